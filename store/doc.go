@@ -1,0 +1,49 @@
+// Package store is the storage contract of masuk: the records an
+// authentication system keeps, the small interfaces that keep them, and the
+// errors those interfaces return.
+//
+// A host either picks a backend that ships with masuk ([memstore] for tests
+// and single-process programs, sqlstore for PostgreSQL and SQLite, redisstore
+// for the hot, expiring state of many instances) or implements the
+// interfaces itself and proves its implementation with the conformance suite
+// in [storetest].
+//
+// # Interfaces
+//
+// Each interface holds one concern, so a host can keep durable records in
+// SQL and hot state elsewhere:
+//
+//   - [Accounts]: realm-scoped accounts with canonical, unique usernames and
+//     emails, and conditional state changes.
+//   - [Credentials]: the password hash of an account, replaced either
+//     unconditionally together with a new security stamp (a password change
+//     or reset) or conditionally on the hash the caller read (an upgrade of
+//     an old hash at login, which must never undo a concurrent change).
+//   - [Events]: the append-only activity log.
+//
+// [Store] is the union that the auth package needs.
+//
+// # Atomicity
+//
+// Every operation that can race in a real deployment is a single store
+// operation whose outcome the store decides: creating an account fails with
+// [ErrConflict] when its canonical username or email is taken in its realm,
+// however many requests try at once; a conditional update fails with
+// [ErrStale] when the record is no longer what the caller read. masuk never
+// reads a record, changes it in Go and writes it back.
+//
+// # Time
+//
+// Stores never read the clock. Every time a record carries is given by the
+// caller, which takes it from its own injectable clock; stores keep times
+// to at least microsecond precision and return them in UTC.
+//
+// # Errors
+//
+// A miss is [ErrNotFound], never a nil record or a boolean. Implementations
+// wrap their own errors (a lost connection, a cancelled context) so that
+// errors.Is sees the cause, and such a failure leaves nothing half-written.
+//
+// [memstore]: https://pkg.go.dev/github.com/masuk-id/masuk/store/memstore
+// [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
+package store

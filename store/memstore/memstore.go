@@ -1,0 +1,256 @@
+// Package memstore keeps every masuk store interface in memory.
+//
+// It is the embedded default for tests, examples and single-process
+// programs. All methods are safe for concurrent use; each is atomic because
+// it runs under one lock, which also makes memstore the reference for how the
+// other backends must behave: it passes the same [storetest] suite.
+//
+// Nothing survives the process, and nothing expires by itself: memstore
+// starts no goroutines.
+//
+// [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
+package memstore
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// Store holds every masuk record in memory. The zero value is not usable;
+// call [New].
+type Store struct {
+	mu         sync.RWMutex
+	accounts   map[string]store.Account
+	byUsername map[realmKey]string // → account ID
+	byEmail    map[realmKey]string // → account ID
+	creds      map[string]store.Credential
+	events     []store.Event
+}
+
+type realmKey struct{ realm, name string }
+
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.Accounts    = (*Store)(nil)
+	_ store.Credentials = (*Store)(nil)
+	_ store.Events      = (*Store)(nil)
+)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		accounts:   make(map[string]store.Account),
+		byUsername: make(map[realmKey]string),
+		byEmail:    make(map[realmKey]string),
+		creds:      make(map[string]store.Credential),
+	}
+}
+
+// CreateAccount implements [store.Accounts].
+func (s *Store) CreateAccount(ctx context.Context, a store.Account, cred *store.Credential) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckAccount(a, cred); err != nil {
+		return err
+	}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[a.ID]; ok {
+		return store.ErrConflict
+	}
+	if _, ok := s.byUsername[realmKey{a.Realm, a.Username}]; ok {
+		return store.ErrConflict
+	}
+	if a.Email != "" {
+		if _, ok := s.byEmail[realmKey{a.Realm, a.Email}]; ok {
+			return store.ErrConflict
+		}
+		s.byEmail[realmKey{a.Realm, a.Email}] = a.ID
+	}
+	s.byUsername[realmKey{a.Realm, a.Username}] = a.ID
+	s.accounts[a.ID] = a
+	if cred != nil {
+		c := *cred
+		c.ChangedAt = c.ChangedAt.UTC()
+		s.creds[a.ID] = c
+	}
+	return nil
+}
+
+// AccountByID implements [store.Accounts].
+func (s *Store) AccountByID(ctx context.Context, id string) (store.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Account{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.accountLocked(id)
+}
+
+// AccountByUsername implements [store.Accounts].
+func (s *Store) AccountByUsername(ctx context.Context, realm, username string) (store.Account, error) {
+	return s.accountByIndex(ctx, s.byUsername, realmKey{realm, username})
+}
+
+// AccountByEmail implements [store.Accounts].
+func (s *Store) AccountByEmail(ctx context.Context, realm, email string) (store.Account, error) {
+	if email == "" {
+		return store.Account{}, store.ErrNotFound
+	}
+	return s.accountByIndex(ctx, s.byEmail, realmKey{realm, email})
+}
+
+func (s *Store) accountByIndex(ctx context.Context, index map[realmKey]string, k realmKey) (store.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Account{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := index[k]
+	if !ok {
+		return store.Account{}, store.ErrNotFound
+	}
+	return s.accountLocked(id)
+}
+
+func (s *Store) accountLocked(id string) (store.Account, error) {
+	a, ok := s.accounts[id]
+	if !ok {
+		return store.Account{}, store.ErrNotFound
+	}
+	return a, nil
+}
+
+// SetAccountState implements [store.Accounts].
+func (s *Store) SetAccountState(ctx context.Context, id string, from, to store.AccountState, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !to.Valid() {
+		return store.ErrInvalid
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.accountLocked(id)
+	if err != nil {
+		return err
+	}
+	if a.State != from {
+		return store.ErrStale
+	}
+	a.State, a.UpdatedAt = to, at.UTC()
+	s.accounts[id] = a
+	return nil
+}
+
+// CredentialByAccount implements [store.Credentials].
+func (s *Store) CredentialByAccount(ctx context.Context, accountID string) (store.Credential, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Credential{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.creds[accountID]
+	if !ok {
+		return store.Credential{}, store.ErrNotFound
+	}
+	return c, nil
+}
+
+// SetCredential implements [store.Credentials].
+func (s *Store) SetCredential(ctx context.Context, c store.Credential, stamp string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckCredential(c, stamp); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.putCredentialLocked(c, stamp)
+}
+
+// SwapCredential implements [store.Credentials].
+func (s *Store) SwapCredential(ctx context.Context, oldHash string, c store.Credential, stamp string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckCredential(c, "-"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.accountLocked(c.AccountID); err != nil {
+		return err
+	}
+	if cur, ok := s.creds[c.AccountID]; !ok || cur.Hash != oldHash {
+		return store.ErrStale
+	}
+	return s.putCredentialLocked(c, stamp)
+}
+
+// putCredentialLocked stores c and, when stamp is not empty, the account's
+// new security stamp.
+func (s *Store) putCredentialLocked(c store.Credential, stamp string) error {
+	a, err := s.accountLocked(c.AccountID)
+	if err != nil {
+		return err
+	}
+	c.ChangedAt = c.ChangedAt.UTC()
+	s.creds[c.AccountID] = c
+	if stamp != "" {
+		a.SecurityStamp = stamp
+		s.accounts[a.ID] = a
+	}
+	return nil
+}
+
+// AppendEvent implements [store.Events].
+func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := store.CheckEvent(e); err != nil {
+		return 0, err
+	}
+	e.Time = e.Time.UTC()
+	e.Details = maps.Clone(e.Details)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e.ID = int64(len(s.events)) + 1
+	s.events = append(s.events, e)
+	return e.ID, nil
+}
+
+// ListEvents implements [store.Events].
+func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Realm == "" {
+		return nil, store.ErrInvalid
+	}
+	limit := q.EffectiveLimit()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	end := len(s.events)
+	if q.Before > 0 && q.Before <= int64(end) {
+		end = int(q.Before) - 1
+	}
+	var out []store.Event
+	for i := end - 1; i >= 0 && len(out) < limit; i-- {
+		e := s.events[i]
+		if e.Realm != q.Realm || (q.AccountID != "" && e.AccountID != q.AccountID) {
+			continue
+		}
+		e.Details = maps.Clone(e.Details)
+		out = append(out, e)
+	}
+	return out, nil
+}

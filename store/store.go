@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors returned by every implementation of the interfaces in this package.
+// Implementations may wrap them; callers test with errors.Is.
+var (
+	// ErrNotFound means the record asked for does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict means a record with the same identity already exists:
+	// an account ID, or a canonical username or email within a realm.
+	ErrConflict = errors.New("store: conflict")
+	// ErrStale means a conditional update found the record changed since
+	// the caller read it; nothing was written.
+	ErrStale = errors.New("store: stale")
+	// ErrInvalid means a record is missing a required field or carries a
+	// value the contract does not allow; nothing was written.
+	ErrInvalid = errors.New("store: invalid record")
+)
+
+// Store is the union of the interfaces the auth package needs from its
+// durable storage.
+type Store interface {
+	Accounts
+	Credentials
+	Events
+}
+
+// AccountState is where an account stands in its life cycle.
+type AccountState string
+
+// The states of an account. Only [StateActive] accounts may log in.
+const (
+	// StatePendingConfirmation: registered, email not yet confirmed.
+	StatePendingConfirmation AccountState = "pending_confirmation"
+	// StatePendingApproval: email confirmed, waiting for an operator.
+	StatePendingApproval AccountState = "pending_approval"
+	// StateActive: may log in.
+	StateActive AccountState = "active"
+	// StateDisabled: turned off by an operator.
+	StateDisabled AccountState = "disabled"
+)
+
+// Valid reports whether s is one of the defined states.
+func (s AccountState) Valid() bool {
+	switch s {
+	case StatePendingConfirmation, StatePendingApproval, StateActive, StateDisabled:
+		return true
+	}
+	return false
+}
+
+// Account is one person's account in one realm. The same person holds a
+// separate account, with its own credential, in each realm.
+type Account struct {
+	// ID is the account's identity, unique across realms. It is chosen by
+	// the caller (auth draws 128 random bits) and never changes.
+	ID string
+	// Realm scopes usernames and emails: the same username may exist once
+	// in each realm.
+	Realm string
+	// Username is the canonical form (for national numbers, the digits;
+	// otherwise case-folded NFKC), unique within the realm.
+	Username string
+	// DisplayUsername is the username as the person typed it at
+	// registration, for display only.
+	DisplayUsername string
+	// Email is the canonical email address, or empty. A non-empty email is
+	// unique within the realm.
+	Email string
+	// Phone is the phone number in E.164 form, or empty. It is not unique.
+	Phone string
+	// State is the account's life-cycle state.
+	State AccountState
+	// SecurityStamp changes whenever the credentials change; sessions and
+	// tokens issued under an older stamp are no longer honoured.
+	SecurityStamp string
+	// CreatedAt and UpdatedAt are set by the caller.
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Accounts keeps accounts.
+type Accounts interface {
+	// CreateAccount stores a new account and, when cred is not nil, its
+	// credential, in one atomic step. It returns ErrConflict when the ID is
+	// taken, or the username or a non-empty email is taken in the realm,
+	// and ErrInvalid when the ID, realm, username, state or security stamp
+	// is missing or the credential names another account.
+	CreateAccount(ctx context.Context, a Account, cred *Credential) error
+	// AccountByID returns the account with the given ID, or ErrNotFound.
+	AccountByID(ctx context.Context, id string) (Account, error)
+	// AccountByUsername returns the account with the given canonical
+	// username in the realm, or ErrNotFound.
+	AccountByUsername(ctx context.Context, realm, username string) (Account, error)
+	// AccountByEmail returns the account with the given canonical email in
+	// the realm, or ErrNotFound. An empty email is never found.
+	AccountByEmail(ctx context.Context, realm, email string) (Account, error)
+	// SetAccountState moves the account from state from to state to and
+	// sets UpdatedAt to at, only if it is still in state from; otherwise
+	// it returns ErrStale (ErrNotFound if there is no such account).
+	SetAccountState(ctx context.Context, id string, from, to AccountState, at time.Time) error
+}
+
+// Credential is an account's password, as a PHC-format hash string.
+type Credential struct {
+	AccountID string
+	// Hash is the encoded hash, e.g. "$argon2id$v=19$m=19456,t=2,p=1$…".
+	Hash string
+	// ChangedAt is when the password was last set by its owner, an
+	// operator or a reset; an upgrade of the hash keeps it.
+	ChangedAt time.Time
+}
+
+// Credentials keeps the password hashes of accounts.
+type Credentials interface {
+	// CredentialByAccount returns the account's credential, or ErrNotFound
+	// when the account has none.
+	CredentialByAccount(ctx context.Context, accountID string) (Credential, error)
+	// SetCredential stores c as the account's credential, whatever it was,
+	// and gives the account the new security stamp, in one atomic step: a
+	// password reset or an operator's change. It returns ErrNotFound when
+	// the account does not exist and ErrInvalid when stamp or the hash is
+	// empty.
+	SetCredential(ctx context.Context, c Credential, stamp string) error
+	// SwapCredential stores c only if the account's stored hash is still
+	// oldHash, and then, when stamp is not empty, gives the account that
+	// security stamp, in one atomic step. A password change passes a new
+	// stamp; an upgrade of an outdated hash at login passes "" and keeps
+	// the stamp. It returns ErrStale when the stored hash differs, so an
+	// upgrade can never undo a password change made meanwhile.
+	SwapCredential(ctx context.Context, oldHash string, c Credential, stamp string) error
+}
+
+// Event is one entry of the activity log.
+type Event struct {
+	// ID is assigned by the store when the event is appended; IDs only
+	// grow, so they order the log and page through it.
+	ID int64
+	// Kind names what happened, e.g. "login.succeeded".
+	Kind string
+	// Realm is the realm the event happened in.
+	Realm string
+	// AccountID is the account concerned, or empty when none is known (a
+	// failed login for a username that has no account).
+	AccountID string
+	// Username is the canonical username the request named, if any.
+	Username string
+	// Time is when it happened, by the caller's clock.
+	Time time.Time
+	// ClientAddr and UserAgent describe where the request came from.
+	ClientAddr string
+	UserAgent  string
+	// Details holds further facts, e.g. {"reason": "bad_password"}. It never
+	// holds a secret.
+	Details map[string]string
+}
+
+// EventQuery selects events, newest first.
+type EventQuery struct {
+	// Realm is required.
+	Realm string
+	// AccountID, when not empty, keeps only that account's events.
+	AccountID string
+	// Before, when not zero, keeps only events with an ID below it: pass
+	// the last ID of one page to get the next.
+	Before int64
+	// Limit is the most events returned: 0 means 50; above 1000 is 1000.
+	Limit int
+}
+
+// Events keeps the append-only activity log.
+type Events interface {
+	// AppendEvent stores e and returns the ID it was given. The ID field of
+	// e is ignored. It returns ErrInvalid when Kind, Realm or Time is
+	// missing.
+	AppendEvent(ctx context.Context, e Event) (int64, error)
+	// ListEvents returns the events that q selects, newest first. It
+	// returns ErrInvalid when q.Realm is empty.
+	ListEvents(ctx context.Context, q EventQuery) ([]Event, error)
+}
+
+// EffectiveLimit returns the page size q asks for after applying the default and the
+// cap, for implementations.
+func (q EventQuery) EffectiveLimit() int {
+	switch {
+	case q.Limit <= 0:
+		return 50
+	case q.Limit > 1000:
+		return 1000
+	}
+	return q.Limit
+}
+
+// CheckAccount returns ErrInvalid, wrapped with the reason, when a is not a
+// record CreateAccount may store, for implementations.
+func CheckAccount(a Account, cred *Credential) error {
+	switch {
+	case a.ID == "":
+		return invalid("account id is empty")
+	case a.Realm == "":
+		return invalid("account realm is empty")
+	case a.Username == "":
+		return invalid("account username is empty")
+	case !a.State.Valid():
+		return invalid("account state is not valid")
+	case a.SecurityStamp == "":
+		return invalid("account security stamp is empty")
+	case cred != nil && cred.AccountID != a.ID:
+		return invalid("credential names another account")
+	case cred != nil && cred.Hash == "":
+		return invalid("credential hash is empty")
+	}
+	return nil
+}
+
+// CheckEvent returns ErrInvalid, wrapped with the reason, when e is not a
+// record AppendEvent may store, for implementations.
+func CheckEvent(e Event) error {
+	switch {
+	case e.Kind == "":
+		return invalid("event kind is empty")
+	case e.Realm == "":
+		return invalid("event realm is empty")
+	case e.Time.IsZero():
+		return invalid("event time is zero")
+	}
+	return nil
+}
+
+type invalidError string
+
+func (e invalidError) Error() string        { return "store: invalid record: " + string(e) }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(reason string) error { return invalidError(reason) }
+
+// CheckCredential returns ErrInvalid, wrapped with the reason, when c is not
+// a credential SetCredential may store with stamp, for implementations.
+func CheckCredential(c Credential, stamp string) error {
+	switch {
+	case c.AccountID == "":
+		return invalid("credential account id is empty")
+	case c.Hash == "":
+		return invalid("credential hash is empty")
+	case stamp == "":
+		return invalid("security stamp is empty")
+	}
+	return nil
+}

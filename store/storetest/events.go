@@ -1,0 +1,169 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+func eventClauses() []clause {
+	return []clause{
+		{"AppendAndList", testAppendAndList},
+		{"Paging", testEventPaging},
+		{"FilterAndIsolation", testEventFilter},
+		{"Invalid", testEventInvalid},
+		{"ConcurrentAppend", testConcurrentAppend},
+	}
+}
+
+func event(realm, kind string, i int) store.Event {
+	return store.Event{
+		Kind:       kind,
+		Realm:      realm,
+		AccountID:  "acc-1",
+		Username:   "198503122010011001",
+		Time:       at.Add(time.Duration(i) * time.Second),
+		ClientAddr: "203.0.113.7",
+		UserAgent:  "Mozilla/5.0 (Linux; Android 14)",
+		Details:    map[string]string{"reason": "bad_password", "n": fmt.Sprint(i)},
+	}
+}
+
+func testAppendAndList(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	realm := newID("realm-")
+	var want []store.Event
+	var last int64
+	for i := range 3 {
+		e := event(realm, "login.failed", i)
+		id, err := s.AppendEvent(ctx(t), e)
+		noErr(t, err, "AppendEvent")
+		if id <= last {
+			t.Fatalf("event IDs do not grow: %d after %d", id, last)
+		}
+		last, e.ID = id, id
+		want = append([]store.Event{e}, want...) // newest first
+	}
+	noDetails := store.Event{Kind: "login.succeeded", Realm: realm, Time: at.Add(time.Hour)}
+	id, err := s.AppendEvent(ctx(t), noDetails)
+	noErr(t, err, "AppendEvent without details")
+	noDetails.ID = id
+
+	got, err := s.ListEvents(ctx(t), store.EventQuery{Realm: realm})
+	noErr(t, err, "ListEvents")
+	if len(got) != 4 {
+		t.Fatalf("ListEvents returned %d events, want 4", len(got))
+	}
+	if len(got[0].Details) != 0 {
+		t.Errorf("details of an event appended without any: %v", got[0].Details)
+	}
+	got[0].Details = nil
+	equal(t, got[0], noDetails, "newest event")
+	equal(t, got[1:], want, "older events, newest first")
+}
+
+func testEventPaging(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	realm := newID("realm-")
+	var ids []int64
+	for i := range 7 {
+		id, err := s.AppendEvent(ctx(t), event(realm, "login.failed", i))
+		noErr(t, err, "AppendEvent")
+		ids = append([]int64{id}, ids...)
+	}
+	var seen []int64
+	q := store.EventQuery{Realm: realm, Limit: 3}
+	for page := 0; ; page++ {
+		got, err := s.ListEvents(ctx(t), q)
+		noErr(t, err, "ListEvents")
+		if len(got) == 0 {
+			break
+		}
+		if page > 3 || len(got) > 3 {
+			t.Fatalf("page %d has %d events; paging does not end", page, len(got))
+		}
+		for _, e := range got {
+			seen = append(seen, e.ID)
+		}
+		q.Before = got[len(got)-1].ID
+	}
+	equal(t, seen, ids, "IDs over all pages")
+}
+
+func testEventFilter(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	r1, r2 := newID("realm-"), newID("realm-")
+	a := event(r1, "login.succeeded", 0)
+	a.AccountID = "acc-a"
+	b := event(r1, "login.succeeded", 1)
+	b.AccountID = "acc-b"
+	c := event(r2, "login.succeeded", 2)
+	c.AccountID = "acc-a"
+	for _, e := range []store.Event{a, b, c} {
+		_, err := s.AppendEvent(ctx(t), e)
+		noErr(t, err, "AppendEvent")
+	}
+	got, err := s.ListEvents(ctx(t), store.EventQuery{Realm: r1, AccountID: "acc-a"})
+	noErr(t, err, "ListEvents")
+	if len(got) != 1 || got[0].AccountID != "acc-a" || got[0].Realm != r1 {
+		t.Fatalf("ListEvents(realm, account) = %+v, want the one event of acc-a in %s", got, r1)
+	}
+	got, err = s.ListEvents(ctx(t), store.EventQuery{Realm: newID("realm-")})
+	noErr(t, err, "ListEvents(empty realm)")
+	if len(got) != 0 {
+		t.Fatalf("an unused realm has %d events", len(got))
+	}
+}
+
+func testEventInvalid(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	realm := newID("realm-")
+	for name, e := range map[string]store.Event{
+		"no kind":  {Realm: realm, Time: at},
+		"no realm": {Kind: "x", Time: at},
+		"no time":  {Kind: "x", Realm: realm},
+	} {
+		_, err := s.AppendEvent(ctx(t), e)
+		isErr(t, err, store.ErrInvalid, name)
+	}
+	_, err := s.ListEvents(ctx(t), store.EventQuery{})
+	isErr(t, err, store.ErrInvalid, "ListEvents without a realm")
+	got, err := s.ListEvents(ctx(t), store.EventQuery{Realm: realm})
+	noErr(t, err, "ListEvents")
+	if len(got) != 0 {
+		t.Fatalf("invalid events were stored: %+v", got)
+	}
+}
+
+func testConcurrentAppend(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	realm := newID("realm-")
+	const n = 40
+	ids := make([]int64, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			id, err := s.AppendEvent(ctx(t), event(realm, "login.failed", i))
+			if err != nil {
+				t.Error(err)
+			}
+			ids[i] = id
+		})
+	}
+	wg.Wait()
+	seen := make(map[int64]bool)
+	for _, id := range ids {
+		if seen[id] {
+			t.Fatalf("event ID %d given twice", id)
+		}
+		seen[id] = true
+	}
+	got, err := s.ListEvents(ctx(t), store.EventQuery{Realm: realm, Limit: 1000})
+	noErr(t, err, "ListEvents")
+	if len(got) != n {
+		t.Fatalf("ListEvents returned %d of %d appended events", len(got), n)
+	}
+}
