@@ -1,0 +1,299 @@
+package identifiers
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Reason says which rule a number broke.
+type Reason uint8
+
+// The reasons an [Error] can carry. The zero Reason is not used.
+const (
+	// Empty: the input holds no digits at all.
+	Empty Reason = iota + 1
+	// Length: the number has the wrong count of digits ([Error.Want],
+	// [Error.Got]).
+	Length
+	// Character: the input holds something other than a digit, space, dot
+	// or dash ([Error.Pos], [Error.Char]).
+	Character
+	// CheckDigit: the NPWP check digit does not match.
+	CheckDigit
+	// Date: the birth date in a NIK or NIP does not exist.
+	Date
+	// Province: the first two digits of a NIK are not a province code.
+	Province
+	// Sex: the sex digit of a NIP is neither 1 nor 2.
+	Sex
+	// Serial: the serial number is zero (NIK 0000, NIP 000, NPWP 000000).
+	Serial
+	// Appointment: digits 13–14 of a NIP are neither a month (PNS) nor a
+	// PPPK code 21–29.
+	Appointment
+	// UnknownKind: the kind is not one this package knows.
+	UnknownKind
+
+	reasonEnd
+)
+
+var reasonNames = [reasonEnd]string{
+	Empty:       "empty",
+	Length:      "length",
+	Character:   "character",
+	CheckDigit:  "check digit",
+	Date:        "date",
+	Province:    "province",
+	Sex:         "sex",
+	Serial:      "serial",
+	Appointment: "appointment",
+	UnknownKind: "unknown kind",
+}
+
+// String returns a short lowercase name for the reason, such as
+// "check digit".
+func (r Reason) String() string {
+	if r == 0 || r >= reasonEnd {
+		return "reason(" + strconv.Itoa(int(r)) + ")"
+	}
+	return reasonNames[r]
+}
+
+// Sentinel errors, one per [Reason]. Every error this package returns is an
+// [*Error], and errors.Is matches it against the sentinel of its reason:
+//
+//	if errors.Is(err, identifiers.ErrCheckDigit) { ... }
+var (
+	ErrEmpty       = &Error{Reason: Empty}
+	ErrLength      = &Error{Reason: Length}
+	ErrCharacter   = &Error{Reason: Character}
+	ErrCheckDigit  = &Error{Reason: CheckDigit}
+	ErrDate        = &Error{Reason: Date}
+	ErrProvince    = &Error{Reason: Province}
+	ErrSex         = &Error{Reason: Sex}
+	ErrSerial      = &Error{Reason: Serial}
+	ErrAppointment = &Error{Reason: Appointment}
+	ErrUnknownKind = &Error{Reason: UnknownKind}
+)
+
+// Error reports why a number is not valid as the kind asked for. Its
+// Error method gives an English text for logs; [Error.Message] gives a
+// text a portal can show to the person who typed the number.
+type Error struct {
+	// Kind is the kind the caller asked for; 0 when none was (as in
+	// [Digits]).
+	Kind Kind
+	// Reason is the rule the number broke.
+	Reason Reason
+	// Pos is the 1-based position, counted in characters (runes) of the
+	// input as given, of the first character that is not allowed. It is
+	// set only for [Character].
+	Pos int
+	// Char is the character at Pos, or utf8.RuneError for a byte that is
+	// not UTF-8. It is set only for [Character].
+	Char rune
+	// Want and Got are the expected and the actual count of digits. They
+	// are set only for [Length]; for [NPWP] Want is the nearer of 15 and
+	// 16.
+	Want, Got int
+}
+
+// Error returns a lowercase English description prefixed with the package
+// and kind names, such as "identifiers: nik: got 15 digits, want 16".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("identifiers: ")
+	if e.Kind.valid() {
+		b.WriteString(e.Kind.String())
+		b.WriteString(": ")
+	}
+	switch e.Reason {
+	case Empty:
+		b.WriteString("no digits")
+	case Length:
+		if e.Got == 0 && e.Want == 0 {
+			b.WriteString("wrong number of digits")
+			break
+		}
+		b.WriteString("got " + strconv.Itoa(e.Got) + " digits, want ")
+		if e.Kind == NPWP {
+			b.WriteString("15 or 16")
+		} else {
+			b.WriteString(strconv.Itoa(e.Want))
+		}
+	case Character:
+		if e.Pos == 0 {
+			b.WriteString("invalid character")
+			break
+		}
+		b.WriteString("invalid character " + strconv.QuoteRune(e.Char) + " at position " + strconv.Itoa(e.Pos))
+	case CheckDigit:
+		b.WriteString("wrong check digit")
+	case Date:
+		b.WriteString("invalid birth date")
+	case Province:
+		b.WriteString("unknown province code")
+	case Sex:
+		b.WriteString("sex digit is neither 1 nor 2")
+	case Serial:
+		b.WriteString("serial number is zero")
+	case Appointment:
+		b.WriteString("digits 13-14 are neither an appointment month nor a PPPK code")
+	case UnknownKind:
+		b.WriteString("unknown kind")
+	default:
+		b.WriteString("invalid")
+	}
+	return b.String()
+}
+
+// Is reports whether target is an [*Error] with the same Reason and, when
+// the target sets a Kind, the same Kind. It makes errors.Is(err,
+// [ErrCheckDigit]) work.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok {
+		return false
+	}
+	return t.Reason == e.Reason && (t.Kind == 0 || t.Kind == e.Kind)
+}
+
+// Message returns a sentence for the person who typed the number: in
+// Indonesian for "id" and any language other than English, in English for
+// "en" and its regional variants ("en-US").
+func (e *Error) Message(lang string) string {
+	en := isEnglish(lang)
+	name := e.Kind.label(en)
+	if en {
+		return e.messageEN(name)
+	}
+	return e.messageID(name)
+}
+
+func isEnglish(lang string) bool {
+	lang = strings.TrimSpace(lang)
+	if len(lang) < 2 || !strings.EqualFold(lang[:2], "en") {
+		return false
+	}
+	return len(lang) == 2 || lang[2] == '-' || lang[2] == '_'
+}
+
+func (e *Error) messageID(name string) string {
+	switch e.Reason {
+	case Empty:
+		return name + " wajib diisi."
+	case Length:
+		want := strconv.Itoa(e.Want)
+		if e.Kind == NPWP {
+			want = "15 atau 16"
+		}
+		if e.Want == 0 && e.Kind != NPWP {
+			return name + " tidak sesuai panjangnya."
+		}
+		return name + " harus " + want + " digit (yang diisi " + strconv.Itoa(e.Got) + " digit)."
+	case Character:
+		return "Karakter " + e.charText("pada posisi ") + "tidak diperbolehkan. " +
+			name + " hanya boleh berisi angka (spasi, titik dan tanda hubung diabaikan)."
+	case CheckDigit:
+		return name + " tidak valid: digit pemeriksa tidak cocok. Periksa kembali nomor yang diisi."
+	case Date:
+		return name + " tidak valid: tanggal lahir di dalamnya tidak ada."
+	case Province:
+		return name + " tidak valid: dua digit pertama bukan kode provinsi."
+	case Sex:
+		return name + " tidak valid: digit ke-15 (jenis kelamin) harus 1 atau 2."
+	case Serial:
+		return name + " tidak valid: nomor urut tidak boleh nol."
+	case Appointment:
+		return name + " tidak valid: digit ke-13 dan ke-14 harus bulan TMT (01–12) atau kode PPPK (21–29)."
+	case UnknownKind:
+		return "Jenis nomor tidak dikenal."
+	}
+	return name + " tidak valid."
+}
+
+func (e *Error) messageEN(name string) string {
+	switch e.Reason {
+	case Empty:
+		return "Please enter your " + name + "."
+	case Length:
+		want := strconv.Itoa(e.Want)
+		if e.Kind == NPWP {
+			want = "15 or 16"
+		}
+		if e.Want == 0 && e.Kind != NPWP {
+			return "The " + name + " has the wrong number of digits."
+		}
+		return "The " + name + " must have " + want + " digits (you entered " + strconv.Itoa(e.Got) + ")."
+	case Character:
+		return "The character " + e.charText("at position ") + "is not allowed. The " +
+			name + " may contain only digits (spaces, dots and dashes are ignored)."
+	case CheckDigit:
+		return "The " + name + " is not valid: its check digit does not match. Please check the number."
+	case Date:
+		return "The " + name + " is not valid: the birth date in it does not exist."
+	case Province:
+		return "The " + name + " is not valid: its first two digits are not a province code."
+	case Sex:
+		return "The " + name + " is not valid: digit 15 (sex) must be 1 or 2."
+	case Serial:
+		return "The " + name + " is not valid: its serial number must not be zero."
+	case Appointment:
+		return "The " + name + " is not valid: digits 13 and 14 must be the appointment month (01–12) or a PPPK code (21–29)."
+	case UnknownKind:
+		return "Unknown kind of number."
+	}
+	return "The " + name + " is not valid."
+}
+
+// charText names the offending character for a message: the character
+// itself when it is printable, then its position.
+func (e *Error) charText(at string) string {
+	s := ""
+	if unicode.IsPrint(e.Char) && e.Char != unicode.ReplacementChar {
+		s = strconv.QuoteRune(e.Char) + " "
+	}
+	if e.Pos > 0 {
+		s += at + strconv.Itoa(e.Pos) + " "
+	}
+	return s
+}
+
+// label returns the name of the kind to use in a message.
+func (k Kind) label(en bool) string {
+	switch k {
+	case NPWP15:
+		if en {
+			return "NPWP (15 digits)"
+		}
+		return "NPWP (15 digit)"
+	case NPWP16:
+		if en {
+			return "NPWP (16 digits)"
+		}
+		return "NPWP (16 digit)"
+	case BPJSKesehatan:
+		if en {
+			return "BPJS Kesehatan card number"
+		}
+		return "Nomor kartu BPJS Kesehatan"
+	case KPJ:
+		if en {
+			return "KPJ number"
+		}
+		return "Nomor KPJ"
+	case 0:
+		if en {
+			return "number"
+		}
+		return "Nomor"
+	}
+	if !k.valid() {
+		if en {
+			return "number"
+		}
+		return "Nomor"
+	}
+	return strings.ToUpper(kindNames[k])
+}

@@ -1,0 +1,88 @@
+package identifiers
+
+// Validate reports whether s is a valid number of kind k in mode m, and if
+// not, why, as an [*Error]. It builds nothing: on valid input it does not
+// allocate.
+func Validate(k Kind, s string, m Mode) error {
+	var buf [maxDigits]byte
+	d, _, err := digitsOf(k, s, &buf)
+	if err != nil {
+		return err
+	}
+	if r := check(k, d, m); r != 0 {
+		return &Error{Kind: k, Reason: r}
+	}
+	return nil
+}
+
+// Canonical validates s as a number of kind k in mode m and returns its
+// canonical form: the digits alone, without separators. For [NPWP] the
+// canonical form is always 16 digits, a 15-digit number gaining a leading
+// 0, so that 01.312.166.0-091.000, 013121660091000 and 0013121660091000
+// are one number. Use it to turn a typed username into an account key.
+func Canonical(k Kind, s string, m Mode) (string, error) {
+	var buf [maxDigits]byte
+	d, t, err := digitsOf(k, s, &buf)
+	if err != nil {
+		return "", err
+	}
+	if r := check(k, d, m); r != 0 {
+		return "", &Error{Kind: k, Reason: r}
+	}
+	return canonical(k, d, t), nil
+}
+
+// canonical returns the canonical form of the valid digits d, reusing the
+// trimmed input t when it holds nothing else.
+func canonical(k Kind, d []byte, t string) string {
+	if k == NPWP && len(d) == 15 {
+		return "0" + string(d)
+	}
+	if len(d) == len(t) {
+		return t
+	}
+	return string(d)
+}
+
+// Format returns the display form of a number of kind k: 99.999.999.9-999.999
+// for [NPWP15], "YYYYMMDD YYYYMM G NNN" for [NIP], and the canonical digits
+// for every other kind, for which no official grouping is published (the
+// e-KTP prints the NIK as 16 plain digits; DJP shows the NPWP16 plain).
+//
+// Format accepts every number that [Lenient] mode accepts, so that a
+// portal can always display a number it has stored. [Canonical] reads the
+// display form back.
+func Format(k Kind, s string) (string, error) {
+	c, err := Canonical(k, s, Lenient)
+	if err != nil {
+		return "", err
+	}
+	return format(k, c), nil
+}
+
+// format groups the canonical digits c of kind k for display.
+func format(k Kind, c string) string {
+	switch k {
+	case NPWP15:
+		return c[0:2] + "." + c[2:5] + "." + c[5:8] + "." + c[8:9] + "-" + c[9:12] + "." + c[12:15]
+	case NIP:
+		return c[0:8] + " " + c[8:14] + " " + c[14:15] + " " + c[15:18]
+	}
+	return c
+}
+
+// Candidates returns the kinds that s is a valid number of in [Strict]
+// mode, in the order of their values, or nil if none. Lengths overlap (16
+// digits may be a [NIK], an [NPWP16] and so an [NPWP], and a [NUPTK]; 13
+// digits a [BPJSKesehatan] number or a [NIB]), so a portal should not
+// guess: it should ask for the kind it expects and use Candidates only to
+// suggest what a rejected number might have been meant as.
+func Candidates(s string) []Kind {
+	var ks []Kind
+	for k := NIK; k < kindEnd; k++ {
+		if Validate(k, s, Strict) == nil {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}

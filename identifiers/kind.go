@@ -1,0 +1,167 @@
+package identifiers
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Kind names a kind of Indonesian identifier. The zero Kind names none:
+// every function given it reports [ErrUnknownKind].
+type Kind uint8
+
+// The kinds of identifier this package knows.
+const (
+	// NIK is the Nomor Induk Kependudukan, the 16-digit population number.
+	NIK Kind = iota + 1
+	// NPWP15 is the legacy 15-digit taxpayer number (99.999.999.9-999.999).
+	NPWP15
+	// NPWP16 is the 16-digit taxpayer number in force since 2024: a
+	// resident's NIK, or 0 followed by the 15 legacy digits.
+	NPWP16
+	// NPWP accepts either the 15- or the 16-digit form. Its canonical form
+	// is always 16 digits: a 15-digit number gains a leading 0, so both
+	// typings of one taxpayer's number map to the same string.
+	NPWP
+	// NITKU is the 22-digit place-of-business number: an NPWP16 followed
+	// by a 6-digit sequence (000000 for the head office).
+	NITKU
+	// NIP is the 18-digit number of a civil servant (PNS) or a contract
+	// employee (PPPK).
+	NIP
+	// BPJSKesehatan is the 13-digit national health insurance (JKN-KIS)
+	// card number.
+	BPJSKesehatan
+	// KPJ is the 11-digit BPJS Ketenagakerjaan membership number.
+	KPJ
+	// NIB is the 13-digit business identification number (Nomor Induk
+	// Berusaha).
+	NIB
+	// NUPTK is the 16-digit number of a teacher or lecturer.
+	NUPTK
+	// NISN is the 10-digit national student number.
+	NISN
+
+	kindEnd // one past the last kind
+)
+
+var kindNames = [kindEnd]string{
+	NIK:           "nik",
+	NPWP15:        "npwp15",
+	NPWP16:        "npwp16",
+	NPWP:          "npwp",
+	NITKU:         "nitku",
+	NIP:           "nip",
+	BPJSKesehatan: "bpjs_kesehatan",
+	KPJ:           "kpj",
+	NIB:           "nib",
+	NUPTK:         "nuptk",
+	NISN:          "nisn",
+}
+
+// kindLengths holds the number of digits of each kind. NPWP also accepts
+// 15 digits.
+var kindLengths = [kindEnd]uint8{
+	NIK:           16,
+	NPWP15:        15,
+	NPWP16:        16,
+	NPWP:          16,
+	NITKU:         22,
+	NIP:           18,
+	BPJSKesehatan: 13,
+	KPJ:           11,
+	NIB:           13,
+	NUPTK:         16,
+	NISN:          10,
+}
+
+// maxDigits is the length of the longest kind.
+const maxDigits = 22
+
+func (k Kind) valid() bool { return k > 0 && k < kindEnd }
+
+// String returns the kind's stable lowercase name, such as "nik" or
+// "bpjs_kesehatan", which [ParseKind] reads back. An unknown kind reads
+// "kind(N)".
+func (k Kind) String() string {
+	if !k.valid() {
+		return "kind(" + strconv.Itoa(int(k)) + ")"
+	}
+	return kindNames[k]
+}
+
+// Len returns the number of digits of the kind's canonical form, or 0 for
+// an unknown kind. For [NPWP] it is 16, the canonical length; NPWP input
+// may also have 15 digits.
+func (k Kind) Len() int {
+	if !k.valid() {
+		return 0
+	}
+	return int(kindLengths[k])
+}
+
+// ParseKind returns the kind named by name, one of the names
+// [Kind.String] returns, ignoring case and surrounding space.
+func ParseKind(name string) (Kind, error) {
+	name = strings.TrimSpace(name)
+	for k := NIK; k < kindEnd; k++ {
+		if strings.EqualFold(name, kindNames[k]) {
+			return k, nil
+		}
+	}
+	return 0, &Error{Reason: UnknownKind}
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the name that
+// [Kind.String] returns, so a kind can sit in a configuration file.
+func (k Kind) MarshalText() ([]byte, error) {
+	if !k.valid() {
+		return nil, &Error{Kind: k, Reason: UnknownKind}
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler] with [ParseKind].
+func (k *Kind) UnmarshalText(text []byte) error {
+	v, err := ParseKind(string(text))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
+// Kinds returns every kind this package knows, in the order of their
+// values.
+func Kinds() []Kind {
+	ks := make([]Kind, 0, kindEnd-1)
+	for k := NIK; k < kindEnd; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Mode chooses how many rules a number must pass. Any value other than
+// [Lenient] is treated as [Strict].
+type Mode uint8
+
+const (
+	// Strict, the zero Mode, applies every rule: length, characters,
+	// check digits, dates, province codes, sex digits and serials.
+	Strict Mode = iota
+	// Lenient applies only the length, the character set, and the NPWP
+	// check digit where it is known to apply (15-digit numbers and
+	// 16-digit numbers that start with 0). Use it where a portal must not
+	// lock out holders of irregular legacy numbers.
+	Lenient
+)
+
+// String returns "strict" or "lenient".
+func (m Mode) String() string {
+	switch m {
+	case Strict:
+		return "strict"
+	case Lenient:
+		return "lenient"
+	}
+	return "mode(" + strconv.Itoa(int(m)) + ")"
+}
