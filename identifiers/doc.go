@@ -44,10 +44,12 @@
 // # Strict and lenient
 //
 // [Strict], the zero [Mode], applies every rule below. [Lenient] checks
-// only the length, the characters and the NPWP check digit where it is
-// known to apply (15-digit numbers and 16-digit numbers starting with 0),
-// so that a portal can accept holders of irregular legacy numbers, such
-// as a NIK whose birth date does not exist. Strict is the right default
+// only the length, the characters and the NPWP rules where they are known
+// to apply (15-digit numbers and 16-digit numbers starting with 0: the
+// check digit, and a serial other than 000000, which no real number has
+// and forms use as a "no NPWP" placeholder), so that a portal can accept
+// holders of irregular legacy numbers, such as a NIK whose birth date does
+// not exist. Strict is the right default
 // for registration; a portal that already holds irregular numbers may log
 // in with Lenient.
 //

@@ -149,9 +149,10 @@ const (
 	// check digits, dates, province codes, sex digits and serials.
 	Strict Mode = iota
 	// Lenient applies only the length, the character set, and the NPWP
-	// check digit where it is known to apply (15-digit numbers and
-	// 16-digit numbers that start with 0). Use it where a portal must not
-	// lock out holders of irregular legacy numbers.
+	// rules where they are known to apply (to 15-digit numbers and to
+	// 16-digit numbers that start with 0): the check digit, and a serial
+	// that is not 000000, which no real number has. Use it where a portal
+	// must not lock out holders of irregular legacy numbers.
 	Lenient
 )
 

@@ -76,11 +76,13 @@ func nikDate[T digitString](d T) (day, month int, ok bool) {
 	return day, month, day >= 1 && day <= daysIn(month, leap)
 }
 
-// checkNPWP15 applies the rules to the 15 digits AA BBBBBB C DDD EEE. The
-// check digit C is the Luhn check digit of AA BBBBBB; it is checked in
-// both modes. The serial BBBBBB must not be 000000 (strict mode only).
-func checkNPWP15(d []byte, m Mode) Reason {
-	if m != Lenient && allZero(d[2:8]) {
+// checkNPWP15 applies the rules to the 15 digits AA BBBBBB C DDD EEE, in
+// both modes: the serial BBBBBB is not 000000, and C is the Luhn check
+// digit of AA BBBBBB. DJP assigns no zero serial, and forms use the
+// all-zero number as a placeholder for "no NPWP", so even lenient mode,
+// which must not lock out real numbers, rejects it.
+func checkNPWP15(d []byte, _ Mode) Reason {
+	if allZero(d[2:8]) {
 		return Serial
 	}
 	if !luhn(d[:9]) {
