@@ -1,0 +1,135 @@
+// Package password hashes passwords, verifies them against what a portal
+// already stores, and decides which new passwords a portal accepts.
+//
+// Two types do the work. A [Hasher] (from [New]) hashes with argon2id and
+// verifies argon2id, argon2i, bcrypt and legacy MD5/SHA-1/SHA-256 digests,
+// telling the caller when a stored hash should be upgraded. A [Policy] (from
+// [NewPolicy]) checks a new password's length, a blocklist of common
+// passwords, the account's own words and, only where required, composition
+// rules, and reports every rule broken at once. Most hosts use both through
+// package auth; use them directly to hash or check passwords elsewhere.
+//
+// # Hashing
+//
+// [Hasher.Hash] returns a PHC string of the form the Argon2 reference
+// implementation writes:
+//
+//	$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>
+//
+// with salt and key in unpadded standard base64. The string carries its
+// parameters, so raising them later needs no migration: [Hasher.Verify]
+// verifies a hash at whatever parameters it was made with, and reports
+// Verified.NeedsRehash when they differ from the Hasher's, so the caller
+// stores a new hash of the password it has just verified. [Hasher.NeedsRehash]
+// tells the same without a password.
+//
+// # Parameters
+//
+// The defaults are OWASP's first recommendation for argon2id, which ASVS 5.0
+// (Appendix C) repeats: m=19456 KiB (19 MiB), t=2, p=1, with a 16-byte salt
+// and a 32-byte key. OWASP lists pairs of memory and passes that cost an
+// attacker about the same: 46 MiB (47104 KiB) with t=1, 19 MiB with t=2,
+// 12 MiB with t=3, 9 MiB with t=4 and 7 MiB with t=5. [New] accepts
+// parameters that reach at least one pair and rejects weaker ones instead of
+// raising them behind the host's back. More memory is the better way to
+// spend a budget; RFC 9106 recommends 64 MiB with t=3 (and p=4) where memory
+// allows, and its first choice is 2 GiB with t=1.
+//
+// Each hash holds its memory for its whole run, about 40 ms at the defaults
+// on a current server core, so a flood of logins could exhaust memory. A
+// Hasher therefore runs at most Config.MaxConcurrent hashes at once (2 per
+// CPU by default: 19 MiB × 2 × GOMAXPROCS), lets at most Config.MaxWaiting
+// more callers wait (8 per slot by default), and fails the rest at once
+// with [ErrBusy]. Waiting ends with the caller's context. A password longer
+// than Config.MaxBytes (4096 bytes by default) is refused with [ErrTooLong]
+// before anything else, so a 10 MiB password costs a length comparison.
+// Pick MaxConcurrent × Memory to fit the memory the process may use, and
+// measure Hash on the production machine: 20 to 100 ms is usual for a login.
+//
+// # Normalisation
+//
+// Argon2 hashes bytes, and the same visible password can arrive as different
+// bytes: "é" is one code point (U+00E9) from most keyboards and two
+// ("e" and U+0301) from some phones and from macOS file names. Hash and
+// Verify therefore hash the NFC form of the password (Unicode Normalization
+// Form C, via golang.org/x/text/unicode/norm), so both spellings verify the
+// same.
+//
+// ASVS 6.2.8 asks to verify a password exactly as received, without
+// truncation or case change; NIST SP 800-63B rev. 3 recommends NFKC or
+// NFKD. NFC is the form that satisfies both aims as far as they can be: it
+// only joins canonically equivalent sequences, which are the same text by
+// Unicode's definition, while NFKC would also fold distinct characters
+// ("ﬁ" into "fi", "²" into "2", full-width into ASCII), discarding part of
+// what the user chose. Nothing else changes: no trimming, no case folding,
+// no truncation; NUL and control characters are hashed like any other, and
+// invalid UTF-8 passes through unchanged. Every argon2 hash this package
+// writes or reads is of the NFC form; should that ever change, the new form
+// would get a new PHC identifier.
+//
+// # Migrating stored hashes
+//
+// Verify also accepts what older portals store, so their users keep their
+// passwords and are moved to argon2id at their next login (every match
+// reports NeedsRehash):
+//
+//   - bcrypt, as $2a$, $2b$ and PHP's $2y$ (PHP password_hash). bcrypt reads
+//     only the first 72 bytes of a password; Verify refuses a longer password
+//     outright, so that a long password cannot match by its prefix. $2x$
+//     (PHP's marker for hashes of the buggy crypt_blowfish) is refused.
+//   - argon2i PHC strings (PHP's PASSWORD_ARGON2I), and argon2id at any
+//     parameters.
+//   - Hex digests of MD5, SHA-1 or SHA-256, unsalted or salted before or
+//     after the password.
+//
+// Import each legacy digest with [EncodeLegacy], which records the
+// algorithm, the salt and where it went in a self-describing string:
+//
+//	$masuk-sha1$salt=suffix$<hex salt>$<hex digest>
+//
+// A store full of bare hex digests (unsalted, or with one site-wide salt)
+// can instead be described once in Config.Legacy ([LegacyConfig]). A bare
+// hex string is never taken for a digest otherwise.
+//
+// bcrypt and legacy digests are verified against the password's bytes as
+// received, not its NFC form: the old system did not normalise them either.
+//
+// # Policy
+//
+// [Policy.Check] applies what ASVS 5.0 (6.2.1 to 6.2.12) and NIST SP 800-63B
+// rev. 4 ask of a new password:
+//
+//   - Length in code points of the NFC form, 8 to 256 by default
+//     ([PolicyConfig] MinLength, MaxLength); "é" counts one however it was
+//     typed. Set MinLength to 15 where the password is the only factor (NIST
+//     rev. 4). Long passwords are refused, never cut.
+//   - A blocklist: zxcvbn's 30,000 most common passwords and 8,694 common
+//     Indonesian ones (see data/README.md), compared with the whole password
+//     case-insensitively, plus the host's own words.
+//   - Context words (a [Context]): the username, the local part of the email
+//     address, the realm, and extra words such as a display name, looked for
+//     anywhere in the password, case-insensitively, when they have at least 4
+//     characters. A username that is a national number (NIP, NPWP, NIK)
+//     also forbids any 6 consecutive digits of it, such as the birth date
+//     inside a NIP.
+//   - Composition rules only if configured ([Composition]); ASVS and NIST
+//     advise against them, but some portals' published rules require them
+//     ([CompositionMySAPK]).
+//
+// Check returns a *[PolicyError] that lists every violation, so a form can
+// show them all at once; [Violation.Message] words each one in Indonesian
+// or English. Neither the error nor the messages ever contain the password.
+//
+// # References
+//
+//   - OWASP Password Storage Cheat Sheet:
+//     https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
+//   - OWASP ASVS 5.0, V6 Authentication and Appendix C:
+//     https://github.com/OWASP/ASVS/tree/v5.0.0_release/5.0/en
+//   - NIST SP 800-63B rev. 4, section 3.1.1.2:
+//     https://pages.nist.gov/800-63-4/sp800-63b.html
+//   - RFC 9106, Argon2: https://www.rfc-editor.org/rfc/rfc9106.html
+//   - PHC string format:
+//     https://github.com/P-H-C/phc-string-format/blob/master/phc-sf-spec.md
+//   - Unicode Normalization Forms (UAX #15): https://unicode.org/reports/tr15/
+package password
