@@ -1,0 +1,83 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// AppendEvent implements [store.Events]. The database assigns the ID
+// (bigserial on PostgreSQL, AUTOINCREMENT on SQLite); Details is stored as
+// JSON, or NULL when empty.
+func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
+	if err := store.CheckEvent(e); err != nil {
+		return 0, err
+	}
+	var details any // NULL
+	if len(e.Details) > 0 {
+		b, err := json.Marshal(e.Details)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: AppendEvent: %w", err)
+		}
+		details = string(b)
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, s.q[qAppendEvent],
+		e.Kind, e.Realm, e.AccountID, e.Username, s.timeArg(e.Time),
+		e.ClientAddr, e.UserAgent, details).Scan(&id)
+	if err != nil {
+		return 0, s.fail(ctx, "AppendEvent", err)
+	}
+	return id, nil
+}
+
+// ListEvents implements [store.Events].
+func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Event, error) {
+	if q.Realm == "" {
+		return nil, fmt.Errorf("sqlstore: event query without a realm: %w", store.ErrInvalid)
+	}
+	before := q.Before
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	var rows *sql.Rows
+	var err error
+	if q.AccountID == "" {
+		rows, err = s.db.QueryContext(ctx, s.q[qListEvents], q.Realm, before, q.EffectiveLimit())
+	} else {
+		rows, err = s.db.QueryContext(ctx, s.q[qListAccountEvents], q.Realm, q.AccountID, before, q.EffectiveLimit())
+	}
+	if err != nil {
+		return nil, s.fail(ctx, "ListEvents", err)
+	}
+	events, err := scanEvents(rows)
+	if err != nil {
+		return nil, s.fail(ctx, "ListEvents", err)
+	}
+	return events, nil
+}
+
+func scanEvents(rows *sql.Rows) ([]store.Event, error) {
+	defer rows.Close()
+	var events []store.Event
+	for rows.Next() {
+		var e store.Event
+		var details sql.NullString
+		err := rows.Scan(&e.ID, &e.Kind, &e.Realm, &e.AccountID, &e.Username, utcTime{&e.Time},
+			&e.ClientAddr, &e.UserAgent, &details)
+		if err != nil {
+			return nil, err
+		}
+		if details.Valid {
+			if err := json.Unmarshal([]byte(details.String), &e.Details); err != nil {
+				return nil, fmt.Errorf("details of event %d: %w", e.ID, err)
+			}
+		}
+		events = append(events, e)
+	}
+	return events, rows.Err()
+}

@@ -1,0 +1,296 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// Dialect is the SQL dialect of the database behind a [Store].
+type Dialect int
+
+// The supported dialects. The zero Dialect is none, and [New] rejects it.
+const (
+	// Postgres is PostgreSQL 12 or later, through a driver whose errors
+	// have a SQLState() string method (pgx's stdlib, lib/pq).
+	Postgres Dialect = iota + 1
+	// SQLite is SQLite 3.35 or later, through a driver whose errors have a
+	// Code() int method returning extended result codes
+	// (modernc.org/sqlite), opened with the settings [SQLiteDSN] applies.
+	SQLite
+)
+
+// String returns "postgres" or "sqlite".
+func (d Dialect) String() string {
+	switch d {
+	case Postgres:
+		return "postgres"
+	case SQLite:
+		return "sqlite"
+	}
+	return fmt.Sprintf("Dialect(%d)", int(d))
+}
+
+// DefaultTablePrefix begins every table and index name when
+// [Config.TablePrefix] is empty.
+const DefaultTablePrefix = "masuk_"
+
+// Config says how a [Store] uses its database.
+type Config struct {
+	// Dialect is the database's dialect, Postgres or SQLite. It is required.
+	Dialect Dialect
+	// TablePrefix begins the name of every table and index: lowercase
+	// letters, digits and underscores, starting with a letter, at most 32
+	// bytes. Empty means DefaultTablePrefix, "masuk_".
+	TablePrefix string
+	// Schema is the PostgreSQL schema that holds the tables; it must
+	// already exist. Empty means the connection's search_path. It must be
+	// empty for SQLite.
+	Schema string
+}
+
+// Store keeps every masuk record in a PostgreSQL or SQLite database. It is
+// safe for concurrent use. The zero value is not usable; call [New].
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	prefix  string
+	schema  string
+	q       [numQueries]string // the queries, rendered for dialect and tables
+}
+
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.Accounts    = (*Store)(nil)
+	_ store.Credentials = (*Store)(nil)
+	_ store.Events      = (*Store)(nil)
+)
+
+var (
+	prefixPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	schemaPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+)
+
+// New returns a store that keeps its records in db. It does no I/O: call
+// [Store.Migrate] (or apply [MigrationSQL] yourself) before using it.
+func New(db *sql.DB, cfg Config) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: db is nil")
+	}
+	if cfg.Dialect != Postgres && cfg.Dialect != SQLite {
+		return nil, errors.New("sqlstore: Config.Dialect must be Postgres or SQLite")
+	}
+	prefix, err := tablePrefix(cfg.TablePrefix)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Schema != "" {
+		if cfg.Dialect != Postgres {
+			return nil, errors.New("sqlstore: Config.Schema is for PostgreSQL only")
+		}
+		if !schemaPattern.MatchString(cfg.Schema) {
+			return nil, fmt.Errorf("sqlstore: schema %q is not letters, digits and underscores", cfg.Schema)
+		}
+	}
+	s := &Store{db: db, dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema}
+	tables := prefix
+	if cfg.Schema != "" {
+		tables = `"` + cfg.Schema + `".` + prefix
+	}
+	for i, q := range queries {
+		s.q[i] = render(cfg.Dialect, tables, q)
+	}
+	return s, nil
+}
+
+func tablePrefix(p string) (string, error) {
+	if p == "" {
+		return DefaultTablePrefix, nil
+	}
+	if !prefixPattern.MatchString(p) {
+		return "", fmt.Errorf("sqlstore: table prefix %q is not [a-z][a-z0-9_]*, at most 32 bytes", p)
+	}
+	return p, nil
+}
+
+// SQLiteDSN returns the modernc.org/sqlite data source name for the
+// database file at path with the settings a Store needs on every
+// connection: write-ahead logging, so readers and the writer do not block
+// each other; a five-second busy timeout, so concurrent writers wait for
+// each other instead of failing; foreign keys on; and write transactions
+// that take the write lock when they begin. Open the database with
+//
+//	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// Check verifies that the connections to the database have the settings
+// the store relies on. On SQLite, foreign keys must be on and the busy
+// timeout above zero (see [SQLiteDSN]); on PostgreSQL, the server must
+// answer. [Store.Migrate] calls it first; a host that applies the
+// migrations itself can call it at startup.
+func (s *Store) Check(ctx context.Context) error {
+	if s.dialect == Postgres {
+		if err := s.db.PingContext(ctx); err != nil {
+			return dbError(ctx, "Check", err)
+		}
+		return nil
+	}
+	var fk, busy int
+	err := s.db.QueryRowContext(ctx, "SELECT foreign_keys, timeout FROM pragma_foreign_keys, pragma_busy_timeout").Scan(&fk, &busy)
+	if err != nil {
+		return dbError(ctx, "Check", err)
+	}
+	if fk != 1 || busy <= 0 {
+		return fmt.Errorf("sqlstore: SQLite connection has foreign_keys=%d and busy_timeout=%d; open it with SQLiteDSN or the same pragmas", fk, busy)
+	}
+	return nil
+}
+
+// Error is a failure of the database rather than an outcome the store
+// contract names: a cancelled context, a closed database, a lost
+// connection, a server error. Nothing was written. errors.Is sees its
+// cause: context.Canceled, context.DeadlineExceeded, [ErrClosed], the
+// driver's own errors.
+type Error struct {
+	// Op is the method that failed, e.g. "CreateAccount".
+	Op string
+	// Err is the cause. When the context was done, it wraps both the
+	// context's error and the driver's.
+	Err error
+
+	closed bool
+}
+
+// ErrClosed is what errors.Is matches an [*Error] against when the
+// *sql.DB was closed.
+var ErrClosed = errors.New("sqlstore: database is closed")
+
+func (e *Error) Error() string { return "sqlstore: " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is [ErrClosed] and the database was closed.
+func (e *Error) Is(target error) bool { return target == ErrClosed && e.closed }
+
+// fail turns the error of the operation op into what the store returns:
+// nil, an outcome of the contract (store.ErrNotFound, ...), or an *Error.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, outcome := range []error{store.ErrNotFound, store.ErrConflict, store.ErrStale, store.ErrInvalid} {
+		if errors.Is(err, outcome) {
+			return err
+		}
+	}
+	switch s.constraint(err) {
+	case uniqueViolation:
+		return store.ErrConflict
+	case foreignKeyViolation:
+		return store.ErrNotFound
+	}
+	return dbError(ctx, op, err)
+}
+
+// dbError wraps err, a failure of the database during op, in an *Error.
+func dbError(ctx context.Context, op string, err error) error {
+	// database/sql does not export the error of a closed *sql.DB.
+	closed := err.Error() == "sql: database is closed"
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		// The driver reported what the cancellation did to it (SQLite
+		// "interrupted", PostgreSQL "canceling statement"); keep both.
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return &Error{Op: op, Err: err, closed: closed}
+}
+
+type violation int
+
+const (
+	noViolation violation = iota
+	uniqueViolation
+	foreignKeyViolation
+)
+
+// constraint tells which integrity constraint err reports, if any, by the
+// methods the drivers' error types have, so that the package imports no
+// driver.
+func (s *Store) constraint(err error) violation {
+	switch s.dialect {
+	case Postgres:
+		var e interface{ SQLState() string }
+		if errors.As(err, &e) {
+			switch e.SQLState() {
+			case "23505": // unique_violation
+				return uniqueViolation
+			case "23503": // foreign_key_violation
+				return foreignKeyViolation
+			}
+		}
+	case SQLite:
+		var e interface{ Code() int }
+		if errors.As(err, &e) {
+			switch e.Code() {
+			case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+				return uniqueViolation
+			case 787: // SQLITE_CONSTRAINT_FOREIGNKEY
+				return foreignKeyViolation
+			}
+		}
+	}
+	return noViolation
+}
+
+// inTx runs fn in a transaction and commits it, or rolls it back when fn
+// fails. database/sql rolls it back by itself when ctx is done.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// timeArg returns t as the store keeps it: to the microsecond, in UTC; as a
+// timestamptz on PostgreSQL, as Unix microseconds on SQLite.
+func (s *Store) timeArg(t time.Time) any {
+	if s.dialect == SQLite {
+		return t.UnixMicro()
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// utcTime scans either representation timeArg writes into a UTC time.
+type utcTime struct{ t *time.Time }
+
+func (u utcTime) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*u.t = v.UTC()
+	case int64:
+		*u.t = time.UnixMicro(v).UTC()
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into a time", src)
+	}
+	return nil
+}
+
+// rowsAffected returns how many rows the statement that returned res wrote.
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
