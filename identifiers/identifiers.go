@@ -4,13 +4,9 @@ package identifiers
 // not, why, as an [*Error]. It builds nothing: on valid input it does not
 // allocate.
 func Validate(k Kind, s string, m Mode) error {
-	var buf [maxDigits]byte
-	d, _, err := digitsOf(k, s, &buf)
-	if err != nil {
+	var buf [bufLen]byte
+	if _, _, err := validate(k, s, m, &buf); err != nil {
 		return err
-	}
-	if r := check(k, d, m); r != 0 {
-		return &Error{Kind: k, Reason: r}
 	}
 	return nil
 }
@@ -21,27 +17,19 @@ func Validate(k Kind, s string, m Mode) error {
 // 0, so that 01.312.166.0-091.000, 013121660091000 and 0013121660091000
 // are one number. Use it to turn a typed username into an account key.
 func Canonical(k Kind, s string, m Mode) (string, error) {
-	var buf [maxDigits]byte
-	d, t, err := digitsOf(k, s, &buf)
+	var buf [bufLen]byte
+	t, n, err := validate(k, s, m, &buf)
 	if err != nil {
 		return "", err
 	}
-	if r := check(k, d, m); r != 0 {
-		return "", &Error{Kind: k, Reason: r}
+	d := t
+	if n != len(t) {
+		d = string(buf[:n])
 	}
-	return canonical(k, d, t), nil
-}
-
-// canonical returns the canonical form of the valid digits d, reusing the
-// trimmed input t when it holds nothing else.
-func canonical(k Kind, d []byte, t string) string {
-	if k == NPWP && len(d) == 15 {
-		return "0" + string(d)
+	if k == NPWP && n == 15 {
+		return "0" + d, nil
 	}
-	if len(d) == len(t) {
-		return t
-	}
-	return string(d)
+	return d, nil
 }
 
 // Format returns the display form of a number of kind k: 99.999.999.9-999.999

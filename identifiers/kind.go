@@ -74,8 +74,9 @@ var kindLengths = [kindEnd]uint8{
 	NISN:          10,
 }
 
-// maxDigits is the length of the longest kind.
-const maxDigits = 22
+// bufLen is the size of the buffer digits are gathered in: a power of two
+// at least the length of the longest kind (22).
+const bufLen = 32
 
 func (k Kind) valid() bool { return k > 0 && k < kindEnd }
 

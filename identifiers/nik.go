@@ -52,7 +52,7 @@ func (n NIKNumber) District() string { return n.part(0, 6) }
 func (n NIKNumber) Serial() string { return n.part(12, 16) }
 
 // Female reports whether the day code is above 40, which marks a woman.
-func (n NIKNumber) Female() bool { return len(n.s) == 16 && num(n.s[6:8]) > 40 }
+func (n NIKNumber) Female() bool { return len(n.s) == 16 && num2(n.s, 6) > 40 }
 
 // nikPivot is the fixed century pivot of [NIKNumber.BirthDate]: two-digit
 // years below it are read as 20yy, the others as 19yy.
@@ -112,7 +112,7 @@ func (n NIKNumber) birthDates() (early, late time.Time, ok bool) {
 	if !ok {
 		return time.Time{}, time.Time{}, false
 	}
-	yy := num(n.s[10:12])
+	yy := num2(n.s, 10)
 	for i, y := range [2]int{1900 + yy, 2000 + yy} {
 		if day > daysIn(month, isLeap(y)) {
 			continue

@@ -48,7 +48,7 @@ func (n NIPNumber) BirthDate() (time.Time, bool) {
 	if len(n.s) != 18 {
 		return time.Time{}, false
 	}
-	y, m, d := num(n.s[0:4]), num(n.s[4:6]), num(n.s[6:8])
+	y, m, d := num4(n.s, 0), num2(n.s, 4), num2(n.s, 6)
 	if d < 1 || d > daysIn(m, isLeap(y)) {
 		return time.Time{}, false
 	}
@@ -67,7 +67,7 @@ func (n NIPNumber) AppointmentYear() int {
 	if len(n.s) != 18 {
 		return 0
 	}
-	return num(n.s[8:12])
+	return num4(n.s, 8)
 }
 
 // AppointmentMonth returns the month of first appointment (TMT CPNS) of a
@@ -76,7 +76,7 @@ func (n NIPNumber) AppointmentMonth() int {
 	if len(n.s) != 18 {
 		return 0
 	}
-	if m := num(n.s[12:14]); m >= 1 && m <= 12 {
+	if m := num2(n.s, 12); m >= 1 && m <= 12 {
 		return m
 	}
 	return 0

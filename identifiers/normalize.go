@@ -6,26 +6,40 @@ import (
 	"unicode/utf8"
 )
 
-// scan trims s, drops spaces, dots and dashes, and copies the digits into
-// buf. It returns the trimmed input t, the count n of digits found (which
-// may exceed len(buf); the excess is counted, not stored), and, when a
-// character other than an ASCII digit or a separator is found, the byte
-// offset of that character in t (else -1).
-func scan(s string, buf *[maxDigits]byte) (t string, n, bad int) {
-	t = strings.TrimSpace(s)
+// squeeze copies the digits of the trimmed input t into buf, skipping
+// spaces, dots and dashes. It returns the count n of digits found and,
+// when t holds any other character, that character's byte offset in t,
+// else -1. Past len(buf) digits, buf holds garbage: n is still counted
+// for the length error that must follow.
+func squeeze(t string, buf *[bufLen]byte) (n, bad int) {
 	for i := 0; i < len(t); i++ {
-		switch c := t[i]; {
-		case c >= '0' && c <= '9':
-			if n < len(buf) {
-				buf[n] = c
-			}
-			n++
-		case c == ' ' || c == '.' || c == '-':
-		default:
-			return t, n, i
+		c := t[i]
+		class := charClass[c]
+		if class == 0 {
+			return n, i
+		}
+		// A separator is stored too, and overwritten by the next digit.
+		buf[n%bufLen] = c
+		n += int(class & 1)
+	}
+	return n, -1
+}
+
+// charClass sorts input bytes: 1 for an ASCII digit, 2 for a separator,
+// 0 for anything else.
+var charClass = [256]uint8{
+	'0': 1, '1': 1, '2': 1, '3': 1, '4': 1, '5': 1, '6': 1, '7': 1, '8': 1, '9': 1,
+	' ': 2, '.': 2, '-': 2,
+}
+
+// allDigits reports whether s holds only ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' > 9 {
+			return false
 		}
 	}
-	return t, n, -1
+	return true
 }
 
 // characterError builds the error for the character at byte offset bad of
@@ -42,27 +56,55 @@ func characterError(k Kind, s string, bad int) *Error {
 	}
 }
 
-// digitsOf normalises s and checks its length for kind k. On success d is
-// the digits, held in buf, and t the trimmed input.
-func digitsOf(k Kind, s string, buf *[maxDigits]byte) (d []byte, t string, err *Error) {
+// validate normalises s and applies the rules of kind k in mode m. It
+// returns the trimmed input t and the count n of its digits: when n is
+// len(t), t is the digits; otherwise they are in buf[:n]. Input that needs
+// no separators removed is checked in place, without a copy.
+func validate(k Kind, s string, m Mode, buf *[bufLen]byte) (t string, n int, err *Error) {
 	if !k.valid() {
-		return nil, "", &Error{Kind: k, Reason: UnknownKind}
+		return "", 0, &Error{Kind: k, Reason: UnknownKind}
 	}
-	t, n, bad := scan(s, buf)
-	if bad >= 0 {
-		return nil, t, characterError(k, s, bad)
+	t = s
+	if len(s) == 0 || s[0]-'0' > 9 || s[len(s)-1]-'0' > 9 {
+		t = strings.TrimSpace(s)
 	}
-	if n == 0 {
-		return nil, t, &Error{Kind: k, Reason: Empty}
+	var r Reason
+	if allDigits(t) {
+		n = len(t)
+		if err := lengthError(k, n); err != nil {
+			return t, n, err
+		}
+		r = check(k, t, m)
+	} else {
+		var bad int
+		n, bad = squeeze(t, buf)
+		if bad >= 0 {
+			return t, n, characterError(k, s, bad)
+		}
+		if err := lengthError(k, n); err != nil {
+			return t, n, err
+		}
+		r = check(k, buf[:n], m)
 	}
+	if r != 0 {
+		return t, n, &Error{Kind: k, Reason: r}
+	}
+	return t, n, nil
+}
+
+// lengthError returns the error for n digits of kind k, or nil when n is
+// a length of the kind.
+func lengthError(k Kind, n int) *Error {
 	want := int(kindLengths[k])
-	if n == want || (k == NPWP && n == 15) {
-		return buf[:n], t, nil
-	}
-	if k == NPWP && n < 16 {
+	switch {
+	case n == want || (k == NPWP && n == 15):
+		return nil
+	case n == 0:
+		return &Error{Kind: k, Reason: Empty}
+	case k == NPWP && n < 15:
 		want = 15
 	}
-	return nil, t, &Error{Kind: k, Reason: Length, Want: want, Got: n}
+	return &Error{Kind: k, Reason: Length, Want: want, Got: n}
 }
 
 // Digits trims s, removes the spaces, dots and dashes in it and returns the

@@ -19,9 +19,9 @@ var provinces = [100]bool{
 	91: true, 92: true, 93: true, 94: true, 95: true, 96: true,
 }
 
-// check applies the rules of kind k in mode m to d, whose length digitsOf
-// has checked.
-func check(k Kind, d []byte, m Mode) Reason {
+// check applies the rules of kind k in mode m to the digits d, whose
+// length validate has checked.
+func check[T digitString](k Kind, d T, m Mode) Reason {
 	switch k {
 	case NIK:
 		return checkNIK(d, m)
@@ -48,11 +48,11 @@ func check(k Kind, d []byte, m Mode) Reason {
 
 // checkNIK applies the NIK rules to 16 digits PP RR DD ddmmyy SSSS.
 // Lenient mode checks nothing beyond the length.
-func checkNIK(d []byte, m Mode) Reason {
+func checkNIK[T digitString](d T, m Mode) Reason {
 	if m == Lenient {
 		return 0
 	}
-	if !provinces[num(d[0:2])] {
+	if !provinces[num2(d, 0)] {
 		return Province
 	}
 	if _, _, ok := nikDate(d[6:12]); !ok {
@@ -68,11 +68,11 @@ func checkNIK(d []byte, m Mode) Reason {
 // (day codes 01–31 and 41–71). The date must exist in 19yy or 20yy, which
 // for 29 February means yy divisible by 4 (2000 was a leap year).
 func nikDate[T digitString](d T) (day, month int, ok bool) {
-	day, month = num(d[0:2]), num(d[2:4])
+	day, month = num2(d, 0), num2(d, 2)
 	if day > 40 {
 		day -= 40
 	}
-	leap := num(d[4:6])%4 == 0
+	leap := num2(d, 4)%4 == 0
 	return day, month, day >= 1 && day <= daysIn(month, leap)
 }
 
@@ -81,11 +81,11 @@ func nikDate[T digitString](d T) (day, month int, ok bool) {
 // digit of AA BBBBBB. DJP assigns no zero serial, and forms use the
 // all-zero number as a placeholder for "no NPWP", so even lenient mode,
 // which must not lock out real numbers, rejects it.
-func checkNPWP15(d []byte, _ Mode) Reason {
+func checkNPWP15[T digitString](d T, _ Mode) Reason {
 	if allZero(d[2:8]) {
 		return Serial
 	}
-	if !luhn(d[:9]) {
+	if !luhn9(d[:9]) {
 		return CheckDigit
 	}
 	return 0
@@ -93,7 +93,7 @@ func checkNPWP15(d []byte, _ Mode) Reason {
 
 // checkNPWP16 applies the rules to 16 digits: 0 followed by a legacy
 // number, or else a resident's NIK.
-func checkNPWP16(d []byte, m Mode) Reason {
+func checkNPWP16[T digitString](d T, m Mode) Reason {
 	if d[0] == '0' {
 		return checkNPWP15(d[1:], m)
 	}
@@ -103,15 +103,15 @@ func checkNPWP16(d []byte, m Mode) Reason {
 // checkNIP applies the rules to the 18 digits YYYYMMDD YYYYMM G NNN (PNS)
 // or YYYYMMDD YYYY 2F G NNN (PPPK). Lenient mode checks nothing beyond the
 // length.
-func checkNIP(d []byte, m Mode) Reason {
+func checkNIP[T digitString](d T, m Mode) Reason {
 	if m == Lenient {
 		return 0
 	}
-	year, month, day := num(d[0:4]), num(d[4:6]), num(d[6:8])
+	year, month, day := num4(d, 0), num2(d, 4), num2(d, 6)
 	if day < 1 || day > daysIn(month, isLeap(year)) {
 		return Date
 	}
-	if a := num(d[12:14]); !(a >= 1 && a <= 12) && !(a >= 21 && a <= 29) {
+	if a := num2(d, 12); !(a >= 1 && a <= 12) && !(a >= 21 && a <= 29) {
 		return Appointment
 	}
 	if d[14] != '1' && d[14] != '2' {
@@ -123,13 +123,14 @@ func checkNIP(d []byte, m Mode) Reason {
 	return 0
 }
 
-// num returns the value of a short run of ASCII digits.
-func num[T digitString](d T) int {
-	v := 0
-	for i := 0; i < len(d); i++ {
-		v = v*10 + int(d[i]-'0')
-	}
-	return v
+// num2 returns the value of the two digits at d[i:i+2].
+func num2[T digitString](d T, i int) int {
+	return int(d[i]-'0')*10 + int(d[i+1]-'0')
+}
+
+// num4 returns the value of the four digits at d[i:i+4].
+func num4[T digitString](d T, i int) int {
+	return num2(d, i)*100 + num2(d, i+2)
 }
 
 // digitString is what the helpers read digits from: the normalised buffer
@@ -145,23 +146,17 @@ func allZero[T digitString](d T) bool {
 	return true
 }
 
-// luhn reports whether d, check digit last, passes the Luhn check.
-func luhn(d []byte) bool {
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		v := int(d[i] - '0')
-		if double {
-			v *= 2
-			if v > 9 {
-				v -= 9
-			}
-		}
-		sum += v
-		double = !double
-	}
+// luhn9 reports whether the 9 digits d, check digit last, pass the Luhn
+// check: from the right, every second digit is doubled (its digits summed)
+// and the total is a multiple of 10.
+func luhn9[T digitString](d T) bool {
+	sum := int(d[0]-'0') + int(d[2]-'0') + int(d[4]-'0') + int(d[6]-'0') + int(d[8]-'0') +
+		luhnDouble[d[1]-'0'] + luhnDouble[d[3]-'0'] + luhnDouble[d[5]-'0'] + luhnDouble[d[7]-'0']
 	return sum%10 == 0
 }
+
+// luhnDouble maps a digit to the sum of the digits of its double.
+var luhnDouble = [10]int{0, 2, 4, 6, 8, 1, 3, 5, 7, 9}
 
 // daysIn returns the number of days in month (1–12), or 0 for a month
 // that does not exist.
