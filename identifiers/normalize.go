@@ -115,17 +115,7 @@ func lengthError(k Kind, n int) *Error {
 // into an account key use [Canonical].
 func Digits(s string) (string, error) {
 	t := strings.TrimSpace(s)
-	clean := true
-	for i := 0; i < len(t); i++ {
-		switch c := t[i]; {
-		case c >= '0' && c <= '9':
-		case c == ' ' || c == '.' || c == '-':
-			clean = false
-		default:
-			return "", characterError(0, s, i)
-		}
-	}
-	if clean {
+	if allDigits(t) {
 		if t == "" {
 			return "", &Error{Reason: Empty}
 		}
@@ -133,8 +123,11 @@ func Digits(s string) (string, error) {
 	}
 	d := make([]byte, 0, len(t))
 	for i := 0; i < len(t); i++ {
-		if c := t[i]; c >= '0' && c <= '9' {
-			d = append(d, c)
+		switch charClass[t[i]] {
+		case 0:
+			return "", characterError(0, s, i)
+		case 1:
+			d = append(d, t[i])
 		}
 	}
 	if len(d) == 0 {

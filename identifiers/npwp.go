@@ -34,7 +34,7 @@ func (n NPWPNumber) NIK() (NIKNumber, bool) {
 	if !n.IsNIK() {
 		return NIKNumber{}, false
 	}
-	return NIKNumber{n.s}, true
+	return NIKNumber(n), true
 }
 
 // NPWP15 returns the legacy 15-digit form: the 16 digits without their
