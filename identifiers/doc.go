@@ -5,8 +5,10 @@
 //
 // People type these numbers with dots, dashes and spaces, or without. The
 // package reads every such typing of one number as the same canonical
-// digit string, rejects a mistyped number with an error that says what is
-// wrong, and is built never to reject a real one.
+// digit string and rejects a mistyped number with an error that says what
+// is wrong. Its rules are those documented by the issuing authorities and
+// confirmed by real numbers, and a lenient mode admits the real numbers
+// that break them.
 //
 // # Which function to use
 //
@@ -85,6 +87,13 @@
 // digits a BPJS Kesehatan number or a NIB. A portal must say which kind
 // it expects (a realm of companies logs in by NPWP, one of civil servants
 // by NIP); this package never guesses from the length.
+//
+// An NPWP changed length in 2024, and [NPWP]'s canonical form is the
+// 16-digit one: a 15-digit number gains a leading 0, so a company logs in
+// to one account with either form. For a resident individual the official
+// NPWP16 is the NIK, which no rule derives from the legacy number, so such
+// a person's legacy NPWP and NIK remain two keys; a portal that must join
+// them needs the taxpayer's own word (or DJP's records).
 //
 // A NIK holds only two digits of the birth year. [NIKNumber.BirthDate]
 // guesses the century with a fixed pivot; [NIKNumber.BirthDateAsOf]

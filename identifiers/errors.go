@@ -11,28 +11,30 @@ type Reason uint8
 
 // The reasons an [Error] can carry. The zero Reason is not used.
 const (
-	// Empty: the input holds no digits at all.
+	// Empty means the input holds no digits at all.
 	Empty Reason = iota + 1
-	// Length: the number has the wrong count of digits ([Error.Want],
-	// [Error.Got]).
+	// Length means the number has the wrong count of digits
+	// ([Error.Want], [Error.Got]).
 	Length
-	// Character: the input holds something other than a digit, space, dot
-	// or dash ([Error.Pos], [Error.Char]).
+	// Character means the input holds something other than a digit,
+	// space, dot or dash ([Error.Pos], [Error.Char]).
 	Character
-	// CheckDigit: the NPWP check digit does not match.
+	// CheckDigit means the NPWP check digit does not match.
 	CheckDigit
-	// Date: the birth date in a NIK or NIP does not exist.
+	// Date means the birth date in a NIK or NIP does not exist.
 	Date
-	// Province: the first two digits of a NIK are not a province code.
+	// Province means the first two digits of a NIK are not a province
+	// code.
 	Province
-	// Sex: the sex digit of a NIP is neither 1 nor 2.
+	// Sex means the sex digit of a NIP is neither 1 nor 2.
 	Sex
-	// Serial: the serial number is zero (NIK 0000, NIP 000, NPWP 000000).
+	// Serial means the serial number is zero (NIK 0000, NIP 000, NPWP
+	// 000000).
 	Serial
-	// Appointment: digits 13–14 of a NIP are neither a month (PNS) nor a
-	// PPPK code 21–29.
+	// Appointment means digits 13–14 of a NIP are neither a month (PNS)
+	// nor a PPPK code 21–29.
 	Appointment
-	// UnknownKind: the kind is not one this package knows.
+	// UnknownKind means the kind is not one this package knows.
 	UnknownKind
 
 	reasonEnd
@@ -163,13 +165,82 @@ func (e *Error) Is(target error) bool {
 // Indonesian for "id" and any language other than English, in English for
 // "en" and its regional variants ("en-US").
 func (e *Error) Message(lang string) string {
-	en := isEnglish(lang)
-	name := e.Kind.label(en)
-	if en {
-		return e.messageEN(name)
+	en := 0
+	if isEnglish(lang) {
+		en = 1
 	}
-	return e.messageID(name)
+	text := messageInvalid[en]
+	if e.Reason < reasonEnd && messages[e.Reason][en] != "" {
+		text = messages[e.Reason][en]
+	}
+	want := strconv.Itoa(e.Want)
+	switch {
+	case e.Reason != Length:
+	case e.Kind == NPWP:
+		want = []string{"15 atau 16", "15 or 16"}[en]
+	case e.Want == 0:
+		text = messageLength[en]
+	}
+	at := []string{"pada posisi ", "at position "}[en]
+	return strings.NewReplacer(
+		"{name}", e.Kind.label(en == 1),
+		"{want}", want,
+		"{got}", strconv.Itoa(e.Got),
+		"{char}", e.charText(at),
+	).Replace(text)
 }
+
+// messages holds the texts of Error.Message by reason, in Indonesian and
+// in English.
+var messages = [reasonEnd][2]string{
+	Empty: {
+		"{name} wajib diisi.",
+		"Please enter your {name}.",
+	},
+	Length: {
+		"{name} harus {want} digit (yang diisi {got} digit).",
+		"The {name} must have {want} digits (you entered {got}).",
+	},
+	Character: {
+		"Karakter {char}tidak diperbolehkan. {name} hanya boleh berisi angka (spasi, titik dan tanda hubung diabaikan).",
+		"The character {char}is not allowed. The {name} may contain only digits (spaces, dots and dashes are ignored).",
+	},
+	CheckDigit: {
+		"{name} tidak valid: digit pemeriksa tidak cocok. Periksa kembali nomor yang diisi.",
+		"The {name} is not valid: its check digit does not match. Please check the number.",
+	},
+	Date: {
+		"{name} tidak valid: tanggal lahir di dalamnya tidak ada.",
+		"The {name} is not valid: the birth date in it does not exist.",
+	},
+	Province: {
+		"{name} tidak valid: dua digit pertama bukan kode provinsi.",
+		"The {name} is not valid: its first two digits are not a province code.",
+	},
+	Sex: {
+		"{name} tidak valid: digit ke-15 (jenis kelamin) harus 1 atau 2.",
+		"The {name} is not valid: digit 15 (sex) must be 1 or 2.",
+	},
+	Serial: {
+		"{name} tidak valid: nomor urut tidak boleh nol.",
+		"The {name} is not valid: its serial number must not be zero.",
+	},
+	Appointment: {
+		"{name} tidak valid: digit ke-13 dan ke-14 harus bulan TMT (01–12) atau kode PPPK (21–29).",
+		"The {name} is not valid: digits 13 and 14 must be the appointment month (01–12) or a PPPK code (21–29).",
+	},
+	UnknownKind: {
+		"Jenis nomor tidak dikenal.",
+		"Unknown kind of number.",
+	},
+}
+
+// messageLength is the Length text when the error carries no lengths;
+// messageInvalid is the text of an unknown reason.
+var (
+	messageLength  = [2]string{"{name} tidak sesuai panjangnya.", "The {name} has the wrong number of digits."}
+	messageInvalid = [2]string{"{name} tidak valid.", "The {name} is not valid."}
+)
 
 func isEnglish(lang string) bool {
 	lang = strings.TrimSpace(lang)
@@ -177,74 +248,6 @@ func isEnglish(lang string) bool {
 		return false
 	}
 	return len(lang) == 2 || lang[2] == '-' || lang[2] == '_'
-}
-
-func (e *Error) messageID(name string) string {
-	switch e.Reason {
-	case Empty:
-		return name + " wajib diisi."
-	case Length:
-		want := strconv.Itoa(e.Want)
-		if e.Kind == NPWP {
-			want = "15 atau 16"
-		}
-		if e.Want == 0 && e.Kind != NPWP {
-			return name + " tidak sesuai panjangnya."
-		}
-		return name + " harus " + want + " digit (yang diisi " + strconv.Itoa(e.Got) + " digit)."
-	case Character:
-		return "Karakter " + e.charText("pada posisi ") + "tidak diperbolehkan. " +
-			name + " hanya boleh berisi angka (spasi, titik dan tanda hubung diabaikan)."
-	case CheckDigit:
-		return name + " tidak valid: digit pemeriksa tidak cocok. Periksa kembali nomor yang diisi."
-	case Date:
-		return name + " tidak valid: tanggal lahir di dalamnya tidak ada."
-	case Province:
-		return name + " tidak valid: dua digit pertama bukan kode provinsi."
-	case Sex:
-		return name + " tidak valid: digit ke-15 (jenis kelamin) harus 1 atau 2."
-	case Serial:
-		return name + " tidak valid: nomor urut tidak boleh nol."
-	case Appointment:
-		return name + " tidak valid: digit ke-13 dan ke-14 harus bulan TMT (01–12) atau kode PPPK (21–29)."
-	case UnknownKind:
-		return "Jenis nomor tidak dikenal."
-	}
-	return name + " tidak valid."
-}
-
-func (e *Error) messageEN(name string) string {
-	switch e.Reason {
-	case Empty:
-		return "Please enter your " + name + "."
-	case Length:
-		want := strconv.Itoa(e.Want)
-		if e.Kind == NPWP {
-			want = "15 or 16"
-		}
-		if e.Want == 0 && e.Kind != NPWP {
-			return "The " + name + " has the wrong number of digits."
-		}
-		return "The " + name + " must have " + want + " digits (you entered " + strconv.Itoa(e.Got) + ")."
-	case Character:
-		return "The character " + e.charText("at position ") + "is not allowed. The " +
-			name + " may contain only digits (spaces, dots and dashes are ignored)."
-	case CheckDigit:
-		return "The " + name + " is not valid: its check digit does not match. Please check the number."
-	case Date:
-		return "The " + name + " is not valid: the birth date in it does not exist."
-	case Province:
-		return "The " + name + " is not valid: its first two digits are not a province code."
-	case Sex:
-		return "The " + name + " is not valid: digit 15 (sex) must be 1 or 2."
-	case Serial:
-		return "The " + name + " is not valid: its serial number must not be zero."
-	case Appointment:
-		return "The " + name + " is not valid: digits 13 and 14 must be the appointment month (01–12) or a PPPK code (21–29)."
-	case UnknownKind:
-		return "Unknown kind of number."
-	}
-	return "The " + name + " is not valid."
 }
 
 // charText names the offending character for a message: the character
@@ -260,40 +263,27 @@ func (e *Error) charText(at string) string {
 	return s
 }
 
+// kindLabels holds the names of the kinds in messages, in Indonesian and
+// in English, where they are not the upper-case kind name.
+var kindLabels = [kindEnd][2]string{
+	0:             {"Nomor", "number"},
+	NPWP15:        {"NPWP (15 digit)", "NPWP (15 digits)"},
+	NPWP16:        {"NPWP (16 digit)", "NPWP (16 digits)"},
+	BPJSKesehatan: {"Nomor kartu BPJS Kesehatan", "BPJS Kesehatan card number"},
+	KPJ:           {"Nomor KPJ", "KPJ number"},
+}
+
 // label returns the name of the kind to use in a message.
 func (k Kind) label(en bool) string {
-	switch k {
-	case NPWP15:
-		if en {
-			return "NPWP (15 digits)"
-		}
-		return "NPWP (15 digit)"
-	case NPWP16:
-		if en {
-			return "NPWP (16 digits)"
-		}
-		return "NPWP (16 digit)"
-	case BPJSKesehatan:
-		if en {
-			return "BPJS Kesehatan card number"
-		}
-		return "Nomor kartu BPJS Kesehatan"
-	case KPJ:
-		if en {
-			return "KPJ number"
-		}
-		return "Nomor KPJ"
-	case 0:
-		if en {
-			return "number"
-		}
-		return "Nomor"
+	if k >= kindEnd {
+		k = 0
 	}
-	if !k.valid() {
-		if en {
-			return "number"
-		}
-		return "Nomor"
+	lang := 0
+	if en {
+		lang = 1
+	}
+	if l := kindLabels[k][lang]; l != "" {
+		return l
 	}
 	return strings.ToUpper(kindNames[k])
 }

@@ -74,3 +74,12 @@ func Candidates(s string) []Kind {
 	}
 	return ks
 }
+
+// parse returns the canonical form of s as a typed value of kind k.
+func parse[T ~struct{ s string }](k Kind, s string, m Mode) (T, error) {
+	c, err := Canonical(k, s, m)
+	if err != nil {
+		return T{}, err
+	}
+	return T{s: c}, nil
+}

@@ -29,7 +29,7 @@ func TestKindNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, identifiers.BPJSKesehatan, k)
 
-	for _, name := range []string{"", "ktp", "npwp 15", "bpjs"} {
+	for _, name := range []string{"", "ktp", "npwp 15", "bpjs", "\u212apj", "nuptk\x00"} {
 		_, err := identifiers.ParseKind(name)
 		assert.ErrorIs(t, err, identifiers.ErrUnknownKind, name)
 	}
@@ -205,6 +205,11 @@ func TestErrorText(t *testing.T) {
 		assert.NotContains(t, r.String(), "reason(")
 	}
 	assert.Equal(t, "reason(0)", identifiers.Reason(0).String())
+	assert.Equal(t, "Nomor tidak sesuai panjangnya.", identifiers.ErrLength.Message("id"))
+	assert.Equal(t, "The number has the wrong number of digits.", identifiers.ErrLength.Message("en"))
+	assert.Equal(t, "The number is not valid.", (&identifiers.Error{}).Message("en"))
+	assert.Equal(t, "NIP tidak valid.", (&identifiers.Error{Kind: identifiers.NIP, Reason: 200}).Message("id"))
+	assert.Equal(t, "identifiers: nip: invalid", (&identifiers.Error{Kind: identifiers.NIP, Reason: 200}).Error())
 }
 
 func TestDigits(t *testing.T) {

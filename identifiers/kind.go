@@ -101,15 +101,36 @@ func (k Kind) Len() int {
 }
 
 // ParseKind returns the kind named by name, one of the names
-// [Kind.String] returns, ignoring case and surrounding space.
+// [Kind.String] returns, ignoring ASCII case and surrounding space.
 func ParseKind(name string) (Kind, error) {
 	name = strings.TrimSpace(name)
 	for k := NIK; k < kindEnd; k++ {
-		if strings.EqualFold(name, kindNames[k]) {
+		if asciiEqualFold(name, kindNames[k]) {
 			return k, nil
 		}
 	}
 	return 0, &Error{Reason: UnknownKind}
+}
+
+// asciiEqualFold is strings.EqualFold for ASCII only: Unicode folding
+// would read the Kelvin sign as "k".
+func asciiEqualFold(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		a, b := s[i], t[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
 }
 
 // MarshalText implements [encoding.TextMarshaler] with the name that

@@ -14,11 +14,7 @@ type NIKNumber struct {
 // may carry a birth date that does not exist; [NIKNumber.BirthDate] then
 // reports false.
 func ParseNIK(s string, m Mode) (NIKNumber, error) {
-	c, err := Canonical(NIK, s, m)
-	if err != nil {
-		return NIKNumber{}, err
-	}
-	return NIKNumber{c}, nil
+	return parse[NIKNumber](NIK, s, m)
 }
 
 // String returns the 16 digits.

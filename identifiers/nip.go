@@ -16,11 +16,7 @@ type NIPNumber struct {
 // ParseNIP parses s as a [NIP] in mode m. Both the PNS and the PPPK forms
 // are accepted; [NIPNumber.IsPPPK] tells them apart.
 func ParseNIP(s string, m Mode) (NIPNumber, error) {
-	c, err := Canonical(NIP, s, m)
-	if err != nil {
-		return NIPNumber{}, err
-	}
-	return NIPNumber{c}, nil
+	return parse[NIPNumber](NIP, s, m)
 }
 
 // String returns the 18 digits.

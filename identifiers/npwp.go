@@ -11,11 +11,7 @@ type NPWPNumber struct {
 // ParseNPWP parses s, in the 15- or the 16-digit form, as an [NPWP] in
 // mode m.
 func ParseNPWP(s string, m Mode) (NPWPNumber, error) {
-	c, err := Canonical(NPWP, s, m)
-	if err != nil {
-		return NPWPNumber{}, err
-	}
-	return NPWPNumber{c}, nil
+	return parse[NPWPNumber](NPWP, s, m)
 }
 
 // String returns the 16-digit form, the canonical form of [NPWP].
@@ -104,11 +100,7 @@ type NITKUNumber struct {
 // ParseNITKU parses s as a [NITKU] in mode m: its first 16 digits must be
 // a valid [NPWP16] in that mode.
 func ParseNITKU(s string, m Mode) (NITKUNumber, error) {
-	c, err := Canonical(NITKU, s, m)
-	if err != nil {
-		return NITKUNumber{}, err
-	}
-	return NITKUNumber{c}, nil
+	return parse[NITKUNumber](NITKU, s, m)
 }
 
 // String returns the 22 digits.
