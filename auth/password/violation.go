@@ -66,10 +66,24 @@ type Violation struct {
 // lang "id" (the default for any language but English) or in English for
 // "en"; regional variants such as "en-US" or "id_ID" are accepted.
 func (v Violation) Message(lang string) string {
-	if isEnglish(lang) {
-		return v.english()
+	m, ok := messages[messageKey{v.Rule, v.Context}]
+	if !ok {
+		m, ok = messages[messageKey{v.Rule, ""}]
 	}
-	return v.indonesian()
+	if !ok {
+		m = unknownMessage
+	}
+	s := m.id
+	if isEnglish(lang) {
+		s = m.en
+		if v.Limit == 1 && m.enOne != "" {
+			s = m.enOne
+		}
+	}
+	if strings.Contains(s, "%d") {
+		s = fmt.Sprintf(s, v.Limit)
+	}
+	return s
 }
 
 func isEnglish(lang string) bool {
@@ -78,75 +92,74 @@ func isEnglish(lang string) bool {
 	return strings.EqualFold(base, "en")
 }
 
-func (v Violation) indonesian() string {
-	switch v.Rule {
-	case RuleTooShort:
-		return fmt.Sprintf("Kata sandi minimal %d karakter.", v.Limit)
-	case RuleTooLong:
-		return fmt.Sprintf("Kata sandi maksimal %d karakter.", v.Limit)
-	case RuleCommon:
-		return "Kata sandi ini terlalu umum dan mudah ditebak."
-	case RuleContext:
-		switch v.Context {
-		case ContextUsername:
-			return "Kata sandi tidak boleh memuat nama pengguna Anda."
-		case ContextEmail:
-			return "Kata sandi tidak boleh memuat alamat email Anda."
-		case ContextRealm:
-			return "Kata sandi tidak boleh memuat nama layanan ini."
-		}
-		return "Kata sandi tidak boleh memuat kata yang berkaitan dengan akun atau layanan ini."
-	case RuleContextDigits:
-		return fmt.Sprintf("Kata sandi tidak boleh memuat %d angka berurutan dari nama pengguna Anda (misalnya tanggal lahir).", v.Limit)
-	case RuleNeedsUpper:
-		return fmt.Sprintf("Kata sandi harus memuat minimal %d huruf kapital.", v.Limit)
-	case RuleNeedsLower:
-		return fmt.Sprintf("Kata sandi harus memuat minimal %d huruf kecil.", v.Limit)
-	case RuleNeedsDigit:
-		return fmt.Sprintf("Kata sandi harus memuat minimal %d angka.", v.Limit)
-	case RuleNeedsSymbol:
-		return fmt.Sprintf("Kata sandi harus memuat minimal %d simbol (karakter selain huruf dan angka).", v.Limit)
-	}
-	return "Kata sandi tidak memenuhi ketentuan."
+type messageKey struct {
+	rule    Rule
+	context string
 }
 
-func (v Violation) english() string {
-	switch v.Rule {
-	case RuleTooShort:
-		return fmt.Sprintf("Password must be at least %s long.", plural(v.Limit, "character"))
-	case RuleTooLong:
-		return fmt.Sprintf("Password must be at most %s long.", plural(v.Limit, "character"))
-	case RuleCommon:
-		return "This password is too common and easy to guess."
-	case RuleContext:
-		switch v.Context {
-		case ContextUsername:
-			return "Password must not contain your username."
-		case ContextEmail:
-			return "Password must not contain your email address."
-		case ContextRealm:
-			return "Password must not contain the name of this service."
-		}
-		return "Password must not contain words related to this account or service."
-	case RuleContextDigits:
-		return fmt.Sprintf("Password must not contain %d consecutive digits of your username (such as a birth date).", v.Limit)
-	case RuleNeedsUpper:
-		return fmt.Sprintf("Password must contain at least %s.", plural(v.Limit, "uppercase letter"))
-	case RuleNeedsLower:
-		return fmt.Sprintf("Password must contain at least %s.", plural(v.Limit, "lowercase letter"))
-	case RuleNeedsDigit:
-		return fmt.Sprintf("Password must contain at least %s.", plural(v.Limit, "digit"))
-	case RuleNeedsSymbol:
-		return fmt.Sprintf("Password must contain at least %s (a character other than a letter or digit).", plural(v.Limit, "symbol"))
-	}
-	return "Password does not meet the requirements."
+// message is a violation's sentence in Indonesian and English, where %d
+// stands for its Limit; enOne, if set, is the English for a Limit of 1.
+type message struct{ id, en, enOne string }
+
+var unknownMessage = message{
+	id: "Kata sandi tidak memenuhi ketentuan.",
+	en: "Password does not meet the requirements.",
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
+// messages are looked up by rule and context kind, then by rule alone.
+var messages = map[messageKey]message{
+	{RuleTooShort, ""}: {
+		id: "Kata sandi minimal %d karakter.",
+		en: "Password must be at least %d characters long.",
+	},
+	{RuleTooLong, ""}: {
+		id: "Kata sandi maksimal %d karakter.",
+		en: "Password must be at most %d characters long.",
+	},
+	{RuleCommon, ""}: {
+		id: "Kata sandi ini terlalu umum dan mudah ditebak.",
+		en: "This password is too common and easy to guess.",
+	},
+	{RuleContext, ContextUsername}: {
+		id: "Kata sandi tidak boleh memuat nama pengguna Anda.",
+		en: "Password must not contain your username.",
+	},
+	{RuleContext, ContextEmail}: {
+		id: "Kata sandi tidak boleh memuat alamat email Anda.",
+		en: "Password must not contain your email address.",
+	},
+	{RuleContext, ContextRealm}: {
+		id: "Kata sandi tidak boleh memuat nama layanan ini.",
+		en: "Password must not contain the name of this service.",
+	},
+	{RuleContext, ""}: {
+		id: "Kata sandi tidak boleh memuat kata yang berkaitan dengan akun atau layanan ini.",
+		en: "Password must not contain words related to this account or service.",
+	},
+	{RuleContextDigits, ""}: {
+		id: "Kata sandi tidak boleh memuat %d angka berurutan dari nama pengguna Anda (misalnya tanggal lahir).",
+		en: "Password must not contain %d consecutive digits of your username (such as a birth date).",
+	},
+	{RuleNeedsUpper, ""}: {
+		id:    "Kata sandi harus memuat minimal %d huruf kapital.",
+		en:    "Password must contain at least %d uppercase letters.",
+		enOne: "Password must contain at least 1 uppercase letter.",
+	},
+	{RuleNeedsLower, ""}: {
+		id:    "Kata sandi harus memuat minimal %d huruf kecil.",
+		en:    "Password must contain at least %d lowercase letters.",
+		enOne: "Password must contain at least 1 lowercase letter.",
+	},
+	{RuleNeedsDigit, ""}: {
+		id:    "Kata sandi harus memuat minimal %d angka.",
+		en:    "Password must contain at least %d digits.",
+		enOne: "Password must contain at least 1 digit.",
+	},
+	{RuleNeedsSymbol, ""}: {
+		id:    "Kata sandi harus memuat minimal %d simbol (karakter selain huruf dan angka).",
+		en:    "Password must contain at least %d symbols (characters other than letters and digits).",
+		enOne: "Password must contain at least 1 symbol (a character other than a letter or digit).",
+	},
 }
 
 // PolicyError lists every rule a password breaks. errors.Is(err,
