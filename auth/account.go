@@ -1,0 +1,160 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/store"
+)
+
+// Registration is a request to create an account.
+type Registration struct {
+	// Realm is the realm the account is created in.
+	Realm string
+	// Username is the username as typed; it is stored canonically and
+	// kept as typed for display.
+	Username string
+	// Email and Phone are optional; a non-empty email is unique in the
+	// realm.
+	Email string
+	Phone string
+	// Password is the password exactly as typed.
+	Password string
+	Request
+}
+
+// Register creates an active account after checking the username, email,
+// phone and the password against the policy.
+//
+// Its errors: a *UsernameError (errors.Is ErrInvalidUsername),
+// ErrInvalidEmail, ErrInvalidPhone, ErrInvalidRealm, a *password.PolicyError
+// listing every rule the password breaks (errors.Is password.ErrPolicy), or
+// ErrAccountExists when the username or email is taken in the realm. Of many
+// parallel registrations of one name, exactly one succeeds.
+func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Account, error) {
+	if err := checkRealm(r.Realm); err != nil {
+		return store.Account{}, err
+	}
+	username, err := CanonicalUsername(r.Username)
+	if err != nil {
+		return store.Account{}, err
+	}
+	var email, phone string
+	if r.Email != "" {
+		if email, err = CanonicalEmail(r.Email); err != nil {
+			return store.Account{}, err
+		}
+	}
+	if r.Phone != "" {
+		if phone, err = CanonicalPhone(r.Phone); err != nil {
+			return store.Account{}, err
+		}
+	}
+	pc := password.Context{Username: username, Email: email, Realm: r.Realm, Words: []string{r.Username}}
+	if err := a.policy.Check(r.Password, pc); err != nil {
+		return store.Account{}, err
+	}
+	hash, err := a.hasher.Hash(ctx, r.Password)
+	if err != nil {
+		return store.Account{}, fmt.Errorf("auth: register: %w", err)
+	}
+	id, err := a.randomHex(16)
+	if err != nil {
+		return store.Account{}, err
+	}
+	stamp, err := a.newStamp()
+	if err != nil {
+		return store.Account{}, err
+	}
+	now := a.now().UTC()
+	acct := store.Account{
+		ID:              id,
+		Realm:           r.Realm,
+		Username:        username,
+		DisplayUsername: trimmed(r.Username),
+		Email:           email,
+		Phone:           phone,
+		State:           store.StateActive,
+		SecurityStamp:   stamp,
+		CreatedAt:       now,
+		UpdatedAt:       now,
+	}
+	cred := store.Credential{AccountID: id, Hash: hash, ChangedAt: now}
+	if err := a.store.CreateAccount(ctx, acct, &cred); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return store.Account{}, ErrAccountExists
+		}
+		return store.Account{}, fmt.Errorf("auth: register: %w", err)
+	}
+	ev := a.event(EventRegistered, r.Realm, r.Request)
+	ev.AccountID, ev.Username = id, username
+	a.record(ctx, ev)
+	return acct, nil
+}
+
+// PasswordChange is a request by a logged-in owner to change the password.
+type PasswordChange struct {
+	// AccountID is the account, as the host's session knows it.
+	AccountID string
+	// Current is the password the owner typed to prove it is them.
+	Current string
+	// New is the new password.
+	New string
+	Request
+}
+
+// ChangePassword replaces the password of an active account after verifying
+// the current one, and gives the account a new security stamp, which ends
+// its other sessions and voids its outstanding tokens.
+//
+// Its errors: ErrInvalidCredentials when the current password is wrong or
+// the account is not active (recorded as a failure); a *password.PolicyError
+// for the new password; ErrConcurrentChange when the password was changed by
+// another request meanwhile; a wrapped store.ErrNotFound for an unknown
+// account ID.
+func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) error {
+	acct, err := a.store.AccountByID(ctx, c.AccountID)
+	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	ev := a.event(EventPasswordChangeFailed, acct.Realm, c.Request)
+	ev.AccountID, ev.Username = acct.ID, acct.Username
+	cred, err := a.store.CredentialByAccount(ctx, acct.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return a.refuse(ctx, ev, c.Current, ReasonNoCredential)
+	}
+	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	if _, err := a.hasher.Verify(ctx, c.Current, cred.Hash); err != nil {
+		return a.failed(ctx, ev, err, ReasonBadPassword)
+	}
+	if acct.State != store.StateActive {
+		a.record(ctx, withReason(ev, ReasonDisabled))
+		return ErrInvalidCredentials
+	}
+	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
+	if err := a.policy.Check(c.New, pc); err != nil {
+		return err
+	}
+	hash, err := a.hasher.Hash(ctx, c.New)
+	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	stamp, err := a.newStamp()
+	if err != nil {
+		return err
+	}
+	next := store.Credential{AccountID: acct.ID, Hash: hash, ChangedAt: a.now().UTC()}
+	if err := a.store.SwapCredential(ctx, cred.Hash, next, stamp); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			return ErrConcurrentChange
+		}
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	ev.Kind = EventPasswordChanged
+	a.record(ctx, ev)
+	return nil
+}

@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/store"
+)
+
+// Outcomes a caller branches on. Unknown user, wrong password and disabled
+// account all give ErrInvalidCredentials; the pending states are told only
+// to someone who gave the right password.
+var (
+	// ErrInvalidCredentials: the username and password do not open an
+	// active account. The caller learns nothing more.
+	ErrInvalidCredentials = errors.New("auth: invalid username or password")
+	// ErrPendingConfirmation: the password is right, but the owner has not
+	// confirmed the email address yet.
+	ErrPendingConfirmation = errors.New("auth: email address not confirmed")
+	// ErrPendingApproval: the password is right, but an operator has not
+	// approved the registration yet.
+	ErrPendingApproval = errors.New("auth: registration awaiting approval")
+	// ErrAccountExists: Register found the username or email taken in the
+	// realm.
+	ErrAccountExists = errors.New("auth: account already exists")
+	// ErrConcurrentChange: the password was changed by another request
+	// while this one ran; nothing was written.
+	ErrConcurrentChange = errors.New("auth: password changed concurrently")
+)
+
+// Hasher hashes and verifies passwords. *password.Hasher is the
+// implementation masuk ships; tests may wrap it to count verifications.
+type Hasher interface {
+	Hash(ctx context.Context, password string) (string, error)
+	Verify(ctx context.Context, password, encoded string) (password.Verified, error)
+}
+
+// PasswordPolicy decides whether a new password may be set. *password.Policy
+// is the implementation masuk ships.
+type PasswordPolicy interface {
+	Check(password string, c password.Context) error
+}
+
+// Config configures an [Authenticator]. Only Store is required.
+type Config struct {
+	// Store keeps accounts, credentials and events. Required.
+	Store store.Store
+	// Hasher hashes and verifies passwords. Nil means password.New with
+	// its defaults (argon2id, m=19456 KiB, t=2, p=1).
+	Hasher Hasher
+	// Policy checks new passwords at registration and change. Nil means
+	// password.NewPolicy with its defaults (8 to 256 characters, the
+	// blocklist, context words, no composition rules).
+	Policy PasswordPolicy
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of account IDs and security stamps. Nil means
+	// crypto/rand.Reader.
+	Rand io.Reader
+	// Logger receives one record per event, besides the store's log. Nil
+	// means no logging. Passwords never reach it.
+	Logger *slog.Logger
+}
+
+// Authenticator checks credentials and manages accounts. It is safe for
+// concurrent use.
+type Authenticator struct {
+	store  store.Store
+	hasher Hasher
+	policy PasswordPolicy
+	now    func() time.Time
+	rand   io.Reader
+	log    *slog.Logger
+	// dummy is a hash at the hasher's parameters that no password matches;
+	// logins for unknown usernames verify against it, so they cost what a
+	// known username costs.
+	dummy string
+}
+
+// New returns an Authenticator for cfg. It computes one password hash, the
+// stand-in that unknown usernames are verified against.
+func New(cfg Config) (*Authenticator, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("auth: Config.Store is required")
+	}
+	a := &Authenticator{
+		store:  cfg.Store,
+		hasher: cfg.Hasher,
+		policy: cfg.Policy,
+		now:    cfg.Now,
+		rand:   cfg.Rand,
+		log:    cfg.Logger,
+	}
+	if a.hasher == nil {
+		h, err := password.New(password.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("auth: default hasher: %w", err)
+		}
+		a.hasher = h
+	}
+	if a.policy == nil {
+		p, err := password.NewPolicy(password.PolicyConfig{})
+		if err != nil {
+			return nil, fmt.Errorf("auth: default password policy: %w", err)
+		}
+		a.policy = p
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.rand == nil {
+		a.rand = rand.Reader
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	secret, err := a.randomHex(32)
+	if err != nil {
+		return nil, err
+	}
+	if a.dummy, err = a.hasher.Hash(context.Background(), secret); err != nil {
+		return nil, fmt.Errorf("auth: computing the stand-in hash: %w", err)
+	}
+	return a, nil
+}
+
+// randomHex returns n random bytes, hex-encoded.
+func (a *Authenticator) randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(a.rand, b); err != nil {
+		return "", fmt.Errorf("auth: reading randomness: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// newStamp returns a fresh security stamp of 128 random bits.
+func (a *Authenticator) newStamp() (string, error) { return a.randomHex(16) }

@@ -1,0 +1,65 @@
+// Package auth is the part of masuk most hosts call: it checks credentials,
+// registers accounts, changes passwords and records every attempt, on top of
+// the storage contract in package store and the hashing and policy in
+// package auth/password.
+//
+// # Getting started
+//
+// Build one [Authenticator] from a [Config]; only the store is required:
+//
+//	a, err := auth.New(auth.Config{Store: memstore.New()})
+//	acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
+//	res, err := a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "Budi", Password: pw})
+//
+// # Uniform answers
+//
+// [Authenticator.Login] answers an unknown username, a wrong password and a
+// disabled account with the same [ErrInvalidCredentials], and an unknown
+// username costs one password verification at the same parameters as a
+// known one (against a stand-in hash computed by [New]), so neither the
+// answer nor its timing tells who has an account. Only after the password
+// verified does Login reveal what its owner must know:
+// [ErrPendingConfirmation] or [ErrPendingApproval].
+//
+// The reason a login failed is recorded for operators (an event's "reason"
+// detail: [ReasonUnknownUser], [ReasonBadPassword], [ReasonDisabled], ...)
+// and never returned.
+//
+// # Realms and usernames
+//
+// Every account belongs to a realm: one person holds separate accounts, with
+// separate passwords, on separate portals. Usernames are unique per realm in
+// their canonical form ([CanonicalUsername]): trimmed, NFKC-normalised and
+// case-folded, so "Alice", "ALICE" and "ＡＬＩＣＥ" are one account. Control,
+// bidi and zero-width characters and mixed Latin, Greek and Cyrillic letters
+// are refused with a [*UsernameError], since they serve only to make two
+// names look alike.
+//
+// # Passwords
+//
+// New passwords pass the [PasswordPolicy] (by default password.NewPolicy's:
+// 8 to 256 characters, not a common password, not containing the username,
+// email or realm). Hashes are argon2id by default; hashes a portal migrated
+// from an older system (bcrypt, salted MD5/SHA digests) verify and are
+// upgraded at the next successful login through store.Credentials'
+// SwapCredential, which only replaces the hash it verified, so an upgrade
+// never undoes a password change made meanwhile.
+//
+// Hashing is bounded in concurrency by the hasher: when too many hashes are
+// running, Login returns an error wrapping password.ErrBusy (show "try again
+// in a moment"), whether or not the username exists.
+//
+// # Events
+//
+// Every login attempt, registration and password change is appended to the
+// store's event log and written to the configured *slog.Logger, with the
+// client address and user agent from [Request]. Neither ever holds a
+// password; usernames are logged only in canonical form, which cannot
+// contain a line break. A failure to record is logged, not returned, so a
+// full audit table cannot stop logins.
+//
+// # Errors
+//
+// Outcomes are sentinel errors for errors.Is. Store failures and a canceled
+// ctx come back wrapped: every operation fails closed.
+package auth

@@ -1,0 +1,148 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/store"
+)
+
+// LoginRequest is one attempt to log in.
+type LoginRequest struct {
+	// Realm is the realm the account belongs to.
+	Realm string
+	// Username is the username as typed.
+	Username string
+	// Password is the password exactly as typed. It is never logged.
+	Password string
+	Request
+}
+
+// LoginResult is a successful login.
+type LoginResult struct {
+	// Account is the account that logged in.
+	Account store.Account
+}
+
+// Login checks a username and password.
+//
+// Its errors are the outcomes a caller branches on: ErrInvalidCredentials
+// for an unknown username, a wrong password or a disabled account alike (an
+// unknown username costs one password hash at the same parameters as a known
+// one, so timing does not tell them apart); ErrPendingConfirmation and
+// ErrPendingApproval only after the password verified; password.ErrBusy when
+// too many hashes are already running, for a "try again" page; ErrInvalidRealm
+// for a realm name that is not valid. Any other error is a failure of the
+// store or of ctx, wrapped: the login fails closed.
+//
+// A successful login on an outdated hash upgrades it, through a conditional
+// update that a concurrent password change wins. Every attempt is recorded.
+func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+	if err := checkRealm(req.Realm); err != nil {
+		return nil, err
+	}
+	ev := a.event(EventLoginFailed, req.Realm, req.Request)
+	username, err := CanonicalUsername(req.Username)
+	if err != nil {
+		// A name that cannot exist reveals nothing by failing fast.
+		a.record(ctx, withReason(ev, ReasonInvalidUsername))
+		return nil, ErrInvalidCredentials
+	}
+	ev.Username = username
+
+	acct, err := a.store.AccountByUsername(ctx, req.Realm, username)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, a.refuse(ctx, ev, req.Password, ReasonUnknownUser)
+	}
+	if err != nil {
+		a.record(ctx, withReason(ev, ReasonError))
+		return nil, fmt.Errorf("auth: login: %w", err)
+	}
+	ev.AccountID = acct.ID
+	cred, err := a.store.CredentialByAccount(ctx, acct.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, a.refuse(ctx, ev, req.Password, ReasonNoCredential)
+	}
+	if err != nil {
+		a.record(ctx, withReason(ev, ReasonError))
+		return nil, fmt.Errorf("auth: login: %w", err)
+	}
+
+	verified, err := a.hasher.Verify(ctx, req.Password, cred.Hash)
+	if err != nil {
+		return nil, a.failed(ctx, ev, err, ReasonBadPassword)
+	}
+	switch acct.State {
+	case store.StateActive:
+	case store.StatePendingConfirmation:
+		a.record(ctx, withReason(ev, ReasonPendingConfirmation))
+		return nil, ErrPendingConfirmation
+	case store.StatePendingApproval:
+		a.record(ctx, withReason(ev, ReasonPendingApproval))
+		return nil, ErrPendingApproval
+	default:
+		a.record(ctx, withReason(ev, ReasonDisabled))
+		return nil, ErrInvalidCredentials
+	}
+	if verified.NeedsRehash {
+		a.upgrade(ctx, ev, cred, req.Password)
+	}
+	ev.Kind = EventLoginSucceeded
+	a.record(ctx, ev)
+	return &LoginResult{Account: acct}, nil
+}
+
+// refuse verifies the password against the stand-in hash, so that a login
+// without an account or credential costs what a wrong password costs, and
+// fails it.
+func (a *Authenticator) refuse(ctx context.Context, ev store.Event, pw, reason string) error {
+	_, err := a.hasher.Verify(ctx, pw, a.dummy)
+	if err == nil {
+		// No password matches the stand-in; if the hasher says otherwise,
+		// it is broken, and the login still fails.
+		err = password.ErrMismatch
+	}
+	return a.failed(ctx, ev, err, reason)
+}
+
+// failed records a failed attempt whose verification returned err and
+// returns the error for the caller: ErrInvalidCredentials for every
+// mismatch, the error itself when the hasher was busy or ctx ended.
+func (a *Authenticator) failed(ctx context.Context, ev store.Event, err error, reason string) error {
+	switch {
+	case errors.Is(err, password.ErrMismatch), errors.Is(err, password.ErrTooLong):
+		a.record(ctx, withReason(ev, reason))
+		return ErrInvalidCredentials
+	case errors.Is(err, password.ErrBusy):
+		a.record(ctx, withReason(ev, ReasonBusy))
+		return fmt.Errorf("auth: login: %w", err)
+	case errors.Is(err, password.ErrMalformed):
+		// A stored hash masuk cannot read: fail closed, tell the operator.
+		ev = withReason(ev, ReasonError)
+		ev.Details["error"] = "stored hash is malformed"
+		a.record(ctx, ev)
+		return ErrInvalidCredentials
+	default:
+		a.record(ctx, withReason(ev, ReasonError))
+		return fmt.Errorf("auth: login: %w", err)
+	}
+}
+
+// upgrade replaces an outdated hash with one at the current parameters. It
+// only ever replaces the hash it verified, so a password changed meanwhile
+// stays changed; a failure leaves the old hash, which still works.
+func (a *Authenticator) upgrade(ctx context.Context, ev store.Event, cred store.Credential, pw string) {
+	hash, err := a.hasher.Hash(ctx, pw)
+	if err == nil {
+		next := store.Credential{AccountID: cred.AccountID, Hash: hash, ChangedAt: cred.ChangedAt}
+		err = a.store.SwapCredential(ctx, cred.Hash, next, "")
+	}
+	ev.Kind = EventPasswordUpgraded
+	if err != nil {
+		ev = withReason(ev, "not_upgraded")
+		ev.Details["error"] = err.Error()
+	}
+	a.record(ctx, ev)
+}
