@@ -32,8 +32,8 @@
 // 12 MiB with t=3, 9 MiB with t=4 and 7 MiB with t=5. [New] accepts
 // parameters that reach at least one pair and rejects weaker ones instead of
 // raising them behind the host's back. More memory is the better way to
-// spend a budget; RFC 9106 recommends 64 MiB with t=3 (and p=4) where memory
-// allows, and its first choice is 2 GiB with t=1.
+// spend a budget: RFC 9106's first recommendation is 2 GiB with t=1, its
+// second, where memory is short, 64 MiB with t=3 (both with p=4).
 //
 // Each hash holds its memory for its whole run, about 40 ms at the defaults
 // on a current server core, so a flood of logins could exhaust memory. A
@@ -65,7 +65,9 @@
 // no truncation; NUL and control characters are hashed like any other, and
 // invalid UTF-8 passes through unchanged. Every argon2 hash this package
 // writes or reads is of the NFC form; should that ever change, the new form
-// would get a new PHC identifier.
+// would get a new PHC identifier. An argon2 hash imported from a system that
+// did not normalise verifies as before for every password typed in NFC, which
+// is nearly all input.
 //
 // # Migrating stored hashes
 //
@@ -96,8 +98,8 @@
 //
 // # Policy
 //
-// [Policy.Check] applies what ASVS 5.0 (6.2.1 to 6.2.12) and NIST SP 800-63B
-// rev. 4 ask of a new password:
+// [Policy.Check] applies the rules ASVS 5.0 (section 6.2) and NIST SP
+// 800-63B rev. 4 set for a new password:
 //
 //   - Length in code points of the NFC form, 8 to 256 by default
 //     ([PolicyConfig] MinLength, MaxLength); "é" counts one however it was
@@ -105,7 +107,8 @@
 //     rev. 4). Long passwords are refused, never cut.
 //   - A blocklist: zxcvbn's 30,000 most common passwords and 8,694 common
 //     Indonesian ones (see data/README.md), compared with the whole password
-//     case-insensitively, plus the host's own words.
+//     case-insensitively, plus the host's own words. A host that checks
+//     breached passwords (ASVS 6.2.12) can load such a list there.
 //   - Context words (a [Context]): the username, the local part of the email
 //     address, the realm, and extra words such as a display name, looked for
 //     anywhere in the password, case-insensitively, when they have at least 4
