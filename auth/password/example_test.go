@@ -40,13 +40,13 @@ func ExampleHasher_Verify_bcrypt() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	stored := "$2y$10$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a" // PHP password_hash
-	v, err := h.Verify(ctx, "rasmuslerdorf", stored)
+	stored := "$2y$04$rl99KMlcPjWnLgSGo8ueI.6BUx/vZZkMQxw8LO7VwrqjM02Bosx8q" // PHP password_hash, cost 4
+	v, err := h.Verify(ctx, "rahasia123", stored)
 	if err != nil {
 		log.Fatal(err)
 	}
 	if v.NeedsRehash {
-		upgraded, err := h.Hash(ctx, "rasmuslerdorf")
+		upgraded, err := h.Hash(ctx, "rahasia123")
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -51,6 +51,7 @@ func TestVectors(t *testing.T) {
 	require.NoError(t, err)
 	for _, v := range loadVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
 			got, err := h.Verify(context.Background(), v.Password, v.Encoded)
 			if !v.Match {
 				require.ErrorIs(t, err, ErrMismatch)
