@@ -34,21 +34,21 @@ type backend struct {
 
 // backends returns SQLite and PostgreSQL, whose tests skip unless
 // MASUK_TEST_POSTGRES is set.
-func backends() []backend {
-	return []backend{
-		{"SQLite", sqlstore.SQLite, openSQLiteDB},
-		{"Postgres", sqlstore.Postgres, openPostgresDB},
-	}
-}
+func backends() []backend { return []backend{sqliteBackend, postgresBackend} }
+
+var (
+	sqliteBackend   = backend{"SQLite", sqlstore.SQLite, openSQLiteDB}
+	postgresBackend = backend{"Postgres", sqlstore.Postgres, openPostgresDB}
+)
 
 func openSQLiteDB(t *testing.T) (*sql.DB, string) {
 	t.Helper()
-	return openSQLiteFile(t, filepath.Join(t.TempDir(), "masuk.db")), ""
+	return openSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "masuk.db"))), ""
 }
 
-func openSQLiteFile(t *testing.T, path string) *sql.DB {
+func openSQLite(t *testing.T, dsn string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
+	db, err := sql.Open("sqlite", dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
@@ -64,19 +64,23 @@ func openPostgresDB(t *testing.T) (*sql.DB, string) {
 	if url == "" {
 		t.Skipf("PostgreSQL tests are off: set %s, e.g. %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable", postgresEnv, postgresEnv)
 	}
+	// admin creates and drops the schema, so that tests may close db.
+	admin, err := sql.Open("pgx", url)
+	require.NoError(t, err)
+	schema := "masuk_test_" + randomHex(6)
+	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
+	require.NoError(t, err, "create schema")
 	db, err := sql.Open("pgx", url)
 	require.NoError(t, err)
 	// Real parallel connections, but not so many that parallel test
 	// packages exhaust the server's max_connections.
 	db.SetMaxOpenConns(25)
-	schema := "masuk_test_" + randomHex(6)
-	_, err = db.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err, "create schema")
 	t.Cleanup(func() {
+		_ = db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := db.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-		_ = db.Close()
+		_, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`)
+		_ = admin.Close()
 		require.NoError(t, err, "drop schema")
 	})
 	return db, schema

@@ -82,7 +82,7 @@ func MigrationSQL(d Dialect, prefix string) ([]Migration, error) {
 // transaction-scoped advisory lock, on SQLite the write lock of BEGIN
 // IMMEDIATE. Migrate calls [Store.Check] first.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := s.Check(ctx); err != nil {
+	if err := s.check(ctx, "Migrate"); err != nil {
 		return err
 	}
 	ms, err := MigrationSQL(s.dialect, s.prefix)

@@ -136,19 +136,23 @@ func SQLiteDSN(path string) string {
 // answer. [Store.Migrate] calls it first; a host that applies the
 // migrations itself can call it at startup.
 func (s *Store) Check(ctx context.Context) error {
+	return s.check(ctx, "Check")
+}
+
+func (s *Store) check(ctx context.Context, op string) error {
 	if s.dialect == Postgres {
 		if err := s.db.PingContext(ctx); err != nil {
-			return dbError(ctx, "Check", err)
+			return dbError(ctx, op, err)
 		}
 		return nil
 	}
 	var fk, busy int
 	err := s.db.QueryRowContext(ctx, "SELECT foreign_keys, timeout FROM pragma_foreign_keys, pragma_busy_timeout").Scan(&fk, &busy)
 	if err != nil {
-		return dbError(ctx, "Check", err)
+		return dbError(ctx, op, err)
 	}
 	if fk != 1 || busy <= 0 {
-		return fmt.Errorf("sqlstore: SQLite connection has foreign_keys=%d and busy_timeout=%d; open it with SQLiteDSN or the same pragmas", fk, busy)
+		return fmt.Errorf("sqlstore: %s: SQLite connection has foreign_keys=%d and busy_timeout=%d; open it with SQLiteDSN or the same pragmas", op, fk, busy)
 	}
 	return nil
 }
@@ -172,6 +176,7 @@ type Error struct {
 // *sql.DB was closed.
 var ErrClosed = errors.New("sqlstore: database is closed")
 
+// Error returns "sqlstore: <Op>: <cause>".
 func (e *Error) Error() string { return "sqlstore: " + e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -1,0 +1,134 @@
+// Package sqlstore keeps the masuk store interfaces (accounts, credentials,
+// the activity log) in PostgreSQL or SQLite, through database/sql.
+//
+// The package imports no driver. The host opens the database with the
+// driver it chooses, names the dialect, and brings the tables up to date:
+//
+//	db, err := sql.Open("pgx", "postgres://masuk@db.internal/portal") // github.com/jackc/pgx/v5/stdlib
+//	...
+//	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.Postgres})
+//	...
+//	err = s.Migrate(ctx)
+//
+// A [*Store] implements store.Store and passes the storetest conformance
+// suite on both dialects.
+//
+// # Choosing a dialect
+//
+// Use [Postgres] when the portal runs more than one instance, or wherever a
+// database server is already run and backed up. Use [SQLite] for a single
+// process on one machine: one file, no server. SQLite lets one writer at a
+// time through, which is plenty for logins, where every write is one short
+// transaction, but the file cannot be shared between machines.
+//
+// The package is tested with github.com/jackc/pgx/v5/stdlib and
+// modernc.org/sqlite (pure Go, no cgo). It recognises a unique or
+// foreign-key violation by a method on the driver's error: SQLState() on
+// PostgreSQL (pgx and lib/pq have it), Code() returning SQLite's extended
+// result code (modernc.org/sqlite has it; mattn/go-sqlite3 does not, so
+// there a duplicate username would come back as an [*Error] instead of
+// store.ErrConflict).
+//
+// # SQLite settings
+//
+// SQLite applies its settings per connection, and database/sql opens
+// connections as it needs them, so the settings belong in the data source
+// name. [SQLiteDSN] builds it for modernc.org/sqlite:
+//
+//	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN("/var/lib/portal/masuk.db"))
+//
+// which is
+//
+//	file:/var/lib/portal/masuk.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
+//
+// The busy timeout is what makes concurrent writes correct: a connection
+// that finds the write lock taken waits up to five seconds for it instead
+// of failing with SQLITE_BUSY. Write-ahead logging lets readers run while
+// a write is in progress. Foreign keys keep credentials tied to accounts.
+// _txlock=immediate makes every transaction take the write lock when it
+// begins, so it never has to upgrade a read lock later (which SQLite
+// cannot wait for); the store's transactions begin with a write anyway.
+// [Store.Check] and [Store.Migrate] refuse a connection that has foreign
+// keys off or no busy timeout.
+//
+// SQLite does not end its wait for the write lock when a context is done:
+// a call that waits for another connection's long write returns when the
+// busy timeout runs out, with both the context's error and SQLITE_BUSY.
+// An in-memory database (":memory:") is a different database on every
+// connection; use a file.
+//
+// # Migrations
+//
+// The tables are created by versioned migrations embedded in the package,
+// one file per step, migrations/<dialect>/NNNN_name.sql. There are two ways
+// to apply them; choose one per database.
+//
+// [Store.Migrate] applies the steps the database has not seen yet, all in
+// one transaction, and records them in the table <prefix>schema_migrations.
+// It is idempotent and safe when several processes start at once: they
+// take turns on a lock (a transaction-scoped advisory lock on PostgreSQL,
+// BEGIN IMMEDIATE on SQLite), and all but the first find nothing to do.
+// Calling it at startup is the simple choice.
+//
+// [MigrationSQL] returns the same steps as SQL text, rendered for a table
+// prefix, for hosts whose own migration tool (goose, golang-migrate, Atlas,
+// a DBA's review) must own every schema change: write each step into the
+// tool's directory under its version and apply them in order. The files
+// in the module source are the same text for the default prefix. A
+// database set up this way must not also be migrated with Migrate, which
+// does not know what the tool applied; call [Store.Check] at startup
+// instead.
+//
+// A released step never changes. Later versions of masuk add tables
+// (lockout counters, one-time tokens, second factors, sessions, captcha
+// challenges) as new numbered steps, so upgrading masuk means migrating
+// again.
+//
+// # Table prefix and schema
+//
+// Every table and index name begins with [Config.TablePrefix], "masuk_"
+// unless set, so the tables can live beside the host's own, and two stores
+// with different prefixes can share one database. On PostgreSQL,
+// [Config.Schema] puts the tables in a schema of their own: the store
+// qualifies every name with it, and Migrate creates the tables there (the
+// schema must exist).
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use, and each operation that can race is
+// one statement or one short transaction whose outcome the database
+// decides:
+//
+//   - CreateAccount inserts the account and its credential in one
+//     transaction; the unique indexes on (realm, username), on (realm,
+//     email) for non-empty emails, and on the ID decide which of any
+//     number of concurrent registrations wins.
+//   - SetAccountState is one UPDATE conditional on the current state.
+//   - SwapCredential updates the credential only where its hash is still
+//     the one the caller read, and sets the stamp, in one transaction.
+//   - SetCredential upserts the credential and sets the stamp in one
+//     transaction.
+//
+// PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
+// UPDATE that waited for a concurrent one re-checks its condition against
+// the row that one committed. Event IDs come from a sequence (PostgreSQL)
+// or AUTOINCREMENT (SQLite) and only grow; on PostgreSQL an event whose
+// transaction commits late can carry a smaller ID than one already
+// visible.
+//
+// Times are stored to the microsecond (timestamptz on PostgreSQL, integer
+// Unix microseconds on SQLite) and returned in UTC.
+//
+// # Errors
+//
+// The outcomes the store contract names come back as its sentinels:
+// store.ErrNotFound, store.ErrConflict (a unique violation),
+// store.ErrStale, store.ErrInvalid. Anything else is a failure of the
+// database, returned as an [*Error] that names the method and wraps the
+// cause, so that errors.Is sees context.Canceled or
+// context.DeadlineExceeded, [ErrClosed] for a closed *sql.DB, and the
+// driver's own errors (errors.As finds *pgconn.PgError, for instance). A
+// failed operation writes nothing: its transaction is rolled back. As with
+// any database, a connection lost while COMMIT is in flight leaves unknown
+// whether the transaction committed.
+package sqlstore

@@ -1,0 +1,269 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/store/sqlstore"
+)
+
+// The fault tests check that every method fails closed: when the database
+// is closed, the context is done or the connection is lost, the method
+// returns an *sqlstore.Error whose cause errors.Is can see, does not
+// panic, and leaves the records as they were.
+
+// method is one call of a store method on the fixture's account.
+type method struct {
+	name string
+	call func(ctx context.Context, s *sqlstore.Store) error
+}
+
+// fixture is a store holding one account with its credential.
+type fixture struct {
+	s      *sqlstore.Store
+	db     *sql.DB
+	schema string
+	a      store.Account
+	c      store.Credential
+}
+
+func newFixture(t *testing.T, b backend) fixture {
+	t.Helper()
+	s, db, schema := b.newStore(t)
+	a, c := newAccount("fixture")
+	require.NoError(t, s.CreateAccount(t.Context(), a, &c))
+	return fixture{s, db, schema, a, c}
+}
+
+// writes are the methods that change the fixture's account.
+func (f fixture) writes() []method {
+	next := store.Credential{AccountID: f.a.ID, Hash: "$argon2id$next", ChangedAt: t0.Add(time.Hour)}
+	return []method{
+		{"SetAccountState", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.SetAccountState(ctx, f.a.ID, store.StateActive, store.StateDisabled, t0.Add(time.Hour))
+		}},
+		{"SetCredential", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.SetCredential(ctx, next, "stamp-next")
+		}},
+		{"SwapCredential", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.SwapCredential(ctx, f.c.Hash, next, "stamp-next")
+		}},
+	}
+}
+
+// methods is every method of the store, each called so that it would
+// succeed on a working database.
+func (f fixture) methods() []method {
+	other, otherCred := newAccount("other")
+	return append(f.writes(),
+		method{"CreateAccount", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.CreateAccount(ctx, other, &otherCred)
+		}},
+		method{"AccountByID", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.AccountByID(ctx, f.a.ID)
+			return err
+		}},
+		method{"AccountByUsername", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.AccountByUsername(ctx, f.a.Realm, f.a.Username)
+			return err
+		}},
+		method{"AccountByEmail", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.AccountByEmail(ctx, f.a.Realm, f.a.Email)
+			return err
+		}},
+		method{"CredentialByAccount", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.CredentialByAccount(ctx, f.a.ID)
+			return err
+		}},
+		method{"AppendEvent", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.AppendEvent(ctx, store.Event{Kind: "login.failed", Realm: f.a.Realm, AccountID: f.a.ID, Time: t0})
+			return err
+		}},
+		method{"ListEvents", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.ListEvents(ctx, store.EventQuery{Realm: f.a.Realm})
+			return err
+		}},
+		method{"Check", func(ctx context.Context, s *sqlstore.Store) error { return s.Check(ctx) }},
+		method{"Migrate", func(ctx context.Context, s *sqlstore.Store) error { return s.Migrate(ctx) }},
+	)
+}
+
+// requireFailedClosed checks that err is an *sqlstore.Error of method m
+// whose cause is cause.
+func requireFailedClosed(t *testing.T, m method, err, cause error) {
+	t.Helper()
+	var e *sqlstore.Error
+	require.ErrorAs(t, err, &e, m.name)
+	assert.Equal(t, m.name, e.Op)
+	assert.True(t, strings.HasPrefix(err.Error(), "sqlstore: "+m.name+": "), "message %q", err)
+	if cause != nil {
+		require.ErrorIs(t, err, cause, m.name)
+	}
+}
+
+// requireUnchanged checks that the fixture's records are as they were
+// created and that nothing else was written to its realm.
+func (f fixture) requireUnchanged(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	a, err := f.s.AccountByID(ctx, f.a.ID)
+	require.NoError(t, err)
+	require.Equal(t, f.a, a, "account")
+	c, err := f.s.CredentialByAccount(ctx, f.a.ID)
+	require.NoError(t, err)
+	require.Equal(t, f.c, c, "credential")
+	events, err := f.s.ListEvents(ctx, store.EventQuery{Realm: f.a.Realm})
+	require.NoError(t, err)
+	require.Empty(t, events, "events")
+}
+
+func TestClosedDatabase(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, b)
+			require.NoError(t, f.db.Close())
+			for _, m := range f.methods() {
+				requireFailedClosed(t, m, m.call(t.Context(), f.s), sqlstore.ErrClosed)
+			}
+		})
+	}
+}
+
+func TestCanceledContext(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, b)
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			for _, m := range f.methods() {
+				requireFailedClosed(t, m, m.call(ctx, f.s), context.Canceled)
+			}
+			f.requireUnchanged(t)
+		})
+	}
+}
+
+// lockAccount holds, on another connection, a lock that blocks every
+// write to the fixture's account until release is called or the test
+// ends: on SQLite the database's write lock, on PostgreSQL the account
+// row's.
+func lockAccount(t *testing.T, b backend, f fixture) (release func()) {
+	t.Helper()
+	ctx := context.WithoutCancel(t.Context())
+	var unlock func() error
+	if b.dialect == sqlstore.SQLite {
+		conn, err := f.db.Conn(ctx)
+		require.NoError(t, err)
+		_, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+		require.NoError(t, err)
+		unlock = func() error {
+			_, err := conn.ExecContext(ctx, "ROLLBACK")
+			return errors.Join(err, conn.Close())
+		}
+	} else {
+		tx, err := f.db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.ExecContext(ctx, "SELECT 1 FROM "+table(f.schema, "accounts")+" WHERE id = $1 FOR UPDATE", f.a.ID)
+		require.NoError(t, err)
+		unlock = tx.Rollback
+	}
+	release = sync.OnceFunc(func() { assert.NoError(t, unlock(), "release the lock") })
+	t.Cleanup(release)
+	return release
+}
+
+// TestDeadlineWhileLocked runs each write while another connection holds
+// the lock it needs, until its deadline passes. SetCredential and
+// SwapCredential on PostgreSQL have by then written the credential in
+// their transaction and wait to write the stamp: the rollback must undo
+// the credential too. SQLite does not end its wait for the write lock when
+// the context is done, only when the busy timeout runs out, so there the
+// test shortens it.
+func TestDeadlineWhileLocked(t *testing.T) {
+	shortBusy := sqliteBackend
+	shortBusy.open = func(t *testing.T) (*sql.DB, string) {
+		dsn := sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "masuk.db"))
+		short := strings.Replace(dsn, "busy_timeout(5000)", "busy_timeout(300)", 1)
+		require.NotEqual(t, dsn, short)
+		return openSQLite(t, short), ""
+	}
+	for _, b := range []backend{shortBusy, postgresBackend} {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, b)
+			release := lockAccount(t, b, f)
+			for _, m := range f.writes() {
+				ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+				err := m.call(ctx, f.s)
+				cancel()
+				requireFailedClosed(t, m, err, context.DeadlineExceeded)
+			}
+			release()
+			f.requireUnchanged(t)
+		})
+	}
+}
+
+// TestCreateAccountRollsBack makes the credential's insert fail after the
+// account's has succeeded, by dropping the credentials table: the
+// account must not be left behind.
+func TestCreateAccountRollsBack(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s, db, schema := b.newStore(t)
+			_, err := db.ExecContext(t.Context(), "DROP TABLE "+table(schema, "credentials"))
+			require.NoError(t, err)
+			a, c := newAccount("rollback")
+			err = s.CreateAccount(t.Context(), a, &c)
+			requireFailedClosed(t, method{name: "CreateAccount"}, err, nil)
+			_, err = s.AccountByID(t.Context(), a.ID)
+			require.ErrorIs(t, err, store.ErrNotFound)
+			_, err = s.AccountByUsername(t.Context(), a.Realm, a.Username)
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
+}
+
+// TestLostConnection terminates, on the server, the connection of a
+// SetCredential that waits for a row lock after writing the credential:
+// the call fails with the server's error and writes nothing, and the pool
+// replaces the connection for the next call.
+func TestLostConnection(t *testing.T) {
+	b := postgresBackend
+	f := newFixture(t, b)
+	release := lockAccount(t, b, f)
+	done := make(chan error, 1)
+	go func() {
+		done <- f.s.SetCredential(t.Context(), store.Credential{AccountID: f.a.ID, Hash: "$argon2id$lost", ChangedAt: t0}, "stamp-lost")
+	}()
+	var pid int
+	require.Eventually(t, func() bool {
+		err := f.db.QueryRowContext(t.Context(), `SELECT pid FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'`,
+			f.schema+`".`+sqlstore.DefaultTablePrefix+"accounts SET security_stamp").Scan(&pid)
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond, "SetCredential never waited for the lock")
+	_, err := f.db.ExecContext(t.Context(), `SELECT pg_terminate_backend($1)`, pid)
+	require.NoError(t, err)
+	err = <-done
+	t.Logf("SetCredential on a terminated connection: %v", err)
+	requireFailedClosed(t, method{name: "SetCredential"}, err, nil)
+	var state interface{ SQLState() string }
+	require.ErrorAs(t, err, &state)
+	assert.Equal(t, "57P01", state.SQLState(), "admin_shutdown")
+	release()
+	f.requireUnchanged(t)
+}

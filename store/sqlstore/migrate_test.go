@@ -1,0 +1,243 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/store/sqlstore"
+	"github.com/masuk-id/masuk/store/storetest"
+)
+
+func TestMigrationSQL(t *testing.T) {
+	for _, d := range []sqlstore.Dialect{sqlstore.Postgres, sqlstore.SQLite} {
+		t.Run(d.String(), func(t *testing.T) {
+			ms, err := sqlstore.MigrationSQL(d, "")
+			require.NoError(t, err)
+			require.NotEmpty(t, ms)
+			for i, m := range ms {
+				assert.Equal(t, i+1, m.Version, m.Name)
+				assert.Contains(t, m.SQL, "CREATE TABLE "+sqlstore.DefaultTablePrefix)
+			}
+			assert.Equal(t, "accounts", ms[0].Name)
+
+			custom, err := sqlstore.MigrationSQL(d, "portal_")
+			require.NoError(t, err)
+			require.Len(t, custom, len(ms))
+			for i, m := range custom {
+				assert.NotContains(t, m.SQL, sqlstore.DefaultTablePrefix, m.Name)
+				assert.Equal(t, ms[i].SQL, strings.ReplaceAll(m.SQL, "portal_", sqlstore.DefaultTablePrefix), m.Name)
+			}
+
+			_, err = sqlstore.MigrationSQL(d, "Portal")
+			require.Error(t, err)
+		})
+	}
+	_, err := sqlstore.MigrationSQL(0, "")
+	require.Error(t, err)
+}
+
+func TestNew(t *testing.T) {
+	db, err := sql.Open("sqlite", ":memory:") // sql.Open does not connect
+	require.NoError(t, err)
+	defer db.Close()
+	for name, cfg := range map[string]sqlstore.Config{
+		"no dialect":             {},
+		"unknown dialect":        {Dialect: 3},
+		"uppercase prefix":       {Dialect: sqlstore.Postgres, TablePrefix: "Masuk_"},
+		"prefix with a digit":    {Dialect: sqlstore.Postgres, TablePrefix: "1masuk_"},
+		"prefix with a hyphen":   {Dialect: sqlstore.Postgres, TablePrefix: "masuk-"},
+		"prefix with a quote":    {Dialect: sqlstore.Postgres, TablePrefix: `m"`},
+		"prefix too long":        {Dialect: sqlstore.Postgres, TablePrefix: strings.Repeat("m", 33)},
+		"schema on SQLite":       {Dialect: sqlstore.SQLite, Schema: "auth"},
+		"schema with a quote":    {Dialect: sqlstore.Postgres, Schema: `auth"; DROP`},
+		"schema with a hyphen":   {Dialect: sqlstore.Postgres, Schema: "auth-x"},
+		"schema name too long":   {Dialect: sqlstore.Postgres, Schema: strings.Repeat("s", 64)},
+		"schema starting digits": {Dialect: sqlstore.Postgres, Schema: "1auth"},
+	} {
+		_, err := sqlstore.New(db, cfg)
+		assert.Error(t, err, name)
+	}
+	_, err = sqlstore.New(nil, sqlstore.Config{Dialect: sqlstore.SQLite})
+	assert.Error(t, err, "nil db")
+	for _, cfg := range []sqlstore.Config{
+		{Dialect: sqlstore.SQLite},
+		{Dialect: sqlstore.SQLite, TablePrefix: "portal_2_"},
+		{Dialect: sqlstore.Postgres, TablePrefix: strings.Repeat("m", 32), Schema: "Auth_1"},
+	} {
+		_, err := sqlstore.New(db, cfg)
+		assert.NoError(t, err, "%+v", cfg)
+	}
+	assert.Equal(t, "postgres", sqlstore.Postgres.String())
+	assert.Equal(t, "sqlite", sqlstore.SQLite.String())
+	assert.Equal(t, "Dialect(0)", sqlstore.Dialect(0).String())
+}
+
+// appliedVersions returns the versions the migrations table records.
+func appliedVersions(t *testing.T, db *sql.DB, schema string) []int {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), "SELECT version FROM "+table(schema, "schema_migrations")+" ORDER BY version")
+	require.NoError(t, err)
+	defer rows.Close()
+	var vs []int
+	for rows.Next() {
+		var v int
+		require.NoError(t, rows.Scan(&v))
+		vs = append(vs, v)
+	}
+	require.NoError(t, rows.Err())
+	return vs
+}
+
+func allVersions(t *testing.T, d sqlstore.Dialect) []int {
+	t.Helper()
+	ms, err := sqlstore.MigrationSQL(d, "")
+	require.NoError(t, err)
+	var vs []int
+	for _, m := range ms {
+		vs = append(vs, m.Version)
+	}
+	return vs
+}
+
+func TestMigrateTwice(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s, db, schema := b.newStore(t)
+			a, c := newAccount("twice")
+			require.NoError(t, s.CreateAccount(t.Context(), a, &c))
+			require.NoError(t, s.Migrate(t.Context()), "second Migrate")
+			require.Equal(t, allVersions(t, b.dialect), appliedVersions(t, db, schema))
+			got, err := s.AccountByID(t.Context(), a.ID)
+			require.NoError(t, err)
+			require.Equal(t, a, got)
+		})
+	}
+}
+
+// TestConcurrentMigrate starts several Migrates at once on a fresh
+// database, each on its own connection, as processes starting together
+// do: all succeed and each migration is applied once.
+func TestConcurrentMigrate(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db, schema := b.open(t)
+			const n = 4
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema})
+					if err == nil {
+						err = s.Migrate(t.Context())
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			require.Equal(t, allVersions(t, b.dialect), appliedVersions(t, db, schema))
+		})
+	}
+}
+
+// tables returns the names of the tables in the test's database.
+func tables(t *testing.T, b backend, db *sql.DB, schema string) []string {
+	t.Helper()
+	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	var args []any
+	if b.dialect == sqlstore.Postgres {
+		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`
+		args = append(args, schema)
+	}
+	rows, err := db.QueryContext(t.Context(), query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		require.NoError(t, rows.Scan(&name))
+		names = append(names, name)
+	}
+	require.NoError(t, rows.Err())
+	return names
+}
+
+// TestTablePrefix keeps two stores with different prefixes in one
+// database: each has its own tables, and the same account fits in both.
+func TestTablePrefix(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			def, db, schema := b.newStore(t)
+			portal, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema, TablePrefix: "portal_"})
+			require.NoError(t, err)
+			require.NoError(t, portal.Migrate(t.Context()))
+			require.Equal(t, []string{
+				"masuk_accounts", "masuk_credentials", "masuk_events", "masuk_schema_migrations",
+				"portal_accounts", "portal_credentials", "portal_events", "portal_schema_migrations",
+			}, tables(t, b, db, schema))
+
+			a, c := newAccount("prefixed")
+			require.NoError(t, def.CreateAccount(t.Context(), a, &c))
+			require.NoError(t, portal.CreateAccount(t.Context(), a, &c), "the same account under another prefix")
+		})
+	}
+}
+
+// TestMigrationSQLByHand applies the exported migrations the way a host's
+// own migration tool would, and runs the conformance suite on the result.
+func TestMigrationSQLByHand(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db, schema := b.open(t)
+			ms, err := sqlstore.MigrationSQL(b.dialect, "hand_")
+			require.NoError(t, err)
+			for _, m := range ms {
+				applyByHand(t, db, schema, m.SQL)
+			}
+			s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema, TablePrefix: "hand_"})
+			require.NoError(t, err)
+			require.NoError(t, s.Check(t.Context()))
+			storetest.Run(t, func(*testing.T) any { return s })
+		})
+	}
+}
+
+// applyByHand runs one migration in a transaction, in schema when it is
+// not empty.
+func applyByHand(t *testing.T, db *sql.DB, schema, script string) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	if schema != "" {
+		_, err = tx.ExecContext(ctx, "SET LOCAL search_path TO "+schema)
+		require.NoError(t, err)
+	}
+	_, err = tx.ExecContext(ctx, script)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+}
+
+// TestCheckSQLiteSettings opens SQLite without the pragmas SQLiteDSN sets:
+// Check and Migrate refuse it.
+func TestCheckSQLiteSettings(t *testing.T) {
+	db := openSQLite(t, "file:"+t.TempDir()+"/plain.db")
+	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.SQLite})
+	require.NoError(t, err)
+	err = s.Check(t.Context())
+	require.ErrorContains(t, err, "foreign_keys=0")
+	require.ErrorContains(t, s.Migrate(t.Context()), "SQLiteDSN")
+}
