@@ -28,16 +28,19 @@ type Registration struct {
 // Register creates an active account after checking the username, email,
 // phone and the password against the policy.
 //
-// Its errors: a *UsernameError (errors.Is ErrInvalidUsername),
+// Its errors: a *UsernameError (errors.Is ErrInvalidUsername) or, in a
+// realm of national-number usernames, an *identifiers.Error saying which part
+// of the number is wrong; ErrUnknownRealm,
 // ErrInvalidEmail, ErrInvalidPhone, ErrInvalidRealm, a *password.PolicyError
 // listing every rule the password breaks (errors.Is password.ErrPolicy), or
 // ErrAccountExists when the username or email is taken in the realm. Of many
 // parallel registrations of one name, exactly one succeeds.
 func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Account, error) {
-	if err := checkRealm(r.Realm); err != nil {
+	realm, err := a.realm(r.Realm)
+	if err != nil {
 		return store.Account{}, err
 	}
-	username, err := CanonicalUsername(r.Username)
+	username, err := realm.username(r.Username, true)
 	if err != nil {
 		return store.Account{}, err
 	}

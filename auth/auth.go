@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/masuk-id/masuk/auth/password"
@@ -67,6 +68,10 @@ type Config struct {
 	// Logger receives one record per event, besides the store's log. Nil
 	// means no logging. Passwords never reach it.
 	Logger *slog.Logger
+	// Realms configures realms by name. Nil means every well-formed realm
+	// name is accepted, with free-form usernames; otherwise a realm not
+	// listed is refused with ErrUnknownRealm.
+	Realms map[string]Realm
 }
 
 // Authenticator checks credentials and manages accounts. It is safe for
@@ -78,6 +83,7 @@ type Authenticator struct {
 	now    func() time.Time
 	rand   io.Reader
 	log    *slog.Logger
+	realms map[string]Realm
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -90,6 +96,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("auth: Config.Store is required")
 	}
+	if err := checkRealms(cfg.Realms); err != nil {
+		return nil, err
+	}
 	a := &Authenticator{
 		store:  cfg.Store,
 		hasher: cfg.Hasher,
@@ -97,6 +106,7 @@ func New(cfg Config) (*Authenticator, error) {
 		now:    cfg.Now,
 		rand:   cfg.Rand,
 		log:    cfg.Logger,
+		realms: maps.Clone(cfg.Realms),
 	}
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})

@@ -40,11 +40,12 @@ type LoginResult struct {
 // A successful login on an outdated hash upgrades it, through a conditional
 // update that a concurrent password change wins. Every attempt is recorded.
 func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
-	if err := checkRealm(req.Realm); err != nil {
+	realm, err := a.realm(req.Realm)
+	if err != nil {
 		return nil, err
 	}
 	ev := a.event(EventLoginFailed, req.Realm, req.Request)
-	username, err := CanonicalUsername(req.Username)
+	username, err := realm.username(req.Username, false)
 	if err != nil {
 		// A name that cannot exist reveals nothing by failing fast.
 		a.record(ctx, withReason(ev, ReasonInvalidUsername))
