@@ -3,6 +3,8 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -81,17 +83,23 @@ func TestNew(t *testing.T) {
 // appliedVersions returns the versions the migrations table records.
 func appliedVersions(t *testing.T, db *sql.DB, schema string) []int {
 	t.Helper()
-	rows, err := db.QueryContext(t.Context(), "SELECT version FROM "+table(schema, "schema_migrations")+" ORDER BY version")
+	return column[int](t, db, "SELECT version FROM "+table(schema, "schema_migrations")+" ORDER BY version")
+}
+
+// column returns the first column of the rows query selects.
+func column[T any](t *testing.T, db *sql.DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), query, args...)
 	require.NoError(t, err)
 	defer rows.Close()
-	var vs []int
+	var values []T
 	for rows.Next() {
-		var v int
+		var v T
 		require.NoError(t, rows.Scan(&v))
-		vs = append(vs, v)
+		values = append(values, v)
 	}
 	require.NoError(t, rows.Err())
-	return vs
+	return values
 }
 
 func allVersions(t *testing.T, d sqlstore.Dialect) []int {
@@ -153,23 +161,10 @@ func TestConcurrentMigrate(t *testing.T) {
 // tables returns the names of the tables in the test's database.
 func tables(t *testing.T, b backend, db *sql.DB, schema string) []string {
 	t.Helper()
-	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
-	var args []any
 	if b.dialect == sqlstore.Postgres {
-		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`
-		args = append(args, schema)
+		return column[string](t, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, schema)
 	}
-	rows, err := db.QueryContext(t.Context(), query, args...)
-	require.NoError(t, err)
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var name string
-		require.NoError(t, rows.Scan(&name))
-		names = append(names, name)
-	}
-	require.NoError(t, rows.Err())
-	return names
+	return column[string](t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 }
 
 // TestTablePrefix keeps two stores with different prefixes in one
@@ -240,4 +235,15 @@ func TestCheckSQLiteSettings(t *testing.T) {
 	err = s.Check(t.Context())
 	require.ErrorContains(t, err, "foreign_keys=0")
 	require.ErrorContains(t, s.Migrate(t.Context()), "SQLiteDSN")
+}
+
+// TestSQLiteDSNPath opens a file whose path holds the characters a SQLite
+// URI gives meaning to.
+func TestSQLiteDSNPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a?b#c%20d")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	s, err := sqlstore.New(openSQLite(t, sqlstore.SQLiteDSN(filepath.Join(dir, "masuk.db"))), sqlstore.Config{Dialect: sqlstore.SQLite})
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(t.Context()))
+	require.FileExists(t, filepath.Join(dir, "masuk.db"))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/masuk-id/masuk/store"
@@ -127,6 +128,8 @@ func tablePrefix(p string) (string, error) {
 //
 //	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
 func SQLiteDSN(path string) string {
+	// The DSN is a SQLite URI, in which these three are not literal.
+	path = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
