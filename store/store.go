@@ -102,7 +102,8 @@ type Accounts interface {
 	AccountByEmail(ctx context.Context, realm, email string) (Account, error)
 	// SetAccountState moves the account from state from to state to and
 	// sets UpdatedAt to at, only if it is still in state from; otherwise
-	// it returns ErrStale (ErrNotFound if there is no such account).
+	// it returns ErrStale (ErrNotFound if there is no such account, and
+	// ErrInvalid, writing nothing, if to is not a valid state).
 	SetAccountState(ctx context.Context, id string, from, to AccountState, at time.Time) error
 }
 
@@ -131,15 +132,19 @@ type Credentials interface {
 	// oldHash, and then, when stamp is not empty, gives the account that
 	// security stamp, in one atomic step. A password change passes a new
 	// stamp; an upgrade of an outdated hash at login passes "" and keeps
-	// the stamp. It returns ErrStale when the stored hash differs, so an
-	// upgrade can never undo a password change made meanwhile.
+	// the stamp. It returns ErrStale when the stored hash differs (or the
+	// account has no credential), so an upgrade can never undo a password
+	// change made meanwhile; ErrNotFound when the account does not exist;
+	// ErrInvalid when the hash is empty.
 	SwapCredential(ctx context.Context, oldHash string, c Credential, stamp string) error
 }
 
 // Event is one entry of the activity log.
 type Event struct {
-	// ID is assigned by the store when the event is appended; IDs only
-	// grow, so they order the log and page through it.
+	// ID is assigned by the store when the event is appended. IDs are
+	// unique and grow in the order appends begin, so they order the log
+	// and page through it; a listing taken while events are being written
+	// may miss one that is still being committed with a smaller ID.
 	ID int64
 	// Kind names what happened, e.g. "login.succeeded".
 	Kind string
@@ -166,8 +171,8 @@ type EventQuery struct {
 	Realm string
 	// AccountID, when not empty, keeps only that account's events.
 	AccountID string
-	// Before, when not zero, keeps only events with an ID below it: pass
-	// the last ID of one page to get the next.
+	// Before, when above zero, keeps only events with an ID below it: pass
+	// the last ID of one page to get the next. Zero or less means no bound.
 	Before int64
 	// Limit is the most events returned: 0 means 50; above 1000 is 1000.
 	Limit int
@@ -240,14 +245,22 @@ func (e invalidError) Is(target error) bool { return target == ErrInvalid }
 func invalid(reason string) error { return invalidError(reason) }
 
 // CheckCredential returns ErrInvalid, wrapped with the reason, when c is not
-// a credential SetCredential may store with stamp, for implementations.
-func CheckCredential(c Credential, stamp string) error {
+// a credential SetCredential or SwapCredential may store, for
+// implementations. SetCredential also requires a stamp: see CheckStamp.
+func CheckCredential(c Credential) error {
 	switch {
 	case c.AccountID == "":
 		return invalid("credential account id is empty")
 	case c.Hash == "":
 		return invalid("credential hash is empty")
-	case stamp == "":
+	}
+	return nil
+}
+
+// CheckStamp returns ErrInvalid when a security stamp that must be set is
+// empty, for implementations.
+func CheckStamp(stamp string) error {
+	if stamp == "" {
 		return invalid("security stamp is empty")
 	}
 	return nil

@@ -168,7 +168,10 @@ func (s *Store) SetCredential(ctx context.Context, c store.Credential, stamp str
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := store.CheckCredential(c, stamp); err != nil {
+	if err := store.CheckCredential(c); err != nil {
+		return err
+	}
+	if err := store.CheckStamp(stamp); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -181,7 +184,7 @@ func (s *Store) SwapCredential(ctx context.Context, oldHash string, c store.Cred
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := store.CheckCredential(c, "-"); err != nil {
+	if err := store.CheckCredential(c); err != nil {
 		return err
 	}
 	s.mu.Lock()

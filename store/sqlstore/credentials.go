@@ -24,7 +24,10 @@ func (s *Store) CredentialByAccount(ctx context.Context, accountID string) (stor
 // SetCredential implements [store.Credentials]: one transaction upserts
 // the credential and sets the security stamp.
 func (s *Store) SetCredential(ctx context.Context, c store.Credential, stamp string) error {
-	if err := store.CheckCredential(c, stamp); err != nil {
+	if err := store.CheckCredential(c); err != nil {
+		return err
+	}
+	if err := store.CheckStamp(stamp); err != nil {
 		return err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -43,8 +46,7 @@ func (s *Store) SetCredential(ctx context.Context, c store.Credential, stamp str
 // the security stamp. Concurrent swaps from one old hash serialize on the
 // credential's row, and all but the first find the hash changed.
 func (s *Store) SwapCredential(ctx context.Context, oldHash string, c store.Credential, stamp string) error {
-	// The contract's check wants a stamp; a swap may keep the old one.
-	if err := store.CheckCredential(c, "unchanged"); err != nil {
+	if err := store.CheckCredential(c); err != nil {
 		return err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
