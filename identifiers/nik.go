@@ -109,16 +109,11 @@ func (n NIKNumber) birthDates() (early, late time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	yy := num2(n.s, 10)
-	for i, y := range [2]int{1900 + yy, 2000 + yy} {
-		if day > daysIn(month, isLeap(y)) {
-			continue
+	in := func(year int) time.Time {
+		if day > daysIn(month, isLeap(year)) {
+			return time.Time{}
 		}
-		t := time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-		if i == 0 {
-			early = t
-		} else {
-			late = t
-		}
+		return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
 	}
-	return early, late, true
+	return in(1900 + yy), in(2000 + yy), true
 }

@@ -6,13 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// squeeze copies the digits of the trimmed input t into buf, skipping
-// spaces, dots and dashes. It returns the count n of digits found and,
-// when t holds any other character, that character's byte offset in t,
-// else -1. Past len(buf) digits, buf holds garbage: n is still counted
-// for the length error that must follow.
-func squeeze(t string, buf *[bufLen]byte) (n, bad int) {
-	for i := 0; i < len(t); i++ {
+// squeeze gathers the digits of the trimmed input t into buf, skipping
+// spaces, dots and dashes; the first from bytes of t are digits. It
+// returns the count n of digits found and, when t holds any other
+// character, that character's byte offset in t, else -1. Past len(buf)
+// digits, buf holds garbage: n is still counted for the length error that
+// must follow.
+func squeeze(t string, from int, buf *[bufLen]byte) (n, bad int) {
+	copy(buf[:], t[:from])
+	n = from
+	for i := from; i < len(t); i++ {
 		c := t[i]
 		class := charClass[c]
 		if class == 0 {
@@ -32,14 +35,14 @@ var charClass = [256]uint8{
 	' ': 2, '.': 2, '-': 2,
 }
 
-// allDigits reports whether s holds only ASCII digits.
-func allDigits(s string) bool {
+// digitPrefix returns the number of ASCII digits s starts with.
+func digitPrefix(s string) int {
 	for i := 0; i < len(s); i++ {
 		if s[i]-'0' > 9 {
-			return false
+			return i
 		}
 	}
-	return true
+	return len(s)
 }
 
 // characterError builds the error for the character at byte offset bad of
@@ -69,7 +72,7 @@ func validate(k Kind, s string, m Mode, buf *[bufLen]byte) (t string, n int, err
 		t = strings.TrimSpace(s)
 	}
 	var r Reason
-	if allDigits(t) {
+	if p := digitPrefix(t); p == len(t) {
 		n = len(t)
 		if err := lengthError(k, n); err != nil {
 			return t, n, err
@@ -77,7 +80,7 @@ func validate(k Kind, s string, m Mode, buf *[bufLen]byte) (t string, n int, err
 		r = check(k, t, m)
 	} else {
 		var bad int
-		n, bad = squeeze(t, buf)
+		n, bad = squeeze(t, p, buf)
 		if bad >= 0 {
 			return t, n, characterError(k, s, bad)
 		}
@@ -115,7 +118,7 @@ func lengthError(k Kind, n int) *Error {
 // into an account key use [Canonical].
 func Digits(s string) (string, error) {
 	t := strings.TrimSpace(s)
-	if allDigits(t) {
+	if digitPrefix(t) == len(t) {
 		if t == "" {
 			return "", &Error{Reason: Empty}
 		}
