@@ -5,8 +5,9 @@
 // it runs under one lock, which also makes memstore the reference for how the
 // other backends must behave: it passes the same [storetest] suite.
 //
-// Nothing survives the process, and nothing expires by itself: memstore
-// starts no goroutines.
+// Nothing survives the process. memstore starts no goroutines: attempt
+// counters that have settled to nothing are swept while new ones are
+// created, which bounds memory under a flood of made-up usernames.
 //
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
@@ -29,6 +30,12 @@ type Store struct {
 	byEmail    map[realmKey]string // → account ID
 	creds      map[string]store.Credential
 	events     []store.Event
+
+	// Attempt counters have a lock of their own: they are the hot path of
+	// every login and must not wait behind account reads.
+	amu      sync.Mutex
+	attempts map[string]attemptEntry
+	created  int
 }
 
 type realmKey struct{ realm, name string }
@@ -47,6 +54,7 @@ func New() *Store {
 		byUsername: make(map[realmKey]string),
 		byEmail:    make(map[realmKey]string),
 		creds:      make(map[string]store.Credential),
+		attempts:   make(map[string]attemptEntry),
 	}
 }
 

@@ -48,6 +48,7 @@ func groups() []group {
 		{"Accounts", implements[store.Accounts], accountClauses()},
 		{"Credentials", implements2[store.Accounts, store.Credentials], credentialClauses()},
 		{"Events", implements[store.Events], eventClauses()},
+		{"Attempts", implements[store.Attempts], attemptClauses()},
 	}
 }
 

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Attempts keeps attempt counters and locks: the hot state of lockout,
+// shared by every instance of a portal.
+//
+// An attempt is charged before the work it guards (a password hash) runs,
+// in the same atomic step that checks for a lock, and a success clears the
+// charge afterwards. Checking first and counting after the hash would let
+// every one of a thousand parallel requests pass the check before the first
+// failure is counted; charging first means exactly Threshold of them are
+// let through.
+//
+// The state machine every implementation follows is [TakeCounter] and
+// [FailCounter]; memstore and sqlstore call them under a lock or in a
+// row-locked transaction, redisstore mirrors them in a script, and
+// storetest checks that they agree.
+type Attempts interface {
+	// TakeAttempt charges one attempt to every key, in one atomic step,
+	// unless any key is locked at time at or has no attempts left in its
+	// window: then it charges none. It returns whether the attempt was
+	// allowed and every key's counter afterwards, in the order of keys.
+	// Keys must be distinct; ErrInvalid for an empty key or a limit that
+	// is not valid.
+	TakeAttempt(ctx context.Context, at time.Time, keys []AttemptKey) (Take, error)
+	// FailAttempt records that an attempt charged by TakeAttempt failed:
+	// each key whose attempts have reached its threshold, and that is not
+	// locked, becomes locked, in one atomic step. It charges nothing and
+	// returns every key's counter afterwards, in the order of keys.
+	FailAttempt(ctx context.Context, at time.Time, keys []AttemptKey) ([]Counter, error)
+	// ClearAttempts zeroes the attempts of the named keys (a success). A
+	// lock in force stays, and so does the lock count that makes repeated
+	// locks grow. Keys without a counter are skipped.
+	ClearAttempts(ctx context.Context, keys []string) error
+	// Unlock ends a key's lock, a permanent one too, zeroes its attempts
+	// and forgets its lock count (an operator's unlock, or a completed
+	// password reset). It returns the counter as it was before, so the
+	// caller can tell whether anything was locked; a key without a counter
+	// returns a zero Counter with Key set.
+	Unlock(ctx context.Context, key string) (Counter, error)
+	// Counter returns a key's counter as of time at, settled under the
+	// key's limit (a window or lock that has run out reads as over), or a
+	// zero Counter with Key set when the key has none. It changes nothing.
+	Counter(ctx context.Context, at time.Time, key AttemptKey) (Counter, error)
+}
+
+// Limit is the rule one counter follows.
+type Limit struct {
+	// Threshold is how many attempts a window allows; when that many have
+	// failed, the key locks. 1 to 100 (NIST SP 800-63B §3.2.2).
+	Threshold int
+	// Window is how long a charged attempt counts: the window starts at the
+	// first attempt charged to a fresh counter.
+	Window time.Duration
+	// LockBase is the length of the first lock; each further lock doubles
+	// it, up to LockMax.
+	LockBase, LockMax time.Duration
+	// PermanentAfter, when above zero, makes the lock that follows that
+	// many temporary locks permanent, until Unlock.
+	PermanentAfter int
+	// Forget is how long after its last attempt a key's lock count is
+	// kept. At least Window and LockMax.
+	Forget time.Duration
+}
+
+// Valid reports whether l is a limit a store may apply.
+func (l Limit) Valid() bool {
+	return l.Threshold >= 1 && l.Threshold <= 100 && l.Window > 0 && l.LockBase > 0 &&
+		l.LockMax >= l.LockBase && l.PermanentAfter >= 0 && l.Forget >= l.Window && l.Forget >= l.LockMax
+}
+
+// LockDuration returns how long the lock that follows locks earlier ones
+// lasts: LockBase doubled per earlier lock, capped at LockMax.
+func (l Limit) LockDuration(locks int) time.Duration {
+	d := l.LockBase
+	for range locks {
+		if d >= l.LockMax/2 {
+			return l.LockMax
+		}
+		d *= 2
+	}
+	return min(d, l.LockMax)
+}
+
+// AttemptKey names a counter and the limit it follows.
+type AttemptKey struct {
+	Key   string
+	Limit Limit
+}
+
+// Counter is the state of one key.
+type Counter struct {
+	Key string
+	// Attempts is how many attempts are charged in the current window,
+	// those still running included.
+	Attempts int
+	// WindowStart is when the current window began; zero when none has.
+	WindowStart time.Time
+	// LockedUntil is when the current lock ends; zero when not locked.
+	LockedUntil time.Time
+	// Permanent means locked until Unlock.
+	Permanent bool
+	// Locks is how many times the key has been locked since its history
+	// was last forgotten or unlocked.
+	Locks int
+	// LastAttempt is when the last attempt was charged.
+	LastAttempt time.Time
+}
+
+// Locked reports whether c is locked at time at.
+func (c Counter) Locked(at time.Time) bool {
+	return c.Permanent || (!c.LockedUntil.IsZero() && at.Before(c.LockedUntil))
+}
+
+// Take is what TakeAttempt decided.
+type Take struct {
+	// Allowed means the attempt was charged to every key and may run.
+	Allowed bool
+	// Counters holds every key's counter afterwards, in the order asked.
+	Counters []Counter
+}
+
+// Settle returns c as it stands at time at under l: a lock that has ended
+// and a window that has run out are over, and a history idle for l.Forget
+// is forgotten. Stores call it on every counter they read.
+func Settle(c Counter, l Limit, at time.Time) Counter {
+	if c.Permanent {
+		return c
+	}
+	if !c.LockedUntil.IsZero() && !at.Before(c.LockedUntil) {
+		c.LockedUntil, c.Attempts, c.WindowStart = time.Time{}, 0, time.Time{}
+	}
+	if c.LockedUntil.IsZero() && !c.WindowStart.IsZero() && at.Sub(c.WindowStart) >= l.Window {
+		c.Attempts, c.WindowStart = 0, time.Time{}
+	}
+	if c.LockedUntil.IsZero() && !c.LastAttempt.IsZero() && at.Sub(c.LastAttempt) >= l.Forget {
+		c = Counter{Key: c.Key}
+	}
+	return c
+}
+
+// TakeCounter is the state machine of TakeAttempt for one key: it returns
+// the settled counter and whether it allows one more attempt, and, if it
+// does, the counter with the attempt charged. A store charges every key
+// only when every key allows it.
+func TakeCounter(c Counter, l Limit, at time.Time) (settled, charged Counter, allowed bool) {
+	c = Settle(c, l, at)
+	if c.Locked(at) || c.Attempts >= l.Threshold {
+		return c, c, false
+	}
+	charged = c
+	if charged.WindowStart.IsZero() {
+		charged.WindowStart = at
+	}
+	charged.Attempts++
+	charged.LastAttempt = at
+	return c, charged, true
+}
+
+// FailCounter is the state machine of FailAttempt for one key.
+func FailCounter(c Counter, l Limit, at time.Time) Counter {
+	c = Settle(c, l, at)
+	if c.Locked(at) || c.Attempts < l.Threshold {
+		return c
+	}
+	if l.PermanentAfter > 0 && c.Locks >= l.PermanentAfter {
+		c.Permanent = true
+	} else {
+		c.LockedUntil = at.Add(l.LockDuration(c.Locks))
+	}
+	c.Locks++
+	return c
+}
+
+// CheckAttemptKeys returns ErrInvalid, wrapped with the reason, when keys is
+// not a list TakeAttempt or FailAttempt may apply, for implementations.
+func CheckAttemptKeys(keys []AttemptKey) error {
+	if len(keys) == 0 {
+		return invalid("no attempt keys")
+	}
+	for i, k := range keys {
+		if k.Key == "" {
+			return invalid("empty attempt key")
+		}
+		if !k.Limit.Valid() {
+			return invalid("attempt limit is not valid")
+		}
+		for _, j := range keys[:i] {
+			if j.Key == k.Key {
+				return invalid("attempt key given twice")
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,319 @@
+package storetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+func attemptClauses() []clause {
+	return []clause{
+		{"TakeFailLock", testTakeFailLock},
+		{"LockBoundary", testLockBoundary},
+		{"Escalation", testEscalation},
+		{"Permanent", testPermanentLock},
+		{"WindowExpires", testWindowExpires},
+		{"ClearKeepsHistory", testClearKeepsHistory},
+		{"Unlock", testUnlock},
+		{"AllOrNothing", testAllOrNothing},
+		{"FailWhileLockedDoesNotExtend", testFailWhileLocked},
+		{"Forget", testForget},
+		{"Invalid", testAttemptsInvalid},
+		{"ConcurrentTake", testConcurrentTake},
+		{"CanceledContext", testAttemptsCanceled},
+	}
+}
+
+var testLimit = store.Limit{
+	Threshold: 3,
+	Window:    15 * time.Minute,
+	LockBase:  15 * time.Minute,
+	LockMax:   time.Hour,
+	Forget:    24 * time.Hour,
+}
+
+func key(l store.Limit) store.AttemptKey { return store.AttemptKey{Key: newID("pw|a|realm|"), Limit: l} }
+
+// failN takes and fails n attempts on keys at time at, requiring each to be
+// allowed, and returns the counters after the last.
+func failN(t *testing.T, s store.Attempts, at time.Time, n int, keys ...store.AttemptKey) []store.Counter {
+	t.Helper()
+	var out []store.Counter
+	for i := range n {
+		tk, err := s.TakeAttempt(ctx(t), at, keys)
+		noErr(t, err, "TakeAttempt")
+		if !tk.Allowed {
+			t.Fatalf("attempt %d of %d refused: %+v", i+1, n, tk.Counters)
+		}
+		out, err = s.FailAttempt(ctx(t), at, keys)
+		noErr(t, err, "FailAttempt")
+	}
+	return out
+}
+
+func refused(t *testing.T, s store.Attempts, at time.Time, keys ...store.AttemptKey) store.Take {
+	t.Helper()
+	tk, err := s.TakeAttempt(ctx(t), at, keys)
+	noErr(t, err, "TakeAttempt")
+	if tk.Allowed {
+		t.Fatalf("attempt at %v allowed, want refused: %+v", at, tk.Counters)
+	}
+	return tk
+}
+
+func testTakeFailLock(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	tk, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	equal(t, tk, store.Take{Allowed: true, Counters: []store.Counter{{Key: k.Key, Attempts: 1, WindowStart: at, LastAttempt: at}}}, "first take")
+	c, err := s.FailAttempt(ctx(t), at, []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt")
+	equal(t, c[0].LockedUntil, time.Time{}, "locked after one failure of three")
+
+	cs := failN(t, s, at.Add(time.Second), 2, k)
+	want := store.Counter{Key: k.Key, Attempts: 3, WindowStart: at, LockedUntil: at.Add(time.Second + 15*time.Minute), Locks: 1, LastAttempt: at.Add(time.Second)}
+	equal(t, cs[0], want, "counter after the third failure")
+
+	tk = refused(t, s, at.Add(time.Minute), k)
+	equal(t, tk.Counters[0], want, "a refused attempt charges nothing")
+	got, err := s.Counter(ctx(t), at.Add(time.Minute), k)
+	noErr(t, err, "Counter")
+	equal(t, got, want, "Counter")
+}
+
+// testLockBoundary is matrix case 3: denied at end − 1 s, allowed at end.
+func testLockBoundary(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	cs := failN(t, s, at, 3, k)
+	end := cs[0].LockedUntil
+	refused(t, s, end.Add(-time.Second), k)
+	refused(t, s, end.Add(-time.Microsecond), k)
+	tk, err := s.TakeAttempt(ctx(t), end, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt at the lock's end")
+	if !tk.Allowed || tk.Counters[0].Attempts != 1 || tk.Counters[0].Locks != 1 {
+		t.Fatalf("at the lock's end: %+v, want allowed with a fresh window and the lock remembered", tk)
+	}
+}
+
+func testEscalation(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	now := at
+	for i, want := range []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, time.Hour} {
+		cs := failN(t, s, now, 3, k)
+		if got := cs[0].LockedUntil.Sub(now); got != want {
+			t.Fatalf("lock %d lasts %v, want %v", i+1, got, want)
+		}
+		equal(t, cs[0].Locks, i+1, "lock count")
+		now = cs[0].LockedUntil
+	}
+}
+
+func testPermanentLock(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	l := testLimit
+	l.PermanentAfter = 2
+	k := key(l)
+	now := at
+	for range 2 {
+		cs := failN(t, s, now, 3, k)
+		if cs[0].Permanent {
+			t.Fatal("a temporary lock is permanent")
+		}
+		now = cs[0].LockedUntil
+	}
+	cs := failN(t, s, now, 3, k)
+	if !cs[0].Permanent || !cs[0].LockedUntil.IsZero() {
+		t.Fatalf("third lock after two temporary ones: %+v, want permanent", cs[0])
+	}
+	refused(t, s, now.Add(365*24*time.Hour), k)
+	before, err := s.Unlock(ctx(t), k.Key)
+	noErr(t, err, "Unlock")
+	if !before.Permanent {
+		t.Fatalf("Unlock returned %+v, want the permanent lock it ended", before)
+	}
+	failN(t, s, now.Add(time.Hour), 1, k)
+}
+
+func testWindowExpires(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	failN(t, s, at, 2, k)
+	// The window runs from the first attempt: at its end both failures are
+	// forgotten, and three more are needed to lock.
+	cs := failN(t, s, at.Add(testLimit.Window), 2, k)
+	equal(t, cs[0].Attempts, 2, "attempts in the new window")
+	equal(t, cs[0].LockedUntil, time.Time{}, "lock")
+	equal(t, cs[0].WindowStart, at.Add(testLimit.Window), "window start")
+}
+
+// testClearKeepsHistory: a success zeroes the attempts, but the lock count
+// stays, so that an attacker who also knows one good password (or waits
+// for its owner to log in) does not reset the growth of locks.
+func testClearKeepsHistory(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	cs := failN(t, s, at, 3, k)
+	now := cs[0].LockedUntil
+	failN(t, s, now, 2, k)
+	noErr(t, s.ClearAttempts(ctx(t), []string{k.Key, newID("never-used-")}), "ClearAttempts")
+	got, err := s.Counter(ctx(t), now, k)
+	noErr(t, err, "Counter")
+	if got.Attempts != 0 || got.Locks != 1 {
+		t.Fatalf("after clear: %+v, want no attempts and one lock remembered", got)
+	}
+	cs = failN(t, s, now, 3, k)
+	equal(t, cs[0].LockedUntil, now.Add(30*time.Minute), "second lock doubles")
+
+	// Clearing a locked key leaves the lock in force.
+	noErr(t, s.ClearAttempts(ctx(t), []string{k.Key}), "ClearAttempts")
+	refused(t, s, now.Add(time.Minute), k)
+}
+
+func testUnlock(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	cs := failN(t, s, at, 3, k)
+	before, err := s.Unlock(ctx(t), k.Key)
+	noErr(t, err, "Unlock")
+	equal(t, before, cs[0], "Unlock returns the counter before")
+	tk, err := s.TakeAttempt(ctx(t), at.Add(time.Second), []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	if !tk.Allowed || tk.Counters[0].Locks != 0 {
+		t.Fatalf("after Unlock: %+v, want allowed and the lock count forgotten", tk)
+	}
+	unknown := newID("never-used-")
+	before, err = s.Unlock(ctx(t), unknown)
+	noErr(t, err, "Unlock(unknown)")
+	equal(t, before, store.Counter{Key: unknown}, "Unlock(unknown)")
+}
+
+// testAllOrNothing: a locked address must not be able to charge, and so
+// lock, the accounts it keeps trying.
+func testAllOrNothing(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	addr, acct := key(testLimit), key(testLimit)
+	failN(t, s, at, 3, addr)
+	tk := refused(t, s, at.Add(time.Second), acct, addr)
+	equal(t, tk.Counters[0], store.Counter{Key: acct.Key}, "the account's counter")
+	got, err := s.Counter(ctx(t), at.Add(time.Second), acct)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: acct.Key}, "the account was charged")
+}
+
+func testFailWhileLocked(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	cs := failN(t, s, at, 3, k)
+	// Late failures of attempts charged before the lock (they ran in
+	// parallel) change nothing.
+	for i := range 5 {
+		got, err := s.FailAttempt(ctx(t), at.Add(time.Duration(i+1)*time.Minute), []store.AttemptKey{k})
+		noErr(t, err, "FailAttempt while locked")
+		equal(t, got[0], cs[0], "counter after a failure while locked")
+	}
+}
+
+func testForget(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	cs := failN(t, s, at, 3, k)
+	later := cs[0].LastAttempt.Add(testLimit.Forget)
+	got, err := s.Counter(ctx(t), later.Add(-time.Second), k)
+	noErr(t, err, "Counter")
+	equal(t, got.Locks, 1, "lock count before Forget")
+	got, err = s.Counter(ctx(t), later, k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key}, "counter after Forget")
+	cs = failN(t, s, later, 3, k)
+	equal(t, cs[0].LockedUntil, later.Add(testLimit.LockBase), "the first lock again")
+}
+
+func testAttemptsInvalid(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	bad := testLimit
+	bad.Threshold = 101
+	for name, keys := range map[string][]store.AttemptKey{
+		"no keys":       nil,
+		"empty key":     {{Limit: testLimit}},
+		"threshold 101": {{Key: k.Key, Limit: bad}},
+		"zero limit":    {{Key: k.Key}},
+		"twice":         {k, k},
+	} {
+		_, err := s.TakeAttempt(ctx(t), at, keys)
+		isErr(t, err, store.ErrInvalid, "TakeAttempt: "+name)
+		_, err = s.FailAttempt(ctx(t), at, keys)
+		isErr(t, err, store.ErrInvalid, "FailAttempt: "+name)
+	}
+	got, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key}, "counter after invalid calls")
+}
+
+// testConcurrentTake is matrix case 1 at the store: of 1,000 parallel
+// attempts at a threshold of 5, exactly 5 are let through, and their
+// failures lock the key once.
+func testConcurrentTake(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	l := testLimit
+	l.Threshold = 5
+	k := key(l)
+	addr := key(store.Limit{Threshold: 100, Window: time.Hour, LockBase: time.Minute, LockMax: time.Hour, Forget: time.Hour})
+	const n = 1000
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		allowed int
+		first   error
+	)
+	sem := make(chan struct{}, 50)
+	for range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			tk, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k, addr})
+			if err == nil && tk.Allowed {
+				_, err = s.FailAttempt(ctx(t), at, []store.AttemptKey{k, addr})
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
+			}
+			if err == nil && tk.Allowed {
+				allowed++
+			}
+		})
+	}
+	wg.Wait()
+	noErr(t, first, "parallel attempts")
+	if allowed != 5 {
+		t.Fatalf("%d of %d parallel attempts were let through, want exactly 5", allowed, n)
+	}
+	c, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	if c.Locks != 1 || !c.Locked(at) || c.Attempts != 5 {
+		t.Fatalf("after the parallel attempts: %+v, want 5 attempts and one lock", c)
+	}
+	c, err = s.Counter(ctx(t), at, addr)
+	noErr(t, err, "Counter(addr)")
+	equal(t, c.Attempts, 5, "the address's attempts")
+}
+
+func testAttemptsCanceled(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	c, cancel := contextWithCancel(t)
+	cancel()
+	if _, err := s.TakeAttempt(c, at, []store.AttemptKey{k}); err == nil {
+		t.Fatal("TakeAttempt with a canceled context succeeded")
+	}
+	got, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key}, "charged under a canceled context")
+}
