@@ -3,6 +3,7 @@ package identifiers_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -525,4 +526,30 @@ func TestFormatAcceptsLenient(t *testing.T) {
 	got, err = identifiers.Format(identifiers.NPWP, "01.312.166.0-091.000")
 	require.NoError(t, err)
 	assert.Equal(t, "0013121660091000", got)
+}
+
+func TestDigitPrefixWords(t *testing.T) {
+	// Every byte value at every offset of the 8-byte words that digit
+	// scanning tests at once, and of the bytes after them.
+	for _, k := range []identifiers.Kind{identifiers.NISN, identifiers.KPJ, identifiers.NUPTK} {
+		base := "12345678901234567890"[:k.Len()]
+		for i := range base {
+			for c := 0; c < 256; c++ {
+				in := base[:i] + string([]byte{byte(c)}) + base[i+1:]
+				err := identifiers.Validate(k, in, identifiers.Strict)
+				trimmed := (i == 0 || i == len(base)-1) && strings.ContainsRune("\t\n\v\f\r ", rune(c))
+				switch {
+				case c >= '0' && c <= '9':
+					assert.NoError(t, err, "%q", in)
+				case c == '.' || c == '-' || c == ' ' || trimmed:
+					assert.ErrorIs(t, err, identifiers.ErrLength, "%q", in)
+				default:
+					var e *identifiers.Error
+					require.ErrorAs(t, err, &e, "%q", in)
+					assert.Equal(t, identifiers.Character, e.Reason, "%q", in)
+					assert.Equal(t, i+1, e.Pos, "%q", in)
+				}
+			}
+		}
+	}
 }

@@ -166,6 +166,7 @@ func Kinds() []Kind {
 // [Lenient] is treated as [Strict].
 type Mode uint8
 
+// The modes.
 const (
 	// Strict, the zero Mode, applies every rule: length, characters,
 	// check digits, dates, province codes, sex digits and serials.
