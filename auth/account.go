@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -112,6 +113,11 @@ type PasswordChange struct {
 // the current one, and gives the account a new security stamp, which ends
 // its other sessions and voids its outstanding tokens.
 //
+// The current password is checked like a login: a locked account is
+// refused with a *lockout.LockedError before any hash, and a wrong password
+// counts toward the lock (an attacker holding a stolen session gets no free
+// guesses).
+//
 // Its errors: ErrInvalidCredentials when the current password is wrong or
 // the account is not active (recorded as a failure); a *password.PolicyError
 // for the new password; ErrConcurrentChange when the password was changed by
@@ -124,19 +130,14 @@ func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) er
 	}
 	ev := a.event(EventPasswordChangeFailed, acct.Realm, c.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
-	cred, err := a.store.CredentialByAccount(ctx, acct.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return a.refuse(ctx, ev, c.Current, ReasonNoCredential)
-	}
+	att, err := a.begin(ctx, lockout.Password, ev)
 	if err != nil {
-		return fmt.Errorf("auth: change password: %w", err)
+		return err
 	}
-	if _, err := a.hasher.Verify(ctx, c.Current, cred.Hash); err != nil {
-		return a.failed(ctx, ev, err, ReasonBadPassword)
-	}
-	if acct.State != store.StateActive {
-		a.record(ctx, withReason(ev, ReasonDisabled))
-		return ErrInvalidCredentials
+	cred, err := a.checkCurrent(ctx, ev, acct, c.Current)
+	a.settle(ctx, att, ev, err)
+	if err != nil {
+		return err
 	}
 	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
 	if err := a.policy.Check(c.New, pc); err != nil {
@@ -160,4 +161,24 @@ func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) er
 	ev.Kind = EventPasswordChanged
 	a.record(ctx, ev)
 	return nil
+}
+
+// checkCurrent verifies the owner's current password before a change and
+// returns the credential it verified.
+func (a *Authenticator) checkCurrent(ctx context.Context, ev store.Event, acct store.Account, pw string) (store.Credential, error) {
+	cred, err := a.store.CredentialByAccount(ctx, acct.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return cred, a.refuse(ctx, ev, pw, ReasonNoCredential)
+	}
+	if err != nil {
+		return cred, fmt.Errorf("auth: change password: %w", err)
+	}
+	if _, err := a.hasher.Verify(ctx, pw, cred.Hash); err != nil {
+		return cred, a.failed(ctx, ev, err, ReasonBadPassword)
+	}
+	if acct.State != store.StateActive {
+		a.record(ctx, withReason(ev, ReasonDisabled))
+		return cred, ErrInvalidCredentials
+	}
+	return cred, nil
 }

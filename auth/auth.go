@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -68,6 +69,11 @@ type Config struct {
 	// Logger receives one record per event, besides the store's log. Nil
 	// means no logging. Passwords never reach it.
 	Logger *slog.Logger
+	// Lockout is asked before every password check. Nil means a Guard with
+	// the recommended lockout.Policy on Store, which must then implement
+	// store.Attempts (memstore and sqlstore do). To share counters among
+	// instances through Redis, build the Guard on a redisstore.
+	Lockout *lockout.Guard
 	// Realms configures realms by name. Nil means every well-formed realm
 	// name is accepted, with free-form usernames; otherwise a realm not
 	// listed is refused with ErrUnknownRealm.
@@ -84,6 +90,7 @@ type Authenticator struct {
 	rand   io.Reader
 	log    *slog.Logger
 	realms map[string]Realm
+	guard  *lockout.Guard
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -107,6 +114,7 @@ func New(cfg Config) (*Authenticator, error) {
 		rand:   cfg.Rand,
 		log:    cfg.Logger,
 		realms: maps.Clone(cfg.Realms),
+		guard:  cfg.Lockout,
 	}
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})
@@ -130,6 +138,17 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.guard == nil {
+		attempts, ok := cfg.Store.(store.Attempts)
+		if !ok {
+			return nil, errors.New("auth: Config.Lockout is nil and Config.Store does not implement store.Attempts")
+		}
+		g, err := lockout.New(lockout.Config{Store: attempts, Now: a.now})
+		if err != nil {
+			return nil, fmt.Errorf("auth: default lockout: %w", err)
+		}
+		a.guard = g
 	}
 	secret, err := a.randomHex(32)
 	if err != nil {

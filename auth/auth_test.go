@@ -24,18 +24,19 @@ var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	auth   *auth.Authenticator
-	store  store.Store
+	store  *memstore.Store
 	hasher *fakehash.Hasher
 	logs   *bytes.Buffer
+	now    time.Time
 }
 
 func newFixture(t *testing.T, mutate ...func(*auth.Config)) *fixture {
 	t.Helper()
-	f := &fixture{store: memstore.New(), hasher: &fakehash.Hasher{}, logs: new(bytes.Buffer)}
+	f := &fixture{store: memstore.New(), hasher: &fakehash.Hasher{}, logs: new(bytes.Buffer), now: t0}
 	cfg := auth.Config{
 		Store:  f.store,
 		Hasher: f.hasher,
-		Now:    func() time.Time { return t0 },
+		Now:    func() time.Time { return f.now },
 		Logger: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, m := range mutate {
@@ -354,7 +355,7 @@ func TestUpgradeOnLogin(t *testing.T) {
 // resetDuringLogin is a store in which a password reset lands between the
 // login's read of the credential and its upgrade of it.
 type resetDuringLogin struct {
-	store.Store
+	*memstore.Store
 	reset store.Credential
 }
 
@@ -413,7 +414,7 @@ func TestNothingSecretInLogs(t *testing.T) {
 }
 
 // failingStore fails every read, as a database that went away does.
-type failingStore struct{ store.Store }
+type failingStore struct{ *memstore.Store }
 
 var errDown = errors.New("database is down")
 

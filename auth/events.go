@@ -19,6 +19,13 @@ const (
 	// older argon2id parameters) was replaced at login. The password did
 	// not change, and neither did the security stamp.
 	EventPasswordUpgraded = "password.upgraded"
+	// EventLocked: a failure locked a counter; details "scope" (account,
+	// address, pair, second_factor) and "until" (RFC 3339, or
+	// "permanent").
+	EventLocked = "lockout.locked"
+	// EventUnlocked: an operator ended a lock; details "by", "reason" and
+	// "was_locked".
+	EventUnlocked = "lockout.unlocked"
 )
 
 // Reasons recorded in an event's "reason" detail. They are for the log and
@@ -33,6 +40,7 @@ const (
 	ReasonInvalidUsername     = "invalid_username"
 	ReasonNoCredential        = "no_credential"
 	ReasonBusy                = "busy"
+	ReasonLocked              = "locked"
 	ReasonError               = "error"
 )
 

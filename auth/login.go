@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -27,6 +28,12 @@ type LoginResult struct {
 }
 
 // Login checks a username and password.
+//
+// Before any hash runs it asks the lockout guard: a locked username,
+// address or pair is refused with a *lockout.LockedError (errors.Is
+// lockout.ErrLocked) carrying when the lock ends, whether the password is
+// right or wrong and whether the account exists. A wrong password counts
+// toward the locks; a right one clears the account's count.
 //
 // Its errors are the outcomes a caller branches on: ErrInvalidCredentials
 // for an unknown username, a wrong password or a disabled account alike (an
@@ -52,10 +59,20 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 		return nil, ErrInvalidCredentials
 	}
 	ev.Username = username
+	att, err := a.begin(ctx, lockout.Password, ev)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.login(ctx, ev, req.Password)
+	a.settle(ctx, att, ev, err)
+	return res, err
+}
 
-	acct, err := a.store.AccountByUsername(ctx, req.Realm, username)
+// login checks the password of an attempt the guard let through.
+func (a *Authenticator) login(ctx context.Context, ev store.Event, pw string) (*LoginResult, error) {
+	acct, err := a.store.AccountByUsername(ctx, ev.Realm, ev.Username)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, a.refuse(ctx, ev, req.Password, ReasonUnknownUser)
+		return nil, a.refuse(ctx, ev, pw, ReasonUnknownUser)
 	}
 	if err != nil {
 		a.record(ctx, withReason(ev, ReasonError))
@@ -64,14 +81,14 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 	ev.AccountID = acct.ID
 	cred, err := a.store.CredentialByAccount(ctx, acct.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, a.refuse(ctx, ev, req.Password, ReasonNoCredential)
+		return nil, a.refuse(ctx, ev, pw, ReasonNoCredential)
 	}
 	if err != nil {
 		a.record(ctx, withReason(ev, ReasonError))
 		return nil, fmt.Errorf("auth: login: %w", err)
 	}
 
-	verified, err := a.hasher.Verify(ctx, req.Password, cred.Hash)
+	verified, err := a.hasher.Verify(ctx, pw, cred.Hash)
 	if err != nil {
 		return nil, a.failed(ctx, ev, err, ReasonBadPassword)
 	}
@@ -88,7 +105,7 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 		return nil, ErrInvalidCredentials
 	}
 	if verified.NeedsRehash {
-		a.upgrade(ctx, ev, cred, req.Password)
+		a.upgrade(ctx, ev, cred, pw)
 	}
 	ev.Kind = EventLoginSucceeded
 	a.record(ctx, ev)
@@ -118,7 +135,7 @@ func (a *Authenticator) failed(ctx context.Context, ev store.Event, err error, r
 		return ErrInvalidCredentials
 	case errors.Is(err, password.ErrBusy):
 		a.record(ctx, withReason(ev, ReasonBusy))
-		return fmt.Errorf("auth: login: %w", err)
+		return fmt.Errorf("auth: %w", err)
 	case errors.Is(err, password.ErrMalformed):
 		// A stored hash masuk cannot read: fail closed, tell the operator.
 		ev = withReason(ev, ReasonError)
@@ -127,7 +144,7 @@ func (a *Authenticator) failed(ctx context.Context, ev store.Event, err error, r
 		return ErrInvalidCredentials
 	default:
 		a.record(ctx, withReason(ev, ReasonError))
-		return fmt.Errorf("auth: login: %w", err)
+		return fmt.Errorf("auth: %w", err)
 	}
 }
 

@@ -1,0 +1,74 @@
+// Package lockout limits how many wrong passwords and second-factor codes an
+// attacker may try, exactly and across every instance of a portal, without
+// handing the attacker a way to lock people out for good.
+//
+// Most hosts never call it: auth.Authenticator asks its [Guard] before every
+// password check. Use it directly to guard a secret of your own, to show
+// operators why an account is locked ([Guard.Status]) or to unlock it
+// ([Guard.Unlock]).
+//
+// # How an attempt is counted
+//
+// [Guard.Begin] is called before any password hash runs. In one atomic
+// store operation it checks every counter the attempt concerns and charges
+// the attempt to all of them, or, when one is locked or has as many
+// attempts running as it allows, charges none and returns a [*LockedError].
+// Because the attempt is charged before the hash, not after, a thousand
+// parallel guesses at a threshold of five cost exactly five hashes: the
+// sixth request is refused while the first five are still being checked.
+// [Attempt.Failed] then locks every counter that has reached its
+// threshold; [Attempt.Succeeded] clears the account's attempts. Nothing is
+// read, changed in Go and written back, and logins of one account are never
+// serialised: a correct password from a second device is checked in
+// parallel with the first.
+//
+// # What is counted
+//
+// The [Policy] has a [Rule] for each counter:
+//
+//   - Account: password failures for a username in a realm, whether or not
+//     an account has it, so that a lock tells nothing about who exists.
+//     Default: 5 in 15 minutes lock for 15 minutes, each further lock twice
+//     as long, up to 24 hours.
+//   - Address: password failures from one client address across all
+//     usernames; it stops password spraying (one guess each at many
+//     accounts) without locking any of those accounts. Default: 50 in 15
+//     minutes; IPv6 addresses count per /64.
+//   - Pair: failures for one username from one address; off by default.
+//   - SecondFactor: wrong TOTP, emailed or SMS codes and recovery codes, on
+//     counters of their own.
+//
+// A threshold above 100 is refused (NIST SP 800-63B §3.2.2); New never
+// quietly raises or lowers a setting.
+//
+// # Lockout as a weapon
+//
+// Anyone who knows a username can lock its account. masuk's answers to that
+// (ASVS 6.1.1 asks for them to be documented):
+//
+//   - Locks are temporary by default and grow only for repeat offenders;
+//     permanent locks are opt-in (Rule.PermanentAfter).
+//   - A failure made while a counter is locked is not counted and does not
+//     extend the lock; a refused attempt costs the store one operation and
+//     no hash.
+//   - A completed password reset ends the lock ([Policy.KeepLockOnReset]
+//     turns that off): the owner, who controls the mailbox, can always get
+//     back in, and the attacker cannot keep them out.
+//   - The Pair counter can lock an attacker's address out of an account
+//     before the account locks for everyone.
+//   - [Guard.Status] tells operators why an account is locked and until
+//     when; auth records "account.locked" and "account.unlocked" events.
+//
+// # Client addresses
+//
+// The Address and Pair counters are only as good as the address they are
+// given. Behind a reverse proxy every request arrives from the proxy: use
+// [ClientAddr] with the proxy's networks, which reads X-Forwarded-For from
+// the right and stops at the first address the proxies did not add. It
+// never trusts the header by default.
+//
+// # Storage
+//
+// Counters live in a store.Attempts: memstore for one process, sqlstore or
+// redisstore for a portal with several instances, which must share one.
+package lockout

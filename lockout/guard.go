@@ -1,0 +1,395 @@
+package lockout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// ErrLocked is the sentinel every *LockedError matches.
+var ErrLocked = errors.New("lockout: locked")
+
+// Scope says which counter refused an attempt.
+type Scope string
+
+// The counters.
+const (
+	ScopeAccount      Scope = "account"
+	ScopeAddress      Scope = "address"
+	ScopePair         Scope = "pair"
+	ScopeSecondFactor Scope = "second_factor"
+)
+
+// LockedError refuses an attempt because a counter is locked. It carries
+// what a portal shows ("try again in 12 minutes") and nothing that tells
+// whether the account exists: unknown usernames lock the same way.
+type LockedError struct {
+	// Until is when the attempt may be made again; zero when Permanent.
+	Until time.Time
+	// Permanent means only an operator or a completed password reset
+	// ends the lock.
+	Permanent bool
+	// Scope is the counter that refused.
+	Scope Scope
+}
+
+func (e *LockedError) Error() string {
+	if e.Permanent {
+		return "lockout: locked (" + string(e.Scope) + ") until unlocked"
+	}
+	return "lockout: locked (" + string(e.Scope) + ") until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// RetryAfter returns how long from now the caller must wait, rounded up to
+// the second, or 0 when Permanent (there is no wait that helps).
+func (e *LockedError) RetryAfter(now time.Time) time.Duration {
+	if e.Permanent || !e.Until.After(now) {
+		return 0
+	}
+	return e.Until.Sub(now).Round(time.Second) + time.Second
+}
+
+// Factor says which kind of secret an attempt checks; each has counters of
+// its own.
+type Factor uint8
+
+// The factors.
+const (
+	// Password attempts count on the Account, Address and Pair counters.
+	Password Factor = iota
+	// SecondFactor attempts count on the SecondFactor counter of the
+	// account.
+	SecondFactor
+)
+
+// Subject is who an attempt is made for and from where.
+type Subject struct {
+	// Realm and Username (canonical) name the account, whether or not it
+	// exists.
+	Realm, Username string
+	// Addr is the client's address ("203.0.113.7", "2001:db8::1"), or
+	// empty when unknown, which skips the address and pair counters.
+	Addr string
+}
+
+// Config configures a [Guard].
+type Config struct {
+	// Store keeps the counters; every instance of a portal must share it.
+	// Required.
+	Store store.Attempts
+	// Policy is what is counted and allowed; the zero value is the
+	// recommended policy.
+	Policy Policy
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Guard is asked before a secret is checked and told the outcome after.
+// It is safe for concurrent use and keeps no state of its own: every
+// instance sharing a store sees the same counters.
+type Guard struct {
+	store                                  store.Attempts
+	now                                    func() time.Time
+	account, address, pair, secondFactor   store.Limit
+	useAccount, useAddress, usePair, use2F bool
+	v6bits                                 int
+	keepLockOnReset                        bool
+}
+
+// New returns a Guard for cfg. It rejects a policy it would have to weaken
+// or cannot apply, wrapping ErrConfig.
+func New(cfg Config) (*Guard, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("%w: Config.Store is required", ErrConfig)
+	}
+	g := &Guard{store: cfg.Store, now: cfg.Now, v6bits: cfg.Policy.IPv6Prefix, keepLockOnReset: cfg.Policy.KeepLockOnReset}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.v6bits == 0 {
+		g.v6bits = 64
+	}
+	if g.v6bits < 32 || g.v6bits > 128 {
+		return nil, fmt.Errorf("%w: IPv6Prefix %d is not between 32 and 128", ErrConfig, g.v6bits)
+	}
+	var err error
+	p := cfg.Policy
+	if g.account, g.useAccount, err = p.Account.limit(defaultAccount, "Account"); err != nil {
+		return nil, err
+	}
+	if g.address, g.useAddress, err = p.Address.limit(defaultAddress, "Address"); err != nil {
+		return nil, err
+	}
+	if g.pair, g.usePair, err = p.Pair.limit(Rule{}, "Pair"); err != nil {
+		return nil, err
+	}
+	if g.secondFactor, g.use2F, err = p.SecondFactor.limit(defaultAccount, "SecondFactor"); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// KeepLockOnReset reports the policy's KeepLockOnReset.
+func (g *Guard) KeepLockOnReset() bool { return g.keepLockOnReset }
+
+// Attempt is one charged attempt, to be settled by Failed or Succeeded.
+type Attempt struct {
+	g        *Guard
+	keys     []store.AttemptKey
+	scopes   []Scope
+	counters []store.Counter
+}
+
+// keys returns the counters an attempt of factor f for s is charged to.
+func (g *Guard) keys(f Factor, s Subject) ([]store.AttemptKey, []Scope) {
+	keys := make([]store.AttemptKey, 0, 3)
+	scopes := make([]Scope, 0, 3)
+	add := func(use bool, l store.Limit, sc Scope, key string) {
+		if use {
+			keys = append(keys, store.AttemptKey{Key: key, Limit: l})
+			scopes = append(scopes, sc)
+		}
+	}
+	if f == SecondFactor {
+		add(g.use2F, g.secondFactor, ScopeSecondFactor, accountKey("mfa", s.Realm, s.Username))
+		return keys, scopes
+	}
+	add(g.useAccount, g.account, ScopeAccount, accountKey("pw", s.Realm, s.Username))
+	if addr, ok := g.addrKey(s.Addr); ok {
+		add(g.useAddress, g.address, ScopeAddress, "pw|ip|"+s.Realm+"|"+addr)
+		add(g.usePair, g.pair, ScopePair, "pw|p|"+s.Realm+"|"+addr+"|"+s.Username)
+	}
+	return keys, scopes
+}
+
+// accountKey is the key of an account's counter. Realm names cannot hold
+// '|', so the realm and username parts cannot run into each other.
+func accountKey(factor, realm, username string) string {
+	return factor + "|a|" + realm + "|" + username
+}
+
+// addrKey returns the counted form of a client address: IPv4 as it is, an
+// IPv4-mapped IPv6 address as IPv4, other IPv6 addresses as their prefix.
+// An address that does not parse counts as itself, truncated.
+func (g *Guard) addrKey(addr string) (string, bool) {
+	if addr == "" {
+		return "", false
+	}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		if ap, err2 := netip.ParseAddrPort(addr); err2 == nil {
+			ip, err = ap.Addr(), nil
+		}
+	}
+	if err != nil {
+		if len(addr) > 64 {
+			addr = addr[:64]
+		}
+		return "?" + addr, true
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is4() || g.v6bits == 128 {
+		return ip.String(), true
+	}
+	p, _ := ip.Prefix(g.v6bits)
+	return p.String(), true
+}
+
+// Begin charges an attempt of factor f for s, before any secret is
+// checked. When a counter is locked, or has as many attempts running as
+// its threshold allows, it charges nothing and returns a *LockedError; the
+// caller must then refuse without checking the secret, even a correct one.
+// With no counter in use it returns an Attempt that does nothing.
+func (g *Guard) Begin(ctx context.Context, f Factor, s Subject) (*Attempt, error) {
+	keys, scopes := g.keys(f, s)
+	a := &Attempt{g: g, keys: keys, scopes: scopes}
+	if len(keys) == 0 {
+		return a, nil
+	}
+	at := g.now()
+	tk, err := g.store.TakeAttempt(ctx, at, keys)
+	if err != nil {
+		return nil, fmt.Errorf("lockout: %w", err)
+	}
+	if !tk.Allowed {
+		return nil, g.lockedError(at, keys, scopes, tk.Counters)
+	}
+	a.counters = tk.Counters
+	return a, nil
+}
+
+// lockedError describes the counter that refused, the one that frees
+// last.
+func (g *Guard) lockedError(at time.Time, keys []store.AttemptKey, scopes []Scope, cs []store.Counter) *LockedError {
+	var worst *LockedError
+	for i, c := range cs {
+		var e *LockedError
+		switch {
+		case c.Permanent:
+			e = &LockedError{Permanent: true, Scope: scopes[i]}
+		case c.Locked(at):
+			e = &LockedError{Until: c.LockedUntil, Scope: scopes[i]}
+		case c.Attempts >= keys[i].Limit.Threshold:
+			// Every allowed attempt is still running; if they fail, this
+			// is when the lock they cause ends.
+			e = &LockedError{Until: at.Add(keys[i].Limit.LockDuration(c.Locks)), Scope: scopes[i]}
+		default:
+			continue
+		}
+		if worst == nil || e.Permanent || (!worst.Permanent && e.Until.After(worst.Until)) {
+			worst = e
+		}
+	}
+	if worst == nil {
+		// The store refused without a reason in its counters: refuse all
+		// the same, for the shortest lock.
+		worst = &LockedError{Until: at.Add(keys[0].Limit.LockBase), Scope: scopes[0]}
+	}
+	return worst
+}
+
+// Failed records that the attempt's secret was wrong. When the failure
+// locks a counter it returns that lock, for the caller's log and
+// notifications; otherwise nil.
+func (a *Attempt) Failed(ctx context.Context) (*LockedError, error) {
+	if len(a.keys) == 0 {
+		return nil, nil
+	}
+	at := a.g.now()
+	cs, err := a.g.store.FailAttempt(ctx, at, a.keys)
+	if err != nil {
+		return nil, fmt.Errorf("lockout: %w", err)
+	}
+	var locked *LockedError
+	for i, c := range cs {
+		before := a.counters[i]
+		if c.Locks > before.Locks || (c.Permanent && !before.Permanent) {
+			e := &LockedError{Until: c.LockedUntil, Permanent: c.Permanent, Scope: a.scopes[i]}
+			if locked == nil || e.Scope == ScopeAccount || e.Scope == ScopeSecondFactor {
+				locked = e
+			}
+		}
+	}
+	return locked, nil
+}
+
+// Succeeded records that the attempt's secret was right: it clears the
+// account's and the pair's attempts (not the address's: one good password
+// must not buy an attacker a fresh spraying budget).
+func (a *Attempt) Succeeded(ctx context.Context) error {
+	clear := make([]string, 0, 2)
+	for i, k := range a.keys {
+		if a.scopes[i] != ScopeAddress {
+			clear = append(clear, k.Key)
+		}
+	}
+	if len(clear) == 0 {
+		return nil
+	}
+	if err := a.g.store.ClearAttempts(ctx, clear); err != nil {
+		return fmt.Errorf("lockout: %w", err)
+	}
+	return nil
+}
+
+// Failures returns how many attempts the account's counter (the
+// second-factor counter for a second-factor attempt) held once this one
+// was charged, this one included: a captcha policy can ask for a captcha
+// from the Nth on.
+func (a *Attempt) Failures() int {
+	for i, sc := range a.scopes {
+		if sc == ScopeAccount || sc == ScopeSecondFactor {
+			return a.counters[i].Attempts
+		}
+	}
+	return 0
+}
+
+// Status is what an operator sees of an account's counters.
+type Status struct {
+	// Password and SecondFactor are the account's two counters, settled
+	// as of the call: a run-out window or lock reads as over.
+	Password, SecondFactor store.Counter
+	// LockedUntil is when the later of the two locks ends; zero when
+	// neither is in force or when Permanent.
+	LockedUntil time.Time
+	// Permanent means one of them is locked until unlocked.
+	Permanent bool
+}
+
+// Locked reports whether either counter is locked.
+func (s Status) Locked() bool { return s.Permanent || !s.LockedUntil.IsZero() }
+
+// Status returns the state of the account counters of a username (its
+// canonical form) in a realm, whether or not an account has it.
+func (g *Guard) Status(ctx context.Context, realm, username string) (Status, error) {
+	at := g.now()
+	var cs [2]store.Counter
+	for i, k := range g.accountKeys(realm, username) {
+		c, err := g.store.Counter(ctx, at, k)
+		if err != nil {
+			return Status{}, fmt.Errorf("lockout: %w", err)
+		}
+		cs[i] = c
+	}
+	return status(at, cs), nil
+}
+
+func (g *Guard) accountKeys(realm, username string) [2]store.AttemptKey {
+	return [2]store.AttemptKey{
+		{Key: accountKey("pw", realm, username), Limit: g.account},
+		{Key: accountKey("mfa", realm, username), Limit: g.secondFactor},
+	}
+}
+
+func status(at time.Time, cs [2]store.Counter) Status {
+	st := Status{Password: cs[0], SecondFactor: cs[1]}
+	for _, c := range cs {
+		if c.Permanent {
+			st.Permanent = true
+		} else if c.Locked(at) && c.LockedUntil.After(st.LockedUntil) {
+			st.LockedUntil = c.LockedUntil
+		}
+	}
+	if st.Permanent {
+		st.LockedUntil = time.Time{}
+	}
+	return st
+}
+
+// Unlock ends the locks of a username's account counters (password and
+// second factor) and forgets their history; it returns the status they
+// had. Locks of the addresses the attacks came from stay, and end by
+// themselves.
+func (g *Guard) Unlock(ctx context.Context, realm, username string) (Status, error) {
+	at := g.now()
+	var cs [2]store.Counter
+	for i, k := range g.accountKeys(realm, username) {
+		c, err := g.store.Unlock(ctx, k.Key)
+		if err != nil {
+			return Status{}, fmt.Errorf("lockout: %w", err)
+		}
+		cs[i] = store.Settle(c, k.Limit, at)
+	}
+	return status(at, cs), nil
+}
+
+// UnlockAddress ends the lock of a client address in a realm.
+func (g *Guard) UnlockAddress(ctx context.Context, realm, addr string) (store.Counter, error) {
+	key, ok := g.addrKey(addr)
+	if !ok {
+		return store.Counter{}, nil
+	}
+	c, err := g.store.Unlock(ctx, "pw|ip|"+realm+"|"+key)
+	if err != nil {
+		return store.Counter{}, fmt.Errorf("lockout: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,114 @@
+package lockout
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// ErrConfig is wrapped by every error New returns for a policy it refuses.
+var ErrConfig = errors.New("lockout: invalid configuration")
+
+// Rule limits the failures counted under one key.
+type Rule struct {
+	// Threshold is how many failed attempts a window allows before the key
+	// locks, 1 to 100 (NIST SP 800-63B §3.2.2 caps it at 100).
+	Threshold int
+	// Window is how long a failed attempt counts, from the first one.
+	Window time.Duration
+	// Lock is how long the first lock lasts; each further lock doubles
+	// it, up to MaxLock.
+	Lock time.Duration
+	// MaxLock caps a growing lock.
+	MaxLock time.Duration
+	// PermanentAfter, when above zero, makes the lock that follows that
+	// many temporary locks permanent: only an operator's unlock or a
+	// completed password reset ends it.
+	PermanentAfter int
+	// Off turns this counter off.
+	Off bool
+}
+
+// Policy says what is counted and how much is allowed. The zero value is
+// the recommended policy: every zero field means the default it names.
+type Policy struct {
+	// Account limits the password failures for one username in one realm,
+	// whether or not an account has it, so a lock never tells that an
+	// account exists. Zero: 5 failures in 15 minutes lock for 15 minutes,
+	// doubling for each further lock up to 24 hours.
+	Account Rule
+	// Address limits the password failures from one client address across
+	// every username of a realm: it stops password spraying (one guess at
+	// each of many accounts) without locking any account. IPv6 addresses
+	// count per /64 (see IPv6Prefix). Zero: 50 failures in 15 minutes lock
+	// the address for 15 minutes, doubling up to 1 hour; 50 because the
+	// offices of a ministry often share one public address.
+	//
+	// The address must be the client's, not a proxy's: behind a reverse
+	// proxy, derive it with ClientAddr, or a few users' typos lock
+	// everyone out.
+	Address Rule
+	// Pair limits the failures for one username from one address. Zero:
+	// off. Set it below Account's threshold to lock an attacker's address
+	// out of an account before the account itself locks for everyone.
+	Pair Rule
+	// SecondFactor limits the wrong second-factor codes (TOTP, emailed or
+	// SMS codes, recovery codes) for one account, on counters of their own,
+	// so a stolen password cannot be turned into a lock of the password.
+	// Zero: 5 failures in 15 minutes lock for 15 minutes, doubling up to
+	// 24 hours.
+	SecondFactor Rule
+	// IPv6Prefix is how many leading bits of an IPv6 address name one
+	// client; whoever holds one address usually holds its whole /64. Zero
+	// means 64; 32 to 128.
+	IPv6Prefix int
+	// KeepLockOnReset, when true, keeps a lock in force after the owner
+	// completes a password reset. The zero value ends it: a reset proves
+	// control of the mailbox, and letting it unlock is what keeps an
+	// attacker from locking a victim out for good.
+	KeepLockOnReset bool
+}
+
+var (
+	defaultAccount = Rule{Threshold: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: 24 * time.Hour}
+	defaultAddress = Rule{Threshold: 50, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: time.Hour}
+)
+
+// limit returns the store limit of r, with zero fields taken from def.
+func (r Rule) limit(def Rule, name string) (store.Limit, bool, error) {
+	if r.Off {
+		return store.Limit{}, false, nil
+	}
+	if r == (Rule{}) {
+		if def == (Rule{}) {
+			return store.Limit{}, false, nil
+		}
+		r = def
+	}
+	l := store.Limit{
+		Threshold:      r.Threshold,
+		Window:         r.Window,
+		LockBase:       r.Lock,
+		LockMax:        r.MaxLock,
+		PermanentAfter: r.PermanentAfter,
+	}
+	if l.LockMax == 0 {
+		l.LockMax = l.LockBase
+	}
+	// A key's lock count is kept a day after its last attempt, and at
+	// least as long as its window and its longest lock.
+	l.Forget = max(24*time.Hour, l.Window, l.LockMax)
+	switch {
+	case r.Threshold < 1 || r.Threshold > 100:
+		return l, false, fmt.Errorf("%w: %s threshold %d is not between 1 and 100", ErrConfig, name, r.Threshold)
+	case r.Window <= 0 || r.Lock <= 0:
+		return l, false, fmt.Errorf("%w: %s needs a positive window and lock", ErrConfig, name)
+	case r.MaxLock != 0 && r.MaxLock < r.Lock:
+		return l, false, fmt.Errorf("%w: %s maximum lock is shorter than the first lock", ErrConfig, name)
+	case r.PermanentAfter < 0:
+		return l, false, fmt.Errorf("%w: %s PermanentAfter is negative", ErrConfig, name)
+	}
+	return l, true, nil
+}
