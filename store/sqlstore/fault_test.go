@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
 )
@@ -193,11 +194,11 @@ func lockAccount(t *testing.T, b backend, f fixture) (release func()) {
 // test shortens it.
 func TestDeadlineWhileLocked(t *testing.T) {
 	shortBusy := sqliteBackend
-	shortBusy.open = func(t *testing.T) (*sql.DB, string) {
+	shortBusy.open = func(t testing.TB) (*sql.DB, string) {
 		dsn := sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "masuk.db"))
 		short := strings.Replace(dsn, "busy_timeout(5000)", "busy_timeout(300)", 1)
 		require.NotEqual(t, dsn, short)
-		return openSQLite(t, short), ""
+		return testdb.OpenSQLite(t, short), ""
 	}
 	for _, b := range []backend{shortBusy, postgresBackend} {
 		t.Run(b.name, func(t *testing.T) {

@@ -1,25 +1,18 @@
 package sqlstore_test
 
 import (
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	"github.com/stretchr/testify/require"
-	_ "modernc.org/sqlite" // the "sqlite" driver
 
+	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
 )
-
-// postgresEnv names the variable that enables the PostgreSQL tests.
-const postgresEnv = "MASUK_TEST_POSTGRES"
 
 // backend opens databases of one dialect for the tests, each test's
 // database separate from every other's: a file in t.TempDir() for SQLite, a
@@ -29,7 +22,7 @@ type backend struct {
 	dialect sqlstore.Dialect
 	// open returns a fresh, empty database and the Config.Schema to use
 	// with it.
-	open func(t *testing.T) (db *sql.DB, schema string)
+	open func(t testing.TB) (db *sql.DB, schema string)
 }
 
 // backends returns SQLite and PostgreSQL, whose tests skip unless
@@ -37,57 +30,12 @@ type backend struct {
 func backends() []backend { return []backend{sqliteBackend, postgresBackend} }
 
 var (
-	sqliteBackend   = backend{"SQLite", sqlstore.SQLite, openSQLiteDB}
-	postgresBackend = backend{"Postgres", sqlstore.Postgres, openPostgresDB}
+	sqliteBackend   = backend{"SQLite", sqlstore.SQLite, func(t testing.TB) (*sql.DB, string) { return testdb.SQLite(t), "" }}
+	postgresBackend = backend{"Postgres", sqlstore.Postgres, testdb.Postgres}
 )
 
-func openSQLiteDB(t *testing.T) (*sql.DB, string) {
-	t.Helper()
-	return openSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "masuk.db"))), ""
-}
-
-func openSQLite(t *testing.T, dsn string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
-// openPostgresDB creates a schema of its own on the server that
-// MASUK_TEST_POSTGRES names and drops it when the test ends, so that test
-// packages and runs never share tables. It skips the test when the
-// variable is not set.
-func openPostgresDB(t *testing.T) (*sql.DB, string) {
-	t.Helper()
-	url := os.Getenv(postgresEnv)
-	if url == "" {
-		t.Skipf("PostgreSQL tests are off: set %s, e.g. %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable", postgresEnv, postgresEnv)
-	}
-	// admin creates and drops the schema, so that tests may close db.
-	admin, err := sql.Open("pgx", url)
-	require.NoError(t, err)
-	schema := "masuk_test_" + randomHex(6)
-	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err, "create schema")
-	db, err := sql.Open("pgx", url)
-	require.NoError(t, err)
-	// Real parallel connections, but not so many that parallel test
-	// packages exhaust the server's max_connections.
-	db.SetMaxOpenConns(25)
-	t.Cleanup(func() {
-		_ = db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-		_ = admin.Close()
-		require.NoError(t, err, "drop schema")
-	})
-	return db, schema
-}
-
 // newStore returns a migrated store on a fresh database of b.
-func (b backend) newStore(t *testing.T) (*sqlstore.Store, *sql.DB, string) {
+func (b backend) newStore(t testing.TB) (*sqlstore.Store, *sql.DB, string) {
 	t.Helper()
 	db, schema := b.open(t)
 	s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema})

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store/sqlstore"
 	"github.com/masuk-id/masuk/store/storetest"
 )
@@ -229,7 +230,7 @@ func applyByHand(t *testing.T, db *sql.DB, schema, script string) {
 // TestCheckSQLiteSettings opens SQLite without the pragmas SQLiteDSN sets:
 // Check and Migrate refuse it.
 func TestCheckSQLiteSettings(t *testing.T) {
-	db := openSQLite(t, "file:"+t.TempDir()+"/plain.db")
+	db := testdb.OpenSQLite(t, "file:"+t.TempDir()+"/plain.db")
 	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.SQLite})
 	require.NoError(t, err)
 	err = s.Check(t.Context())
@@ -242,7 +243,7 @@ func TestCheckSQLiteSettings(t *testing.T) {
 func TestSQLiteDSNPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a?b#c%20d")
 	require.NoError(t, os.Mkdir(dir, 0o700))
-	s, err := sqlstore.New(openSQLite(t, sqlstore.SQLiteDSN(filepath.Join(dir, "masuk.db"))), sqlstore.Config{Dialect: sqlstore.SQLite})
+	s, err := sqlstore.New(testdb.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(dir, "masuk.db"))), sqlstore.Config{Dialect: sqlstore.SQLite})
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(t.Context()))
 	require.FileExists(t, filepath.Join(dir, "masuk.db"))
