@@ -145,28 +145,41 @@ type Attempt struct {
 	keys     []store.AttemptKey
 	scopes   []Scope
 	counters []store.Counter
+	// The keys and scopes live here: one allocation an attempt.
+	keyBuf   [3]store.AttemptKey
+	scopeBuf [3]Scope
 }
 
-// keys returns the counters an attempt of factor f for s is charged to.
-func (g *Guard) keys(f Factor, s Subject) ([]store.AttemptKey, []Scope) {
-	keys := make([]store.AttemptKey, 0, 3)
-	scopes := make([]Scope, 0, 3)
-	add := func(use bool, l store.Limit, sc Scope, key string) {
-		if use {
-			keys = append(keys, store.AttemptKey{Key: key, Limit: l})
-			scopes = append(scopes, sc)
-		}
+// newAttempt returns an attempt of factor f for s, with the counters it is
+// charged to.
+func (g *Guard) newAttempt(f Factor, s Subject) *Attempt {
+	a := &Attempt{g: g}
+	a.keys, a.scopes = a.keyBuf[:0], a.scopeBuf[:0]
+	add := func(l store.Limit, sc Scope, key string) {
+		a.keys = append(a.keys, store.AttemptKey{Key: key, Limit: l})
+		a.scopes = append(a.scopes, sc)
 	}
 	if f == SecondFactor {
-		add(g.use2F, g.secondFactor, ScopeSecondFactor, accountKey("mfa", s.Realm, s.Username))
-		return keys, scopes
+		if g.use2F {
+			add(g.secondFactor, ScopeSecondFactor, accountKey("mfa", s.Realm, s.Username))
+		}
+		return a
 	}
-	add(g.useAccount, g.account, ScopeAccount, accountKey("pw", s.Realm, s.Username))
+	if g.useAccount {
+		add(g.account, ScopeAccount, accountKey("pw", s.Realm, s.Username))
+	}
+	if !g.useAddress && !g.usePair {
+		return a
+	}
 	if addr, ok := g.addrKey(s.Addr); ok {
-		add(g.useAddress, g.address, ScopeAddress, "pw|ip|"+s.Realm+"|"+addr)
-		add(g.usePair, g.pair, ScopePair, "pw|p|"+s.Realm+"|"+addr+"|"+s.Username)
+		if g.useAddress {
+			add(g.address, ScopeAddress, "pw|ip|"+s.Realm+"|"+addr)
+		}
+		if g.usePair {
+			add(g.pair, ScopePair, "pw|p|"+s.Realm+"|"+addr+"|"+s.Username)
+		}
 	}
-	return keys, scopes
+	return a
 }
 
 // accountKey is the key of an account's counter. Realm names cannot hold
@@ -208,18 +221,17 @@ func (g *Guard) addrKey(addr string) (string, bool) {
 // caller must then refuse without checking the secret, even a correct one.
 // With no counter in use it returns an Attempt that does nothing.
 func (g *Guard) Begin(ctx context.Context, f Factor, s Subject) (*Attempt, error) {
-	keys, scopes := g.keys(f, s)
-	a := &Attempt{g: g, keys: keys, scopes: scopes}
-	if len(keys) == 0 {
+	a := g.newAttempt(f, s)
+	if len(a.keys) == 0 {
 		return a, nil
 	}
 	at := g.now()
-	tk, err := g.store.TakeAttempt(ctx, at, keys)
+	tk, err := g.store.TakeAttempt(ctx, at, a.keys)
 	if err != nil {
 		return nil, fmt.Errorf("lockout: %w", err)
 	}
 	if !tk.Allowed {
-		return nil, g.lockedError(at, keys, scopes, tk.Counters)
+		return nil, g.lockedError(at, a.keys, a.scopes, tk.Counters)
 	}
 	a.counters = tk.Counters
 	return a, nil

@@ -30,23 +30,27 @@ func (s *Store) TakeAttempt(ctx context.Context, at time.Time, keys []store.Atte
 		return store.Take{}, err
 	}
 	at = at.UTC()
-	settled := make([]store.Counter, len(keys))
-	charged := make([]store.Counter, len(keys))
+	out := make([]store.Counter, len(keys))
+	var buf [4]store.Counter // charged counters, off the heap for the usual ≤ 3 keys
+	charged := buf[:0]
 	allowed := true
 	s.amu.Lock()
 	defer s.amu.Unlock()
 	for i, k := range keys {
+		var c store.Counter
 		var ok bool
-		settled[i], charged[i], ok = store.TakeCounter(s.counterLocked(k.Key), k.Limit, at)
+		out[i], c, ok = store.TakeCounter(s.counterLocked(k.Key), k.Limit, at)
+		charged = append(charged, c)
 		allowed = allowed && ok
 	}
 	if !allowed {
-		return store.Take{Counters: settled}, nil
+		return store.Take{Counters: out}, nil
 	}
 	for i, k := range keys {
 		s.putCounterLocked(charged[i], k.Limit, at)
 	}
-	return store.Take{Allowed: true, Counters: charged}, nil
+	copy(out, charged)
+	return store.Take{Allowed: true, Counters: out}, nil
 }
 
 // FailAttempt implements [store.Attempts].
