@@ -34,7 +34,9 @@ var testLimit = store.Limit{
 	Forget:    24 * time.Hour,
 }
 
-func key(l store.Limit) store.AttemptKey { return store.AttemptKey{Key: newID("pw|a|realm|"), Limit: l} }
+func key(l store.Limit) store.AttemptKey {
+	return store.AttemptKey{Key: newID("pw|a|realm|"), Limit: l}
+}
 
 // failN takes and fails n attempts on keys at time at, requiring each to be
 // allowed, and returns the counters after the last.
