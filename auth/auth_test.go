@@ -196,13 +196,16 @@ func TestCanonicalUsername(t *testing.T) {
 }
 
 func FuzzCanonicalUsername(f *testing.F) {
-	for _, s := range []string{"Alice", "ＡＬＩＣＥ", "ᴮᴵᴳᴮᴵᴿᴰ", "Straße", "ǅemal", "ﬃ", "İstanbul", "ΣΑΣ", "a\u0345\u0307", "x\u0130\u0345", "аdmin"} {
+	for _, s := range []string{"Alice", "budi.SANTOSO@Example.ID", "x~!#$%^&*()_+{}|:\"<>?`-=[]\\;',./", "ＡＬＩＣＥ", "ᴮᴵᴳᴮᴵᴿᴰ", "Straße", "ǅemal", "ﬃ", "İstanbul", "ΣΑΣ", "a\u0345\u0307", "x\u0130\u0345", "аdmin"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		once, err := auth.CanonicalUsername(in)
 		if err != nil {
 			return
+		}
+		if slow, err := auth.CanonicalUnicode(strings.TrimSpace(in)); err != nil || slow != once {
+			t.Fatalf("fast and general paths disagree on %q: %q vs %q (%v)", in, once, slow, err)
 		}
 		twice, err := auth.CanonicalUsername(once)
 		if err != nil {

@@ -81,6 +81,35 @@ func CanonicalUsername(typed string) (string, error) {
 	if s == "" {
 		return "", &UsernameError{Reason: UsernameEmpty}
 	}
+	if c, ok := canonicalASCII(s); ok {
+		return c, nil
+	}
+	return canonicalUnicode(s)
+}
+
+// canonicalASCII is CanonicalUsername for the usual name: printable ASCII
+// without spaces, for which NFKC changes nothing and case folding is
+// lower-casing. It reports false for anything else.
+func canonicalASCII(s string) (string, bool) {
+	if len(s) > maxUsernameRunes {
+		return "", false
+	}
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x21 || c > 0x7e {
+			return "", false
+		}
+		upper = upper || ('A' <= c && c <= 'Z')
+	}
+	if !upper {
+		return s, true
+	}
+	return strings.ToLower(s), true
+}
+
+// canonicalUnicode is CanonicalUsername for every other name.
+func canonicalUnicode(s string) (string, error) {
 	if err := checkRunes(s); err != nil {
 		return "", err
 	}

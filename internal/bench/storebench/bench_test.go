@@ -1,0 +1,119 @@
+package storebench_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/internal/fakehash"
+	"github.com/masuk-id/masuk/internal/testdb"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/store/memstore"
+	"github.com/masuk-id/masuk/store/sqlstore"
+)
+
+type backend struct {
+	name string
+	open func(b *testing.B) store.Store
+}
+
+var backends = []backend{
+	{"memstore", func(*testing.B) store.Store { return memstore.New() }},
+	{"sqlite", func(b *testing.B) store.Store { return migrated(b, sqlstore.SQLite, testdb.SQLite(b), "") }},
+	{"postgres", func(b *testing.B) store.Store {
+		db, schema := testdb.Postgres(b)
+		return migrated(b, sqlstore.Postgres, db, schema)
+	}},
+}
+
+func migrated(b *testing.B, d sqlstore.Dialect, db *sql.DB, schema string) store.Store {
+	b.Helper()
+	s, err := sqlstore.New(db, sqlstore.Config{Dialect: d, Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+type hasher struct {
+	name string
+	new  func(b *testing.B) auth.Hasher
+}
+
+var hashers = []hasher{
+	{"test-hash", func(*testing.B) auth.Hasher { return &fakehash.Hasher{} }},
+	{"argon2id", func(b *testing.B) auth.Hasher {
+		h, err := password.New(password.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return h
+	}},
+}
+
+// clock moves one second per reading, so every attempt opens a fresh
+// lockout window and the benchmark measures the store, not a lock.
+type clock struct{ n atomic.Int64 }
+
+func (c *clock) now() time.Time {
+	return time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC).Add(time.Duration(c.n.Add(1)) * time.Second)
+}
+
+const pw = "kata sandi untuk pengukuran"
+
+func BenchmarkAuth(b *testing.B) {
+	for _, be := range backends {
+		for _, h := range hashers {
+			b.Run(be.name+"/"+h.name, func(b *testing.B) {
+				st := be.open(b)
+				c := &clock{}
+				rule := lockout.Rule{Threshold: 100, Window: time.Second, Lock: time.Second}
+				guard, err := lockout.New(lockout.Config{Store: st.(store.Attempts), Now: c.now, Policy: lockout.Policy{Account: rule, Address: rule}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				a, err := auth.New(auth.Config{Store: st, Hasher: h.new(b), Now: c.now, Lockout: guard})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx := context.Background()
+				client := auth.Request{ClientAddr: "203.0.113.7", UserAgent: "bench"}
+				if _, err := a.Register(ctx, auth.Registration{Realm: "bench", Username: "pengguna", Password: pw, Request: client}); err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				b.Run("register", func(b *testing.B) {
+					for b.Loop() {
+						n++
+						if _, err := a.Register(ctx, auth.Registration{Realm: "bench", Username: fmt.Sprintf("user%d", n), Password: pw, Request: client}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				login := func(username, password string, want error) func(b *testing.B) {
+					return func(b *testing.B) {
+						for b.Loop() {
+							_, err := a.Login(ctx, auth.LoginRequest{Realm: "bench", Username: username, Password: password, Request: client})
+							if !errors.Is(err, want) {
+								b.Fatalf("got %v, want %v", err, want)
+							}
+						}
+					}
+				}
+				b.Run("login-success", login("pengguna", pw, nil))
+				b.Run("login-wrong-password", login("pengguna", "salah", auth.ErrInvalidCredentials))
+				b.Run("login-unknown-user", login("tidak-ada", "salah", auth.ErrInvalidCredentials))
+			})
+		}
+	}
+}
