@@ -36,6 +36,9 @@ type Store struct {
 	amu      sync.Mutex
 	attempts map[string]attemptEntry
 	created  int
+
+	cmu        sync.Mutex
+	challenges map[string]store.Challenge
 }
 
 type realmKey struct{ realm, name string }
@@ -55,6 +58,7 @@ func New() *Store {
 		byEmail:    make(map[realmKey]string),
 		creds:      make(map[string]store.Credential),
 		attempts:   make(map[string]attemptEntry),
+		challenges: make(map[string]store.Challenge),
 	}
 }
 

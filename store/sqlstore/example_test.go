@@ -93,4 +93,5 @@ func ExampleMigrationSQL() {
 	// Output:
 	// 0001_masuk_accounts.sql
 	// 0002_masuk_events.sql
+	// 0003_masuk_attempts.sql
 }

@@ -3,7 +3,8 @@ package sqlstore
 // The store's queries, written with $N parameters and {p} for the table
 // prefix (schema-qualified when Config.Schema is set). New renders them
 // once for the dialect: SQLite gets ?N parameters, which it binds by
-// number like PostgreSQL's $N.
+// number like PostgreSQL's $N. The attempt counters' queries that take a
+// list of keys are built per call, in attempts.go.
 const (
 	qInsertAccount = iota
 	qAccountByID
@@ -19,6 +20,9 @@ const (
 	qAppendEvent
 	qListEvents
 	qListAccountEvents
+	qAttempt
+	qDeleteAttempt
+	qPruneAttempts
 	numQueries
 )
 
@@ -49,4 +53,8 @@ var queries = [numQueries]string{
 		WHERE realm = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
 	qListAccountEvents: `SELECT ` + eventColumns + ` FROM {p}events
 		WHERE realm = $1 AND account_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4`,
+
+	qAttempt:       `SELECT ` + attemptColumns + ` FROM {p}attempts WHERE key = $1`,
+	qDeleteAttempt: `DELETE FROM {p}attempts WHERE key = $1 RETURNING ` + attemptColumns,
+	qPruneAttempts: `DELETE FROM {p}attempts WHERE expires_at <= $1`,
 }

@@ -62,6 +62,7 @@ type Store struct {
 	dialect Dialect
 	prefix  string
 	schema  string
+	tables  string             // the prefix, qualified with the schema if any
 	q       [numQueries]string // the queries, rendered for dialect and tables
 }
 
@@ -70,6 +71,7 @@ var (
 	_ store.Accounts    = (*Store)(nil)
 	_ store.Credentials = (*Store)(nil)
 	_ store.Events      = (*Store)(nil)
+	_ store.Attempts    = (*Store)(nil)
 )
 
 var (
@@ -98,13 +100,12 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("sqlstore: schema %q is not letters, digits and underscores", cfg.Schema)
 		}
 	}
-	s := &Store{db: db, dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema}
-	tables := prefix
+	s := &Store{db: db, dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema, tables: prefix}
 	if cfg.Schema != "" {
-		tables = `"` + cfg.Schema + `".` + prefix
+		s.tables = `"` + cfg.Schema + `".` + prefix
 	}
 	for i, q := range queries {
-		s.q[i] = render(cfg.Dialect, tables, q)
+		s.q[i] = render(cfg.Dialect, s.tables, q)
 	}
 	return s, nil
 }
@@ -280,11 +281,22 @@ func (s *Store) timeArg(t time.Time) any {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// utcTime scans either representation timeArg writes into a UTC time.
+// nullTimeArg is timeArg, but NULL for the zero time.
+func (s *Store) nullTimeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.timeArg(t)
+}
+
+// utcTime scans either representation timeArg writes into a UTC time, and
+// NULL into the zero time.
 type utcTime struct{ t *time.Time }
 
 func (u utcTime) Scan(src any) error {
 	switch v := src.(type) {
+	case nil:
+		*u.t = time.Time{}
 	case time.Time:
 		*u.t = v.UTC()
 	case int64:

@@ -49,6 +49,7 @@ func groups() []group {
 		{"Credentials", implements2[store.Accounts, store.Credentials], credentialClauses()},
 		{"Events", implements[store.Events], eventClauses()},
 		{"Attempts", implements[store.Attempts], attemptClauses()},
+		{"Challenges", implements[store.Challenges], challengeClauses()},
 	}
 }
 
