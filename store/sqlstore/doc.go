@@ -1,5 +1,6 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
-// the activity log) in PostgreSQL or SQLite, through database/sql.
+// the activity log, attempt counters and locks) in PostgreSQL or SQLite,
+// through database/sql.
 //
 // The package imports no driver. The host opens the database with the
 // driver it chooses, names the dialect, and brings the tables up to date:
@@ -80,9 +81,9 @@
 // instead.
 //
 // A released step never changes. Later versions of masuk add tables
-// (lockout counters, one-time tokens, second factors, sessions, captcha
-// challenges) as new numbered steps, so upgrading masuk means migrating
-// again.
+// (one-time tokens, second factors, sessions, captcha challenges) as new
+// numbered steps, as 0003_attempts added the attempt counters, so
+// upgrading masuk means migrating again.
 //
 // # Table prefix and schema
 //
@@ -109,6 +110,8 @@
 //   - SetCredential upserts the credential and sets the stamp in one
 //     transaction.
 //
+//   - TakeAttempt and FailAttempt: see Attempt counters below.
+//
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
 // the row that one committed. Event IDs come from a sequence (PostgreSQL)
@@ -118,6 +121,34 @@
 //
 // Times are stored to the microsecond (timestamptz on PostgreSQL, integer
 // Unix microseconds on SQLite) and returned in UTC.
+//
+// # Attempt counters
+//
+// The lockout counters of [store.Attempts] live in the table
+// <prefix>attempts, one row per key (an account, a client address, the
+// pair): its attempts in the current window, when the window started, the
+// end of its lock, whether the lock is permanent, how many locks it has
+// had, its last attempt, and expires_at, when it will have settled to
+// nothing.
+//
+// The state machine is the store package's own, [store.TakeCounter] and
+// [store.FailCounter], run in Go on rows the transaction has locked, so
+// that every backend counts alike. A refusal, and a failure that locks
+// nothing, write nothing, so a plain read of the rows decides them: a flood
+// of attempts at a locked account is refused without taking a lock. An
+// attempt that the read allows, or a failure that locks a key, is decided
+// again in one short transaction that inserts the rows missing and locks
+// all of them in one statement (INSERT ... ON CONFLICT DO UPDATE ...
+// RETURNING, in the order of the keys' text, so transactions never
+// deadlock; on SQLite the transaction holds the write lock from BEGIN
+// IMMEDIATE), and then writes them back in one statement. Counter only
+// reads. Attempts at one key serialize on its row; attempts at different
+// keys do not wait for each other on PostgreSQL.
+//
+// Counters that have settled to nothing stay in the table until
+// [Store.PruneAttempts] deletes them: run it periodically, say hourly, so
+// that attempts at made-up usernames do not grow the table without end.
+// Pruning never changes what a counter reads as.
 //
 // # Errors
 //

@@ -94,9 +94,39 @@ func (f fixture) methods() []method {
 			_, err := s.ListEvents(ctx, store.EventQuery{Realm: f.a.Realm})
 			return err
 		}},
+		method{"TakeAttempt", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.TakeAttempt(ctx, t0, f.attemptKeys())
+			return err
+		}},
+		method{"FailAttempt", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.FailAttempt(ctx, t0, f.attemptKeys())
+			return err
+		}},
+		method{"ClearAttempts", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ClearAttempts(ctx, []string{f.attemptKeys()[0].Key})
+		}},
+		method{"Unlock", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Unlock(ctx, f.attemptKeys()[0].Key)
+			return err
+		}},
+		method{"Counter", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Counter(ctx, t0, f.attemptKeys()[0])
+			return err
+		}},
+		method{"PruneAttempts", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.PruneAttempts(ctx, t0)
+			return err
+		}},
 		method{"Check", func(ctx context.Context, s *sqlstore.Store) error { return s.Check(ctx) }},
 		method{"Migrate", func(ctx context.Context, s *sqlstore.Store) error { return s.Migrate(ctx) }},
 	)
+}
+
+// attemptKeys are the fixture account's attempt counter and its client
+// address's.
+func (f fixture) attemptKeys() []store.AttemptKey {
+	l := store.Limit{Threshold: 3, Window: time.Minute, LockBase: time.Minute, LockMax: time.Hour, Forget: time.Hour}
+	return []store.AttemptKey{{Key: "pw|a|" + f.a.Realm + "|" + f.a.Username, Limit: l}, {Key: "pw|ip|192.0.2.1", Limit: l}}
 }
 
 // requireFailedClosed checks that err is an *sqlstore.Error of method m
@@ -126,6 +156,11 @@ func (f fixture) requireUnchanged(t *testing.T) {
 	events, err := f.s.ListEvents(ctx, store.EventQuery{Realm: f.a.Realm})
 	require.NoError(t, err)
 	require.Empty(t, events, "events")
+	for _, k := range f.attemptKeys() {
+		c, err := f.s.Counter(ctx, t0, k)
+		require.NoError(t, err)
+		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
+	}
 }
 
 func TestClosedDatabase(t *testing.T) {

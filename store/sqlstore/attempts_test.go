@@ -1,0 +1,147 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/store/sqlstore"
+)
+
+var attemptLimit = store.Limit{Threshold: 2, Window: time.Minute, LockBase: time.Hour, LockMax: time.Hour, Forget: 2 * time.Hour}
+
+// attemptRows returns how many counters the attempts table holds.
+func attemptRows(t *testing.T, db *sql.DB, schema string) int {
+	t.Helper()
+	return column[int](t, db, "SELECT count(*) FROM "+table(schema, "attempts"))[0]
+}
+
+// failTwice takes and fails two attempts at key at time at, which locks
+// it under attemptLimit.
+func failTwice(t *testing.T, s *sqlstore.Store, at time.Time, k store.AttemptKey) store.Counter {
+	t.Helper()
+	var cs []store.Counter
+	for range 2 {
+		tk, err := s.TakeAttempt(t.Context(), at, []store.AttemptKey{k})
+		require.NoError(t, err)
+		require.True(t, tk.Allowed)
+		cs, err = s.FailAttempt(t.Context(), at, []store.AttemptKey{k})
+		require.NoError(t, err)
+	}
+	return cs[0]
+}
+
+// TestPruneAttempts deletes the counters that have settled to nothing, and
+// only those.
+func TestPruneAttempts(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s, db, schema := b.newStore(t)
+			ctx := t.Context()
+			locked := store.AttemptKey{Key: "locked", Limit: attemptLimit}
+			failTwice(t, s, t0, locked)
+			perm := attemptLimit
+			perm.PermanentAfter = 1
+			permanent := store.AttemptKey{Key: "permanent", Limit: perm}
+			now := failTwice(t, s, t0, permanent).LockedUntil
+			require.True(t, failTwice(t, s, now, permanent).Permanent)
+			once := store.AttemptKey{Key: "once", Limit: attemptLimit}
+			_, err := s.TakeAttempt(ctx, t0, []store.AttemptKey{once})
+			require.NoError(t, err)
+			// A refused attempt leaves no row behind.
+			_, err = s.TakeAttempt(ctx, t0.Add(time.Second), []store.AttemptKey{{Key: "refused", Limit: attemptLimit}, locked})
+			require.NoError(t, err)
+			require.Equal(t, 3, attemptRows(t, db, schema))
+
+			n, err := s.PruneAttempts(ctx, t0.Add(attemptLimit.Forget-time.Microsecond))
+			require.NoError(t, err)
+			assert.Zero(t, n, "pruned before the history is forgotten")
+			n, err = s.PruneAttempts(ctx, t0.Add(attemptLimit.Forget))
+			require.NoError(t, err)
+			assert.EqualValues(t, 2, n, "pruned when the history is forgotten")
+			require.Equal(t, 1, attemptRows(t, db, schema))
+			n, err = s.PruneAttempts(ctx, now.Add(100*365*24*time.Hour))
+			require.NoError(t, err)
+			assert.Zero(t, n, "a permanent lock pruned")
+			c, err := s.Counter(ctx, now.Add(100*365*24*time.Hour), permanent)
+			require.NoError(t, err)
+			assert.True(t, c.Permanent)
+		})
+	}
+}
+
+// TestPruneAttemptsLockOutlivesForget: a lock that ends after the history
+// would be forgotten keeps its row until it ends.
+func TestPruneAttemptsLockOutlivesForget(t *testing.T) {
+	b := sqliteBackend
+	s, db, schema := b.newStore(t)
+	l := attemptLimit
+	l.Window, l.LockBase, l.LockMax, l.Forget = time.Hour, time.Hour, time.Hour, time.Hour
+	k := store.AttemptKey{Key: "k", Limit: l}
+	_, err := s.TakeAttempt(t.Context(), t0, []store.AttemptKey{k})
+	require.NoError(t, err)
+	_, err = s.TakeAttempt(t.Context(), t0.Add(30*time.Minute), []store.AttemptKey{k})
+	require.NoError(t, err)
+	// The lock starts at the failure, later than the last attempt.
+	cs, err := s.FailAttempt(t.Context(), t0.Add(50*time.Minute), []store.AttemptKey{k})
+	require.NoError(t, err)
+	require.Equal(t, t0.Add(110*time.Minute), cs[0].LockedUntil)
+	n, err := s.PruneAttempts(t.Context(), t0.Add(110*time.Minute-time.Microsecond))
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	n, err = s.PruneAttempts(t.Context(), t0.Add(110*time.Minute))
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n)
+	require.Zero(t, attemptRows(t, db, schema))
+}
+
+// TestCounterDoesNotWrite reads counters that do not exist and that have
+// run out: no row is added or changed.
+func TestCounterDoesNotWrite(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s, db, schema := b.newStore(t)
+			k := store.AttemptKey{Key: "k", Limit: attemptLimit}
+			c, err := s.Counter(t.Context(), t0, k)
+			require.NoError(t, err)
+			require.Equal(t, store.Counter{Key: "k"}, c)
+			require.Zero(t, attemptRows(t, db, schema))
+
+			locked := failTwice(t, s, t0, k)
+			c, err = s.Counter(t.Context(), locked.LockedUntil, k)
+			require.NoError(t, err)
+			require.Equal(t, store.Counter{Key: "k", Locks: 1, LastAttempt: t0}, c, "settled")
+			c, err = s.Counter(t.Context(), t0, k)
+			require.NoError(t, err)
+			require.Equal(t, locked, c, "the row after Counter")
+		})
+	}
+}
+
+// TestAttemptDeadlineWhileLocked runs TakeAttempt while another connection
+// holds the lock its transaction needs, until its deadline passes: it
+// fails with context.DeadlineExceeded and charges nothing.
+func TestAttemptDeadlineWhileLocked(t *testing.T) {
+	f := newFixture(t, postgresBackend)
+	keys := f.attemptKeys()
+	ctx := context.WithoutCancel(t.Context())
+	tx, err := f.db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	_, err = tx.ExecContext(ctx, "INSERT INTO "+table(f.schema, "attempts")+" (key) VALUES ($1)", keys[1].Key)
+	require.NoError(t, err)
+
+	dctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err = f.s.TakeAttempt(dctx, t0, keys)
+	requireFailedClosed(t, method{name: "TakeAttempt"}, err, context.DeadlineExceeded)
+	require.NoError(t, tx.Rollback())
+	f.requireUnchanged(t)
+}
