@@ -1,0 +1,93 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultPrefix begins every key when [Config.Prefix] is empty.
+const DefaultPrefix = "masuk:"
+
+// Config says how a [Store] uses Redis.
+type Config struct {
+	// Prefix begins every key the store writes, so that it can share a
+	// database with the host's own keys, and two stores with different
+	// prefixes can share one. Empty means DefaultPrefix, "masuk:". With a
+	// *redis.ClusterClient or a *redis.Ring it must begin with a hash tag,
+	// such as "{masuk}:", so that the keys of one call share a hash slot
+	// (see the package documentation).
+	Prefix string
+}
+
+// Store keeps masuk's hot, expiring state in Redis. It is safe for
+// concurrent use, by as many instances of a portal as share the Redis
+// server. The zero value is not usable; call [New].
+type Store struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+// New returns a store that keeps its state in the Redis server or cluster
+// that client reaches. It does no I/O. The host keeps client and closes it
+// after the last use of the store.
+func New(client redis.UniversalClient, cfg Config) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("redisstore: client is nil")
+	}
+	prefix := cfg.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		if !hasHashTag(prefix) {
+			return nil, fmt.Errorf("redisstore: with %T, Config.Prefix %q must begin with a hash tag such as \"{masuk}:\", so that the keys of one call share a hash slot", client, prefix)
+		}
+	}
+	return &Store{client: client, prefix: prefix}, nil
+}
+
+// hasHashTag reports whether the hash slot of every key that begins with
+// prefix is decided by prefix alone: prefix has a "{", and after it a "}"
+// with at least one byte between them, as Redis Cluster reads hash tags.
+func hasHashTag(prefix string) bool {
+	open := strings.IndexByte(prefix, '{')
+	if open < 0 {
+		return false
+	}
+	return strings.IndexByte(prefix[open+1:], '}') > 0
+}
+
+// Error is a failure of Redis or of the way to it rather than an outcome
+// the store contract names: a cancelled context, a closed client, a lost
+// connection, an error reply. errors.Is sees its cause: context.Canceled,
+// context.DeadlineExceeded, redis.ErrClosed, *net.OpError, redis.Error
+// replies. As with any network store, a call whose context ends while its
+// command is in flight may or may not have been applied.
+type Error struct {
+	// Op is the method that failed, e.g. "TakeAttempt".
+	Op string
+	// Err is the cause. When the context was done, it wraps both the
+	// context's error and the client's.
+	Err error
+}
+
+// Error returns "redisstore: <Op>: <cause>".
+func (e *Error) Error() string { return "redisstore: " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// fail wraps err, a failure of Redis during op, in an *Error.
+func fail(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		// The client reported what the cancellation did to it (an i/o
+		// timeout); keep both.
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return &Error{Op: op, Err: err}
+}
