@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -84,7 +85,13 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // fail wraps err, a failure of Redis during op, in an *Error.
 func fail(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	cerr := ctx.Err()
+	if d, ok := ctx.Deadline(); ok && cerr == nil && !time.Now().Before(d) {
+		// The connection's deadline, which is the context's, can pass
+		// before the context's own timer fires.
+		cerr = context.DeadlineExceeded
+	}
+	if cerr != nil && !errors.Is(err, cerr) {
 		// The client reported what the cancellation did to it (an i/o
 		// timeout); keep both.
 		err = fmt.Errorf("%w: %w", cerr, err)

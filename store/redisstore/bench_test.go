@@ -1,0 +1,160 @@
+package redisstore_test
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/internal/testdb"
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/store/redisstore"
+)
+
+// roundTrips counts the commands and pipelines a client sends: its round
+// trips to Redis.
+type roundTrips struct{ n atomic.Int64 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// countedStore returns a store whose client counts its round trips.
+func countedStore(t testing.TB) (*redisstore.Store, *redis.Client, *roundTrips) {
+	t.Helper()
+	client, prefix := testdb.Redis(t)
+	h := new(roundTrips)
+	client.AddHook(h)
+	s, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
+	require.NoError(t, err)
+	return s, client, h
+}
+
+// TestRoundTrips: every method is one round trip, and a script that Redis
+// has lost (a restart, SCRIPT FLUSH) costs one more, once.
+func TestRoundTrips(t *testing.T) {
+	s, client, h := countedStore(t)
+	ctx := t.Context()
+	_, err := s.TakeAttempt(ctx, t0, keys) // loads the script if Redis lacks it
+	require.NoError(t, err)
+	for _, m := range methods {
+		h.n.Store(0)
+		require.NoError(t, m.call(ctx, s), m.name)
+		require.EqualValues(t, 1, h.n.Load(), m.name)
+	}
+	require.NoError(t, client.ScriptFlush(ctx).Err())
+	h.n.Store(0)
+	tk, err := s.TakeAttempt(ctx, t0, keys)
+	require.NoError(t, err)
+	require.True(t, tk.Allowed)
+	require.EqualValues(t, 2, h.n.Load(), "EVALSHA, then EVAL")
+	h.n.Store(0)
+	_, err = s.TakeAttempt(ctx, t0, keys)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, h.n.Load(), "EVALSHA")
+}
+
+var (
+	accountLimit = store.Limit{Threshold: 5, Window: 15 * time.Minute, LockBase: 15 * time.Minute, LockMax: 24 * time.Hour, Forget: 48 * time.Hour}
+	addressLimit = store.Limit{Threshold: 100, Window: 15 * time.Minute, LockBase: 15 * time.Minute, LockMax: 24 * time.Hour, Forget: 48 * time.Hour}
+)
+
+// failedLoginKeys are the keys of the i-th failed login of goroutine g:
+// an account of its own every five failures (its threshold) and an
+// address of its own every hundred.
+func failedLoginKeys(g string, i int) []store.AttemptKey {
+	return []store.AttemptKey{
+		{Key: "pw|a|" + g + "-" + strconv.Itoa(i/5), Limit: accountLimit},
+		{Key: "pw|ip|" + g + "-" + strconv.Itoa(i/100), Limit: addressLimit},
+	}
+}
+
+// BenchmarkFailedAttempt records failed logins one at a time: a
+// TakeAttempt and a FailAttempt on the account's and the address's keys,
+// and reports the round trips they take. Run with
+//
+//	MASUK_TEST_REDIS=redis://127.0.0.1:6379/0 go test -run '^$' -bench . ./store/redisstore/
+func BenchmarkFailedAttempt(b *testing.B) {
+	s, _, h := countedStore(b)
+	ctx := b.Context()
+	at := time.Now()
+	h.n.Store(0)
+	b.ResetTimer()
+	for i := range b.N {
+		keys := failedLoginKeys("serial", i)
+		if t, err := s.TakeAttempt(ctx, at, keys); err != nil || !t.Allowed {
+			b.Fatal(t, err)
+		}
+		if _, err := s.FailAttempt(ctx, at, keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkFailedAttemptParallel records failed logins from 8×GOMAXPROCS
+// goroutines, each with accounts and an address of its own.
+func BenchmarkFailedAttemptParallel(b *testing.B) {
+	s, _, h := countedStore(b)
+	at := time.Now()
+	var goroutines atomic.Int64
+	h.n.Store(0)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		g := strconv.FormatInt(goroutines.Add(1), 10)
+		ctx := b.Context()
+		for i := 0; pb.Next(); i++ {
+			keys := failedLoginKeys(g, i)
+			if t, err := s.TakeAttempt(ctx, at, keys); err != nil || !t.Allowed {
+				b.Error(t, err)
+				return
+			}
+			if _, err := s.FailAttempt(ctx, at, keys); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "failures/s")
+	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkRefuseLocked refuses attempts at a locked account.
+func BenchmarkRefuseLocked(b *testing.B) {
+	s, _, h := countedStore(b)
+	ctx := b.Context()
+	at := time.Now()
+	keys := failedLoginKeys("locked", 0)
+	for range accountLimit.Threshold {
+		_, err := s.TakeAttempt(ctx, at, keys)
+		require.NoError(b, err)
+		_, err = s.FailAttempt(ctx, at, keys)
+		require.NoError(b, err)
+	}
+	h.n.Store(0)
+	b.ResetTimer()
+	for range b.N {
+		if t, err := s.TakeAttempt(ctx, at, keys); err != nil || t.Allowed {
+			b.Fatal(t, err)
+		}
+	}
+	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+}
