@@ -1,0 +1,17 @@
+module github.com/masuk-id/masuk/internal/peerbench
+
+go 1.25.0
+
+replace github.com/masuk-id/masuk => ../..
+
+require (
+	github.com/masuk-id/masuk v0.0.0-00010101000000-000000000000
+	github.com/mojocn/base64Captcha v1.3.8
+)
+
+require (
+	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
+	golang.org/x/image v0.45.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+)
