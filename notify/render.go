@@ -1,0 +1,236 @@
+package notify
+
+import (
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+)
+
+// templateFS holds the message templates: templates/layout.html, the
+// HTML frame of every email, and for each locale a common.tmpl and one
+// <purpose>.tmpl per purpose defining "subject", "text", "html" and,
+// for purposes also sent as SMS, "sms".
+//
+//go:embed templates
+var templateFS embed.FS
+
+// purposeSpec says what a purpose's templates are given.
+type purposeSpec struct {
+	name string
+	// needs are the Data fields that must be set.
+	needs []string
+	// uses are the Data fields the templates show when set.
+	uses []string
+	// sms says whether the purpose is also sent as SMS.
+	sms bool
+}
+
+// commonUses are the fields every email may show.
+var commonUses = []string{"Username", "Support"}
+
+var purposes = [purposeEnd]purposeSpec{
+	ResetLink:            {name: "reset_link", needs: []string{"Link", "ExpiresIn"}, uses: []string{"ClientAddr"}},
+	ResetCode:            {name: "reset_code", needs: []string{"Code", "ExpiresIn"}, uses: []string{"ClientAddr"}, sms: true},
+	ActivationLink:       {name: "activation_link", needs: []string{"Link", "ExpiresIn"}},
+	ActivationCode:       {name: "activation_code", needs: []string{"Code", "ExpiresIn"}, sms: true},
+	SecondFactorCode:     {name: "second_factor_code", needs: []string{"Code", "ExpiresIn"}, sms: true},
+	NewDevice:            {name: "new_device", needs: []string{"Time"}, uses: []string{"ClientAddr", "Device", "Link"}, sms: true},
+	AccountLocked:        {name: "account_locked", uses: []string{"Until", "Link"}, sms: true},
+	PasswordChanged:      {name: "password_changed", needs: []string{"Time"}, uses: []string{"ClientAddr", "Device"}, sms: true},
+	FactorAdded:          {name: "factor_added", needs: []string{"Factor", "Time"}, sms: true},
+	FactorRemoved:        {name: "factor_removed", needs: []string{"Factor", "Time"}, sms: true},
+	RecoveryCodeUsed:     {name: "recovery_code_used", needs: []string{"Time"}, uses: []string{"ClientAddr", "Device"}, sms: true},
+	EmailChangeConfirm:   {name: "email_change_confirm", needs: []string{"Link", "ExpiresIn"}},
+	EmailChangeNotice:    {name: "email_change_notice", needs: []string{"NewAddress", "Time"}},
+	RegistrationApproved: {name: "registration_approved", uses: []string{"Link"}},
+	RegistrationRejected: {name: "registration_rejected", needs: []string{"Reason"}},
+	AccountExists:        {name: "account_exists", uses: []string{"Link"}},
+}
+
+// Render writes the email for purpose p in the given locale from d: it
+// returns a Message with Channel Email and Purpose, Locale, Subject, Text
+// and HTML set; the caller sets To and sends it. Every field p needs must
+// be set, or Render returns a [*DataError] that wraps [ErrMissingData];
+// a field that holds a control character, or a Link that is not an http
+// or https URL, gives one that wraps [ErrInvalidData].
+//
+// The locale is "id" (Indonesian, also for "") or "en"; regional tags
+// such as "id-ID" or "en-GB" are accepted; any other gives
+// [ErrUnsupportedLocale]. An unknown purpose gives [ErrUnknownPurpose].
+//
+// Text and HTML say the same: the text body for readers that show only
+// text, and for every reader's search and preview. User-supplied fields
+// are escaped in the HTML body.
+func Render(p Purpose, locale string, d Data) (Message, error) {
+	t, loc, values, err := prepare(p, locale, &d)
+	if err != nil {
+		return Message{}, err
+	}
+	m := Message{Channel: Email, Purpose: p, Locale: localeTags[loc]}
+	subject, err := execute(t.text, "subject", values)
+	if err != nil {
+		return Message{}, err
+	}
+	m.Subject = strings.Join(strings.Fields(subject), " ")
+	text, err := execute(t.text, "text", values)
+	if err != nil {
+		return Message{}, err
+	}
+	m.Text = tidy(text)
+	html, err := execute(t.html, "layout", values)
+	if err != nil {
+		return Message{}, err
+	}
+	m.HTML = tidy(html)
+	return m, nil
+}
+
+// RenderSMS writes the SMS for purpose p: a Message with Channel SMS and
+// only Text set, one line, at most 160 GSM-7 characters for a portal name
+// of up to 20 characters and times in WIB. Codes, alerts and notices have
+// an SMS; links do not, since Indonesians are rightly taught never to open
+// a link from an SMS, and RenderSMS of ResetLink, ActivationLink,
+// EmailChangeConfirm, EmailChangeNotice, RegistrationApproved,
+// RegistrationRejected or AccountExists returns [ErrUnsupportedChannel].
+// Otherwise it works and fails like [Render].
+func RenderSMS(p Purpose, locale string, d Data) (Message, error) {
+	if p != 0 && p < purposeEnd && !purposes[p].sms {
+		return Message{}, fmt.Errorf("%w: %v has no SMS", ErrUnsupportedChannel, p)
+	}
+	t, loc, values, err := prepare(p, locale, &d)
+	if err != nil {
+		return Message{}, err
+	}
+	text, err := execute(t.text, "sms", values)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{
+		Channel: SMS,
+		Purpose: p,
+		Locale:  localeTags[loc],
+		Text:    strings.Join(strings.Fields(text), " "),
+	}, nil
+}
+
+// prepare checks p, locale and d and returns the templates and the
+// values they are given: the fields p needs or uses, and Lang. A field
+// the templates are not given cannot be printed by mistake: the templates
+// run with missingkey=error.
+func prepare(p Purpose, locale string, d *Data) (*compiled, locale, map[string]string, error) {
+	if p == 0 || p >= purposeEnd {
+		return nil, 0, nil, fmt.Errorf("%w: %v", ErrUnknownPurpose, p)
+	}
+	loc, ok := parseLocale(locale)
+	if !ok {
+		return nil, 0, nil, fmt.Errorf("%w: %q", ErrUnsupportedLocale, locale)
+	}
+	all, err := loadTemplates()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	spec := &purposes[p]
+	values := map[string]string{"Lang": localeTags[loc]}
+	set := func(field string, needed bool) error {
+		v, reason := d.value(field, loc)
+		if reason != "" {
+			return &DataError{Purpose: p, Field: field, Err: ErrInvalidData, reason: reason}
+		}
+		if v == "" && needed {
+			return &DataError{Purpose: p, Field: field, Err: ErrMissingData}
+		}
+		values[field] = v
+		return nil
+	}
+	if err := set("PortalName", true); err != nil {
+		return nil, 0, nil, err
+	}
+	for _, f := range spec.needs {
+		if err := set(f, true); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	for _, fields := range [][]string{spec.uses, commonUses} {
+		for _, f := range fields {
+			if err := set(f, false); err != nil {
+				return nil, 0, nil, err
+			}
+		}
+	}
+	return all[p][loc], loc, values, nil
+}
+
+// execute runs the named template, turning a template error (a bug in a
+// template, which the tests rule out) into a plain error.
+func execute(t interface {
+	ExecuteTemplate(io.Writer, string, any) error
+}, name string, values map[string]string) (string, error) {
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, values); err != nil {
+		return "", fmt.Errorf("notify: template %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// tidy trims trailing spaces from each line, drops leading and trailing
+// blank lines, keeps at most one blank line in a row, and ends the text
+// with a newline, so that templates can be laid out for reading.
+func tidy(s string) string {
+	var b strings.Builder
+	blank := false
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimRight(line, " \t\r")
+		if line == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteByte('\n')
+			blank = false
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// compiled are one purpose's templates in one locale.
+type compiled struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// loadTemplates parses every template once, on first use.
+var loadTemplates = sync.OnceValues(func() (*[purposeEnd][len(localeTags)]*compiled, error) {
+	var all [purposeEnd][len(localeTags)]*compiled
+	for p := Purpose(1); p < purposeEnd; p++ {
+		for loc, tag := range localeTags {
+			files := []string{
+				"templates/" + tag + "/common.tmpl",
+				"templates/" + tag + "/" + purposes[p].name + ".tmpl",
+			}
+			text, err := texttemplate.New(purposes[p].name).Option("missingkey=error").ParseFS(templateFS, files...)
+			if err != nil {
+				return nil, fmt.Errorf("notify: %w", err)
+			}
+			html, err := htmltemplate.New(purposes[p].name).Option("missingkey=error").ParseFS(templateFS, append(files, "templates/layout.html")...)
+			if err != nil {
+				return nil, fmt.Errorf("notify: %w", err)
+			}
+			for _, name := range []string{"subject", "text", "html"} {
+				if text.Lookup(name) == nil {
+					return nil, fmt.Errorf("notify: %s defines no %q", files[1], name)
+				}
+			}
+			if (text.Lookup("sms") != nil) != purposes[p].sms {
+				return nil, fmt.Errorf("notify: %s: SMS template does not match the purpose", files[1])
+			}
+			all[p][loc] = &compiled{text: text, html: html}
+		}
+	}
+	return &all, nil
+})
