@@ -1,12 +1,15 @@
 // Command quickstart walks through masuk's basic flow: it registers an
-// account, refuses a weak password, fails a login, succeeds at one, and
+// account, refuses a weak password, fails a login, succeeds at one, locks
+// the account after five wrong passwords, has an operator unlock it, and
 // prints the activity log that every attempt left behind.
 //
-//	go run ./examples/quickstart
+//	go run ./examples/quickstart                 # in memory
+//	go run ./examples/quickstart -db masuk.db    # in a SQLite file: run it twice
 package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,19 +17,52 @@ import (
 	"log"
 	"os"
 	"strconv"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
+	"github.com/masuk-id/masuk/store/sqlstore"
 )
 
 func main() {
 	lang := flag.String("lang", "en", `language of the policy messages: "id" or "en"`)
+	dbPath := flag.String("db", "", "keep accounts and the log in this SQLite file (default: in memory)")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, memstore.New(), *lang); err != nil {
+	ctx := context.Background()
+	var st store.Store = memstore.New()
+	if *dbPath != "" {
+		s, closeDB, err := openSQLite(ctx, *dbPath)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer closeDB()
+		st = s
+	}
+	if err := run(ctx, os.Stdout, st, *lang); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// openSQLite opens (creating if need be) and migrates a SQLite database.
+func openSQLite(ctx context.Context, path string) (*sqlstore.Store, func(), error) {
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.SQLite})
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return s, func() { db.Close() }, nil
 }
 
 func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
@@ -51,10 +87,14 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 	const pw = "nasi uduk betawi pagi"
 	fmt.Fprintf(w, "\n2. Register again with %q\n", pw)
 	acct, err := a.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: pw, Request: client})
-	if err != nil {
+	switch {
+	case errors.Is(err, auth.ErrAccountExists):
+		fmt.Fprintln(w, "   already registered, by an earlier run on this database")
+	case err != nil:
 		return err
+	default:
+		fmt.Fprintf(w, "   ok: account %s…, stored as %q, shown as %q\n", acct.ID[:8], acct.Username, acct.DisplayUsername)
 	}
-	fmt.Fprintf(w, "   ok: account %s…, stored as %q, shown as %q\n", acct.ID[:8], acct.Username, acct.DisplayUsername)
 
 	attempts := []struct{ what, username, password string }{
 		{"the wrong password", "budi.santoso", "nasi goreng"},
@@ -74,13 +114,36 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 		}
 	}
 
-	fmt.Fprintln(w, "\n6. The activity log, newest first (the reason is for operators only):")
-	events, err := st.ListEvents(ctx, store.EventQuery{Realm: realm})
+	fmt.Fprintln(w, "\n6. Someone else tries five wrong passwords, then Budi types the right one")
+	intruder := auth.Request{ClientAddr: "198.51.100.23", UserAgent: "curl/8.5"}
+	for range 5 {
+		if _, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: "tebak-tebakan", Request: intruder}); !errors.Is(err, auth.ErrInvalidCredentials) {
+			return fmt.Errorf("a wrong password: %v", err)
+		}
+	}
+	_, err = a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client})
+	var le *lockout.LockedError
+	if !errors.As(err, &le) {
+		return fmt.Errorf("the account did not lock: %v", err)
+	}
+	fmt.Fprintf(w, "   refused before any hash: locked for %v more (%s)\n", le.RetryAfter(time.Now()).Round(time.Minute), le.Scope)
+
+	fmt.Fprintln(w, "\n7. The helpdesk unlocks the account, and Budi logs in")
+	if _, err := a.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "budi.santoso", Operator: "helpdesk-1", Reason: "owner called"}); err != nil {
+		return err
+	}
+	if _, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client}); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "   welcome back")
+
+	fmt.Fprintln(w, "\n8. The activity log, newest first (the reason is for operators only):")
+	events, err := st.ListEvents(ctx, store.EventQuery{Realm: realm, Limit: 12})
 	if err != nil {
 		return err
 	}
 	for _, e := range events {
-		fmt.Fprintf(w, "   #%d %-18s user=%-15s reason=%-15s from %s\n", e.ID, e.Kind, strconv.Quote(e.Username), strconv.Quote(e.Details["reason"]), e.ClientAddr)
+		fmt.Fprintf(w, "   #%-3d %-18s user=%-15s reason=%-15s from %s\n", e.ID, e.Kind, strconv.Quote(e.Username), strconv.Quote(e.Details["reason"]), e.ClientAddr)
 	}
 	return nil
 }

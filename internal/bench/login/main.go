@@ -172,20 +172,32 @@ func flood(n int) error {
 	fmt.Printf("%d concurrent logins, argon2id at the defaults, GOMAXPROCS=%d\n\n", n, runtime.GOMAXPROCS(0))
 	fmt.Println("| hashing limit | peak RSS (VmHWM) | wall time | logins/s | busy answers |")
 	fmt.Println("|---|---|---|---|---|")
-	for _, limit := range []int{0, n} {
-		out, err := exec.Command(self, "-mode", "flood-child", "-n", strconv.Itoa(n), "-limit", strconv.Itoa(limit)).CombinedOutput()
+	goal := 64 + 2*runtime.GOMAXPROCS(0)*19
+	for _, run := range []struct {
+		limit    int
+		memLimit string
+	}{{0, ""}, {0, fmt.Sprintf("%dMiB", goal)}, {n, ""}} {
+		cmd := exec.Command(self, "-mode", "flood-child", "-n", strconv.Itoa(n), "-limit", strconv.Itoa(run.limit))
+		cmd.Env = append(os.Environ(), "GOMEMLIMIT="+run.memLimit)
+		if run.memLimit == "" {
+			cmd.Env = append(os.Environ(), "GOMEMLIMIT=off")
+		}
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("child: %v\n%s", err, out)
 		}
 		fmt.Print(string(out))
 	}
-	fmt.Printf("\ngoal: RSS with the limit on ≤ 64 MiB + limit × 19 MiB = %d MiB; throughput within 5%%\n", 64+2*runtime.GOMAXPROCS(0)*19)
+	fmt.Printf("\ngoal: RSS with the limit on ≤ 64 MiB + limit × 19 MiB = %d MiB; throughput within 5%%\n", goal)
 	return nil
 }
 
 func floodChild(n, limit int) error {
 	cfg := password.Config{MaxWaiting: n}
 	label := fmt.Sprintf("on (%d running)", 2*runtime.GOMAXPROCS(0))
+	if ml := os.Getenv("GOMEMLIMIT"); ml != "off" && ml != "" {
+		label += ", GOMEMLIMIT=" + ml
+	}
 	if limit > 0 {
 		cfg.MaxConcurrent = limit
 		label = fmt.Sprintf("off (%d running)", limit)
