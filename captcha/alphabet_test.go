@@ -87,12 +87,12 @@ func TestAlphabets(t *testing.T) {
 		assert.NotContains(t, string(DigitsLetters), string(c))
 	}
 	for a, msg := range map[Alphabet]string{
-		"":        "at least 2",
-		"7":       "at least 2",
-		"1231":    "repeats",
-		"abc":     "not a digit",
-		"12 3":    "not a digit",
-		"ÄB":      "not a digit",
+		"":     "at least 2",
+		"7":    "at least 2",
+		"1231": "repeats",
+		"abc":  "not a digit",
+		"12 3": "not a digit",
+		"ÄB":   "not a digit",
 		Alphabet(strings.Repeat("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", 2)): "more than 36",
 	} {
 		assert.ErrorContains(t, a.check(), msg, "%q", a)

@@ -155,4 +155,3 @@ func TestWriteAudioSamples(t *testing.T) {
 		}
 	}
 }
-
