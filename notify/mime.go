@@ -51,6 +51,10 @@ func writeEmail(from *mail.Address, m Message, date time.Time, messageID, bounda
 		if err := writeQP(&b, m.Text); err != nil {
 			return nil, err
 		}
+		if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
+			// The message ends with a line break, as SMTP's DATA needs.
+			b.WriteString("\r\n")
+		}
 		return b.Bytes(), nil
 	}
 

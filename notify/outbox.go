@@ -164,7 +164,7 @@ func isCode(s string) bool {
 // ExtractLink returns the first http or https URL in m's text body: a
 // line that holds only the URL, as every email [Render] writes has it, or
 // failing that, the first word that starts with "https://" or "http://",
-// without trailing punctuation.
+// without the brackets, quotes and punctuation around it.
 func ExtractLink(m Message) (string, bool) {
 	for line := range strings.Lines(m.Text) {
 		if line = strings.TrimSpace(line); isLink(line) && !strings.ContainsAny(line, " \t") {
@@ -172,6 +172,7 @@ func ExtractLink(m Message) (string, bool) {
 		}
 	}
 	for word := range strings.FieldsSeq(m.Text) {
+		word = strings.TrimLeft(word, "([{<'\"")
 		if word = strings.TrimRight(word, ".,;:!?)]}>'\""); isLink(word) {
 			return word, true
 		}
@@ -180,5 +181,9 @@ func ExtractLink(m Message) (string, bool) {
 }
 
 func isLink(s string) bool {
-	return len(s) > len("http://") && (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://"))
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(s, "http://")
+	}
+	return ok && rest != ""
 }

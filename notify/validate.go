@@ -158,14 +158,15 @@ var reservedHeaders = map[string]bool{
 	"resent-sender": true, "resent-date": true, "resent-message-id": true,
 }
 
-// checkHeaderName accepts an RFC 5322 field name (printable ASCII but
-// ':') that no sender writes itself.
+// checkHeaderName accepts a field name of token characters (letters,
+// digits and !#$%&'*+-.^_`|~, the names every mail parser reads alike)
+// that no sender writes itself.
 func checkHeaderName(name string) error {
 	if name == "" || len(name) > maxHeaderName {
 		return fmt.Errorf("%w: header name of %d bytes", ErrInvalidMessage, len(name))
 	}
 	for i := 0; i < len(name); i++ {
-		if c := name[i]; c <= ' ' || c > '~' || c == ':' {
+		if c := name[i]; !isToken(c) {
 			return fmt.Errorf("%w: character %q in a header name", ErrInvalidMessage, c)
 		}
 	}
@@ -174,6 +175,15 @@ func checkHeaderName(name string) error {
 		return fmt.Errorf("%w: header %s is written by the sender", ErrInvalidMessage, name)
 	}
 	return nil
+}
+
+// isToken reports whether c is an RFC 9110 token character.
+func isToken(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // checkHeaderValue accepts one line of UTF-8 text without control
