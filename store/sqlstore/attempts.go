@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,11 +16,19 @@ import (
 
 // The attempt counters' table is <prefix>attempts, one row per key; see
 // migrations/*/0003_attempts.sql. The state machine is the store
-// package's: TakeAttempt and FailAttempt read the rows, lock them when
-// they must change, and run store.TakeCounter or store.FailCounter on
-// them in Go.
+// package's: TakeAttempt and FailAttempt read the rows, run
+// store.TakeCounter or store.FailCounter on them in Go, and write back
+// what changed only if the rows are still as read (swapCounters), or else
+// decide again on rows locked in a transaction (lockCounters).
 
 const attemptColumns = `key, attempts, window_start, locked_until, permanent, locks, last_attempt`
+
+// stored is what the attempts table holds for a list of keys.
+type stored struct {
+	counters []store.Counter // in the order of the keys; zero without a row
+	versions []int64         // the rows' versions
+	missing  bool            // some key has no row
+}
 
 // errUnchanged rolls back a transaction of TakeAttempt or FailAttempt
 // that, on the locked rows, finds nothing to write.
@@ -26,31 +36,42 @@ var errUnchanged = errors.New("sqlstore: nothing to write")
 
 // TakeAttempt implements [store.Attempts].
 //
-// A refusal writes nothing, so a plain read of the rows decides it first:
-// a flood of attempts at a locked key is refused without waiting for, or
-// writing, any row. An attempt that read allows is decided again in one
-// transaction that locks the rows of all keys, in the order of the keys'
-// text, inserting those missing; when it is still allowed, one statement
-// writes the charged counters back.
+// A refusal writes nothing, so a plain read of the rows decides it: a
+// flood of attempts at a locked key is refused without waiting for, or
+// writing, any row. An attempt that the read allows is charged, on
+// PostgreSQL when every key has a row, by one UPDATE that writes all the
+// rows only if none has changed since the read. Otherwise (a new key, a
+// concurrent write, SQLite) it is decided again in one transaction that
+// locks the rows of all keys, inserting those missing, and, when it is
+// still allowed, writes them back in one statement.
 func (s *Store) TakeAttempt(ctx context.Context, at time.Time, keys []store.AttemptKey) (store.Take, error) {
 	if err := store.CheckAttemptKeys(keys); err != nil {
 		return store.Take{}, err
 	}
 	at = at.UTC().Truncate(time.Microsecond)
-	stored, err := s.counters(ctx, s.db, keys)
+	st, err := s.counters(ctx, s.db, keys)
 	if err != nil {
 		return store.Take{}, s.fail(ctx, "TakeAttempt", err)
 	}
-	if t := take(stored, keys, at); !t.Allowed {
+	t := take(st.counters, keys, at)
+	if !t.Allowed {
 		return t, nil
 	}
-	var t store.Take
+	if s.dialect == Postgres && !st.missing {
+		swapped, err := s.swapCounters(ctx, keys, st.versions, t.Counters, at)
+		if err != nil {
+			return store.Take{}, s.fail(ctx, "TakeAttempt", err)
+		}
+		if swapped {
+			return t, nil
+		}
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		stored, err := s.lockCounters(ctx, tx, keys, at)
+		st, err := s.lockCounters(ctx, tx, keys, at)
 		if err != nil {
 			return err
 		}
-		if t = take(stored, keys, at); !t.Allowed {
+		if t = take(st.counters, keys, at); !t.Allowed {
 			return errUnchanged
 		}
 		return s.putCounters(ctx, tx, keys, t.Counters, at)
@@ -81,27 +102,37 @@ func take(stored []store.Counter, keys []store.AttemptKey, at time.Time) store.T
 // FailAttempt implements [store.Attempts].
 //
 // Most failures lock nothing, and so write nothing: a plain read of the
-// rows decides that first. When a key is to lock, one transaction locks
-// the rows, decides again and writes them back in one statement.
+// rows decides that. When a key is to lock, the rows are written as by
+// TakeAttempt: by one conditional UPDATE, or in a transaction that locks
+// them.
 func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.AttemptKey) ([]store.Counter, error) {
 	if err := store.CheckAttemptKeys(keys); err != nil {
 		return nil, err
 	}
 	at = at.UTC().Truncate(time.Microsecond)
-	stored, err := s.counters(ctx, s.db, keys)
+	st, err := s.counters(ctx, s.db, keys)
 	if err != nil {
 		return nil, s.fail(ctx, "FailAttempt", err)
 	}
-	out, locks := fail(stored, keys, at)
+	out, locks := fail(st.counters, keys, at)
 	if !locks {
 		return out, nil
 	}
+	if s.dialect == Postgres && !st.missing {
+		swapped, err := s.swapCounters(ctx, keys, st.versions, out, at)
+		if err != nil {
+			return nil, s.fail(ctx, "FailAttempt", err)
+		}
+		if swapped {
+			return out, nil
+		}
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		stored, err := s.lockCounters(ctx, tx, keys, at)
+		st, err := s.lockCounters(ctx, tx, keys, at)
 		if err != nil {
 			return err
 		}
-		if out, locks = fail(stored, keys, at); !locks {
+		if out, locks = fail(st.counters, keys, at); !locks {
 			return errUnchanged
 		}
 		return s.putCounters(ctx, tx, keys, out, at)
@@ -132,14 +163,17 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	for i, k := range keys {
 		args[i] = k
 	}
-	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL WHERE key IN (` + params(1, len(keys)) + `)`)
+	args = append(args, newVersion())
+	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, version = $` + strconv.Itoa(len(args)) +
+		` WHERE key IN (` + params(1, len(keys)) + `)`)
 	_, err := s.db.ExecContext(ctx, q, args...)
 	return s.fail(ctx, "ClearAttempts", err)
 }
 
 // Unlock implements [store.Attempts] with one DELETE ... RETURNING.
 func (s *Store) Unlock(ctx context.Context, key string) (store.Counter, error) {
-	c, err := scanCounter(s.db.QueryRowContext(ctx, s.q[qDeleteAttempt], key))
+	var c store.Counter
+	err := scanCounter(s.db.QueryRowContext(ctx, s.q[qDeleteAttempt], key), &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Counter{Key: key}, nil
 	}
@@ -151,7 +185,8 @@ func (s *Store) Unlock(ctx context.Context, key string) (store.Counter, error) {
 
 // Counter implements [store.Attempts] with one SELECT.
 func (s *Store) Counter(ctx context.Context, at time.Time, key store.AttemptKey) (store.Counter, error) {
-	c, err := scanCounter(s.db.QueryRowContext(ctx, s.q[qAttempt], key.Key))
+	var c store.Counter
+	err := scanCounter(s.db.QueryRowContext(ctx, s.q[qAttempt], key.Key), &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Counter{Key: key.Key}, nil
 	}
@@ -179,18 +214,17 @@ func (s *Store) PruneAttempts(ctx context.Context, at time.Time) (int64, error) 
 	return n, nil
 }
 
-// counters reads the stored counters of keys, in their order: a key
-// without a row has a zero counter.
-func (s *Store) counters(ctx context.Context, q execQuerier, keys []store.AttemptKey) ([]store.Counter, error) {
+// counters reads the stored counters of keys.
+func (s *Store) counters(ctx context.Context, q execQuerier, keys []store.AttemptKey) (stored, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k.Key
 	}
-	rows, err := q.QueryContext(ctx, s.render(`SELECT `+attemptColumns+` FROM {p}attempts WHERE key IN (`+params(1, len(keys))+`)`), args...)
+	rows, err := q.QueryContext(ctx, s.render(`SELECT `+attemptColumns+`, version FROM {p}attempts WHERE key IN (`+params(1, len(keys))+`)`), args...)
 	if err != nil {
-		return nil, err
+		return stored{}, err
 	}
-	return scanCounters(rows, keys)
+	return scanStored(rows, keys)
 }
 
 // lockCounters locks the rows of keys for the rest of tx, inserting those
@@ -199,7 +233,7 @@ func (s *Store) counters(ctx context.Context, q execQuerier, keys []store.Attemp
 // never wait for each other in a cycle. On SQLite the transaction already
 // holds the database's write lock (BEGIN IMMEDIATE, see SQLiteDSN); the
 // statement is the same.
-func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.AttemptKey, at time.Time) ([]store.Counter, error) {
+func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.AttemptKey, at time.Time) (stored, error) {
 	args := make([]any, 0, len(keys)+1)
 	args = append(args, s.timeArg(at))
 	values := make([]string, len(keys))
@@ -211,30 +245,72 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.Attem
 	// it is rolled back anyway, and otherwise it is written over.
 	rows, err := tx.QueryContext(ctx, s.render(`INSERT INTO {p}attempts (key, expires_at) VALUES `+strings.Join(values, ", ")+`
 		ON CONFLICT (key) DO UPDATE SET key = excluded.key
-		RETURNING `+attemptColumns), args...)
+		RETURNING `+attemptColumns+`, version`), args...)
 	if err != nil {
-		return nil, err
+		return stored{}, err
 	}
-	return scanCounters(rows, keys)
+	return scanStored(rows, keys)
 }
+
+// swapCounters writes the counters cs of keys, in one UPDATE, only if
+// every key's row still has the version read: it locks the rows that do,
+// in the order of the keys' text, and writes all of them if that is all of
+// them, else none. It reports whether it wrote them. PostgreSQL only.
+func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versions []int64, cs []store.Counter, at time.Time) (bool, error) {
+	const columns = 9
+	n := len(keys)
+	args := make([]any, 0, 2*n+columns*n+1)
+	read := make([]string, n)
+	for i, k := range keys {
+		args = append(args, k.Key, versions[i])
+		read[i] = "($" + strconv.Itoa(2*i+1) + ", $" + strconv.Itoa(2*i+2) + "::bigint)"
+	}
+	values := make([]string, n)
+	version := newVersion()
+	for i, k := range keys {
+		c := cs[i]
+		p := len(args)
+		args = append(args, c.Key, c.Attempts, s.nullTimeArg(c.WindowStart), s.nullTimeArg(c.LockedUntil),
+			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), s.expiresAt(c, k.Limit, at), version)
+		values[i] = fmt.Sprintf("($%d::text, $%d::integer, $%d::timestamptz, $%d::timestamptz, $%d::boolean, $%d::integer, $%d::timestamptz, $%d::timestamptz, $%d::bigint)",
+			p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9)
+	}
+	args = append(args, n)
+	q := s.render(`WITH unchanged AS (
+			SELECT key FROM {p}attempts WHERE (key, version) IN (` + strings.Join(read, ", ") + `)
+			ORDER BY key FOR UPDATE)
+		UPDATE {p}attempts AS a SET attempts = v.attempts, window_start = v.window_start,
+			locked_until = v.locked_until, permanent = v.permanent, locks = v.locks,
+			last_attempt = v.last_attempt, expires_at = v.expires_at, version = v.version
+		FROM (VALUES ` + strings.Join(values, ", ") + `)
+			AS v (key, attempts, window_start, locked_until, permanent, locks, last_attempt, expires_at, version)
+		WHERE a.key = v.key AND (SELECT count(*) FROM unchanged) = $` + strconv.Itoa(len(args)))
+	written, err := rowsAffected(s.db.ExecContext(ctx, q, args...))
+	return written == int64(n), err
+}
+
+// newVersion returns a version for a write of counters: random, so that
+// a row deleted and made again never has the version it had.
+func newVersion() int64 { return rand.Int64() }
 
 // putCounters writes the counters cs of keys, whose rows tx has locked,
 // in one statement.
 func (s *Store) putCounters(ctx context.Context, tx *sql.Tx, keys []store.AttemptKey, cs []store.Counter, at time.Time) error {
-	const columns = 8
+	const columns = 9
 	args := make([]any, 0, columns*len(keys))
 	values := make([]string, len(keys))
+	version := newVersion()
 	for i, k := range keys {
 		c := cs[i]
 		args = append(args, c.Key, c.Attempts, s.nullTimeArg(c.WindowStart), s.nullTimeArg(c.LockedUntil),
-			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), s.expiresAt(c, k.Limit, at))
+			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), s.expiresAt(c, k.Limit, at), version)
 		values[i] = "(" + params(i*columns+1, columns) + ")"
 	}
-	_, err := tx.ExecContext(ctx, s.render(`INSERT INTO {p}attempts (`+attemptColumns+`, expires_at)
+	_, err := tx.ExecContext(ctx, s.render(`INSERT INTO {p}attempts (`+attemptColumns+`, expires_at, version)
 		VALUES `+strings.Join(values, ", ")+`
 		ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts, window_start = excluded.window_start,
 			locked_until = excluded.locked_until, permanent = excluded.permanent, locks = excluded.locks,
-			last_attempt = excluded.last_attempt, expires_at = excluded.expires_at`), args...)
+			last_attempt = excluded.last_attempt, expires_at = excluded.expires_at, version = excluded.version`), args...)
 	return err
 }
 
@@ -260,34 +336,41 @@ func sortedKeys(keys []store.AttemptKey) []store.AttemptKey {
 	return slices.SortedFunc(slices.Values(keys), func(a, b store.AttemptKey) int { return strings.Compare(a.Key, b.Key) })
 }
 
-func scanCounters(rows *sql.Rows, keys []store.AttemptKey) ([]store.Counter, error) {
+// scanStored scans rows of attemptColumns and version into what is stored
+// for keys.
+func scanStored(rows *sql.Rows, keys []store.AttemptKey) (stored, error) {
 	defer rows.Close()
-	byKey := make(map[string]store.Counter, len(keys))
+	type row struct {
+		c       store.Counter
+		version int64
+	}
+	byKey := make(map[string]row, len(keys))
 	for rows.Next() {
-		c, err := scanCounter(rows)
-		if err != nil {
-			return nil, err
+		var r row
+		if err := scanCounter(rows, &r.c, &r.version); err != nil {
+			return stored{}, err
 		}
-		byKey[c.Key] = c
+		byKey[r.c.Key] = r
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return stored{}, err
 	}
-	cs := make([]store.Counter, len(keys))
+	st := stored{counters: make([]store.Counter, len(keys)), versions: make([]int64, len(keys))}
 	for i, k := range keys {
-		c, ok := byKey[k.Key]
+		r, ok := byKey[k.Key]
 		if !ok {
-			c = store.Counter{Key: k.Key}
+			r.c = store.Counter{Key: k.Key}
+			st.missing = true
 		}
-		cs[i] = c
+		st.counters[i], st.versions[i] = r.c, r.version
 	}
-	return cs, nil
+	return st, nil
 }
 
-func scanCounter(row interface{ Scan(...any) error }) (store.Counter, error) {
-	var c store.Counter
-	err := row.Scan(&c.Key, &c.Attempts, utcTime{&c.WindowStart}, utcTime{&c.LockedUntil}, &c.Permanent, &c.Locks, utcTime{&c.LastAttempt})
-	return c, err
+// scanCounter scans a row of attemptColumns, and of more columns into
+// more.
+func scanCounter(row interface{ Scan(...any) error }, c *store.Counter, more ...any) error {
+	return row.Scan(append([]any{&c.Key, &c.Attempts, utcTime{&c.WindowStart}, utcTime{&c.LockedUntil}, &c.Permanent, &c.Locks, utcTime{&c.LastAttempt}}, more...)...)
 }
 
 // micros returns cs with their times to the microsecond, as the store

@@ -145,3 +145,50 @@ func TestAttemptDeadlineWhileLocked(t *testing.T) {
 	require.NoError(t, tx.Rollback())
 	f.requireUnchanged(t)
 }
+
+// TestSwapCountersAllOrNothing: the conditional UPDATE writes every row
+// when every version is as read, and no row when any is not.
+func TestSwapCountersAllOrNothing(t *testing.T) {
+	s, db, schema := postgresBackend.newStore(t)
+	ctx := t.Context()
+	keys := []store.AttemptKey{{Key: "b", Limit: attemptLimit}, {Key: "a", Limit: attemptLimit}}
+	tk, err := s.TakeAttempt(ctx, t0, keys)
+	require.NoError(t, err)
+	before := tk.Counters
+	versions := func() []int64 {
+		var vs []int64
+		for _, k := range keys {
+			vs = append(vs, column[int64](t, db, "SELECT version FROM "+table(schema, "attempts")+" WHERE key = $1", k.Key)[0])
+		}
+		return vs
+	}
+	read := versions()
+	next := []store.Counter{before[0], before[1]}
+	next[0].Attempts, next[1].Attempts = 7, 8
+	counters := func() []store.Counter {
+		var cs []store.Counter
+		for _, k := range keys {
+			c, err := s.Counter(ctx, t0, k)
+			require.NoError(t, err)
+			cs = append(cs, c)
+		}
+		return cs
+	}
+	for _, stale := range [][]int64{{read[0] + 1, read[1]}, {read[0], read[1] + 1}, {read[0] + 1, read[1] + 1}} {
+		ok, err := s.SwapCounters(ctx, keys, stale, next, t0)
+		require.NoError(t, err)
+		require.False(t, ok, "a stale version")
+		require.Equal(t, before, counters(), "written with a stale version")
+		require.Equal(t, read, versions())
+	}
+	ok, err := s.SwapCounters(ctx, keys, read, next, t0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, next, counters())
+	after := versions()
+	require.NotEqual(t, read[0], after[0], "the version did not change")
+	require.NotEqual(t, read[1], after[1], "the version did not change")
+	ok, err = s.SwapCounters(ctx, keys, read, before, t0)
+	require.NoError(t, err)
+	require.False(t, ok, "the same versions twice")
+}

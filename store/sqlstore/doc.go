@@ -132,18 +132,32 @@
 // nothing.
 //
 // The state machine is the store package's own, [store.TakeCounter] and
-// [store.FailCounter], run in Go on rows the transaction has locked, so
-// that every backend counts alike. A refusal, and a failure that locks
-// nothing, write nothing, so a plain read of the rows decides them: a flood
-// of attempts at a locked account is refused without taking a lock. An
-// attempt that the read allows, or a failure that locks a key, is decided
-// again in one short transaction that inserts the rows missing and locks
-// all of them in one statement (INSERT ... ON CONFLICT DO UPDATE ...
-// RETURNING, in the order of the keys' text, so transactions never
-// deadlock; on SQLite the transaction holds the write lock from BEGIN
-// IMMEDIATE), and then writes them back in one statement. Counter only
-// reads. Attempts at one key serialize on its row; attempts at different
-// keys do not wait for each other on PostgreSQL.
+// [store.FailCounter], run in Go, so that every backend counts alike; the
+// database only decides which write wins. A refusal, and a failure that
+// locks nothing, write nothing, so a plain read of the rows decides them:
+// a flood of attempts at a locked account is refused without taking a
+// lock or writing a row. A write happens in one of two ways:
+//
+//   - On PostgreSQL, when every key already has a row, one UPDATE writes
+//     all the rows if none has changed since the read, and none
+//     otherwise: it locks the rows whose version (a random number that
+//     every write changes) is still the one read, in the order of the
+//     keys' text, and writes only if that is all of them. An attempt at
+//     keys the portal has seen before costs two statements and no
+//     explicit transaction.
+//   - Otherwise (a new key, a row that changed meanwhile, SQLite), one
+//     short transaction inserts the missing rows and locks all of them in
+//     one statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, in the
+//     order of the keys' text, so that transactions never deadlock; on
+//     SQLite the transaction holds the write lock from BEGIN IMMEDIATE),
+//     decides again on what it locked, and writes the rows back in one
+//     statement.
+//
+// Either way a decision is made on rows no one else can change before it
+// is written, so of any number of parallel attempts exactly a key's
+// threshold get through. Counter only reads. Writes to one key serialize
+// on its row; writes to different keys do not wait for each other on
+// PostgreSQL.
 //
 // Counters that have settled to nothing stay in the table until
 // [Store.PruneAttempts] deletes them: run it periodically, say hourly, so

@@ -2,6 +2,9 @@
 -- account, a client address or the pair, for passwords or for second
 -- factors. A NULL time is none.
 --
+-- version changes, to a random value, on every write of the counter, so
+-- that a write conditional on it finds any write since it read the row.
+--
 -- expires_at is when the counter will have settled to nothing under the
 -- limit it was last written with, NULL for a permanent lock (never);
 -- Store.PruneAttempts deletes the rows whose time has come. It has no
@@ -18,5 +21,6 @@ CREATE TABLE masuk_attempts (
     permanent    boolean     NOT NULL DEFAULT false,
     locks        integer     NOT NULL DEFAULT 0,
     last_attempt timestamptz,
-    expires_at   timestamptz
+    expires_at   timestamptz,
+    version      bigint      NOT NULL DEFAULT 0
 ) WITH (fillfactor = 70);

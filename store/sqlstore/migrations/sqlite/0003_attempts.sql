@@ -3,6 +3,8 @@
 -- factors. Times are Unix microseconds (UTC); NULL is none. permanent is 0
 -- or 1.
 --
+-- version changes, to a random value, on every write of the counter.
+--
 -- expires_at is when the counter will have settled to nothing under the
 -- limit it was last written with, NULL for a permanent lock (never);
 -- Store.PruneAttempts deletes the rows whose time has come. It has no
@@ -17,5 +19,6 @@ CREATE TABLE masuk_attempts (
     permanent    INTEGER NOT NULL DEFAULT 0,
     locks        INTEGER NOT NULL DEFAULT 0,
     last_attempt INTEGER,
-    expires_at   INTEGER
+    expires_at   INTEGER,
+    version      INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
