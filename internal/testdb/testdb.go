@@ -7,6 +7,9 @@
 //	export MASUK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 //	export MASUK_TEST_REDIS=redis://127.0.0.1:6379/0
 //
+// [Contend] fires parallel attempts at stores that share one database, as
+// the instances of a portal do.
+//
 // It is test support: it fails the test through [testing.TB] instead of
 // returning errors, and it imports the drivers.
 package testdb
@@ -19,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +30,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
+	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
 )
 
@@ -165,4 +170,44 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Contend makes n attempts at keys in parallel, spread over the stores
+// in turn (as over the instances of a portal that share a database), at
+// most 50 at a time, failing each attempt that is let through, and
+// returns how many were let through. It fails the test on the first
+// error.
+func Contend(t testing.TB, stores []store.Attempts, at time.Time, keys []store.AttemptKey, n int) (allowed int) {
+	t.Helper()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, 50)
+	ctx := t.Context()
+	for i := range n {
+		s := stores[i%len(stores)]
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			tk, err := s.TakeAttempt(ctx, at, keys)
+			if err == nil && tk.Allowed {
+				_, err = s.FailAttempt(ctx, at, keys)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
+			}
+			if err == nil && tk.Allowed {
+				allowed++
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		t.Fatalf("testdb: parallel attempts: %v", first)
+	}
+	return allowed
 }

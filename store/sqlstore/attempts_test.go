@@ -3,12 +3,15 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
 )
@@ -191,4 +194,52 @@ func TestSwapCountersAllOrNothing(t *testing.T) {
 	ok, err = s.SwapCounters(ctx, keys, read, before, t0)
 	require.NoError(t, err)
 	require.False(t, ok, "the same versions twice")
+}
+
+// TestInstancesShareCounters is the parallel-attempt proof at the store
+// across instances: three stores, each with its own connection pool to
+// one database, take 1,000 parallel attempts at one account with a
+// threshold of 5: exactly 5 get through, and the account is locked once.
+func TestInstancesShareCounters(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			var dbs []*sql.DB
+			var schema string
+			if b.dialect == sqlstore.SQLite {
+				path := filepath.Join(t.TempDir(), "masuk.db")
+				for range 3 {
+					dbs = append(dbs, testdb.OpenSQLite(t, sqlstore.SQLiteDSN(path)))
+				}
+			} else {
+				var db *sql.DB
+				db, schema = testdb.Postgres(t)
+				dbs = append(dbs, db)
+				for range 2 {
+					db, err := sql.Open("pgx", os.Getenv(testdb.PostgresEnv))
+					require.NoError(t, err)
+					t.Cleanup(func() { _ = db.Close() })
+					db.SetMaxOpenConns(10)
+					dbs = append(dbs, db)
+				}
+			}
+			var stores []store.Attempts
+			for _, db := range dbs {
+				s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema})
+				require.NoError(t, err)
+				require.NoError(t, s.Migrate(t.Context()))
+				stores = append(stores, s)
+			}
+			account := store.AttemptKey{Key: "pw|a|lpse|198503122010011001", Limit: store.Limit{Threshold: 5, Window: time.Hour, LockBase: time.Hour, LockMax: time.Hour, Forget: time.Hour}}
+			address := store.AttemptKey{Key: "pw|ip|192.0.2.1", Limit: store.Limit{Threshold: 100, Window: time.Hour, LockBase: time.Hour, LockMax: time.Hour, Forget: time.Hour}}
+			require.Equal(t, 5, testdb.Contend(t, stores, t0, []store.AttemptKey{account, address}, 1000))
+			c, err := stores[1].Counter(t.Context(), t0, account)
+			require.NoError(t, err)
+			require.True(t, c.Locked(t0))
+			require.Equal(t, 1, c.Locks)
+			c, err = stores[2].Counter(t.Context(), t0, address)
+			require.NoError(t, err)
+			require.Equal(t, 5, c.Attempts)
+		})
+	}
 }
