@@ -237,6 +237,9 @@ func (s *SMTP) String() string {
 	return fmt.Sprintf("notify.SMTP{%s %v from %s}", s.addr, s.tlsMode, s.from.Address)
 }
 
+// GoString is String, so that %#v does not print the password either.
+func (s *SMTP) GoString() string { return s.String() }
+
 // isLoopbackHost reports whether host is "localhost" or a loopback IP.
 func isLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
