@@ -84,10 +84,10 @@ type Purpose uint8
 // The purposes. The zero Purpose marks a message the host wrote itself.
 const (
 	// ResetLink carries a link that sets a new password (Link,
-	// ExpiresIn).
+	// ExpiresIn; optional ClientAddr of the request).
 	ResetLink Purpose = iota + 1
 	// ResetCode carries a code that sets a new password (Code,
-	// ExpiresIn). Also as SMS.
+	// ExpiresIn; optional ClientAddr of the request). Also as SMS.
 	ResetCode
 	// ActivationLink carries a link that confirms a new account's email
 	// address (Link, ExpiresIn).
@@ -133,8 +133,8 @@ const (
 	RegistrationRejected
 	// AccountExists goes to the owner of an address someone tried to
 	// register again, so that the registration page can answer the same
-	// for taken and free addresses (optional Link to log in or reset the
-	// password).
+	// for taken and free addresses (optional Link to the page that resets
+	// a forgotten password).
 	AccountExists
 
 	purposeEnd

@@ -53,6 +53,9 @@ func (t TLSMode) String() string {
 	return "tlsmode(" + strconv.Itoa(int(t)) + ")"
 }
 
+// maxFromName keeps the From field on one short line, even encoded.
+const maxFromName = 100
+
 // DefaultSMTPTimeout is how long an [SMTP] Send may take when
 // SMTPConfig.Timeout is zero.
 const DefaultSMTPTimeout = 10 * time.Second
@@ -155,8 +158,8 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	if err != nil || checkEmailAddress(from.Address) != nil {
 		return nil, fmt.Errorf("%w: From %q is not an email address", ErrConfig, cfg.From)
 	}
-	if err := checkHeaderValue("From name", from.Name); err != nil {
-		return nil, fmt.Errorf("%w: From: %v", ErrConfig, err)
+	if err := checkHeaderValue("From name", from.Name); err != nil || len(from.Name) > maxFromName {
+		return nil, fmt.Errorf("%w: From %q: the name must be one line of at most %d bytes", ErrConfig, cfg.From, maxFromName)
 	}
 	s := &SMTP{
 		addr:      cfg.Addr,

@@ -654,6 +654,7 @@ func TestNewSMTP(t *testing.T) {
 		"no From":                    with(func(c *SMTPConfig) { c.From = "" }),
 		"bad From":                   with(func(c *SMTPConfig) { c.From = "noreply" }),
 		"From with line break":       with(func(c *SMTPConfig) { c.From = "noreply@example.go.id\r\nBcc: x@evil.example" }),
+		"From name too long":         with(func(c *SMTPConfig) { c.From = strings.Repeat("é", 51) + " <noreply@example.go.id>" }),
 		"From two addresses":         with(func(c *SMTPConfig) { c.From = "a@example.go.id, b@example.go.id" }),
 		"password without username":  with(func(c *SMTPConfig) { c.Password = "p" }),
 		"username without password":  with(func(c *SMTPConfig) { c.Username = "u" }),
