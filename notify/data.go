@@ -223,8 +223,7 @@ func checkCode(s string) (string, string) {
 		return "", "not 4 to 16 characters"
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '-') {
+		if c := s[i]; !isAlnumOr(c, "-") {
 			return "", "character " + strconv.QuoteRune(rune(c)) + " in a code"
 		}
 	}

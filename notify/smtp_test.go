@@ -301,6 +301,17 @@ func checkReceived(t *testing.T, got received, m Message) {
 
 func crlfToLF(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n") }
 
+// requireSendError checks that err is a *SendError at step op, temporary
+// or not, and returns it.
+func requireSendError(t *testing.T, err error, op string, temporary bool) *SendError {
+	t.Helper()
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, op, se.Op)
+	assert.Equal(t, temporary, se.Temporary, "%v", err)
+	return se
+}
+
 func TestSMTPStartTLSWithAuth(t *testing.T) {
 	ts := startServer(t, serverOptions{starttls: true, user: "portal", pass: "rahasia-sekali"})
 	s := newTestSMTP(t, ts, SMTPConfig{
@@ -354,10 +365,7 @@ func TestSMTPRefusesServerWithoutSTARTTLS(t *testing.T) {
 	ts := startServer(t, serverOptions{user: "portal", pass: "rahasia"})
 	s := newTestSMTP(t, ts, SMTPConfig{Username: "portal", Password: "rahasia", TLSConfig: trustTestCert()})
 	err := s.Send(t.Context(), rendered(t, ResetLink, "id", "sri@example.go.id"))
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, "starttls", se.Op)
-	assert.False(t, se.Temporary)
+	requireSendError(t, err, "starttls", false)
 	assert.Zero(t, ts.authTries)
 	assert.Empty(t, ts.received())
 }
@@ -369,10 +377,7 @@ func TestSMTPUntrustedCertificate(t *testing.T) {
 			ts := startServer(t, serverOptions{starttls: mode == StartTLS, implicitTLS: mode == ImplicitTLS, user: "portal", pass: "rahasia"})
 			s := newTestSMTP(t, ts, SMTPConfig{TLS: mode, Username: "portal", Password: "rahasia"}) // system roots only
 			err := s.Send(t.Context(), rendered(t, ResetLink, "id", "sri@example.go.id"))
-			var se *SendError
-			require.ErrorAs(t, err, &se)
-			assert.Equal(t, map[TLSMode]string{StartTLS: "starttls", ImplicitTLS: "tls"}[mode], se.Op)
-			assert.False(t, se.Temporary, "%v", err)
+			requireSendError(t, err, map[TLSMode]string{StartTLS: "starttls", ImplicitTLS: "tls"}[mode], false)
 			var verr *tls.CertificateVerificationError
 			assert.ErrorAs(t, err, &verr)
 			assert.Zero(t, ts.authTries)
@@ -386,9 +391,7 @@ func TestSMTPUntrustedCertificate(t *testing.T) {
 	cfg.ServerName = "smtp.example.go.id"
 	s := newTestSMTP(t, ts, SMTPConfig{TLSConfig: cfg})
 	err := s.Send(t.Context(), rendered(t, ResetLink, "id", "sri@example.go.id"))
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	assert.False(t, se.Temporary)
+	requireSendError(t, err, "starttls", false)
 	assert.Empty(t, ts.received())
 }
 
@@ -422,11 +425,8 @@ func TestSMTPReplies(t *testing.T) {
 			}
 			s := newTestSMTP(t, ts, cfg)
 			err := s.Send(t.Context(), rendered(t, SecondFactorCode, "id", "sri@example.go.id"))
-			var se *SendError
-			require.ErrorAs(t, err, &se)
-			assert.Equal(t, tt.op, se.Op)
+			se := requireSendError(t, err, tt.op, tt.temporary)
 			assert.Equal(t, tt.code, se.Code)
-			assert.Equal(t, tt.temporary, se.Temporary)
 			var te *textproto.Error
 			require.ErrorAs(t, err, &te)
 			assert.Equal(t, tt.code, te.Code)
@@ -483,10 +483,7 @@ func TestSMTPHangingServer(t *testing.T) {
 		err := s.Send(ctx, m)
 		assert.Less(t, time.Since(start), 5*time.Second)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		var se *SendError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, "greeting", se.Op)
-		assert.True(t, se.Temporary)
+		requireSendError(t, err, "greeting", true)
 	})
 	t.Run("configured timeout", func(t *testing.T) {
 		s := plaintextSender(t, addr, 100*time.Millisecond)
@@ -501,9 +498,7 @@ func TestSMTPHangingServer(t *testing.T) {
 		time.AfterFunc(50*time.Millisecond, cancel)
 		err := s.Send(ctx, m)
 		assert.ErrorIs(t, err, context.Canceled)
-		var se *SendError
-		require.ErrorAs(t, err, &se)
-		assert.False(t, se.Temporary)
+		requireSendError(t, err, "greeting", false)
 	})
 }
 
@@ -518,10 +513,7 @@ func TestSMTPHangsInData(t *testing.T) {
 	err := s.Send(t.Context(), rendered(t, ResetLink, "en", "sri@example.go.id"))
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, "data", se.Op)
-	assert.True(t, se.Temporary)
+	requireSendError(t, err, "data", true)
 }
 
 func TestSMTPGreetingRefused(t *testing.T) {
@@ -537,10 +529,7 @@ func TestSMTPGreetingRefused(t *testing.T) {
 			bufio.NewReader(c).ReadString('\n')
 		})
 		err := plaintextSender(t, addr, 0).Send(t.Context(), rendered(t, ResetCode, "id", "sri@example.go.id"))
-		var se *SendError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, "greeting", se.Op)
-		assert.Equal(t, tt.temporary, se.Temporary, tt.greeting)
+		requireSendError(t, err, "greeting", tt.temporary)
 	}
 }
 
@@ -550,10 +539,7 @@ func TestSMTPConnectionRefused(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	err = plaintextSender(t, addr, 0).Send(t.Context(), rendered(t, ResetCode, "id", "sri@example.go.id"))
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, "dial", se.Op)
-	assert.True(t, se.Temporary)
+	se := requireSendError(t, err, "dial", true)
 	assert.Zero(t, se.Code)
 }
 
@@ -563,10 +549,7 @@ func TestSMTPNoAuthPlain(t *testing.T) {
 	ts := startServer(t, serverOptions{starttls: true}) // offers no AUTH
 	s := newTestSMTP(t, ts, SMTPConfig{Username: "portal", Password: "rahasia", TLSConfig: trustTestCert()})
 	err := s.Send(t.Context(), rendered(t, ResetLink, "id", "sri@example.go.id"))
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, "auth", se.Op)
-	assert.False(t, se.Temporary)
+	requireSendError(t, err, "auth", false)
 	assert.Empty(t, ts.received())
 }
 

@@ -88,7 +88,7 @@ func checkEmailAddress(s string) error {
 	}
 	local, domain := s[:at], s[at+1:]
 	for i := 0; i < len(local); i++ {
-		if !isAtext(local[i]) && local[i] != '.' {
+		if !isAlnumOr(local[i], atext+".") {
 			return fmt.Errorf("%w: character %q in local part", ErrInvalidRecipient, local[i])
 		}
 	}
@@ -106,13 +106,20 @@ func checkEmailAddress(s string) error {
 	return nil
 }
 
-// isAtext reports whether c is an RFC 5322 atext character.
-func isAtext(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+// Characters allowed besides ASCII letters and digits.
+const (
+	// atext is the rest of RFC 5322's atext, the characters of an
+	// address's dot-atom local part.
+	atext = "!#$%&'*+-/=?^_`{|}~"
+	// tchar is the rest of RFC 9110's tchar, the characters of a token.
+	tchar = "!#$%&'*+-.^_`|~"
+)
+
+// isAlnumOr reports whether c is an ASCII letter or digit or one of
+// extra.
+func isAlnumOr(c byte, extra string) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte(extra, c) >= 0
 }
 
 // validDomain reports whether s is a host name of LDH labels.
@@ -125,8 +132,7 @@ func validDomain(s string) bool {
 			return false
 		}
 		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			if !isAlnumOr(label[i], "-") {
 				return false
 			}
 		}
@@ -166,7 +172,7 @@ func checkHeaderName(name string) error {
 		return fmt.Errorf("%w: header name of %d bytes", ErrInvalidMessage, len(name))
 	}
 	for i := 0; i < len(name); i++ {
-		if c := name[i]; !isToken(c) {
+		if c := name[i]; !isAlnumOr(c, tchar) {
 			return fmt.Errorf("%w: character %q in a header name", ErrInvalidMessage, c)
 		}
 	}
@@ -175,15 +181,6 @@ func checkHeaderName(name string) error {
 		return fmt.Errorf("%w: header %s is written by the sender", ErrInvalidMessage, name)
 	}
 	return nil
-}
-
-// isToken reports whether c is an RFC 9110 token character.
-func isToken(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // checkHeaderValue accepts one line of UTF-8 text without control
@@ -244,8 +241,7 @@ func validLocale(s string) bool {
 			return false
 		}
 		for j := 0; j < len(part); j++ {
-			c := part[j]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			if !isAlnumOr(part[j], "") {
 				return false
 			}
 		}
