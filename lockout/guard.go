@@ -188,13 +188,22 @@ func accountKey(factor, realm, username string) string {
 	return factor + "|a|" + realm + "|" + username
 }
 
-// addrKey returns the counted form of a client address: IPv4 as it is, an
-// IPv4-mapped IPv6 address as IPv4, other IPv6 addresses as their prefix.
-// An address that does not parse counts as itself, truncated.
+// addrKey returns the counted form of a client address under the guard's
+// IPv6 prefix, and false when the address is unknown.
 func (g *Guard) addrKey(addr string) (string, bool) {
 	if addr == "" {
 		return "", false
 	}
+	return CountedAddr(addr, g.v6bits), true
+}
+
+// CountedAddr returns the form of a client address that counters key on:
+// an IPv4 address as it is, an IPv4-mapped IPv6 address as its IPv4
+// address, another IPv6 address as its prefix of ipv6Prefix bits (whoever
+// holds one address of a /64 usually holds all of it), without a zone or
+// port. A string that is not an address counts as itself, cut to 64
+// bytes, behind a "?".
+func CountedAddr(addr string, ipv6Prefix int) string {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
 		if ap, err2 := netip.ParseAddrPort(addr); err2 == nil {
@@ -205,14 +214,14 @@ func (g *Guard) addrKey(addr string) (string, bool) {
 		if len(addr) > 64 {
 			addr = addr[:64]
 		}
-		return "?" + addr, true
+		return "?" + addr
 	}
 	ip = ip.Unmap().WithZone("")
-	if ip.Is4() || g.v6bits == 128 {
-		return ip.String(), true
+	if ip.Is4() || ipv6Prefix >= 128 || ipv6Prefix <= 0 {
+		return ip.String()
 	}
-	p, _ := ip.Prefix(g.v6bits)
-	return p.String(), true
+	p, _ := ip.Prefix(ipv6Prefix)
+	return p.String()
 }
 
 // Begin charges an attempt of factor f for s, before any secret is

@@ -1,0 +1,248 @@
+package captcha
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store"
+)
+
+// Outcomes of the challenge lifecycle.
+var (
+	// ErrWrong: the answer does not solve the challenge. An unknown,
+	// expired, already used or other flow's challenge, and an empty or
+	// blank answer, all give ErrWrong: none of them ever verifies.
+	ErrWrong = errors.New("captcha: wrong answer or no such challenge")
+	// ErrTooMany: the client address asked for more challenges than the
+	// issuance limit allows; nothing was stored.
+	ErrTooMany = errors.New("captcha: too many challenges from this address")
+)
+
+// ServiceConfig configures a [Service]. Only Store is required.
+type ServiceConfig struct {
+	// Store keeps the challenges; every instance of a portal must share
+	// it. Required.
+	Store store.Challenges
+	// Limiter counts the challenges issued to each client address. Nil
+	// means Store, which must then implement store.Attempts (memstore,
+	// sqlstore and redisstore do).
+	Limiter store.Attempts
+	// Generator renders answers, images and audio. Nil means
+	// NewGenerator(Config{}): 6 digits on 240×80.
+	Generator *Generator
+	// TTL is how long a challenge may be answered. Zero means 10 minutes;
+	// at most one hour.
+	TTL time.Duration
+	// IssueLimit challenges per IssueWindow are issued to one client
+	// address (IPv6 per /64); more are refused with ErrTooMany. Zero means
+	// 30 per 10 minutes: a person refreshes a few times, a flood is cut
+	// short. IssueLimit is at most 100.
+	IssueLimit  int
+	IssueWindow time.Duration
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of challenge IDs. Nil means crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// Service issues captcha challenges and verifies their answers: each
+// challenge bound to the flow that asked for it, answerable once, until it
+// expires, with its answer stored only as a hash.
+type Service struct {
+	store   store.Challenges
+	limiter store.Attempts
+	gen     *Generator
+	ttl     time.Duration
+	limit   store.Limit
+	now     func() time.Time
+	rand    io.Reader
+}
+
+// Issued is a new challenge as a page shows it: its ID (for the form's
+// hidden field and the media URLs) and when it expires.
+type Issued struct {
+	ID        string    `json:"id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// maxFlow bounds a flow identifier.
+const maxFlow = 256
+
+// NewService returns a Service for cfg, or an error for a configuration it
+// would have to weaken.
+func NewService(cfg ServiceConfig) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("captcha: ServiceConfig.Store is required")
+	}
+	s := &Service{store: cfg.Store, limiter: cfg.Limiter, gen: cfg.Generator, ttl: cfg.TTL, now: cfg.Now, rand: cfg.Rand}
+	if s.limiter == nil {
+		l, ok := cfg.Store.(store.Attempts)
+		if !ok {
+			return nil, errors.New("captcha: ServiceConfig.Limiter is nil and Store does not implement store.Attempts")
+		}
+		s.limiter = l
+	}
+	if s.gen == nil {
+		g, err := NewGenerator(Config{})
+		if err != nil {
+			return nil, err
+		}
+		s.gen = g
+	}
+	if s.ttl == 0 {
+		s.ttl = 10 * time.Minute
+	}
+	if s.ttl < 0 || s.ttl > time.Hour {
+		return nil, fmt.Errorf("captcha: TTL %v is not between 0 and 1 hour", s.ttl)
+	}
+	n, w := cfg.IssueLimit, cfg.IssueWindow
+	if n == 0 {
+		n = 30
+	}
+	if w == 0 {
+		w = 10 * time.Minute
+	}
+	s.limit = store.Limit{Threshold: n, Window: w, LockBase: w, LockMax: w, Forget: w}
+	if !s.limit.Valid() {
+		return nil, fmt.Errorf("captcha: issue limit %d per %v is not valid (1 to 100, positive window)", n, w)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s, nil
+}
+
+// Issue makes a new challenge for flow (the login form's or session's
+// identifier, which Verify must be given again) asked for from clientAddr,
+// rendering its image and audio. It returns ErrTooMany past the issuance
+// limit and store.ErrCapacity when the store is full.
+func (s *Service) Issue(ctx context.Context, flow, clientAddr string) (Issued, error) {
+	if flow == "" || len(flow) > maxFlow {
+		return Issued{}, errors.New("captcha: flow must be 1 to 256 bytes")
+	}
+	now := s.now()
+	key := store.AttemptKey{Key: "cap|ip|" + lockout.CountedAddr(clientAddr, 64), Limit: s.limit}
+	tk, err := s.limiter.TakeAttempt(ctx, now, []store.AttemptKey{key})
+	if err != nil {
+		return Issued{}, fmt.Errorf("captcha: %w", err)
+	}
+	if !tk.Allowed {
+		return Issued{}, ErrTooMany
+	}
+	id, err := s.newID()
+	if err != nil {
+		return Issued{}, err
+	}
+	answer, err := s.gen.Answer()
+	if err != nil {
+		return Issued{}, err
+	}
+	c := store.Challenge{ID: id, Flow: flow, AnswerHash: answerHash(id, answer), IssuedAt: now, ExpiresAt: now.Add(s.ttl), Audio: map[string][]byte{}}
+	var buf bytes.Buffer
+	if err := s.gen.Image(&buf, answer); err != nil {
+		return Issued{}, err
+	}
+	c.Image = bytes.Clone(buf.Bytes())
+	for _, lang := range AudioLanguages() {
+		buf.Reset()
+		if err := s.gen.Audio(&buf, answer, lang); err != nil {
+			return Issued{}, err
+		}
+		c.Audio[lang] = bytes.Clone(buf.Bytes())
+	}
+	if err := s.store.CreateChallenge(ctx, c); err != nil {
+		return Issued{}, fmt.Errorf("captcha: %w", err)
+	}
+	return Issued{ID: id, ExpiresAt: c.ExpiresAt}, nil
+}
+
+// Refresh replaces a challenge the person could not read: the old one is
+// used up (whatever flow it belonged to) and a new one is issued for flow.
+// It counts toward the issuance limit like Issue.
+func (s *Service) Refresh(ctx context.Context, oldID, flow, clientAddr string) (Issued, error) {
+	if oldID != "" {
+		if _, err := s.store.TakeChallenge(ctx, oldID, s.now()); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Issued{}, fmt.Errorf("captcha: %w", err)
+		}
+	}
+	return s.Issue(ctx, flow, clientAddr)
+}
+
+// Verify uses up the challenge with the ID and reports whether answer, as
+// typed, solves it for flow: nil if it does, ErrWrong if not (or if there
+// is no such live challenge). Any other error is the store's; the caller
+// must treat it as not solved.
+func (s *Service) Verify(ctx context.Context, id, flow, answer string) error {
+	if id == "" || len(id) > 128 {
+		return ErrWrong
+	}
+	c, err := s.store.TakeChallenge(ctx, id, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrWrong
+	}
+	if err != nil {
+		return fmt.Errorf("captcha: %w", err)
+	}
+	norm, ok := Normalize(answer)
+	flowOK := subtle.ConstantTimeCompare([]byte(c.Flow), []byte(flow)) == 1
+	answerOK := subtle.ConstantTimeCompare(answerHash(c.ID, norm), c.AnswerHash) == 1
+	if !ok || !flowOK || !answerOK {
+		return ErrWrong
+	}
+	return nil
+}
+
+// Image returns the PNG of a live challenge, or store.ErrNotFound.
+func (s *Service) Image(ctx context.Context, id string) ([]byte, error) {
+	c, err := s.store.Challenge(ctx, id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return c.Image, nil
+}
+
+// Audio returns the WAV of a live challenge in lang ("id" or "en"), or
+// store.ErrNotFound.
+func (s *Service) Audio(ctx context.Context, id, lang string) ([]byte, error) {
+	c, err := s.store.Challenge(ctx, id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	a, ok := c.Audio[lang]
+	if !ok {
+		return nil, ErrLanguage
+	}
+	return a, nil
+}
+
+func (s *Service) newID() (string, error) {
+	var b [18]byte // 144 bits
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return "", fmt.Errorf("captcha: reading randomness: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// answerHash is what a challenge keeps of its answer: SHA-256 over the
+// challenge's ID and the normalised answer, so equal answers of different
+// challenges hash differently.
+func answerHash(id, normalized string) []byte {
+	h := sha256.New()
+	h.Write([]byte("masuk captcha answer\x00"))
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write([]byte(normalized))
+	return h.Sum(nil)
+}
