@@ -142,7 +142,7 @@ func TestDeadlineNoAnswer(t *testing.T) {
 		err := m.call(ctx, s)
 		cancel()
 		requireFailedClosed(t, m, err, context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), 2*time.Second, m.name)
+		assert.Less(t, time.Since(start), 5*time.Second, m.name)
 	}
 }
 

@@ -155,6 +155,9 @@ func lockedAcrossRestart(t *testing.T, srv *server) store.Counter {
 
 	srv.stop()
 	srv.start()
+	// The client finds its connections to the old process dead, a
+	// command at a time.
+	require.Eventually(t, func() bool { return client.Ping(ctx).Err() == nil }, 10*time.Second, 20*time.Millisecond)
 	c, err := s.Counter(ctx, t0, k[0])
 	require.NoError(t, err)
 	_, err = s.TakeAttempt(ctx, t0.Add(time.Second), k)
