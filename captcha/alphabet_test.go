@@ -173,3 +173,25 @@ func TestAnswerBrokenSource(t *testing.T) {
 	_, err = randomAnswer(constReader(255), Digits, 6)
 	assert.ErrorContains(t, err, "unusable")
 }
+
+func BenchmarkNormalize(b *testing.B) {
+	for _, typed := range []string{"123456", " 12 34 56 "} {
+		b.Run(typed, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Normalize(typed)
+			}
+		})
+	}
+}
+
+func BenchmarkAnswer(b *testing.B) {
+	g, err := NewGenerator(Config{})
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.Answer(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -231,32 +232,46 @@ func (m *mixer) render(dst []byte, v *voice, answer string, alphabet Alphabet) [
 	for _, p := range plan[:n] {
 		s := p.samples
 		last := len(s) - 1
-		for j := 0; j < p.length && p.at+j < total; j++ {
-			x := float64(j) * p.rate
+		out := buf[p.at:min(total, p.at+p.length)]
+		gain, rate := float32(p.gain)/128, float32(p.rate)
+		for j := range out {
+			x := float32(j) * rate
 			i := int(x)
-			f := float32(x - float64(i))
-			a, b := float32(s[i])-128, float32(s[min(i+1, last)])-128
-			if p.reversed {
-				a, b = float32(s[last-i])-128, float32(s[max(last-i-1, 0)])-128
+			f := x - float32(i)
+			var a, b float32
+			if !p.reversed {
+				a, b = float32(s[i]), float32(s[min(i+1, last)])
+			} else {
+				a, b = float32(s[last-i]), float32(s[max(last-i-1, 0)])
 			}
-			buf[p.at+j] += float32(p.gain) / 128 * (a + (b-a)*f)
+			out[j] += gain * (a - 128 + (b-a)*f)
 		}
 	}
 
-	// Normalise the peak to 95% of full scale and quantise.
-	var peak float32
+	// Normalise the peak to 95% of full scale and quantise. (Plain
+	// comparisons: the builtin max, which must order NaNs, is several
+	// times slower here.)
+	var lo, hi float32
 	for _, x := range buf {
-		peak = max(peak, x, -x)
+		if x > hi {
+			hi = x
+		} else if x < lo {
+			lo = x
+		}
 	}
 	scale := float32(0)
-	if peak > 0 {
+	if peak := max(hi, -lo); peak > 0 {
 		scale = 0.95 * 127 / peak
 	}
 	dst = appendWAVHeader(dst, total)
-	for _, x := range buf {
-		dst = append(dst, uint8(128+int32(math.Round(float64(x*scale)))))
+	dst = slices.Grow(dst, total)
+	samples := dst[len(dst) : len(dst)+total]
+	for i, x := range buf {
+		// x·scale is within ±120.65, so the sum is positive and the
+		// conversion, which truncates, rounds to nearest.
+		samples[i] = uint8(x*scale + 128.5)
 	}
-	return dst
+	return dst[:len(dst)+total]
 }
 
 // noise fills buf with background noise at noiseLevel RMS: white noise

@@ -155,3 +155,22 @@ func TestWriteAudioSamples(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAudio is one recording of a six-digit answer.
+func BenchmarkAudio(b *testing.B) {
+	g, err := NewGenerator(Config{})
+	require.NoError(b, err)
+	for _, lang := range AudioLanguages() {
+		b.Run(lang, func(b *testing.B) {
+			var out bytes.Buffer
+			b.ReportAllocs()
+			for b.Loop() {
+				out.Reset()
+				if err := g.Audio(&out, "123456", lang); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(out.Len()), "wav-bytes")
+		})
+	}
+}

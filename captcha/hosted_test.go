@@ -2,6 +2,7 @@ package captcha
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -266,4 +267,35 @@ func TestHostedOptions(t *testing.T) {
 func TestHostedErrorMessage(t *testing.T) {
 	err := &HostedError{Service: "turnstile", Kind: ErrHostedUnavailable, Reason: "request failed", Codes: []string{"x", "y"}, Err: errors.New("boom")}
 	assert.Equal(t, "captcha: hosted service unavailable (turnstile): request failed [x y]: boom", err.Error())
+}
+
+// Whatever a service answers, Verify's verdict is nil only for a success
+// without error codes, and otherwise one of the two errors; it never
+// panics.
+func FuzzHostedAnswer(f *testing.F) {
+	for _, body := range []string{turnstileOK, hcaptchaOK, recaptchaV3, recaptchaV2,
+		`{"success":false,"error-codes":["invalid-input-response"]}`, `{"success":false,"error-codes":["internal-error"]}`,
+		`{"success":true,"score":0.1}`, `null`, `[]`, `{"success":1}`, `{"success":true,"error-codes":"x"}`, `{"score":1e400}`, ``} {
+		f.Add([]byte(body))
+	}
+	verifiers := []*Hosted{
+		NewTurnstile(testSecret), NewHCaptcha(testSecret),
+		NewReCAPTCHA(testSecret, HostedHostnames("lpse.example.go.id"), HostedAction("login")),
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, h := range verifiers {
+			err := h.judge(body)
+			if err == nil {
+				var a siteverifyAnswer
+				if json.Unmarshal(body, &a) != nil || a.Success == nil || !*a.Success || len(a.ErrorCodes) > 0 {
+					t.Fatalf("%s accepted %q", h.service, body)
+				}
+				continue
+			}
+			var he *HostedError
+			if !errors.As(err, &he) || (he.Kind != ErrHostedRejected && he.Kind != ErrHostedUnavailable) {
+				t.Fatalf("%s: %q: %v", h.service, body, err)
+			}
+		}
+	})
 }

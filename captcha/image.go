@@ -381,15 +381,18 @@ func (g *Generator) draw(c *canvas, answer string) *[3 * levels]byte {
 			r.between(-0.38, 0.38), r.between(0.82, 1.02), r.between(0.88, 1.1))
 	}
 
-	// Two or three curves across most of the width, as thin as a third of
-	// a stroke to half of one.
+	// Two or three curves across most of the width, as thin as a quarter
+	// of a stroke to under half of one, each in its own band of the
+	// height so that they do not bunch into one thick bar.
 	stroke := 0.16 * g.capHeight
-	for k := 2 + r.intn(2); k > 0; k-- {
+	k := 2 + r.intn(2)
+	for j := range k {
+		band := (float64(j) + r.between(0.2, 0.8)) / float64(k)
 		c.drawCurve(g.width, g.height,
 			r.between(0, 0.15)*w, r.between(0.85, 1)*w, // from, to
-			r.between(0.3, 0.7)*h, r.between(-0.15, 0.15)*h/w, // y at 0, slope
-			r.between(0.08, 0.22)*h, r.between(0.5, 1.4)*w, r.between(0, 2*math.Pi), // wave
-			r.between(0.3, 0.5)*stroke)
+			(0.25+0.5*band)*h, r.between(-0.1, 0.1)*h/w, // y at 0, slope
+			r.between(0.06, 0.18)*h, r.between(0.5, 1.4)*w, r.between(0, 2*math.Pi), // wave
+			r.between(0.25, 0.45)*stroke)
 	}
 
 	// Dots of ink, and of background punched into the ink.

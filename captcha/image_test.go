@@ -286,12 +286,13 @@ func TestWriteSamples(t *testing.T) {
 		name string
 		cfg  Config
 		seed byte
+		n    int
 	}{
-		{"digits", Config{}, 1},
-		{"digits-letters", Config{Alphabet: DigitsLetters}, 2},
+		{"digits", Config{}, 1, 2},
+		{"digits-letters", Config{Alphabet: DigitsLetters}, 2, 1},
 	} {
 		g := seeded(t, s.cfg, s.seed)
-		for i := range 2 {
+		for i := range s.n {
 			a, err := g.Answer()
 			require.NoError(t, err)
 			var b bytes.Buffer
