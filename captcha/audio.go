@@ -130,7 +130,7 @@ func audioLanguage(lang string) (string, bool) {
 // of other characters played backwards. lang is "id" (Indonesian digit and
 // letter names: nol, satu, dua, ...; a, be, ce, ...) or "en" (English);
 // regional forms such as "id-ID" and "en-GB" are accepted. A six-digit
-// answer lasts about six seconds and takes about 45 KB.
+// answer lasts about six seconds and takes about 50 KB.
 //
 // Each call draws new variation from Config.Rand. Audio is the WCAG 1.1.1
 // alternative to [Generator.Image]: offer it beside every image, for the

@@ -75,7 +75,7 @@
 // ("id", also "id-ID" and "in") or English ("en"), with pauses and voices
 // that vary, over low noise and a quiet babble of other characters played
 // backwards, so that a speech recogniser has more to untangle than a
-// listener. It is an 8 kHz, 8-bit mono WAV, about 45 KB and 6 seconds for
+// listener. It is an 8 kHz, 8-bit mono WAV, about 50 KB and 6 seconds for
 // six digits.
 //
 // The recordings were made with the espeak-ng speech synthesiser from
