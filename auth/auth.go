@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
@@ -74,6 +75,10 @@ type Config struct {
 	// store.Attempts (memstore and sqlstore do). To share counters among
 	// instances through Redis, build the Guard on a redisstore.
 	Lockout *lockout.Guard
+	// Captcha issues and verifies captcha challenges for the realms whose
+	// CaptchaPolicy asks for them. Nil means no captcha; a realm that asks
+	// for one is then refused by New.
+	Captcha *captcha.Service
 	// Realms configures realms by name. Nil means every well-formed realm
 	// name is accepted, with free-form usernames; otherwise a realm not
 	// listed is refused with ErrUnknownRealm.
@@ -91,6 +96,8 @@ type Authenticator struct {
 	log    *slog.Logger
 	realms map[string]Realm
 	guard  *lockout.Guard
+	// captcha verifies captcha answers; nil when there is none.
+	captcha *captcha.Service
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -106,15 +113,19 @@ func New(cfg Config) (*Authenticator, error) {
 	if err := checkRealms(cfg.Realms); err != nil {
 		return nil, err
 	}
+	if err := checkCaptchaPolicies(cfg.Realms, cfg.Captcha); err != nil {
+		return nil, err
+	}
 	a := &Authenticator{
-		store:  cfg.Store,
-		hasher: cfg.Hasher,
-		policy: cfg.Policy,
-		now:    cfg.Now,
-		rand:   cfg.Rand,
-		log:    cfg.Logger,
-		realms: maps.Clone(cfg.Realms),
-		guard:  cfg.Lockout,
+		store:   cfg.Store,
+		hasher:  cfg.Hasher,
+		policy:  cfg.Policy,
+		now:     cfg.Now,
+		rand:    cfg.Rand,
+		log:     cfg.Logger,
+		realms:  maps.Clone(cfg.Realms),
+		guard:   cfg.Lockout,
+		captcha: cfg.Captcha,
 	}
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})

@@ -41,6 +41,8 @@ const (
 	ReasonNoCredential        = "no_credential"
 	ReasonBusy                = "busy"
 	ReasonLocked              = "locked"
+	ReasonCaptchaRequired     = "captcha_required"
+	ReasonCaptchaInvalid      = "captcha_invalid"
 	ReasonError               = "error"
 )
 

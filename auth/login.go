@@ -18,6 +18,8 @@ type LoginRequest struct {
 	Username string
 	// Password is the password exactly as typed. It is never logged.
 	Password string
+	// Captcha is the captcha the form carried, if any.
+	Captcha CaptchaAnswer
 	Request
 }
 
@@ -29,7 +31,9 @@ type LoginResult struct {
 
 // Login checks a username and password.
 //
-// Before any hash runs it asks the lockout guard: a locked username,
+// Before any hash runs, and before the attempt counts, it checks the
+// realm's captcha policy (ErrCaptchaRequired, ErrCaptchaInvalid). Then it
+// asks the lockout guard: a locked username,
 // address or pair is refused with a *lockout.LockedError (errors.Is
 // lockout.ErrLocked) carrying when the lock ends, whether the password is
 // right or wrong and whether the account exists. A wrong password counts
@@ -59,6 +63,9 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 		return nil, ErrInvalidCredentials
 	}
 	ev.Username = username
+	if err := a.checkCaptcha(ctx, realm, ev, req.Captcha); err != nil {
+		return nil, err
+	}
 	att, err := a.begin(ctx, lockout.Password, ev)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,10 @@ type Realm struct {
 	// up by the number's digits whatever the mode, so tightening the mode
 	// never locks out an account registered under the looser one.
 	UsernameMode identifiers.Mode
+	// Captcha says when the realm's logins need a solved captcha. The zero
+	// value asks after 3 failures when Config.Captcha is set, and never
+	// when it is not.
+	Captcha CaptchaPolicy
 }
 
 func checkRealms(realms map[string]Realm) error {

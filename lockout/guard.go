@@ -414,3 +414,36 @@ func (g *Guard) UnlockAddress(ctx context.Context, realm, addr string) (store.Co
 	}
 	return c, nil
 }
+
+// Peek is what the counters of an attempt say before it is made.
+type Peek struct {
+	// Failures is the most attempts any of the attempt's counters holds in
+	// its window: a captcha policy asks for a captcha from some number on.
+	Failures int
+	// Locked, when not nil, is the lock that Begin would refuse with.
+	Locked *LockedError
+}
+
+// Peek reads the counters an attempt of factor f for s would be charged
+// to, changing nothing: one store read for each counter in use.
+func (g *Guard) Peek(ctx context.Context, f Factor, s Subject) (Peek, error) {
+	a := g.newAttempt(f, s)
+	at := g.now()
+	cs := make([]store.Counter, len(a.keys))
+	var p Peek
+	for i, k := range a.keys {
+		c, err := g.store.Counter(ctx, at, k)
+		if err != nil {
+			return Peek{}, fmt.Errorf("lockout: %w", err)
+		}
+		cs[i] = c
+		p.Failures = max(p.Failures, c.Attempts)
+	}
+	for i, c := range cs {
+		if c.Locked(at) || c.Attempts >= a.keys[i].Limit.Threshold {
+			p.Locked = g.lockedError(at, a.keys, a.scopes, cs)
+			break
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,170 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store"
+)
+
+// Captcha outcomes of Login, decided before any password hash runs.
+var (
+	// ErrCaptchaRequired: this attempt needs a solved captcha and came
+	// without one. Show one and let the person try again.
+	ErrCaptchaRequired = errors.New("auth: captcha required")
+	// ErrCaptchaInvalid: the captcha answer was wrong, or its challenge
+	// unknown, expired or used. The challenge is used up: show a new one.
+	ErrCaptchaInvalid = errors.New("auth: captcha answer is wrong")
+)
+
+// CaptchaMode says when a realm's logins need a captcha.
+type CaptchaMode uint8
+
+// The captcha modes.
+const (
+	// CaptchaDefault is CaptchaAfterFailures when Config.Captcha is set,
+	// and CaptchaNever when it is not.
+	CaptchaDefault CaptchaMode = iota
+	// CaptchaNever never asks.
+	CaptchaNever
+	// CaptchaAlways asks at every login.
+	CaptchaAlways
+	// CaptchaAfterFailures asks once the account (the username, whether or
+	// not it exists) or the client address has After failed attempts in
+	// its lockout window.
+	CaptchaAfterFailures
+)
+
+// CaptchaPolicy is a realm's captcha rule.
+type CaptchaPolicy struct {
+	Mode CaptchaMode
+	// After is the number of failures from which CaptchaAfterFailures
+	// (and the default) asks. Zero means 3.
+	After int
+}
+
+// CaptchaAnswer is the captcha a login form sent, if any.
+type CaptchaAnswer struct {
+	// ID is the challenge's ID, from the form's hidden field.
+	ID string
+	// Flow is what the challenge was issued for (the form's or session's
+	// identifier): an answer for another flow is refused.
+	Flow string
+	// Answer is what the person typed.
+	Answer string
+}
+
+// captchaAfter returns how many failures make realm r ask for a captcha:
+// 0 for always, -1 for never.
+func (a *Authenticator) captchaAfter(r Realm) int {
+	mode := r.Captcha.Mode
+	if mode == CaptchaDefault {
+		mode = CaptchaNever
+		if a.captcha != nil {
+			mode = CaptchaAfterFailures
+		}
+	}
+	switch mode {
+	case CaptchaAlways:
+		return 0
+	case CaptchaAfterFailures:
+		if r.Captcha.After > 0 {
+			return r.Captcha.After
+		}
+		return 3
+	}
+	return -1
+}
+
+func checkCaptchaPolicies(realms map[string]Realm, svc *captcha.Service) error {
+	for name, r := range realms {
+		switch r.Captcha.Mode {
+		case CaptchaDefault, CaptchaNever:
+		case CaptchaAlways, CaptchaAfterFailures:
+			if svc == nil {
+				return fmt.Errorf("auth: Config.Realms: %q asks for a captcha, but Config.Captcha is nil", name)
+			}
+		default:
+			return fmt.Errorf("auth: Config.Realms: %q: unknown captcha mode %d", name, r.Captcha.Mode)
+		}
+		if r.Captcha.After < 0 || r.Captcha.After > 100 {
+			return fmt.Errorf("auth: Config.Realms: %q: captcha After %d is not between 0 and 100", name, r.Captcha.After)
+		}
+	}
+	return nil
+}
+
+// needsCaptcha reports whether an attempt in realm r for ev's username and
+// address needs a captcha; when its counters are locked it returns the
+// lock instead.
+func (a *Authenticator) needsCaptcha(ctx context.Context, r Realm, s lockout.Subject) (bool, error) {
+	after := a.captchaAfter(r)
+	switch {
+	case after < 0:
+		return false, nil
+	case after == 0:
+		return true, nil
+	}
+	p, err := a.guard.Peek(ctx, lockout.Password, s)
+	if err != nil {
+		return false, fmt.Errorf("auth: %w", err)
+	}
+	if p.Locked != nil {
+		return false, p.Locked
+	}
+	return p.Failures >= after, nil
+}
+
+// checkCaptcha refuses, before the attempt is charged or any hash runs, an
+// attempt that needs a captcha and has not solved one.
+func (a *Authenticator) checkCaptcha(ctx context.Context, r Realm, ev store.Event, ans CaptchaAnswer) error {
+	need, err := a.needsCaptcha(ctx, r, lockout.Subject{Realm: ev.Realm, Username: ev.Username, Addr: ev.ClientAddr})
+	var le *lockout.LockedError
+	switch {
+	case errors.As(err, &le):
+		ev = withReason(ev, ReasonLocked)
+		ev.Details["scope"] = string(le.Scope)
+		ev.Details["until"] = until(le)
+		a.record(ctx, ev)
+		return le
+	case err != nil:
+		a.record(ctx, withReason(ev, ReasonError))
+		return err
+	case !need:
+		return nil
+	case ans.ID == "":
+		a.record(ctx, withReason(ev, ReasonCaptchaRequired))
+		return ErrCaptchaRequired
+	}
+	switch err := a.captcha.Verify(ctx, ans.ID, ans.Flow, ans.Answer); {
+	case errors.Is(err, captcha.ErrWrong):
+		a.record(ctx, withReason(ev, ReasonCaptchaInvalid))
+		return ErrCaptchaInvalid
+	case err != nil:
+		a.record(ctx, withReason(ev, ReasonError))
+		return fmt.Errorf("auth: %w", err)
+	}
+	return nil
+}
+
+// NeedsCaptcha reports whether the next login for a username (as typed)
+// from clientAddr in a realm must carry a solved captcha: call it to decide
+// whether the login form shows one. It changes nothing. When the account
+// is locked it returns the *lockout.LockedError instead, so the form can
+// say until when.
+func (a *Authenticator) NeedsCaptcha(ctx context.Context, realmName, typed, clientAddr string) (bool, error) {
+	r, err := a.realm(realmName)
+	if err != nil {
+		return false, err
+	}
+	username, err := r.username(typed, false)
+	if err != nil {
+		// No account can have this name; the login will fail without a
+		// hash. Ask for a captcha if the address alone would.
+		username = ""
+	}
+	return a.needsCaptcha(ctx, r, lockout.Subject{Realm: realmName, Username: username, Addr: clientAddr})
+}

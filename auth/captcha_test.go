@@ -1,0 +1,124 @@
+package auth_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store/memstore"
+)
+
+// threes makes a captcha Generator whose every answer is "333333".
+type threes struct{}
+
+func (threes) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 3
+	}
+	return len(p), nil
+}
+
+func captchaFixture(t *testing.T, realms map[string]auth.Realm) (*fixture, *captcha.Service) {
+	t.Helper()
+	var svc *captcha.Service
+	f := newFixture(t, func(c *auth.Config) {
+		gen, err := captcha.NewGenerator(captcha.Config{Rand: threes{}})
+		require.NoError(t, err)
+		svc, err = captcha.NewService(captcha.ServiceConfig{Store: c.Store.(*memstore.Store), Generator: gen, Now: c.Now})
+		require.NoError(t, err)
+		c.Captcha = svc
+		c.Realms = realms
+	})
+	return f, svc
+}
+
+func (f *fixture) loginWithCaptcha(t *testing.T, username, pw string, ans auth.CaptchaAnswer) error {
+	t.Helper()
+	_, err := f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: username, Password: pw, Captcha: ans,
+		Request: auth.Request{ClientAddr: "203.0.113.9"}})
+	return err
+}
+
+// TestCaptchaAfterFailures: by default a captcha is asked from the third
+// failure on, before any hash runs and before the attempt counts.
+func TestCaptchaAfterFailures(t *testing.T) {
+	f, svc := captchaFixture(t, map[string]auth.Realm{"lpse": {}})
+	f.register(t, "lpse", "budi")
+	need, err := f.auth.NeedsCaptcha(t.Context(), "lpse", "budi", "203.0.113.9")
+	require.NoError(t, err)
+	assert.False(t, need)
+	for range 3 {
+		require.ErrorIs(t, f.loginWithCaptcha(t, "budi", "wrong password", auth.CaptchaAnswer{}), auth.ErrInvalidCredentials)
+	}
+	need, err = f.auth.NeedsCaptcha(t.Context(), "lpse", "BUDI", "198.51.100.1")
+	require.NoError(t, err)
+	assert.True(t, need, "the account has 3 failures, from any address")
+
+	verifies := f.hasher.Verifies()
+	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{}), auth.ErrCaptchaRequired)
+	is, err := svc.Issue(t.Context(), "form-1", "203.0.113.9")
+	require.NoError(t, err)
+	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-1", Answer: "123456"}), auth.ErrCaptchaInvalid)
+	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-1", Answer: "333333"}), auth.ErrCaptchaInvalid, "used up by the wrong answer")
+	assert.Equal(t, verifies, f.hasher.Verifies(), "captcha refusals ran a hash")
+	st, err := f.auth.LockStatus(t.Context(), "lpse", "budi")
+	require.NoError(t, err)
+	assert.Equal(t, 3, st.Password.Attempts, "captcha refusals counted as attempts")
+	assert.Equal(t, auth.ReasonCaptchaInvalid, f.events(t, "lpse")[0].Details["reason"])
+
+	is, err = svc.Issue(t.Context(), "form-1", "203.0.113.9")
+	require.NoError(t, err)
+	require.NoError(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-1", Answer: "333 333"}))
+	need, err = f.auth.NeedsCaptcha(t.Context(), "lpse", "budi", "198.51.100.1")
+	require.NoError(t, err)
+	assert.False(t, need, "a success cleared the account's count")
+}
+
+func TestCaptchaAlwaysAndNever(t *testing.T) {
+	f, svc := captchaFixture(t, map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways}}, "ppid": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaNever}}})
+	f.register(t, "lpse", "siti")
+	require.ErrorIs(t, f.loginWithCaptcha(t, "siti", goodPassword, auth.CaptchaAnswer{}), auth.ErrCaptchaRequired)
+	is, err := svc.Issue(t.Context(), "form-2", "203.0.113.9")
+	require.NoError(t, err)
+	require.NoError(t, f.loginWithCaptcha(t, "siti", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-2", Answer: "333333"}))
+
+	f.register(t, "ppid", "siti")
+	for range 4 {
+		_, err := f.login(t, "ppid", "siti", "wrong password")
+		require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+	}
+	_, err = f.login(t, "ppid", "siti", goodPassword)
+	require.NoError(t, err, "a realm that never asks")
+}
+
+func TestCaptchaLockReportedBeforeCaptcha(t *testing.T) {
+	f, svc := captchaFixture(t, nil)
+	f.register(t, "lpse", "eko")
+	for i := range 5 {
+		ans := auth.CaptchaAnswer{}
+		if i >= 3 {
+			is, err := svc.Issue(t.Context(), "f", "203.0.113.9")
+			require.NoError(t, err)
+			ans = auth.CaptchaAnswer{ID: is.ID, Flow: "f", Answer: "333333"}
+		}
+		require.ErrorIs(t, f.loginWithCaptcha(t, "eko", "wrong password", ans), auth.ErrInvalidCredentials, "attempt %d", i+1)
+	}
+	err := f.loginWithCaptcha(t, "eko", goodPassword, auth.CaptchaAnswer{})
+	var le *lockout.LockedError
+	require.ErrorAs(t, err, &le, "a locked account says so, rather than asking for a captcha it would refuse anyway")
+	assert.Equal(t, f.now.Add(15*time.Minute), le.Until)
+	_, err = f.auth.NeedsCaptcha(t.Context(), "lpse", "eko", "203.0.113.9")
+	require.ErrorAs(t, err, &le)
+}
+
+func TestCaptchaPolicyChecked(t *testing.T) {
+	_, err := auth.New(auth.Config{Store: memstore.New(), Realms: map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways}}}})
+	require.Error(t, err, "a realm asking for a captcha without a captcha service")
+	_, err = auth.New(auth.Config{Store: memstore.New(), Realms: map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: 9}}}})
+	require.Error(t, err)
+}
