@@ -7,8 +7,9 @@
 //	export MASUK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 //	export MASUK_TEST_REDIS=redis://127.0.0.1:6379/0
 //
-// [Contend] fires parallel attempts at stores that share one database, as
-// the instances of a portal do.
+// [RoundRobin] spreads calls over stores that share one database, as over
+// the instances of a portal, and [BenchmarkFailures] is the one workload
+// every backend's benchmark of recorded failures runs.
 //
 // It is test support: it fails the test through [testing.TB] instead of
 // returning errors, and it imports the drivers.
@@ -19,10 +20,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,42 +175,88 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Contend makes n attempts at keys in parallel, spread over the stores
-// in turn (as over the instances of a portal that share a database), at
-// most 50 at a time, failing each attempt that is let through, and
-// returns how many were let through. It fails the test on the first
-// error.
-func Contend(t testing.TB, stores []store.Attempts, at time.Time, keys []store.AttemptKey, n int) (allowed int) {
-	t.Helper()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, 50)
-	ctx := t.Context()
-	for i := range n {
-		s := stores[i%len(stores)]
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			tk, err := s.TakeAttempt(ctx, at, keys)
-			if err == nil && tk.Allowed {
+// RoundRobin returns a store.Attempts that sends each call to the next of
+// stores in turn, as the instances of a portal behind a load balancer
+// share one database: run storetest on it, and every clause, the
+// concurrent ones included, runs across the instances.
+func RoundRobin(stores ...store.Attempts) store.Attempts {
+	return &roundRobin{stores: stores}
+}
+
+type roundRobin struct {
+	stores []store.Attempts
+	next   atomic.Uint64
+}
+
+func (r *roundRobin) pick() store.Attempts {
+	return r.stores[(r.next.Add(1)-1)%uint64(len(r.stores))]
+}
+
+func (r *roundRobin) TakeAttempt(ctx context.Context, at time.Time, keys []store.AttemptKey) (store.Take, error) {
+	return r.pick().TakeAttempt(ctx, at, keys)
+}
+
+func (r *roundRobin) FailAttempt(ctx context.Context, at time.Time, keys []store.AttemptKey) ([]store.Counter, error) {
+	return r.pick().FailAttempt(ctx, at, keys)
+}
+
+func (r *roundRobin) ClearAttempts(ctx context.Context, keys []string) error {
+	return r.pick().ClearAttempts(ctx, keys)
+}
+
+func (r *roundRobin) Unlock(ctx context.Context, key string) (store.Counter, error) {
+	return r.pick().Unlock(ctx, key)
+}
+
+func (r *roundRobin) Counter(ctx context.Context, at time.Time, key store.AttemptKey) (store.Counter, error) {
+	return r.pick().Counter(ctx, at, key)
+}
+
+// BenchmarkFailures measures failed logins recorded per second on s: each
+// operation is a TakeAttempt and a FailAttempt on an account's key and
+// its client address's, as a login with a wrong password makes, from
+// 8×GOMAXPROCS goroutines at once. Unless shared, each goroutine has
+// accounts and an address of its own, a new account every five failures
+// (its threshold) and a new address every hundred; if shared, every
+// goroutine tries one account at a time (threshold 100, then the next),
+// so that they contend for it. It reports failures/s.
+func BenchmarkFailures(b *testing.B, s store.Attempts, shared bool) {
+	account := store.Limit{Threshold: 5, Window: 15 * time.Minute, LockBase: 15 * time.Minute, LockMax: 24 * time.Hour, Forget: 48 * time.Hour}
+	address := account
+	address.Threshold = 100
+	if shared {
+		account = address
+	}
+	at := time.Now()
+	run := randomHex(4) // keys of their own for each run
+	var goroutines, next atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		g := strconv.FormatInt(goroutines.Add(1), 10)
+		ctx := b.Context()
+		for i := 0; pb.Next(); i++ {
+			acct := "pw|a|" + run + "|" + g + "-" + strconv.Itoa(i/5)
+			if shared {
+				acct = "pw|a|" + run + "|shared-" + strconv.FormatInt(next.Add(1)/100, 10)
+			}
+			keys := []store.AttemptKey{
+				{Key: acct, Limit: account},
+				{Key: "pw|ip|" + run + "|" + g + "-" + strconv.Itoa(i/100), Limit: address},
+			}
+			t, err := s.TakeAttempt(ctx, at, keys)
+			if err == nil && !t.Allowed {
+				err = fmt.Errorf("attempt %d of goroutine %s refused: %+v", i, g, t.Counters)
+			}
+			if err == nil {
 				_, err = s.FailAttempt(ctx, at, keys)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && first == nil {
-				first = err
+			if err != nil {
+				b.Error(err)
+				return
 			}
-			if err == nil && tk.Allowed {
-				allowed++
-			}
-		})
-	}
-	wg.Wait()
-	if first != nil {
-		t.Fatalf("testdb: parallel attempts: %v", first)
-	}
-	return allowed
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "failures/s")
 }

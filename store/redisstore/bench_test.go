@@ -109,31 +109,12 @@ func BenchmarkFailedAttempt(b *testing.B) {
 }
 
 // BenchmarkFailedAttemptParallel records failed logins from 8×GOMAXPROCS
-// goroutines, each with accounts and an address of its own.
+// goroutines at once (testdb.BenchmarkFailures, each goroutine with
+// accounts and an address of its own).
 func BenchmarkFailedAttemptParallel(b *testing.B) {
 	s, _, h := countedStore(b)
-	at := time.Now()
-	var goroutines atomic.Int64
 	h.n.Store(0)
-	b.SetParallelism(8)
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		g := strconv.FormatInt(goroutines.Add(1), 10)
-		ctx := b.Context()
-		for i := 0; pb.Next(); i++ {
-			keys := failedLoginKeys(g, i)
-			if t, err := s.TakeAttempt(ctx, at, keys); err != nil || !t.Allowed {
-				b.Error(t, err)
-				return
-			}
-			if _, err := s.FailAttempt(ctx, at, keys); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "failures/s")
+	testdb.BenchmarkFailures(b, s, false)
 	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
 }
 

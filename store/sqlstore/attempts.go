@@ -30,8 +30,8 @@ type stored struct {
 	missing  bool            // some key has no row
 }
 
-// errUnchanged rolls back a transaction of TakeAttempt or FailAttempt
-// that, on the locked rows, finds nothing to write.
+// errUnchanged rolls back a transaction of update that, on the locked
+// rows, finds nothing to write.
 var errUnchanged = errors.New("sqlstore: nothing to write")
 
 // TakeAttempt implements [store.Attempts].
@@ -49,34 +49,12 @@ func (s *Store) TakeAttempt(ctx context.Context, at time.Time, keys []store.Atte
 		return store.Take{}, err
 	}
 	at = at.UTC().Truncate(time.Microsecond)
-	st, err := s.counters(ctx, s.db, keys)
-	if err != nil {
-		return store.Take{}, s.fail(ctx, "TakeAttempt", err)
-	}
-	t := take(st.counters, keys, at)
-	if !t.Allowed {
-		return t, nil
-	}
-	if s.dialect == Postgres && !st.missing {
-		swapped, err := s.swapCounters(ctx, keys, st.versions, t.Counters, at)
-		if err != nil {
-			return store.Take{}, s.fail(ctx, "TakeAttempt", err)
-		}
-		if swapped {
-			return t, nil
-		}
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := s.lockCounters(ctx, tx, keys, at)
-		if err != nil {
-			return err
-		}
-		if t = take(st.counters, keys, at); !t.Allowed {
-			return errUnchanged
-		}
-		return s.putCounters(ctx, tx, keys, t.Counters, at)
+	var t store.Take
+	_, err := s.update(ctx, keys, at, func(current []store.Counter) ([]store.Counter, bool) {
+		t = take(current, keys, at)
+		return t.Counters, t.Allowed
 	})
-	if err != nil && !errors.Is(err, errUnchanged) {
+	if err != nil {
 		return store.Take{}, s.fail(ctx, "TakeAttempt", err)
 	}
 	return t, nil
@@ -84,13 +62,13 @@ func (s *Store) TakeAttempt(ctx context.Context, at time.Time, keys []store.Atte
 
 // take runs store.TakeCounter on every key's stored counter: the attempt
 // is allowed, and every counter charged, only when every key allows it.
-func take(stored []store.Counter, keys []store.AttemptKey, at time.Time) store.Take {
+func take(current []store.Counter, keys []store.AttemptKey, at time.Time) store.Take {
 	settled := make([]store.Counter, len(keys))
 	charged := make([]store.Counter, len(keys))
 	allowed := true
 	for i, k := range keys {
 		var ok bool
-		settled[i], charged[i], ok = store.TakeCounter(stored[i], k.Limit, at)
+		settled[i], charged[i], ok = store.TakeCounter(current[i], k.Limit, at)
 		allowed = allowed && ok
 	}
 	if !allowed {
@@ -110,21 +88,33 @@ func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.Atte
 		return nil, err
 	}
 	at = at.UTC().Truncate(time.Microsecond)
-	st, err := s.counters(ctx, s.db, keys)
+	out, err := s.update(ctx, keys, at, func(current []store.Counter) ([]store.Counter, bool) {
+		return fail(current, keys, at)
+	})
 	if err != nil {
 		return nil, s.fail(ctx, "FailAttempt", err)
 	}
-	out, locks := fail(st.counters, keys, at)
-	if !locks {
+	return out, nil
+}
+
+// update reads the counters of keys and asks decide for the counters
+// they become and whether to write them. If so, it writes them with
+// swapCounters when it can, and otherwise in a transaction that locks the
+// rows and asks decide again on what it locked. It returns the counters
+// decide returned last.
+func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Time, decide func(current []store.Counter) ([]store.Counter, bool)) ([]store.Counter, error) {
+	st, err := s.counters(ctx, s.db, keys)
+	if err != nil {
+		return nil, err
+	}
+	out, write := decide(st.counters)
+	if !write {
 		return out, nil
 	}
 	if s.dialect == Postgres && !st.missing {
 		swapped, err := s.swapCounters(ctx, keys, st.versions, out, at)
-		if err != nil {
-			return nil, s.fail(ctx, "FailAttempt", err)
-		}
-		if swapped {
-			return out, nil
+		if err != nil || swapped {
+			return out, err
 		}
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -132,24 +122,24 @@ func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.Atte
 		if err != nil {
 			return err
 		}
-		if out, locks = fail(st.counters, keys, at); !locks {
+		if out, write = decide(st.counters); !write {
 			return errUnchanged
 		}
 		return s.putCounters(ctx, tx, keys, out, at)
 	})
-	if err != nil && !errors.Is(err, errUnchanged) {
-		return nil, s.fail(ctx, "FailAttempt", err)
+	if errors.Is(err, errUnchanged) {
+		err = nil
 	}
-	return out, nil
+	return out, err
 }
 
 // fail runs store.FailCounter on every key's stored counter, and reports
 // whether that locks any key, which is all it can change.
-func fail(stored []store.Counter, keys []store.AttemptKey, at time.Time) (out []store.Counter, locks bool) {
+func fail(current []store.Counter, keys []store.AttemptKey, at time.Time) (out []store.Counter, locks bool) {
 	out = make([]store.Counter, len(keys))
 	for i, k := range keys {
-		out[i] = store.FailCounter(stored[i], k.Limit, at)
-		locks = locks || out[i] != store.Settle(stored[i], k.Limit, at)
+		out[i] = store.FailCounter(current[i], k.Limit, at)
+		locks = locks || out[i] != store.Settle(current[i], k.Limit, at)
 	}
 	return micros(out), locks
 }

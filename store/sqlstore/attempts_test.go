@@ -14,6 +14,7 @@ import (
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
+	"github.com/masuk-id/masuk/store/storetest"
 )
 
 var attemptLimit = store.Limit{Threshold: 2, Window: time.Minute, LockBase: time.Hour, LockMax: time.Hour, Forget: 2 * time.Hour}
@@ -196,11 +197,11 @@ func TestSwapCountersAllOrNothing(t *testing.T) {
 	require.False(t, ok, "the same versions twice")
 }
 
-// TestInstancesShareCounters is the parallel-attempt proof at the store
-// across instances: three stores, each with its own connection pool to
-// one database, take 1,000 parallel attempts at one account with a
-// threshold of 5: exactly 5 get through, and the account is locked once.
-func TestInstancesShareCounters(t *testing.T) {
+// TestInstances runs the Attempts conformance clauses across three
+// stores, each with a connection pool of its own to one database, one
+// call to each in turn: among them the parallel-attempt proof, 1,000
+// parallel attempts at threshold 5 of which exactly 5 get through.
+func TestInstances(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
@@ -230,16 +231,7 @@ func TestInstancesShareCounters(t *testing.T) {
 				require.NoError(t, s.Migrate(t.Context()))
 				stores = append(stores, s)
 			}
-			account := store.AttemptKey{Key: "pw|a|lpse|198503122010011001", Limit: store.Limit{Threshold: 5, Window: time.Hour, LockBase: time.Hour, LockMax: time.Hour, Forget: time.Hour}}
-			address := store.AttemptKey{Key: "pw|ip|192.0.2.1", Limit: store.Limit{Threshold: 100, Window: time.Hour, LockBase: time.Hour, LockMax: time.Hour, Forget: time.Hour}}
-			require.Equal(t, 5, testdb.Contend(t, stores, t0, []store.AttemptKey{account, address}, 1000))
-			c, err := stores[1].Counter(t.Context(), t0, account)
-			require.NoError(t, err)
-			require.True(t, c.Locked(t0))
-			require.Equal(t, 1, c.Locks)
-			c, err = stores[2].Counter(t.Context(), t0, address)
-			require.NoError(t, err)
-			require.Equal(t, 5, c.Attempts)
+			storetest.Run(t, func(*testing.T) any { return testdb.RoundRobin(stores...) })
 		})
 	}
 }
