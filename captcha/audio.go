@@ -107,10 +107,12 @@ func wavSamples(b []byte) ([]byte, error) {
 	return nil, errors.New("no data chunk")
 }
 
-// audioLanguage returns the recordings' language for lang: "id" or "en",
-// in any case, alone or with a region ("id-ID", "en_GB"), or "in", the old
-// code for Indonesian that Java still uses.
-func audioLanguage(lang string) (string, bool) {
+// AudioLanguage returns the language [Generator.Audio] speaks for lang
+// ("id" or "en"), and false if it speaks none. It accepts either in any
+// case, alone or with a region ("id-ID", "en_GB"), and "in", the old code
+// for Indonesian that Java still uses: use it to key stored recordings by
+// what a browser or app asks for.
+func AudioLanguage(lang string) (string, bool) {
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {
 		lang = lang[:i]
 	}
@@ -139,7 +141,7 @@ func (g *Generator) Audio(w io.Writer, answer string, lang string) error {
 	if err := g.checkAnswer(answer); err != nil {
 		return err
 	}
-	l, ok := audioLanguage(lang)
+	l, ok := AudioLanguage(lang)
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrLanguage, lang)
 	}

@@ -174,3 +174,16 @@ func BenchmarkAudio(b *testing.B) {
 		})
 	}
 }
+
+func TestAudioLanguageNames(t *testing.T) {
+	for lang, want := range map[string]string{"id": "id", "ID-id": "id", "in": "id", "en": "en", "en_US": "en", "En": "en"} {
+		got, ok := AudioLanguage(lang)
+		assert.True(t, ok, lang)
+		assert.Equal(t, want, got, lang)
+	}
+	for _, lang := range []string{"", "fr", "-", "ind", "eng"} {
+		got, ok := AudioLanguage(lang)
+		assert.False(t, ok, lang)
+		assert.Empty(t, got, lang)
+	}
+}

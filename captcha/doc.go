@@ -77,6 +77,8 @@
 // backwards, so that a speech recogniser has more to untangle than a
 // listener. It is an 8 kHz, 8-bit mono WAV, about 50 KB and 6 seconds for
 // six digits.
+// [AudioLanguages] lists the languages; [AudioLanguage] maps what a browser
+// asks for ("id-ID", "en-GB") to one of them.
 //
 // The recordings were made with the espeak-ng speech synthesiser from
 // Debian's packages by internal/sounds/generate.sh, which is committed
