@@ -213,14 +213,14 @@ func (s *Service) Image(ctx context.Context, id string) ([]byte, error) {
 	return c.Image, nil
 }
 
-// Audio returns the WAV of a live challenge in lang ("id" or "en"), or
-// store.ErrNotFound.
+// Audio returns the WAV of a live challenge in lang ("id", "en", or a tag
+// such as "id-ID" that AudioLanguage maps to one), or store.ErrNotFound.
 func (s *Service) Audio(ctx context.Context, id, lang string) ([]byte, error) {
 	c, err := s.store.Challenge(ctx, id, s.now())
 	if err != nil {
 		return nil, err
 	}
-	a, ok := c.Audio[lang]
+	a, ok := c.Audio[AudioLanguage(lang)]
 	if !ok {
 		return nil, ErrLanguage
 	}

@@ -172,6 +172,8 @@ func TestAudioAlternative(t *testing.T) {
 		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 		assert.True(t, strings.HasPrefix(string(body), "RIFF"), lang)
 	}
+	resp, _ = get("id=" + is.ID + "&audio=id-ID")
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "a language tag")
 	resp, _ = get("id=" + is.ID + "&audio=fr")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 
