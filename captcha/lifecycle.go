@@ -220,8 +220,9 @@ func (s *Service) Audio(ctx context.Context, id, lang string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, ok := c.Audio[AudioLanguage(lang)]
-	if !ok {
+	lang, ok := AudioLanguage(lang)
+	a, found := c.Audio[lang]
+	if !ok || !found {
 		return nil, ErrLanguage
 	}
 	return a, nil
