@@ -245,7 +245,9 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.Attem
 // swapCounters writes the counters cs of keys, in one UPDATE, only if
 // every key's row still has the version read: it locks the rows that do,
 // in the order of the keys' text, and writes all of them if that is all of
-// them, else none. It reports whether it wrote them. PostgreSQL only.
+// them, else none. A row that another transaction has locked is about to
+// change, so it skips it rather than wait. It reports whether it wrote
+// them. PostgreSQL only.
 func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versions []int64, cs []store.Counter, at time.Time) (bool, error) {
 	const columns = 9
 	n := len(keys)
@@ -268,7 +270,7 @@ func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versi
 	args = append(args, n)
 	q := s.render(`WITH unchanged AS (
 			SELECT key FROM {p}attempts WHERE (key, version) IN (` + strings.Join(read, ", ") + `)
-			ORDER BY key FOR UPDATE)
+			ORDER BY key FOR UPDATE SKIP LOCKED)
 		UPDATE {p}attempts AS a SET attempts = v.attempts, window_start = v.window_start,
 			locked_until = v.locked_until, permanent = v.permanent, locks = v.locks,
 			last_attempt = v.last_attempt, expires_at = v.expires_at, version = v.version

@@ -142,9 +142,9 @@
 //     all the rows if none has changed since the read, and none
 //     otherwise: it locks the rows whose version (a random number that
 //     every write changes) is still the one read, in the order of the
-//     keys' text, and writes only if that is all of them. An attempt at
-//     keys the portal has seen before costs two statements and no
-//     explicit transaction.
+//     keys' text and skipping rows another transaction holds, and writes
+//     only if that is all of them. An attempt at keys the portal has seen
+//     before costs two statements and no explicit transaction.
 //   - Otherwise (a new key, a row that changed meanwhile, SQLite), one
 //     short transaction inserts the missing rows and locks all of them in
 //     one statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, in the
