@@ -144,7 +144,9 @@ func fail(current []store.Counter, keys []store.AttemptKey, at time.Time) (out [
 	return micros(out), locks
 }
 
-// ClearAttempts implements [store.Attempts] with one UPDATE.
+// ClearAttempts implements [store.Attempts] with one UPDATE, which on
+// PostgreSQL locks the rows in the order of the keys' text, as every other
+// write of several counters does, so that they never deadlock.
 func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	if len(keys) == 0 {
 		return nil
@@ -154,8 +156,11 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 		args[i] = k
 	}
 	args = append(args, newVersion())
-	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, version = $` + strconv.Itoa(len(args)) +
-		` WHERE key IN (` + params(1, len(keys)) + `)`)
+	rows := `key IN (` + params(1, len(keys)) + `)`
+	if s.dialect == Postgres {
+		rows = `key IN (SELECT key FROM {p}attempts WHERE ` + rows + ` ORDER BY key FOR UPDATE)`
+	}
+	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, version = $` + strconv.Itoa(len(args)) + ` WHERE ` + rows)
 	_, err := s.db.ExecContext(ctx, q, args...)
 	return s.fail(ctx, "ClearAttempts", err)
 }
@@ -191,13 +196,19 @@ func (s *Store) Counter(ctx context.Context, at time.Time, key store.AttemptKey)
 // returns how many it deleted. The store never deletes them by itself:
 // a host runs PruneAttempts now and then, say every hour, so that a flood
 // of attempts at made-up usernames does not grow the table for ever.
-// Counters that are not yet over, and permanent locks, stay.
+// Counters that are not yet over, and permanent locks, stay. On
+// PostgreSQL it skips the rows that logins hold at the time, so that it
+// never waits for them or makes them wait.
 //
 // A counter's end is reckoned with the limit it was last written under;
 // a host that shortens its policy's durations sees the old counters go
 // when their old end comes.
 func (s *Store) PruneAttempts(ctx context.Context, at time.Time) (int64, error) {
-	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qPruneAttempts], s.timeArg(at)))
+	q := s.q[qPruneAttempts]
+	if s.dialect == Postgres {
+		q = s.q[qPruneAttemptsSkipLocked]
+	}
+	n, err := rowsAffected(s.db.ExecContext(ctx, q, s.timeArg(at)))
 	if err != nil {
 		return 0, s.fail(ctx, "PruneAttempts", err)
 	}

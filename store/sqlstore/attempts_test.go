@@ -235,3 +235,27 @@ func TestInstances(t *testing.T) {
 		})
 	}
 }
+
+// TestPruneSkipsHeldRows: on PostgreSQL, pruning neither waits for a
+// counter a login holds nor deletes it.
+func TestPruneSkipsHeldRows(t *testing.T) {
+	s, db, schema := postgresBackend.newStore(t)
+	ctx := t.Context()
+	for _, key := range []string{"held", "free"} {
+		_, err := s.TakeAttempt(ctx, t0, []store.AttemptKey{{Key: key, Limit: attemptLimit}})
+		require.NoError(t, err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	_, err = tx.ExecContext(ctx, "SELECT 1 FROM "+table(schema, "attempts")+" WHERE key = 'held' FOR UPDATE")
+	require.NoError(t, err)
+
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	n, err := s.PruneAttempts(pctx, t0.Add(attemptLimit.Forget))
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	require.NoError(t, tx.Rollback())
+	require.Equal(t, []string{"held"}, column[string](t, db, "SELECT key FROM "+table(schema, "attempts")))
+}

@@ -157,7 +157,9 @@
 // is written, so of any number of parallel attempts exactly a key's
 // threshold get through. Counter only reads. Writes to one key serialize
 // on its row; writes to different keys do not wait for each other on
-// PostgreSQL.
+// PostgreSQL. Every write of several rows (ClearAttempts too) locks them
+// in the order of the keys' text, and pruning skips the rows in use, so
+// none of them deadlock.
 //
 // Counters that have settled to nothing stay in the table until
 // [Store.PruneAttempts] deletes them: run it periodically, say hourly, so

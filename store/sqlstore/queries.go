@@ -23,6 +23,7 @@ const (
 	qAttempt
 	qDeleteAttempt
 	qPruneAttempts
+	qPruneAttemptsSkipLocked
 	numQueries
 )
 
@@ -57,4 +58,6 @@ var queries = [numQueries]string{
 	qAttempt:       `SELECT ` + attemptColumns + ` FROM {p}attempts WHERE key = $1`,
 	qDeleteAttempt: `DELETE FROM {p}attempts WHERE key = $1 RETURNING ` + attemptColumns,
 	qPruneAttempts: `DELETE FROM {p}attempts WHERE expires_at <= $1`,
+	qPruneAttemptsSkipLocked: `DELETE FROM {p}attempts WHERE key IN (
+		SELECT key FROM {p}attempts WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)`,
 }
