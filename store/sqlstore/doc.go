@@ -109,8 +109,9 @@
 //     the one the caller read, and sets the stamp, in one transaction.
 //   - SetCredential upserts the credential and sets the stamp in one
 //     transaction.
-//   - TakeAttempt and FailAttempt lock the rows of their keys in one
-//     short transaction; see Attempt counters below.
+//   - TakeAttempt and FailAttempt write counters with one UPDATE
+//     conditional on the rows' versions, or in one short transaction that
+//     locks the rows; see Attempt counters below.
 //
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
