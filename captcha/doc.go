@@ -47,6 +47,26 @@
 // CVE-2023-45292, still half open in its v1.3.8. The image, the audio and
 // every language of a challenge share its one answer and its one use.
 //
+// A [Service] does all of that on a store.Challenges (memstore, sqlstore
+// or redisstore):
+//
+//	svc, err := captcha.NewService(captcha.ServiceConfig{Store: st})
+//	is, err := svc.Issue(ctx, formID, clientAddr)      // is.ID for the form
+//	mux.Handle("GET /captcha", svc.Handler())           // ?id=…, ?id=…&audio=id
+//	err = svc.Verify(ctx, idFromForm, formID, typed)    // nil, or ErrWrong
+//
+// [Service.Issue] renders the image and the audio in every language when
+// the challenge is made and stores them with the hash of the answer (the
+// answer itself is kept nowhere, so nothing can render it later). Issuance
+// is limited per client address (30 per 10 minutes by default, IPv6 per
+// /64), and memstore bounds the live challenges, so a flood neither fills
+// the store nor burns the CPU. [Service.Verify] takes the challenge out of
+// the store before it compares anything: a wrong answer, an answer for
+// another flow, an empty answer and an unknown ID all give [ErrWrong], and
+// none leaves a second chance. [Service.Refresh] uses up the old challenge
+// and issues a new one. Most hosts never call Verify: auth.Login does, when
+// the realm's captcha policy asks for one.
+//
 // # Choosing an alphabet
 //
 // [Digits], the default, is the easiest to read and to hear: ten shapes
