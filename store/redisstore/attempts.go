@@ -29,7 +29,7 @@ var counterFields = []string{"attempts", "window", "until", "permanent", "locks"
 // durations count as this long (142 years).
 const maxMicros = 1 << 52
 
-// luaCommon is the start of both attempt scripts: store.Settle, the
+// luaCommon is the start of the attempt scripts: store.Settle, the
 // limits, reading and writing a counter. ARGV[1] is the time of the call;
 // the limit of KEYS[i] is the six ARGV from 2+6*(i-1): threshold, window,
 // lock base, lock max, permanent after, forget.
@@ -168,6 +168,24 @@ end
 return reply(0, cs)
 `)
 
+// releaseScript is store.ReleaseCounter for every key. It writes only the
+// keys it takes an attempt back from: the others' stored state settles as
+// it did, and a key without a counter stays without one.
+var releaseScript = redis.NewScript(luaCommon + `
+for i = 1, #KEYS do
+  local l = limit(i)
+  local c = settle(read(KEYS[i]), l)
+  if not locked(c) and c.attempts > 0 then
+    c.attempts = c.attempts - 1
+    if c.attempts == 0 then
+      c.window = 0
+    end
+    write(KEYS[i], c, l)
+  end
+end
+return 0
+`)
+
 // clearScript zeroes the attempts of the counters that exist.
 var clearScript = redis.NewScript(`
 for _, key in ipairs(KEYS) do
@@ -208,6 +226,19 @@ func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.Atte
 	}
 	_, cs, err := s.runCounters(ctx, "FailAttempt", failScript, keys, rkeys, args)
 	return cs, err
+}
+
+// ReleaseAttempts implements [store.Attempts] with one script, one round
+// trip.
+func (s *Store) ReleaseAttempts(ctx context.Context, at time.Time, keys []store.AttemptKey) error {
+	rkeys, args, err := s.attemptArgs(at, keys)
+	if err != nil {
+		return err
+	}
+	if err := run(ctx, s.client, releaseScript, rkeys, args...).Err(); err != nil {
+		return fail(ctx, "ReleaseAttempts", err)
+	}
+	return nil
 }
 
 // ClearAttempts implements [store.Attempts] with one script, one round

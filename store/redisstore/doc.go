@@ -23,8 +23,9 @@
 // [store.TakeCounter] and [store.FailCounter], line for line; Redis runs a
 // script alone, so each call is atomic across all its keys, and of any
 // number of parallel attempts exactly a key's threshold get through.
-// [Store.ClearAttempts] and [Store.Unlock] are one script each, and
-// [Store.Counter] one HMGET that writes nothing.
+// [Store.ReleaseAttempts] ([store.ReleaseCounter]), [Store.ClearAttempts]
+// and [Store.Unlock] are one script each, and [Store.Counter] one HMGET
+// that writes nothing.
 //
 // The store never reads Redis's clock: the time passed to each call is the
 // clock, as the contract has it, so tests with a fake clock work, and the
@@ -111,5 +112,8 @@
 // go-redis retries a command after a network error (Options.MaxRetries).
 // A TakeAttempt whose reply was lost and that is retried may be charged
 // twice, which locks a key sooner, never later; FailAttempt, ClearAttempts and
-// Unlock may be repeated without harm.
+// Unlock may be repeated without harm. A ReleaseAttempts retried so may
+// take back two attempts for one, which allows one more attempt in the
+// key's window; it never ends a lock. Set MaxRetries to -1 where that
+// matters more than riding out a dropped connection.
 package redisstore

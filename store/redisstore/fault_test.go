@@ -42,6 +42,9 @@ var methods = []method{
 		_, err := s.FailAttempt(ctx, t0, keys)
 		return err
 	}},
+	{"ReleaseAttempts", func(ctx context.Context, s *redisstore.Store) error {
+		return s.ReleaseAttempts(ctx, t0, keys)
+	}},
 	{"ClearAttempts", func(ctx context.Context, s *redisstore.Store) error {
 		return s.ClearAttempts(ctx, []string{keys[0].Key})
 	}},
@@ -196,6 +199,7 @@ func TestTimeOutOfRange(t *testing.T) {
 		require.ErrorIs(t, err, store.ErrInvalid, "%v", at)
 		_, err = s.FailAttempt(t.Context(), at, keys)
 		require.ErrorIs(t, err, store.ErrInvalid, "%v", at)
+		require.ErrorIs(t, s.ReleaseAttempts(t.Context(), at, keys), store.ErrInvalid, "%v", at)
 	}
 }
 

@@ -16,10 +16,11 @@ import (
 
 // The attempt counters' table is <prefix>attempts, one row per key; see
 // migrations/*/0003_attempts.sql. The state machine is the store
-// package's: TakeAttempt and FailAttempt read the rows, run
-// store.TakeCounter or store.FailCounter on them in Go, and write back
-// what changed only if the rows are still as read (swapCounters), or else
-// decide again on rows locked in a transaction (lockCounters).
+// package's: TakeAttempt, FailAttempt and ReleaseAttempts read the rows,
+// run store.TakeCounter, store.FailCounter or store.ReleaseCounter on them
+// in Go, and write back what changed only if the rows are still as read
+// (swapCounters), or else decide again on rows locked in a transaction
+// (lockCounters).
 
 const attemptColumns = `key, attempts, window_start, locked_until, permanent, locks, last_attempt`
 
@@ -27,6 +28,7 @@ const attemptColumns = `key, attempts, window_start, locked_until, permanent, lo
 type stored struct {
 	counters []store.Counter // in the order of the keys; zero without a row
 	versions []int64         // the rows' versions
+	exists   []bool          // whether the key has a row
 	missing  bool            // some key has no row
 }
 
@@ -50,7 +52,7 @@ func (s *Store) TakeAttempt(ctx context.Context, at time.Time, keys []store.Atte
 	}
 	at = at.UTC().Truncate(time.Microsecond)
 	var t store.Take
-	_, err := s.update(ctx, keys, at, func(current []store.Counter) ([]store.Counter, bool) {
+	_, err := s.update(ctx, keys, at, true, func(current []store.Counter) ([]store.Counter, bool) {
 		t = take(current, keys, at)
 		return t.Counters, t.Allowed
 	})
@@ -88,8 +90,8 @@ func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.Atte
 		return nil, err
 	}
 	at = at.UTC().Truncate(time.Microsecond)
-	out, err := s.update(ctx, keys, at, func(current []store.Counter) ([]store.Counter, bool) {
-		return fail(current, keys, at)
+	out, err := s.update(ctx, keys, at, true, func(current []store.Counter) ([]store.Counter, bool) {
+		return apply(store.FailCounter, current, keys, at)
 	})
 	if err != nil {
 		return nil, s.fail(ctx, "FailAttempt", err)
@@ -100,9 +102,10 @@ func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.Atte
 // update reads the counters of keys and asks decide for the counters
 // they become and whether to write them. If so, it writes them with
 // swapCounters when it can, and otherwise in a transaction that locks the
-// rows and asks decide again on what it locked. It returns the counters
-// decide returned last.
-func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Time, decide func(current []store.Counter) ([]store.Counter, bool)) ([]store.Counter, error) {
+// rows, inserting those missing if insert is set, and asks decide again
+// on what it locked. It writes only keys that have a row or were
+// inserted. It returns the counters decide returned last.
+func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Time, insert bool, decide func(current []store.Counter) ([]store.Counter, bool)) ([]store.Counter, error) {
 	st, err := s.counters(ctx, s.db, keys)
 	if err != nil {
 		return nil, err
@@ -118,14 +121,21 @@ func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Tim
 		}
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := s.lockCounters(ctx, tx, keys, at)
+		st, err := s.lockCounters(ctx, tx, keys, at, insert)
 		if err != nil {
 			return err
 		}
 		if out, write = decide(st.counters); !write {
 			return errUnchanged
 		}
-		return s.putCounters(ctx, tx, keys, out, at)
+		var wkeys []store.AttemptKey
+		var wout []store.Counter
+		for i, ok := range st.exists {
+			if ok {
+				wkeys, wout = append(wkeys, keys[i]), append(wout, out[i])
+			}
+		}
+		return s.putCounters(ctx, tx, wkeys, wout, at)
 	})
 	if errors.Is(err, errUnchanged) {
 		err = nil
@@ -133,15 +143,52 @@ func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Tim
 	return out, err
 }
 
-// fail runs store.FailCounter on every key's stored counter, and reports
-// whether that locks any key, which is all it can change.
-func fail(current []store.Counter, keys []store.AttemptKey, at time.Time) (out []store.Counter, locks bool) {
+// apply runs step, store.FailCounter or releaseCounter, on every
+// key's stored counter, and reports whether that changes any counter
+// (locks one, takes an attempt back) from what it settles to.
+func apply(step func(store.Counter, store.Limit, time.Time) store.Counter, current []store.Counter, keys []store.AttemptKey, at time.Time) (out []store.Counter, changed bool) {
 	out = make([]store.Counter, len(keys))
 	for i, k := range keys {
-		out[i] = store.FailCounter(current[i], k.Limit, at)
-		locks = locks || out[i] != store.Settle(current[i], k.Limit, at)
+		out[i] = step(current[i], k.Limit, at)
+		changed = changed || out[i] != store.Settle(current[i], k.Limit, at)
 	}
-	return micros(out), locks
+	return micros(out), changed
+}
+
+// ReleaseAttempts implements [store.Attempts].
+//
+// A release that takes nothing back (every key locked, without attempts
+// or without a row) writes nothing: a plain read of the rows decides it.
+// Otherwise the rows are written as by TakeAttempt, except that a key
+// without a row is skipped, never inserted: on PostgreSQL, when every key
+// has a row, by one UPDATE conditional on the rows' versions; else in one
+// transaction that locks the rows there are, in the order of the keys'
+// text, decides again on them and writes them back.
+func (s *Store) ReleaseAttempts(ctx context.Context, at time.Time, keys []store.AttemptKey) error {
+	if err := store.CheckAttemptKeys(keys); err != nil {
+		return err
+	}
+	at = at.UTC().Truncate(time.Microsecond)
+	_, err := s.update(ctx, keys, at, false, func(current []store.Counter) ([]store.Counter, bool) {
+		return apply(releaseCounter, current, keys, at)
+	})
+	return s.fail(ctx, "ReleaseAttempts", err)
+}
+
+// releaseCounter is store.ReleaseCounter, line for line, until the store
+// package commits it: this package must build against the contract
+// before that too. Then it goes, and ReleaseAttempts applies
+// store.ReleaseCounter.
+func releaseCounter(c store.Counter, l store.Limit, at time.Time) store.Counter {
+	c = store.Settle(c, l, at)
+	if c.Locked(at) || c.Attempts == 0 {
+		return c
+	}
+	c.Attempts--
+	if c.Attempts == 0 {
+		c.WindowStart = time.Time{}
+	}
+	return c
 }
 
 // ClearAttempts implements [store.Attempts] with one UPDATE, which on
@@ -217,11 +264,17 @@ func (s *Store) PruneAttempts(ctx context.Context, at time.Time) (int64, error) 
 
 // counters reads the stored counters of keys.
 func (s *Store) counters(ctx context.Context, q execQuerier, keys []store.AttemptKey) (stored, error) {
+	return s.keyRows(ctx, q, keys, `SELECT `+attemptColumns+`, version FROM {p}attempts WHERE key IN (`+params(1, len(keys))+`)`)
+}
+
+// keyRows runs query, whose parameters are the keys, and returns the
+// counters of keys in the rows of attemptColumns and version it returns.
+func (s *Store) keyRows(ctx context.Context, q execQuerier, keys []store.AttemptKey, query string) (stored, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k.Key
 	}
-	rows, err := q.QueryContext(ctx, s.render(`SELECT `+attemptColumns+`, version FROM {p}attempts WHERE key IN (`+params(1, len(keys))+`)`), args...)
+	rows, err := q.QueryContext(ctx, s.render(query), args...)
 	if err != nil {
 		return stored{}, err
 	}
@@ -229,12 +282,21 @@ func (s *Store) counters(ctx context.Context, q execQuerier, keys []store.Attemp
 }
 
 // lockCounters locks the rows of keys for the rest of tx, inserting those
-// missing, and returns their counters in the order of keys. It locks them
-// in the order of the keys' text, so that transactions whose keys overlap
-// never wait for each other in a cycle. On SQLite the transaction already
-// holds the database's write lock (BEGIN IMMEDIATE, see SQLiteDSN); the
-// statement is the same.
-func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.AttemptKey, at time.Time) (stored, error) {
+// missing if insert is set, and returns their counters in the order of
+// keys. It locks them in the order of the keys' text, byte by byte, so
+// that transactions whose keys overlap never wait for each other in a
+// cycle. On SQLite the transaction already holds the database's write
+// lock (BEGIN IMMEDIATE, see SQLiteDSN), or takes it with the statement,
+// which writes.
+func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.AttemptKey, at time.Time, insert bool) (stored, error) {
+	if !insert && s.dialect == SQLite {
+		return s.keyRows(ctx, tx, keys, `UPDATE {p}attempts SET version = version WHERE key IN (`+params(1, len(keys))+`)
+			RETURNING `+attemptColumns+`, version`)
+	}
+	if !insert {
+		return s.keyRows(ctx, tx, keys, `SELECT `+attemptColumns+`, version FROM {p}attempts WHERE key IN (`+params(1, len(keys))+`)
+			ORDER BY key COLLATE "C" FOR UPDATE`)
+	}
 	args := make([]any, 0, len(keys)+1)
 	args = append(args, s.timeArg(at))
 	values := make([]string, len(keys))
@@ -358,14 +420,14 @@ func scanStored(rows *sql.Rows, keys []store.AttemptKey) (stored, error) {
 	if err := rows.Err(); err != nil {
 		return stored{}, err
 	}
-	st := stored{counters: make([]store.Counter, len(keys)), versions: make([]int64, len(keys))}
+	st := stored{counters: make([]store.Counter, len(keys)), versions: make([]int64, len(keys)), exists: make([]bool, len(keys))}
 	for i, k := range keys {
 		r, ok := byKey[k.Key]
 		if !ok {
 			r.c = store.Counter{Key: k.Key}
 			st.missing = true
 		}
-		st.counters[i], st.versions[i] = r.c, r.version
+		st.counters[i], st.versions[i], st.exists[i] = r.c, r.version, ok
 	}
 	return st, nil
 }

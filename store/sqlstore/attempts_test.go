@@ -3,8 +3,10 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -258,4 +260,85 @@ func TestPruneSkipsHeldRows(t *testing.T) {
 	require.EqualValues(t, 1, n)
 	require.NoError(t, tx.Rollback())
 	require.Equal(t, []string{"held"}, column[string](t, db, "SELECT key FROM "+table(schema, "attempts")))
+}
+
+// TestReleaseWritesOnlyRows: a release never inserts a row for a key
+// without one, and one that takes nothing back writes nothing.
+func TestReleaseWritesOnlyRows(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s, db, schema := b.newStore(t)
+			ctx := t.Context()
+			seen := store.AttemptKey{Key: "seen", Limit: attemptLimit}
+			unseen := store.AttemptKey{Key: "unseen", Limit: attemptLimit}
+			require.NoError(t, s.ReleaseAttempts(ctx, t0, []store.AttemptKey{unseen}))
+			require.Zero(t, attemptRows(t, db, schema))
+
+			_, err := s.TakeAttempt(ctx, t0, []store.AttemptKey{seen})
+			require.NoError(t, err)
+			require.NoError(t, s.ReleaseAttempts(ctx, t0, []store.AttemptKey{unseen, seen}))
+			require.Equal(t, 1, attemptRows(t, db, schema))
+			c, err := s.Counter(ctx, t0, seen)
+			require.NoError(t, err)
+			require.Equal(t, store.Counter{Key: "seen", LastAttempt: t0}, c)
+
+			version := column[int64](t, db, "SELECT version FROM "+table(schema, "attempts"))
+			require.NoError(t, s.ReleaseAttempts(ctx, t0, []store.AttemptKey{seen, unseen}), "nothing to take back")
+			require.Equal(t, version, column[int64](t, db, "SELECT version FROM "+table(schema, "attempts")), "written")
+		})
+	}
+}
+
+// TestReleaseParallel takes and gives back attempts from many goroutines
+// at once, on keys with and without rows: no release is lost, so that
+// every attempt is allowed and none is left charged.
+func TestReleaseParallel(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s, _, _ := b.newStore(t)
+			l := attemptLimit
+			l.Threshold = 100
+			shared := store.AttemptKey{Key: "pw|ip|192.0.2.1", Limit: l}
+			const n = 40
+			errs := make(chan error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					keys := []store.AttemptKey{shared, {Key: fmt.Sprintf("pw|a|%d", i%4), Limit: l}}
+					for j := range 5 {
+						tk, err := s.TakeAttempt(t.Context(), t0, keys)
+						if err == nil && !tk.Allowed {
+							err = fmt.Errorf("refused: %+v", tk.Counters)
+						}
+						if err == nil {
+							release := keys
+							if j%2 == 1 {
+								// A key without a row sends it down the
+								// locked transaction on PostgreSQL too.
+								release = append(release, store.AttemptKey{Key: fmt.Sprintf("pw|p|%d-%d", i, j), Limit: l})
+							}
+							err = s.ReleaseAttempts(t.Context(), t0, release)
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				require.NoError(t, err)
+			}
+			for _, key := range []string{shared.Key, "pw|a|0", "pw|a|3"} {
+				c, err := s.Counter(t.Context(), t0, store.AttemptKey{Key: key, Limit: l})
+				require.NoError(t, err)
+				require.Zero(t, c.Attempts, key)
+				require.True(t, c.WindowStart.IsZero(), key)
+			}
+		})
+	}
 }

@@ -109,9 +109,9 @@
 //     the one the caller read, and sets the stamp, in one transaction.
 //   - SetCredential upserts the credential and sets the stamp in one
 //     transaction.
-//   - TakeAttempt and FailAttempt write counters with one UPDATE
-//     conditional on the rows' versions, or in one short transaction that
-//     locks the rows; see Attempt counters below.
+//   - TakeAttempt, FailAttempt and ReleaseAttempts write counters with
+//     one UPDATE conditional on the rows' versions, or in one short
+//     transaction that locks the rows; see Attempt counters below.
 //
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
@@ -132,12 +132,13 @@
 // had, its last attempt, and expires_at, when it will have settled to
 // nothing.
 //
-// The state machine is the store package's own, [store.TakeCounter] and
-// [store.FailCounter], run in Go, so that every backend counts alike; the
-// database only decides which write wins. A refusal, and a failure that
-// locks nothing, write nothing, so a plain read of the rows decides them:
-// a flood of attempts at a locked account is refused without taking a
-// lock or writing a row. A write happens in one of two ways:
+// The state machine is the store package's own, [store.TakeCounter],
+// [store.FailCounter] and [store.ReleaseCounter], run in Go, so that
+// every backend counts alike; the database only decides which write wins.
+// A refusal, a failure that locks nothing and a release that takes
+// nothing back write nothing, so a plain read of the rows decides them: a
+// flood of attempts at a locked account is refused without taking a lock
+// or writing a row. A write happens in one of two ways:
 //
 //   - On PostgreSQL, when every key already has a row, one UPDATE writes
 //     all the rows if none has changed since the read, and none
@@ -152,7 +153,9 @@
 //     order of the keys' text, so that transactions never deadlock; on
 //     SQLite the transaction holds the write lock from BEGIN IMMEDIATE),
 //     decides again on what it locked, and writes the rows back in one
-//     statement.
+//     statement. ReleaseAttempts inserts nothing: it locks the rows there
+//     are (SELECT ... FOR UPDATE, in the same order) and skips the keys
+//     without one.
 //
 // Either way a decision is made on rows no one else can change before it
 // is written, so of any number of parallel attempts exactly a key's

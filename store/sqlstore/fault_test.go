@@ -102,6 +102,9 @@ func (f fixture) methods() []method {
 			_, err := s.FailAttempt(ctx, t0, f.attemptKeys())
 			return err
 		}},
+		method{"ReleaseAttempts", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ReleaseAttempts(ctx, t0, f.attemptKeys())
+		}},
 		method{"ClearAttempts", func(ctx context.Context, s *sqlstore.Store) error {
 			return s.ClearAttempts(ctx, []string{f.attemptKeys()[0].Key})
 		}},
