@@ -192,8 +192,9 @@ func releaseCounter(c store.Counter, l store.Limit, at time.Time) store.Counter 
 }
 
 // ClearAttempts implements [store.Attempts] with one UPDATE, which on
-// PostgreSQL locks the rows in the order of the keys' text, as every other
-// write of several counters does, so that they never deadlock.
+// PostgreSQL locks the rows in the order of the keys' text, byte by byte
+// whatever the column's collation, as every other write of several
+// counters does, so that they never deadlock.
 func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	if len(keys) == 0 {
 		return nil
@@ -205,7 +206,7 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	args = append(args, newVersion())
 	rows := `key IN (` + params(1, len(keys)) + `)`
 	if s.dialect == Postgres {
-		rows = `key IN (SELECT key FROM {p}attempts WHERE ` + rows + ` ORDER BY key FOR UPDATE)`
+		rows = `key IN (SELECT key FROM {p}attempts WHERE ` + rows + ` ORDER BY key COLLATE "C" FOR UPDATE)`
 	}
 	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, version = $` + strconv.Itoa(len(args)) + ` WHERE ` + rows)
 	_, err := s.db.ExecContext(ctx, q, args...)
@@ -343,7 +344,7 @@ func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versi
 	args = append(args, n)
 	q := s.render(`WITH unchanged AS (
 			SELECT key FROM {p}attempts WHERE (key, version) IN (` + strings.Join(read, ", ") + `)
-			ORDER BY key FOR UPDATE SKIP LOCKED)
+			ORDER BY key COLLATE "C" FOR UPDATE SKIP LOCKED)
 		UPDATE {p}attempts AS a SET attempts = v.attempts, window_start = v.window_start,
 			locked_until = v.locked_until, permanent = v.permanent, locks = v.locks,
 			last_attempt = v.last_attempt, expires_at = v.expires_at, version = v.version

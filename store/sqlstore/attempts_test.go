@@ -342,3 +342,48 @@ func TestReleaseParallel(t *testing.T) {
 		})
 	}
 }
+
+// TestLockOrderIgnoresCollation: on PostgreSQL every write that waits for
+// several counters locks them in the byte order of their keys, the order
+// in which the transaction of TakeAttempt inserts and locks them, even
+// where the column's collation sorts them otherwise ("B" after "a" in
+// English), so that the writes never lock two rows in opposite orders.
+// It holds the row that comes second in byte order and checks that the
+// write, waiting for it, has locked the first.
+func TestLockOrderIgnoresCollation(t *testing.T) {
+	s, db, schema := postgresBackend.newStore(t)
+	ctx := t.Context()
+	if _, err := db.ExecContext(ctx, "ALTER TABLE "+table(schema, "attempts")+` ALTER COLUMN key TYPE text COLLATE "en-x-icu"`); err != nil {
+		t.Skipf("no ICU collation on this server: %v", err)
+	}
+	first := store.AttemptKey{Key: "pw|a|B", Limit: attemptLimit}
+	second := store.AttemptKey{Key: "pw|a|a", Limit: attemptLimit}
+	require.Equal(t, []bool{true}, column[bool](t, db, `SELECT $1::text COLLATE "en-x-icu" > $2`, first.Key, second.Key))
+	for name, write := range map[string]func(context.Context) error{
+		"ClearAttempts": func(ctx context.Context) error { return s.ClearAttempts(ctx, []string{second.Key, first.Key}) },
+		"ReleaseAttempts": func(ctx context.Context) error {
+			return s.ReleaseAttempts(ctx, t0, []store.AttemptKey{second, first})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := s.TakeAttempt(ctx, t0, []store.AttemptKey{first, second})
+			require.NoError(t, err)
+			tx, err := db.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			defer func() { _ = tx.Rollback() }()
+			_, err = tx.ExecContext(ctx, "SELECT 1 FROM "+table(schema, "attempts")+" WHERE key = $1 FOR UPDATE", second.Key)
+			require.NoError(t, err)
+			done := make(chan error, 1)
+			go func() { done <- write(ctx) }()
+			require.Eventually(t, func() bool {
+				return len(column[int](t, db, `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'`, schema)) > 0
+			}, 5*time.Second, 10*time.Millisecond, "the write never waited for the held row")
+			_, err = db.ExecContext(ctx, "SELECT 1 FROM "+table(schema, "attempts")+" WHERE key = $1 FOR UPDATE NOWAIT", first.Key)
+			var state interface{ SQLState() string }
+			require.ErrorAs(t, err, &state, "the row first in byte order is not locked")
+			require.Equal(t, "55P03", state.SQLState(), "lock_not_available")
+			require.NoError(t, tx.Rollback())
+			require.NoError(t, <-done)
+		})
+	}
+}

@@ -162,8 +162,9 @@
 // threshold get through. Counter only reads. Writes to one key serialize
 // on its row; writes to different keys do not wait for each other on
 // PostgreSQL. Every write of several rows (ClearAttempts too) locks them
-// in the order of the keys' text, and pruning skips the rows in use, so
-// none of them deadlock.
+// in the order of the keys' text, byte by byte whatever the database's
+// collation, and pruning skips the rows in use, so none of them
+// deadlock.
 //
 // Counters that have settled to nothing stay in the table until
 // [Store.PruneAttempts] deletes them: run it periodically, say hourly, so
