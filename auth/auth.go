@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/auth/password"
-	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
@@ -75,10 +74,11 @@ type Config struct {
 	// store.Attempts (memstore and sqlstore do). To share counters among
 	// instances through Redis, build the Guard on a redisstore.
 	Lockout *lockout.Guard
-	// Captcha issues and verifies captcha challenges for the realms whose
-	// CaptchaPolicy asks for them. Nil means no captcha; a realm that asks
-	// for one is then refused by New.
-	Captcha *captcha.Service
+	// Captcha verifies the captchas of the realms whose CaptchaPolicy asks
+	// for one: CaptchaService(svc) for masuk's own challenges,
+	// CaptchaHosted(v) for a hosted service. Nil means no captcha; a realm
+	// that asks for one is then refused by New.
+	Captcha CaptchaChecker
 	// Realms configures realms by name. Nil means every well-formed realm
 	// name is accepted, with free-form usernames; otherwise a realm not
 	// listed is refused with ErrUnknownRealm.
@@ -97,7 +97,7 @@ type Authenticator struct {
 	realms map[string]Realm
 	guard  *lockout.Guard
 	// captcha verifies captcha answers; nil when there is none.
-	captcha *captcha.Service
+	captcha CaptchaChecker
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.

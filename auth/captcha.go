@@ -46,15 +46,45 @@ type CaptchaPolicy struct {
 	After int
 }
 
-// CaptchaAnswer is the captcha a login form sent, if any.
+// CaptchaAnswer is the captcha a login form sent, if any; a login with
+// neither ID nor Answer carries none.
 type CaptchaAnswer struct {
-	// ID is the challenge's ID, from the form's hidden field.
+	// ID is the challenge's ID, from the form's hidden field (masuk's own
+	// challenges).
 	ID string
 	// Flow is what the challenge was issued for (the form's or session's
 	// identifier): an answer for another flow is refused.
 	Flow string
-	// Answer is what the person typed.
+	// Answer is what the person typed, or a hosted service's token.
 	Answer string
+}
+
+// CaptchaChecker verifies the captcha a login carried. A nil error means
+// solved; an error matching captcha.ErrWrong or captcha.ErrHostedRejected
+// means not solved (ErrCaptchaInvalid); any other error means it could not
+// be checked, and the login fails closed.
+type CaptchaChecker interface {
+	CheckCaptcha(ctx context.Context, ans CaptchaAnswer, clientAddr string) error
+}
+
+// CaptchaService checks answers against masuk's own challenges.
+func CaptchaService(s *captcha.Service) CaptchaChecker { return serviceChecker{s} }
+
+type serviceChecker struct{ s *captcha.Service }
+
+func (c serviceChecker) CheckCaptcha(ctx context.Context, ans CaptchaAnswer, _ string) error {
+	return c.s.Verify(ctx, ans.ID, ans.Flow, ans.Answer)
+}
+
+// CaptchaHosted checks answers with a hosted service (Turnstile, hCaptcha,
+// reCAPTCHA): the answer is the token the service's widget put in the form
+// (its ID and Flow are not used, and need not be set).
+func CaptchaHosted(v captcha.Verifier) CaptchaChecker { return hostedChecker{v} }
+
+type hostedChecker struct{ v captcha.Verifier }
+
+func (c hostedChecker) CheckCaptcha(ctx context.Context, ans CaptchaAnswer, clientAddr string) error {
+	return c.v.Verify(ctx, ans.Answer, clientAddr)
 }
 
 // captchaAfter returns how many failures make realm r ask for a captcha:
@@ -79,7 +109,7 @@ func (a *Authenticator) captchaAfter(r Realm) int {
 	return -1
 }
 
-func checkCaptchaPolicies(realms map[string]Realm, svc *captcha.Service) error {
+func checkCaptchaPolicies(realms map[string]Realm, svc CaptchaChecker) error {
 	for name, r := range realms {
 		switch r.Captcha.Mode {
 		case CaptchaDefault, CaptchaNever:
@@ -135,12 +165,12 @@ func (a *Authenticator) checkCaptcha(ctx context.Context, r Realm, ev store.Even
 		return err
 	case !need:
 		return nil
-	case ans.ID == "":
+	case ans.ID == "" && ans.Answer == "":
 		a.record(ctx, withReason(ev, ReasonCaptchaRequired))
 		return ErrCaptchaRequired
 	}
-	switch err := a.captcha.Verify(ctx, ans.ID, ans.Flow, ans.Answer); {
-	case errors.Is(err, captcha.ErrWrong):
+	switch err := a.captcha.CheckCaptcha(ctx, ans, ev.ClientAddr); {
+	case errors.Is(err, captcha.ErrWrong), errors.Is(err, captcha.ErrHostedRejected):
 		a.record(ctx, withReason(ev, ReasonCaptchaInvalid))
 		return ErrCaptchaInvalid
 	case err != nil:

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func captchaFixture(t *testing.T, realms map[string]auth.Realm) (*fixture, *capt
 		require.NoError(t, err)
 		svc, err = captcha.NewService(captcha.ServiceConfig{Store: c.Store.(*memstore.Store), Generator: gen, Now: c.Now})
 		require.NoError(t, err)
-		c.Captcha = svc
+		c.Captcha = auth.CaptchaService(svc)
 		c.Realms = realms
 	})
 	return f, svc
@@ -121,4 +122,32 @@ func TestCaptchaPolicyChecked(t *testing.T) {
 	require.Error(t, err, "a realm asking for a captcha without a captcha service")
 	_, err = auth.New(auth.Config{Store: memstore.New(), Realms: map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: 9}}}})
 	require.Error(t, err)
+}
+
+// fakeHosted answers like a hosted service: "ok" solves, "down" cannot be
+// checked, anything else is rejected.
+type fakeHosted struct{}
+
+func (fakeHosted) Verify(_ context.Context, token, _ string) error {
+	switch token {
+	case "ok":
+		return nil
+	case "down":
+		return captcha.ErrHostedUnavailable
+	}
+	return captcha.ErrHostedRejected
+}
+
+func TestCaptchaHosted(t *testing.T) {
+	f := newFixture(t, func(c *auth.Config) {
+		c.Captcha = auth.CaptchaHosted(fakeHosted{})
+		c.Realms = map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways}}}
+	})
+	f.register(t, "lpse", "tuti")
+	require.ErrorIs(t, f.loginWithCaptcha(t, "tuti", goodPassword, auth.CaptchaAnswer{}), auth.ErrCaptchaRequired)
+	require.ErrorIs(t, f.loginWithCaptcha(t, "tuti", goodPassword, auth.CaptchaAnswer{Answer: "forged"}), auth.ErrCaptchaInvalid)
+	err := f.loginWithCaptcha(t, "tuti", goodPassword, auth.CaptchaAnswer{Answer: "down"})
+	require.ErrorIs(t, err, captcha.ErrHostedUnavailable, "fails closed")
+	require.NotErrorIs(t, err, auth.ErrCaptchaInvalid)
+	require.NoError(t, f.loginWithCaptcha(t, "tuti", goodPassword, auth.CaptchaAnswer{Answer: "ok"}))
 }

@@ -31,8 +31,8 @@ func (a *Authenticator) begin(ctx context.Context, f lockout.Factor, ev store.Ev
 
 // settle tells the guard how the attempt ended: err is nil for a right
 // password, ErrInvalidCredentials for a wrong one; any other error (the
-// hasher was busy, the store failed) leaves the attempt charged and locks
-// nothing.
+// hasher was busy, the store failed) means the password was never checked,
+// and the attempt's charge is given back.
 func (a *Authenticator) settle(ctx context.Context, att *lockout.Attempt, ev store.Event, err error) {
 	ctx = context.WithoutCancel(ctx)
 	switch {
@@ -50,6 +50,10 @@ func (a *Authenticator) settle(ctx context.Context, att *lockout.Attempt, ev sto
 			ev.Kind = EventLocked
 			ev.Details = map[string]string{"scope": string(locked.Scope), "until": until(locked)}
 			a.record(ctx, ev)
+		}
+	default:
+		if err := att.Abandon(ctx); err != nil {
+			a.log.ErrorContext(ctx, "masuk: giving back an attempt", "realm", ev.Realm, "username", ev.Username, "error", err)
 		}
 	}
 }

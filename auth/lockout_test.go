@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
 )
 
@@ -138,4 +139,35 @@ func TestOperatorUnlock(t *testing.T) {
 	assert.Equal(t, map[string]string{"by": "helpdesk-7", "reason": "called from the office", "was_locked": "true"}, ev.Details)
 	_, err = f.login(t, "lpse", "agus", goodPassword)
 	require.NoError(t, err)
+}
+
+// TestBusyDoesNotCount: logins the hasher was too busy to check do not
+// count toward a lock.
+func TestBusyDoesNotCount(t *testing.T) {
+	busy := false
+	f := newFixture(t)
+	f.register(t, "lpse", "rudi")
+	a, err := auth.New(auth.Config{Store: f.store, Hasher: switchHasher{f.hasher, &busy}})
+	require.NoError(t, err)
+	busy = true
+	for range 20 {
+		_, err := a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "rudi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.5"}})
+		require.ErrorIs(t, err, password.ErrBusy)
+	}
+	busy = false
+	_, err = a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "rudi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.5"}})
+	require.NoError(t, err)
+}
+
+// switchHasher is busy while *busy is true.
+type switchHasher struct {
+	auth.Hasher
+	busy *bool
+}
+
+func (h switchHasher) Verify(ctx context.Context, pw, encoded string) (password.Verified, error) {
+	if *h.busy {
+		return password.Verified{}, password.ErrBusy
+	}
+	return h.Hasher.Verify(ctx, pw, encoded)
 }

@@ -302,19 +302,41 @@ func (a *Attempt) Failed(ctx context.Context) (*LockedError, error) {
 }
 
 // Succeeded records that the attempt's secret was right: it clears the
-// account's and the pair's attempts (not the address's: one good password
-// must not buy an attacker a fresh spraying budget).
+// account's and the pair's attempts, and gives back the address's charge
+// (the address counts failures only: fifty colleagues logging in from one
+// office address lock nothing), while the address's earlier failures stay
+// (one good password must not buy an attacker a fresh spraying budget).
 func (a *Attempt) Succeeded(ctx context.Context) error {
-	clear := make([]string, 0, 2)
+	var clearKeys []string
+	var release []store.AttemptKey
 	for i, k := range a.keys {
-		if a.scopes[i] != ScopeAddress {
-			clear = append(clear, k.Key)
+		if a.scopes[i] == ScopeAddress {
+			release = append(release, k)
+		} else {
+			clearKeys = append(clearKeys, k.Key)
 		}
 	}
-	if len(clear) == 0 {
+	if len(clearKeys) > 0 {
+		if err := a.g.store.ClearAttempts(ctx, clearKeys); err != nil {
+			return fmt.Errorf("lockout: %w", err)
+		}
+	}
+	if len(release) > 0 {
+		if err := a.g.store.ReleaseAttempts(ctx, a.g.now(), release); err != nil {
+			return fmt.Errorf("lockout: %w", err)
+		}
+	}
+	return nil
+}
+
+// Abandon gives back the attempt's charge on every counter: the secret was
+// never checked (the hasher was busy, the store failed), and an attempt
+// that was not made must not count toward a lock.
+func (a *Attempt) Abandon(ctx context.Context) error {
+	if len(a.keys) == 0 {
 		return nil
 	}
-	if err := a.g.store.ClearAttempts(ctx, clear); err != nil {
+	if err := a.g.store.ReleaseAttempts(ctx, a.g.now(), a.keys); err != nil {
 		return fmt.Errorf("lockout: %w", err)
 	}
 	return nil

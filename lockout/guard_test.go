@@ -179,9 +179,35 @@ func TestSuccessClearsAccountNotAddress(t *testing.T) {
 	st, err := g.Status(ctx, "lpse", "budi")
 	require.NoError(t, err)
 	assert.Zero(t, st.Password.Attempts)
-	// The address spent its five: a good password did not refund them.
+	// The address keeps its four failures, and got the success's charge
+	// back: one more failure from it is allowed, the one after is not.
+	fail(t, g, lockout.Password, lockout.Subject{Realm: "lpse", Username: "siti", Addr: budi.Addr})
 	le := refused(t, g, lockout.Password, lockout.Subject{Realm: "lpse", Username: "siti", Addr: budi.Addr})
 	assert.Equal(t, lockout.ScopeAddress, le.Scope)
+}
+
+// TestOfficeAddress: successes from one shared address never lock it.
+func TestOfficeAddress(t *testing.T) {
+	g, _ := newGuard(t, lockout.Policy{})
+	ctx := context.Background()
+	for i := range 500 {
+		a, err := g.Begin(ctx, lockout.Password, lockout.Subject{Realm: "sapk", Username: fmt.Sprint("pegawai", i), Addr: "203.0.113.1"})
+		require.NoError(t, err, "login %d", i+1)
+		require.NoError(t, a.Succeeded(ctx))
+	}
+}
+
+func TestAbandon(t *testing.T) {
+	g, _ := newGuard(t, lockout.Policy{})
+	ctx := context.Background()
+	for range 20 {
+		a, err := g.Begin(ctx, lockout.Password, budi)
+		require.NoError(t, err)
+		require.NoError(t, a.Abandon(ctx))
+	}
+	st, err := g.Status(ctx, "lpse", "budi")
+	require.NoError(t, err)
+	assert.Zero(t, st.Password.Attempts)
 }
 
 func TestPermanentAndUnlock(t *testing.T) {

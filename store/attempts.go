@@ -15,8 +15,8 @@ import (
 // failure is counted; charging first means exactly Threshold of them are
 // let through.
 //
-// The state machine every implementation follows is [TakeCounter] and
-// [FailCounter]; memstore and sqlstore call them under a lock or in a
+// The state machine every implementation follows is [TakeCounter],
+// [FailCounter] and [ReleaseCounter]; memstore and sqlstore call them under a lock or in a
 // row-locked transaction, redisstore mirrors them in a script, and
 // storetest checks that they agree.
 type Attempts interface {
@@ -32,6 +32,12 @@ type Attempts interface {
 	// locked, becomes locked, in one atomic step. It charges nothing and
 	// returns every key's counter afterwards, in the order of keys.
 	FailAttempt(ctx context.Context, at time.Time, keys []AttemptKey) ([]Counter, error)
+	// ReleaseAttempts takes back one attempt charged by TakeAttempt from
+	// each key that is not locked, in one atomic step: the attempt
+	// succeeded on a counter that counts only failures (a client
+	// address), or was never made (the hasher was busy). A key's attempts
+	// never go below zero; keys without a counter are skipped.
+	ReleaseAttempts(ctx context.Context, at time.Time, keys []AttemptKey) error
 	// ClearAttempts zeroes the attempts of the named keys (a success). A
 	// lock in force stays, and so does the lock count that makes repeated
 	// locks grow. Keys without a counter are skipped.
@@ -117,6 +123,10 @@ func (c Counter) Locked(at time.Time) bool {
 }
 
 // Take is what TakeAttempt decided.
+//
+// An error from a store that is reached over a network does not prove that
+// nothing was charged: a call cancelled in flight may have been applied.
+// Callers treat such an attempt as charged and refused.
 type Take struct {
 	// Allowed means the attempt was charged to every key and may run.
 	Allowed bool
@@ -173,6 +183,19 @@ func FailCounter(c Counter, l Limit, at time.Time) Counter {
 		c.LockedUntil = at.Add(l.LockDuration(c.Locks))
 	}
 	c.Locks++
+	return c
+}
+
+// ReleaseCounter is the state machine of ReleaseAttempts for one key.
+func ReleaseCounter(c Counter, l Limit, at time.Time) Counter {
+	c = Settle(c, l, at)
+	if c.Locked(at) || c.Attempts == 0 {
+		return c
+	}
+	c.Attempts--
+	if c.Attempts == 0 {
+		c.WindowStart = time.Time{}
+	}
 	return c
 }
 

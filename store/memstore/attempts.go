@@ -135,3 +135,23 @@ func (s *Store) sweepLocked(at time.Time) {
 		}
 	}
 }
+
+// ReleaseAttempts implements [store.Attempts].
+func (s *Store) ReleaseAttempts(ctx context.Context, at time.Time, keys []store.AttemptKey) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckAttemptKeys(keys); err != nil {
+		return err
+	}
+	at = at.UTC()
+	s.amu.Lock()
+	defer s.amu.Unlock()
+	for _, k := range keys {
+		if e, ok := s.attempts[k.Key]; ok {
+			e.c = store.ReleaseCounter(e.c, k.Limit, at)
+			s.attempts[k.Key] = e
+		}
+	}
+	return nil
+}

@@ -17,6 +17,7 @@ func attemptClauses() []clause {
 		{"WindowExpires", testWindowExpires},
 		{"ClearKeepsHistory", testClearKeepsHistory},
 		{"Unlock", testUnlock},
+		{"Release", testRelease},
 		{"AllOrNothing", testAllOrNothing},
 		{"FailWhileLockedDoesNotExtend", testFailWhileLocked},
 		{"Forget", testForget},
@@ -318,4 +319,40 @@ func testAttemptsCanceled(t *testing.T, open Opener) {
 	got, err := s.Counter(ctx(t), at, k)
 	noErr(t, err, "Counter")
 	equal(t, got, store.Counter{Key: k.Key}, "charged under a canceled context")
+}
+
+// testRelease: a success on a counter that counts only failures (a client
+// address) gives its charge back, so fifty good logins from one office's
+// address lock nothing.
+func testRelease(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(testLimit)
+	for i := range 50 {
+		tk, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt")
+		if !tk.Allowed {
+			t.Fatalf("attempt %d refused though every earlier one was released", i+1)
+		}
+		noErr(t, s.ReleaseAttempts(ctx(t), at, []store.AttemptKey{k, key(testLimit)}), "ReleaseAttempts")
+	}
+	got, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	if got.Attempts != 0 || !got.WindowStart.IsZero() {
+		t.Fatalf("after releasing every attempt: %+v, want none charged and no window", got)
+	}
+	// Never below zero.
+	noErr(t, s.ReleaseAttempts(ctx(t), at, []store.AttemptKey{k}), "ReleaseAttempts with nothing charged")
+	failN(t, s, at, 2, k)
+	got, err = s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got.Attempts, 2, "attempts after two failures")
+	// A locked key keeps its count.
+	cs := failN(t, s, at, 1, k)
+	noErr(t, s.ReleaseAttempts(ctx(t), at, []store.AttemptKey{k}), "ReleaseAttempts on a locked key")
+	got, err = s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got, cs[0], "a locked counter after a release")
+	_, err = s.TakeAttempt(ctx(t), at, nil)
+	isErr(t, err, store.ErrInvalid, "no keys")
+	isErr(t, s.ReleaseAttempts(ctx(t), at, nil), store.ErrInvalid, "ReleaseAttempts without keys")
 }
