@@ -22,6 +22,13 @@
 // serialised: a correct password from a second device is checked in
 // parallel with the first.
 //
+// The price of that exactness: at most Threshold attempts for one account
+// are checked at the same moment. A further concurrent attempt, right
+// password or not, is refused with a [*LockedError] whose InProgress is set
+// and whose Until is a second away; a person's browser sends one login at a
+// time and never meets it. A program that logs one account in many times
+// at once should use sessions, not more logins.
+//
 // # What is counted
 //
 // The [Policy] has a [Rule] for each counter:

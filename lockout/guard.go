@@ -35,6 +35,11 @@ type LockedError struct {
 	Permanent bool
 	// Scope is the counter that refused.
 	Scope Scope
+	// InProgress means the counter is not locked, but as many attempts as
+	// its threshold allows are being checked right now (a burst of
+	// parallel logins for one account): Until is a moment away. If those
+	// attempts fail, the next try finds the lock they caused.
+	InProgress bool
 }
 
 func (e *LockedError) Error() string {
@@ -55,6 +60,10 @@ func (e *LockedError) RetryAfter(now time.Time) time.Duration {
 	}
 	return e.Until.Sub(now).Round(time.Second) + time.Second
 }
+
+// inProgressRetry is how long a caller refused by attempts still being
+// checked is asked to wait: about as long as a password hash takes.
+const inProgressRetry = time.Second
 
 // Factor says which kind of secret an attempt checks; each has counters of
 // its own.
@@ -258,9 +267,10 @@ func (g *Guard) lockedError(at time.Time, keys []store.AttemptKey, scopes []Scop
 		case c.Locked(at):
 			e = &LockedError{Until: c.LockedUntil, Scope: scopes[i]}
 		case c.Attempts >= keys[i].Limit.Threshold:
-			// Every allowed attempt is still running; if they fail, this
-			// is when the lock they cause ends.
-			e = &LockedError{Until: at.Add(keys[i].Limit.LockDuration(c.Locks)), Scope: scopes[i]}
+			// Every allowed attempt is still being checked (or was charged
+			// by a process that died before it could say how it ended,
+			// which the window's end settles).
+			e = &LockedError{Until: at.Add(inProgressRetry), Scope: scopes[i], InProgress: true}
 		default:
 			continue
 		}

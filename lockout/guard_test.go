@@ -314,3 +314,24 @@ func TestClientAddr(t *testing.T) {
 		assert.Equal(t, c.want, lockout.ClientAddr(r, c.trusted), c.name)
 	}
 }
+
+// TestInProgress: attempts still being checked refuse a further one for a
+// moment, not for a lock's length.
+func TestInProgress(t *testing.T) {
+	g, c := newGuard(t, lockout.Policy{})
+	ctx := context.Background()
+	var running []*lockout.Attempt
+	for range 5 {
+		a, err := g.Begin(ctx, lockout.Password, budi)
+		require.NoError(t, err)
+		running = append(running, a)
+	}
+	le := refused(t, g, lockout.Password, budi)
+	assert.True(t, le.InProgress)
+	assert.Equal(t, c.t.Add(time.Second), le.Until)
+	for _, a := range running {
+		require.NoError(t, a.Succeeded(ctx))
+	}
+	_, err := g.Begin(ctx, lockout.Password, budi)
+	require.NoError(t, err, "the burst is over")
+}
