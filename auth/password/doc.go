@@ -46,6 +46,15 @@
 // Pick MaxConcurrent × Memory to fit the memory the process may use, and
 // measure Hash on the production machine: 20 to 100 ms is usual for a login.
 //
+// The limit bounds the hashing memory that is live; Go's collector, at its
+// default GOGC=100, lets the heap grow to about twice what is live before
+// it collects, so a process busy hashing can reach twice MaxConcurrent ×
+// Memory. To hold it closer, set the runtime's soft memory limit
+// (GOMEMLIMIT, or runtime/debug.SetMemoryLimit) to the memory you budget:
+// under a flood of 500 logins with the defaults on 2 CPUs, peak RSS was
+// about 200 MiB without it and 126 MiB with GOMEMLIMIT=116MiB (see
+// BENCHMARKS.md at the repository's root).
+//
 // # Normalisation
 //
 // Argon2 hashes bytes, and the same visible password can arrive as different
