@@ -301,13 +301,13 @@ func TestReleaseParallel(t *testing.T) {
 			l := attemptLimit
 			l.Threshold = 100
 			shared := store.AttemptKey{Key: "pw|ip|192.0.2.1", Limit: l}
-			const n = 40
+			const n = 16
 			errs := make(chan error, n)
 			var wg sync.WaitGroup
 			for i := range n {
 				wg.Go(func() {
 					keys := []store.AttemptKey{shared, {Key: fmt.Sprintf("pw|a|%d", i%4), Limit: l}}
-					for j := range 5 {
+					for j := range 4 {
 						tk, err := s.TakeAttempt(t.Context(), t0, keys)
 						if err == nil && !tk.Allowed {
 							err = fmt.Errorf("refused: %+v", tk.Counters)

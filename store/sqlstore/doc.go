@@ -1,6 +1,6 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
-// the activity log, attempt counters and locks) in PostgreSQL or SQLite,
-// through database/sql.
+// the activity log, attempt counters and locks, captcha challenges) in
+// PostgreSQL or SQLite, through database/sql.
 //
 // The package imports no driver. The host opens the database with the
 // driver it chooses, names the dialect, and brings the tables up to date:
@@ -11,8 +11,8 @@
 //	...
 //	err = s.Migrate(ctx)
 //
-// A [*Store] implements store.Store and passes the storetest conformance
-// suite on both dialects.
+// A [*Store] implements store.Store, store.Attempts and store.Challenges,
+// and passes the storetest conformance suite on both dialects.
 //
 // # Choosing a dialect
 //
@@ -81,9 +81,9 @@
 // instead.
 //
 // A released step never changes. Later versions of masuk add tables
-// (one-time tokens, second factors, sessions, captcha challenges) as new
-// numbered steps, as 0003_attempts added the attempt counters, so
-// upgrading masuk means migrating again.
+// (one-time tokens, second factors, sessions) as new numbered steps, as
+// 0003_attempts added the attempt counters and 0004_challenges the
+// captcha challenges, so upgrading masuk means migrating again.
 //
 // # Table prefix and schema
 //
@@ -112,6 +112,8 @@
 //   - TakeAttempt, FailAttempt and ReleaseAttempts write counters with
 //     one UPDATE conditional on the rows' versions, or in one short
 //     transaction that locks the rows; see Attempt counters below.
+//   - TakeChallenge is one DELETE ... RETURNING: of any number of takes
+//     of one challenge, the database lets exactly one delete the row.
 //
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
@@ -170,6 +172,41 @@
 // [Store.PruneAttempts] deletes them: run it periodically, say hourly, so
 // that attempts at made-up usernames do not grow the table without end.
 // Pruning never changes what a counter reads as.
+//
+// # Captcha challenges
+//
+// The challenges of [store.Challenges] live in the table
+// <prefix>challenges, one row per challenge: its ID, flow, answer hash,
+// image (bytea or BLOB), audio (a JSON object of the WAV in each
+// language, base64: jsonb on PostgreSQL, TEXT on SQLite), and when it was
+// issued and expires. Each method is one statement. [Store.TakeChallenge]
+// deletes the row and returns it (DELETE ... RETURNING), then checks its
+// expiry: a challenge is used once, and an expired one is deleted too.
+// [Store.Challenge] reads only a challenge that has not expired. Expiry
+// is by the caller's clock, the time passed to each call, on every read;
+// no sweeper runs.
+//
+// An unauthenticated client can make a portal issue challenges, so the
+// table is bounded: it holds at most [Config.MaxChallenges] rows,
+// [DefaultMaxChallenges] (10,000) unless set, expired ones included until
+// they are deleted. When it is full, [Store.CreateChallenge] deletes the
+// expired ones and, if that frees no room, returns store.ErrCapacity. A
+// challenge as the captcha package makes it is about 100 KB (a 5 KB image
+// and a 50 KB WAV in each of two languages, a third more in base64), so
+// the default bound is about 1.3 GB of table; set the bound to what the
+// database can spare and the portal's peak needs (issuances per minute
+// times the challenges' TTL in minutes). Counting the rows costs each
+// CreateChallenge a scan: on PostgreSQL of the rows without their media,
+// which it keeps apart (about 1.5 ms at the default bound), on SQLite of
+// an index. On PostgreSQL, concurrent calls may overshoot the bound by as
+// many as run at once. A negative bound turns it off; then the captcha
+// package's per-address issuance limit and pruning are all that bound
+// the table.
+//
+// Expired challenges stay until [Store.PruneChallenges] deletes them, or
+// CreateChallenge does when the table is full; running PruneChallenges
+// now and then, say hourly with PruneAttempts, returns their space
+// sooner.
 //
 // # Errors
 //

@@ -94,4 +94,5 @@ func ExampleMigrationSQL() {
 	// 0001_masuk_accounts.sql
 	// 0002_masuk_events.sql
 	// 0003_masuk_attempts.sql
+	// 0004_masuk_challenges.sql
 }

@@ -120,6 +120,21 @@ func (f fixture) methods() []method {
 			_, err := s.PruneAttempts(ctx, t0)
 			return err
 		}},
+		method{"CreateChallenge", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.CreateChallenge(ctx, newChallenge(time.Minute))
+		}},
+		method{"Challenge", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Challenge(ctx, "ch-0123456789abcdef", t0)
+			return err
+		}},
+		method{"TakeChallenge", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.TakeChallenge(ctx, "ch-0123456789abcdef", t0)
+			return err
+		}},
+		method{"PruneChallenges", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.PruneChallenges(ctx, t0)
+			return err
+		}},
 		method{"Check", func(ctx context.Context, s *sqlstore.Store) error { return s.Check(ctx) }},
 		method{"Migrate", func(ctx context.Context, s *sqlstore.Store) error { return s.Migrate(ctx) }},
 	)
@@ -164,6 +179,7 @@ func (f fixture) requireUnchanged(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
 	}
+	require.Empty(t, column[string](t, f.db, "SELECT id FROM "+table(f.schema, "challenges")), "challenges")
 }
 
 func TestClosedDatabase(t *testing.T) {

@@ -179,8 +179,8 @@ func TestTablePrefix(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, portal.Migrate(t.Context()))
 			require.Equal(t, []string{
-				"masuk_accounts", "masuk_attempts", "masuk_credentials", "masuk_events", "masuk_schema_migrations",
-				"portal_accounts", "portal_attempts", "portal_credentials", "portal_events", "portal_schema_migrations",
+				"masuk_accounts", "masuk_attempts", "masuk_challenges", "masuk_credentials", "masuk_events", "masuk_schema_migrations",
+				"portal_accounts", "portal_attempts", "portal_challenges", "portal_credentials", "portal_events", "portal_schema_migrations",
 			}, tables(t, b, db, schema))
 
 			a, c := newAccount("prefixed")

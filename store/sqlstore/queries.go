@@ -24,12 +24,18 @@ const (
 	qDeleteAttempt
 	qPruneAttempts
 	qPruneAttemptsSkipLocked
+	qInsertChallenge
+	qInsertChallengeBounded
+	qChallenge
+	qTakeChallenge
+	qPruneChallenges
 	numQueries
 )
 
 const (
-	accountColumns = `id, realm, username, display_username, email, phone, state, security_stamp, created_at, updated_at`
-	eventColumns   = `id, kind, realm, account_id, username, occurred_at, client_addr, user_agent, details`
+	accountColumns   = `id, realm, username, display_username, email, phone, state, security_stamp, created_at, updated_at`
+	eventColumns     = `id, kind, realm, account_id, username, occurred_at, client_addr, user_agent, details`
+	challengeColumns = `id, flow, answer_hash, image, audio, issued_at, expires_at`
 )
 
 var queries = [numQueries]string{
@@ -60,4 +66,11 @@ var queries = [numQueries]string{
 	qPruneAttempts: `DELETE FROM {p}attempts WHERE expires_at <= $1`,
 	qPruneAttemptsSkipLocked: `DELETE FROM {p}attempts WHERE key IN (
 		SELECT key FROM {p}attempts WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)`,
+
+	qInsertChallenge: `INSERT INTO {p}challenges (` + challengeColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	qInsertChallengeBounded: `INSERT INTO {p}challenges (` + challengeColumns + `)
+		SELECT $1, $2, $3, $4, $5, $6, $7 WHERE (SELECT count(*) FROM {p}challenges) < $8`,
+	qChallenge:       `SELECT ` + challengeColumns + ` FROM {p}challenges WHERE id = $1 AND expires_at > $2`,
+	qTakeChallenge:   `DELETE FROM {p}challenges WHERE id = $1 RETURNING ` + challengeColumns,
+	qPruneChallenges: `DELETE FROM {p}challenges WHERE expires_at <= $1`,
 }

@@ -53,7 +53,19 @@ type Config struct {
 	// already exist. Empty means the connection's search_path. It must be
 	// empty for SQLite.
 	Schema string
+	// MaxChallenges bounds how many captcha challenges the table holds,
+	// expired ones that are not yet deleted included: CreateChallenge
+	// deletes the expired ones when the table is full, and refuses a new
+	// one with store.ErrCapacity while it still is. Zero means
+	// DefaultMaxChallenges; a negative value means no bound, for a host
+	// that bounds the table otherwise. See the package documentation.
+	MaxChallenges int
 }
+
+// DefaultMaxChallenges is how many captcha challenges a Store keeps when
+// [Config.MaxChallenges] is zero: about 1 GB of them, at about 100 KB
+// each with an image and audio in two languages.
+const DefaultMaxChallenges = 10_000
 
 // Store keeps every masuk record in a PostgreSQL or SQLite database. It is
 // safe for concurrent use. The zero value is not usable; call [New].
@@ -64,6 +76,9 @@ type Store struct {
 	schema  string
 	tables  string             // the prefix, qualified with the schema if any
 	q       [numQueries]string // the queries, rendered for dialect and tables
+	// maxChallenges is Config.MaxChallenges, DefaultMaxChallenges for
+	// zero; negative for no bound.
+	maxChallenges int
 }
 
 var (
@@ -72,6 +87,7 @@ var (
 	_ store.Credentials = (*Store)(nil)
 	_ store.Events      = (*Store)(nil)
 	_ store.Attempts    = (*Store)(nil)
+	_ store.Challenges  = (*Store)(nil)
 )
 
 var (
@@ -100,7 +116,10 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("sqlstore: schema %q is not letters, digits and underscores", cfg.Schema)
 		}
 	}
-	s := &Store{db: db, dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema, tables: prefix}
+	s := &Store{db: db, dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema, tables: prefix, maxChallenges: cfg.MaxChallenges}
+	if s.maxChallenges == 0 {
+		s.maxChallenges = DefaultMaxChallenges
+	}
 	if cfg.Schema != "" {
 		s.tables = `"` + cfg.Schema + `".` + prefix
 	}
