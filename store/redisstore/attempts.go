@@ -294,9 +294,9 @@ func (s *Store) attemptArgs(at time.Time, keys []store.AttemptKey) (rkeys []stri
 	if err := store.CheckAttemptKeys(keys); err != nil {
 		return nil, nil, err
 	}
-	now := at.UnixMicro()
-	if now <= 0 || now >= maxMicros {
-		return nil, nil, fmt.Errorf("redisstore: time %v is outside the years 1970 to 2112: %w", at, store.ErrInvalid)
+	now, err := unixMicros(at)
+	if err != nil {
+		return nil, nil, err
 	}
 	rkeys = make([]string, len(keys))
 	args = make([]any, 0, 1+6*len(keys))

@@ -1,7 +1,7 @@
 // Package redisstore keeps masuk's hot, expiring state in Redis, for
 // portals that run many instances: attempt counters and locks
-// ([store.Attempts]) now; captcha challenges, one-time tokens and sessions
-// as they come. Accounts, credentials and the activity log belong in a
+// ([store.Attempts]) and captcha challenges ([store.Challenges]) now;
+// one-time tokens and sessions as they come. Accounts, credentials and the activity log belong in a
 // database (store/sqlstore); a host combines the two.
 //
 // The host opens the client with github.com/redis/go-redis/v9, as it
@@ -54,11 +54,58 @@
 // key) for Forget at most, and no sweeping is needed. The TTL is reckoned
 // from the caller's time and run by Redis's clock.
 //
+// A captcha challenge is the hash
+//
+//	<prefix>challenge:<id>
+//
+// with the fields flow, answer (the answer's hash), issued and expires
+// (Unix microseconds), image (absent when empty) and audio:<language>
+// for each WAV, all binary as given. Unless the store is unbounded, the
+// sorted set
+//
+//	<prefix>challenges
+//
+// holds the IDs of the challenges, each scored with its expiry, for the
+// capacity bound (see Captcha challenges below); it expires when the
+// last challenge in it would.
+//
+// # Captcha challenges
+//
+// [Store.CreateChallenge] stores a challenge with one script: it refuses
+// an ID that exists with store.ErrConflict, and gives the hash a TTL
+// (PEXPIRE) of the challenge's lifetime, ExpiresAt less IssuedAt, counted
+// from when it is stored, so that Redis drops it when it expires and no
+// sweeping is needed. [Store.TakeChallenge] reads and deletes it in one
+// script, so of any number of parallel takes exactly one gets it.
+// [Store.Challenge] is one HGETALL. As Redis's clock is not the caller's,
+// both check expiry against the time the caller passes too: a challenge
+// expired by that clock is not found (and a take deletes it), whether or
+// not Redis has dropped it yet. An empty image, audio map or WAV reads
+// back nil.
+//
+// A portal issues challenges to clients that have not logged in, so the
+// store bounds how many it keeps: [Config.MaxChallenges], 10,000
+// ([DefaultMaxChallenges]) unless set. At about 100 KB a challenge (a
+// 5 KB image and a 50 KB WAV in each of two languages, as the captcha
+// package makes them) the default is about 1 GB of Redis's memory. The
+// creating script counts the challenges in the sorted set, after
+// dropping those expired by the new one's IssuedAt, and refuses it with
+// store.ErrCapacity when there are as many as the bound; the count is
+// exact, as Redis runs a script alone. A take removes its ID. Set the
+// bound to what the server can spare and the portal's peak needs
+// (issuances per minute times the TTL in minutes): with maxmemory-policy
+// noeviction, a Redis that a flood of challenges filled would refuse the
+// attempt counters' writes too, and every login with them. A negative
+// bound turns it off and keeps no sorted set; then the TTL and the
+// captcha package's per-address issuance limit are all that bound the
+// memory, and a flood from many addresses gets past the limit.
+//
 // # Redis Cluster
 //
 // A TakeAttempt touches several keys (the account's, the address's, the
-// pair's), and Redis Cluster runs a script only when all its keys are in
-// one hash slot. With a *redis.ClusterClient (or a *redis.Ring, which
+// pair's), CreateChallenge and TakeChallenge a challenge's and the sorted
+// set, and Redis Cluster runs a script only when all its keys are in one
+// hash slot. With a *redis.ClusterClient (or a *redis.Ring, which
 // shards the same way), the prefix must therefore begin with a hash tag,
 // such as
 //
@@ -77,7 +124,8 @@
 // What survives a restart is what Redis persisted:
 //
 //   - Without persistence (no RDB snapshots, appendonly no), every counter
-//     and lock is lost. An account that was locked can be tried again, up
+//     and lock is lost, and every captcha challenge: a person answering
+//     one is told the answer is wrong and gets a new one. An account that was locked can be tried again, up
 //     to its threshold, and a permanent lock is forgotten too; the lock
 //     count that makes locks grow starts again. The store fails open for
 //     locks, and only for locks: no account, password or session is kept
@@ -102,7 +150,8 @@
 // # Errors and retries
 //
 // The outcomes the store contract names come back as its sentinels
-// (store.ErrInvalid). A failure of Redis or of the connection to it is an
+// (store.ErrInvalid, store.ErrNotFound, store.ErrConflict,
+// store.ErrCapacity). A failure of Redis or of the connection to it is an
 // [*Error] that names the method and wraps the cause, so that errors.Is
 // sees context.Canceled, context.DeadlineExceeded, redis.ErrClosed and
 // network errors. Set redis.Options.ContextTimeoutEnabled so that a
@@ -115,5 +164,8 @@
 // Unlock may be repeated without harm. A ReleaseAttempts retried so may
 // take back two attempts for one, which allows one more attempt in the
 // key's window; it never ends a lock. Set MaxRetries to -1 where that
-// matters more than riding out a dropped connection.
+// matters more than riding out a dropped connection. A CreateChallenge
+// retried so finds its own challenge and returns store.ErrConflict, and a
+// TakeChallenge store.ErrNotFound: the person is asked again, with a new
+// challenge.
 package redisstore

@@ -27,6 +27,9 @@ var (
 	keys  = []store.AttemptKey{{Key: "pw|a|lpse|198503122010011001", Limit: limit}, {Key: "pw|ip|192.0.2.1", Limit: limit}}
 )
 
+// challengeID is the challenge the methods read and take.
+const challengeID = "ch-0123456789abcdef"
+
 // method is one call of a store method.
 type method struct {
 	name string
@@ -54,6 +57,17 @@ var methods = []method{
 	}},
 	{"Counter", func(ctx context.Context, s *redisstore.Store) error {
 		_, err := s.Counter(ctx, t0, keys[0])
+		return err
+	}},
+	{"CreateChallenge", func(ctx context.Context, s *redisstore.Store) error {
+		return s.CreateChallenge(ctx, newChallenge(time.Minute))
+	}},
+	{"Challenge", func(ctx context.Context, s *redisstore.Store) error {
+		_, err := s.Challenge(ctx, challengeID, t0)
+		return err
+	}},
+	{"TakeChallenge", func(ctx context.Context, s *redisstore.Store) error {
+		_, err := s.TakeChallenge(ctx, challengeID, t0)
 		return err
 	}},
 }

@@ -22,7 +22,18 @@ type Config struct {
 	// such as "{masuk}:", so that the keys of one call share a hash slot
 	// (see the package documentation).
 	Prefix string
+	// MaxChallenges bounds how many live captcha challenges the store
+	// keeps: CreateChallenge refuses more with store.ErrCapacity. Zero
+	// means DefaultMaxChallenges; a negative value means no bound, for a
+	// host that relies on the challenges' TTL and the captcha package's
+	// per-address issuance limit alone. See the package documentation.
+	MaxChallenges int
 }
+
+// DefaultMaxChallenges is how many live captcha challenges a Store keeps
+// when [Config.MaxChallenges] is zero: about 1 GB of Redis's memory, at
+// about 100 KB each with an image and audio in two languages.
+const DefaultMaxChallenges = 10_000
 
 // Store keeps masuk's hot, expiring state in Redis. It is safe for
 // concurrent use, by as many instances of a portal as share the Redis
@@ -30,6 +41,9 @@ type Config struct {
 type Store struct {
 	client redis.UniversalClient
 	prefix string
+	// maxChallenges is Config.MaxChallenges, DefaultMaxChallenges for
+	// zero; negative for no bound.
+	maxChallenges int
 }
 
 // New returns a store that keeps its state in the Redis server or cluster
@@ -49,7 +63,11 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("redisstore: with %T, Config.Prefix %q must begin with a hash tag such as \"{masuk}:\", so that the keys of one call share a hash slot", client, prefix)
 		}
 	}
-	return &Store{client: client, prefix: prefix}, nil
+	s := &Store{client: client, prefix: prefix, maxChallenges: cfg.MaxChallenges}
+	if s.maxChallenges == 0 {
+		s.maxChallenges = DefaultMaxChallenges
+	}
+	return s, nil
 }
 
 // hasHashTag reports whether the hash slot of every key that begins with
