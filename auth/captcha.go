@@ -155,11 +155,7 @@ func (a *Authenticator) checkCaptcha(ctx context.Context, r Realm, ev store.Even
 	var le *lockout.LockedError
 	switch {
 	case errors.As(err, &le):
-		ev = withReason(ev, ReasonLocked)
-		ev.Details["scope"] = string(le.Scope)
-		ev.Details["until"] = until(le)
-		a.record(ctx, ev)
-		return le
+		return a.refusedLocked(ctx, ev, le)
 	case err != nil:
 		a.record(ctx, withReason(ev, ReasonError))
 		return err

@@ -17,11 +17,7 @@ func (a *Authenticator) begin(ctx context.Context, f lockout.Factor, ev store.Ev
 	var le *lockout.LockedError
 	switch {
 	case errors.As(err, &le):
-		ev = withReason(ev, ReasonLocked)
-		ev.Details["scope"] = string(le.Scope)
-		ev.Details["until"] = until(le)
-		a.record(ctx, ev)
-		return nil, le
+		return nil, a.refusedLocked(ctx, ev, le)
 	case err != nil:
 		a.record(ctx, withReason(ev, ReasonError))
 		return nil, fmt.Errorf("auth: %w", err)
@@ -56,6 +52,15 @@ func (a *Authenticator) settle(ctx context.Context, att *lockout.Attempt, ev sto
 			a.log.ErrorContext(ctx, "masuk: giving back an attempt", "realm", ev.Realm, "username", ev.Username, "error", err)
 		}
 	}
+}
+
+// refusedLocked records an attempt refused by a lock and returns the lock.
+func (a *Authenticator) refusedLocked(ctx context.Context, ev store.Event, le *lockout.LockedError) error {
+	ev = withReason(ev, ReasonLocked)
+	ev.Details["scope"] = string(le.Scope)
+	ev.Details["until"] = until(le)
+	a.record(ctx, ev)
+	return le
 }
 
 func until(le *lockout.LockedError) string {
