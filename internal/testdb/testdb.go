@@ -8,8 +8,10 @@
 //	export MASUK_TEST_REDIS=redis://127.0.0.1:6379/0
 //
 // [RoundRobin] spreads calls over stores that share one database, as over
-// the instances of a portal, and [BenchmarkFailures] is the one workload
-// every backend's benchmark of recorded failures runs.
+// the instances of a portal, [BenchmarkFailures] is the one workload
+// every backend's benchmark of recorded failures runs, and
+// [ChallengeFields] and [ChallengeCapacity] the checks of how a backend
+// keeps a challenge's fields and bounds how many it keeps.
 //
 // It is test support: it fails the test through [testing.TB] instead of
 // returning errors, and it imports the drivers.
@@ -20,9 +22,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -275,4 +280,100 @@ func BenchmarkFailures(b *testing.B, s store.Attempts, shared bool) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "failures/s")
+}
+
+// Challenge returns a valid challenge with an ID of its own, issued at
+// issued, that expires after ttl; its image and audio are a few bytes,
+// binary ones among them.
+func Challenge(issued time.Time, ttl time.Duration) store.Challenge {
+	return store.Challenge{
+		ID:         "ch-" + randomHex(16),
+		Flow:       "login-" + randomHex(4),
+		AnswerHash: []byte("0123456789abcdef0123456789abcdef"),
+		Image:      []byte("\x89PNG\r\n\x1a\n\x00\xffimage"),
+		Audio:      map[string][]byte{"id": []byte("RIFF\x00\xffid"), "en": []byte("RIFF en")},
+		IssuedAt:   issued,
+		ExpiresAt:  issued.Add(ttl),
+	}
+}
+
+// ChallengeFields stores challenges whose fields are edge cases in s, and
+// checks that Challenge and TakeChallenge return each as sqlstore and
+// redisstore keep it: bytes as given, binary included, times to the
+// microsecond, and an empty image, audio map or WAV as nil.
+func ChallengeFields(t *testing.T, s store.Challenges) {
+	t.Helper()
+	at := time.Date(2026, 3, 17, 8, 30, 15, 123456000, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		mutate func(c *store.Challenge)
+	}{
+		{"as issued", func(*store.Challenge) {}},
+		{"no image, no audio", func(c *store.Challenge) { c.Image, c.Audio = nil, nil }},
+		{"empty image", func(c *store.Challenge) { c.Image = []byte{} }},
+		{"empty audio", func(c *store.Challenge) { c.Audio = map[string][]byte{} }},
+		{"nil and empty WAV", func(c *store.Challenge) { c.Audio = map[string][]byte{"id": nil, "en": {}} }},
+		{"nanoseconds", func(c *store.Challenge) { c.IssuedAt, c.ExpiresAt = c.IssuedAt.Add(999), c.ExpiresAt.Add(999) }},
+	} {
+		c := Challenge(at, time.Minute)
+		tc.mutate(&c)
+		want := c
+		want.IssuedAt, want.ExpiresAt = c.IssuedAt.Truncate(time.Microsecond), c.ExpiresAt.Truncate(time.Microsecond)
+		if len(c.Image) == 0 {
+			want.Image = nil
+		}
+		want.Audio = maps.Clone(c.Audio)
+		if len(c.Audio) == 0 {
+			want.Audio = nil
+		}
+		for lang, wav := range want.Audio {
+			if len(wav) == 0 {
+				want.Audio[lang] = nil
+			}
+		}
+		if err := s.CreateChallenge(t.Context(), c); err != nil {
+			t.Fatalf("%s: CreateChallenge: %v", tc.name, err)
+		}
+		for i, read := range []func(context.Context, string, time.Time) (store.Challenge, error){s.Challenge, s.TakeChallenge} {
+			op := []string{"Challenge", "TakeChallenge"}[i]
+			got, err := read(t.Context(), c.ID, at)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", tc.name, op, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: %s:\n got  %#v\n want %#v", tc.name, op, got, want)
+			}
+		}
+	}
+}
+
+// ChallengeCapacity runs s, which must keep at most 3 challenges, through
+// its bound: full, it refuses a new challenge with store.ErrCapacity until
+// one is taken or, by the new one's IssuedAt, expires. It returns the
+// first three challenges, issued at t0 with TTLs of 1, 2 and 3 minutes,
+// for checks of the backend's own.
+func ChallengeCapacity(t *testing.T, s store.Challenges, t0 time.Time) []store.Challenge {
+	t.Helper()
+	create := func(c store.Challenge, want error, what string) {
+		t.Helper()
+		if err := s.CreateChallenge(t.Context(), c); !errors.Is(err, want) {
+			t.Fatalf("CreateChallenge %s: got error %v, want %v", what, err, want)
+		}
+	}
+	cs := make([]store.Challenge, 3)
+	for i := range cs {
+		cs[i] = Challenge(t0, time.Duration(i+1)*time.Minute)
+		create(cs[i], nil, fmt.Sprint(i+1, " of 3"))
+	}
+	create(Challenge(t0, time.Minute), store.ErrCapacity, "when full")
+	if _, err := s.TakeChallenge(t.Context(), cs[2].ID, t0); err != nil {
+		t.Fatalf("TakeChallenge: %v", err)
+	}
+	create(Challenge(t0, time.Minute), nil, "after a take")
+	create(Challenge(t0, time.Minute), store.ErrCapacity, "full again")
+	// Issued when the first and the one after the take have expired.
+	create(Challenge(t0.Add(time.Minute), time.Minute), nil, "when two have expired")
+	create(Challenge(t0, time.Minute), nil, "in the second room")
+	create(Challenge(t0, time.Minute), store.ErrCapacity, "full, nothing expired")
+	return cs
 }

@@ -7,41 +7,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
 )
 
 // newChallenge returns a valid challenge issued at t0 that expires after
 // ttl.
-func newChallenge(ttl time.Duration) store.Challenge {
-	return store.Challenge{
-		ID:         "ch-" + randomHex(16),
-		Flow:       "login-" + randomHex(4),
-		AnswerHash: []byte("0123456789abcdef0123456789abcdef"),
-		Image:      []byte("\x89PNG\r\n\x1a\n\x00image"),
-		Audio:      map[string][]byte{"id": []byte("RIFF\x00\xffid"), "en": []byte("RIFF en")},
-		IssuedAt:   t0,
-		ExpiresAt:  t0.Add(ttl),
-	}
-}
-
-// storedChallenge returns c as a store reads it back: its times to the
-// microsecond, an empty image, audio map or WAV as nil.
-func storedChallenge(c store.Challenge) store.Challenge {
-	c.IssuedAt, c.ExpiresAt = c.IssuedAt.Truncate(time.Microsecond), c.ExpiresAt.Truncate(time.Microsecond)
-	if len(c.Image) == 0 {
-		c.Image = nil
-	}
-	if len(c.Audio) == 0 {
-		c.Audio = nil
-	}
-	for lang, wav := range c.Audio {
-		if len(wav) == 0 {
-			c.Audio[lang] = nil
-		}
-	}
-	return c
-}
+func newChallenge(ttl time.Duration) store.Challenge { return testdb.Challenge(t0, ttl) }
 
 // newBoundedStore returns a migrated store of b that keeps at most max
 // challenges.
@@ -62,25 +35,7 @@ func TestChallengeFieldsExact(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s, _, _ := b.newStore(t)
-			for name, mutate := range map[string]func(c *store.Challenge){
-				"as issued":          func(*store.Challenge) {},
-				"no image, no audio": func(c *store.Challenge) { c.Image, c.Audio = nil, nil },
-				"empty image":        func(c *store.Challenge) { c.Image = []byte{} },
-				"empty audio":        func(c *store.Challenge) { c.Audio = map[string][]byte{} },
-				"nil and empty WAV":  func(c *store.Challenge) { c.Audio = map[string][]byte{"id": nil, "en": {}} },
-				"nanoseconds":        func(c *store.Challenge) { c.IssuedAt, c.ExpiresAt = c.IssuedAt.Add(999), c.ExpiresAt.Add(999) },
-			} {
-				c := newChallenge(time.Minute)
-				mutate(&c)
-				require.NoError(t, s.CreateChallenge(t.Context(), c), name)
-				want := storedChallenge(c)
-				got, err := s.Challenge(t.Context(), c.ID, t0)
-				require.NoError(t, err, name)
-				require.Equal(t, want, got, name)
-				got, err = s.TakeChallenge(t.Context(), c.ID, t0)
-				require.NoError(t, err, name)
-				require.Equal(t, want, got, name)
-			}
+			testdb.ChallengeFields(t, s)
 		})
 	}
 }
@@ -92,28 +47,11 @@ func TestChallengeCapacity(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := newBoundedStore(t, b, 3)
-			ctx := t.Context()
-			cs := make([]store.Challenge, 3)
-			for i := range cs {
-				cs[i] = newChallenge(time.Duration(i+1) * time.Minute)
-				require.NoError(t, s.CreateChallenge(ctx, cs[i]))
-			}
-			require.ErrorIs(t, s.CreateChallenge(ctx, newChallenge(time.Minute)), store.ErrCapacity)
-			_, err := s.TakeChallenge(ctx, cs[2].ID, t0)
-			require.NoError(t, err)
-			require.NoError(t, s.CreateChallenge(ctx, newChallenge(time.Minute)), "after a take")
-			require.ErrorIs(t, s.CreateChallenge(ctx, newChallenge(time.Minute)), store.ErrCapacity)
-
-			// Issued when the first has expired: it gives its room.
-			late := newChallenge(time.Minute)
-			late.IssuedAt, late.ExpiresAt = t0.Add(time.Minute), t0.Add(2*time.Minute)
-			require.NoError(t, s.CreateChallenge(ctx, late))
-			_, err = s.Challenge(ctx, cs[1].ID, t0)
+			cs := testdb.ChallengeCapacity(t, s, t0)
+			_, err := s.Challenge(t.Context(), cs[1].ID, t0)
 			require.NoError(t, err, "a live challenge deleted to make room")
-			_, err = s.Challenge(ctx, cs[0].ID, t0)
+			_, err = s.Challenge(t.Context(), cs[0].ID, t0)
 			require.ErrorIs(t, err, store.ErrNotFound, "an expired challenge kept")
-			require.NoError(t, s.CreateChallenge(ctx, newChallenge(time.Minute)))
-			require.ErrorIs(t, s.CreateChallenge(ctx, newChallenge(time.Minute)), store.ErrCapacity, "full, and nothing expired")
 		})
 	}
 }
