@@ -1,0 +1,194 @@
+package totp
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/boombuler/barcode/qr"
+	"github.com/pquerna/otp"
+	pqtotp "github.com/pquerna/otp/totp"
+)
+
+// SecretSize is the size in bytes of the secrets [NewSecret] makes: 160
+// bits, RFC 4226's recommendation and what authenticator apps expect.
+const SecretSize = 20
+
+// NewSecret returns a new TOTP secret of [SecretSize] bytes read from r,
+// or from crypto/rand if r is nil. Seal it before it is stored (see
+// [Keyring]) and never log it.
+func NewSecret(r io.Reader) ([]byte, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	s := make([]byte, SecretSize)
+	if _, err := io.ReadFull(r, s); err != nil {
+		return nil, fmt.Errorf("totp: reading random source: %w", err)
+	}
+	return s, nil
+}
+
+// MaxLabelSize bounds an [Enrollment]'s Issuer and Account, in bytes.
+const MaxLabelSize = 128
+
+// Enrollment is what an authenticator app is given to set up a factor:
+// the otpauth URI, shown as a QR code or, for a phone that cannot scan
+// one, as the key to type.
+type Enrollment struct {
+	// Issuer is the portal's name as the app lists it, such as
+	// "LPSE Kemenkeu". It appears before the account and in the issuer
+	// parameter.
+	Issuer string
+	// Account names the account within the portal, such as the username
+	// or email address.
+	Account string
+	// Secret is the factor's secret, from [NewSecret].
+	Secret []byte
+	// Params gives the algorithm, digits and period the app is told to
+	// use; Skew is not part of the URI.
+	Params Params
+}
+
+// URI returns the otpauth URI of Google's Key Uri Format, which
+// authenticator apps read from a QR code:
+//
+//	otpauth://totp/ISSUER:ACCOUNT?algorithm=SHA1&digits=6&issuer=ISSUER&period=30&secret=BASE32
+//
+// with the secret in unpadded base32 and every field written out, the
+// defaults included. Issuer and Account must be non-empty UTF-8 of at
+// most [MaxLabelSize] bytes with no colon (apps split the label at the
+// first one) and no control or formatting character; anything else
+// returns [ErrInvalidLabel].
+//
+// The URI holds the secret: send it to the user's browser once, over
+// TLS, and never log it.
+func (e Enrollment) URI() (string, error) {
+	r, err := e.Params.resolve()
+	if err != nil {
+		return "", err
+	}
+	if err := checkSecret(e.Secret); err != nil {
+		return "", err
+	}
+	if err := checkLabel("issuer", e.Issuer); err != nil {
+		return "", err
+	}
+	if err := checkLabel("account", e.Account); err != nil {
+		return "", err
+	}
+	alg := map[Algorithm]otp.Algorithm{SHA1: otp.AlgorithmSHA1, SHA256: otp.AlgorithmSHA256, SHA512: otp.AlgorithmSHA512}[e.Params.Algorithm]
+	// Every field is set: pquerna/otp would make up a secret of its own
+	// for an empty one.
+	key, err := pqtotp.Generate(pqtotp.GenerateOpts{
+		Issuer:      e.Issuer,
+		AccountName: e.Account,
+		Period:      uint(r.period),
+		SecretSize:  uint(len(e.Secret)),
+		Secret:      e.Secret,
+		Digits:      otp.Digits(r.digits),
+		Algorithm:   alg,
+	})
+	if err != nil {
+		return "", fmt.Errorf("totp: writing the URI: %w", err)
+	}
+	return key.URL(), nil
+}
+
+// ManualKey returns the secret as a person types it into an app that
+// cannot scan the QR code: base32 without padding, in groups of four
+// separated by blanks ("GEZD GNBV GY3T ..."). Apps ignore the blanks.
+// Like the URI, it must be shown once and never logged.
+func (e Enrollment) ManualKey() string {
+	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(e.Secret)
+	var b strings.Builder
+	for i := 0; i < len(s); i += 4 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[i:min(i+4, len(s))])
+	}
+	return b.String()
+}
+
+func checkLabel(field, s string) error {
+	if s == "" || len(s) > MaxLabelSize {
+		return fmt.Errorf("%w: %s is %d bytes, want 1 to %d", ErrInvalidLabel, field, len(s), MaxLabelSize)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not UTF-8", ErrInvalidLabel, field)
+	}
+	for _, c := range s {
+		if c == ':' {
+			return fmt.Errorf("%w: %s holds a colon", ErrInvalidLabel, field)
+		}
+		if unicode.IsControl(c) || unicode.Is(unicode.Cf, c) {
+			return fmt.Errorf("%w: %s holds control character %U", ErrInvalidLabel, field, c)
+		}
+	}
+	return nil
+}
+
+// Bounds of [Enrollment.QR]'s size, in pixels.
+const (
+	// QRQuietZone is the white border around a QR code, in modules, that
+	// the QR standard asks for and QR adds.
+	QRQuietZone = 4
+	// MaxQRSize is the largest image QR draws.
+	MaxQRSize = 2048
+)
+
+// QR returns a PNG image, size pixels square, of a QR code (error
+// correction level M) holding the URI: what the user scans to enroll.
+//
+// The code is drawn with whole pixels per module, centred, with a quiet
+// zone of at least [QRQuietZone] modules on each side, in black on
+// white. A URI with the default parameters and a 20-byte secret makes a
+// code of 41 to 57 modules, depending on the names, so 200 to 300 pixels
+// suit a web page. A size too small for one pixel per module, or larger
+// than [MaxQRSize], returns [ErrQRSize].
+func (e Enrollment) QR(size int) ([]byte, error) {
+	uri, err := e.URI()
+	if err != nil {
+		return nil, err
+	}
+	code, err := qr.Encode(uri, qr.M, qr.Auto)
+	if err != nil {
+		return nil, fmt.Errorf("totp: encoding the QR code: %w", err)
+	}
+	n := code.Bounds().Dx()
+	full := n + 2*QRQuietZone
+	if size < full || size > MaxQRSize {
+		return nil, fmt.Errorf("%w: %d pixels, want %d to %d", ErrQRSize, size, full, MaxQRSize)
+	}
+	scale := size / full
+	off := (size - scale*n) / 2
+	// A two-colour palette: the PNG is written one bit per pixel.
+	img := image.NewPaletted(image.Rect(0, 0, size, size), color.Palette{color.White, color.Black})
+	b := code.Bounds()
+	for y := range n {
+		for x := range n {
+			if c, _, _, _ := code.At(b.Min.X+x, b.Min.Y+y).RGBA(); c != 0 {
+				continue // white
+			}
+			for py := off + y*scale; py < off+(y+1)*scale; py++ {
+				row := img.Pix[py*img.Stride:]
+				for px := off + x*scale; px < off+(x+1)*scale; px++ {
+					row[px] = 1
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("totp: encoding the PNG: %w", err)
+	}
+	return buf.Bytes(), nil
+}
