@@ -59,8 +59,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 0
 `)
 
-// takeChallengeScript deletes the challenge KEYS[1], and its ID ARGV[1] from the
-// index KEYS[2], and returns its fields and values.
+// takeChallengeScript deletes the challenge KEYS[1], and its ID ARGV[1]
+// from the index KEYS[2], and returns its fields and values.
 var takeChallengeScript = redis.NewScript(`
 local v = redis.call('HGETALL', KEYS[1])
 if #v > 0 then

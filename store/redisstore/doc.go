@@ -1,8 +1,9 @@
 // Package redisstore keeps masuk's hot, expiring state in Redis, for
 // portals that run many instances: attempt counters and locks
 // ([store.Attempts]) and captcha challenges ([store.Challenges]) now;
-// one-time tokens and sessions as they come. Accounts, credentials and the activity log belong in a
-// database (store/sqlstore); a host combines the two.
+// one-time tokens and sessions as they come. Accounts, credentials and
+// the activity log belong in a database (store/sqlstore); a host combines
+// the two.
 //
 // The host opens the client with github.com/redis/go-redis/v9, as it
 // chooses (a single server, Sentinel, Cluster), and hands it to [New]:
@@ -124,12 +125,13 @@
 // What survives a restart is what Redis persisted:
 //
 //   - Without persistence (no RDB snapshots, appendonly no), every counter
-//     and lock is lost, and every captcha challenge: a person answering
-//     one is told the answer is wrong and gets a new one. An account that was locked can be tried again, up
-//     to its threshold, and a permanent lock is forgotten too; the lock
-//     count that makes locks grow starts again. The store fails open for
-//     locks, and only for locks: no account, password or session is kept
-//     here, so nothing else is affected.
+//     and lock is lost, and every captcha challenge (a person answering
+//     one is told the answer is wrong, and gets a new one). An account
+//     that was locked can be tried again, up to its threshold, and a
+//     permanent lock is forgotten too; the lock count that makes locks
+//     grow starts again. The store fails open for locks, and only for
+//     locks: no account, password or session is kept here, so nothing
+//     else is affected.
 //   - With RDB snapshots only, Redis comes back with the counters of the
 //     last snapshot, minutes old.
 //   - With the append-only file, counters and locks survive, TTLs
