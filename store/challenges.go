@@ -36,7 +36,10 @@ type Challenge struct {
 type Challenges interface {
 	// CreateChallenge stores c. It returns ErrConflict when the ID is
 	// taken, ErrInvalid when a required field is missing, and ErrCapacity
-	// when the store keeps as many live challenges as it may.
+	// when the store keeps as many live challenges as it may (judged at
+	// c.IssuedAt); when both the ID is taken and the store is full, either
+	// error may come back. An empty Image, Audio map or recording may read
+	// back as nil.
 	CreateChallenge(ctx context.Context, c Challenge) error
 	// Challenge returns the challenge with the ID if it is live at time at
 	// (not taken, not expired), without taking it: for serving its media.

@@ -205,20 +205,8 @@ func (r *roundRobin) FailAttempt(ctx context.Context, at time.Time, keys []store
 	return r.pick().FailAttempt(ctx, at, keys)
 }
 
-// releaser is store.Attempts' ReleaseAttempts, asserted rather than called
-// through store.Attempts so that this package also builds against a
-// contract that does not have it yet.
-type releaser interface {
-	ReleaseAttempts(ctx context.Context, at time.Time, keys []store.AttemptKey) error
-}
-
 func (r *roundRobin) ReleaseAttempts(ctx context.Context, at time.Time, keys []store.AttemptKey) error {
-	s := r.pick()
-	rs, ok := s.(releaser)
-	if !ok {
-		return fmt.Errorf("testdb: %T has no ReleaseAttempts", s)
-	}
-	return rs.ReleaseAttempts(ctx, at, keys)
+	return r.pick().ReleaseAttempts(ctx, at, keys)
 }
 
 func (r *roundRobin) ClearAttempts(ctx context.Context, keys []string) error {

@@ -14,7 +14,9 @@ var _ store.Challenges = (*Store)(nil)
 // MaxChallenges is how many live captcha challenges a Store keeps; more
 // are refused with store.ErrCapacity. Issuance is also limited per client
 // address by the captcha package; this bounds a flood from many addresses.
-const MaxChallenges = 100_000
+// A challenge with its image and two recordings is about 100 KB, so the
+// bound is about 1 GB: the default of sqlstore and redisstore too.
+const MaxChallenges = 10_000
 
 // CreateChallenge implements [store.Challenges].
 func (s *Store) CreateChallenge(ctx context.Context, c store.Challenge) error {

@@ -80,7 +80,7 @@ func TestScriptsMirrorStateMachine(t *testing.T) {
 				charged[j].LastAttempt = at.Add(-time.Minute)
 			}
 			after[j] = charged[j]
-			if c := releaseCounter(charged[j], k.Limit, at); c != store.Settle(charged[j], k.Limit, at) {
+			if c := store.ReleaseCounter(charged[j], k.Limit, at); c != store.Settle(charged[j], k.Limit, at) {
 				after[j], released[j] = c, true
 				releases++
 			}
@@ -91,21 +91,6 @@ func TestScriptsMirrorStateMachine(t *testing.T) {
 	}
 	t.Logf("%d keys had an attempt taken back", releases)
 	require.Greater(t, releases, 50, "too few cases take an attempt back")
-}
-
-// releaseCounter is store.ReleaseCounter, line for line, until the store
-// package commits it: this package must build against the contract before
-// that too. Then it goes, and the test calls store.ReleaseCounter.
-func releaseCounter(c store.Counter, l store.Limit, at time.Time) store.Counter {
-	c = store.Settle(c, l, at)
-	if c.Locked(at) || c.Attempts == 0 {
-		return c
-	}
-	c.Attempts--
-	if c.Attempts == 0 {
-		c.WindowStart = time.Time{}
-	}
-	return c
 }
 
 // put stores the counters as they are, without a TTL.

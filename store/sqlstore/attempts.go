@@ -143,7 +143,7 @@ func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Tim
 	return out, err
 }
 
-// apply runs step, store.FailCounter or releaseCounter, on every
+// apply runs step, store.FailCounter or store.ReleaseCounter, on every
 // key's stored counter, and reports whether that changes any counter
 // (locks one, takes an attempt back) from what it settles to.
 func apply(step func(store.Counter, store.Limit, time.Time) store.Counter, current []store.Counter, keys []store.AttemptKey, at time.Time) (out []store.Counter, changed bool) {
@@ -170,25 +170,9 @@ func (s *Store) ReleaseAttempts(ctx context.Context, at time.Time, keys []store.
 	}
 	at = at.UTC().Truncate(time.Microsecond)
 	_, err := s.update(ctx, keys, at, false, func(current []store.Counter) ([]store.Counter, bool) {
-		return apply(releaseCounter, current, keys, at)
+		return apply(store.ReleaseCounter, current, keys, at)
 	})
 	return s.fail(ctx, "ReleaseAttempts", err)
-}
-
-// releaseCounter is store.ReleaseCounter, line for line, until the store
-// package commits it: this package must build against the contract
-// before that too. Then it goes, and ReleaseAttempts applies
-// store.ReleaseCounter.
-func releaseCounter(c store.Counter, l store.Limit, at time.Time) store.Counter {
-	c = store.Settle(c, l, at)
-	if c.Locked(at) || c.Attempts == 0 {
-		return c
-	}
-	c.Attempts--
-	if c.Attempts == 0 {
-		c.WindowStart = time.Time{}
-	}
-	return c
 }
 
 // ClearAttempts implements [store.Attempts] with one UPDATE, which on
