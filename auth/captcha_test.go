@@ -10,25 +10,16 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store/memstore"
 )
-
-// threes makes a captcha Generator whose every answer is "333333".
-type threes struct{}
-
-func (threes) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = 3
-	}
-	return len(p), nil
-}
 
 func captchaFixture(t *testing.T, realms map[string]auth.Realm) (*fixture, *captcha.Service) {
 	t.Helper()
 	var svc *captcha.Service
 	f := newFixture(t, func(c *auth.Config) {
-		gen, err := captcha.NewGenerator(captcha.Config{Rand: threes{}})
+		gen, err := captcha.NewGenerator(captcha.Config{Rand: fakerand.Repeat(3)})
 		require.NoError(t, err)
 		svc, err = captcha.NewService(captcha.ServiceConfig{Store: c.Store.(*memstore.Store), Generator: gen, Now: c.Now})
 		require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
@@ -49,7 +50,7 @@ func TestServiceOnEveryBackend(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			st := open(t)
-			gen, err := captcha.NewGenerator(captcha.Config{Rand: threes{}})
+			gen, err := captcha.NewGenerator(captcha.Config{Rand: fakerand.Repeat(3)})
 			require.NoError(t, err)
 			now := time.Now().UTC().Truncate(time.Second)
 			svc, err := captcha.NewService(captcha.ServiceConfig{Store: st, Generator: gen, TTL: time.Minute, Now: func() time.Time { return now }})

@@ -14,20 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
-
-// threes is a random source whose every byte is 3, so the answers of a
-// Generator drawing from it are "333333".
-type threes struct{}
-
-func (threes) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = 3
-	}
-	return len(p), nil
-}
 
 const answer = "333333"
 
@@ -39,7 +29,7 @@ type lifecycle struct {
 
 func newLifecycle(t *testing.T, mutate ...func(*captcha.ServiceConfig)) *lifecycle {
 	t.Helper()
-	gen, err := captcha.NewGenerator(captcha.Config{Rand: threes{}})
+	gen, err := captcha.NewGenerator(captcha.Config{Rand: fakerand.Repeat(3)})
 	require.NoError(t, err)
 	l := &lifecycle{store: memstore.New(), now: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)}
 	cfg := captcha.ServiceConfig{Store: l.store, Generator: gen, Now: func() time.Time { return l.now }}
