@@ -281,6 +281,12 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 //     against password's bytes as received.
 //
 // Every match but argon2id at h's parameters has Verified.NeedsRehash set.
+// A legacy digest, and an encoded hash that cannot be read, cost one
+// argon2id run at h's parameters besides, so that their accounts answer in
+// the time any other does. bcrypt hashes and argon2 hashes at other
+// parameters cost what their own parameters cost: hosts migrating them
+// should rehash at login (Verified.NeedsRehash) and know that until then
+// their timing differs from an unknown user's.
 // Errors: ErrMismatch, ErrTooLong (checked first), ErrMalformed for an
 // encoded hash it cannot read, ErrBusy, or ctx's error (wrapped) if ctx
 // ends while Verify waits for a slot.
@@ -288,14 +294,33 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (Verified
 	if len(password) > h.maxBytes {
 		return Verified{}, ErrTooLong
 	}
+	v, err := h.verify(ctx, password, encoded)
+	if errors.Is(err, ErrMalformed) {
+		if perr := h.padCost(ctx); perr != nil {
+			return Verified{}, perr
+		}
+	}
+	return v, err
+}
+
+func (h *Hasher) verify(ctx context.Context, password, encoded string) (Verified, error) {
 	switch {
 	case strings.HasPrefix(encoded, "$argon2"):
 		return h.verifyArgon2(ctx, password, encoded)
 	case isBcryptPrefix(encoded):
 		return h.verifyBcrypt(ctx, password, encoded)
 	default:
+		// A legacy digest takes microseconds and a hash that cannot be
+		// read takes nothing; an unknown user costs the caller an argon2id
+		// run against its stand-in hash. So that the time of an answer
+		// does not tell which accounts were migrated from MD5 (or hold a
+		// broken hash), these cost one argon2id run at h's parameters too,
+		// under the same limit.
 		d, err := h.parseLegacy(encoded)
 		if err != nil {
+			return Verified{}, err
+		}
+		if err := h.padCost(ctx); err != nil {
 			return Verified{}, err
 		}
 		if password == "" || !d.matches(password) {
@@ -303,6 +328,22 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (Verified
 		}
 		return Verified{NeedsRehash: true}, nil
 	}
+}
+
+// padSalt is the salt of padCost's throwaway hash.
+var padSalt = []byte("masuk: cost pad!")
+
+// padCost runs one argon2id at h's parameters and throws it away, under
+// the concurrency limit, so that a verification that would otherwise be
+// cheap costs what a real one does.
+func (h *Hasher) padCost(ctx context.Context) error {
+	if err := h.lim.acquire(ctx); err != nil {
+		return err
+	}
+	defer h.lim.release()
+	p := h.params
+	h.argon2id([]byte("masuk"), padSalt, p.Time, p.Memory, p.Threads, p.KeyLength)
+	return nil
 }
 
 // NeedsRehash reports whether encoded is anything but an argon2id hash at

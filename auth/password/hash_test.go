@@ -356,7 +356,9 @@ func TestMalformed(t *testing.T) {
 		assert.ErrorIs(t, err, ErrMalformed, "%q", encoded)
 		assert.True(t, h.NeedsRehash(encoded), "%q", encoded)
 	}
-	assert.Zero(t, p.calls.Load(), "argon2 ran for a malformed hash")
+	// Each costs exactly the one throwaway argon2id run that keeps its
+	// answer as slow as any other, and never a verification.
+	assert.Equal(t, int64(len(tests)), p.calls.Load(), "argon2 runs for malformed hashes")
 	assert.Zero(t, bcryptCalls, "bcrypt ran for a malformed hash")
 }
 
@@ -539,9 +541,9 @@ func TestConcurrencyLimitVerify(t *testing.T) {
 	assert.ErrorIs(t, err, ErrBusy)
 	_, err = h.Hash(ctx, "kuda laut biru")
 	assert.ErrorIs(t, err, ErrBusy)
-	// Legacy digests are cheap and take no slot.
+	// Legacy digests cost an argon2id run too, under the same limit.
 	_, err = h.Verify(ctx, "password", "$masuk-md5$salt=none$$5f4dcc3b5aa765d61d8327deb882cf99")
-	assert.NoError(t, err)
+	assert.ErrorIs(t, err, ErrBusy)
 
 	close(p.release)
 	require.NoError(t, <-done)
@@ -612,4 +614,30 @@ func TestErrorsOmitPassword(t *testing.T) {
 		assert.Equal(t, strings.ToLower(sentinel.Error()), sentinel.Error())
 	}
 	assert.False(t, errors.Is(ErrMismatch, ErrMalformed))
+}
+
+// TestCheapHashesCostAFullHash: a legacy digest and an unreadable hash cost
+// one argon2id run at the Hasher's parameters, as the stand-in hash of an
+// unknown user does, so timing does not single out migrated accounts.
+func TestCheapHashesCostAFullHash(t *testing.T) {
+	ctx := context.Background()
+	h := newTestHasher(t, Config{})
+	p := probe(h)
+	for name, c := range map[string]struct {
+		pw, encoded string
+		want        error
+	}{
+		"md5 match":    {"password", "$masuk-md5$salt=none$$5f4dcc3b5aa765d61d8327deb882cf99", nil},
+		"md5 mismatch": {"Password", "$masuk-md5$salt=none$$5f4dcc3b5aa765d61d8327deb882cf99", ErrMismatch},
+		"malformed":    {"password", "$nonsense$", ErrMalformed},
+	} {
+		before := p.calls.Load()
+		_, err := h.Verify(ctx, c.pw, c.encoded)
+		if c.want == nil {
+			require.NoError(t, err, name)
+		} else {
+			require.ErrorIs(t, err, c.want, name)
+		}
+		assert.Equal(t, int64(1), p.calls.Load()-before, "argon2 runs for %s", name)
+	}
 }
