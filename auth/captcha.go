@@ -149,31 +149,55 @@ func (a *Authenticator) needsCaptcha(ctx context.Context, r Realm, s lockout.Sub
 }
 
 // checkCaptcha refuses, before the attempt is charged or any hash runs, an
-// attempt that needs a captcha and has not solved one.
-func (a *Authenticator) checkCaptcha(ctx context.Context, r Realm, ev store.Event, ans CaptchaAnswer) error {
+// attempt that needs a captcha and has not solved one, and reports whether
+// the attempt solved one. Its decision rests on a read of the counters that
+// parallel attempts can race past; enforceCaptcha repeats it on the charge.
+func (a *Authenticator) checkCaptcha(ctx context.Context, r Realm, ev store.Event, ans CaptchaAnswer) (bool, error) {
 	need, err := a.needsCaptcha(ctx, r, lockout.Subject{Realm: ev.Realm, Username: ev.Username, Addr: ev.ClientAddr})
 	var le *lockout.LockedError
 	switch {
 	case errors.As(err, &le):
-		return a.refusedLocked(ctx, ev, le)
+		return false, a.refusedLocked(ctx, ev, le)
 	case err != nil:
 		a.record(ctx, withReason(ev, ReasonError))
-		return err
-	case !need:
-		return nil
+		return false, err
 	case ans.ID == "" && ans.Answer == "":
+		if !need {
+			return false, nil
+		}
 		a.record(ctx, withReason(ev, ReasonCaptchaRequired))
-		return ErrCaptchaRequired
+		return false, ErrCaptchaRequired
+	case a.captchaAfter(r) < 0:
+		// The realm never asks; a captcha sent anyway is not looked at.
+		return false, nil
 	}
+	// A captcha that came with the attempt is checked even when the counters
+	// read here did not ask for one: they may lag the charge, which
+	// enforceCaptcha then judges.
 	switch err := a.captcha.CheckCaptcha(ctx, ans, ev.ClientAddr); {
 	case errors.Is(err, captcha.ErrWrong), errors.Is(err, captcha.ErrHostedRejected):
 		a.record(ctx, withReason(ev, ReasonCaptchaInvalid))
-		return ErrCaptchaInvalid
+		return false, ErrCaptchaInvalid
 	case err != nil:
 		a.record(ctx, withReason(ev, ReasonError))
-		return fmt.Errorf("auth: %w", err)
+		return false, fmt.Errorf("auth: %w", err)
 	}
-	return nil
+	return true, nil
+}
+
+// enforceCaptcha refuses a charged attempt that, by the counters its
+// charge returned, needed a captcha it did not solve: one that raced past
+// checkCaptcha alongside others. Its charge is given back.
+func (a *Authenticator) enforceCaptcha(ctx context.Context, r Realm, ev store.Event, att *lockout.Attempt, solved bool) error {
+	after := a.captchaAfter(r)
+	if solved || after <= 0 || att.Before() < after {
+		return nil
+	}
+	if err := att.Abandon(context.WithoutCancel(ctx)); err != nil {
+		a.log.ErrorContext(ctx, "masuk: giving back an attempt", "realm", ev.Realm, "username", ev.Username, "error", err)
+	}
+	a.record(ctx, withReason(ev, ReasonCaptchaRequired))
+	return ErrCaptchaRequired
 }
 
 // NeedsCaptcha reports whether the next login for a username (as typed)

@@ -12,6 +12,7 @@ import (
 	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
 
@@ -141,4 +142,42 @@ func TestCaptchaHosted(t *testing.T) {
 	require.ErrorIs(t, err, captcha.ErrHostedUnavailable, "fails closed")
 	require.NotErrorIs(t, err, auth.ErrCaptchaInvalid)
 	require.NoError(t, f.loginWithCaptcha(t, "tuti", goodPassword, auth.CaptchaAnswer{Answer: "ok"}))
+}
+
+// racyPeek is a store whose reads of the counters lag behind its writes,
+// as a replica or a slow network can: every Peek sees nothing charged.
+type racyPeek struct{ *memstore.Store }
+
+func (r racyPeek) Counter(_ context.Context, _ time.Time, k store.AttemptKey) (store.Counter, error) {
+	return store.Counter{Key: k.Key}, nil
+}
+
+// TestCaptchaCannotBeRacedPast: attempts sent in parallel all pass the
+// pre-check, but the policy is enforced again on the atomic charge.
+func TestCaptchaCannotBeRacedPast(t *testing.T) {
+	var svc *captcha.Service
+	f := newFixture(t, func(c *auth.Config) {
+		mem := memstore.New()
+		c.Store = racyPeek{mem}
+		g, err := lockout.New(lockout.Config{Store: racyPeek{mem}, Now: c.Now})
+		require.NoError(t, err)
+		c.Lockout = g
+		gen, err := captcha.NewGenerator(captcha.Config{Rand: fakerand.Repeat(3)})
+		require.NoError(t, err)
+		svc, err = captcha.NewService(captcha.ServiceConfig{Store: mem, Generator: gen, Now: c.Now})
+		require.NoError(t, err)
+		c.Captcha = auth.CaptchaService(svc)
+	})
+	f.register(t, "lpse", "budi")
+	verifies := f.hasher.Verifies()
+	outcomes := map[error]int{}
+	for range 10 {
+		err := f.loginWithCaptcha(t, "budi", "wrong password", auth.CaptchaAnswer{})
+		outcomes[err]++
+	}
+	assert.Equal(t, map[error]int{auth.ErrInvalidCredentials: 3, auth.ErrCaptchaRequired: 7}, outcomes)
+	assert.Equal(t, int64(3), f.hasher.Verifies()-verifies, "hashes without a captcha")
+	is, err := svc.Issue(t.Context(), "f", "203.0.113.9")
+	require.NoError(t, err)
+	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", "wrong password", auth.CaptchaAnswer{ID: is.ID, Flow: "f", Answer: "333333"}), auth.ErrInvalidCredentials, "with a captcha the attempt runs")
 }

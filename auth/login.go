@@ -63,11 +63,15 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 		return nil, ErrInvalidCredentials
 	}
 	ev.Username = username
-	if err := a.checkCaptcha(ctx, realm, ev, req.Captcha); err != nil {
+	solved, err := a.checkCaptcha(ctx, realm, ev, req.Captcha)
+	if err != nil {
 		return nil, err
 	}
 	att, err := a.begin(ctx, lockout.Password, ev)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.enforceCaptcha(ctx, realm, ev, att, solved); err != nil {
 		return nil, err
 	}
 	res, err := a.login(ctx, ev, req.Password)

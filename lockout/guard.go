@@ -365,6 +365,18 @@ func (a *Attempt) Failures() int {
 	return 0
 }
 
+// Before returns the most attempts any of the attempt's counters held
+// before this one was charged. Unlike Peek's, the number comes from the
+// atomic charge itself, so parallel attempts each see a different one: a
+// policy enforced on it cannot be raced past.
+func (a *Attempt) Before() int {
+	n := 0
+	for _, c := range a.counters {
+		n = max(n, c.Attempts-1)
+	}
+	return n
+}
+
 // Status is what an operator sees of an account's counters.
 type Status struct {
 	// Password and SecondFactor are the account's two counters, settled
