@@ -53,18 +53,23 @@
 // Anyone who knows a username can lock its account. masuk's answers to that
 // (ASVS 6.1.1 asks for them to be documented):
 //
-//   - Locks are temporary by default and grow only for repeat offenders;
-//     permanent locks are opt-in (Rule.PermanentAfter).
+//   - Locks are temporary by default and grow only while failures follow
+//     each other: a success (the owner logging in between an attacker's
+//     rounds) forgets the count, so the limits are on consecutive failures,
+//     as NIST SP 800-63B §3.2.2 words them. Permanent locks are opt-in
+//     (Rule.PermanentAfter).
 //   - A failure made while a counter is locked is not counted and does not
 //     extend the lock; a refused attempt costs the store one operation and
 //     no hash.
-//   - A completed password reset ends the lock ([Policy.KeepLockOnReset]
+//   - A completed password reset is to end the lock ([Policy.KeepLockOnReset]
 //     turns that off): the owner, who controls the mailbox, can always get
-//     back in, and the attacker cannot keep them out.
+//     back in, and the attacker cannot keep them out. The reset flow that
+//     calls [Guard.Unlock] for it comes with masuk's reset package; until
+//     then an operator's unlock, or the lock's end, is the way back.
 //   - The Pair counter can lock an attacker's address out of an account
 //     before the account locks for everyone.
 //   - [Guard.Status] tells operators why an account is locked and until
-//     when; auth records "account.locked" and "account.unlocked" events.
+//     when; auth records "lockout.locked" and "lockout.unlocked" events.
 //
 // # Client addresses
 //

@@ -58,7 +58,8 @@ func (e *LockedError) RetryAfter(now time.Time) time.Duration {
 	if e.Permanent || !e.Until.After(now) {
 		return 0
 	}
-	return e.Until.Sub(now).Round(time.Second) + time.Second
+	d := e.Until.Sub(now)
+	return (d + time.Second - 1).Truncate(time.Second)
 }
 
 // inProgressRetry is how long a caller refused by attempts still being

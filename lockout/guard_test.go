@@ -61,7 +61,9 @@ func TestDefaultAccountLock(t *testing.T) {
 
 	le := refused(t, g, lockout.Password, budi)
 	assert.Equal(t, locked.Until, le.Until)
-	assert.Equal(t, 15*time.Minute+time.Second, le.RetryAfter(c.t))
+	assert.Equal(t, 15*time.Minute, le.RetryAfter(c.t))
+	assert.Equal(t, 15*time.Minute, le.RetryAfter(c.t.Add(time.Millisecond)), "rounded up")
+	assert.Equal(t, time.Second, le.RetryAfter(le.Until.Add(-time.Millisecond)))
 
 	// Matrix case 3: denied at end − 1 s, allowed at end.
 	c.t = le.Until.Add(-time.Second)
@@ -71,12 +73,40 @@ func TestDefaultAccountLock(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, a.Succeeded(context.Background()))
 
-	// The next lock lasts twice as long.
+	// A success in between forgets the count: the next lock is 15 minutes
+	// again. Without one, each further lock lasts twice as long.
+	for range 5 {
+		locked = fail(t, g, lockout.Password, budi)
+	}
+	require.NotNil(t, locked)
+	assert.Equal(t, c.t.Add(15*time.Minute), locked.Until)
+	c.t = locked.Until
 	for range 5 {
 		locked = fail(t, g, lockout.Password, budi)
 	}
 	require.NotNil(t, locked)
 	assert.Equal(t, c.t.Add(30*time.Minute), locked.Until)
+}
+
+// TestOwnerBetweenRounds: an attacker's five guesses every few weeks, with
+// the owner logging in between, never escalate toward a permanent lock.
+func TestOwnerBetweenRounds(t *testing.T) {
+	g, c := newGuard(t, lockout.Policy{Account: lockout.Rule{Threshold: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: 24 * time.Hour, PermanentAfter: 2}})
+	ctx := context.Background()
+	for round := range 5 {
+		var locked *lockout.LockedError
+		for range 5 {
+			locked = fail(t, g, lockout.Password, budi)
+		}
+		require.NotNil(t, locked, "round %d", round+1)
+		require.False(t, locked.Permanent, "round %d", round+1)
+		assert.Equal(t, c.t.Add(15*time.Minute), locked.Until, "round %d", round+1)
+		c.t = locked.Until.Add(time.Hour)
+		a, err := g.Begin(ctx, lockout.Password, budi)
+		require.NoError(t, err)
+		require.NoError(t, a.Succeeded(ctx))
+		c.advance(25 * 24 * time.Hour)
+	}
 }
 
 // TestAccountCountedAcrossAddresses is matrix case 4.

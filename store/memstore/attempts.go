@@ -82,6 +82,9 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	for _, k := range keys {
 		if e, ok := s.attempts[k]; ok {
 			e.c.Attempts, e.c.WindowStart = 0, time.Time{}
+			if !e.c.Permanent {
+				e.c.Locks = 0
+			}
 			s.attempts[k] = e
 		}
 	}

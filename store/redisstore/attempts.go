@@ -186,11 +186,15 @@ end
 return 0
 `)
 
-// clearScript zeroes the attempts of the counters that exist.
+// clearScript zeroes the attempts of the counters that exist and, unless
+// a counter is locked for good, forgets its lock count.
 var clearScript = redis.NewScript(`
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
     redis.call('HSET', key, 'attempts', '0', 'window', '0')
+    if redis.call('HGET', key, 'permanent') ~= '1' then
+      redis.call('HSET', key, 'locks', '0')
+    end
   end
 end
 return 0

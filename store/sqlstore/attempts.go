@@ -192,7 +192,7 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	if s.dialect == Postgres {
 		rows = `key IN (SELECT key FROM {p}attempts WHERE ` + rows + ` ORDER BY key COLLATE "C" FOR UPDATE)`
 	}
-	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, version = $` + strconv.Itoa(len(args)) + ` WHERE ` + rows)
+	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, locks = CASE WHEN permanent THEN locks ELSE 0 END, version = $` + strconv.Itoa(len(args)) + ` WHERE ` + rows)
 	_, err := s.db.ExecContext(ctx, q, args...)
 	return s.fail(ctx, "ClearAttempts", err)
 }

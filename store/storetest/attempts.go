@@ -15,7 +15,7 @@ func attemptClauses() []clause {
 		{"Escalation", testEscalation},
 		{"Permanent", testPermanentLock},
 		{"WindowExpires", testWindowExpires},
-		{"ClearKeepsHistory", testClearKeepsHistory},
+		{"ClearForgetsHistory", testClearForgetsHistory},
 		{"Unlock", testUnlock},
 		{"Release", testRelease},
 		{"AllOrNothing", testAllOrNothing},
@@ -154,10 +154,11 @@ func testWindowExpires(t *testing.T, open Opener) {
 	equal(t, cs[0].WindowStart, at.Add(testLimit.Window), "window start")
 }
 
-// testClearKeepsHistory: a success zeroes the attempts, but the lock count
-// stays, so that an attacker who also knows one good password (or waits
-// for its owner to log in) does not reset the growth of locks.
-func testClearKeepsHistory(t *testing.T, open Opener) {
+// testClearForgetsHistory: a success zeroes the attempts and forgets the
+// lock count (limits are on consecutive failures), so the next lock is the
+// first length again; a lock in force stays, and a permanent one keeps its
+// count.
+func testClearForgetsHistory(t *testing.T, open Opener) {
 	s := as[store.Attempts](t, open)
 	k := key(testLimit)
 	cs := failN(t, s, at, 3, k)
@@ -166,15 +167,28 @@ func testClearKeepsHistory(t *testing.T, open Opener) {
 	noErr(t, s.ClearAttempts(ctx(t), []string{k.Key, newID("never-used-")}), "ClearAttempts")
 	got, err := s.Counter(ctx(t), now, k)
 	noErr(t, err, "Counter")
-	if got.Attempts != 0 || got.Locks != 1 {
-		t.Fatalf("after clear: %+v, want no attempts and one lock remembered", got)
+	if got.Attempts != 0 || got.Locks != 0 {
+		t.Fatalf("after clear: %+v, want no attempts and no lock count", got)
 	}
 	cs = failN(t, s, now, 3, k)
-	equal(t, cs[0].LockedUntil, now.Add(30*time.Minute), "second lock doubles")
+	equal(t, cs[0].LockedUntil, now.Add(testLimit.LockBase), "the lock after a success is the first length")
 
 	// Clearing a locked key leaves the lock in force.
 	noErr(t, s.ClearAttempts(ctx(t), []string{k.Key}), "ClearAttempts")
 	refused(t, s, now.Add(time.Minute), k)
+
+	// A permanent lock keeps its count.
+	l := testLimit
+	l.PermanentAfter = 1
+	p := key(l)
+	cs = failN(t, s, at, 3, p)
+	failN(t, s, cs[0].LockedUntil, 3, p)
+	noErr(t, s.ClearAttempts(ctx(t), []string{p.Key}), "ClearAttempts on a permanent lock")
+	got, err = s.Counter(ctx(t), at.Add(48*time.Hour), p)
+	noErr(t, err, "Counter")
+	if !got.Permanent || got.Locks != 2 {
+		t.Fatalf("a permanent lock after clear: %+v, want it kept with its count", got)
+	}
 }
 
 func testUnlock(t *testing.T, open Opener) {
