@@ -43,9 +43,10 @@ type ServiceConfig struct {
 	// at most one hour.
 	TTL time.Duration
 	// IssueLimit challenges per IssueWindow are issued to one client
-	// address (IPv6 per /64); more are refused with ErrTooMany. Zero means
-	// 30 per 10 minutes: a person refreshes a few times, a flood is cut
-	// short. IssueLimit is at most 100.
+	// address (IPv6 per /64, and at most 100 per window to one IPv6 /48);
+	// more are refused with ErrTooMany. Zero means 30 per 10 minutes: a
+	// person refreshes a few times, a flood is cut short. IssueLimit is at
+	// most 100.
 	IssueLimit  int
 	IssueWindow time.Duration
 	// Now is the clock. Nil means time.Now.
@@ -133,8 +134,7 @@ func (s *Service) Issue(ctx context.Context, flow, clientAddr string) (Issued, e
 		return Issued{}, errors.New("captcha: flow must be 1 to 256 bytes")
 	}
 	now := s.now()
-	key := store.AttemptKey{Key: "cap|ip|" + lockout.CountedAddr(clientAddr, 64), Limit: s.limit}
-	tk, err := s.limiter.TakeAttempt(ctx, now, []store.AttemptKey{key})
+	tk, err := s.limiter.TakeAttempt(ctx, now, s.issueKeys(clientAddr))
 	if err != nil {
 		return Issued{}, fmt.Errorf("captcha: %w", err)
 	}
@@ -226,6 +226,20 @@ func (s *Service) Audio(ctx context.Context, id, lang string) ([]byte, error) {
 		return nil, ErrLanguage
 	}
 	return a, nil
+}
+
+// issueKeys returns the counters an issue is charged to: the client's
+// address (IPv6 per /64) and, for IPv6, its /48 as well, which allows 100
+// per window: one allocation holds 65,536 /64s, and without a coarser
+// counter one network could fill the store for everyone.
+func (s *Service) issueKeys(clientAddr string) []store.AttemptKey {
+	keys := []store.AttemptKey{{Key: "cap|ip|" + lockout.CountedAddr(clientAddr, 64), Limit: s.limit}}
+	if net := lockout.CountedAddr(clientAddr, 48); net != lockout.CountedAddr(clientAddr, 128) {
+		l := s.limit
+		l.Threshold = 100
+		keys = append(keys, store.AttemptKey{Key: "cap|net|" + net, Limit: l})
+	}
+	return keys
 }
 
 func (s *Service) newID() (string, error) {

@@ -130,6 +130,14 @@ func TestIssuanceLimited(t *testing.T) {
 	require.ErrorIs(t, err, captcha.ErrTooMany, "the same /64")
 	_, err = l.svc.Issue(ctx, "f", "198.51.100.1")
 	require.NoError(t, err)
+	// One /48 holds 65,536 /64s: together they get 100 a window.
+	issued = 0
+	for i := range 1000 {
+		if _, err := l.svc.Issue(ctx, "f", fmt.Sprintf("2001:db8:7:%x::1", i)); err == nil {
+			issued++
+		}
+	}
+	assert.Equal(t, 100, issued, "challenges to one /48")
 	l.now = l.now.Add(10 * time.Minute)
 	_, err = l.svc.Issue(ctx, "f", "2001:db8:5:6::1")
 	require.NoError(t, err, "a new window")
