@@ -198,6 +198,12 @@ func ReleaseCounter(c Counter, l Limit, at time.Time) Counter {
 	c.Attempts--
 	if c.Attempts == 0 {
 		c.WindowStart = time.Time{}
+		if c.Locks == 0 {
+			// Nothing is left to remember: the counter goes, so attempts
+			// given back (a busy hasher) do not keep made-up usernames'
+			// counters for a day.
+			return Counter{Key: c.Key}
+		}
 	}
 	return c
 }

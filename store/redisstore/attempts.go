@@ -180,7 +180,11 @@ for i = 1, #KEYS do
     if c.attempts == 0 then
       c.window = 0
     end
-    write(KEYS[i], c, l)
+    if c.attempts == 0 and c.locks == 0 then
+      redis.call('DEL', KEYS[i])
+    else
+      write(KEYS[i], c, l)
+    end
   end
 end
 return 0
