@@ -181,13 +181,18 @@ func (g *Guard) newAttempt(f Factor, s Subject) *Attempt {
 	if !g.useAddress && !g.usePair {
 		return a
 	}
-	if addr, ok := g.addrKey(s.Addr); ok {
-		if g.useAddress {
-			add(g.address, ScopeAddress, "pw|ip|"+s.Realm+"|"+addr)
-		}
-		if g.usePair {
-			add(g.pair, ScopePair, "pw|p|"+s.Realm+"|"+addr+"|"+s.Username)
-		}
+	if s.Addr == "" {
+		return a
+	}
+	var buf [128]byte
+	if g.useAddress {
+		k := append(append(append(buf[:0], "pw|ip|"...), s.Realm...), '|')
+		add(g.address, ScopeAddress, string(appendCountedAddr(k, s.Addr, g.v6bits)))
+	}
+	if g.usePair {
+		k := append(append(append(buf[:0], "pw|p|"...), s.Realm...), '|')
+		k = append(append(appendCountedAddr(k, s.Addr, g.v6bits), '|'), s.Username...)
+		add(g.pair, ScopePair, string(k))
 	}
 	return a
 }
@@ -214,6 +219,11 @@ func (g *Guard) addrKey(addr string) (string, bool) {
 // port. A string that is not an address counts as itself, cut to 64
 // bytes, behind a "?".
 func CountedAddr(addr string, ipv6Prefix int) string {
+	return string(appendCountedAddr(nil, addr, ipv6Prefix))
+}
+
+// appendCountedAddr appends CountedAddr(addr, ipv6Prefix) to dst.
+func appendCountedAddr(dst []byte, addr string, ipv6Prefix int) []byte {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
 		if ap, err2 := netip.ParseAddrPort(addr); err2 == nil {
@@ -224,14 +234,14 @@ func CountedAddr(addr string, ipv6Prefix int) string {
 		if len(addr) > 64 {
 			addr = addr[:64]
 		}
-		return "?" + addr
+		return append(append(dst, '?'), addr...)
 	}
 	ip = ip.Unmap().WithZone("")
 	if ip.Is4() || ipv6Prefix >= 128 || ipv6Prefix <= 0 {
-		return ip.String()
+		return ip.AppendTo(dst)
 	}
 	p, _ := ip.Prefix(ipv6Prefix)
-	return p.String()
+	return p.AppendTo(dst)
 }
 
 // Begin charges an attempt of factor f for s, before any secret is
