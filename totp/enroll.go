@@ -9,13 +9,12 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/boombuler/barcode/qr"
-	"github.com/pquerna/otp"
-	pqtotp "github.com/pquerna/otp/totp"
 )
 
 // SecretSize is the size in bytes of the secrets [NewSecret] makes: 160
@@ -60,10 +59,11 @@ type Enrollment struct {
 // URI returns the otpauth URI of Google's Key Uri Format, which
 // authenticator apps read from a QR code:
 //
-//	otpauth://totp/ISSUER:ACCOUNT?algorithm=SHA1&digits=6&issuer=ISSUER&period=30&secret=BASE32
+//	otpauth://totp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
 //
-// with the secret in unpadded base32 and every field written out, the
-// defaults included. Issuer and Account must be non-empty UTF-8 of at
+// with the secret in unpadded base32, every parameter written out, the
+// defaults included, and the names percent-encoded (every byte but
+// letters, digits and "-._~"). Issuer and Account must be non-empty UTF-8 of at
 // most [MaxLabelSize] bytes with no colon (apps split the label at the
 // first one) and no control or formatting character; anything else
 // returns [ErrInvalidLabel].
@@ -84,22 +84,45 @@ func (e Enrollment) URI() (string, error) {
 	if err := checkLabel("account", e.Account); err != nil {
 		return "", err
 	}
-	alg := map[Algorithm]otp.Algorithm{SHA1: otp.AlgorithmSHA1, SHA256: otp.AlgorithmSHA256, SHA512: otp.AlgorithmSHA512}[e.Params.Algorithm]
-	// Every field is set: pquerna/otp would make up a secret of its own
-	// for an empty one.
-	key, err := pqtotp.Generate(pqtotp.GenerateOpts{
-		Issuer:      e.Issuer,
-		AccountName: e.Account,
-		Period:      uint(r.period),
-		SecretSize:  uint(len(e.Secret)),
-		Secret:      e.Secret,
-		Digits:      otp.Digits(r.digits),
-		Algorithm:   alg,
-	})
-	if err != nil {
-		return "", fmt.Errorf("totp: writing the URI: %w", err)
+	var b strings.Builder
+	b.WriteString("otpauth://totp/")
+	b.WriteString(escapeURI(e.Issuer))
+	b.WriteByte(':')
+	b.WriteString(escapeURI(e.Account))
+	b.WriteString("?secret=")
+	b.WriteString(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(e.Secret))
+	b.WriteString("&issuer=")
+	b.WriteString(escapeURI(e.Issuer))
+	b.WriteString("&algorithm=")
+	b.WriteString(e.Params.Algorithm.String())
+	b.WriteString("&digits=")
+	b.WriteString(strconv.Itoa(r.digits))
+	b.WriteString("&period=")
+	b.WriteString(strconv.FormatInt(r.period, 10))
+	return b.String(), nil
+}
+
+// escapeURI percent-encodes every byte of s but RFC 3986's unreserved
+// characters, so that a name reads the same in the label and in a query
+// value, to net/url and to apps alike: a blank is %20 (apps show a "+"
+// as it is), and "&", "=", "+", "#" and "/" cannot end a parameter or
+// the label early. pquerna/otp's Generate leaves "&", "=" and "+" as
+// they are in the issuer parameter, which cuts "A&B" to "A".
+func escapeURI(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
 	}
-	return key.URL(), nil
+	return b.String()
 }
 
 // ManualKey returns the secret as a person types it into an app that
