@@ -20,6 +20,16 @@
 //     or reset) or conditionally on the hash the caller read (an upgrade of
 //     an old hash at login, which must never undo a concurrent change).
 //   - [Events]: the append-only activity log.
+//   - [Attempts]: lockout counters, charged before a password is hashed.
+//   - [Challenges]: captcha challenges, each used once.
+//   - [Factors]: second factors; a TOTP factor's last accepted time step
+//     only moves forward, by compare-and-set, so no code works twice.
+//   - [Recovery]: hashed recovery codes, each removed atomically when used.
+//   - [Devices]: browsers remembered after a second factor.
+//   - [Tokens]: short-lived secrets bound to an account and a purpose
+//     (codes by email or SMS, reset and activation links, a login waiting
+//     for its second factor): charged an attempt before they are compared,
+//     consumed by a conditional delete.
 //
 // [Store] is the union that the auth package needs.
 //

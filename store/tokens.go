@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrCooldown means a token of the same account and purpose was issued too
+// recently to issue another; nothing was written. IssueToken returns it
+// inside a *CooldownError that says until when.
+var ErrCooldown = errors.New("store: cooling down")
+
+// CooldownError is the error IssueToken returns when the account's live
+// token of the same purpose is younger than the cooldown asked for.
+type CooldownError struct {
+	// Until is when a new token may be issued.
+	Until time.Time
+}
+
+func (e *CooldownError) Error() string {
+	return "store: cooling down until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is reports whether target is ErrCooldown.
+func (e *CooldownError) Is(target error) bool { return target == ErrCooldown }
+
+// Token is a short-lived secret bound to an account and a purpose: a code
+// sent by email or SMS, a password-reset link or code, an activation link,
+// the pending state of a login between its two factors. Only a hash of the
+// secret is kept. An account holds at most one live token per purpose: a
+// new one voids the old.
+type Token struct {
+	// Selector names the token: 16 to 128 bytes, unique. For a link it is
+	// the random half of the link that is looked up; for a code typed by
+	// hand, which is looked up by account and purpose, it is still unique
+	// (random).
+	Selector string
+	// AccountID is the account the token belongs to.
+	AccountID string
+	// Purpose names what the token is for, such as "login.email" or
+	// "reset"; 1 to 64 bytes.
+	Purpose string
+	// Hash is a hash of the secret, 16 to 64 bytes; never the secret.
+	Hash []byte
+	// Data holds facts the purpose needs (the new address of an email
+	// change, the methods a pending login may use), at most 32 entries of
+	// 1 KiB. It never holds a secret.
+	Data map[string]string
+	// Attempts is how many attempts have been charged to the token; the
+	// store sets it. MaxAttempts is how many it allows, 1 to 100: the
+	// next attempt after the last allowed one voids the token.
+	Attempts, MaxAttempts int
+	// IssuedAt is when it was made, and ExpiresAt when it stops being
+	// usable, by the caller's clock.
+	IssuedAt, ExpiresAt time.Time
+}
+
+// TokenKey finds a token: by Selector when it is not empty, otherwise by
+// AccountID and Purpose.
+type TokenKey struct {
+	Selector           string
+	AccountID, Purpose string
+}
+
+// Tokens keeps tokens. Expiry is checked on every read, not left to a
+// sweeper.
+//
+// A token is redeemed in two steps, each atomic: [Tokens.AttemptToken]
+// charges an attempt and returns the token, the caller compares the hash
+// of what was typed in constant time, and on a match [Tokens.ConsumeToken]
+// deletes it. Charging before comparing means no more than MaxAttempts
+// guesses are ever compared, however many arrive at once; consuming by
+// conditional delete means of any number of concurrent redemptions exactly
+// one succeeds.
+type Tokens interface {
+	// IssueToken stores t, with Attempts zero, and voids every other token
+	// of t.AccountID and t.Purpose, in one atomic step. When cooldown is
+	// above zero and one of those tokens is live at t.IssuedAt and was
+	// issued less than cooldown before it, nothing is written and a
+	// *CooldownError (errors.Is ErrCooldown) says when a new one may be
+	// issued. It returns ErrConflict when the selector is taken by a token
+	// that would not be voided, and ErrInvalid when a field is missing or
+	// out of bounds (see [CheckToken]).
+	IssueToken(ctx context.Context, t Token, cooldown time.Duration) error
+	// AttemptToken charges one attempt to the token that k finds and
+	// returns it, with Attempts counting this one, if it is live at time
+	// at and had attempts left. Otherwise it returns ErrNotFound and
+	// deletes the token if it had expired or run out of attempts.
+	AttemptToken(ctx context.Context, k TokenKey, at time.Time) (Token, error)
+	// ConsumeToken deletes the token with the selector if its hash is
+	// hash, and returns ErrNotFound otherwise (consumed already, voided,
+	// replaced). Of any number of concurrent calls for one token, exactly
+	// one succeeds. It does not check expiry: the caller consumes a token
+	// that AttemptToken just returned.
+	ConsumeToken(ctx context.Context, selector string, hash []byte) error
+	// VoidTokens deletes the account's tokens of the given purposes, or of
+	// every purpose when none is given: a password change voids the
+	// outstanding reset tokens.
+	VoidTokens(ctx context.Context, accountID string, purposes ...string) error
+}
+
+// Bounds checked by [CheckToken].
+const (
+	MaxTokenPurpose  = 64
+	MaxTokenData     = 32
+	MaxTokenDataSize = 1 << 10
+	MaxTokenAttempts = 100
+)
+
+// CheckToken returns ErrInvalid, wrapped with the reason, when t is not a
+// token IssueToken may store, for implementations.
+func CheckToken(t Token) error {
+	switch {
+	case len(t.Selector) < 16 || len(t.Selector) > 128:
+		return invalid("token selector is not 16 to 128 bytes")
+	case t.AccountID == "":
+		return invalid("token account id is empty")
+	case t.Purpose == "" || len(t.Purpose) > MaxTokenPurpose:
+		return invalid("token purpose is not 1 to 64 bytes")
+	case len(t.Hash) < 16 || len(t.Hash) > 64:
+		return invalid("token hash is not 16 to 64 bytes")
+	case t.MaxAttempts < 1 || t.MaxAttempts > MaxTokenAttempts:
+		return invalid("token max attempts is not 1 to 100")
+	case t.IssuedAt.IsZero() || !t.ExpiresAt.After(t.IssuedAt):
+		return invalid("token times are missing or expire before issue")
+	case len(t.Data) > MaxTokenData:
+		return invalid("token data has too many entries")
+	}
+	for k, v := range t.Data {
+		if k == "" || len(k) > MaxTokenDataSize || len(v) > MaxTokenDataSize {
+			return invalid("token data entry is empty or too large")
+		}
+	}
+	return nil
+}
+
+// CheckTokenKey returns ErrInvalid when k names no token, for
+// implementations.
+func CheckTokenKey(k TokenKey) error {
+	if k.Selector == "" && (k.AccountID == "" || k.Purpose == "") {
+		return invalid("token key has neither a selector nor an account and purpose")
+	}
+	return nil
+}
