@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"unicode"
@@ -54,6 +55,31 @@ type Enrollment struct {
 	// Params gives the algorithm, digits and period the app is told to
 	// use; Skew is not part of the URI.
 	Params Params
+}
+
+// redacted stands for the secret where an [Enrollment] is printed.
+const redacted = "[redacted]"
+
+// Format prints e without its secret, for every verb, so that an
+// Enrollment passed to fmt or to a log by mistake does not leak it.
+func (e Enrollment) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprintf(f, "totp.Enrollment{Issuer:%q, Account:%q, Secret:%s, Params:%#v}", e.Issuer, e.Account, redacted, e.Params)
+		return
+	}
+	fmt.Fprintf(f, "{Issuer:%s Account:%s Secret:%s Params:%+v}", e.Issuer, e.Account, redacted, e.Params)
+}
+
+// LogValue logs e without its secret.
+func (e Enrollment) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("issuer", e.Issuer),
+		slog.String("account", e.Account),
+		slog.String("secret", redacted),
+		slog.String("algorithm", e.Params.Algorithm.String()),
+		slog.Int("digits", e.Params.Digits),
+		slog.Duration("period", e.Params.Period),
+	)
 }
 
 // URI returns the otpauth URI of Google's Key Uri Format, which

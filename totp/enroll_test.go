@@ -3,12 +3,15 @@ package totp_test
 import (
 	"bytes"
 	"encoding/base32"
+	"encoding/base64"
 	"errors"
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -216,4 +219,29 @@ func TestQRSample(t *testing.T) {
 	data, err := totp.Enrollment{Issuer: "LPSE Kemenkeu", Account: "budi@example.go.id", Secret: testSecret}.QR(256)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(*qrSample, data, 0o644))
+}
+
+// TestEnrollmentRedacted checks that an Enrollment passed to fmt or to a
+// log by mistake does not show its secret, in any form.
+func TestEnrollmentRedacted(t *testing.T) {
+	e := totp.Enrollment{Issuer: "LPSE", Account: "budi", Secret: testSecret}
+	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(testSecret)
+	leaks := func(s string) bool {
+		return strings.Contains(s, string(testSecret)) || strings.Contains(s, b32[:8]) ||
+			strings.Contains(s, "49 50 51") || strings.Contains(s, "313233") ||
+			strings.Contains(s, base64.StdEncoding.EncodeToString(testSecret)[:8])
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, v := range []any{e, &e} {
+			out := fmt.Sprintf(verb, v)
+			require.False(t, leaks(out), "%s: %s", verb, out)
+			require.Contains(t, out, "budi", verb)
+		}
+	}
+	var buf bytes.Buffer
+	for _, h := range []slog.Handler{slog.NewTextHandler(&buf, nil), slog.NewJSONHandler(&buf, nil)} {
+		slog.New(h).Info("enrolling", "enrollment", e)
+	}
+	require.False(t, leaks(buf.String()), buf.String())
+	require.Contains(t, buf.String(), "budi")
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,4 +283,46 @@ func TestReplayContract(t *testing.T) {
 	next, err := p.Code(testSecret, now.Add(30*time.Second))
 	require.NoError(t, err)
 	require.True(t, accept(next, now.Add(30*time.Second)), "a new code in a later step")
+}
+
+func TestParseAlgorithm(t *testing.T) {
+	for _, a := range []totp.Algorithm{totp.SHA1, totp.SHA256, totp.SHA512} {
+		got, err := totp.ParseAlgorithm(a.String())
+		require.NoError(t, err)
+		require.Equal(t, a, got)
+	}
+	for _, s := range []string{"", "sha1", "SHA-1", "SHA384", "MD5", "Algorithm(3)", " SHA1"} {
+		_, err := totp.ParseAlgorithm(s)
+		require.ErrorIs(t, err, totp.ErrInvalidParams, "%q", s)
+	}
+}
+
+// FuzzMatch checks that any string is refused cleanly unless it is the
+// code of a step in the window: ErrInvalidCode exactly when it is not six
+// ASCII digits.
+func FuzzMatch(f *testing.F) {
+	good, err := totp.Params{}.Code(testSecret, testTime)
+	require.NoError(f, err)
+	for _, s := range []string{good, "", "12345", "1234567", " " + good[1:], "１２３４５６", "١٢٣٤٥٦", "12345\x00"} {
+		f.Add(s)
+	}
+	p := totp.Params{}
+	f.Fuzz(func(t *testing.T, code string) {
+		step, err := p.Match(testSecret, code, testTime)
+		wellFormed := len(code) == 6 && strings.Trim(code, "0123456789") == ""
+		switch {
+		case !wellFormed:
+			require.ErrorIs(t, err, totp.ErrInvalidCode)
+			require.Zero(t, step)
+		case err == nil:
+			require.LessOrEqual(t, step-testStep, int64(1))
+			require.GreaterOrEqual(t, step-testStep, int64(-1))
+			want, err := p.Code(testSecret, time.Unix(step*30, 0))
+			require.NoError(t, err)
+			require.Equal(t, want, code)
+		default:
+			require.ErrorIs(t, err, totp.ErrWrongCode)
+			require.Zero(t, step)
+		}
+	})
 }

@@ -42,6 +42,18 @@ func (a Algorithm) String() string {
 	return "Algorithm(" + strconv.Itoa(int(a)) + ")"
 }
 
+// ParseAlgorithm returns the Algorithm whose [Algorithm.String] is name:
+// "SHA1", "SHA256" or "SHA512", as a store keeps a factor's algorithm.
+// Any other name, in another case included, returns [ErrInvalidParams].
+func ParseAlgorithm(name string) (Algorithm, error) {
+	for _, a := range [...]Algorithm{SHA1, SHA256, SHA512} {
+		if name == a.String() {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown algorithm %q", ErrInvalidParams, name)
+}
+
 func (a Algorithm) hash() func() hash.Hash {
 	switch a {
 	case SHA1:
@@ -182,13 +194,17 @@ func (p Params) Match(secret []byte, code string, at time.Time) (step int64, err
 		return 0, err
 	}
 	t := r.step(at)
+	// One HMAC for every step: from the second on, Reset restores its
+	// keyed state instead of hashing the key again. One buffer too: what
+	// is passed to the hash escapes, and would be allocated per step.
 	mac := hmac.New(r.hash, secret)
+	buf := new(hotpBuffer)
 	for _, d := range window[:2*r.skew+1] {
 		s := t + d
 		if s < 0 {
 			continue
 		}
-		if subtle.ConstantTimeEq(int32(hotp(mac, uint64(s), r.mod)), int32(got)) == 1 {
+		if subtle.ConstantTimeEq(int32(hotp(mac, buf, uint64(s), r.mod)), int32(got)) == 1 {
 			return s, nil
 		}
 	}
@@ -210,7 +226,7 @@ func (p Params) Code(secret []byte, at time.Time) (string, error) {
 	if t < 0 {
 		return "", fmt.Errorf("%w: time %v is before 1970", ErrInvalidParams, at)
 	}
-	return formatUint(uint64(hotp(hmac.New(r.hash, secret), uint64(t), r.mod)), r.digits), nil
+	return formatUint(uint64(hotp(hmac.New(r.hash, secret), new(hotpBuffer), uint64(t), r.mod)), r.digits), nil
 }
 
 // window is the order in which Match tries the steps around the current
@@ -224,15 +240,20 @@ func checkSecret(secret []byte) error {
 	return nil
 }
 
+// hotpBuffer holds a counter and an HMAC output, for [hotp].
+type hotpBuffer struct {
+	msg [8]byte
+	sum [sha512.Size]byte
+}
+
 // hotp returns RFC 4226's HOTP value of counter under mac (an HMAC keyed
-// with the secret), before it is written out in decimal.
-func hotp(mac hash.Hash, counter uint64, mod uint32) uint32 {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], counter)
+// with the secret), before it is written out in decimal. buf is scratch
+// space, reused from step to step.
+func hotp(mac hash.Hash, buf *hotpBuffer, counter uint64, mod uint32) uint32 {
+	binary.BigEndian.PutUint64(buf.msg[:], counter)
 	mac.Reset()
-	mac.Write(msg[:])
-	var buf [sha512.Size]byte
-	sum := mac.Sum(buf[:0])
+	mac.Write(buf.msg[:])
+	sum := mac.Sum(buf.sum[:0])
 	off := sum[len(sum)-1] & 0x0f // dynamic truncation, RFC 4226 §5.4
 	return (binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fff_ffff) % mod
 }
