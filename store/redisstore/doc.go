@@ -1,7 +1,7 @@
 // Package redisstore keeps masuk's hot, expiring state in Redis, for
 // portals that run many instances: attempt counters and locks
-// ([store.Attempts]) and captcha challenges ([store.Challenges]) now;
-// one-time tokens and sessions as they come. Accounts, credentials and
+// ([store.Attempts]), captcha challenges ([store.Challenges]) and
+// short-lived tokens ([store.Tokens]) now; sessions as they come. Accounts, credentials and
 // the activity log belong in a database (store/sqlstore); a host combines
 // the two.
 //
@@ -70,6 +70,21 @@
 // capacity bound (see Captcha challenges below); it expires when the
 // last challenge in it would.
 //
+// A token is the hash
+//
+//	<prefix>token:<selector>
+//
+// with the fields account, purpose, hash (binary, as given), attempts,
+// max (MaxAttempts), issued and expires (Unix microseconds), and
+// data:<key> for each entry of its Data. The hash
+//
+//	<prefix>tokens:<account ID>
+//
+// is the account's index: a field for each purpose, whose value is the
+// selector of the account's token of that purpose. A token expires
+// (PEXPIRE) after its lifetime, ExpiresAt less IssuedAt, counted from when
+// it is stored, and the index when the last token written into it would.
+//
 // # Captcha challenges
 //
 // [Store.CreateChallenge] stores a challenge with one script: it refuses
@@ -101,12 +116,38 @@
 // captcha package's per-address issuance limit are all that bound the
 // memory, and a flood from many addresses gets past the limit.
 //
+// # Tokens
+//
+// Each method of [store.Tokens] is one script, one round trip, so each is
+// atomic. [Store.IssueToken] refuses a selector that another account's or
+// purpose's token holds, checks the cooldown against the account's live
+// token of the purpose, and stores the new token in place of the old one
+// and in the account's index, all in one step; refused, it writes
+// nothing. [Store.AttemptToken] finds the token by its selector, or
+// through the index by account and purpose, and charges an attempt only
+// when it is live at the time the caller passes and has attempts left;
+// otherwise it deletes it (expired or spent) and returns
+// store.ErrNotFound. So of any number of parallel attempts exactly
+// MaxAttempts are charged, and of any number of parallel
+// [Store.ConsumeToken] calls, which delete the token only when the hash
+// matches, exactly one succeeds. [Store.VoidTokens] deletes the tokens of
+// the purposes given, or of every purpose in the index. Deleting a token
+// also removes its entry from the index, and an index left empty goes
+// with it.
+//
+// As with challenges, Redis's clock only frees the memory: expiry is
+// decided by the caller's time, so a token expired by that clock is not
+// found, and is deleted, whether or not Redis has dropped it yet. An
+// account holds one token per purpose, so the tokens' memory grows with
+// the accounts that ask for them, not with the requests, and every key
+// has a TTL. No data reads back nil.
+//
 // # Redis Cluster
 //
 // A TakeAttempt touches several keys (the account's, the address's, the
 // pair's), CreateChallenge and TakeChallenge a challenge's and the sorted
-// set, and Redis Cluster runs a script only when all its keys are in one
-// hash slot. With a *redis.ClusterClient (or a *redis.Ring, which
+// set, a token's method the token and its account's index, and Redis
+// Cluster runs a script only when all its keys are in one hash slot. With a *redis.ClusterClient (or a *redis.Ring, which
 // shards the same way), the prefix must therefore begin with a hash tag,
 // such as
 //
@@ -116,7 +157,20 @@
 // [New] refuses a cluster client whose prefix has none. The counters are
 // small and each call is a short script, so one shard carries a large
 // portal; a host that needs more can run one Store per realm, each with a
-// hash tag of its own. A plain *redis.Client pointed at a cluster node
+// hash tag of its own.
+//
+// Putting the whole store in one slot is also what lets a token be found
+// by its selector alone in one atomic step. A token script starts from
+// the key it is given (the token for a selector, the index for an account
+// and purpose) and reaches the other, which it learns only by reading the
+// first; the script builds that key from the prefix, so it is in the same
+// slot. Tagging each account's keys with the account instead would spread
+// tokens over the cluster but put a selector, which names no account, in
+// another slot than its token's, and a lookup by selector, or the check
+// that a new selector is free, would take two steps that do not hold
+// together.
+//
+// A plain *redis.Client pointed at a cluster node
 // cannot be told from a single server, and gets CROSSSLOT errors without
 // the tag.
 //
@@ -129,9 +183,11 @@
 //     one is told the answer is wrong, and gets a new one). An account
 //     that was locked can be tried again, up to its threshold, and a
 //     permanent lock is forgotten too; the lock count that makes locks
-//     grow starts again. The store fails open for locks, and only for
-//     locks: no account, password or session is kept here, so nothing
-//     else is affected.
+//     grow starts again. Every token is lost too: a person waiting for a
+//     code or holding a link is told it is not valid, and asks for a new
+//     one. The store fails open for locks, and only for locks: no
+//     account, password or session is kept here, so nothing else is
+//     affected.
 //   - With RDB snapshots only, Redis comes back with the counters of the
 //     last snapshot, minutes old.
 //   - With the append-only file, counters and locks survive, TTLs
@@ -169,5 +225,13 @@
 // matters more than riding out a dropped connection. A CreateChallenge
 // retried so finds its own challenge and returns store.ErrConflict, and a
 // TakeChallenge store.ErrNotFound: the person is asked again, with a new
-// challenge.
+// challenge. An IssueToken retried so stores the same token again, with
+// no cooldown against itself; an AttemptToken may be charged twice; a
+// ConsumeToken retried so returns store.ErrNotFound for a token it has
+// deleted, and the person asks for a new one; VoidTokens may be repeated
+// without harm.
+//
+// Redis must not evict the store's keys (maxmemory-policy noeviction, as
+// above): a token whose index entry was evicted would be found by its
+// selector but not voided by a new token or by VoidTokens.
 package redisstore

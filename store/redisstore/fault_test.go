@@ -70,6 +70,19 @@ var methods = []method{
 		_, err := s.TakeChallenge(ctx, challengeID, t0)
 		return err
 	}},
+	{"IssueToken", func(ctx context.Context, s *redisstore.Store) error {
+		return s.IssueToken(ctx, methodToken(), time.Minute)
+	}},
+	{"AttemptToken", func(ctx context.Context, s *redisstore.Store) error {
+		_, err := s.AttemptToken(ctx, store.TokenKey{Selector: tokenSelector}, t0)
+		return err
+	}},
+	{"ConsumeToken", func(ctx context.Context, s *redisstore.Store) error {
+		return s.ConsumeToken(ctx, tokenSelector, methodToken().Hash)
+	}},
+	{"VoidTokens", func(ctx context.Context, s *redisstore.Store) error {
+		return s.VoidTokens(ctx, methodToken().AccountID)
+	}},
 }
 
 // requireFailedClosed checks that err is a *redisstore.Error of method m

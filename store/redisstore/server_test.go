@@ -120,10 +120,13 @@ func TestCluster(t *testing.T) {
 		require.NoError(t, err)
 		return s
 	})
+	s, err := redisstore.New(cluster, redisstore.Config{Prefix: "{masuk}:"})
+	require.NoError(t, err)
+	tokenLifecycle(t, s)
 
 	// What the hash tag prevents: a plain client, which New cannot tell
 	// from a single server, with a prefix that is not one.
-	s, err := redisstore.New(node, redisstore.Config{Prefix: "masuk:"})
+	s, err = redisstore.New(node, redisstore.Config{Prefix: "masuk:"})
 	require.NoError(t, err)
 	_, err = s.TakeAttempt(ctx, t0, keys)
 	var e *redisstore.Error
