@@ -50,6 +50,12 @@ func groups() []group {
 		{"Events", implements[store.Events], eventClauses()},
 		{"Attempts", implements[store.Attempts], attemptClauses()},
 		{"Challenges", implements[store.Challenges], challengeClauses()},
+		// A factor, a recovery code or a device needs an account to belong
+		// to; a token does not (redisstore keeps tokens without accounts).
+		{"Factors", implements2[store.Accounts, store.Factors], factorClauses()},
+		{"Recovery", implements2[store.Accounts, store.Recovery], recoveryClauses()},
+		{"Devices", implements2[store.Accounts, store.Devices], deviceClauses()},
+		{"Tokens", implements[store.Tokens], tokenClauses()},
 	}
 }
 
