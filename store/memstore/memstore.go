@@ -7,7 +7,8 @@
 //
 // Nothing survives the process. memstore starts no goroutines: attempt
 // counters that have settled to nothing are swept while new ones are
-// created, which bounds memory under a flood of made-up usernames.
+// created, which bounds memory under a flood of made-up usernames, and
+// expired tokens are swept while new ones are issued.
 //
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
@@ -39,6 +40,19 @@ type Store struct {
 
 	cmu        sync.Mutex
 	challenges map[string]store.Challenge
+
+	// Factors, recovery codes and devices are kept under mu, with the
+	// accounts they belong to.
+	factors        map[string]store.Factor // by ID
+	accountFactors map[string][]string     // account ID → factor IDs
+	recovery       map[string]recoverySet  // by account ID
+	devices        map[string]store.Device // by selector
+	accountDevices map[string][]string     // account ID → selectors
+
+	tmu    sync.Mutex
+	tokens map[string]store.Token       // by selector
+	owners map[string]map[string]string // account ID → purpose → selector
+	issued int
 }
 
 type realmKey struct{ realm, name string }
@@ -59,6 +73,15 @@ func New() *Store {
 		creds:      make(map[string]store.Credential),
 		attempts:   make(map[string]attemptEntry),
 		challenges: make(map[string]store.Challenge),
+
+		factors:        make(map[string]store.Factor),
+		accountFactors: make(map[string][]string),
+		recovery:       make(map[string]recoverySet),
+		devices:        make(map[string]store.Device),
+		accountDevices: make(map[string][]string),
+
+		tokens: make(map[string]store.Token),
+		owners: make(map[string]map[string]string),
 	}
 }
 
