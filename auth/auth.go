@@ -13,6 +13,7 @@ import (
 
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -83,6 +84,21 @@ type Config struct {
 	// name is accepted, with free-form usernames; otherwise a realm not
 	// listed is refused with ErrUnknownRealm.
 	Realms map[string]Realm
+	// Tokens keeps short-lived tokens: logins waiting for their second
+	// factor and codes sent by email or SMS. Nil means Store, when it
+	// implements store.Tokens (memstore and sqlstore do); to share them
+	// among instances through Redis, pass a redisstore.
+	Tokens store.Tokens
+	// Sender sends codes and notices by email and SMS. Nil means no codes
+	// are sent (the second step offers authenticator apps and recovery
+	// codes only) and no notices.
+	Sender notify.Sender
+	// Messages describes the portal in what Sender sends.
+	Messages Messages
+	// SecondFactor configures second factors. They are on whenever Store
+	// implements store.Factors: an account that has a confirmed factor
+	// must pass it at every login.
+	SecondFactor SecondFactorConfig
 }
 
 // Authenticator checks credentials and manages accounts. It is safe for
@@ -97,7 +113,11 @@ type Authenticator struct {
 	realms map[string]Realm
 	guard  *lockout.Guard
 	// captcha verifies captcha answers; nil when there is none.
-	captcha CaptchaChecker
+	captcha  CaptchaChecker
+	tokens   store.Tokens
+	sender   notify.Sender
+	messages Messages
+	sf       secondFactor
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -127,6 +147,18 @@ func New(cfg Config) (*Authenticator, error) {
 		guard:   cfg.Lockout,
 		captcha: cfg.Captcha,
 	}
+	a.tokens, a.sender, a.messages = cfg.Tokens, cfg.Sender, cfg.Messages
+	if a.tokens == nil {
+		a.tokens, _ = cfg.Store.(store.Tokens)
+	}
+	if err := a.messages.fill(a.sender); err != nil {
+		return nil, err
+	}
+	sf, err := newSecondFactor(cfg.SecondFactor, cfg.Store, a.messages)
+	if err != nil {
+		return nil, err
+	}
+	a.sf = sf
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})
 		if err != nil {

@@ -49,6 +49,45 @@
 // running, Login returns an error wrapping password.ErrBusy (show "try again
 // in a moment"), whether or not the username exists.
 //
+// # Second factors
+//
+// When the store implements store.Factors (memstore and sqlstore do), an
+// account with a confirmed second factor logs in in two steps. Login checks
+// the password as always and then, instead of a result, returns a
+// [*SecondFactorRequired] error (errors.Is [ErrSecondFactorRequired]): a
+// host that forgets the second step lets nobody in. It carries the pending
+// login, which lasts 5 minutes, is bound to the account's current password
+// (a change or reset voids it) and completes once, and the methods the
+// account can use:
+//
+//	res, err := a.Login(ctx, req)
+//	var sfr *auth.SecondFactorRequired
+//	if errors.As(err, &sfr) {
+//		// keep sfr.Pending server-side; ask for a code by sfr.Methods
+//	}
+//	res, err = a.VerifySecondFactor(ctx, auth.SecondFactorRequest{
+//		Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: typed})
+//
+// The methods are an authenticator app ([MethodTOTP]), a code sent by email
+// or SMS ([MethodEmail], [MethodSMS], sent by [Authenticator.SendCode] to
+// the address on record, valid 5 minutes, 60 seconds between sends, 5
+// tries), and a recovery code ([MethodRecovery]). Wrong codes count on the
+// lockout's second-factor counter. An authenticator code is accepted once:
+// the store moves the factor's last accepted time step forward by
+// compare-and-set, so a code, or an older one, never works twice, however
+// many requests carry it at once. Every secret is stored hashed or, for
+// the authenticator's, sealed with Config.SecondFactor.Keyring.
+//
+// Enrolling an app takes two calls: [Authenticator.BeginTOTP] (which needs
+// the current password and returns the QR code) and
+// [Authenticator.ConfirmTOTP] with the first code, which also returns the
+// first recovery codes, shown once. [Authenticator.AddCodeFactor],
+// [Authenticator.RemoveFactor] and [Authenticator.RegenerateRecoveryCodes]
+// need the current password too, and every change is told to the owner
+// through Config.Sender. A device may be remembered
+// (SecondFactorRequest.Remember) for 30 days; a password change forgets
+// every remembered device.
+//
 // # Events
 //
 // Every login attempt, registration and password change is appended to the

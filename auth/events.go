@@ -26,6 +26,28 @@ const (
 	// EventUnlocked: an operator ended a lock; details "by", "reason" and
 	// "was_locked".
 	EventUnlocked = "lockout.unlocked"
+	// EventSecondFactorRequired: the password was right and the login
+	// waits for its second factor; detail "methods".
+	EventSecondFactorRequired = "login.second_factor_required"
+	// EventCodeSent: a code for the second step went out; detail "method".
+	EventCodeSent = "login.code_sent"
+	// EventFactorAdded and EventFactorRemoved: details "factor" (totp,
+	// email, sms) and "factor_id".
+	EventFactorAdded   = "factor.added"
+	EventFactorRemoved = "factor.removed"
+	// EventFactorChangeFailed: a change to the second factors was refused
+	// because the current password was wrong.
+	EventFactorChangeFailed = "factor.change_failed"
+	// EventRecoveryCodesRenewed: a new set of recovery codes replaced the
+	// old one.
+	EventRecoveryCodesRenewed = "recovery.renewed"
+	// EventRecoveryCodeUsed: a recovery code completed a login.
+	EventRecoveryCodeUsed = "recovery.used"
+	// EventDeviceRemembered and EventDeviceForgotten: a device was
+	// remembered after a second factor, or forgotten (detail "device":
+	// its ID or "all").
+	EventDeviceRemembered = "device.remembered"
+	EventDeviceForgotten  = "device.forgotten"
 )
 
 // Reasons recorded in an event's "reason" detail. They are for the log and
@@ -44,6 +66,9 @@ const (
 	ReasonCaptchaRequired     = "captcha_required"
 	ReasonCaptchaInvalid      = "captcha_invalid"
 	ReasonError               = "error"
+	// ReasonNoUsableFactor: the password was right, but the account's
+	// second factors cannot be used here (see ErrSecondFactorUnavailable).
+	ReasonNoUsableFactor = "no_usable_factor"
 )
 
 // Request describes where a request came from, for the activity log.
@@ -52,6 +77,9 @@ type Request struct {
 	ClientAddr string
 	// UserAgent is the client's User-Agent header.
 	UserAgent string
+	// Locale is the language of the messages the request makes masuk
+	// send, "id" or "en"; empty means Config.Messages.Locale.
+	Locale string
 }
 
 // record appends e to the store's log and writes it to the logger. It does
@@ -62,7 +90,7 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) {
 	ctx = context.WithoutCancel(ctx)
 	id, err := a.store.AppendEvent(ctx, e)
 	level := slog.LevelInfo
-	if e.Kind == EventLoginFailed || e.Kind == EventPasswordChangeFailed {
+	if e.Kind == EventLoginFailed || e.Kind == EventPasswordChangeFailed || e.Kind == EventFactorChangeFailed {
 		level = slog.LevelWarn
 	}
 	if err != nil {

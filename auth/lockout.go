@@ -32,7 +32,10 @@ func (a *Authenticator) begin(ctx context.Context, f lockout.Factor, ev store.Ev
 func (a *Authenticator) settle(ctx context.Context, att *lockout.Attempt, ev store.Event, err error) {
 	ctx = context.WithoutCancel(ctx)
 	switch {
-	case err == nil || errors.Is(err, ErrPendingConfirmation) || errors.Is(err, ErrPendingApproval):
+	case err == nil || errors.Is(err, ErrPendingConfirmation) || errors.Is(err, ErrPendingApproval) ||
+		errors.Is(err, ErrSecondFactorRequired) || errors.Is(err, ErrSecondFactorUnavailable):
+		// The password was right: whatever else the login needs, the
+		// password's count starts over.
 		if err := att.Succeeded(ctx); err != nil {
 			a.log.ErrorContext(ctx, "masuk: clearing attempts", "realm", ev.Realm, "username", ev.Username, "error", err)
 		}

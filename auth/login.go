@@ -20,13 +20,20 @@ type LoginRequest struct {
 	Password string
 	// Captcha is the captcha the form carried, if any.
 	Captcha CaptchaAnswer
+	// Device is the cookie of a device its owner asked to remember
+	// (RememberedDevice.Token), if the request carried one: a login from
+	// it skips the second factor.
+	Device string
 	Request
 }
 
 // LoginResult is a successful login.
 type LoginResult struct {
 	// Account is the account that logged in.
-	Account store.Account
+	Account store.Account `json:"-"`
+	// Device, set when VerifySecondFactor was asked to remember the
+	// device, is the cookie to set.
+	Device *RememberedDevice `json:"device,omitempty"`
 }
 
 // Login checks a username and password.
@@ -74,13 +81,13 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 	if err := a.enforceCaptcha(ctx, realm, ev, att, solved); err != nil {
 		return nil, err
 	}
-	res, err := a.login(ctx, ev, req.Password)
+	res, err := a.login(ctx, ev, req.Password, req.Device)
 	a.settle(ctx, att, ev, err)
 	return res, err
 }
 
 // login checks the password of an attempt the guard let through.
-func (a *Authenticator) login(ctx context.Context, ev store.Event, pw string) (*LoginResult, error) {
+func (a *Authenticator) login(ctx context.Context, ev store.Event, pw, device string) (*LoginResult, error) {
 	acct, err := a.store.AccountByUsername(ctx, ev.Realm, ev.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, a.refuse(ctx, ev, pw, ReasonUnknownUser)
@@ -118,7 +125,14 @@ func (a *Authenticator) login(ctx context.Context, ev store.Event, pw string) (*
 	if verified.NeedsRehash {
 		a.upgrade(ctx, ev, cred, pw)
 	}
+	how, err := a.secondStep(ctx, acct, device)
+	if err != nil {
+		return nil, a.secondStepFailed(ctx, ev, err)
+	}
 	ev.Kind = EventLoginSucceeded
+	if how != "" {
+		ev.Details = map[string]string{"second_factor": how}
+	}
 	a.record(ctx, ev)
 	return &LoginResult{Account: acct}, nil
 }
