@@ -365,3 +365,37 @@ func TestInProgress(t *testing.T) {
 	_, err := g.Begin(ctx, lockout.Password, budi)
 	require.NoError(t, err, "the burst is over")
 }
+
+// TestThrottle: requests count whatever their outcome, per subject and per
+// address, refused ones charge nothing, and nothing locks.
+func TestThrottle(t *testing.T) {
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	g, err := lockout.New(lockout.Config{Store: memstore.New(), Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	per := lockout.Rate{Requests: 3, Window: time.Hour}
+	addr := lockout.Rate{Requests: 5, Window: time.Hour}
+	s := lockout.Subject{Realm: "sapk", Username: "198503302010011001", Addr: "203.0.113.7"}
+	for range 3 {
+		require.NoError(t, g.Throttle(t.Context(), "reset", s, per, addr))
+	}
+	err = g.Throttle(t.Context(), "reset", s, per, addr)
+	var te *lockout.ThrottledError
+	require.ErrorAs(t, err, &te)
+	require.ErrorIs(t, err, lockout.ErrThrottled)
+	assert.Equal(t, now.Add(time.Hour), te.RetryAt)
+	// The address has 2 left: the refusal charged nothing.
+	other := s
+	other.Username = "other"
+	require.NoError(t, g.Throttle(t.Context(), "reset", other, per, addr))
+	require.NoError(t, g.Throttle(t.Context(), "reset", other, per, addr))
+	require.ErrorIs(t, g.Throttle(t.Context(), "reset", other, per, addr), lockout.ErrThrottled)
+	// Another action counts apart; the login is not locked.
+	require.NoError(t, g.Throttle(t.Context(), "resend", s, per, addr))
+	st, err := g.Status(t.Context(), "sapk", s.Username)
+	require.NoError(t, err)
+	assert.False(t, st.Locked())
+	// The window ends.
+	now = now.Add(time.Hour)
+	require.NoError(t, g.Throttle(t.Context(), "reset", s, per, addr))
+	require.Error(t, g.Throttle(t.Context(), "reset", s, lockout.Rate{Requests: 101, Window: time.Hour}, addr))
+}
