@@ -1,5 +1,6 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
-// the activity log, attempt counters and locks, captcha challenges) in
+// the activity log, attempt counters and locks, captcha challenges, second
+// factors, recovery codes, remembered devices and one-time tokens) in
 // PostgreSQL or SQLite, through database/sql.
 //
 // The package imports no driver. The host opens the database with the
@@ -11,8 +12,9 @@
 //	...
 //	err = s.Migrate(ctx)
 //
-// A [*Store] implements store.Store, store.Attempts and store.Challenges,
-// and passes the storetest conformance suite on both dialects.
+// A [*Store] implements store.Store, store.Attempts, store.Challenges,
+// store.Factors, store.Recovery, store.Devices and store.Tokens, and passes
+// the storetest conformance suite on both dialects.
 //
 // # Choosing a dialect
 //
@@ -81,9 +83,10 @@
 // instead.
 //
 // A released step never changes. Later versions of masuk add tables
-// (one-time tokens, second factors, sessions) as new numbered steps, as
-// 0003_attempts added the attempt counters and 0004_challenges the
-// captcha challenges, so upgrading masuk means migrating again.
+// (sessions) as new numbered steps, as 0003_attempts added the attempt
+// counters, 0004_challenges the captcha challenges and
+// 0005_factors_tokens the second factors, recovery codes, remembered
+// devices and one-time tokens, so upgrading masuk means migrating again.
 //
 // # Table prefix and schema
 //
@@ -114,6 +117,19 @@
 //     transaction that locks the rows; see Attempt counters below.
 //   - TakeChallenge is one DELETE ... RETURNING: of any number of takes
 //     of one challenge, the database lets exactly one delete the row.
+//   - ConfirmFactor and AcceptStep are each one UPDATE conditional on the
+//     step being above the stored one: of concurrent calls with one TOTP
+//     step, exactly one succeeds.
+//   - CreateFactor and RememberDevice lock the account's row (on SQLite,
+//     take the write lock) before they count the account's factors or
+//     devices, so that no race takes an account past its bound.
+//   - UseRecoveryCode deletes the code and counts those left in one
+//     transaction, which on PostgreSQL first locks the set's row, as
+//     SetRecoveryCodes does when it replaces the set.
+//   - IssueToken is one upsert on the unique index on (account_id,
+//     purpose); AttemptToken one UPDATE ... RETURNING conditional on
+//     attempts left and expiry; ConsumeToken one DELETE conditional on the
+//     hash. See Tokens below.
 //
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
@@ -208,11 +224,70 @@
 // now and then, say hourly with PruneAttempts, returns their space
 // sooner.
 //
+// # Second factors, recovery codes and remembered devices
+//
+// The factors of [store.Factors] live in the table <prefix>factors, one
+// row per factor: its kind, label, sealed TOTP secret and parameters, the
+// last time step accepted, and when it was created and confirmed (NULL
+// while the enrollment is in progress). A factor, a set of recovery codes
+// and a remembered device belong to an account by a foreign key, and go
+// with it when it is deleted; creating one for an account that does not
+// exist is store.ErrNotFound. An account keeps at most
+// [store.MaxFactorsPerAccount] factors: [Store.CreateFactor] locks the
+// account's row, counts and inserts in one transaction, and refuses one
+// more with store.ErrCapacity.
+//
+// An account's recovery codes are a row of <prefix>recovery_sets, with
+// when the set was made, and a row of <prefix>recovery_codes per unused
+// code's hash. [Store.SetRecoveryCodes] replaces the codes in one
+// transaction; [Store.UseRecoveryCode] deletes one; a set whose codes are
+// all used reads as none remaining, with the time it was made.
+//
+// Remembered devices live in <prefix>devices, one row per device: its
+// selector, the hash of its secret, the account's security stamp when it
+// was remembered, its label, and when it was remembered and expires.
+// Expiry is by the caller's clock, on every read. [Store.RememberDevice]
+// locks the account's row, deletes the account's devices expired at the
+// new one's CreatedAt, inserts it and, when the account then has more than
+// [store.MaxDevicesPerAccount], deletes the ones that expire first, in one
+// transaction. Expired devices of accounts that remember no more stay until
+// [Store.PruneDevices] deletes them.
+//
+// # Tokens
+//
+// The one-time tokens of [store.Tokens] live in <prefix>tokens, one row
+// per token: its selector, account, purpose, the hash of its secret, its
+// data (a JSON object, as text), the attempts charged and allowed, and
+// when it was issued and expires. A token's account has no foreign key:
+// the contract lets a token name any account.
+//
+// A unique index on (account_id, purpose) keeps one token per account and
+// purpose. [Store.IssueToken] is one INSERT ... ON CONFLICT (account_id,
+// purpose) DO UPDATE that writes the new token over the old one, which
+// voids it; with a cooldown, the update is conditional on the old token
+// being dead or old enough, a condition the database checks on the row it
+// has locked, so that of concurrent issuers within a cooldown exactly one
+// writes, even when the account had no token of the purpose. A refused
+// issuer then reads the token that refused it to say until when.
+// [Store.AttemptToken] charges an attempt with one UPDATE ... RETURNING
+// that only a live token with attempts left matches, so that concurrent
+// attempts never charge more than it allows, and deletes a token it finds
+// expired or spent; [Store.ConsumeToken] is one DELETE of the selector
+// with its hash. Expired tokens no one comes back for stay until
+// [Store.PruneTokens] deletes them: run it, and PruneDevices, with
+// PruneAttempts.
+//
+// On PostgreSQL a text column cannot hold every Go string (not invalid
+// UTF-8, not NUL): a factor, device or token with such a field is
+// store.ErrInvalid, and looking one up is store.ErrNotFound. Token data
+// must be UTF-8 on both dialects, as JSON holds nothing else.
+//
 // # Errors
 //
 // The outcomes the store contract names come back as its sentinels:
 // store.ErrNotFound, store.ErrConflict (a unique violation),
-// store.ErrStale, store.ErrInvalid. Anything else is a failure of the
+// store.ErrStale, store.ErrInvalid, store.ErrCapacity and, from
+// IssueToken, a *store.CooldownError. Anything else is a failure of the
 // database, returned as an [*Error] that names the method and wraps the
 // cause, so that errors.Is sees context.Canceled or
 // context.DeadlineExceeded, [ErrClosed] for a closed *sql.DB, and the

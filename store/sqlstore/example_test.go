@@ -95,4 +95,5 @@ func ExampleMigrationSQL() {
 	// 0002_masuk_events.sql
 	// 0003_masuk_attempts.sql
 	// 0004_masuk_challenges.sql
+	// 0005_masuk_factors_tokens.sql
 }

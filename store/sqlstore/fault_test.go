@@ -59,6 +59,12 @@ func (f fixture) writes() []method {
 		{"SwapCredential", func(ctx context.Context, s *sqlstore.Store) error {
 			return s.SwapCredential(ctx, f.c.Hash, next, "stamp-next")
 		}},
+		{"CreateFactor", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.CreateFactor(ctx, newFactor(f.a.ID, 0))
+		}},
+		{"RememberDevice", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.RememberDevice(ctx, newDevice(f.a.ID, 0))
+		}},
 	}
 }
 
@@ -135,6 +141,68 @@ func (f fixture) methods() []method {
 			_, err := s.PruneChallenges(ctx, t0)
 			return err
 		}},
+		method{"Factors", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Factors(ctx, f.a.ID)
+			return err
+		}},
+		method{"ConfirmFactor", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ConfirmFactor(ctx, f.a.ID, "factor-0123456789abcdef", 1, t0)
+		}},
+		method{"AcceptStep", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.AcceptStep(ctx, f.a.ID, "factor-0123456789abcdef", 1)
+		}},
+		method{"ResealFactor", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ResealFactor(ctx, f.a.ID, "factor-0123456789abcdef", []byte("old"), []byte("new"))
+		}},
+		method{"DeleteFactor", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.DeleteFactor(ctx, f.a.ID, "factor-0123456789abcdef")
+		}},
+		method{"SetRecoveryCodes", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.SetRecoveryCodes(ctx, f.a.ID, [][]byte{[]byte(randomHex(16))}, t0)
+		}},
+		method{"UseRecoveryCode", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.UseRecoveryCode(ctx, f.a.ID, []byte(randomHex(16)))
+			return err
+		}},
+		method{"RecoveryCodes", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.RecoveryCodes(ctx, f.a.ID)
+			return err
+		}},
+		method{"Device", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Device(ctx, "device-0123456789abcdef", t0)
+			return err
+		}},
+		method{"Devices", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Devices(ctx, f.a.ID, t0)
+			return err
+		}},
+		method{"ForgetDevice", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ForgetDevice(ctx, f.a.ID, "device-0123456789abcdef")
+		}},
+		method{"ForgetDevices", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ForgetDevices(ctx, f.a.ID)
+		}},
+		method{"PruneDevices", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.PruneDevices(ctx, t0)
+			return err
+		}},
+		method{"IssueToken", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.IssueToken(ctx, newToken(f.a.ID), time.Minute)
+		}},
+		method{"AttemptToken", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.AttemptToken(ctx, store.TokenKey{AccountID: f.a.ID, Purpose: "reset"}, t0)
+			return err
+		}},
+		method{"ConsumeToken", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.ConsumeToken(ctx, "token-0123456789abcdef", []byte(randomHex(16)))
+		}},
+		method{"VoidTokens", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.VoidTokens(ctx, f.a.ID, "reset", "activate")
+		}},
+		method{"PruneTokens", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.PruneTokens(ctx, t0)
+			return err
+		}},
 		method{"Check", func(ctx context.Context, s *sqlstore.Store) error { return s.Check(ctx) }},
 		method{"Migrate", func(ctx context.Context, s *sqlstore.Store) error { return s.Migrate(ctx) }},
 	)
@@ -180,6 +248,9 @@ func (f fixture) requireUnchanged(t *testing.T) {
 		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
 	}
 	require.Empty(t, column[string](t, f.db, "SELECT id FROM "+table(f.schema, "challenges")), "challenges")
+	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "tokens"} {
+		require.Empty(t, column[string](t, f.db, "SELECT account_id FROM "+table(f.schema, name)), name)
+	}
 }
 
 func TestClosedDatabase(t *testing.T) {

@@ -29,6 +29,42 @@ const (
 	qChallenge
 	qTakeChallenge
 	qPruneChallenges
+	qLockAccount
+	qLockAccountSQLite
+	qInsertFactor
+	qCountFactors
+	qFactors
+	qConfirmFactor
+	qAcceptStep
+	qFactorConfirmed
+	qResealFactor
+	qDeleteFactor
+	qUpsertRecoverySet
+	qDeleteRecoverySet
+	qDeleteRecoveryCodes
+	qLockRecoverySet
+	qUseRecoveryCode
+	qCountRecoveryCodes
+	qRecoveryCodes
+	qInsertDevice
+	qDeleteExpiredDevices
+	qCountDevices
+	qEvictDevices
+	qDevice
+	qDevices
+	qForgetDevice
+	qForgetDevices
+	qPruneDevices
+	qIssueToken
+	qIssueTokenCooldown
+	qTokenIssued
+	qAttemptToken
+	qAttemptTokenByPurpose
+	qDeleteSpentToken
+	qDeleteSpentTokenByPurpose
+	qConsumeToken
+	qVoidTokens
+	qPruneTokens
 	numQueries
 )
 
@@ -36,6 +72,9 @@ const (
 	accountColumns   = `id, realm, username, display_username, email, phone, state, security_stamp, created_at, updated_at`
 	eventColumns     = `id, kind, realm, account_id, username, occurred_at, client_addr, user_agent, details`
 	challengeColumns = `id, flow, answer_hash, image, audio, issued_at, expires_at`
+	factorColumns    = `id, account_id, kind, label, secret, algorithm, digits, period, last_step, created_at, confirmed_at`
+	deviceColumns    = `selector, account_id, hash, stamp, label, created_at, expires_at`
+	tokenColumns     = `selector, account_id, purpose, hash, data, attempts, max_attempts, issued_at, expires_at`
 )
 
 var queries = [numQueries]string{
@@ -73,4 +112,66 @@ var queries = [numQueries]string{
 	qChallenge:       `SELECT ` + challengeColumns + ` FROM {p}challenges WHERE id = $1 AND expires_at > $2`,
 	qTakeChallenge:   `DELETE FROM {p}challenges WHERE id = $1 RETURNING ` + challengeColumns,
 	qPruneChallenges: `DELETE FROM {p}challenges WHERE expires_at <= $1`,
+
+	// A lock on the account's row, which serializes the writes that an
+	// account bounds (its factors, its devices). FOR NO KEY UPDATE does not
+	// block the inserts that reference the account. SQLite's UPDATE, which
+	// changes nothing, takes the database's write lock if the transaction
+	// does not hold it yet.
+	qLockAccount:       `SELECT 1 FROM {p}accounts WHERE id = $1 FOR NO KEY UPDATE`,
+	qLockAccountSQLite: `UPDATE {p}accounts SET state = state WHERE id = $1`,
+
+	qInsertFactor:    `INSERT INTO {p}factors (` + factorColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	qCountFactors:    `SELECT count(*) FROM {p}factors WHERE account_id = $1`,
+	qFactors:         `SELECT ` + factorColumns + ` FROM {p}factors WHERE account_id = $1`,
+	qConfirmFactor:   `UPDATE {p}factors SET last_step = $3, confirmed_at = $4 WHERE account_id = $1 AND id = $2 AND confirmed_at IS NULL AND last_step < $3`,
+	qAcceptStep:      `UPDATE {p}factors SET last_step = $3 WHERE account_id = $1 AND id = $2 AND confirmed_at IS NOT NULL AND last_step < $3`,
+	qFactorConfirmed: `SELECT confirmed_at IS NOT NULL FROM {p}factors WHERE account_id = $1 AND id = $2`,
+	qResealFactor:    `UPDATE {p}factors SET secret = $4 WHERE account_id = $1 AND id = $2 AND secret = $3`,
+	qDeleteFactor:    `DELETE FROM {p}factors WHERE account_id = $1 AND id = $2`,
+
+	qUpsertRecoverySet: `INSERT INTO {p}recovery_sets (account_id, created_at) VALUES ($1, $2)
+		ON CONFLICT (account_id) DO UPDATE SET created_at = excluded.created_at`,
+	qDeleteRecoverySet:   `DELETE FROM {p}recovery_sets WHERE account_id = $1`,
+	qDeleteRecoveryCodes: `DELETE FROM {p}recovery_codes WHERE account_id = $1`,
+	qLockRecoverySet:     `SELECT 1 FROM {p}recovery_sets WHERE account_id = $1 FOR UPDATE`,
+	qUseRecoveryCode:     `DELETE FROM {p}recovery_codes WHERE account_id = $1 AND hash = $2`,
+	qCountRecoveryCodes:  `SELECT count(*) FROM {p}recovery_codes WHERE account_id = $1`,
+	qRecoveryCodes: `SELECT s.created_at, (SELECT count(*) FROM {p}recovery_codes AS c WHERE c.account_id = s.account_id)
+		FROM {p}recovery_sets AS s WHERE s.account_id = $1`,
+
+	qInsertDevice:         `INSERT INTO {p}devices (` + deviceColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	qDeleteExpiredDevices: `DELETE FROM {p}devices WHERE account_id = $1 AND expires_at <= $2`,
+	qCountDevices:         `SELECT count(*) FROM {p}devices WHERE account_id = $1 AND selector <> $2`,
+	qEvictDevices: `DELETE FROM {p}devices WHERE selector IN (
+		SELECT selector FROM {p}devices WHERE account_id = $1 AND selector <> $2 ORDER BY expires_at, created_at LIMIT $3)`,
+	qDevice:        `SELECT ` + deviceColumns + ` FROM {p}devices WHERE selector = $1 AND expires_at > $2`,
+	qDevices:       `SELECT ` + deviceColumns + ` FROM {p}devices WHERE account_id = $1 AND expires_at > $2`,
+	qForgetDevice:  `DELETE FROM {p}devices WHERE account_id = $1 AND selector = $2`,
+	qForgetDevices: `DELETE FROM {p}devices WHERE account_id = $1`,
+	qPruneDevices:  `DELETE FROM {p}devices WHERE expires_at <= $1`,
+
+	// A new token takes the row of the account's token of its purpose, if
+	// there is one, by the unique index on (account_id, purpose); with a
+	// cooldown, only if that token is dead or old enough. The database
+	// decides on the row as it is when it locks it.
+	qIssueToken: `INSERT INTO {p}tokens AS t (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)
+		ON CONFLICT (account_id, purpose) DO UPDATE SET ` + tokenReplace,
+	qIssueTokenCooldown: `INSERT INTO {p}tokens AS t (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)
+		ON CONFLICT (account_id, purpose) DO UPDATE SET ` + tokenReplace + `
+		WHERE NOT (t.expires_at > excluded.issued_at AND t.issued_at > $9)`,
+	qTokenIssued: `SELECT issued_at, expires_at FROM {p}tokens WHERE account_id = $1 AND purpose = $2`,
+	qAttemptToken: `UPDATE {p}tokens SET attempts = attempts + 1
+		WHERE selector = $1 AND attempts < max_attempts AND expires_at > $2 RETURNING ` + tokenColumns,
+	qAttemptTokenByPurpose: `UPDATE {p}tokens SET attempts = attempts + 1
+		WHERE account_id = $1 AND purpose = $2 AND attempts < max_attempts AND expires_at > $3 RETURNING ` + tokenColumns,
+	qDeleteSpentToken:          `DELETE FROM {p}tokens WHERE selector = $1 AND (attempts >= max_attempts OR expires_at <= $2)`,
+	qDeleteSpentTokenByPurpose: `DELETE FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND (attempts >= max_attempts OR expires_at <= $3)`,
+	qConsumeToken:              `DELETE FROM {p}tokens WHERE selector = $1 AND hash = $2`,
+	qVoidTokens:                `DELETE FROM {p}tokens WHERE account_id = $1`,
+	qPruneTokens:               `DELETE FROM {p}tokens WHERE expires_at <= $1`,
 }
+
+// tokenReplace writes the new token over the old in IssueToken's upsert.
+const tokenReplace = `selector = excluded.selector, hash = excluded.hash, data = excluded.data, attempts = 0,
+		max_attempts = excluded.max_attempts, issued_at = excluded.issued_at, expires_at = excluded.expires_at`

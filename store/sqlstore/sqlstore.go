@@ -88,6 +88,10 @@ var (
 	_ store.Events      = (*Store)(nil)
 	_ store.Attempts    = (*Store)(nil)
 	_ store.Challenges  = (*Store)(nil)
+	_ store.Factors     = (*Store)(nil)
+	_ store.Recovery    = (*Store)(nil)
+	_ store.Devices     = (*Store)(nil)
+	_ store.Tokens      = (*Store)(nil)
 )
 
 var (
@@ -214,7 +218,7 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, outcome := range []error{store.ErrNotFound, store.ErrConflict, store.ErrStale, store.ErrInvalid} {
+	for _, outcome := range []error{store.ErrNotFound, store.ErrConflict, store.ErrStale, store.ErrInvalid, store.ErrCapacity, store.ErrCooldown} {
 		if errors.Is(err, outcome) {
 			return err
 		}
@@ -324,6 +328,39 @@ func (u utcTime) Scan(src any) error {
 		return fmt.Errorf("sqlstore: cannot scan %T into a time", src)
 	}
 	return nil
+}
+
+// lockAccount locks the account's row for the rest of tx, so that the
+// writes an account bounds (its factors, its devices) serialize on it, or
+// returns store.ErrNotFound when there is no such account.
+func (s *Store) lockAccount(ctx context.Context, tx *sql.Tx, id string) error {
+	if s.dialect == SQLite {
+		n, err := rowsAffected(tx.ExecContext(ctx, s.q[qLockAccountSQLite], id))
+		if err == nil && n == 0 {
+			err = store.ErrNotFound
+		}
+		return err
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, s.q[qLockAccount], id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// text reports whether the database can hold every one of vs as text:
+// SQLite can; PostgreSQL's text only UTF-8 without NUL.
+func (s *Store) text(vs ...string) bool {
+	if s.dialect != Postgres {
+		return true
+	}
+	for _, v := range vs {
+		if !pgText(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // rowsAffected returns how many rows the statement that returned res wrote.

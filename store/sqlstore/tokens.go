@@ -1,0 +1,182 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// The tokens' table is <prefix>tokens, one row per token, with a unique
+// index on (account_id, purpose): an account holds at most one token per
+// purpose, and a new one takes the old one's row. See
+// migrations/*/0005_factors_tokens.sql. Each method is one statement whose
+// outcome the database decides on the row as it is when it locks it:
+// IssueToken an upsert, AttemptToken an UPDATE ... RETURNING conditional
+// on attempts left and expiry, ConsumeToken a DELETE conditional on the
+// hash.
+
+// issueTries bounds how often IssueToken, refused by a cooldown, looks
+// for the token that refused it and finds it gone or changed.
+const issueTries = 10
+
+// IssueToken implements [store.Tokens] with one INSERT ... ON CONFLICT
+// (account_id, purpose) DO UPDATE, which voids the account's token of the
+// purpose by writing the new one over it. With a cooldown the update is
+// conditional on the old token being dead at t.IssuedAt or issued at least
+// cooldown before; the database decides that on the locked row, so that of
+// concurrent issuers within a cooldown exactly one writes. When it writes
+// nothing, a SELECT of the token that refused it says until when; should
+// that token be gone meanwhile, IssueToken tries again.
+//
+// Data is stored as a JSON object; empty Data reads back nil. A key or
+// value that is not UTF-8 is ErrInvalid, as JSON cannot hold it.
+func (s *Store) IssueToken(ctx context.Context, t store.Token, cooldown time.Duration) error {
+	if err := store.CheckToken(t); err != nil {
+		return err
+	}
+	if !s.text(t.Selector, t.AccountID, t.Purpose) {
+		return fmt.Errorf("sqlstore: token field is not UTF-8 without NUL, which PostgreSQL's text cannot hold: %w", store.ErrInvalid)
+	}
+	var data any // NULL
+	if len(t.Data) > 0 {
+		for k, v := range t.Data {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				return fmt.Errorf("sqlstore: token data is not UTF-8, which JSON cannot hold: %w", store.ErrInvalid)
+			}
+		}
+		b, err := json.Marshal(t.Data)
+		if err != nil {
+			return s.fail(ctx, "IssueToken", err)
+		}
+		data = string(b)
+	}
+	args := []any{t.Selector, t.AccountID, t.Purpose, t.Hash, data, t.MaxAttempts, s.timeArg(t.IssuedAt), s.timeArg(t.ExpiresAt)}
+	if cooldown <= 0 {
+		_, err := s.db.ExecContext(ctx, s.q[qIssueToken], args...)
+		return s.fail(ctx, "IssueToken", err)
+	}
+	// The token that refuses: live at t.IssuedAt, issued after since; both
+	// to the microsecond, as the database compares them.
+	issuedAt := t.IssuedAt.Truncate(time.Microsecond)
+	since := t.IssuedAt.Add(-cooldown).Truncate(time.Microsecond)
+	args = append(args, s.timeArg(since))
+	for range issueTries {
+		n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qIssueTokenCooldown], args...))
+		if err != nil || n == 1 {
+			return s.fail(ctx, "IssueToken", err)
+		}
+		var issued, expires time.Time
+		err = s.db.QueryRowContext(ctx, s.q[qTokenIssued], t.AccountID, t.Purpose).Scan(utcTime{&issued}, utcTime{&expires})
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // consumed or voided since
+		}
+		if err != nil {
+			return s.fail(ctx, "IssueToken", err)
+		}
+		if expires.After(issuedAt) && issued.After(since) {
+			return &store.CooldownError{Until: issued.Add(cooldown)}
+		}
+		// replaced since by a token that no longer cools down
+	}
+	return dbError(ctx, "IssueToken", errors.New("the account's token of the purpose kept changing"))
+}
+
+// AttemptToken implements [store.Tokens] with one UPDATE ... RETURNING
+// that charges the attempt only if the token is live at time at and has
+// attempts left: concurrent attempts serialize on the row, and never more
+// than MaxAttempts are charged. When it finds no such token, one DELETE
+// removes the token if it has expired or run out of attempts.
+func (s *Store) AttemptToken(ctx context.Context, k store.TokenKey, at time.Time) (store.Token, error) {
+	if err := store.CheckTokenKey(k); err != nil {
+		return store.Token{}, err
+	}
+	attempt, spent, args := qAttemptToken, qDeleteSpentToken, []any{k.Selector, s.timeArg(at)}
+	if k.Selector == "" {
+		attempt, spent, args = qAttemptTokenByPurpose, qDeleteSpentTokenByPurpose, []any{k.AccountID, k.Purpose, s.timeArg(at)}
+	}
+	if !s.text(k.Selector) || k.Selector == "" && !s.text(k.AccountID, k.Purpose) {
+		return store.Token{}, store.ErrNotFound // never stored
+	}
+	t, err := scanToken(s.db.QueryRowContext(ctx, s.q[attempt], args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err = s.db.ExecContext(ctx, s.q[spent], args...); err == nil {
+			err = store.ErrNotFound
+		}
+	}
+	if err != nil {
+		return store.Token{}, s.fail(ctx, "AttemptToken", err)
+	}
+	return t, nil
+}
+
+// ConsumeToken implements [store.Tokens] with one DELETE of the token
+// with the selector and the hash: of concurrent calls, the database lets
+// exactly one delete it.
+func (s *Store) ConsumeToken(ctx context.Context, selector string, hash []byte) error {
+	if !s.text(selector) || len(hash) == 0 {
+		return store.ErrNotFound // never stored
+	}
+	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qConsumeToken], selector, hash))
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	return s.fail(ctx, "ConsumeToken", err)
+}
+
+// VoidTokens implements [store.Tokens] with one DELETE.
+func (s *Store) VoidTokens(ctx context.Context, accountID string, purposes ...string) error {
+	if !s.text(accountID) {
+		return nil // never stored
+	}
+	args := []any{accountID}
+	q := s.q[qVoidTokens]
+	if len(purposes) > 0 {
+		for _, p := range purposes {
+			if s.text(p) {
+				args = append(args, p)
+			}
+		}
+		if len(args) == 1 {
+			return nil // none ever stored
+		}
+		q += s.render(` AND purpose IN (` + params(2, len(args)-1) + `)`)
+	}
+	_, err := s.db.ExecContext(ctx, q, args...)
+	return s.fail(ctx, "VoidTokens", err)
+}
+
+// PruneTokens deletes the tokens that have expired by time at, and
+// returns how many it deleted. Expired tokens are never read, and
+// AttemptToken deletes those it finds, so pruning only returns the space
+// of tokens no one came back for: a host runs it now and then, say hourly
+// with PruneAttempts.
+func (s *Store) PruneTokens(ctx context.Context, at time.Time) (int64, error) {
+	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qPruneTokens], s.timeArg(at)))
+	if err != nil {
+		return 0, s.fail(ctx, "PruneTokens", err)
+	}
+	return n, nil
+}
+
+// scanToken scans a row of tokenColumns.
+func scanToken(row *sql.Row) (store.Token, error) {
+	var t store.Token
+	var data sql.NullString
+	err := row.Scan(&t.Selector, &t.AccountID, &t.Purpose, &t.Hash, &data, &t.Attempts, &t.MaxAttempts,
+		utcTime{&t.IssuedAt}, utcTime{&t.ExpiresAt})
+	if err != nil {
+		return store.Token{}, err
+	}
+	if data.Valid {
+		if err := json.Unmarshal([]byte(data.String), &t.Data); err != nil {
+			return store.Token{}, fmt.Errorf("data of token %q: %w", t.Selector, err)
+		}
+	}
+	return t, nil
+}
