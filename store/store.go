@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Errors returned by every implementation of the interfaces in this package.
@@ -79,10 +82,27 @@ type Account struct {
 	// SecurityStamp changes whenever the credentials change; sessions and
 	// tokens issued under an older stamp are no longer honoured.
 	SecurityStamp string
+	// Profile holds the free-form fields the registration collected (a
+	// company's name, its NIB, an office), for display and for operators.
+	// It never holds a secret. It is bounded: see [CheckAccount]. An empty
+	// Profile reads back as nil.
+	Profile map[string]string
 	// CreatedAt and UpdatedAt are set by the caller.
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Bounds of [Account.Profile], checked by [CheckAccount]. Keys and values
+// are UTF-8 without NUL, which every backend can hold as text.
+const (
+	MaxProfileFields     = 32
+	MaxProfileKeyBytes   = 64
+	MaxProfileValueBytes = 1 << 10
+)
+
+// MaxEmailBytes is the longest email address [CheckEmail] accepts, the
+// longest a mail server forwards (RFC 5321 with RFC 3696's erratum).
+const MaxEmailBytes = 254
 
 // Accounts keeps accounts.
 type Accounts interface {
@@ -105,6 +125,16 @@ type Accounts interface {
 	// it returns ErrStale (ErrNotFound if there is no such account, and
 	// ErrInvalid, writing nothing, if to is not a valid state).
 	SetAccountState(ctx context.Context, id string, from, to AccountState, at time.Time) error
+	// SetEmail changes the account's email address to to ("" removes it)
+	// and sets UpdatedAt to at, in one atomic step, only if the address is
+	// still from, the one the caller read ("" for none). Of concurrent
+	// calls that move accounts of a realm to one address, at most one
+	// succeeds. Otherwise it writes nothing and returns ErrStale when the
+	// address is no longer from, ErrConflict when another account of the
+	// realm has the address to, ErrNotFound when there is no such account,
+	// and ErrInvalid when to is neither empty nor a canonical-looking
+	// address (see [CheckEmail]).
+	SetEmail(ctx context.Context, id, from, to string, at time.Time) error
 }
 
 // Credential is an account's password, as a PHC-format hash string.
@@ -202,7 +232,10 @@ func (q EventQuery) EffectiveLimit() int {
 }
 
 // CheckAccount returns ErrInvalid, wrapped with the reason, when a is not a
-// record CreateAccount may store, for implementations.
+// record CreateAccount may store, for implementations. Its Profile must
+// have at most [MaxProfileFields] entries, keys of 1 to
+// [MaxProfileKeyBytes] bytes and values of at most [MaxProfileValueBytes],
+// all valid UTF-8 without NUL.
 func CheckAccount(a Account, cred *Credential) error {
 	switch {
 	case a.ID == "":
@@ -219,6 +252,51 @@ func CheckAccount(a Account, cred *Credential) error {
 		return invalid("credential names another account")
 	case cred != nil && cred.Hash == "":
 		return invalid("credential hash is empty")
+	case len(a.Profile) > MaxProfileFields:
+		return invalid("account profile has more than 32 fields")
+	}
+	for k, v := range a.Profile {
+		switch {
+		case k == "" || len(k) > MaxProfileKeyBytes:
+			return invalid("account profile key is not 1 to 64 bytes")
+		case len(v) > MaxProfileValueBytes:
+			return invalid("account profile value is longer than 1 KiB")
+		case !plainText(k) || !plainText(v):
+			return invalid("account profile field is not UTF-8 without NUL")
+		}
+	}
+	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without NUL, which every
+// backend can keep as text.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// CheckEmail returns ErrInvalid, wrapped with the reason, when email is
+// neither empty nor a canonical-looking address, for implementations of
+// SetEmail: at most [MaxEmailBytes] of valid UTF-8 without ASCII spaces or
+// control or format characters, with a local part and a domain either
+// side of its last '@', lower-cased (as strings.ToLower leaves it). It
+// does not parse the address: the caller canonicalizes it.
+func CheckEmail(email string) error {
+	if email == "" {
+		return nil
+	}
+	if len(email) > MaxEmailBytes || !utf8.ValidString(email) {
+		return invalid("email is longer than 254 bytes or not UTF-8")
+	}
+	for _, r := range email {
+		if r <= ' ' || r == 0x7f || unicode.In(r, unicode.Cc, unicode.Cf) {
+			return invalid("email holds a space or a control character")
+		}
+	}
+	if at := strings.LastIndexByte(email, '@'); at < 1 || at == len(email)-1 {
+		return invalid("email has no local part or no domain")
+	}
+	if strings.ToLower(email) != email {
+		return invalid("email is not lower-cased")
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account, cred *store.
 		return err
 	}
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	a.Profile = cloneProfile(a.Profile)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.accounts[a.ID]; ok {
@@ -125,7 +126,7 @@ func (s *Store) AccountByID(ctx context.Context, id string) (store.Account, erro
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.accountLocked(id)
+	return s.accountCopyLocked(id)
 }
 
 // AccountByUsername implements [store.Accounts].
@@ -151,7 +152,7 @@ func (s *Store) accountByIndex(ctx context.Context, index map[realmKey]string, k
 	if !ok {
 		return store.Account{}, store.ErrNotFound
 	}
-	return s.accountLocked(id)
+	return s.accountCopyLocked(id)
 }
 
 func (s *Store) accountLocked(id string) (store.Account, error) {
@@ -160,6 +161,24 @@ func (s *Store) accountLocked(id string) (store.Account, error) {
 		return store.Account{}, store.ErrNotFound
 	}
 	return a, nil
+}
+
+// accountCopyLocked is accountLocked for a caller outside the store: the
+// stored profile map is never written to, but the caller may write to the
+// one it gets.
+func (s *Store) accountCopyLocked(id string) (store.Account, error) {
+	a, err := s.accountLocked(id)
+	a.Profile = cloneProfile(a.Profile)
+	return a, err
+}
+
+// cloneProfile copies p, so that the caller's map and the stored one never
+// share, and makes an empty profile nil.
+func cloneProfile(p map[string]string) map[string]string {
+	if len(p) == 0 {
+		return nil
+	}
+	return maps.Clone(p)
 }
 
 // SetAccountState implements [store.Accounts].
@@ -180,6 +199,39 @@ func (s *Store) SetAccountState(ctx context.Context, id string, from, to store.A
 		return store.ErrStale
 	}
 	a.State, a.UpdatedAt = to, at.UTC()
+	s.accounts[id] = a
+	return nil
+}
+
+// SetEmail implements [store.Accounts].
+func (s *Store) SetEmail(ctx context.Context, id, from, to string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckEmail(to); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		return store.ErrNotFound
+	}
+	if a.Email != from {
+		return store.ErrStale
+	}
+	if to != "" {
+		if owner, ok := s.byEmail[realmKey{a.Realm, to}]; ok && owner != id {
+			return store.ErrConflict
+		}
+	}
+	if a.Email != "" {
+		delete(s.byEmail, realmKey{a.Realm, a.Email})
+	}
+	if to != "" {
+		s.byEmail[realmKey{a.Realm, to}] = id
+	}
+	a.Email, a.UpdatedAt = to, at.UTC()
 	s.accounts[id] = a
 	return nil
 }

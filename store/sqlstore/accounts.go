@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,15 +14,24 @@ import (
 // CreateAccount implements [store.Accounts]. The account and its
 // credential are inserted in one transaction; the unique indexes decide
 // conflicts, so of any number of concurrent registrations of one username
-// exactly one succeeds.
+// exactly one succeeds. The profile is stored as a JSON object, or NULL
+// when it is empty.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account, cred *store.Credential) error {
 	if err := store.CheckAccount(a, cred); err != nil {
 		return err
 	}
+	var profile any // NULL
+	if len(a.Profile) > 0 {
+		b, err := json.Marshal(a.Profile)
+		if err != nil {
+			return fmt.Errorf("sqlstore: account profile: %w", err)
+		}
+		profile = string(b)
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q[qInsertAccount],
 			a.ID, a.Realm, a.Username, a.DisplayUsername, a.Email, a.Phone,
-			string(a.State), a.SecurityStamp, s.timeArg(a.CreatedAt), s.timeArg(a.UpdatedAt))
+			string(a.State), a.SecurityStamp, profile, s.timeArg(a.CreatedAt), s.timeArg(a.UpdatedAt))
 		if err != nil || cred == nil {
 			return err
 		}
@@ -51,11 +61,20 @@ func (s *Store) AccountByEmail(ctx context.Context, realm, email string) (store.
 
 func (s *Store) account(ctx context.Context, op string, query int, args ...any) (store.Account, error) {
 	var a store.Account
+	var profile sql.NullString
 	err := s.db.QueryRowContext(ctx, s.q[query], args...).Scan(
 		&a.ID, &a.Realm, &a.Username, &a.DisplayUsername, &a.Email, &a.Phone,
-		&a.State, &a.SecurityStamp, utcTime{&a.CreatedAt}, utcTime{&a.UpdatedAt})
+		&a.State, &a.SecurityStamp, &profile, utcTime{&a.CreatedAt}, utcTime{&a.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Account{}, store.ErrNotFound
+	}
+	if err == nil && profile.Valid {
+		if err = json.Unmarshal([]byte(profile.String), &a.Profile); err != nil {
+			err = fmt.Errorf("profile of account %q: %w", a.ID, err)
+		}
+		if len(a.Profile) == 0 {
+			a.Profile = nil
+		}
 	}
 	if err != nil {
 		return store.Account{}, s.fail(ctx, op, err)
@@ -78,6 +97,35 @@ func (s *Store) SetAccountState(ctx context.Context, id string, from, to store.A
 		}
 	}
 	return s.fail(ctx, "SetAccountState", err)
+}
+
+// SetEmail implements [store.Accounts] with one UPDATE conditional on the
+// current address, which is the empty string for none, as CreateAccount
+// stores it (not NULL). The partial unique index on (realm, email) for
+// non-empty emails decides a conflict: of concurrent moves of accounts of
+// a realm to one address, the database lets exactly one through, and the
+// others' unique violations come back as store.ErrConflict. Only when the
+// UPDATE changes nothing does a second query tell a stale address from a
+// missing account.
+func (s *Store) SetEmail(ctx context.Context, id, from, to string, at time.Time) error {
+	if err := store.CheckEmail(to); err != nil {
+		return err
+	}
+	if !s.text(id) {
+		return store.ErrNotFound // never stored
+	}
+	var err error
+	var n int64
+	if s.text(from) { // else no stored address is from
+		n, err = rowsAffected(s.db.ExecContext(ctx, s.q[qSetEmail], id, from, to, s.timeArg(at)))
+	}
+	if err == nil && n == 0 {
+		err = s.accountExists(ctx, s.db, id)
+		if err == nil {
+			err = store.ErrStale
+		}
+	}
+	return s.fail(ctx, "SetEmail", err)
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.

@@ -83,10 +83,11 @@
 // instead.
 //
 // A released step never changes. Later versions of masuk add tables
-// (sessions) as new numbered steps, as 0003_attempts added the attempt
-// counters, 0004_challenges the captcha challenges and
+// (sessions) and columns as new numbered steps, as 0003_attempts added the
+// attempt counters, 0004_challenges the captcha challenges,
 // 0005_factors_tokens the second factors, recovery codes, remembered
-// devices and one-time tokens, so upgrading masuk means migrating again.
+// devices and one-time tokens, and 0006_account_profile the accounts'
+// profile column, so upgrading masuk means migrating again.
 //
 // # Table prefix and schema
 //
@@ -108,6 +109,11 @@
 //     email) for non-empty emails, and on the ID decide which of any
 //     number of concurrent registrations wins.
 //   - SetAccountState is one UPDATE conditional on the current state.
+//   - SetEmail is one UPDATE conditional on the current address (the
+//     empty string for none, never NULL); the unique index on (realm,
+//     email) for non-empty emails lets exactly one of any number of
+//     concurrent moves to one address through, and the others get
+//     store.ErrConflict.
 //   - SwapCredential updates the credential only where its hash is still
 //     the one the caller read, and sets the stamp, in one transaction.
 //   - SetCredential upserts the credential and sets the stamp in one
@@ -140,6 +146,16 @@
 //
 // Times are stored to the microsecond (timestamptz on PostgreSQL, integer
 // Unix microseconds on SQLite) and returned in UTC.
+//
+// # Accounts
+//
+// Accounts live in <prefix>accounts, one row per account, and their
+// password hashes in <prefix>credentials. An account without an email has
+// the empty string in the email column. Its profile is a JSON object of
+// strings, as text, NULL when it is empty (and in the rows created before
+// 0006_account_profile added the column): an empty profile reads back as
+// nil. store.CheckAccount bounds it and refuses NUL and invalid UTF-8, so
+// it fits both dialects.
 //
 // # Attempt counters
 //

@@ -96,4 +96,5 @@ func ExampleMigrationSQL() {
 	// 0003_masuk_attempts.sql
 	// 0004_masuk_challenges.sql
 	// 0005_masuk_factors_tokens.sql
+	// 0006_masuk_account_profile.sql
 }

@@ -25,7 +25,7 @@ func TestMigrationSQL(t *testing.T) {
 			require.NotEmpty(t, ms)
 			for i, m := range ms {
 				assert.Equal(t, i+1, m.Version, m.Name)
-				assert.Contains(t, m.SQL, "CREATE TABLE "+sqlstore.DefaultTablePrefix)
+				assert.Regexp(t, `(CREATE|ALTER) TABLE `+sqlstore.DefaultTablePrefix, m.SQL, m.Name)
 			}
 			assert.Equal(t, "accounts", ms[0].Name)
 
@@ -249,4 +249,44 @@ func TestSQLiteDSNPath(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(t.Context()))
 	require.FileExists(t, filepath.Join(dir, "masuk.db"))
+}
+
+// TestProfileOfOlderRows applies the migrations before 0006_account_profile,
+// writes an account the way the store did then, and applies the rest: the
+// account reads back with a nil profile, and the store can change its
+// email.
+func TestProfileOfOlderRows(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db, schema := b.open(t)
+			ms, err := sqlstore.MigrationSQL(b.dialect, "")
+			require.NoError(t, err)
+			require.Greater(t, len(ms), 5)
+			for _, m := range ms[:5] {
+				applyByHand(t, db, schema, m.SQL)
+			}
+			a, _ := newAccount("older")
+			var created any = a.CreatedAt
+			insert := `INSERT INTO ` + table(schema, "accounts") + ` (id, realm, username, display_username, email, phone, state, security_stamp, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`
+			if b.dialect == sqlstore.SQLite {
+				created, insert = a.CreatedAt.UnixMicro(), strings.ReplaceAll(insert, "$", "?")
+			}
+			_, err = db.ExecContext(t.Context(), insert,
+				a.ID, a.Realm, a.Username, a.DisplayUsername, a.Email, a.Phone, string(a.State), a.SecurityStamp, created)
+			require.NoError(t, err)
+			for _, m := range ms[5:] {
+				applyByHand(t, db, schema, m.SQL)
+			}
+
+			s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema})
+			require.NoError(t, err)
+			got, err := s.AccountByID(t.Context(), a.ID)
+			require.NoError(t, err)
+			require.Equal(t, a, got)
+			require.Nil(t, got.Profile)
+			require.NoError(t, s.SetEmail(t.Context(), a.ID, a.Email, "", a.UpdatedAt))
+		})
+	}
 }

@@ -11,6 +11,7 @@ const (
 	qAccountByUsername
 	qAccountByEmail
 	qSetState
+	qSetEmail
 	qAccountExists
 	qSetStamp
 	qInsertCredential
@@ -69,7 +70,7 @@ const (
 )
 
 const (
-	accountColumns   = `id, realm, username, display_username, email, phone, state, security_stamp, created_at, updated_at`
+	accountColumns   = `id, realm, username, display_username, email, phone, state, security_stamp, profile, created_at, updated_at`
 	eventColumns     = `id, kind, realm, account_id, username, occurred_at, client_addr, user_agent, details`
 	challengeColumns = `id, flow, answer_hash, image, audio, issued_at, expires_at`
 	factorColumns    = `id, account_id, kind, label, secret, algorithm, digits, period, last_step, created_at, confirmed_at`
@@ -79,11 +80,12 @@ const (
 
 var queries = [numQueries]string{
 	qInsertAccount: `INSERT INTO {p}accounts (` + accountColumns + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 	qAccountByID:       `SELECT ` + accountColumns + ` FROM {p}accounts WHERE id = $1`,
 	qAccountByUsername: `SELECT ` + accountColumns + ` FROM {p}accounts WHERE realm = $1 AND username = $2`,
 	qAccountByEmail:    `SELECT ` + accountColumns + ` FROM {p}accounts WHERE realm = $1 AND email = $2 AND email <> ''`,
 	qSetState:          `UPDATE {p}accounts SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2`,
+	qSetEmail:          `UPDATE {p}accounts SET email = $3, updated_at = $4 WHERE id = $1 AND email = $2`,
 	qAccountExists:     `SELECT 1 FROM {p}accounts WHERE id = $1`,
 	qSetStamp:          `UPDATE {p}accounts SET security_stamp = $2 WHERE id = $1`,
 

@@ -21,6 +21,15 @@ func accountClauses() []clause {
 		{"ConcurrentRegistration", testConcurrentRegistration},
 		{"SetState", testSetState},
 		{"ConcurrentSetState", testConcurrentSetState},
+		{"Profile", testProfile},
+		{"ProfileBounds", testProfileBounds},
+		{"SetEmail", testSetEmail},
+		{"SetEmailStale", testSetEmailStale},
+		{"SetEmailConflict", testSetEmailConflict},
+		{"SetEmailNotFound", testSetEmailNotFound},
+		{"SetEmailRemove", testSetEmailRemove},
+		{"SetEmailInvalid", testSetEmailInvalid},
+		{"ConcurrentSetEmail", testConcurrentSetEmail},
 		{"CanceledContext", testAccountsCanceled},
 	}
 }
@@ -260,4 +269,12 @@ func testAccountsCanceled(t *testing.T, open Opener) {
 	if _, err := s.AccountByUsername(c, a.Realm, a.Username); err == nil {
 		t.Fatal("AccountByUsername with a canceled context succeeded")
 	}
+	a.Email = "oki@example.id"
+	noErr(t, s.CreateAccount(ctx(t), a, nil), "CreateAccount")
+	if err := s.SetEmail(c, a.ID, a.Email, "oki.baru@example.id", at.Add(time.Hour)); err == nil {
+		t.Fatal("SetEmail with a canceled context succeeded")
+	}
+	got, err := s.AccountByID(ctx(t), a.ID)
+	noErr(t, err, "AccountByID")
+	equal(t, got, a, "account after SetEmail under a canceled context")
 }

@@ -1,0 +1,7 @@
+-- The profile of an account (store.Account.Profile): the free-form fields
+-- its registration collected, for display, never a secret. A JSON object
+-- of strings, as TEXT; NULL is none, which is what the accounts created
+-- before this step have.
+
+ALTER TABLE masuk_accounts
+    ADD COLUMN profile TEXT;
