@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
@@ -23,11 +24,26 @@ type Registration struct {
 	Phone string
 	// Password is the password exactly as typed.
 	Password string
+	// Profile holds the registration form's other fields (a company's
+	// name, its NIB, an office), kept with the account for display and
+	// for the operators who approve it; at most 32 fields of 1 KiB, never
+	// a secret. Bounds are checked by the store (store.ErrInvalid).
+	Profile map[string]string
 	Request
 }
 
-// Register creates an active account after checking the username, email,
-// phone and the password against the policy.
+// Register creates an account after checking the username, email, phone
+// and the password against the policy. The account starts active, or, by
+// the realm's settings, waiting for its email confirmation (an activation
+// link or code is sent) or for an operator's approval.
+//
+// In a realm that confirms email addresses, a registration whose username
+// or email is taken answers as a new one does: Register returns a zero
+// Account and no error, and the owner of the address (or, for a taken
+// username, the applicant) gets an email saying the account exists. Show
+// "check your email" in both cases. The messages go out in the background
+// (Close waits for them). In a realm without confirmation, nothing can hide
+// that the account exists, and Register returns ErrAccountExists.
 //
 // Its errors: a *UsernameError (errors.Is ErrInvalidUsername) or, in a
 // realm of national-number usernames, an *identifiers.Error saying which part
@@ -46,6 +62,14 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 		return store.Account{}, err
 	}
 	var email, phone string
+	if realm.Activation != ActivationNone {
+		if r.Email == "" {
+			return store.Account{}, ErrEmailRequired
+		}
+		if a.sender == nil || a.activations == nil || (realm.Activation == ActivationLink && a.links.Activate == "") {
+			return store.Account{}, ErrNotConfigured
+		}
+	}
 	if r.Email != "" {
 		if email, err = CanonicalEmail(r.Email); err != nil {
 			return store.Account{}, err
@@ -73,6 +97,7 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 		return store.Account{}, err
 	}
 	now := a.now().UTC()
+	state, _ := realm.activation()
 	acct := store.Account{
 		ID:              id,
 		Realm:           r.Realm,
@@ -80,7 +105,8 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 		DisplayUsername: trimmed(r.Username),
 		Email:           email,
 		Phone:           phone,
-		State:           store.StateActive,
+		State:           state,
+		Profile:         maps.Clone(r.Profile),
 		SecurityStamp:   stamp,
 		CreatedAt:       now,
 		UpdatedAt:       now,
@@ -88,13 +114,19 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 	cred := store.Credential{AccountID: id, Hash: hash, ChangedAt: now}
 	if err := a.store.CreateAccount(ctx, acct, &cred); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return store.Account{}, ErrAccountExists
+			if realm.Activation == ActivationNone {
+				return store.Account{}, ErrAccountExists
+			}
+			a.registeredAgain(ctx, r, email)
+			return store.Account{}, nil
 		}
 		return store.Account{}, fmt.Errorf("auth: register: %w", err)
 	}
 	ev := a.event(EventRegistered, r.Realm, r.Request)
 	ev.AccountID, ev.Username = id, username
+	ev.Details = map[string]string{"state": string(state)}
 	a.record(ctx, ev)
+	a.registered(ctx, realm, acct, r.Request)
 	return acct, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -95,6 +96,14 @@ type Config struct {
 	Sender notify.Sender
 	// Messages describes the portal in what Sender sends.
 	Messages Messages
+	// Links are the pages the emails link to. Required for the flows that
+	// send links: reset and activation by link, email change.
+	Links Links
+	// Reset configures forgotten-password resets.
+	Reset ResetConfig
+	// ActivationFor is how long an activation link or code works. Zero
+	// means 24 hours, the most allowed.
+	ActivationFor time.Duration
 	// SecondFactor configures second factors. They are on whenever Store
 	// implements store.Factors: an account that has a confirmed factor
 	// must pass it at every login.
@@ -118,6 +127,12 @@ type Authenticator struct {
 	sender   notify.Sender
 	messages Messages
 	sf       secondFactor
+	links    Links
+	reset    ResetConfig
+	// resets and activations issue and redeem the links and codes of
+	// resets and activations; nil without a token store.
+	resets, activations *reset.Tokens
+	bg                  background
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -178,6 +193,22 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	if a.rand == nil {
 		a.rand = rand.Reader
+	}
+	a.links, a.reset = cfg.Links, cfg.Reset
+	if err := a.links.check(); err != nil {
+		return nil, err
+	}
+	a.reset.fill()
+	a.bg.init()
+	if a.resets, err = newResetTokens(a.tokens, cfg.Reset, a.now, a.rand); err != nil {
+		return nil, fmt.Errorf("auth: Config.Reset: %w", err)
+	}
+	actFor := cfg.ActivationFor
+	if actFor == 0 {
+		actFor = 24 * time.Hour
+	}
+	if a.activations, err = newResetTokens(a.tokens, ResetConfig{LinkFor: actFor, CodeFor: actFor, CodeDigits: cfg.Reset.CodeDigits, Attempts: cfg.Reset.Attempts}, a.now, a.rand); err != nil {
+		return nil, fmt.Errorf("auth: Config.ActivationFor: %w", err)
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -88,6 +88,37 @@
 // (SecondFactorRequest.Remember) for 30 days; a password change forgets
 // every remembered device.
 //
+// # Registration, activation and approval
+//
+// A realm's [Realm.Activation] makes new accounts confirm their email
+// address by a link or a code ([Authenticator.ConfirmAccount],
+// [Authenticator.ResendActivation]), and [Realm.Approval] makes them wait
+// for an operator ([Authenticator.Approve], [Authenticator.Reject], with
+// who and why recorded and the applicant told). In such a realm a
+// registration whose username or email is taken answers exactly as a new
+// one does, and the owner of the address is told instead.
+//
+// # Forgotten passwords
+//
+// [Authenticator.RequestReset] takes a username (NIP, NPWP, ...) or an email
+// address and answers the same, in the same time, whether or not it names
+// an account: it checks the form and the rate ([ResetConfig.PerIdentifier],
+// [ResetConfig.PerAddress], counted alike for every identifier) and
+// returns; the lookup and the message happen in the background
+// ([Authenticator.Close] waits for them). The realm's [Realm.Reset] sends a
+// link to [Links.Reset] (built from configuration, never from a Host
+// header) or, as MySAPK does, a code. [Authenticator.CompleteReset] checks
+// the new password against the policy before it uses the link or code up,
+// sets it with a new security stamp (voiding pending logins, remembered
+// devices and every other token), ends the lockout's locks, tells the
+// owner, and logs no one in: the next login still asks for the second
+// factor. Links and codes are single use, expire (1 hour and 15 minutes),
+// allow 5 tries, and are stored hashed: see package reset.
+//
+// [Authenticator.RequestEmailChange] and [Authenticator.ConfirmEmailChange]
+// change an address only once the new one is confirmed, and tell the old
+// one.
+//
 // # Events
 //
 // Every login attempt, registration and password change is appended to the

@@ -48,6 +48,30 @@ const (
 	// its ID or "all").
 	EventDeviceRemembered = "device.remembered"
 	EventDeviceForgotten  = "device.forgotten"
+	// EventResetRequested: a reset was asked for; recorded after the
+	// answer, with reason "unknown_user", "not_resettable", "cooldown" or
+	// none when a message went out.
+	EventResetRequested = "password.reset_requested"
+	// EventPasswordReset: a reset link or code set a new password; detail
+	// "unlocked".
+	EventPasswordReset = "password.reset"
+	// EventRegisteredAgain: a registration named a username or email that
+	// is taken; the owner of the address was told.
+	EventRegisteredAgain = "account.registered_again"
+	// EventConfirmed: a new account confirmed its email address; detail
+	// "state" (active or pending_approval).
+	EventConfirmed = "account.confirmed"
+	// EventApproved and EventRejected: an operator decided on a
+	// registration; details "by" and "reason".
+	EventApproved = "account.approved"
+	EventRejected = "account.rejected"
+	// EventEmailChangeRequested: a confirmation link went to a new
+	// address (reason "taken" when the address belongs to another account
+	// and its owner was told instead).
+	EventEmailChangeRequested = "email.change_requested"
+	// EventEmailChanged: the new address was confirmed and replaced the
+	// old one.
+	EventEmailChanged = "email.changed"
 )
 
 // Reasons recorded in an event's "reason" detail. They are for the log and

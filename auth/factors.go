@@ -10,6 +10,7 @@ import (
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/totp"
 )
@@ -493,9 +494,9 @@ type RememberedDevice struct {
 const purposeDevice = "device"
 
 func (a *Authenticator) rememberDevice(ctx context.Context, acct store.Account, req Request) (*RememberedDevice, error) {
-	st, err := a.newSplitToken()
+	st, err := reset.NewLinkToken(a.rand)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("auth: %w", err)
 	}
 	now := a.now().UTC()
 	label := deviceName(req.UserAgent)
@@ -504,9 +505,9 @@ func (a *Authenticator) rememberDevice(ctx context.Context, acct store.Account, 
 		label = strings.ToValidUTF8(label, "")
 	}
 	d := store.Device{
-		Selector:  st.selector,
+		Selector:  st.Selector(),
 		AccountID: acct.ID,
-		Hash:      st.hash(purposeDevice),
+		Hash:      st.Hash(purposeDevice),
 		Stamp:     acct.SecurityStamp,
 		Label:     label,
 		CreatedAt: now,
@@ -527,17 +528,17 @@ func (a *Authenticator) rememberedDevice(ctx context.Context, acct store.Account
 	if a.sf.devices == nil || a.sf.RememberFor <= 0 {
 		return false
 	}
-	st, ok := parseSplitToken(token)
+	st, ok := reset.ParseLinkToken(token)
 	if !ok {
 		return false
 	}
-	d, err := a.sf.devices.Device(ctx, st.selector, a.now().UTC())
+	d, err := a.sf.devices.Device(ctx, st.Selector(), a.now().UTC())
 	if err != nil {
 		return false
 	}
 	return d.AccountID == acct.ID &&
 		subtle.ConstantTimeCompare([]byte(d.Stamp), []byte(acct.SecurityStamp)) == 1 &&
-		subtle.ConstantTimeCompare(d.Hash, st.hash(purposeDevice)) == 1
+		subtle.ConstantTimeCompare(d.Hash, st.Hash(purposeDevice)) == 1
 }
 
 // ForgetDevice forgets one remembered device of the account (its ID from

@@ -30,6 +30,19 @@ type Realm struct {
 	// value asks after 3 failures when Config.Captcha is set, and never
 	// when it is not.
 	Captcha CaptchaPolicy
+	// Activation is how new accounts confirm their email address: the
+	// zero value, ActivationNone, not at all; ActivationLink or
+	// ActivationCode by a message to it, which makes an email address
+	// required at registration.
+	Activation Activation
+	// Approval, when true, makes every new account wait for an operator
+	// to Approve it (after confirming its address), as LPSE does while it
+	// checks a company's documents.
+	Approval bool
+	// Reset is how a forgotten password is reset: the zero value, ByLink,
+	// by a link to Config.Links.Reset; ByCode by a code typed with the
+	// username, as MySAPK does.
+	Reset Delivery
 }
 
 func checkRealms(realms map[string]Realm) error {
@@ -44,6 +57,9 @@ func checkRealms(realms map[string]Realm) error {
 		}
 		if r.UsernameMode != identifiers.Strict && r.UsernameMode != identifiers.Lenient {
 			return fmt.Errorf("auth: Config.Realms: %q: unknown username mode %d", name, r.UsernameMode)
+		}
+		if r.Activation > ActivationCode || r.Reset > ByCode {
+			return fmt.Errorf("auth: Config.Realms: %q: unknown activation or reset delivery", name)
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/totp"
 )
@@ -273,9 +273,9 @@ func (a *Authenticator) secondStep(ctx context.Context, acct store.Account, devi
 	if a.tokens == nil {
 		return "", errors.New("auth: the account has a second factor, and Config.Tokens is nil while Config.Store does not implement store.Tokens")
 	}
-	st, err := a.newSplitToken()
+	st, err := reset.NewLinkToken(a.rand)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("auth: %w", err)
 	}
 	now := a.now().UTC()
 	names := make([]string, len(ms))
@@ -283,10 +283,10 @@ func (a *Authenticator) secondStep(ctx context.Context, acct store.Account, devi
 		names[i] = string(m)
 	}
 	t := store.Token{
-		Selector:    st.selector,
+		Selector:    st.Selector(),
 		AccountID:   acct.ID,
 		Purpose:     purposePending,
-		Hash:        st.hash(purposePending),
+		Hash:        st.Hash(purposePending),
 		Data:        map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp, dataMethods: strings.Join(names, ",")},
 		MaxAttempts: a.sf.PendingAttempts,
 		IssuedAt:    now,
@@ -438,18 +438,18 @@ func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLo
 	if _, err := a.realm(realm); err != nil {
 		return pendingLogin{}, err
 	}
-	st, ok := parseSplitToken(s)
+	st, ok := reset.ParseLinkToken(s)
 	if !ok || a.tokens == nil {
 		return pendingLogin{}, ErrNoPendingLogin
 	}
-	t, err := a.tokens.AttemptToken(ctx, store.TokenKey{Selector: st.selector}, a.now().UTC())
+	t, err := a.tokens.AttemptToken(ctx, store.TokenKey{Selector: st.Selector()}, a.now().UTC())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return pendingLogin{}, ErrNoPendingLogin
 	case err != nil:
 		return pendingLogin{}, fmt.Errorf("auth: finding the pending login: %w", err)
 	}
-	if t.Purpose != purposePending || subtle.ConstantTimeCompare(t.Hash, st.hash(purposePending)) != 1 || t.Data[dataRealm] != realm {
+	if t.Purpose != purposePending || subtle.ConstantTimeCompare(t.Hash, st.Hash(purposePending)) != 1 || t.Data[dataRealm] != realm {
 		return pendingLogin{}, ErrNoPendingLogin
 	}
 	acct, err := a.store.AccountByID(ctx, t.AccountID)
@@ -688,56 +688,4 @@ func mask(c notify.Channel, to string) string {
 		return "****"
 	}
 	return to[:6] + strings.Repeat("*", len(to)-10) + to[len(to)-4:]
-}
-
-// splitToken is a bearer token in two halves: a selector to look it up by,
-// and a secret of which only a hash is stored and which is compared in
-// constant time. Its text form is "selector.secret", both hex.
-type splitToken struct {
-	selector, secret string
-}
-
-func (a *Authenticator) newSplitToken() (splitToken, error) {
-	sel, err := a.randomHex(16)
-	if err != nil {
-		return splitToken{}, err
-	}
-	sec, err := a.randomHex(32)
-	if err != nil {
-		return splitToken{}, err
-	}
-	return splitToken{selector: sel, secret: sec}, nil
-}
-
-func (t splitToken) String() string { return t.selector + "." + t.secret }
-
-// hash returns what is stored for the token's secret: SHA-256 over the
-// purpose and the secret, so that a token of one purpose never verifies
-// as another. The secret has 256 bits, so a plain hash suffices.
-func (t splitToken) hash(purpose string) []byte {
-	h := sha256.New()
-	h.Write([]byte("masuk/auth token v1\x00"))
-	h.Write([]byte(purpose))
-	h.Write([]byte{0})
-	h.Write([]byte(t.secret))
-	return h.Sum(nil)
-}
-
-// parseSplitToken reads a token's text form, refusing anything that is not
-// 32 and 64 lowercase hex digits around a dot.
-func parseSplitToken(s string) (splitToken, bool) {
-	sel, sec, ok := strings.Cut(s, ".")
-	if !ok || len(sel) != 32 || len(sec) != 64 || !isLowerHex(sel) || !isLowerHex(sec) {
-		return splitToken{}, false
-	}
-	return splitToken{selector: sel, secret: sec}, true
-}
-
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -45,7 +45,12 @@ var req = auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Mozilla/5.0 (test)
 // the recovery codes the confirmation gave.
 func (f *mfaFixture) enroll(t *testing.T, acct store.Account) ([]byte, []string) {
 	t.Helper()
-	e, err := f.auth.BeginTOTP(t.Context(), auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: "HP Budi", Request: req})
+	return f.enrollWith(t, acct, goodPassword)
+}
+
+func (f *mfaFixture) enrollWith(t *testing.T, acct store.Account, pw string) ([]byte, []string) {
+	t.Helper()
+	e, err := f.auth.BeginTOTP(t.Context(), auth.FactorChange{AccountID: acct.ID, Password: pw, Label: "HP Budi", Request: req})
 	require.NoError(t, err)
 	u, err := url.Parse(e.URI)
 	require.NoError(t, err)
@@ -80,6 +85,9 @@ func (f *mfaFixture) unlock(t *testing.T) {
 	_, err := f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "budi", Operator: "test"})
 	require.NoError(t, err)
 }
+
+// code6 is code, for tests whose variables are named code.
+var code6 = code
 
 func code(t *testing.T, secret []byte, at time.Time) string {
 	t.Helper()

@@ -1,0 +1,399 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/store"
+)
+
+// ErrInvalidToken: a reset, activation or email-change link or code is
+// malformed, unknown, wrong, expired, used, voided or out of attempts. One
+// error for all, so that it tells nothing more.
+var ErrInvalidToken = reset.ErrInvalidToken
+
+// ErrNotConfigured: the flow needs a setting the Config lacks, such as the
+// page a link should point to, or a Sender.
+var ErrNotConfigured = errors.New("auth: not configured")
+
+// Delivery is how a realm sends a secret that proves control of a mailbox:
+// a link to click or a code to type.
+type Delivery uint8
+
+// The deliveries.
+const (
+	// ByLink sends a link built from Config.Links.
+	ByLink Delivery = iota
+	// ByCode sends a numeric code, which the person types together with
+	// the username, as MySAPK does.
+	ByCode
+)
+
+// Links are the pages that masuk's emails point to: absolute http or https
+// URLs, to which a link's token is added as the "token" query parameter.
+// They come from configuration and never from a request's Host header, so a
+// forged Host cannot send someone's reset link to another site.
+type Links struct {
+	// Reset is the page that sets a new password, for realms that reset
+	// by link.
+	Reset string
+	// Activate is the page that confirms a new account's email address,
+	// for realms that activate by link.
+	Activate string
+	// ConfirmEmail is the page that confirms a changed email address.
+	ConfirmEmail string
+	// Login is the login page, linked from the approval notice; optional.
+	Login string
+	// Forgot is the forgotten-password page, linked from the notice to the
+	// owner of an address registered again; optional.
+	Forgot string
+}
+
+func (l Links) check() error {
+	for name, s := range map[string]string{"Reset": l.Reset, "Activate": l.Activate, "ConfirmEmail": l.ConfirmEmail, "Login": l.Login, "Forgot": l.Forgot} {
+		if s == "" {
+			continue
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+			return fmt.Errorf("auth: Config.Links.%s is not an absolute http or https URL without a fragment", name)
+		}
+	}
+	return nil
+}
+
+// link adds the token to page.
+func link(page, token string) (string, error) {
+	if page == "" {
+		return "", ErrNotConfigured
+	}
+	u, err := url.Parse(page)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("token", token)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// ResetConfig configures forgotten-password resets. Its zero value is the
+// recommended one.
+type ResetConfig struct {
+	// LinkFor is how long a reset link works. Zero means 1 hour; at most
+	// 24 hours.
+	LinkFor time.Duration
+	// CodeFor is how long a reset code works. Zero means 15 minutes; at
+	// most 24 hours.
+	CodeFor time.Duration
+	// CodeDigits is the length of a reset code: 6 to 8. Zero means 6.
+	CodeDigits int
+	// Attempts is how many times one link or code may be tried. Zero
+	// means 5.
+	Attempts int
+	// Cooldown is how long after one reset message another may go to the
+	// same account. Zero means 60 seconds.
+	Cooldown time.Duration
+	// PerIdentifier limits requests for one username or email, whether or
+	// not it names an account. Zero means 5 an hour.
+	PerIdentifier lockout.Rate
+	// PerAddress limits requests from one client address (IPv6 /64).
+	// Zero means 30 an hour.
+	PerAddress lockout.Rate
+	// KeepLock, when true, keeps a lockout lock in force after a
+	// completed reset. The zero value ends it, as the portals do: a reset
+	// proves control of the mailbox, and ending the lock is what keeps an
+	// attacker from locking the owner out for good.
+	KeepLock bool
+}
+
+// Token purposes of the flows that prove control of a mailbox.
+const (
+	purposeReset       = "reset"
+	purposeActivate    = "activate"
+	purposeEmailChange = "email_change"
+)
+
+// Keys of those tokens' data.
+const (
+	dataEmail = "email"
+)
+
+func newResetTokens(t store.Tokens, c ResetConfig, now func() time.Time, rnd io.Reader) (*reset.Tokens, error) {
+	if t == nil {
+		return nil, nil
+	}
+	return reset.New(reset.Config{Store: t, Now: now, Rand: rnd, LinkFor: c.LinkFor, CodeFor: c.CodeFor, CodeDigits: c.CodeDigits, MaxAttempts: c.Attempts})
+}
+
+func (c *ResetConfig) fill() {
+	if c.Cooldown == 0 {
+		c.Cooldown = time.Minute
+	}
+	if c.PerIdentifier == (lockout.Rate{}) {
+		c.PerIdentifier = lockout.Rate{Requests: 5, Window: time.Hour}
+	}
+	if c.PerAddress == (lockout.Rate{}) {
+		c.PerAddress = lockout.Rate{Requests: 30, Window: time.Hour}
+	}
+}
+
+// ResetRequest asks for a forgotten password to be reset.
+type ResetRequest struct {
+	// Realm is the realm of the account.
+	Realm string
+	// Identifier is what the person typed: the username (a NIP, an NPWP,
+	// ...) or the email address.
+	Identifier string
+	Request
+}
+
+// RequestReset sends a reset link or code (by the realm's Reset delivery)
+// to the email address of the account that the identifier names.
+//
+// Its answer is the same, in the same time, whether or not there is such
+// an account: it checks the identifier's form and the rate, and returns;
+// the lookup and the message happen afterwards, in the background (Close
+// waits for them). It never locks or changes the account. A new link or
+// code voids the one sent before, and a message goes to an account at most
+// once a ResetConfig.Cooldown. Show "if the account exists, a message is on
+// its way" whatever it returns, unless the error is about the form.
+//
+// Its errors: the identifier's form (a *UsernameError, an
+// *identifiers.Error, ErrInvalidEmail) and a *lockout.ThrottledError
+// (errors.Is lockout.ErrThrottled) when requests for the identifier or from
+// the address come too often (counted alike for every identifier, so the
+// throttle does not tell either); ErrNotConfigured without a Sender or
+// without Links.Reset in a realm that resets by link.
+func (a *Authenticator) RequestReset(ctx context.Context, r ResetRequest) error {
+	realm, err := a.realm(r.Realm)
+	if err != nil {
+		return err
+	}
+	if a.sender == nil || a.resets == nil || (realm.Reset == ByLink && a.links.Reset == "") {
+		return ErrNotConfigured
+	}
+	id, byEmail, err := a.throttle(ctx, "reset", realm, r)
+	if err != nil {
+		return err
+	}
+	a.bg.run(ctx, func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail) })
+	return nil
+}
+
+// throttle reads the identifier of a request that sends a message to an
+// account's address, and counts the request, per identifier and address.
+func (a *Authenticator) throttle(ctx context.Context, action string, realm Realm, r ResetRequest) (id string, byEmail bool, err error) {
+	if id, byEmail, err = realm.identifier(r.Identifier); err != nil {
+		return "", false, err
+	}
+	s := lockout.Subject{Realm: r.Realm, Username: id, Addr: r.ClientAddr}
+	return id, byEmail, a.guard.Throttle(ctx, action, s, a.reset.PerIdentifier, a.reset.PerAddress)
+}
+
+// identifier returns the canonical form of what a person typed to name an
+// account: an email address when it holds an "@", a username otherwise.
+func (r Realm) identifier(typed string) (id string, byEmail bool, err error) {
+	if strings.Contains(typed, "@") {
+		id, err = CanonicalEmail(typed)
+		return id, true, err
+	}
+	id, err = r.username(typed, false)
+	return id, false, err
+}
+
+// lookup finds the account an identifier names.
+func (a *Authenticator) lookup(ctx context.Context, realm, id string, byEmail bool) (store.Account, error) {
+	if byEmail {
+		return a.store.AccountByEmail(ctx, realm, id)
+	}
+	return a.store.AccountByUsername(ctx, realm, id)
+}
+
+// sendReset is the background half of RequestReset.
+func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Realm, id string, byEmail bool) {
+	ev := a.event(EventResetRequested, r.Realm, r.Request)
+	ev.Username = id
+	acct, err := a.lookup(ctx, r.Realm, id, byEmail)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.record(ctx, withReason(ev, ReasonUnknownUser))
+		return
+	case err != nil:
+		a.record(ctx, withReason(ev, ReasonError))
+		return
+	}
+	ev.AccountID, ev.Username = acct.ID, acct.Username
+	if acct.State != store.StateActive || acct.Email == "" {
+		// Only an active account with an address can be reset: a pending
+		// one is activated first, a disabled one stays so.
+		a.record(ctx, withReason(ev, "not_resettable"))
+		return
+	}
+	iss := reset.Issue{AccountID: acct.ID, Purpose: purposeReset, Data: map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}, Cooldown: a.reset.Cooldown}
+	d := a.messageData(acct)
+	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
+	var p notify.Purpose
+	var issued reset.Issued
+	if realm.Reset == ByCode {
+		p = notify.ResetCode
+		issued, err = a.resets.IssueCode(ctx, iss)
+		d.Code = issued.Token
+	} else {
+		p = notify.ResetLink
+		if issued, err = a.resets.IssueLink(ctx, iss); err == nil {
+			d.Link, err = link(a.links.Reset, issued.Token)
+		}
+	}
+	if errors.Is(err, store.ErrCooldown) {
+		a.record(ctx, withReason(ev, "cooldown"))
+		return
+	}
+	if err == nil {
+		d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
+		err = a.send(ctx, notify.Email, acct.Email, p, r.Locale, d)
+	}
+	if err != nil {
+		ev = withReason(ev, ReasonError)
+		ev.Details["error"] = err.Error()
+		a.record(ctx, ev)
+		return
+	}
+	a.record(ctx, ev)
+}
+
+// ResetCompletion sets a new password with a reset link or code.
+type ResetCompletion struct {
+	// Realm is the realm of the account.
+	Realm string
+	// Token is the token of the reset link, in a realm that resets by
+	// link.
+	Token string
+	// Identifier and Code, in a realm that resets by code: the username
+	// or email as typed, and the code from the email.
+	Identifier, Code string
+	// NewPassword is the new password, checked against the policy.
+	NewPassword string
+	Request
+}
+
+// CompleteReset sets a new password with a reset link's token or a reset
+// code. It does not log anyone in: the person logs in next with the new
+// password, and with the second factor if the account has one.
+//
+// The link or code must be live and issued under the account's current
+// password (a change since voids it). The new password must pass the
+// policy; when it does not, the link or code stays usable for another
+// try. On success the password is set with a new security stamp (which
+// voids every pending login, remembered device and token issued under the
+// old one), every other reset link or code of the account is voided, the
+// lockout's locks on the account end (unless ResetConfig.KeepLock), and
+// the owner is told.
+//
+// Its errors: ErrInvalidToken for every link or code that does not open the
+// account; a *password.PolicyError; wrapped store failures.
+func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) error {
+	if _, err := a.realm(c.Realm); err != nil {
+		return err
+	}
+	if a.resets == nil {
+		return ErrNotConfigured
+	}
+	red, acct, err := a.redeem(ctx, a.resets, c.Realm, purposeReset, c.Token, c.Identifier, c.Code)
+	if err != nil {
+		return err
+	}
+	ev := a.event(EventPasswordReset, acct.Realm, c.Request)
+	ev.AccountID, ev.Username = acct.ID, acct.Username
+	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
+	if err := a.policy.Check(c.NewPassword, pc); err != nil {
+		return err
+	}
+	hash, err := a.hasher.Hash(ctx, c.NewPassword)
+	if err != nil {
+		return fmt.Errorf("auth: reset: %w", err)
+	}
+	stamp, err := a.newStamp()
+	if err != nil {
+		return err
+	}
+	if err := a.resets.Consume(ctx, red); err != nil {
+		return err
+	}
+	cred := store.Credential{AccountID: acct.ID, Hash: hash, ChangedAt: a.now().UTC()}
+	if err := a.store.SetCredential(ctx, cred, stamp); err != nil {
+		return fmt.Errorf("auth: reset: %w", err)
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := a.resets.Void(ctx, acct.ID, purposeReset); err != nil {
+		a.log.ErrorContext(ctx, "masuk: voiding reset tokens", "account", acct.ID, "error", err)
+	}
+	ev.Details = map[string]string{}
+	if !a.reset.KeepLock {
+		before, err := a.guard.Unlock(ctx, acct.Realm, acct.Username)
+		if err != nil {
+			a.log.ErrorContext(ctx, "masuk: unlocking after a reset", "account", acct.ID, "error", err)
+		}
+		ev.Details["unlocked"] = fmt.Sprint(before.Locked())
+	}
+	a.record(ctx, ev)
+	a.notice(ctx, acct, notify.PasswordChanged, c.Request, notify.Data{})
+	return nil
+}
+
+// redeem verifies a link's token, or an identifier and code, for purpose,
+// and returns the redemption (not yet consumed) and the account, which must
+// be in realm, and whose security stamp must still be the one the token was
+// issued under.
+func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, realmName, purpose, token, identifier, code string) (reset.Redemption, store.Account, error) {
+	var red reset.Redemption
+	var err error
+	if token != "" {
+		red, err = tokens.VerifyLink(ctx, purpose, token)
+	} else {
+		realm, rerr := a.realm(realmName)
+		if rerr != nil {
+			return red, store.Account{}, rerr
+		}
+		id, byEmail, ierr := realm.identifier(identifier)
+		if ierr != nil {
+			return red, store.Account{}, ErrInvalidToken
+		}
+		acct, lerr := a.lookup(ctx, realmName, id, byEmail)
+		switch {
+		case errors.Is(lerr, store.ErrNotFound):
+			// The same store work as for a known account, so that timing
+			// does not tell which usernames exist.
+			_, _ = tokens.VerifyCode(ctx, "-", purpose, code)
+			return red, store.Account{}, ErrInvalidToken
+		case lerr != nil:
+			return red, store.Account{}, fmt.Errorf("auth: %w", lerr)
+		}
+		red, err = tokens.VerifyCode(ctx, acct.ID, purpose, compactDigits(code))
+	}
+	if err != nil {
+		return red, store.Account{}, err
+	}
+	acct, err := a.store.AccountByID(ctx, red.AccountID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return red, store.Account{}, ErrInvalidToken
+	case err != nil:
+		return red, store.Account{}, fmt.Errorf("auth: %w", err)
+	}
+	if acct.Realm != realmName || red.Data[dataRealm] != realmName ||
+		subtle.ConstantTimeCompare([]byte(red.Data[dataStamp]), []byte(acct.SecurityStamp)) != 1 {
+		return red, store.Account{}, ErrInvalidToken
+	}
+	return red, acct, nil
+}
