@@ -14,7 +14,8 @@
 // SQL and hot state elsewhere:
 //
 //   - [Accounts]: realm-scoped accounts with canonical, unique usernames and
-//     emails, and conditional state changes.
+//     emails, a bounded profile, and conditional changes of state and of
+//     email address.
 //   - [Credentials]: the password hash of an account, replaced either
 //     unconditionally together with a new security stamp (a password change
 //     or reset) or conditionally on the hash the caller read (an upgrade of
