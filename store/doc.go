@@ -27,6 +27,10 @@
 //     only moves forward, by compare-and-set, so no code works twice.
 //   - [Recovery]: hashed recovery codes, each removed atomically when used.
 //   - [Devices]: browsers remembered after a second factor.
+//   - [Sessions]: server-side sessions with an idle and an absolute
+//     expiry, touched forward only, revoked one by one or all at once.
+//   - [AccountLister]: accounts by state and by username or email prefix,
+//     for operators.
 //   - [Tokens]: short-lived secrets bound to an account and a purpose
 //     (codes by email or SMS, reset and activation links, a login waiting
 //     for its second factor): charged an attempt before they are compared,
