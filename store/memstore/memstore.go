@@ -7,8 +7,9 @@
 //
 // Nothing survives the process. memstore starts no goroutines: attempt
 // counters that have settled to nothing are swept while new ones are
-// created, which bounds memory under a flood of made-up usernames, and
-// expired tokens are swept while new ones are issued.
+// created, which bounds memory under a flood of made-up usernames, expired
+// tokens are swept while new ones are issued, and sessions that are no
+// longer live while new ones begin.
 //
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
@@ -53,6 +54,11 @@ type Store struct {
 	tokens map[string]store.Token       // by selector
 	owners map[string]map[string]string // account ID → purpose → selector
 	issued int
+
+	smu             sync.RWMutex
+	sessions        map[string]store.Session // by selector
+	accountSessions map[string][]string      // account ID → selectors
+	begun           int
 }
 
 type realmKey struct{ realm, name string }
@@ -82,6 +88,9 @@ func New() *Store {
 
 		tokens: make(map[string]store.Token),
 		owners: make(map[string]map[string]string),
+
+		sessions:        make(map[string]store.Session),
+		accountSessions: make(map[string][]string),
 	}
 }
 

@@ -56,6 +56,10 @@ func groups() []group {
 		{"Recovery", implements2[store.Accounts, store.Recovery], recoveryClauses()},
 		{"Devices", implements2[store.Accounts, store.Devices], deviceClauses()},
 		{"Tokens", implements[store.Tokens], tokenClauses()},
+		// Sessions do not check that their account exists either
+		// (redisstore keeps them apart from accounts).
+		{"Sessions", implements[store.Sessions], sessionClauses()},
+		{"AccountLister", implements2[store.Accounts, store.AccountLister], listerClauses()},
 	}
 }
 
