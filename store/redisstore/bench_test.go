@@ -143,3 +143,41 @@ func BenchmarkRefuseLocked(b *testing.B) {
 	}
 	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
 }
+
+// BenchmarkSession loads one session, as every request of a logged-in
+// client does: one HGETALL.
+func BenchmarkSession(b *testing.B) {
+	s, _, h := countedStore(b)
+	ctx := b.Context()
+	sess := newSession("acc-bench", 30*time.Minute, 12*time.Hour)
+	require.NoError(b, s.CreateSession(ctx, sess))
+	h.n.Store(0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.Session(ctx, sess.Selector, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkTouchSession records a use of one session, each a microsecond
+// after the last: one script.
+func BenchmarkTouchSession(b *testing.B) {
+	s, _, h := countedStore(b)
+	ctx := b.Context()
+	sess := newSession("acc-bench", 30*time.Minute, 12*time.Hour)
+	require.NoError(b, s.CreateSession(ctx, sess))
+	require.NoError(b, s.TouchSession(ctx, sess.Selector, t0, sess.IdleUntil)) // loads the script
+	h.n.Store(0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		seen := t0.Add(time.Duration(i) * time.Microsecond)
+		if err := s.TouchSession(ctx, sess.Selector, seen, seen.Add(30*time.Minute)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+}

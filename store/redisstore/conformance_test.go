@@ -24,8 +24,8 @@ func newStore(t testing.TB) *redisstore.Store {
 }
 
 // TestConformance runs the storetest suite. The store implements
-// store.Attempts, store.Challenges and store.Tokens, so the other groups
-// skip.
+// store.Attempts, store.Challenges, store.Tokens and store.Sessions, so
+// the other groups skip.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) any { return newStore(t) })
 }

@@ -1,7 +1,8 @@
 // Package redisstore keeps masuk's hot, expiring state in Redis, for
 // portals that run many instances: attempt counters and locks
-// ([store.Attempts]), captcha challenges ([store.Challenges]) and
-// short-lived tokens ([store.Tokens]) now; sessions as they come. Accounts, credentials and
+// ([store.Attempts]), captcha challenges ([store.Challenges]), short-lived
+// tokens ([store.Tokens]) and server-side sessions ([store.Sessions]),
+// which every request of every instance loads. Accounts, credentials and
 // the activity log belong in a database (store/sqlstore); a host combines
 // the two.
 //
@@ -85,6 +86,25 @@
 // (PEXPIRE) after its lifetime, ExpiresAt less IssuedAt, counted from when
 // it is stored, and the index when the last token written into it would.
 //
+// A session is the hash
+//
+//	<prefix>session:<selector>
+//
+// with the fields account, realm, hash (binary, as given), stamp, addr
+// (ClientAddr), agent (UserAgent), created, seen, idle and expires
+// (CreatedAt, LastSeenAt, IdleUntil and ExpiresAt, in Unix microseconds),
+// and data:<key> for each entry of its Data. The sorted set
+//
+//	<prefix>sessions:<account ID>
+//
+// is the account's index: its members are the selectors of the account's
+// sessions, each scored with its IdleUntil. A session expires (PEXPIRE)
+// when it goes idle: its TTL is IdleUntil less the caller's time, set
+// when it is created and lengthened by a touch that moves IdleUntil on,
+// never shortened, and, as IdleUntil is at most ExpiresAt, never past its
+// absolute end; but a TTL is at least a minute. The index expires when
+// the longest-lived session written into it would.
+//
 // # Captcha challenges
 //
 // [Store.CreateChallenge] stores a challenge with one script: it refuses
@@ -142,11 +162,48 @@
 // the accounts that ask for them, not with the requests, and every key
 // has a TTL. No data reads back nil.
 //
+// # Sessions
+//
+// [Store.Session], which a portal calls on every request, is one HGETALL
+// that writes nothing; the liveness check (the caller's time before
+// IdleUntil and before ExpiresAt) is made on what it returns. Every other
+// method of [store.Sessions] is one script, one round trip, so each is
+// atomic. [Store.CreateSession] refuses a selector whose hash exists with
+// store.ErrConflict; otherwise it drops from the account's index the
+// sessions that are dead at the new one's CreatedAt, ends the sessions
+// that go idle first (the lowest score; of equal scores the one created
+// first, then the least selector) while the account has
+// store.MaxSessionsPerAccount or more, and stores the new one, all in one
+// step, so that parallel logins never leave more than the cap.
+// [Store.TouchSession] sets LastSeenAt and IdleUntil each to the later of
+// what is stored and what is given, IdleUntil at most ExpiresAt, only when
+// the session is live at the time seen: Redis runs scripts one at a time,
+// so parallel touches never move either time back. It moves the
+// session's score with its IdleUntil, and puts the session back in its
+// index if the index was lost. [Store.Sessions] walks the index, reads
+// each session, and sorts them by LastSeenAt, the latest first (then by
+// CreatedAt, the latest first, then by selector). [Store.DeleteSession]
+// deletes a session only when it is the account's, and
+// [Store.DeleteSessions] deletes every session in the index but the one
+// excepted, and counts them.
+//
+// As with tokens, Redis's TTL only frees the memory, and the caller's time
+// decides what is live. The scripts that walk an account's index
+// (CreateSession and Sessions) drop the members whose session is gone or
+// is another account's (a selector reused after Redis dropped the first),
+// and delete the sessions dead at the caller's time with their members,
+// so that an index holds about MaxSessionsPerAccount members at most.
+// DeleteSessions counts the sessions it deleted, which may include some
+// dead by the caller's clock that no walk had removed yet. A session's
+// TTL is at least a minute, so that one that lives less than that (in a
+// test) is not dropped before it is read; every key has a TTL.
+//
 // # Redis Cluster
 //
 // A TakeAttempt touches several keys (the account's, the address's, the
 // pair's), CreateChallenge and TakeChallenge a challenge's and the sorted
-// set, a token's method the token and its account's index, and Redis
+// set, a token's or a session's method the token or session and its
+// account's index, and Redis
 // Cluster runs a script only when all its keys are in one hash slot. With a *redis.ClusterClient (or a *redis.Ring, which
 // shards the same way), the prefix must therefore begin with a hash tag,
 // such as
@@ -159,8 +216,9 @@
 // portal; a host that needs more can run one Store per realm, each with a
 // hash tag of its own.
 //
-// Putting the whole store in one slot is also what lets a token be found
-// by its selector alone in one atomic step. A token script starts from
+// Putting the whole store in one slot is also what lets a token or a
+// session be found by its selector alone in one atomic step (a session's
+// touch reaches its account's index the same way). A token script starts from
 // the key it is given (the token for a selector, the index for an account
 // and purpose) and reaches the other, which it learns only by reading the
 // first; the script builds that key from the prefix, so it is in the same
@@ -185,20 +243,26 @@
 //     permanent lock is forgotten too; the lock count that makes locks
 //     grow starts again. Every token is lost too: a person waiting for a
 //     code or holding a link is told it is not valid, and asks for a new
-//     one. The store fails open for locks, and only for locks: no
-//     account, password or session is kept here, so nothing else is
-//     affected.
+//     one. Every session is lost: every user of the portal is logged out,
+//     and logs in again. The store fails open for locks, and only for
+//     locks: no account or password is kept here, and a lost session
+//     lets no one in.
 //   - With RDB snapshots only, Redis comes back with the counters of the
-//     last snapshot, minutes old.
-//   - With the append-only file, counters and locks survive, TTLs
-//     included: with appendfsync everysec (Redis's default for AOF) at
-//     most about a second of attempts is lost in a crash, with
+//     last snapshot, minutes old, and with its sessions: those begun
+//     since are lost, and those ended since (a logout, DeleteSessions)
+//     come back, until they go idle. A password change still ends them,
+//     as the caller checks the security stamp, which the database keeps,
+//     on every load.
+//   - With the append-only file, counters, locks and sessions survive,
+//     TTLs included: with appendfsync everysec (Redis's default for AOF)
+//     at most about a second of writes is lost in a crash, with
 //     appendfsync always none.
 //
-// Recommended for lockout: appendonly yes with appendfsync everysec, and
-// maxmemory-policy noeviction, so that Redis, when full, refuses writes
-// (TakeAttempt then fails, and the login with it) instead of evicting
-// counters and so forgetting locks. Replication is asynchronous: a
+// Recommended for lockout and for sessions: appendonly yes with
+// appendfsync everysec, and maxmemory-policy noeviction, so that Redis,
+// when full, refuses writes (TakeAttempt then fails, and the login with
+// it) instead of evicting counters and so forgetting locks, or sessions
+// and so logging people out. Replication is asynchronous: a
 // failover to a replica can lose the last writes before it, as a crash
 // does.
 //
@@ -229,9 +293,18 @@
 // no cooldown against itself; an AttemptToken may be charged twice; a
 // ConsumeToken retried so returns store.ErrNotFound for a token it has
 // deleted, and the person asks for a new one; VoidTokens may be repeated
-// without harm.
+// without harm. A CreateSession retried so finds its own session and
+// returns store.ErrConflict (the login fails and is tried again; the
+// session it stored is never used, and goes idle); TouchSession may be
+// repeated without harm; a DeleteSession retried so returns
+// store.ErrNotFound for the session it deleted, and a DeleteSessions
+// retried so counts none the second time.
 //
 // Redis must not evict the store's keys (maxmemory-policy noeviction, as
 // above): a token whose index entry was evicted would be found by its
-// selector but not voided by a new token or by VoidTokens.
+// selector but not voided by a new token or by VoidTokens, and a session
+// whose index was evicted would not be listed, counted for the cap or
+// ended by DeleteSessions until its next touch put it back (the security
+// stamp, which the caller checks on every load, still ends it after a
+// password change).
 package redisstore

@@ -123,6 +123,7 @@ func TestCluster(t *testing.T) {
 	s, err := redisstore.New(cluster, redisstore.Config{Prefix: "{masuk}:"})
 	require.NoError(t, err)
 	tokenLifecycle(t, s)
+	sessionLifecycle(t, s)
 
 	// What the hash tag prevents: a plain client, which New cannot tell
 	// from a single server, with a prefix that is not one.
