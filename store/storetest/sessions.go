@@ -246,7 +246,7 @@ func testConcurrentTouch(t *testing.T, open Opener) {
 	idleOf := func(i int) time.Time { return x.IdleUntil.Add(time.Duration(i*39%n) * time.Second) }
 	done := make(chan struct{})
 	var readers, wg sync.WaitGroup
-	for range 4 {
+	for range 2 {
 		readers.Go(func() {
 			var last store.Session
 			for {
