@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/masuk-id/masuk/store"
 )
@@ -61,25 +64,143 @@ func (s *Store) AccountByEmail(ctx context.Context, realm, email string) (store.
 
 func (s *Store) account(ctx context.Context, op string, query int, args ...any) (store.Account, error) {
 	var a store.Account
-	var profile sql.NullString
-	err := s.db.QueryRowContext(ctx, s.q[query], args...).Scan(
-		&a.ID, &a.Realm, &a.Username, &a.DisplayUsername, &a.Email, &a.Phone,
-		&a.State, &a.SecurityStamp, &profile, utcTime{&a.CreatedAt}, utcTime{&a.UpdatedAt})
+	err := scanAccount(s.db.QueryRowContext(ctx, s.q[query], args...), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Account{}, store.ErrNotFound
-	}
-	if err == nil && profile.Valid {
-		if err = json.Unmarshal([]byte(profile.String), &a.Profile); err != nil {
-			err = fmt.Errorf("profile of account %q: %w", a.ID, err)
-		}
-		if len(a.Profile) == 0 {
-			a.Profile = nil
-		}
 	}
 	if err != nil {
 		return store.Account{}, s.fail(ctx, op, err)
 	}
 	return a, nil
+}
+
+// scanAccount scans a row of accountColumns.
+func scanAccount(row interface{ Scan(...any) error }, a *store.Account) error {
+	var profile sql.NullString
+	err := row.Scan(&a.ID, &a.Realm, &a.Username, &a.DisplayUsername, &a.Email, &a.Phone,
+		&a.State, &a.SecurityStamp, &profile, utcTime{&a.CreatedAt}, utcTime{&a.UpdatedAt})
+	if err != nil || !profile.Valid {
+		return err
+	}
+	if err := json.Unmarshal([]byte(profile.String), &a.Profile); err != nil {
+		return fmt.Errorf("profile of account %q: %w", a.ID, err)
+	}
+	if len(a.Profile) == 0 {
+		a.Profile = nil
+	}
+	return nil
+}
+
+// ListAccounts implements [store.AccountLister] with one SELECT built for
+// the query, in the order of the usernames' bytes: on PostgreSQL in the
+// "C" collation, whatever the database's, and on SQLite in BINARY, its
+// default. A search is a range, not a LIKE pattern: the usernames and
+// emails that begin with q.Search are those from q.Search up to the
+// least string above every string that begins with it. So no character
+// of the search is a wildcard, the match is exact in case (SQLite's LIKE
+// is not), and the indexes on (realm, username) and (realm, email) serve
+// it, in the "C" collation on PostgreSQL (see
+// migrations/postgres/0007_sessions.sql).
+//
+// On PostgreSQL, whose text holds only UTF-8 without NUL, a realm or a
+// search that is not such text matches nothing, and an After that is not
+// UTF-8 is store.ErrInvalid.
+func (s *Store) ListAccounts(ctx context.Context, q store.AccountQuery) ([]store.Account, error) {
+	switch {
+	case q.Realm == "":
+		return nil, fmt.Errorf("sqlstore: account query has no realm: %w", store.ErrInvalid)
+	case q.State != "" && !q.State.Valid():
+		return nil, fmt.Errorf("sqlstore: account query state %q: %w", q.State, store.ErrInvalid)
+	}
+	as := []store.Account{}
+	if !s.text(q.Realm, q.Search) {
+		return as, nil // never stored, nor any text that begins with it
+	}
+	after := q.After
+	if s.dialect == Postgres {
+		// No stored username holds NUL: those above After are those
+		// above what comes before its first NUL.
+		after, _, _ = strings.Cut(after, "\x00")
+		if !utf8.ValidString(after) {
+			return nil, fmt.Errorf("sqlstore: account query after is not UTF-8: %w", store.ErrInvalid)
+		}
+	}
+	bytewise := ""
+	if s.dialect == Postgres {
+		bytewise = ` COLLATE "C"`
+	}
+	var b strings.Builder
+	args := []any{q.Realm}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	b.WriteString(`SELECT ` + accountColumns + ` FROM {p}accounts WHERE realm = $1`)
+	if q.State != "" {
+		b.WriteString(` AND state = ` + arg(string(q.State)))
+	}
+	if q.Search != "" {
+		from := arg(q.Search)
+		within := func(col string) string { return col + bytewise + ` >= ` + from }
+		if end, ok := prefixEnd(q.Search, s.dialect == Postgres); ok {
+			to := arg(end)
+			within = func(col string) string { return col + bytewise + ` >= ` + from + ` AND ` + col + bytewise + ` < ` + to }
+		}
+		b.WriteString(` AND ((` + within("username") + `) OR (email <> '' AND ` + within("email") + `))`)
+	}
+	if q.After != "" {
+		b.WriteString(` AND username` + bytewise + ` > ` + arg(after))
+	}
+	b.WriteString(` ORDER BY username` + bytewise + ` LIMIT ` + arg(q.EffectiveLimit()))
+
+	rows, err := s.db.QueryContext(ctx, s.render(b.String()), args...)
+	if err != nil {
+		return nil, s.fail(ctx, "ListAccounts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a store.Account
+		if err := scanAccount(rows, &a); err != nil {
+			return nil, s.fail(ctx, "ListAccounts", err)
+		}
+		as = append(as, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, "ListAccounts", err)
+	}
+	return as, nil
+}
+
+// prefixEnd returns the least string above every string that begins with
+// p, and false when there is none (p is empty or all its bytes are 0xff).
+// With runes, p must be UTF-8 and so is the answer: its last character
+// that is not the greatest is followed by the next one (skipping the
+// surrogates), which orders the same, byte by byte, for UTF-8 strings.
+// Without, its last byte that is not 0xff is followed by the next byte.
+func prefixEnd(p string, runes bool) (string, bool) {
+	if !runes {
+		b := []byte(p)
+		for len(b) > 0 && b[len(b)-1] == 0xff {
+			b = b[:len(b)-1]
+		}
+		if len(b) == 0 {
+			return "", false
+		}
+		b[len(b)-1]++
+		return string(b), true
+	}
+	rs := []rune(p)
+	for len(rs) > 0 && rs[len(rs)-1] == utf8.MaxRune {
+		rs = rs[:len(rs)-1]
+	}
+	if len(rs) == 0 {
+		return "", false
+	}
+	rs[len(rs)-1]++
+	if rs[len(rs)-1] == 0xd800 {
+		rs[len(rs)-1] = 0xe000 // past the surrogates, which UTF-8 cannot hold
+	}
+	return string(rs), true
 }
 
 // SetAccountState implements [store.Accounts] with one conditional

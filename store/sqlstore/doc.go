@@ -1,7 +1,7 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
 // the activity log, attempt counters and locks, captcha challenges, second
-// factors, recovery codes, remembered devices and one-time tokens) in
-// PostgreSQL or SQLite, through database/sql.
+// factors, recovery codes, remembered devices, one-time tokens and
+// sessions) in PostgreSQL or SQLite, through database/sql.
 //
 // The package imports no driver. The host opens the database with the
 // driver it chooses, names the dialect, and brings the tables up to date:
@@ -12,9 +12,10 @@
 //	...
 //	err = s.Migrate(ctx)
 //
-// A [*Store] implements store.Store, store.Attempts, store.Challenges,
-// store.Factors, store.Recovery, store.Devices and store.Tokens, and passes
-// the storetest conformance suite on both dialects.
+// A [*Store] implements store.Store, store.AccountLister, store.Attempts,
+// store.Challenges, store.Factors, store.Recovery, store.Devices,
+// store.Tokens and store.Sessions, and passes the storetest conformance
+// suite on both dialects.
 //
 // # Choosing a dialect
 //
@@ -82,12 +83,13 @@
 // does not know what the tool applied; call [Store.Check] at startup
 // instead.
 //
-// A released step never changes. Later versions of masuk add tables
-// (sessions) and columns as new numbered steps, as 0003_attempts added the
-// attempt counters, 0004_challenges the captcha challenges,
-// 0005_factors_tokens the second factors, recovery codes, remembered
-// devices and one-time tokens, and 0006_account_profile the accounts'
-// profile column, so upgrading masuk means migrating again.
+// A released step never changes. Later versions of masuk add tables and
+// columns as new numbered steps, as 0003_attempts added the attempt
+// counters, 0004_challenges the captcha challenges, 0005_factors_tokens
+// the second factors, recovery codes, remembered devices and one-time
+// tokens, 0006_account_profile the accounts' profile column, and
+// 0007_sessions the sessions (and, on PostgreSQL, the indexes that list
+// accounts bytewise), so upgrading masuk means migrating again.
 //
 // # Table prefix and schema
 //
@@ -136,6 +138,13 @@
 //     purpose); AttemptToken one UPDATE ... RETURNING conditional on
 //     attempts left and expiry; ConsumeToken one DELETE conditional on the
 //     hash. See Tokens below.
+//   - CreateSession serializes on the account (on PostgreSQL a
+//     transaction-scoped advisory lock keyed by the account's ID, on
+//     SQLite the write lock) before it counts the account's live sessions
+//     and ends the one that goes idle first, so that no race takes an
+//     account past store.MaxSessionsPerAccount. TouchSession is one UPDATE
+//     that moves each time only forward; DeleteSessions one DELETE that
+//     counts what it deleted. See Sessions below.
 //
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
@@ -156,6 +165,13 @@
 // 0006_account_profile added the column): an empty profile reads back as
 // nil. store.CheckAccount bounds it and refuses NUL and invalid UTF-8, so
 // it fits both dialects.
+//
+// [Store.ListAccounts] is one SELECT in the order of the usernames' bytes:
+// in the "C" collation on PostgreSQL, whatever the database's (with
+// indexes on (realm, username) and (realm, email) in that collation, from
+// 0007_sessions), and in SQLite's default BINARY. Its search is a range of
+// strings, not a LIKE pattern, so that no character of it is a wildcard
+// and it matches exactly in case (SQLite's LIKE folds ASCII case).
 //
 // # Attempt counters
 //
@@ -293,10 +309,38 @@
 // [Store.PruneTokens] deletes them: run it, and PruneDevices, with
 // PruneAttempts.
 //
+// # Sessions
+//
+// The sessions of [store.Sessions] live in <prefix>sessions, one row per
+// session: its selector, the hash of its secret, its account and realm,
+// the account's security stamp when it began, where it began (client
+// address and user agent), its data (a JSON object, as text), and when it
+// began, was last seen, goes idle and expires. A session is live at a time
+// when it has neither gone idle nor expired by it, by the caller's clock,
+// checked on every read. Like a token, a session's account has no foreign
+// key: the contract lets a session name any account.
+//
+// [Store.CreateSession] runs one transaction that serializes on the
+// account, deletes the account's sessions no longer live when the new one
+// begins, inserts it and, when the account then has more than
+// store.MaxSessionsPerAccount live sessions, ends the ones that go idle
+// first. On PostgreSQL the lock is a transaction-scoped advisory lock on a
+// hash of the schema, prefix and account ID (an account may have no row to
+// lock); on SQLite the transaction's first statement, a write, takes the
+// database's write lock. [Store.TouchSession] is one UPDATE, conditional
+// on the session being live when seen, that sets last_seen_at to
+// greatest(last_seen_at, seen) and idle_until to least(expires_at,
+// greatest(idle_until, idleUntil)), computed by the database from the row
+// it has locked, so that concurrent touches never move either time back.
+// No index covers those two columns, so that on PostgreSQL a touch is a
+// HOT update. Sessions gone idle or expired stay until CreateSession
+// deletes an account's own or [Store.PruneSessions] deletes them: run it
+// with PruneAttempts. It scans the table.
+//
 // On PostgreSQL a text column cannot hold every Go string (not invalid
-// UTF-8, not NUL): a factor, device or token with such a field is
-// store.ErrInvalid, and looking one up is store.ErrNotFound. Token data
-// must be UTF-8 on both dialects, as JSON holds nothing else.
+// UTF-8, not NUL): a factor, device, token or session with such a field is
+// store.ErrInvalid, and looking one up is store.ErrNotFound. Token and
+// session data must be UTF-8 on both dialects, as JSON holds nothing else.
 //
 // # Errors
 //

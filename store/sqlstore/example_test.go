@@ -97,4 +97,5 @@ func ExampleMigrationSQL() {
 	// 0004_masuk_challenges.sql
 	// 0005_masuk_factors_tokens.sql
 	// 0006_masuk_account_profile.sql
+	// 0007_masuk_sessions.sql
 }

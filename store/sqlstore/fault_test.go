@@ -203,6 +203,35 @@ func (f fixture) methods() []method {
 			_, err := s.PruneTokens(ctx, t0)
 			return err
 		}},
+		method{"CreateSession", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.CreateSession(ctx, newSession(f.a, 0))
+		}},
+		method{"Session", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Session(ctx, "session-0123456789abcdef", t0)
+			return err
+		}},
+		method{"TouchSession", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.TouchSession(ctx, "session-0123456789abcdef", t0, t0.Add(time.Hour))
+		}},
+		method{"Sessions", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Sessions(ctx, f.a.ID, t0)
+			return err
+		}},
+		method{"DeleteSession", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.DeleteSession(ctx, f.a.ID, "session-0123456789abcdef")
+		}},
+		method{"DeleteSessions", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.DeleteSessions(ctx, f.a.ID, "")
+			return err
+		}},
+		method{"PruneSessions", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.PruneSessions(ctx, t0)
+			return err
+		}},
+		method{"ListAccounts", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.ListAccounts(ctx, store.AccountQuery{Realm: f.a.Realm, State: store.StateActive, Search: "fix", After: "a"})
+			return err
+		}},
 		method{"Check", func(ctx context.Context, s *sqlstore.Store) error { return s.Check(ctx) }},
 		method{"Migrate", func(ctx context.Context, s *sqlstore.Store) error { return s.Migrate(ctx) }},
 	)
@@ -248,7 +277,7 @@ func (f fixture) requireUnchanged(t *testing.T) {
 		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
 	}
 	require.Empty(t, column[string](t, f.db, "SELECT id FROM "+table(f.schema, "challenges")), "challenges")
-	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "tokens"} {
+	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "tokens", "sessions"} {
 		require.Empty(t, column[string](t, f.db, "SELECT account_id FROM "+table(f.schema, name)), name)
 	}
 }

@@ -66,6 +66,18 @@ const (
 	qConsumeToken
 	qVoidTokens
 	qPruneTokens
+	qInsertSession
+	qLockSessions
+	qDeleteDeadSessions
+	qCountSessions
+	qEvictSessions
+	qSession
+	qTouchSession
+	qTouchSessionSQLite
+	qSessions
+	qDeleteSession
+	qDeleteSessions
+	qPruneSessions
 	numQueries
 )
 
@@ -76,6 +88,7 @@ const (
 	factorColumns    = `id, account_id, kind, label, secret, algorithm, digits, period, last_step, created_at, confirmed_at`
 	deviceColumns    = `selector, account_id, hash, stamp, label, created_at, expires_at`
 	tokenColumns     = `selector, account_id, purpose, hash, data, attempts, max_attempts, issued_at, expires_at`
+	sessionColumns   = `selector, account_id, realm, hash, stamp, client_addr, user_agent, created_at, last_seen_at, idle_until, expires_at, data`
 )
 
 var queries = [numQueries]string{
@@ -172,6 +185,39 @@ var queries = [numQueries]string{
 	qConsumeToken:              `DELETE FROM {p}tokens WHERE selector = $1 AND hash = $2`,
 	qVoidTokens:                `DELETE FROM {p}tokens WHERE account_id = $1`,
 	qPruneTokens:               `DELETE FROM {p}tokens WHERE expires_at <= $1`,
+
+	// A session is live at $t when idle_until > $t AND expires_at > $t.
+	qInsertSession: `INSERT INTO {p}sessions (` + sessionColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	// A transaction-scoped advisory lock on a key drawn from the account's
+	// ID, which serializes the creation of an account's sessions whether
+	// or not the account has a row (sessions have no foreign key).
+	qLockSessions: `SELECT pg_advisory_xact_lock($1)`,
+	// The account's sessions no longer live at $2, and the session that
+	// holds the selector $3 if it is no longer live: a dead session does
+	// not keep its selector taken.
+	qDeleteDeadSessions: `DELETE FROM {p}sessions WHERE (account_id = $1 OR selector = $3) AND (idle_until <= $2 OR expires_at <= $2)`,
+	qCountSessions: `SELECT count(*) FROM {p}sessions
+		WHERE account_id = $1 AND selector <> $2 AND idle_until > $3 AND expires_at > $3`,
+	qEvictSessions: `DELETE FROM {p}sessions WHERE selector IN (
+		SELECT selector FROM {p}sessions WHERE account_id = $1 AND selector <> $2 AND idle_until > $3 AND expires_at > $3
+		ORDER BY idle_until, created_at, selector LIMIT $4)`,
+	qSession: `SELECT ` + sessionColumns + ` FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	// One UPDATE that moves each time only forward, computed from the row
+	// as it is when the UPDATE has locked it (PostgreSQL re-reads a row a
+	// concurrent UPDATE changed; SQLite has one writer), and only while
+	// the session is live at $2. SQLite's max() and min() of several
+	// arguments are PostgreSQL's greatest() and least().
+	qTouchSession: `UPDATE {p}sessions SET last_seen_at = greatest(last_seen_at, $2),
+		idle_until = least(expires_at, greatest(idle_until, $3))
+		WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	qTouchSessionSQLite: `UPDATE {p}sessions SET last_seen_at = max(last_seen_at, $2),
+		idle_until = min(expires_at, max(idle_until, $3))
+		WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	qSessions:       `SELECT ` + sessionColumns + ` FROM {p}sessions WHERE account_id = $1 AND idle_until > $2 AND expires_at > $2`,
+	qDeleteSession:  `DELETE FROM {p}sessions WHERE account_id = $1 AND selector = $2`,
+	qDeleteSessions: `DELETE FROM {p}sessions WHERE account_id = $1 AND selector <> $2`,
+	qPruneSessions:  `DELETE FROM {p}sessions WHERE idle_until <= $1 OR expires_at <= $1`,
 }
 
 // tokenReplace writes the new token over the old in IssueToken's upsert.

@@ -82,16 +82,18 @@ type Store struct {
 }
 
 var (
-	_ store.Store       = (*Store)(nil)
-	_ store.Accounts    = (*Store)(nil)
-	_ store.Credentials = (*Store)(nil)
-	_ store.Events      = (*Store)(nil)
-	_ store.Attempts    = (*Store)(nil)
-	_ store.Challenges  = (*Store)(nil)
-	_ store.Factors     = (*Store)(nil)
-	_ store.Recovery    = (*Store)(nil)
-	_ store.Devices     = (*Store)(nil)
-	_ store.Tokens      = (*Store)(nil)
+	_ store.Store         = (*Store)(nil)
+	_ store.Accounts      = (*Store)(nil)
+	_ store.Credentials   = (*Store)(nil)
+	_ store.Events        = (*Store)(nil)
+	_ store.Attempts      = (*Store)(nil)
+	_ store.Challenges    = (*Store)(nil)
+	_ store.Factors       = (*Store)(nil)
+	_ store.Recovery      = (*Store)(nil)
+	_ store.Devices       = (*Store)(nil)
+	_ store.Tokens        = (*Store)(nil)
+	_ store.Sessions      = (*Store)(nil)
+	_ store.AccountLister = (*Store)(nil)
 )
 
 var (
