@@ -8,6 +8,7 @@ import (
 
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -192,6 +193,9 @@ func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) er
 	}
 	ev.Kind = EventPasswordChanged
 	a.record(ctx, ev)
+	acct.SecurityStamp = stamp
+	a.endSessions(ctx, acct, "", c.Request)
+	a.notice(ctx, acct, notify.PasswordChanged, c.Request, notify.Data{})
 	return nil
 }
 

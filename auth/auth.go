@@ -104,6 +104,12 @@ type Config struct {
 	// ActivationFor is how long an activation link or code works. Zero
 	// means 24 hours, the most allowed.
 	ActivationFor time.Duration
+	// Sessions keeps server-side sessions. Nil means Store, when it
+	// implements store.Sessions (memstore and sqlstore do); for many
+	// instances, a redisstore.
+	Sessions store.Sessions
+	// Session configures sessions' timeouts.
+	Session SessionConfig
 	// SecondFactor configures second factors. They are on whenever Store
 	// implements store.Factors: an account that has a confirmed factor
 	// must pass it at every login.
@@ -128,6 +134,8 @@ type Authenticator struct {
 	messages Messages
 	sf       secondFactor
 	links    Links
+	sessions store.Sessions
+	session  SessionConfig
 	reset    ResetConfig
 	// resets and activations issue and redeem the links and codes of
 	// resets and activations; nil without a token store.
@@ -195,6 +203,13 @@ func New(cfg Config) (*Authenticator, error) {
 		a.rand = rand.Reader
 	}
 	a.links, a.reset = cfg.Links, cfg.Reset
+	a.sessions, a.session = cfg.Sessions, cfg.Session
+	if a.sessions == nil {
+		a.sessions, _ = cfg.Store.(store.Sessions)
+	}
+	if err := a.session.fill(); err != nil {
+		return nil, err
+	}
 	if err := a.links.check(); err != nil {
 		return nil, err
 	}

@@ -119,6 +119,38 @@
 // change an address only once the new one is confirmed, and tell the old
 // one.
 //
+// # Sessions
+//
+// After both steps, [Authenticator.StartSession] begins a server-side
+// session and returns its token for the cookie (package auth/httpauth sets
+// it and loads it on every request). [Authenticator.LoadSession] checks the
+// session's idle timeout (30 minutes) and absolute lifetime (12 hours), and
+// on every load the account: a disabled account, or a security stamp that
+// changed (a password change or reset, an operator's forced reset), ends
+// the session at the very next request, not at a later re-check. A busy
+// session's last use is written once a minute. Owners list their sessions
+// ([Authenticator.Sessions]) and end one, the others or all
+// ([Authenticator.RevokeSession], [Authenticator.RevokeOtherSessions],
+// [Authenticator.Logout]); a password change ends them all, so start a new
+// session after it.
+//
+// # Activity and alerts
+//
+// [Authenticator.Activity] pages through an account's history: logins and
+// failures, locks, resets, factor changes, sessions ended and operators'
+// actions with who did them. A login from a browser or network (an IPv4
+// /24, an IPv6 /48) the account has not logged in from in its recent
+// history tells the owner by email, with a link to [Links.Activity].
+//
+// # Operators
+//
+// [Authenticator.Unlock], [Authenticator.ForceReset],
+// [Authenticator.Disable], [Authenticator.Enable],
+// [Authenticator.EndSessions], [Authenticator.Approve] and
+// [Authenticator.Reject] act on one account and record the operator and
+// the reason in its history; [Authenticator.ListAccounts] finds accounts by
+// state and by the beginning of a username or email.
+//
 // # Events
 //
 // Every login attempt, registration and password change is appended to the

@@ -72,6 +72,15 @@ const (
 	// EventEmailChanged: the new address was confirmed and replaced the
 	// old one.
 	EventEmailChanged = "email.changed"
+	// EventLogout: a session was ended by its owner; detail "session".
+	EventLogout = "session.logout"
+	// EventSessionsRevoked: sessions were ended, details "which" (one,
+	// others, all), "count" and, for an operator, "by".
+	EventSessionsRevoked = "session.revoked"
+	// Operators' actions, each with details "by" and "reason".
+	EventForcedReset = "operator.forced_reset"
+	EventDisabled    = "account.disabled"
+	EventEnabled     = "account.enabled"
 )
 
 // Reasons recorded in an event's "reason" detail. They are for the log and

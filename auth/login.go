@@ -81,13 +81,14 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 	if err := a.enforceCaptcha(ctx, realm, ev, att, solved); err != nil {
 		return nil, err
 	}
-	res, err := a.login(ctx, ev, req.Password, req.Device)
+	res, err := a.login(ctx, ev, req)
 	a.settle(ctx, att, ev, err)
 	return res, err
 }
 
 // login checks the password of an attempt the guard let through.
-func (a *Authenticator) login(ctx context.Context, ev store.Event, pw, device string) (*LoginResult, error) {
+func (a *Authenticator) login(ctx context.Context, ev store.Event, req LoginRequest) (*LoginResult, error) {
+	pw := req.Password
 	acct, err := a.store.AccountByUsername(ctx, ev.Realm, ev.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, a.refuse(ctx, ev, pw, ReasonUnknownUser)
@@ -125,15 +126,14 @@ func (a *Authenticator) login(ctx context.Context, ev store.Event, pw, device st
 	if verified.NeedsRehash {
 		a.upgrade(ctx, ev, cred, pw)
 	}
-	how, err := a.secondStep(ctx, acct, device)
+	how, err := a.secondStep(ctx, acct, req.Device)
 	if err != nil {
 		return nil, a.secondStepFailed(ctx, ev, err)
 	}
-	ev.Kind = EventLoginSucceeded
 	if how != "" {
 		ev.Details = map[string]string{"second_factor": how}
 	}
-	a.record(ctx, ev)
+	a.loggedIn(ctx, ev, acct, req.Request)
 	return &LoginResult{Account: acct}, nil
 }
 

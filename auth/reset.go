@@ -57,10 +57,13 @@ type Links struct {
 	// Forgot is the forgotten-password page, linked from the notice to the
 	// owner of an address registered again; optional.
 	Forgot string
+	// Activity is the page of the account's history, linked from the
+	// new-device alert; optional.
+	Activity string
 }
 
 func (l Links) check() error {
-	for name, s := range map[string]string{"Reset": l.Reset, "Activate": l.Activate, "ConfirmEmail": l.ConfirmEmail, "Login": l.Login, "Forgot": l.Forgot} {
+	for name, s := range map[string]string{"Reset": l.Reset, "Activate": l.Activate, "ConfirmEmail": l.ConfirmEmail, "Login": l.Login, "Forgot": l.Forgot, "Activity": l.Activity} {
 		if s == "" {
 			continue
 		}
@@ -241,10 +244,28 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Rea
 		return
 	}
 	iss := reset.Issue{AccountID: acct.ID, Purpose: purposeReset, Data: map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}, Cooldown: a.reset.Cooldown}
+	err = a.sendResetMessage(ctx, realm, acct, r.Request, iss)
+	if errors.Is(err, store.ErrCooldown) {
+		a.record(ctx, withReason(ev, "cooldown"))
+		return
+	}
+	if err != nil {
+		ev = withReason(ev, ReasonError)
+		ev.Details["error"] = err.Error()
+		a.record(ctx, ev)
+		return
+	}
+	a.record(ctx, ev)
+}
+
+// sendResetMessage issues a reset link or code, by the realm's delivery,
+// and sends it to the account's address.
+func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, iss reset.Issue) error {
 	d := a.messageData(acct)
 	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
 	var p notify.Purpose
 	var issued reset.Issued
+	var err error
 	if realm.Reset == ByCode {
 		p = notify.ResetCode
 		issued, err = a.resets.IssueCode(ctx, iss)
@@ -255,21 +276,11 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Rea
 			d.Link, err = link(a.links.Reset, issued.Token)
 		}
 	}
-	if errors.Is(err, store.ErrCooldown) {
-		a.record(ctx, withReason(ev, "cooldown"))
-		return
-	}
-	if err == nil {
-		d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
-		err = a.send(ctx, notify.Email, acct.Email, p, r.Locale, d)
-	}
 	if err != nil {
-		ev = withReason(ev, ReasonError)
-		ev.Details["error"] = err.Error()
-		a.record(ctx, ev)
-		return
+		return err
 	}
-	a.record(ctx, ev)
+	d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
+	return a.send(ctx, notify.Email, acct.Email, p, r.Locale, d)
 }
 
 // ResetCompletion sets a new password with a reset link or code.
@@ -347,6 +358,7 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 		ev.Details["unlocked"] = fmt.Sprint(before.Locked())
 	}
 	a.record(ctx, ev)
+	a.endSessions(ctx, acct, "", c.Request)
 	a.notice(ctx, acct, notify.PasswordChanged, c.Request, notify.Data{})
 	return nil
 }

@@ -403,9 +403,8 @@ func (a *Authenticator) VerifySecondFactor(ctx context.Context, r SecondFactorRe
 			res.Device = d
 		}
 	}
-	ev.Kind = EventLoginSucceeded
 	ev.Details = map[string]string{"second_factor": string(r.Method)}
-	a.record(ctx, ev)
+	a.loggedIn(ctx, ev, p.acct, r.Request)
 	if r.Method == MethodRecovery {
 		a.recoveryUsed(ctx, p.acct, r.Request)
 	}

@@ -1,0 +1,119 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/store"
+)
+
+// ActivityEntry is one line of an account's history, for its owner.
+type ActivityEntry struct {
+	// ID orders the history; pass the last one to Activity for the next
+	// page.
+	ID int64 `json:"id"`
+	// Kind names what happened: one of the Event constants, such as
+	// "login.succeeded" or "password.reset".
+	Kind       string            `json:"kind"`
+	Time       time.Time         `json:"time"`
+	ClientAddr string            `json:"client_addr,omitempty"`
+	UserAgent  string            `json:"user_agent,omitempty"`
+	Details    map[string]string `json:"details,omitempty"`
+}
+
+// ActivityQuery pages through a history.
+type ActivityQuery struct {
+	// Before, when above zero, returns the entries older than the entry
+	// with that ID.
+	Before int64
+	// Limit is the most entries returned: 0 means 50, at most 1000.
+	Limit int
+}
+
+// Activity returns the account's history, newest first: logins and
+// failures, locks and unlocks, resets and password changes, factor
+// changes, sessions ended, and operators' actions with who did them. Show it
+// so owners can spot a login that was not theirs.
+func (a *Authenticator) Activity(ctx context.Context, accountID string, q ActivityQuery) ([]ActivityEntry, error) {
+	acct, err := a.store.AccountByID(ctx, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: activity: %w", err)
+	}
+	evs, err := a.store.ListEvents(ctx, store.EventQuery{Realm: acct.Realm, AccountID: acct.ID, Before: q.Before, Limit: q.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("auth: activity: %w", err)
+	}
+	out := make([]ActivityEntry, len(evs))
+	for i, e := range evs {
+		out[i] = ActivityEntry{ID: e.ID, Kind: e.Kind, Time: e.Time, ClientAddr: e.ClientAddr, UserAgent: e.UserAgent, Details: maps.Clone(e.Details)}
+	}
+	return out, nil
+}
+
+// recentLogins is how many of an account's latest events are searched for
+// an earlier login from the same device and network.
+const recentLogins = 200
+
+// newDevice reports whether a successful login of acct from req comes from
+// a browser or a network not seen in the account's recent logins. The first
+// login of an account is not new: there is nothing to compare with, and the
+// owner has just registered.
+func (a *Authenticator) newDevice(ctx context.Context, acct store.Account, req Request) bool {
+	evs, err := a.store.ListEvents(ctx, store.EventQuery{Realm: acct.Realm, AccountID: acct.ID, Limit: recentLogins})
+	if err != nil {
+		a.log.ErrorContext(ctx, "masuk: reading recent logins", "account", acct.ID, "error", err)
+		return false
+	}
+	addr := networkOf(req.ClientAddr)
+	var any, ua, network bool
+	for _, e := range evs {
+		if e.Kind != EventLoginSucceeded {
+			continue
+		}
+		any = true
+		ua = ua || e.UserAgent == req.UserAgent
+		network = network || networkOf(e.ClientAddr) == addr
+		if ua && network {
+			return false
+		}
+	}
+	return any
+}
+
+// networkOf is the network a client address is counted in for new-device
+// alerts: an IPv4 /24 or an IPv6 /48, so that a phone moving between
+// addresses of one provider's pool is not new each time.
+func networkOf(addr string) string {
+	v4 := lockout.CountedAddr(addr, 48)
+	for i := len(v4) - 1; i >= 0; i-- {
+		if v4[i] == '.' {
+			return v4[:i]
+		}
+		if v4[i] == ':' || v4[i] == '/' {
+			break
+		}
+	}
+	return v4
+}
+
+// loggedIn records a completed login (both steps) and, when it comes from
+// a new device or network, tells the owner in the background.
+func (a *Authenticator) loggedIn(ctx context.Context, ev store.Event, acct store.Account, req Request) {
+	alert := a.sender != nil && a.newDevice(ctx, acct, req)
+	if alert {
+		if ev.Details == nil {
+			ev.Details = map[string]string{}
+		}
+		ev.Details["new_device"] = "true"
+	}
+	ev.Kind = EventLoginSucceeded
+	a.record(ctx, ev)
+	if alert {
+		d := notify.Data{Time: ev.Time, Link: a.links.Activity}
+		a.bg.run(ctx, func(ctx context.Context) { a.notice(ctx, acct, notify.NewDevice, req, d) })
+	}
+}

@@ -1,0 +1,303 @@
+package httpauth_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpauth"
+	"github.com/masuk-id/masuk/internal/fakehash"
+	"github.com/masuk-id/masuk/store/memstore"
+)
+
+const pw = "kopi tubruk di pagi hari"
+
+// portal is a tiny host: a login endpoint, a protected endpoint, logout.
+type portal struct {
+	t     *testing.T
+	auth  *auth.Authenticator
+	store *memstore.Store
+	sess  *httpauth.Sessions
+	h     http.Handler
+	mu    sync.Mutex
+	now   time.Time
+}
+
+func newPortal(t *testing.T, cfg httpauth.Config) *portal {
+	t.Helper()
+	p := &portal{t: t, store: memstore.New(), now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	a, err := auth.New(auth.Config{Store: p.store, Hasher: &fakehash.Hasher{}, Now: p.clock})
+	require.NoError(t, err)
+	p.auth = a
+	cfg.Auth = a
+	p.sess, err = httpauth.New(cfg)
+	require.NoError(t, err)
+	_, err = a.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
+	require.NoError(t, err)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		res, err := a.Login(r.Context(), auth.LoginRequest{Realm: "lpse", Username: r.FormValue("username"), Password: r.FormValue("password"), Request: p.sess.Request(r)})
+		if err != nil {
+			httpauth.WriteError(w, err)
+			return
+		}
+		if _, err := p.sess.Begin(w, r, res.Account); err != nil {
+			httpauth.WriteError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.Handle("GET /me", p.sess.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr, _ := httpauth.PrincipalFrom(r.Context())
+		httpauth.WriteJSON(w, http.StatusOK, pr)
+	})))
+	mux.Handle("/logout", p.sess.LogoutHandler(""))
+	p.h = p.sess.Middleware(mux)
+	return p
+}
+
+func (p *portal) clock() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.now
+}
+
+func (p *portal) advance(d time.Duration) {
+	p.mu.Lock()
+	p.now = p.now.Add(d)
+	p.mu.Unlock()
+}
+
+func (p *portal) do(method, path string, form url.Values, cookie *http.Cookie, header ...string) *httptest.ResponseRecorder {
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	r := httptest.NewRequest(method, "https://portal.example"+path, body)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		r.Header.Set(header[i], header[i+1])
+	}
+	if cookie != nil {
+		r.AddCookie(cookie)
+	}
+	w := httptest.NewRecorder()
+	p.h.ServeHTTP(w, r)
+	return w
+}
+
+func (p *portal) login() *http.Cookie {
+	p.t.Helper()
+	w := p.do("POST", "/login", url.Values{"username": {"budi"}, "password": {pw}}, nil)
+	require.Equal(p.t, http.StatusNoContent, w.Code, w.Body.String())
+	cs := w.Result().Cookies()
+	require.Len(p.t, cs, 1)
+	return cs[0]
+}
+
+func TestCookieAttributes(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c := p.login()
+	assert.Equal(t, "__Host-masuk", c.Name)
+	assert.True(t, c.Secure)
+	assert.True(t, c.HttpOnly)
+	assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+	assert.Equal(t, "/", c.Path)
+	assert.Empty(t, c.Domain)
+	assert.Equal(t, p.now.Add(12*time.Hour), c.Expires.UTC())
+	assert.Len(t, c.Value, 97)
+
+	_, err := httpauth.New(httpauth.Config{Auth: p.auth, CookieName: "session"})
+	require.Error(t, err, "a name without __Host- needs Insecure")
+	dev := newPortal(t, httpauth.Config{Insecure: true})
+	c = dev.login()
+	assert.Equal(t, "masuk", c.Name)
+	assert.False(t, c.Secure)
+}
+
+func TestRequireAuth(t *testing.T) {
+	p := newPortal(t, httpauth.Config{LoginURL: "/masuk"})
+	w := p.do("GET", "/me", nil, nil)
+	assert.Equal(t, http.StatusUnauthorized, w.Code)
+	var e httpauth.Error
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	assert.Equal(t, "unauthenticated", e.Code)
+	assert.NotEmpty(t, e.Message["id"])
+
+	w = p.do("GET", "/me?x=1", nil, nil, "Accept", "text/html,application/xhtml+xml")
+	assert.Equal(t, http.StatusSeeOther, w.Code)
+	assert.Equal(t, "/masuk?next=%2Fme%3Fx%3D1", w.Header().Get("Location"))
+
+	c := p.login()
+	w = p.do("GET", "/me", nil, c)
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+	var pr auth.Principal
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &pr))
+	assert.Equal(t, "budi", pr.Username)
+	assert.Equal(t, "lpse", pr.Realm)
+	assert.True(t, pr.Session.Current)
+
+	// A forged or garbled cookie is no session, and is cleared.
+	forged := *c
+	forged.Value = c.Value[:96] + "0"
+	if forged.Value == c.Value {
+		forged.Value = c.Value[:96] + "1"
+	}
+	w = p.do("GET", "/me", nil, &forged)
+	assert.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Len(t, w.Result().Cookies(), 1)
+	assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
+}
+
+func TestLogout(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c := p.login()
+	assert.Equal(t, http.StatusMethodNotAllowed, p.do("GET", "/logout", nil, c).Code)
+	assert.Equal(t, http.StatusOK, p.do("GET", "/me", nil, c).Code, "a GET does not log out")
+	w := p.do("POST", "/logout", url.Values{}, c)
+	assert.Equal(t, http.StatusNoContent, w.Code)
+	assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c).Code)
+
+	// Everywhere: the other browser's session ends too.
+	c1, c2 := p.login(), p.login()
+	assert.Equal(t, http.StatusNoContent, p.do("POST", "/logout", url.Values{"everywhere": {"1"}}, c1).Code)
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c2).Code)
+}
+
+// TestPasswordChangeEndsSessions: the very next request after a password
+// change is refused, in this browser and the others.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c1, c2 := p.login(), p.login()
+	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
+	require.NoError(t, err)
+	require.NoError(t, p.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: pw, New: "teh manis hangat sekali"}))
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c1).Code)
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c2).Code)
+}
+
+// TestOperatorDisableEndsSessions: disabling ends the session at the next
+// request.
+func TestOperatorDisableEndsSessions(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c := p.login()
+	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
+	require.NoError(t, err)
+	require.NoError(t, p.auth.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Reason: "laporan penyalahgunaan"}))
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c).Code)
+}
+
+// TestSessionExpiry: idle 30 minutes ends a session; use keeps it alive,
+// until its 12 hours are up.
+func TestSessionExpiry(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c := p.login()
+	p.advance(30*time.Minute - time.Second)
+	assert.Equal(t, http.StatusOK, p.do("GET", "/me", nil, c).Code)
+	for range 23 {
+		p.advance(29 * time.Minute)
+		require.Equal(t, http.StatusOK, p.do("GET", "/me", nil, c).Code)
+	}
+	// 11 h 36 min 59 s in; the next use would be past 12 h.
+	p.advance(23*time.Minute + time.Second)
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c).Code, "the absolute lifetime")
+
+	c = p.login()
+	p.advance(30 * time.Minute)
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c).Code, "idle")
+}
+
+// TestTouchThrottled: a busy session writes its last use once a minute.
+func TestTouchThrottled(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c := p.login()
+	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
+	require.NoError(t, err)
+	lastSeen := func() time.Time {
+		ss, err := p.auth.Sessions(t.Context(), acct.ID, "")
+		require.NoError(t, err)
+		require.Len(t, ss, 1)
+		return ss[0].LastSeenAt
+	}
+	start := lastSeen()
+	p.advance(59 * time.Second)
+	p.do("GET", "/me", nil, c)
+	assert.Equal(t, start, lastSeen())
+	p.advance(time.Second)
+	p.do("GET", "/me", nil, c)
+	assert.Equal(t, start.Add(time.Minute), lastSeen())
+}
+
+// TestParallelUse: one session used by 50 requests at once.
+func TestParallelUse(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	c := p.login()
+	p.advance(2 * time.Minute)
+	var wg sync.WaitGroup
+	codes := make([]int, 50)
+	for i := range codes {
+		wg.Go(func() { codes[i] = p.do("GET", "/me", nil, c).Code })
+	}
+	wg.Wait()
+	for _, code := range codes {
+		assert.Equal(t, http.StatusOK, code)
+	}
+}
+
+// TestWriteError: outcomes get their status, code and retry time; other
+// errors say only "unavailable".
+func TestWriteError(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	for range 5 {
+		w := p.do("POST", "/login", url.Values{"username": {"budi"}, "password": {"salah"}}, nil)
+		assert.Equal(t, http.StatusUnauthorized, w.Code)
+	}
+	w := p.do("POST", "/login", url.Values{"username": {"budi"}, "password": {pw}}, nil)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code)
+	var e httpauth.Error
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	assert.Equal(t, "locked", e.Code)
+	assert.Equal(t, p.now.Add(15*time.Minute), e.RetryAfter.UTC())
+	assert.NotEmpty(t, w.Header().Get("Retry-After"))
+
+	rec := httptest.NewRecorder()
+	httpauth.WriteError(rec, errors.New("pq: connection refused to 10.0.0.5"))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.NotContains(t, rec.Body.String(), "10.0.0.5")
+}
+
+func TestLocale(t *testing.T) {
+	s, err := httpauth.New(httpauth.Config{Auth: newPortal(t, httpauth.Config{}).auth})
+	require.NoError(t, err)
+	for _, c := range []struct{ cookie, accept, want string }{
+		{"", "", "id"},
+		{"", "en-US,en;q=0.9", "en"},
+		{"", "fr-FR, id;q=0.8", "id"},
+		{"en", "id", "en"},
+		{"xx", "en", "en"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		if c.cookie != "" {
+			r.AddCookie(&http.Cookie{Name: "lang", Value: c.cookie})
+		}
+		r.Header.Set("Accept-Language", c.accept)
+		assert.Equal(t, c.want, s.Locale(r), "%+v", c)
+	}
+}

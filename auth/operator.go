@@ -1,0 +1,200 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/store"
+)
+
+// OperatorAction is an operator's action on an account. Every action is
+// recorded in the account's history with the operator and the reason.
+type OperatorAction struct {
+	// AccountID is the account acted on.
+	AccountID string
+	// Operator identifies who acts, for the log. Required.
+	Operator string
+	// Reason says why, for the log.
+	Reason string
+	Request
+}
+
+func (a *Authenticator) operatorAccount(ctx context.Context, op OperatorAction) (store.Account, error) {
+	if op.Operator == "" {
+		return store.Account{}, errors.New("auth: the operator is required")
+	}
+	acct, err := a.store.AccountByID(ctx, op.AccountID)
+	if err != nil {
+		return store.Account{}, fmt.Errorf("auth: %w", err)
+	}
+	return acct, nil
+}
+
+func (a *Authenticator) operatorEvent(ctx context.Context, kind string, acct store.Account, op OperatorAction) {
+	ev := a.event(kind, acct.Realm, op.Request)
+	ev.AccountID, ev.Username = acct.ID, acct.Username
+	ev.Details = map[string]string{"by": op.Operator, "reason": op.Reason}
+	a.record(ctx, ev)
+}
+
+// ForceReset makes the owner set a new password before logging in again,
+// as a helpdesk does for an account it believes compromised: the current
+// password stops working at once (it is replaced by one nobody knows, under
+// a new security stamp, which ends every session, pending login and
+// remembered device), and the owner gets a reset link or code by the
+// realm's Reset delivery. Locks end, as after any reset, unless
+// ResetConfig.KeepLock.
+//
+// Its errors: ErrNotConfigured without a Sender, a token store or (for
+// links) Links.Reset; ErrEmailRequired when the account has no address to
+// send the reset to (nothing is changed then).
+func (a *Authenticator) ForceReset(ctx context.Context, op OperatorAction) error {
+	acct, err := a.operatorAccount(ctx, op)
+	if err != nil {
+		return err
+	}
+	realm, err := a.realm(acct.Realm)
+	if err != nil {
+		return err
+	}
+	if a.sender == nil || a.resets == nil || (realm.Reset == ByLink && a.links.Reset == "") {
+		return ErrNotConfigured
+	}
+	if acct.Email == "" {
+		return ErrEmailRequired
+	}
+	unknown, err := a.randomHex(32)
+	if err != nil {
+		return err
+	}
+	hash, err := a.hasher.Hash(ctx, unknown)
+	if err != nil {
+		return fmt.Errorf("auth: force reset: %w", err)
+	}
+	stamp, err := a.newStamp()
+	if err != nil {
+		return err
+	}
+	if err := a.store.SetCredential(ctx, store.Credential{AccountID: acct.ID, Hash: hash, ChangedAt: a.now().UTC()}, stamp); err != nil {
+		return fmt.Errorf("auth: force reset: %w", err)
+	}
+	acct.SecurityStamp = stamp
+	a.operatorEvent(ctx, EventForcedReset, acct, op)
+	a.endSessions(ctx, acct, op.Operator, op.Request)
+	iss := reset.Issue{AccountID: acct.ID, Purpose: purposeReset, Data: map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}}
+	if err := a.sendResetMessage(ctx, realm, acct, op.Request, iss); err != nil {
+		return fmt.Errorf("auth: force reset: the password was replaced, but the reset message failed: %w", err)
+	}
+	return nil
+}
+
+// Disable turns an account off: it cannot log in, its sessions end at
+// once, and logins to it answer as for a wrong password.
+func (a *Authenticator) Disable(ctx context.Context, op OperatorAction) error {
+	acct, err := a.operatorAccount(ctx, op)
+	if err != nil {
+		return err
+	}
+	if acct.State == store.StateDisabled {
+		return ErrWrongState
+	}
+	switch err := a.store.SetAccountState(ctx, acct.ID, acct.State, store.StateDisabled, a.now().UTC()); {
+	case errors.Is(err, store.ErrStale):
+		return ErrWrongState
+	case err != nil:
+		return fmt.Errorf("auth: disable: %w", err)
+	}
+	a.operatorEvent(ctx, EventDisabled, acct, op)
+	a.endSessions(ctx, acct, op.Operator, op.Request)
+	return nil
+}
+
+// Enable turns a disabled account back on.
+func (a *Authenticator) Enable(ctx context.Context, op OperatorAction) error {
+	acct, err := a.operatorAccount(ctx, op)
+	if err != nil {
+		return err
+	}
+	switch err := a.store.SetAccountState(ctx, acct.ID, store.StateDisabled, store.StateActive, a.now().UTC()); {
+	case errors.Is(err, store.ErrStale):
+		return ErrWrongState
+	case err != nil:
+		return fmt.Errorf("auth: enable: %w", err)
+	}
+	a.operatorEvent(ctx, EventEnabled, acct, op)
+	return nil
+}
+
+// EndSessions ends every session of the account, for an operator, and
+// returns how many ended.
+func (a *Authenticator) EndSessions(ctx context.Context, op OperatorAction) (int, error) {
+	acct, err := a.operatorAccount(ctx, op)
+	if err != nil {
+		return 0, err
+	}
+	ss, err := a.sessionStore()
+	if err != nil {
+		return 0, err
+	}
+	n, err := ss.DeleteSessions(ctx, acct.ID, "")
+	if err != nil {
+		return n, fmt.Errorf("auth: end sessions: %w", err)
+	}
+	ev := a.event(EventSessionsRevoked, acct.Realm, op.Request)
+	ev.AccountID, ev.Username = acct.ID, acct.Username
+	ev.Details = map[string]string{"which": "all", "count": fmt.Sprint(n), "by": op.Operator, "reason": op.Reason}
+	a.record(ctx, ev)
+	return n, nil
+}
+
+// ListAccounts lists a realm's accounts for an operator: by state (say,
+// those waiting for approval) and by the beginning of the username or
+// email. A search is canonicalised like a login's username, so "BUDI"
+// finds "budi" and a whole NPWP typed with dots finds its account; the
+// beginning of a national number is matched by its digits, against the
+// canonical form (a 15-digit NPWP is kept as 16 digits, with a leading 0).
+//
+// Its errors: ErrNotConfigured when the store does not implement
+// store.AccountLister.
+func (a *Authenticator) ListAccounts(ctx context.Context, q store.AccountQuery) ([]store.Account, error) {
+	realm, err := a.realm(q.Realm)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := a.store.(store.AccountLister)
+	if !ok {
+		return nil, fmt.Errorf("%w: the store does not list accounts", ErrNotConfigured)
+	}
+	if q.Search != "" {
+		q.Search = realm.searchPrefix(q.Search)
+	}
+	list, err := l.ListAccounts(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list accounts: %w", err)
+	}
+	return list, nil
+}
+
+// searchPrefix canonicalises the beginning of a username or email as an
+// operator typed it: a whole identifier as a login would, the beginning of
+// a national number by its digits, anything else case-folded.
+func (r Realm) searchPrefix(typed string) string {
+	if id, _, err := r.identifier(typed); err == nil {
+		return id
+	}
+	if r.Username != 0 && !strings.Contains(typed, "@") {
+		return strings.Map(func(c rune) rune {
+			if c >= '0' && c <= '9' {
+				return c
+			}
+			return -1
+		}, typed)
+	}
+	if c, err := CanonicalUsername(typed); err == nil {
+		return c
+	}
+	return strings.ToLower(strings.TrimSpace(typed))
+}
