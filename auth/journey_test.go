@@ -138,3 +138,72 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	_, err = a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Device: res.Device.Token})
 	require.ErrorIs(t, err, auth.ErrSecondFactorRequired)
 }
+
+// TestSessionsOnEveryBackend is issue 9's proof on each backend: a session
+// loads, survives its idle timeout while used, ends when idle, ends at the
+// very next load after a password change, and is listed and revoked.
+func TestSessionsOnEveryBackend(t *testing.T) {
+	backends := []struct {
+		name string
+		open func(t *testing.T) (store.Store, store.Sessions)
+	}{
+		{"memstore", func(t *testing.T) (store.Store, store.Sessions) { return memstore.New(), nil }},
+		{"SQLite", func(t *testing.T) (store.Store, store.Sessions) {
+			return sqlStore(t, testdb.SQLite(t), sqlstore.SQLite, ""), nil
+		}},
+		{"PostgreSQL", func(t *testing.T) (store.Store, store.Sessions) {
+			db, schema := testdb.Postgres(t)
+			return sqlStore(t, db, sqlstore.Postgres, schema), nil
+		}},
+		{"PostgreSQL+Redis", func(t *testing.T) (store.Store, store.Sessions) {
+			db, schema := testdb.Postgres(t)
+			client, prefix := testdb.Redis(t)
+			rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
+			require.NoError(t, err)
+			return sqlStore(t, db, sqlstore.Postgres, schema), rs
+		}},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st, ss := b.open(t)
+			now := time.Now().UTC().Truncate(time.Second)
+			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &fakehash.Hasher{}, Now: func() time.Time { return now }})
+			require.NoError(t, err)
+			ctx := t.Context()
+			acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})
+			require.NoError(t, err)
+			r := auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Firefox"}
+			s1, err := a.StartSession(ctx, acct, r)
+			require.NoError(t, err)
+			s2, err := a.StartSession(ctx, acct, auth.Request{ClientAddr: "198.51.100.4", UserAgent: "Chrome"})
+			require.NoError(t, err)
+
+			for range 3 {
+				now = now.Add(20 * time.Minute)
+				p, err := a.LoadSession(ctx, s1.Token)
+				require.NoError(t, err)
+				assert.Equal(t, acct.ID, p.AccountID)
+			}
+			_, err = a.LoadSession(ctx, s2.Token)
+			require.ErrorIs(t, err, auth.ErrNoSession, "idle for an hour")
+
+			list, err := a.Sessions(ctx, acct.ID, s1.ID)
+			require.NoError(t, err)
+			require.Len(t, list, 1)
+			assert.True(t, list[0].Current)
+			assert.Equal(t, "Firefox", list[0].UserAgent)
+
+			require.NoError(t, a.ChangePassword(ctx, auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "teh manis hangat sekali"}))
+			_, err = a.LoadSession(ctx, s1.Token)
+			require.ErrorIs(t, err, auth.ErrNoSession, "the very next load after a password change")
+
+			acct, err = st.AccountByID(ctx, acct.ID)
+			require.NoError(t, err)
+			s3, err := a.StartSession(ctx, acct, r)
+			require.NoError(t, err)
+			require.NoError(t, a.RevokeSession(ctx, acct.ID, s3.ID, r))
+			_, err = a.LoadSession(ctx, s3.Token)
+			require.ErrorIs(t, err, auth.ErrNoSession)
+		})
+	}
+}
