@@ -1,0 +1,276 @@
+package main
+
+import (
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpauth"
+	"github.com/masuk-id/masuk/store"
+)
+
+// The pages of a logged-in owner: the account, the password, the second
+// factors, the sessions and the history. RequireAuth has checked the
+// session before any of them runs.
+
+// principal returns who the request acts for.
+func principal(r *http.Request) *auth.Principal {
+	p, _ := httpauth.PrincipalFrom(r.Context())
+	return p
+}
+
+func (a *app) logout(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := a.sessions.Logout(w, r, r.PostFormValue("everywhere") == "1"); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/"+p.Realm+"/masuk?ok=loggedout", http.StatusSeeOther)
+}
+
+func (a *app) accountPage(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := a.view(r, p.Realm)
+	v.D["Account"] = p.Account
+	a.render(w, http.StatusOK, "account", v)
+}
+
+func (a *app) passwordPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, http.StatusOK, "password", a.view(r, principal(r).Realm))
+}
+
+func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := a.view(r, p.Realm)
+	next := r.PostFormValue("password")
+	if next != r.PostFormValue("password2") {
+		v.Errors = []string{v.T("reg.mismatch")}
+		a.render(w, http.StatusUnprocessableEntity, "password", v)
+		return
+	}
+	err := a.auth.ChangePassword(r.Context(), auth.PasswordChange{AccountID: p.AccountID, Current: r.PostFormValue("current"), New: next, Request: a.sessions.Request(r)})
+	if err != nil {
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.render(w, http.StatusUnprocessableEntity, "password", v)
+		return
+	}
+	// The change ended every session, this one too; start a new one, for
+	// the account as it is now (its new security stamp).
+	acct, err := a.accounts.AccountByID(r.Context(), p.AccountID)
+	if err == nil {
+		_, err = a.sessions.Begin(w, r, acct)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v.User = nil
+	v.Notice = v.T("pw.done")
+	a.render(w, http.StatusOK, "password", v)
+}
+
+// securityNotices are the messages a redirect to the security page may ask
+// for.
+var securityNotices = map[string]string{"removed": "sec.removed", "forgotten": "sec.forgotten", "added": "sec.added"}
+
+func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
+	v := a.view(r, principal(r).Realm)
+	if key, ok := securityNotices[r.URL.Query().Get("ok")]; ok {
+		v.Notice = v.T(key)
+	}
+	a.renderSecurity(w, r, v, http.StatusOK)
+}
+
+func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	s, err := a.auth.Factors(r.Context(), principal(r).AccountID)
+	if err != nil {
+		if errors.Is(err, auth.ErrFactorsUnavailable) {
+			v.Errors = append(v.Errors, v.T("err.factors"))
+		} else {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	v.D["Summary"] = s
+	a.render(w, status, "security", v)
+}
+
+// factorChange reads the form of a change to the second factors, which
+// needs the current password.
+func (a *app) factorChange(r *http.Request) auth.FactorChange {
+	return auth.FactorChange{AccountID: principal(r).AccountID, Password: r.PostFormValue("password"),
+		Label: r.PostFormValue("label"), Request: a.sessions.Request(r)}
+}
+
+// securityError shows an error a person can fix on the security page.
+func (a *app) securityError(w http.ResponseWriter, r *http.Request, err error) {
+	v := a.view(r, principal(r).Realm)
+	if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.renderSecurity(w, r, v, http.StatusUnprocessableEntity)
+}
+
+func (a *app) totpBegin(w http.ResponseWriter, r *http.Request) {
+	e, err := a.auth.BeginTOTP(r.Context(), a.factorChange(r))
+	if err != nil {
+		a.securityError(w, r, err)
+		return
+	}
+	v := a.view(r, principal(r).Realm)
+	// The QR code goes inline as a data: URL (the CSP allows data: images
+	// only), so the secret never has a URL of its own.
+	v.D["QR"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QR))
+	v.D["ManualKey"], v.D["FactorID"] = e.ManualKey, e.FactorID
+	a.render(w, http.StatusOK, "enroll", v)
+}
+
+func (a *app) totpConfirm(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	id := r.PostFormValue("factor_id")
+	en, err := a.auth.ConfirmTOTP(r.Context(), auth.TOTPConfirmation{AccountID: p.AccountID, FactorID: id, Code: r.PostFormValue("code"), Request: a.sessions.Request(r)})
+	switch {
+	case errors.Is(err, auth.ErrInvalidCode):
+		v := a.view(r, p.Realm)
+		v.Error = v.T("enroll.retry")
+		v.D["FactorID"] = id
+		a.render(w, http.StatusUnprocessableEntity, "enroll", v)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		http.Redirect(w, r, "/akun/keamanan", http.StatusSeeOther)
+		return
+	case err != nil:
+		a.fail(w, r, err)
+		return
+	}
+	a.enrolled(w, r, en.RecoveryCodes)
+}
+
+// enrolled shows the first recovery codes, once, or goes back to the
+// security page when the account had codes already.
+func (a *app) enrolled(w http.ResponseWriter, r *http.Request, codes []string) {
+	if len(codes) == 0 {
+		http.Redirect(w, r, "/akun/keamanan?ok=added", http.StatusSeeOther)
+		return
+	}
+	v := a.view(r, principal(r).Realm)
+	v.D["Codes"] = codes
+	a.render(w, http.StatusOK, "codes", v)
+}
+
+func (a *app) emailFactorAdd(w http.ResponseWriter, r *http.Request) {
+	_, en, err := a.auth.AddCodeFactor(r.Context(), store.FactorEmail, a.factorChange(r))
+	if err != nil {
+		a.securityError(w, r, err)
+		return
+	}
+	a.enrolled(w, r, en.RecoveryCodes)
+}
+
+func (a *app) factorRemove(w http.ResponseWriter, r *http.Request) {
+	if err := a.auth.RemoveFactor(r.Context(), r.PostFormValue("factor_id"), a.factorChange(r)); err != nil {
+		a.securityError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/akun/keamanan?ok=removed", http.StatusSeeOther)
+}
+
+func (a *app) recoveryRegenerate(w http.ResponseWriter, r *http.Request) {
+	codes, err := a.auth.RegenerateRecoveryCodes(r.Context(), a.factorChange(r))
+	if err != nil {
+		a.securityError(w, r, err)
+		return
+	}
+	a.enrolled(w, r, codes)
+}
+
+func (a *app) devicesForget(w http.ResponseWriter, r *http.Request) {
+	if err := a.auth.ForgetDevice(r.Context(), principal(r).AccountID, "", a.sessions.Request(r)); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/akun/keamanan?ok=forgotten", http.StatusSeeOther)
+}
+
+func (a *app) sessionsPage(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	list, err := a.auth.Sessions(r.Context(), p.AccountID, p.Session.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v := a.view(r, p.Realm)
+	switch q := r.URL.Query(); q.Get("ok") {
+	case "revoked":
+		v.Notice = v.T("sess.revoked")
+	case "others":
+		n, _ := strconv.Atoi(q.Get("n"))
+		v.Notice = v.Tf("sess.others.done", n)
+	}
+	v.D["Sessions"] = list
+	a.render(w, http.StatusOK, "sessions", v)
+}
+
+func (a *app) sessionRevoke(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	err := a.auth.RevokeSession(r.Context(), p.AccountID, r.PostFormValue("id"), a.sessions.Request(r))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/akun/sesi?ok=revoked", http.StatusSeeOther)
+}
+
+func (a *app) sessionsRevokeOthers(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	n, err := a.auth.RevokeOtherSessions(r.Context(), p.AccountID, p.Session.ID, a.sessions.Request(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/akun/sesi?ok=others&n="+strconv.Itoa(n), http.StatusSeeOther)
+}
+
+// activityRow is one line of a history, as a page shows it.
+type activityRow struct {
+	auth.ActivityEntry
+	// By and Reason are an operator's, when one acted.
+	By, Reason string
+}
+
+func activityRows(list []auth.ActivityEntry) []activityRow {
+	rows := make([]activityRow, len(list))
+	for i, e := range list {
+		rows[i] = activityRow{ActivityEntry: e, By: e.Details["by"], Reason: e.Details["reason"]}
+		if rows[i].By == "" {
+			// A login's "reason" is for operators, never for the person.
+			rows[i].Reason = ""
+		}
+	}
+	return rows
+}
+
+const activityPerPage = 25
+
+func (a *app) activityPage(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	before, _ := strconv.ParseInt(r.URL.Query().Get("sebelum"), 10, 64)
+	list, err := a.auth.Activity(r.Context(), p.AccountID, auth.ActivityQuery{Before: before, Limit: activityPerPage})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v := a.view(r, p.Realm)
+	v.D["Entries"] = activityRows(list)
+	if len(list) == activityPerPage {
+		v.D["Older"] = list[len(list)-1].ID
+	}
+	a.render(w, http.StatusOK, "activity", v)
+}

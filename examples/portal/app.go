@@ -1,0 +1,527 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for -postgres
+	"github.com/redis/go-redis/v9"
+	_ "modernc.org/sqlite" // the "sqlite" driver
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpauth"
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/store/redisstore"
+	"github.com/masuk-id/masuk/store/sqlstore"
+	"github.com/masuk-id/masuk/totp"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// config is what the flags and environment set; tests fill it directly.
+type config struct {
+	// Addr is where main listens; newApp does not use it.
+	Addr string
+	// BaseURL is the portal's public URL; every link in an email is built
+	// from it.
+	BaseURL string
+	// SQLite is the database file, used when Postgres is empty.
+	SQLite string
+	// Postgres is a PostgreSQL DSN.
+	Postgres string
+	// Redis is a Redis address or redis:// URL for the hot state.
+	Redis string
+	// SMTP sends email when SMTP.Addr is set; otherwise an in-memory
+	// outbox keeps it, listed at /dev/outbox.
+	SMTP    notify.SMTPConfig
+	SMTPTLS string
+	// KeyringHex is the 32-byte key that seals authenticator secrets, in
+	// hex. Empty means a development key kept in a file beside the
+	// database.
+	KeyringHex string
+	// Logger receives the portal's and masuk's logs. Nil means none.
+	Logger *slog.Logger
+	// Out is where the seeded operator's password is printed, once.
+	Out io.Writer
+	// Now is the clock, for tests. Nil means time.Now.
+	Now func() time.Time
+	// CaptchaRand is the source of captcha answers. Nil means
+	// crypto/rand; tests pass a predictable one to solve the captcha.
+	CaptchaRand io.Reader
+}
+
+// realmInfo is one of the portal's realms.
+type realmInfo struct {
+	Slug  string
+	Realm auth.Realm
+	// Register says whether people may register themselves.
+	Register bool
+	// Policy is the realm's password policy.
+	Policy password.PolicyConfig
+	// ProfileField is the registration form's extra field.
+	ProfileField string
+}
+
+// realms are the portal's realms, by the path prefix that serves them.
+var realms = map[string]realmInfo{
+	"lpse": {
+		Slug:         "lpse",
+		Realm:        auth.Realm{Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true, Reset: auth.ByLink},
+		Register:     true,
+		ProfileField: "company",
+	},
+	"sapk": {
+		Slug:         "sapk",
+		Realm:        auth.Realm{Username: identifiers.NIP, Activation: auth.ActivationCode, Reset: auth.ByCode},
+		Register:     true,
+		Policy:       password.PolicyConfig{Composition: password.CompositionMySAPK},
+		ProfileField: "name",
+	},
+	// Operators are a realm of their own: their accounts cannot be mixed
+	// up with the portals' and are never created by a registration form.
+	"operator": {Slug: "operator"},
+}
+
+const (
+	operatorRealm    = "operator"
+	operatorUsername = "operator"
+)
+
+// realmPolicy applies each realm's password policy. auth.Config takes one
+// PasswordPolicy; since every check names its realm in password.Context,
+// one that dispatches on it gives each realm its own rules.
+type realmPolicy map[string]*password.Policy
+
+func (p realmPolicy) Check(pw string, c password.Context) error {
+	pol, ok := p[c.Realm]
+	if !ok {
+		return fmt.Errorf("portal: no password policy for realm %q", c.Realm)
+	}
+	return pol.Check(pw, c)
+}
+
+// app is the portal: masuk's Authenticator and the pages around it.
+type app struct {
+	cfg      config
+	log      *slog.Logger
+	now      func() time.Time
+	base     *url.URL
+	insecure bool
+	auth     *auth.Authenticator
+	sessions *httpauth.Sessions
+	captcha  *captcha.Service
+	// accounts reads accounts by ID for the operator's pages, which
+	// auth does not offer.
+	accounts store.Store
+	// outbox keeps the emails when no SMTP server is configured.
+	outbox *notify.Outbox
+	pages  map[string]*template.Template
+	// seededPassword is the operator's password when this start created
+	// the account, for tests.
+	seededPassword string
+	closers        []func() error
+}
+
+// newApp wires the portal for cfg: it opens and migrates the database,
+// connects Redis and SMTP when asked, builds the Authenticator, seeds the
+// operator account, and returns the portal's handler.
+func newApp(cfg config) (*app, http.Handler, error) {
+	a := &app{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+		a.cfg.Out = io.Discard
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	if err := a.checkBaseURL(); err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	sqls, err := a.openSQL(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.accounts = sqls
+
+	// The hot state (lockout counters, captcha challenges, tokens and
+	// sessions) lives in Redis when asked, in the database otherwise.
+	var hot interface {
+		store.Attempts
+		store.Challenges
+		store.Tokens
+		store.Sessions
+	} = sqls
+	if cfg.Redis != "" {
+		if hot, err = a.openRedis(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	guard, err := lockout.New(lockout.Config{Store: hot, Now: a.now})
+	if err != nil {
+		return nil, nil, err
+	}
+	gen, err := captcha.NewGenerator(captcha.Config{Rand: cfg.CaptchaRand})
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.captcha, err = captcha.NewService(captcha.ServiceConfig{Store: hot, Generator: gen, Now: a.now}); err != nil {
+		return nil, nil, err
+	}
+	sender, err := a.sender()
+	if err != nil {
+		return nil, nil, err
+	}
+	keyring, err := a.keyring()
+	if err != nil {
+		return nil, nil, err
+	}
+	policy := realmPolicy{}
+	authRealms := map[string]auth.Realm{}
+	for name, ri := range realms {
+		if policy[name], err = password.NewPolicy(ri.Policy); err != nil {
+			return nil, nil, err
+		}
+		authRealms[name] = ri.Realm
+	}
+	a.auth, err = auth.New(auth.Config{
+		Store:    sqls,
+		Policy:   policy,
+		Now:      a.now,
+		Logger:   a.log,
+		Lockout:  guard,
+		Captcha:  auth.CaptchaService(a.captcha),
+		Realms:   authRealms,
+		Tokens:   hot,
+		Sessions: hot,
+		Sender:   sender,
+		Messages: auth.Messages{PortalName: "Portal Masuk"},
+		// Links are built from the configured base URL, never from a
+		// request's Host header. They are one set for the Authenticator,
+		// so the realm that resets and activates by link (lpse) owns
+		// them; sapk uses codes.
+		Links: auth.Links{
+			Reset:    a.link("/lpse/atur-sandi"),
+			Activate: a.link("/lpse/aktivasi"),
+			Login:    a.link("/"),
+			Forgot:   a.link("/"),
+			Activity: a.link("/akun/aktivitas"),
+		},
+		SecondFactor: auth.SecondFactorConfig{Keyring: keyring, Issuer: "Portal Masuk"},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.closers = append(a.closers, a.auth.Close)
+	// Insecure drops the cookie's Secure attribute and __Host- prefix,
+	// which browsers refuse over plain http. checkBaseURL allows it only
+	// for a base URL of http on a loopback address: a developer's machine.
+	a.sessions, err = httpauth.New(httpauth.Config{Auth: a.auth, Insecure: a.insecure, LoginURL: "/"})
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.pages, err = parsePages(); err != nil {
+		return nil, nil, err
+	}
+	if err := a.seedOperator(ctx); err != nil {
+		return nil, nil, err
+	}
+	ok = true
+	return a, a.routes(), nil
+}
+
+// Close waits for the emails masuk sends in the background and closes the
+// stores.
+func (a *app) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+func (a *app) checkBaseURL() error {
+	u, err := url.Parse(a.cfg.BaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("portal: -base-url %q is not an http or https URL", a.cfg.BaseURL)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	a.base = u
+	if u.Scheme == "http" {
+		if !isLoopback(u.Hostname()) {
+			return errors.New("portal: -base-url may be plain http only on localhost; serve https (or put a TLS proxy in front)")
+		}
+		a.insecure = true
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// link returns the absolute URL of a page of the portal.
+func (a *app) link(path string) string { return a.base.String() + path }
+
+func (a *app) openSQL(ctx context.Context) (*sqlstore.Store, error) {
+	driver, dsn, dialect := "sqlite", sqlstore.SQLiteDSN(a.cfg.SQLite), sqlstore.SQLite
+	if a.cfg.Postgres != "" {
+		driver, dsn, dialect = "pgx", a.cfg.Postgres, sqlstore.Postgres
+	} else if a.cfg.SQLite == "" {
+		return nil, errors.New("portal: no database: set -db or -postgres")
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, db.Close)
+	s, err := sqlstore.New(db, sqlstore.Config{Dialect: dialect})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("portal: migrating the %s database: %w", dialect, err)
+	}
+	a.log.Info("portal: database ready", "dialect", dialect.String())
+	return s, nil
+}
+
+func (a *app) openRedis(ctx context.Context) (*redisstore.Store, error) {
+	opts := &redis.Options{Addr: a.cfg.Redis}
+	if strings.Contains(a.cfg.Redis, "://") {
+		var err error
+		if opts, err = redis.ParseURL(a.cfg.Redis); err != nil {
+			return nil, errors.New("portal: -redis is not a valid redis:// URL")
+		}
+	}
+	opts.ContextTimeoutEnabled = true
+	client := redis.NewClient(opts)
+	a.closers = append(a.closers, client.Close)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx).Err(); err != nil {
+		return nil, fmt.Errorf("portal: connecting to Redis at %s: %w", opts.Addr, err)
+	}
+	a.log.Info("portal: Redis keeps counters, captchas, tokens and sessions", "addr", opts.Addr)
+	return redisstore.New(client, redisstore.Config{})
+}
+
+func (a *app) sender() (notify.Sender, error) {
+	if a.cfg.SMTP.Addr == "" {
+		a.outbox = &notify.Outbox{Max: 200}
+		a.log.Warn("portal: no SMTP server; emails are kept in memory and listed at /dev/outbox (development only)")
+		return a.outbox, nil
+	}
+	c := a.cfg.SMTP
+	switch a.cfg.SMTPTLS {
+	case "", "starttls":
+		c.TLS = notify.StartTLS
+	case "implicit":
+		c.TLS = notify.ImplicitTLS
+	case "none":
+		c.TLS, c.InsecureAllowPlaintext = notify.NoTLS, true
+	default:
+		return nil, fmt.Errorf("portal: -smtp-tls %q is not starttls, implicit or none", a.cfg.SMTPTLS)
+	}
+	s, err := notify.NewSMTP(c)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("portal: sending email through SMTP", "smtp", c.String())
+	return s, nil
+}
+
+// keyring returns the key ring that seals authenticator secrets: from
+// MASUK_KEYRING_KEY, or in development from a file beside the database,
+// made at the first start, so that enrolled apps keep working across
+// restarts.
+func (a *app) keyring() (*totp.Keyring, error) {
+	keyHex := a.cfg.KeyringHex
+	if keyHex == "" {
+		path := "masuk-portal.totp-key"
+		if a.cfg.Postgres == "" {
+			path = a.cfg.SQLite + ".totp-key"
+		}
+		b, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			key := make([]byte, totp.KeySize)
+			if _, err := rand.Read(key); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+				return nil, fmt.Errorf("portal: writing the development key: %w", err)
+			}
+			a.log.Warn("portal: generated a development key for authenticator secrets; set MASUK_KEYRING_KEY in production", "file", filepath.Clean(path))
+			keyHex = hex.EncodeToString(key)
+		case err != nil:
+			return nil, fmt.Errorf("portal: reading the development key: %w", err)
+		default:
+			a.log.Warn("portal: authenticator secrets sealed with the development key; set MASUK_KEYRING_KEY in production", "file", filepath.Clean(path))
+			keyHex = strings.TrimSpace(string(b))
+		}
+	}
+	key, err := hex.DecodeString(keyHex)
+	if err != nil || len(key) != totp.KeySize {
+		return nil, fmt.Errorf("portal: the keyring key must be %d bytes in hex", totp.KeySize)
+	}
+	defer clear(key)
+	return totp.NewKeyring("k1", map[string][]byte{"k1": key})
+}
+
+// seedOperator creates the operator account at the first start and prints
+// its random password, once, to cfg.Out (not to the log).
+func (a *app) seedOperator(ctx context.Context) error {
+	pw := rand.Text()
+	_, err := a.auth.Register(ctx, auth.Registration{Realm: operatorRealm, Username: operatorUsername, Password: pw})
+	switch {
+	case errors.Is(err, auth.ErrAccountExists):
+		a.log.Info("portal: the operator account exists; its password was printed at the first start")
+		return nil
+	case err != nil:
+		return fmt.Errorf("portal: seeding the operator: %w", err)
+	}
+	a.seededPassword = pw
+	fmt.Fprintf(a.cfg.Out, "\nOperator account created (shown once): log in at %s/operator/masuk\n  username: %s\n  password: %s\n\n",
+		a.base, operatorUsername, pw)
+	return nil
+}
+
+// routes returns the portal's handler: the pages on a ServeMux, the
+// session middleware, cross-origin protection and security headers.
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /captcha", a.captcha.Handler())
+	mux.HandleFunc("GET /{$}", a.home)
+	mux.HandleFunc("GET /bahasa", a.language)
+
+	// Each realm's pages live under its own prefix. They are registered
+	// per realm, not as "/{realm}/...", which would overlap "/static/";
+	// the handlers read the realm with r.PathValue("realm") all the same.
+	for slug, ri := range realms {
+		page := func(pattern string, h http.HandlerFunc) {
+			method, path, _ := strings.Cut(pattern, " ")
+			mux.HandleFunc(method+" /"+slug+path, func(w http.ResponseWriter, r *http.Request) {
+				r.SetPathValue("realm", slug)
+				h(w, r)
+			})
+		}
+		page("GET /masuk", a.loginPage)
+		page("POST /masuk", a.loginPost)
+		page("GET /verifikasi", a.secondFactorPage)
+		page("POST /verifikasi", a.secondFactorPost)
+		if !ri.Register {
+			continue
+		}
+		page("GET /daftar", a.registerPage)
+		page("POST /daftar", a.registerPost)
+		page("GET /aktivasi", a.activatePage)
+		page("POST /aktivasi", a.activatePost)
+		page("POST /aktivasi/kirim-ulang", a.resendActivation)
+		page("GET /lupa-sandi", a.forgotPage)
+		page("POST /lupa-sandi", a.forgotPost)
+		page("GET /atur-sandi", a.resetPage)
+		page("POST /atur-sandi", a.resetPost)
+	}
+
+	must := a.sessions.RequireAuth
+	mux.Handle("POST /keluar", must(http.HandlerFunc(a.logout)))
+	mux.Handle("GET /akun", must(http.HandlerFunc(a.accountPage)))
+	mux.Handle("GET /akun/sandi", must(http.HandlerFunc(a.passwordPage)))
+	mux.Handle("POST /akun/sandi", must(http.HandlerFunc(a.passwordPost)))
+	mux.Handle("GET /akun/keamanan", must(http.HandlerFunc(a.securityPage)))
+	mux.Handle("POST /akun/keamanan/totp", must(http.HandlerFunc(a.totpBegin)))
+	mux.Handle("POST /akun/keamanan/totp/konfirmasi", must(http.HandlerFunc(a.totpConfirm)))
+	mux.Handle("POST /akun/keamanan/email", must(http.HandlerFunc(a.emailFactorAdd)))
+	mux.Handle("POST /akun/keamanan/hapus", must(http.HandlerFunc(a.factorRemove)))
+	mux.Handle("POST /akun/keamanan/kode-pemulihan", must(http.HandlerFunc(a.recoveryRegenerate)))
+	mux.Handle("POST /akun/keamanan/lupakan-perangkat", must(http.HandlerFunc(a.devicesForget)))
+	mux.Handle("GET /akun/sesi", must(http.HandlerFunc(a.sessionsPage)))
+	mux.Handle("POST /akun/sesi/akhiri", must(http.HandlerFunc(a.sessionRevoke)))
+	mux.Handle("POST /akun/sesi/lainnya", must(http.HandlerFunc(a.sessionsRevokeOthers)))
+	mux.Handle("GET /akun/aktivitas", must(http.HandlerFunc(a.activityPage)))
+
+	op := func(h http.HandlerFunc) http.Handler { return must(a.requireOperator(h)) }
+	mux.Handle("GET /operator", op(a.operatorList))
+	mux.Handle("GET /operator/akun", op(a.operatorAccount))
+	mux.Handle("POST /operator/akun", op(a.operatorAction))
+
+	if a.outbox != nil {
+		mux.HandleFunc("GET /dev/outbox", a.outboxPage)
+	}
+	mux.HandleFunc("/", a.notFound)
+
+	// Cross-origin protection refuses state-changing requests that a
+	// browser says come from another site (Sec-Fetch-Site, else Origin);
+	// it stands in for CSRF tokens. It runs before the session is loaded.
+	cop := http.NewCrossOriginProtection()
+	return a.secure(cop.Handler(a.sessions.Middleware(mux)))
+}
+
+// secure sets the security headers of every answer, bounds request
+// bodies, and logs each request (its path, never its query, which may
+// carry a token).
+func (a *app) secure(next http.Handler) http.Handler {
+	const csp = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; " +
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		// Links with tokens must not leak to other sites through the
+		// Referer header.
+		h.Set("Referrer-Policy", "no-referrer")
+		if !a.insecure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		start := a.now()
+		next.ServeHTTP(w, r)
+		a.log.Debug("portal: request", "method", r.Method, "path", r.URL.Path, "took", a.now().Sub(start))
+	})
+}

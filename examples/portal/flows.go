@@ -1,0 +1,460 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store"
+)
+
+// The pages anyone may open: home, login and its second step,
+// registration, activation, and forgotten passwords.
+
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	v := a.view(r, "")
+	v.D["Next"] = localPath(r.URL.Query().Get("next"), "")
+	v.D["Realms"] = []string{"lpse", "sapk"}
+	a.render(w, http.StatusOK, "home", v)
+}
+
+// realm returns the realm the path names, answering 404 for others.
+func (a *app) realm(w http.ResponseWriter, r *http.Request) (realmInfo, bool) {
+	ri, ok := realms[r.PathValue("realm")]
+	if !ok {
+		a.notFound(w, r)
+	}
+	return ri, ok
+}
+
+// notices are the messages a redirect may ask a page to show (?ok=...).
+var notices = map[string]string{
+	"loggedout": "login.loggedout",
+	"reset":     "login.reset.done",
+	"expired":   "login.expired",
+}
+
+// loginForm is the state of a login page.
+type loginForm struct {
+	Username string
+	// Captcha asks for a captcha; OldCaptcha is the challenge to replace.
+	Captcha    bool
+	OldCaptcha string
+	Errors     []string
+	Next       string
+}
+
+// captchaFlow binds a realm's captcha challenges to its login form.
+func captchaFlow(realm string) string { return "login:" + realm }
+
+func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	f := loginForm{Next: r.URL.Query().Get("next")}
+	need, err := a.auth.NeedsCaptcha(r.Context(), ri.Slug, "", a.sessions.Request(r).ClientAddr)
+	if err != nil {
+		if f.Errors = a.formError(a.sessions.Locale(r), err); f.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	f.Captcha = need
+	v := a.view(r, ri.Slug)
+	if key, ok := notices[r.URL.Query().Get("ok")]; ok {
+		v.Notice = v.T(key)
+	}
+	a.renderLogin(w, r, v, http.StatusOK, f)
+}
+
+func (a *app) renderLogin(w http.ResponseWriter, r *http.Request, v *view, status int, f loginForm) {
+	v.Errors = f.Errors
+	v.D["Username"], v.D["Next"] = f.Username, f.Next
+	if f.Captcha {
+		is, err := a.captcha.Refresh(r.Context(), f.OldCaptcha, captchaFlow(v.Realm), a.sessions.Request(r).ClientAddr)
+		switch {
+		case errors.Is(err, captcha.ErrTooMany):
+			v.Errors = append(v.Errors, v.T("err.throttled"))
+		case err != nil:
+			a.fail(w, r, err)
+			return
+		default:
+			v.D["CaptchaID"] = is.ID
+		}
+	}
+	a.render(w, status, "login", v)
+}
+
+func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	req := a.sessions.Request(r)
+	f := loginForm{Username: r.PostFormValue("username"), OldCaptcha: r.PostFormValue("captcha_id"), Next: r.PostFormValue("next")}
+	if r.PostFormValue("refresh") != "" {
+		// "New picture": no login, only a new challenge.
+		f.Captcha = true
+		a.renderLogin(w, r, v, http.StatusOK, f)
+		return
+	}
+	res, err := a.auth.Login(r.Context(), auth.LoginRequest{
+		Realm:    ri.Slug,
+		Username: f.Username,
+		Password: r.PostFormValue("password"),
+		Captcha:  auth.CaptchaAnswer{ID: f.OldCaptcha, Flow: captchaFlow(ri.Slug), Answer: r.PostFormValue("captcha")},
+		Device:   a.cookie(r, "masuk-device-"+ri.Slug),
+		Request:  req,
+	})
+	var sfr *auth.SecondFactorRequired
+	switch {
+	case err == nil:
+		a.loggedIn(w, r, res, ri.Slug, f.Next)
+		return
+	case errors.As(err, &sfr):
+		// The pending login is a bearer secret for five minutes: it goes
+		// in an HttpOnly cookie like the session's, never in a URL.
+		a.setCookie(w, "masuk-2fa", sfr.Pending, sfr.ExpiresAt)
+		ms := make([]string, len(sfr.Methods))
+		for i, m := range sfr.Methods {
+			ms[i] = string(m)
+		}
+		http.Redirect(w, r, "/"+ri.Slug+"/verifikasi?m="+strings.Join(ms, ",")+"&next="+url.QueryEscape(f.Next), http.StatusSeeOther)
+		return
+	}
+	status := http.StatusUnauthorized
+	switch {
+	case errors.Is(err, auth.ErrCaptchaRequired):
+		f.Errors = []string{v.T("login.captcha.required")}
+	case errors.Is(err, auth.ErrCaptchaInvalid):
+		f.Errors = []string{v.T("login.captcha.invalid")}
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		f.Errors = []string{v.T("login.invalid")}
+	case errors.Is(err, auth.ErrPendingConfirmation):
+		f.Errors = []string{v.T("login.pending.confirm")}
+		v.D["Resend"] = true
+	case errors.Is(err, auth.ErrPendingApproval):
+		f.Errors = []string{v.T("login.pending.approval")}
+	case errors.Is(err, auth.ErrSecondFactorUnavailable):
+		f.Errors = []string{v.T("login.no.factor")}
+	default:
+		if f.Errors = a.formError(v.Lang, err); f.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		status = http.StatusTooManyRequests
+	}
+	// Whether the next attempt needs a captcha, or is locked already
+	// (this failure may have been the one that locked the account).
+	need, nerr := a.auth.NeedsCaptcha(r.Context(), ri.Slug, f.Username, req.ClientAddr)
+	var le *lockout.LockedError
+	switch {
+	case errors.As(nerr, &le):
+		f.Errors, status = []string{a.lockedMessage(v.Lang, le)}, http.StatusTooManyRequests
+	case nerr != nil:
+		a.fail(w, r, nerr)
+		return
+	}
+	f.Captcha = need
+	a.renderLogin(w, r, v, status, f)
+}
+
+// loggedIn starts the session of a completed login and goes on.
+func (a *app) loggedIn(w http.ResponseWriter, r *http.Request, res *auth.LoginResult, realm, next string) {
+	if res.Device != nil {
+		a.setCookie(w, "masuk-device-"+realm, res.Device.Token, res.Device.ExpiresAt)
+	}
+	if _, err := a.sessions.Begin(w, r, res.Account); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	def := "/akun"
+	if realm == operatorRealm {
+		def = "/operator"
+	}
+	http.Redirect(w, r, localPath(next, def), http.StatusSeeOther)
+}
+
+// methods reads the second-factor methods a login offers from the query
+// the login's redirect wrote. Changing them only changes which forms
+// show: VerifySecondFactor checks the method.
+func methods(r *http.Request) []string {
+	var out []string
+	for m := range strings.SplitSeq(r.FormValue("m"), ",") {
+		switch auth.Method(m) {
+		case auth.MethodTOTP, auth.MethodEmail, auth.MethodRecovery:
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+func (a *app) secondFactorPage(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	if a.cookie(r, "masuk-2fa") == "" {
+		http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=expired", http.StatusSeeOther)
+		return
+	}
+	a.renderSecondFactor(w, r, a.view(r, ri.Slug), http.StatusOK)
+}
+
+func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	v.D["Methods"] = methods(r)
+	v.D["M"] = r.FormValue("m")
+	v.D["Next"] = r.FormValue("next")
+	a.render(w, status, "verify", v)
+}
+
+func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	pending := a.cookie(r, "masuk-2fa")
+	method := auth.Method(r.PostFormValue("method"))
+	var err error
+	if r.PostFormValue("send") != "" {
+		var sent auth.SentCode
+		sent, err = a.auth.SendCode(r.Context(), auth.SendCodeRequest{Realm: ri.Slug, Pending: pending, Method: method, Request: a.sessions.Request(r)})
+		if err == nil {
+			v.Notice = v.Tf("sf.email.sent", sent.To, clock(v.Lang, sent.ExpiresAt))
+			a.renderSecondFactor(w, r, v, http.StatusOK)
+			return
+		}
+	} else {
+		var res *auth.LoginResult
+		res, err = a.auth.VerifySecondFactor(r.Context(), auth.SecondFactorRequest{
+			Realm: ri.Slug, Pending: pending, Method: method, Code: r.PostFormValue("code"),
+			Remember: r.PostFormValue("remember") == "1", Request: a.sessions.Request(r),
+		})
+		if err == nil {
+			a.clearCookie(w, "masuk-2fa")
+			a.loggedIn(w, r, res, ri.Slug, r.PostFormValue("next"))
+			return
+		}
+	}
+	var cd *store.CooldownError
+	switch {
+	case errors.Is(err, auth.ErrNoPendingLogin):
+		a.clearCookie(w, "masuk-2fa")
+		http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=expired", http.StatusSeeOther)
+		return
+	case errors.Is(err, auth.ErrInvalidCode):
+		v.Error = v.T("sf.invalid")
+	case errors.Is(err, auth.ErrMethodUnavailable):
+		v.Error = v.T("sf.unavailable")
+	case errors.As(err, &cd):
+		v.Error = v.Tf("sf.cooldown", clock(v.Lang, cd.Until))
+	default:
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	a.renderSecondFactor(w, r, v, http.StatusUnauthorized)
+}
+
+func (a *app) registerPage(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	if !ri.Register {
+		a.notFound(w, r)
+		return
+	}
+	a.render(w, http.StatusOK, "register", a.view(r, ri.Slug))
+}
+
+func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	if !ri.Register {
+		a.notFound(w, r)
+		return
+	}
+	v := a.view(r, ri.Slug)
+	username, email, name := r.PostFormValue("username"), r.PostFormValue("email"), r.PostFormValue("name")
+	v.D["Username"], v.D["Email"], v.D["Name"] = username, email, name
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("password2") {
+		v.Errors = []string{v.T("reg.mismatch")}
+		a.render(w, http.StatusUnprocessableEntity, "register", v)
+		return
+	}
+	_, err := a.auth.Register(r.Context(), auth.Registration{
+		Realm: ri.Slug, Username: username, Email: email, Password: pw,
+		// The language is kept so that an operator's decision reaches the
+		// applicant in it.
+		Profile: map[string]string{ri.ProfileField: strings.TrimSpace(name), "lang": v.Lang},
+		Request: a.sessions.Request(r),
+	})
+	if err != nil {
+		if errors.Is(err, auth.ErrAccountExists) {
+			v.Errors = []string{v.T("reg.exists")}
+		} else if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.render(w, http.StatusUnprocessableEntity, "register", v)
+		return
+	}
+	// A taken username or email answers as a new account does: the owner
+	// of the address is told by email instead.
+	switch ri.Realm.Activation {
+	case auth.ActivationLink:
+		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.lpse"), "/"+ri.Slug+"/masuk", v.T("home.login"))
+	case auth.ActivationCode:
+		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.sapk"), "/"+ri.Slug+"/aktivasi", v.T("act.title"))
+	default:
+		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.none"), "/"+ri.Slug+"/masuk", v.T("home.login"))
+	}
+}
+
+// activatePage shows the button that confirms an activation link (a GET
+// changes nothing: mail scanners open links), or the form for a code.
+func (a *app) activatePage(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	v.D["Token"] = r.URL.Query().Get("token")
+	v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
+	a.render(w, http.StatusOK, "activate", v)
+}
+
+func (a *app) activatePost(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	c := auth.Confirmation{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
+		Code: r.PostFormValue("code"), Request: a.sessions.Request(r)}
+	acct, err := a.auth.ConfirmAccount(r.Context(), c)
+	if err != nil {
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["Token"], v.D["Identifier"] = c.Token, c.Identifier
+		v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
+		a.render(w, http.StatusUnprocessableEntity, "activate", v)
+		return
+	}
+	text := v.T("act.active")
+	if acct.State == store.StatePendingApproval {
+		text = v.T("act.approval")
+	}
+	a.message(w, r, ri.Slug, http.StatusOK, v.T("act.title"), text, "/"+ri.Slug+"/masuk", v.T("home.login"))
+}
+
+func (a *app) resendActivation(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	err := a.auth.ResendActivation(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: r.PostFormValue("identifier"), Request: a.sessions.Request(r)})
+	if err != nil {
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
+		a.render(w, http.StatusUnprocessableEntity, "activate", v)
+		return
+	}
+	a.message(w, r, ri.Slug, http.StatusOK, v.T("act.title"), v.T("act.resent"), "/"+ri.Slug+"/masuk", v.T("home.login"))
+}
+
+func (a *app) forgotPage(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
+	a.render(w, http.StatusOK, "forgot", v)
+}
+
+func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	id := r.PostFormValue("identifier")
+	err := a.auth.RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
+	byCode := ri.Realm.Reset == auth.ByCode
+	if err != nil {
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["Identifier"], v.D["ByCode"] = id, byCode
+		a.render(w, http.StatusUnprocessableEntity, "forgot", v)
+		return
+	}
+	// The same answer whether or not the account exists.
+	if !byCode {
+		a.message(w, r, ri.Slug, http.StatusOK, v.T("forgot.title"), v.T("forgot.sent"), "/"+ri.Slug+"/masuk", v.T("home.login"))
+		return
+	}
+	v.Notice = v.T("forgot.sent")
+	v.D["ByCode"], v.D["Identifier"] = true, id
+	a.render(w, http.StatusOK, "reset", v)
+}
+
+func (a *app) resetPage(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	v.D["Token"] = r.URL.Query().Get("token")
+	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
+	a.render(w, http.StatusOK, "reset", v)
+}
+
+func (a *app) resetPost(w http.ResponseWriter, r *http.Request) {
+	ri, ok := a.realm(w, r)
+	if !ok {
+		return
+	}
+	v := a.view(r, ri.Slug)
+	c := auth.ResetCompletion{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
+		Code: r.PostFormValue("code"), NewPassword: r.PostFormValue("password"), Request: a.sessions.Request(r)}
+	v.D["Token"], v.D["Identifier"], v.D["Code"] = c.Token, c.Identifier, c.Code
+	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
+	if c.NewPassword != r.PostFormValue("password2") {
+		v.Errors = []string{v.T("reg.mismatch")}
+		a.render(w, http.StatusUnprocessableEntity, "reset", v)
+		return
+	}
+	if err := a.auth.CompleteReset(r.Context(), c); err != nil {
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.render(w, http.StatusUnprocessableEntity, "reset", v)
+		return
+	}
+	http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=reset", http.StatusSeeOther)
+}

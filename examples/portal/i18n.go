@@ -1,0 +1,317 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// messages holds every string the portal shows, in Indonesian and English:
+// messages[key] = {id, en}. Templates reach it through view.T.
+var messages = map[string][2]string{
+	"portal.name":    {"Portal Masuk", "Portal Masuk"},
+	"portal.tagline": {"Contoh portal yang dibangun di atas masuk", "An example portal built on masuk"},
+	"lang.switch":    {"English", "Bahasa Indonesia"},
+	"nav.home":       {"Beranda", "Home"},
+	"nav.account":    {"Akun saya", "My account"},
+	"nav.operator":   {"Operator", "Operator"},
+	"nav.logout":     {"Keluar", "Log out"},
+	"nav.outbox":     {"Kotak keluar (pengembangan)", "Outbox (development)"},
+	"skip":           {"Langsung ke isi", "Skip to content"},
+
+	"realm.lpse":          {"LPSE (penyedia, dengan NPWP)", "LPSE (suppliers, by NPWP)"},
+	"realm.sapk":          {"SAPK (ASN, dengan NIP)", "SAPK (civil servants, by NIP)"},
+	"realm.operator":      {"Operator", "Operator"},
+	"realm.lpse.short":    {"LPSE", "LPSE"},
+	"realm.sapk.short":    {"SAPK", "SAPK"},
+	"realm.operator.short": {"Operator", "Operator"},
+
+	"home.title":   {"Pilih portal", "Choose a portal"},
+	"home.intro":   {"Dua portal dengan akun terpisah: satu orang dapat memiliki akun di masing-masing, dengan kata sandi sendiri.", "Two portals with separate accounts: one person may hold an account in each, with its own password."},
+	"home.login":   {"Masuk", "Log in"},
+	"home.register": {"Daftar", "Register"},
+	"home.loggedin": {"Anda masuk sebagai %s (%s).", "You are logged in as %s (%s)."},
+
+	"username.lpse":     {"NPWP", "NPWP (tax number)"},
+	"username.sapk":     {"NIP", "NIP (civil-servant number)"},
+	"username.operator": {"Nama pengguna", "Username"},
+	"username.hint.lpse": {"15 atau 16 digit, boleh dengan titik dan tanda hubung.", "15 or 16 digits, dots and dashes allowed."},
+	"username.hint.sapk": {"18 digit.", "18 digits."},
+	"username.hint.operator": {"", ""},
+	"field.password":  {"Kata sandi", "Password"},
+	"field.password2": {"Ulangi kata sandi", "Repeat the password"},
+	"field.email":     {"Alamat email", "Email address"},
+	"field.name.lpse": {"Nama perusahaan", "Company name"},
+	"field.name.sapk": {"Nama lengkap", "Full name"},
+	"field.identifier": {"NPWP/NIP atau email", "NPWP/NIP or email"},
+	"field.code":      {"Kode", "Code"},
+	"field.current":   {"Kata sandi saat ini", "Current password"},
+	"field.new":       {"Kata sandi baru", "New password"},
+	"field.reason":    {"Alasan", "Reason"},
+	"field.label":     {"Nama perangkat (opsional)", "Device name (optional)"},
+	"policy.lpse":     {"Minimal 8 karakter; bukan kata sandi yang umum dan tidak memuat NPWP atau email Anda.", "At least 8 characters; not a common password and not containing your NPWP or email."},
+	"policy.sapk":     {"Minimal 8 karakter, dengan setidaknya satu huruf kapital dan satu angka (aturan MySAPK).", "At least 8 characters, with at least one capital letter and one digit (the MySAPK rule)."},
+	"policy.operator": {"Minimal 8 karakter; bukan kata sandi yang umum.", "At least 8 characters; not a common password."},
+
+	"login.title":      {"Masuk ke %s", "Log in to %s"},
+	"login.submit":     {"Masuk", "Log in"},
+	"login.forgot":     {"Lupa kata sandi?", "Forgot your password?"},
+	"login.register":   {"Belum punya akun? Daftar", "No account yet? Register"},
+	"login.invalid":    {"NPWP/NIP/nama pengguna atau kata sandi salah.", "The username or password is wrong."},
+	"login.locked":     {"Terlalu banyak percobaan yang gagal. Coba lagi dalam %d menit (pukul %s).", "Too many failed attempts. Try again in %d minutes (at %s)."},
+	"login.locked.permanent": {"Akun ini dikunci. Hubungi operator, atau atur ulang kata sandi untuk membukanya.", "This account is locked. Contact an operator, or reset your password to unlock it."},
+	"login.captcha.required": {"Demi keamanan, ketik kode pada gambar.", "For your security, type the code in the picture."},
+	"login.captcha.invalid":  {"Kode pada gambar salah. Coba kode yang baru.", "The code in the picture was wrong. Try the new one."},
+	"login.pending.confirm":  {"Alamat email Anda belum dikonfirmasi. Buka tautan atau kode yang kami kirim.", "Your email address is not confirmed yet. Use the link or code we sent."},
+	"login.pending.approval": {"Pendaftaran Anda sedang diperiksa operator. Anda akan diberi tahu melalui email.", "Your registration is being reviewed by an operator. You will be told by email."},
+	"login.busy":       {"Server sedang sibuk. Coba lagi sebentar lagi.", "The server is busy. Try again in a moment."},
+	"login.no.factor":  {"Faktor kedua akun ini tidak dapat digunakan di sini. Hubungi operator.", "This account's second factor cannot be used here. Contact an operator."},
+	"login.loggedout":  {"Anda telah keluar.", "You have logged out."},
+	"login.expired":    {"Waktu verifikasi habis. Silakan masuk lagi.", "The verification timed out. Please log in again."},
+	"login.reset.done": {"Kata sandi telah diubah. Silakan masuk dengan kata sandi baru.", "Your password has been changed. Log in with the new one."},
+
+	"captcha.label":   {"Kode pada gambar", "Code in the picture"},
+	"captcha.alt":     {"Gambar berisi kode enam angka untuk diketik", "Picture of a six-digit code to type"},
+	"captcha.refresh": {"Ganti gambar", "New picture"},
+	"captcha.audio":   {"Dengarkan kodenya", "Listen to the code"},
+
+	"sf.title":     {"Verifikasi dua langkah", "Two-step verification"},
+	"sf.intro":     {"Kata sandi benar. Selesaikan dengan salah satu cara berikut.", "Your password was right. Finish with one of these."},
+	"sf.totp":      {"Kode dari aplikasi autentikator", "Code from your authenticator app"},
+	"sf.email":     {"Kode melalui email", "Code by email"},
+	"sf.email.send": {"Kirim kode ke email saya", "Email me a code"},
+	"sf.email.sent": {"Kode telah dikirim ke %s. Berlaku sampai pukul %s.", "A code was sent to %s. It works until %s."},
+	"sf.recovery":  {"Kode pemulihan", "Recovery code"},
+	"sf.remember":  {"Ingat perangkat ini selama 30 hari", "Remember this device for 30 days"},
+	"sf.submit":    {"Verifikasi", "Verify"},
+	"sf.invalid":   {"Kode salah atau kedaluwarsa.", "The code is wrong or has expired."},
+	"sf.cooldown":  {"Tunggu sampai pukul %s sebelum meminta kode lagi.", "Wait until %s before asking for another code."},
+	"sf.unavailable": {"Cara ini tidak tersedia untuk akun Anda.", "This method is not available for your account."},
+
+	"reg.title":    {"Daftar di %s", "Register with %s"},
+	"reg.submit":   {"Daftar", "Register"},
+	"reg.mismatch": {"Kedua kata sandi tidak sama.", "The two passwords differ."},
+	"reg.exists":   {"Akun dengan nama pengguna atau email ini sudah ada.", "An account with this username or email already exists."},
+	"reg.done.title": {"Periksa email Anda", "Check your email"},
+	"reg.done.lpse": {"Kami mengirim tautan aktivasi ke alamat email Anda. Setelah dikonfirmasi, operator akan memeriksa pendaftaran Anda.", "We sent an activation link to your email address. Once you confirm it, an operator will review your registration."},
+	"reg.done.sapk": {"Kami mengirim kode aktivasi ke alamat email Anda. Masukkan kode itu untuk mengaktifkan akun.", "We sent an activation code to your email address. Enter it to activate your account."},
+	"reg.done.none": {"Akun Anda telah dibuat. Silakan masuk.", "Your account has been created. Please log in."},
+
+	"err.username":   {"Nama pengguna tidak valid.", "The username is not valid."},
+	"err.email":      {"Alamat email tidak valid.", "The email address is not valid."},
+	"err.email.required": {"Alamat email wajib diisi.", "An email address is required."},
+	"err.throttled":  {"Terlalu banyak permintaan. Coba lagi setelah pukul %s.", "Too many requests. Try again after %s."},
+	"err.internal":   {"Terjadi kesalahan. Coba lagi nanti.", "Something went wrong. Try again later."},
+	"err.notfound":   {"Halaman tidak ditemukan.", "Page not found."},
+	"err.forbidden":  {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
+	"err.token":      {"Tautan atau kode tidak valid, sudah digunakan, atau kedaluwarsa.", "The link or code is invalid, used or expired."},
+	"err.reason":     {"Alasan wajib diisi.", "A reason is required."},
+	"err.wrongstate": {"Tindakan ini tidak berlaku untuk akun dalam keadaan ini.", "This action does not apply to an account in this state."},
+	"err.password":   {"Kata sandi salah.", "The password is wrong."},
+	"err.concurrent": {"Kata sandi diubah oleh permintaan lain. Coba lagi.", "The password was changed by another request. Try again."},
+	"err.factors":    {"Faktor kedua tidak tersedia di portal ini.", "Second factors are not available on this portal."},
+
+	"act.title":     {"Aktivasi akun", "Account activation"},
+	"act.link.intro": {"Tekan tombol di bawah untuk mengonfirmasi alamat email Anda.", "Press the button below to confirm your email address."},
+	"act.code.intro": {"Masukkan NIP atau email Anda dan kode aktivasi dari email.", "Enter your NIP or email and the activation code from the email."},
+	"act.submit":    {"Konfirmasi", "Confirm"},
+	"act.active":    {"Alamat email terkonfirmasi. Akun Anda aktif; silakan masuk.", "Your email address is confirmed and your account is active; please log in."},
+	"act.approval":  {"Alamat email terkonfirmasi. Operator akan memeriksa pendaftaran Anda; Anda akan diberi tahu melalui email.", "Your email address is confirmed. An operator will review your registration; you will be told by email."},
+	"act.resend":    {"Kirim ulang aktivasi", "Send the activation again"},
+	"act.resent":    {"Jika ada akun yang menunggu konfirmasi, pesan baru sedang dikirim.", "If an account is waiting for confirmation, a new message is on its way."},
+
+	"forgot.title":  {"Lupa kata sandi", "Forgotten password"},
+	"forgot.intro.link": {"Masukkan NPWP atau email akun Anda. Kami akan mengirim tautan untuk mengatur kata sandi baru.", "Enter your account's NPWP or email. We will send a link to set a new password."},
+	"forgot.intro.code": {"Masukkan NIP atau email akun Anda. Kami akan mengirim kode untuk mengatur kata sandi baru.", "Enter your account's NIP or email. We will send a code to set a new password."},
+	"forgot.submit": {"Kirim", "Send"},
+	"forgot.sent":   {"Jika akun tersebut ada, pesan sedang dikirim ke alamat emailnya.", "If the account exists, a message is on its way to its email address."},
+
+	"reset.title":  {"Atur kata sandi baru", "Set a new password"},
+	"reset.submit": {"Simpan kata sandi", "Save the password"},
+	"reset.code.intro": {"Masukkan kode dari email dan kata sandi baru Anda.", "Enter the code from the email and your new password."},
+
+	"account.title":   {"Akun saya", "My account"},
+	"account.realm":   {"Portal", "Portal"},
+	"account.username": {"Nama pengguna", "Username"},
+	"account.email":   {"Email", "Email"},
+	"account.password": {"Ubah kata sandi", "Change password"},
+	"account.security": {"Verifikasi dua langkah", "Two-step verification"},
+	"account.sessions": {"Sesi aktif", "Active sessions"},
+	"account.activity": {"Riwayat aktivitas", "Activity history"},
+	"account.logout.all": {"Keluar dari semua perangkat", "Log out everywhere"},
+
+	"pw.title":   {"Ubah kata sandi", "Change password"},
+	"pw.submit":  {"Ubah", "Change"},
+	"pw.done":    {"Kata sandi telah diubah. Sesi lain telah diakhiri.", "Your password was changed. Your other sessions have ended."},
+
+	"sec.title":     {"Verifikasi dua langkah", "Two-step verification"},
+	"sec.none":      {"Belum ada faktor kedua. Tambahkan satu agar kata sandi saja tidak cukup untuk masuk.", "No second factor yet. Add one so that a password alone is not enough to log in."},
+	"sec.factors":   {"Faktor kedua Anda", "Your second factors"},
+	"sec.recovery.left": {"Sisa kode pemulihan: %d", "Recovery codes left: %d"},
+	"sec.devices":   {"Perangkat yang diingat", "Remembered devices"},
+	"sec.devices.forget": {"Lupakan semua perangkat", "Forget every device"},
+	"sec.totp.add":  {"Tambah aplikasi autentikator", "Add an authenticator app"},
+	"sec.email.add": {"Tambah kode melalui email", "Add codes by email"},
+	"sec.remove":    {"Hapus", "Remove"},
+	"sec.regen":     {"Buat kode pemulihan baru", "Make new recovery codes"},
+	"sec.password.needed": {"Untuk mengubah cara masuk, masukkan kata sandi Anda.", "To change how you log in, enter your password."},
+	"sec.kind.totp":  {"Aplikasi autentikator", "Authenticator app"},
+	"sec.kind.email": {"Kode melalui email", "Code by email"},
+	"sec.kind.sms":   {"Kode melalui SMS", "Code by SMS"},
+	"sec.removed":   {"Faktor kedua telah dihapus.", "The second factor was removed."},
+	"sec.forgotten": {"Semua perangkat telah dilupakan.", "Every device has been forgotten."},
+	"sec.added":     {"Faktor kedua telah ditambahkan.", "The second factor was added."},
+	"enroll.title":  {"Pindai kode QR", "Scan the QR code"},
+	"enroll.intro":  {"Pindai kode ini dengan aplikasi autentikator (Google Authenticator, Microsoft Authenticator, FreeOTP, ...), lalu ketik kode enam angka yang muncul.", "Scan this code with an authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP, ...), then type the six-digit code it shows."},
+	"enroll.qr.alt": {"Kode QR untuk aplikasi autentikator", "QR code for the authenticator app"},
+	"enroll.manual": {"Tidak bisa memindai? Ketik kunci ini:", "Cannot scan? Type this key:"},
+	"enroll.submit": {"Aktifkan", "Turn on"},
+	"enroll.retry":  {"Kode salah. Periksa jam ponsel Anda dan ketik kode yang sedang tampil.", "Wrong code. Check your phone's clock and type the code it shows now."},
+	"codes.title":   {"Simpan kode pemulihan Anda", "Save your recovery codes"},
+	"codes.intro":   {"Setiap kode dapat dipakai sekali untuk masuk jika Anda kehilangan ponsel. Kode ini hanya ditampilkan sekarang: cetak atau simpan di tempat aman.", "Each code logs you in once if you lose your phone. They are shown only now: print them or keep them somewhere safe."},
+	"codes.done":    {"Saya sudah menyimpannya", "I have saved them"},
+
+	"sess.title":   {"Sesi aktif", "Active sessions"},
+	"sess.current": {"sesi ini", "this session"},
+	"sess.started": {"Mulai", "Started"},
+	"sess.lastseen": {"Terakhir aktif", "Last active"},
+	"sess.device":  {"Perangkat", "Device"},
+	"sess.address": {"Alamat", "Address"},
+	"sess.revoke":  {"Akhiri", "End"},
+	"sess.others":  {"Keluar dari perangkat lain", "Log out everywhere else"},
+	"sess.revoked": {"Sesi telah diakhiri.", "The session has ended."},
+	"sess.others.done": {"Sesi lain telah diakhiri: %d.", "Other sessions ended: %d."},
+
+	"activity.title": {"Riwayat aktivitas", "Activity history"},
+	"activity.when":  {"Waktu", "When"},
+	"activity.what":  {"Kejadian", "What"},
+	"activity.where": {"Dari", "From"},
+	"activity.older": {"Lebih lama", "Older"},
+	"activity.empty": {"Belum ada aktivitas.", "No activity yet."},
+	"activity.by":    {"oleh operator", "by operator"},
+
+	"op.title":    {"Operator: daftar akun", "Operator: accounts"},
+	"op.filter":   {"Tampilkan", "Show"},
+	"op.search":   {"Cari (awal nama pengguna atau email)", "Search (start of username or email)"},
+	"op.state.all": {"Semua keadaan", "Every state"},
+	"op.empty":    {"Tidak ada akun.", "No accounts."},
+	"op.detail":   {"Rincian", "Details"},
+	"op.account":  {"Operator: akun %s", "Operator: account %s"},
+	"op.lock":     {"Penguncian", "Lockout"},
+	"op.lock.none": {"Tidak terkunci.", "Not locked."},
+	"op.lock.until": {"Terkunci sampai %s.", "Locked until %s."},
+	"op.lock.permanent": {"Terkunci sampai dibuka.", "Locked until unlocked."},
+	"op.lock.failures": {"Kegagalan dalam jendela saat ini: %d", "Failures in the current window: %d"},
+	"op.actions":  {"Tindakan", "Actions"},
+	"op.reason.hint": {"Setiap tindakan dicatat dengan nama Anda dan alasannya.", "Every action is recorded with your name and the reason."},
+	"op.profile":  {"Data pendaftaran", "Registration data"},
+	"op.done":     {"Tindakan dicatat: %s.", "Action recorded: %s."},
+	"op.history":  {"Riwayat", "History"},
+	"op.created":  {"Terdaftar", "Registered"},
+
+	"action.approve":      {"Setujui", "Approve"},
+	"action.reject":       {"Tolak", "Reject"},
+	"action.unlock":       {"Buka kunci", "Unlock"},
+	"action.force_reset":  {"Paksa atur ulang kata sandi", "Force a password reset"},
+	"action.disable":      {"Nonaktifkan", "Disable"},
+	"action.enable":       {"Aktifkan", "Enable"},
+	"action.end_sessions": {"Akhiri semua sesi", "End every session"},
+
+	"state.pending_confirmation": {"Menunggu konfirmasi email", "Waiting for email confirmation"},
+	"state.pending_approval":     {"Menunggu persetujuan", "Waiting for approval"},
+	"state.active":               {"Aktif", "Active"},
+	"state.disabled":             {"Nonaktif", "Disabled"},
+
+	"outbox.title": {"Kotak keluar pengembangan", "Development outbox"},
+	"outbox.intro": {"Email yang dikirim masuk, disimpan di memori karena tidak ada server SMTP. Jangan aktifkan di produksi.", "The emails masuk sent, kept in memory because no SMTP server is configured. Never in production."},
+	"outbox.empty": {"Belum ada email.", "No email yet."},
+	"outbox.to":    {"Kepada", "To"},
+	"outbox.open":  {"Buka tautan", "Open the link"},
+
+	"notfound.title":  {"Tidak ditemukan", "Not found"},
+	"error.title":     {"Terjadi kesalahan", "Something went wrong"},
+	"back.home":       {"Kembali ke beranda", "Back to the home page"},
+}
+
+// eventLabels names the events of the activity history.
+var eventLabels = map[string][2]string{
+	"login.succeeded":              {"Berhasil masuk", "Logged in"},
+	"login.failed":                 {"Gagal masuk", "Failed login"},
+	"login.second_factor_required": {"Kata sandi benar, menunggu faktor kedua", "Password right, waiting for the second factor"},
+	"login.code_sent":              {"Kode masuk dikirim", "Login code sent"},
+	"account.registered":           {"Akun didaftarkan", "Account registered"},
+	"account.registered_again":     {"Pendaftaran ulang dengan data yang sama", "Registered again with the same details"},
+	"account.confirmed":            {"Email dikonfirmasi", "Email confirmed"},
+	"account.approved":             {"Pendaftaran disetujui", "Registration approved"},
+	"account.rejected":             {"Pendaftaran ditolak", "Registration rejected"},
+	"account.disabled":             {"Akun dinonaktifkan", "Account disabled"},
+	"account.enabled":              {"Akun diaktifkan", "Account enabled"},
+	"password.changed":             {"Kata sandi diubah", "Password changed"},
+	"password.change_failed":       {"Gagal mengubah kata sandi", "Failed password change"},
+	"password.upgraded":            {"Penyimpanan kata sandi diperbarui", "Password storage upgraded"},
+	"password.reset_requested":     {"Atur ulang kata sandi diminta", "Password reset requested"},
+	"password.reset":               {"Kata sandi diatur ulang", "Password reset"},
+	"lockout.locked":               {"Akun terkunci", "Account locked"},
+	"lockout.unlocked":             {"Kunci dibuka", "Unlocked"},
+	"factor.added":                 {"Faktor kedua ditambahkan", "Second factor added"},
+	"factor.removed":               {"Faktor kedua dihapus", "Second factor removed"},
+	"factor.change_failed":         {"Gagal mengubah faktor kedua", "Failed second-factor change"},
+	"recovery.renewed":             {"Kode pemulihan diperbarui", "Recovery codes renewed"},
+	"recovery.used":                {"Kode pemulihan digunakan", "Recovery code used"},
+	"device.remembered":            {"Perangkat diingat", "Device remembered"},
+	"device.forgotten":             {"Perangkat dilupakan", "Device forgotten"},
+	"email.change_requested":       {"Perubahan email diminta", "Email change requested"},
+	"email.changed":                {"Email diubah", "Email changed"},
+	"session.logout":               {"Keluar", "Logged out"},
+	"session.revoked":              {"Sesi diakhiri", "Sessions ended"},
+	"operator.forced_reset":        {"Operator memaksa atur ulang kata sandi", "Operator forced a password reset"},
+}
+
+// lix is the index of lang in the message pairs.
+func lix(lang string) int {
+	if lang == "en" {
+		return 1
+	}
+	return 0
+}
+
+// t returns the message key in lang, or the key itself when it has none
+// (a test checks that every key the templates use exists).
+func t(lang, key string) string {
+	if m, ok := messages[key]; ok {
+		return m[lix(lang)]
+	}
+	return key
+}
+
+// tf formats the message key in lang with args.
+func tf(lang, key string, args ...any) string { return fmt.Sprintf(t(lang, key), args...) }
+
+// eventLabel names an event kind in lang.
+func eventLabel(lang, kind string) string {
+	if m, ok := eventLabels[kind]; ok {
+		return m[lix(lang)]
+	}
+	return kind
+}
+
+// wib is Western Indonesian Time, the zone the portal shows times in.
+var wib = time.FixedZone("WIB", 7*60*60)
+
+// clock formats a time of day for messages, "14.05 WIB" or "14:05 WIB".
+func clock(lang string, tm time.Time) string {
+	if lang == "en" {
+		return tm.In(wib).Format("15:04 MST")
+	}
+	return tm.In(wib).Format("15.04 MST")
+}
+
+// stamp formats a date and time for tables.
+func stamp(lang string, tm time.Time) string {
+	if tm.IsZero() {
+		return "-"
+	}
+	if lang == "en" {
+		return tm.In(wib).Format("2 Jan 2006 15:04 MST")
+	}
+	return tm.In(wib).Format("02-01-2006 15.04 MST")
+}

@@ -1,0 +1,137 @@
+// Command portal is a complete, bilingual login portal built on masuk: the
+// project's main example, meant to be read, run and copied from.
+//
+//	go run ./examples/portal
+//
+// It serves http://127.0.0.1:8080 with two portals whose accounts are
+// separate realms:
+//
+//   - /lpse/...: an e-procurement (LPSE) portal for companies, whose
+//     usernames are NPWPs. Registration sends an activation link, and an
+//     operator approves the company before it may log in; a forgotten
+//     password is reset by a link.
+//   - /sapk/...: a civil-servant (MySAPK-like) portal, whose usernames are
+//     NIPs. Registration and forgotten passwords use codes sent by email,
+//     and passwords need a capital letter and a digit.
+//
+// Both show: login with a captcha (image and audio, Indonesian and
+// English) after 3 failures and a lock with the time left after 5;
+// two-step login by authenticator app (enrolled by QR code), emailed code
+// or recovery code, with "remember this device"; password change; the
+// active sessions with revoke and "log out everywhere"; the activity
+// history; and, for the seeded operator (/operator/masuk, its password is
+// printed once at the first start), the accounts by state with approve,
+// reject, unlock, forced reset, disable and enable, each recorded with the
+// operator and a reason. Every page is in Indonesian, or in English after
+// the switch at the top, and works without JavaScript.
+//
+// # Defaults that run anywhere
+//
+// Accounts, sessions and everything else live in the SQLite file
+// masuk-portal.db in the working folder (migrated at start). Email is not
+// sent: it is kept in memory and listed at /dev/outbox, so that activation
+// links and codes can be followed without a mail server. The key that
+// seals authenticator secrets is generated at the first start and kept in
+// masuk-portal.db.totp-key beside the database.
+//
+// # Production settings
+//
+//	-addr 0.0.0.0:8080                 where to listen
+//	-base-url https://portal.example.go.id
+//	                                   the address people use; links in emails are
+//	                                   built from it, never from the Host header
+//	-postgres / MASUK_POSTGRES         a PostgreSQL DSN instead of SQLite, e.g.
+//	                                   postgres://masuk:pw@db.internal/portal
+//	-redis / MASUK_REDIS               a Redis address or URL (redis://...) for the
+//	                                   lockout counters, captcha challenges, tokens
+//	                                   and sessions, shared by every instance
+//	-smtp host:port                    send email through this server (StartTLS;
+//	                                   -smtp-tls implicit for port 465) with
+//	                                   MASUK_SMTP_USER, MASUK_SMTP_PASSWORD and
+//	                                   -smtp-from / MASUK_SMTP_FROM
+//	MASUK_KEYRING_KEY                  64 hex digits (32 bytes) that seal the
+//	                                   authenticator secrets; keep it in a secret store
+//
+// The session cookie is Secure with the __Host- prefix unless -base-url is
+// plain http on localhost (see newApp).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	cfg := config{Out: os.Stdout}
+	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	flag.StringVar(&cfg.BaseURL, "base-url", "http://127.0.0.1:8080", "the portal's public URL, from which links in emails are built")
+	flag.StringVar(&cfg.SQLite, "db", "masuk-portal.db", "SQLite database file (when -postgres is not set)")
+	flag.StringVar(&cfg.Postgres, "postgres", os.Getenv("MASUK_POSTGRES"), "PostgreSQL DSN (default $MASUK_POSTGRES)")
+	flag.StringVar(&cfg.Redis, "redis", os.Getenv("MASUK_REDIS"), "Redis address or URL for counters, captchas, tokens and sessions (default $MASUK_REDIS)")
+	flag.StringVar(&cfg.SMTP.Addr, "smtp", "", "SMTP server host:port; empty keeps email in the development outbox")
+	flag.StringVar(&cfg.SMTP.From, "smtp-from", envOr("MASUK_SMTP_FROM", "Portal Masuk <noreply@localhost>"), "sender address (default $MASUK_SMTP_FROM)")
+	flag.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
+	flag.Parse()
+	cfg.SMTP.Username = os.Getenv("MASUK_SMTP_USER")
+	cfg.SMTP.Password = os.Getenv("MASUK_SMTP_PASSWORD")
+	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	if err := run(cfg); err != nil {
+		cfg.Logger.Error("portal: stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// run serves the portal until SIGINT or SIGTERM, then lets requests in
+// flight finish, waits for the emails masuk sends in the background, and
+// closes the stores.
+func run(cfg config) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, h, err := newApp(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	cfg.Logger.Info("portal: listening", "addr", cfg.Addr, "base_url", cfg.BaseURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	cfg.Logger.Info("portal: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpauth"
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/lockout"
+)
+
+// view is what every page template is given: the language, who is
+// logged in, the realm of the page, a notice or errors, and the page's
+// own data in D.
+type view struct {
+	Lang   string
+	Realm  string
+	User   *auth.Principal
+	Path   string
+	Notice string
+	Error  string
+	Errors []string
+	Outbox bool
+	D      map[string]any
+}
+
+// T returns the message key in the page's language.
+func (v *view) T(key string) string { return t(v.Lang, key) }
+
+// Tf formats the message key in the page's language.
+func (v *view) Tf(key string, args ...any) string { return tf(v.Lang, key, args...) }
+
+// RealmT returns the message prefix.realm, for the texts that differ by
+// realm (the username's name, the password rules).
+func (v *view) RealmT(prefix string) string { return t(v.Lang, prefix+"."+v.Realm) }
+
+// When formats a time for a table.
+func (v *view) When(tm time.Time) string { return stamp(v.Lang, tm) }
+
+// Event names an event kind.
+func (v *view) Event(kind string) string { return eventLabel(v.Lang, kind) }
+
+// OtherLang is the language the switch offers.
+func (v *view) OtherLang() string {
+	if v.Lang == "en" {
+		return "id"
+	}
+	return "en"
+}
+
+// parsePages parses each page template with the layout.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".html")
+		if base == "layout" {
+			continue
+		}
+		tm, err := template.ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, err
+		}
+		pages[base] = tm
+	}
+	return pages, nil
+}
+
+// view returns the view of a request.
+func (a *app) view(r *http.Request, realm string) *view {
+	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.Path, Outbox: a.outbox != nil, D: map[string]any{}}
+	if p, ok := httpauth.PrincipalFrom(r.Context()); ok {
+		v.User = p
+	}
+	if r.URL.RawQuery != "" && r.Method == http.MethodGet {
+		// Keep the query when switching languages, except tokens, which
+		// do not belong in a link that can end up anywhere.
+		q := r.URL.Query()
+		q.Del("token")
+		if len(q) > 0 {
+			v.Path += "?" + q.Encode()
+		}
+	}
+	return v
+}
+
+// render writes a page.
+func (a *app) render(w http.ResponseWriter, status int, page string, v *view) {
+	tm, ok := a.pages[page]
+	if !ok {
+		a.log.Error("portal: no such page template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := tm.ExecuteTemplate(&buf, "layout", v); err != nil {
+		a.log.Error("portal: rendering a page", "page", page, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// message renders a page that only says something, with a link on.
+func (a *app) message(w http.ResponseWriter, r *http.Request, realm string, status int, title, text, href, linkText string) {
+	v := a.view(r, realm)
+	v.D["Title"], v.D["Text"], v.D["Href"], v.D["LinkText"] = title, text, href, linkText
+	a.render(w, status, "message", v)
+}
+
+// fail answers a failure that the person cannot fix: the error is logged
+// (errors from auth never carry a password, token or code) and the page
+// says only that something went wrong.
+func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.ErrorContext(r.Context(), "portal: request failed", "path", r.URL.Path, "error", err)
+	lang := a.sessions.Locale(r)
+	status := http.StatusInternalServerError
+	if errors.Is(err, password.ErrBusy) {
+		status = http.StatusServiceUnavailable
+	}
+	a.message(w, r, "", status, t(lang, "error.title"), t(lang, "err.internal"), "/", t(lang, "back.home"))
+}
+
+func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
+	lang := a.sessions.Locale(r)
+	a.message(w, r, "", http.StatusNotFound, t(lang, "notfound.title"), t(lang, "err.notfound"), "/", t(lang, "back.home"))
+}
+
+// formError turns the errors a person can fix into sentences in lang:
+// the typed identifier's, the password policy's, the lockout's. It
+// returns nil for any other error.
+func (a *app) formError(lang string, err error) []string {
+	var idErr *identifiers.Error
+	var pwErr *password.PolicyError
+	var locked *lockout.LockedError
+	var throttled *lockout.ThrottledError
+	switch {
+	case errors.As(err, &idErr):
+		return []string{idErr.Message(lang)}
+	case errors.As(err, &pwErr):
+		return pwErr.Messages(lang)
+	case errors.As(err, &locked):
+		return []string{a.lockedMessage(lang, locked)}
+	case errors.As(err, &throttled):
+		return []string{tf(lang, "err.throttled", clock(lang, throttled.RetryAt))}
+	case errors.Is(err, auth.ErrInvalidUsername):
+		return []string{t(lang, "err.username")}
+	case errors.Is(err, auth.ErrInvalidEmail):
+		return []string{t(lang, "err.email")}
+	case errors.Is(err, auth.ErrEmailRequired):
+		return []string{t(lang, "err.email.required")}
+	case errors.Is(err, auth.ErrInvalidToken):
+		return []string{t(lang, "err.token")}
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		return []string{t(lang, "err.password")}
+	case errors.Is(err, auth.ErrConcurrentChange):
+		return []string{t(lang, "err.concurrent")}
+	case errors.Is(err, auth.ErrFactorsUnavailable):
+		return []string{t(lang, "err.factors")}
+	case errors.Is(err, password.ErrBusy):
+		return []string{t(lang, "login.busy")}
+	}
+	return nil
+}
+
+// lockedMessage says how long a lock lasts, in whole minutes rounded up.
+func (a *app) lockedMessage(lang string, le *lockout.LockedError) string {
+	if le.Permanent {
+		return t(lang, "login.locked.permanent")
+	}
+	left := le.RetryAfter(a.now())
+	mins := int((left + time.Minute - 1) / time.Minute)
+	return tf(lang, "login.locked", max(mins, 1), clock(lang, le.Until))
+}
+
+// cookieName gives a cookie the __Host- prefix over https.
+func (a *app) cookieName(base string) string {
+	if a.insecure {
+		return base
+	}
+	return "__Host-" + base
+}
+
+func (a *app) setCookie(w http.ResponseWriter, name, value string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: a.cookieName(name), Value: value, Path: "/", Expires: expires,
+		Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func (a *app) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: a.cookieName(name), Path: "/", MaxAge: -1,
+		Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func (a *app) cookie(r *http.Request, name string) string {
+	if c, err := r.Cookie(a.cookieName(name)); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// localPath returns next when it is a path on this site, else def: a
+// "next" parameter must not send anyone to another site.
+func localPath(next, def string) string {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return def
+	}
+	return next
+}
+
+// language sets the language cookie and goes back to the page.
+func (a *app) language(w http.ResponseWriter, r *http.Request) {
+	lang := r.URL.Query().Get("lang")
+	if lang != "id" && lang != "en" {
+		lang = "id"
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
+}
