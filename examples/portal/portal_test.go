@@ -1,0 +1,488 @@
+package main
+
+import (
+	"context"
+	"encoding/base32"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/totp"
+)
+
+// clock is a fake clock the tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// zeros makes every captcha answer "000000", so that tests can solve it.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+type portal struct {
+	t     *testing.T
+	app   *app
+	srv   *httptest.Server
+	clock *fakeClock
+}
+
+func newPortal(t *testing.T) *portal {
+	t.Helper()
+	// The fake clock starts at the real time: the cookie jar expires
+	// cookies by the real clock.
+	clk := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
+	a, h, err := newApp(config{
+		BaseURL:     "http://127.0.0.1:8080",
+		SQLite:      filepath.Join(t.TempDir(), "portal.db"),
+		Now:         clk.Now,
+		CaptchaRand: zeros{},
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		require.NoError(t, a.Close())
+	})
+	return &portal{t: t, app: a, srv: srv, clock: clk}
+}
+
+// browser is one person's browser: a cookie jar that follows redirects.
+type browser struct {
+	p *portal
+	c *http.Client
+	// url is where the last answer came from, after redirects.
+	url *url.URL
+}
+
+func (p *portal) browser() *browser {
+	jar, err := cookiejar.New(nil)
+	require.NoError(p.t, err)
+	return &browser{p: p, c: &http.Client{Jar: jar}}
+}
+
+func (b *browser) do(req *http.Request) (int, string) {
+	b.p.t.Helper()
+	req.Header.Set("Accept", "text/html")
+	resp, err := b.c.Do(req)
+	require.NoError(b.p.t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(b.p.t, err)
+	b.url = resp.Request.URL
+	return resp.StatusCode, html.UnescapeString(string(body))
+}
+
+func (b *browser) get(path string) (int, string) {
+	req, err := http.NewRequest(http.MethodGet, b.p.srv.URL+path, nil)
+	require.NoError(b.p.t, err)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) (int, string) {
+	req, err := http.NewRequest(http.MethodPost, b.p.srv.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(b.p.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// login posts the login form and returns the page it ends on.
+func (b *browser) login(realm, username, password string, extra ...string) (int, string) {
+	f := url.Values{"username": {username}, "password": {password}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		f.Set(extra[i], extra[i+1])
+	}
+	return b.post("/"+realm+"/masuk", f)
+}
+
+// mail waits for the newest email to an address.
+func (p *portal) mail(to string) notify.Message {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := p.app.outbox.Wait(ctx, to)
+	require.NoError(p.t, err)
+	return m
+}
+
+// pathOf turns a link from an email (built from the base URL) into a path
+// on the test server.
+func pathOf(t *testing.T, link string) string {
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	return u.RequestURI()
+}
+
+func find(t *testing.T, body, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(body)
+	require.NotNil(t, m, "no %q in the page", pattern)
+	return m[1]
+}
+
+const (
+	npwp     = "01.312.166.0-091.000"
+	nip      = "198609262015051001"
+	sapkPass = "Rahasia2026kita"
+)
+
+// activeSAPK registers and activates a SAPK account.
+func (p *portal) activeSAPK(b *browser, email string) {
+	t := p.t
+	status, body := b.post("/sapk/daftar", url.Values{"username": {nip}, "name": {"Siti Aminah"}, "email": {email},
+		"password": {sapkPass}, "password2": {sapkPass}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "reg.done.sapk"))
+	code, ok := notify.ExtractCode(p.mail(email))
+	require.True(t, ok)
+	status, body = b.post("/sapk/aktivasi", url.Values{"identifier": {nip}, "code": {code}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "act.active"))
+}
+
+func t2(lang, key string) string { return t(lang, key) }
+
+func TestLPSERegisterActivateApproveLogin(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+
+	// A mistyped NPWP is refused with the identifier's own message.
+	bad := "01.312.166.0-091.00"
+	want := identifiers.Validate(identifiers.NPWP, bad, identifiers.Strict).(*identifiers.Error).Message("id")
+	status, body := b.post("/lpse/daftar", url.Values{"username": {bad}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+		"password": {"pengadaan barang 2026"}, "password2": {"pengadaan barang 2026"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, want)
+
+	status, body = b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+		"password": {"pengadaan barang 2026"}, "password2": {"pengadaan barang 2026"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "reg.done.lpse"))
+
+	// The activation link: its page only shows a button; the POST confirms.
+	link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
+	require.True(t, ok)
+	assert.True(t, strings.HasPrefix(link, "http://127.0.0.1:8080/lpse/aktivasi?token="), link)
+	status, body = b.get(pathOf(t, link))
+	require.Equal(t, http.StatusOK, status)
+	token := find(t, body, `name="token" value="([^"]+)"`)
+	status, body = b.post("/lpse/aktivasi", url.Values{"token": {token}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "act.approval"))
+
+	// Waiting for the operator.
+	status, body = b.login("lpse", npwp, "pengadaan barang 2026")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, t2("id", "login.pending.approval"))
+
+	// The operator approves, with a reason.
+	op := p.browser()
+	_, body = op.login("operator", operatorUsername, p.app.seededPassword)
+	require.Equal(t, "/operator", op.url.Path, body)
+	_, body = op.get("/operator?realm=lpse&state=pending_approval")
+	assert.Contains(t, body, npwp)
+	id := find(t, body, `/operator/akun\?id=([0-9a-f]+)`)
+	status, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"approve"}, "reason": {""}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, t2("id", "err.reason"))
+	status, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"approve"}, "reason": {"Dokumen lengkap"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "state.active"))
+	assert.Contains(t, body, "Dokumen lengkap")
+	approved := p.mail("budi@example.co.id")
+	assert.Equal(t, notify.RegistrationApproved, approved.Purpose)
+	assert.Equal(t, "id", approved.Locale)
+
+	// A supplier cannot open the operator's pages.
+	status, body = b.login("lpse", "013121660091000", "pengadaan barang 2026")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "/akun", b.url.Path)
+	assert.Contains(t, body, npwp)
+	status, _ = b.get("/operator")
+	assert.Equal(t, http.StatusForbidden, status)
+}
+
+func TestSAPKResetByCode(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+
+	// SAPK's policy asks for a capital letter and a digit.
+	status, body := b.post("/sapk/daftar", url.Values{"username": {nip}, "name": {"Siti"}, "email": {"siti@example.go.id"},
+		"password": {"rahasiakitasemua"}, "password2": {"rahasiakitasemua"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, "huruf kapital")
+	p.activeSAPK(b, "siti@example.go.id")
+
+	p.app.outbox.Reset()
+	status, body = b.post("/sapk/lupa-sandi", url.Values{"identifier": {nip}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "forgot.sent"))
+	assert.Contains(t, body, `name="code"`)
+	m := p.mail("siti@example.go.id")
+	assert.Equal(t, notify.ResetCode, m.Purpose)
+	code, ok := notify.ExtractCode(m)
+	require.True(t, ok)
+
+	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "code": {"000000"}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, t2("id", "err.token"))
+	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "/sapk/masuk", b.url.Path)
+	assert.Contains(t, body, t2("id", "login.reset.done"))
+
+	status, body = b.login("sapk", nip, sapkPass)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, t2("id", "login.invalid"))
+	_, body = b.login("sapk", nip, "BaruLagi2027x")
+	assert.Equal(t, "/akun", b.url.Path, body)
+}
+
+// fail makes n failed logins for a username and returns the last page.
+func fail(b *browser, realm, username string, n int, extra ...string) (int, string) {
+	var status int
+	var body string
+	for range n {
+		status, body = b.login(realm, username, "salah-sekali", extra...)
+	}
+	return status, body
+}
+
+func TestCaptchaAfterThreeFailures(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	_, body := b.get("/sapk/masuk")
+	assert.NotContains(t, body, `name="captcha_id"`)
+	_, body = fail(b, "sapk", nip, 2)
+	assert.Contains(t, body, t2("id", "login.invalid"))
+	assert.NotContains(t, body, `name="captcha_id"`)
+	_, body = fail(b, "sapk", nip, 1)
+	id := find(t, body, `name="captcha_id" value="([^"]+)"`)
+
+	// The picture and the sound in both languages.
+	for _, q := range []string{"", "&audio=id", "&audio=en"} {
+		resp, err := http.Get(p.srv.URL + "/captcha?id=" + id + q)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+
+	// Without an answer the login is refused before the password is
+	// checked; "new picture" gives another challenge.
+	status, body := b.login("sapk", nip, "salah-sekali")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, t2("id", "login.captcha.required"))
+	id = find(t, body, `name="captcha_id" value="([^"]+)"`)
+	_, body = b.post("/sapk/masuk", url.Values{"username": {nip}, "captcha_id": {id}, "refresh": {"1"}})
+	id2 := find(t, body, `name="captcha_id" value="([^"]+)"`)
+	assert.NotEqual(t, id, id2)
+	_, body = b.login("sapk", nip, "salah-sekali", "captcha_id", id2, "captcha", "123456")
+	assert.Contains(t, body, t2("id", "login.captcha.invalid"))
+}
+
+func TestLockoutAfterFiveFailures(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeSAPK(b, "siti@example.go.id")
+	_, body := fail(b, "sapk", nip, 3)
+	for range 2 {
+		id := find(t, body, `name="captcha_id" value="([^"]+)"`)
+		_, body = b.login("sapk", nip, "salah-sekali", "captcha_id", id, "captcha", "000000")
+	}
+	assert.Contains(t, body, "Coba lagi dalam 15 menit")
+	// The right password does not open a locked account either.
+	status, body := b.login("sapk", nip, sapkPass)
+	assert.Equal(t, http.StatusTooManyRequests, status)
+	assert.Contains(t, body, "Coba lagi dalam 15 menit")
+	p.clock.Advance(10 * time.Minute)
+	_, body = b.login("sapk", nip, sapkPass)
+	assert.Contains(t, body, "Coba lagi dalam 5 menit")
+}
+
+func TestTOTPEnrollmentAndSecondStep(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeSAPK(b, "siti@example.go.id")
+	_, body := b.login("sapk", nip, sapkPass)
+	require.Equal(t, "/akun", b.url.Path, body)
+
+	status, body := b.post("/akun/keamanan/totp", url.Values{"password": {sapkPass}, "label": {"Ponsel Siti"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `src="data:image/png;base64,`)
+	key := find(t, body, `<code class="key">([A-Z2-7 ]+)</code>`)
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(key, " ", ""))
+	require.NoError(t, err)
+	factor := find(t, body, `name="factor_id" value="([^"]+)"`)
+
+	status, body = b.post("/akun/keamanan/totp/konfirmasi", url.Values{"factor_id": {factor}, "code": {"000000"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, t2("id", "enroll.retry"))
+	code, err := totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	status, body = b.post("/akun/keamanan/totp/konfirmasi", url.Values{"factor_id": {factor}, "code": {code}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "codes.title"))
+	recovery := regexp.MustCompile(`<li><code>([^<]+)</code></li>`).FindAllStringSubmatch(body, -1)
+	require.NotEmpty(t, recovery)
+
+	// Log out; the next login asks for the code.
+	_, body = b.post("/keluar", nil)
+	assert.Equal(t, "/sapk/masuk", b.url.Path)
+	assert.Contains(t, body, t2("id", "login.loggedout"))
+	status, _ = b.get("/akun")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "/", b.url.Path, "a page that needs a session sends to the home page")
+
+	p.clock.Advance(time.Minute)
+	_, body = b.login("sapk", nip, sapkPass)
+	require.Equal(t, "/sapk/verifikasi", b.url.Path, body)
+	assert.Contains(t, body, t2("id", "sf.totp"))
+	assert.Contains(t, body, t2("id", "sf.recovery"))
+	_, body = b.post("/sapk/verifikasi?m=totp,recovery", url.Values{"method": {"totp"}, "code": {"000000"}})
+	assert.Contains(t, body, t2("id", "sf.invalid"))
+	code, err = totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	_, body = b.post("/sapk/verifikasi?m=totp,recovery", url.Values{"method": {"totp"}, "code": {code}, "remember": {"1"}})
+	require.Equal(t, "/akun", b.url.Path, body)
+
+	// The remembered device skips the second step; a recovery code works
+	// from another browser.
+	b.post("/keluar", nil)
+	_, body = b.login("sapk", nip, sapkPass)
+	assert.Equal(t, "/akun", b.url.Path, body)
+	other := p.browser()
+	_, body = other.login("sapk", nip, sapkPass)
+	require.Equal(t, "/sapk/verifikasi", other.url.Path, body)
+	_, body = other.post("/sapk/verifikasi?m=totp,recovery", url.Values{"method": {"recovery"}, "code": {recovery[0][1]}})
+	assert.Equal(t, "/akun", other.url.Path, body)
+
+	// Two sessions; "log out everywhere else" ends the other one.
+	_, body = b.get("/akun/sesi")
+	assert.Contains(t, body, t2("id", "sess.current"))
+	assert.Equal(t, 2, strings.Count(body, "<li>"))
+	_, body = b.post("/akun/sesi/lainnya", nil)
+	assert.Contains(t, body, t2("id", "sess.others.done")[:10])
+	other.get("/akun")
+	assert.Equal(t, "/", other.url.Path)
+	_, body = b.get("/akun/aktivitas")
+	assert.Contains(t, body, eventLabel("id", "factor.added"))
+	assert.Contains(t, body, eventLabel("id", "recovery.used"))
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	_, body := b.get("/lpse/masuk")
+	assert.Contains(t, body, "Masuk ke LPSE")
+	_, body = b.get("/bahasa?lang=en&next=/lpse/masuk")
+	assert.Equal(t, "/lpse/masuk", b.url.Path)
+	assert.Contains(t, body, "Log in to LPSE")
+	assert.Contains(t, body, `<html lang="en">`)
+
+	// The identifier's error in English too.
+	bad := "01.312.166.0-091.00"
+	want := identifiers.Validate(identifiers.NPWP, bad, identifiers.Strict).(*identifiers.Error).Message("en")
+	_, body = b.post("/lpse/daftar", url.Values{"username": {bad}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+		"password": {"pengadaan barang 2026"}, "password2": {"pengadaan barang 2026"}})
+	assert.Contains(t, body, want)
+
+	// The switch never sends anyone to another site.
+	b.get("/bahasa?lang=id&next=//evil.example/")
+	assert.Equal(t, "/", b.url.Path)
+	assert.Equal(t, strings.TrimPrefix(p.srv.URL, "http://"), b.url.Host)
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	p := newPortal(t)
+	form := url.Values{"username": {nip}, "password": {"x"}}.Encode()
+	for name, h := range map[string][2]string{
+		"origin":         {"Origin", "https://evil.example"},
+		"sec-fetch-site": {"Sec-Fetch-Site", "cross-site"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, p.srv.URL+"/sapk/masuk", strings.NewReader(form))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(h[0], h[1])
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		})
+	}
+	req, err := http.NewRequest(http.MethodPost, p.srv.URL+"/sapk/masuk", strings.NewReader(form))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", p.srv.URL)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a same-origin login is let through")
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	p := newPortal(t)
+	resp, err := http.Get(p.srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "frame-ancestors 'none'")
+	assert.NotContains(t, csp, "script-src")
+	assert.Contains(t, csp, "default-src 'none'")
+	assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+	assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
+	assert.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"))
+}
+
+// TestMessages checks that every message a template asks for exists in
+// both languages.
+func TestMessages(t *testing.T) {
+	names, err := filepath.Glob("templates/*.html")
+	require.NoError(t, err)
+	keys := regexp.MustCompile(`\.(T|Tf) "([a-z0-9._]+)"`)
+	realmKeys := regexp.MustCompile(`\.RealmT "([a-z0-9._]+)"`)
+	for _, name := range names {
+		b, err := templateFS.ReadFile("templates/" + filepath.Base(name))
+		require.NoError(t, err)
+		for _, m := range keys.FindAllStringSubmatch(string(b), -1) {
+			assert.Contains(t, messages, m[2], "%s", name)
+		}
+		for _, m := range realmKeys.FindAllStringSubmatch(string(b), -1) {
+			for _, r := range []string{"lpse", "sapk"} {
+				assert.Contains(t, messages, m[1]+"."+r, "%s", name)
+			}
+		}
+	}
+	for k, v := range messages {
+		if !strings.HasPrefix(k, "username.hint.operator") {
+			assert.True(t, v[0] != "" && v[1] != "", "message %q", k)
+		}
+	}
+}
