@@ -486,3 +486,122 @@ func TestMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestPasswordChangeKeepsThisSessionOnly(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeSAPK(b, "siti@example.go.id")
+	b.login("sapk", nip, sapkPass)
+	other := p.browser()
+	other.login("sapk", nip, sapkPass)
+
+	status, body := b.post("/akun/sandi", url.Values{"current": {"salah"}, "password": {"GantiSandi2027"}, "password2": {"GantiSandi2027"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, t2("id", "err.password"))
+	status, body = b.post("/akun/sandi", url.Values{"current": {sapkPass}, "password": {"GantiSandi2027"}, "password2": {"GantiSandi2027"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "pw.done"))
+	b.get("/akun")
+	assert.Equal(t, "/akun", b.url.Path, "this browser has a new session")
+	other.get("/akun")
+	assert.Equal(t, "/", other.url.Path, "the other session ended")
+}
+
+func TestEmailCodeSecondFactor(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeSAPK(b, "siti@example.go.id")
+	b.login("sapk", nip, sapkPass)
+	status, body := b.post("/akun/keamanan/email", url.Values{"password": {sapkPass}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "codes.title"))
+	b.post("/keluar", nil)
+
+	_, body = b.login("sapk", nip, sapkPass)
+	require.Equal(t, "/sapk/verifikasi", b.url.Path, body)
+	m := b.url.Query().Get("m")
+	assert.Contains(t, m, "email")
+	p.app.outbox.Reset()
+	_, body = b.post("/sapk/verifikasi?m="+m, url.Values{"method": {"email"}, "send": {"1"}})
+	assert.Contains(t, body, "s***@example.go.id")
+	code, ok := notify.ExtractCode(p.mail("siti@example.go.id"))
+	require.True(t, ok)
+	_, body = b.post("/sapk/verifikasi?m="+m, url.Values{"method": {"email"}, "code": {code}})
+	assert.Equal(t, "/akun", b.url.Path, body)
+}
+
+func TestOperatorUnlockAndDisable(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeSAPK(b, "siti@example.go.id")
+	_, body := fail(b, "sapk", nip, 3)
+	for range 2 {
+		id := find(t, body, `name="captcha_id" value="([^"]+)"`)
+		_, body = b.login("sapk", nip, "salah-sekali", "captcha_id", id, "captcha", "000000")
+	}
+	require.Contains(t, body, "Coba lagi dalam")
+
+	op := p.browser()
+	op.login("operator", operatorUsername, p.app.seededPassword)
+	_, body = op.get("/operator?realm=sapk&q=1986")
+	id := find(t, body, `/operator/akun\?id=([0-9a-f]+)`)
+	_, body = op.get("/operator/akun?id=" + id)
+	assert.Contains(t, body, "Terkunci sampai")
+	_, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"unlock"}, "reason": {"Telepon dari pemilik, identitas dicek"}})
+	assert.Contains(t, body, t2("id", "op.lock.none"))
+
+	// The address's failures still ask for a captcha: the unlock ended the
+	// account's lock only.
+	_, body = b.login("sapk", nip, sapkPass)
+	assert.Contains(t, body, t2("id", "login.captcha.required"))
+	cid := find(t, body, `name="captcha_id" value="([^"]+)"`)
+	_, body = b.login("sapk", nip, sapkPass, "captcha_id", cid, "captcha", "000000")
+	require.Equal(t, "/akun", b.url.Path, body)
+	_, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"disable"}, "reason": {"Pensiun"}})
+	assert.Contains(t, body, t2("id", "state.disabled"))
+	b.get("/akun")
+	assert.Equal(t, "/", b.url.Path, "a disabled account's session ends at once")
+	_, body = b.get("/sapk/masuk")
+	cid = find(t, body, `name="captcha_id" value="([^"]+)"`)
+	_, body = b.login("sapk", nip, sapkPass, "captcha_id", cid, "captcha", "000000")
+	assert.Contains(t, body, t2("id", "login.invalid"))
+	_, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"enable"}, "reason": {"Salah orang"}})
+	assert.Contains(t, body, t2("id", "state.active"))
+	_, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"force_reset"}, "reason": {"Akun dicurigai"}})
+	assert.Contains(t, body, eventLabel("id", "operator.forced_reset"))
+	assert.Equal(t, notify.ResetCode, p.mail("siti@example.go.id").Purpose)
+}
+
+// TestPages opens every page in both languages, as the person it is for.
+func TestPages(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeSAPK(b, "siti@example.go.id")
+	op := p.browser()
+	op.login("operator", operatorUsername, p.app.seededPassword)
+	_, body := op.get("/operator?realm=sapk")
+	id := find(t, body, `/operator/akun\?id=([0-9a-f]+)`)
+	b.login("sapk", nip, sapkPass)
+	anon := p.browser()
+	for _, lang := range []string{"id", "en"} {
+		for _, c := range []*browser{b, op, anon} {
+			c.get("/bahasa?lang=" + lang)
+		}
+		for _, path := range []string{"/", "/lpse/masuk", "/lpse/daftar", "/lpse/lupa-sandi", "/lpse/atur-sandi?token=x",
+			"/lpse/aktivasi?token=x", "/sapk/aktivasi", "/sapk/lupa-sandi", "/sapk/atur-sandi", "/operator/masuk", "/dev/outbox"} {
+			status, body := anon.get(path)
+			assert.Equal(t, http.StatusOK, status, "%s %s: %s", lang, path, body)
+		}
+		for _, path := range []string{"/akun", "/akun/sandi", "/akun/keamanan", "/akun/sesi", "/akun/aktivitas"} {
+			status, body := b.get(path)
+			assert.Equal(t, http.StatusOK, status, "%s %s: %s", lang, path, body)
+			assert.Equal(t, path, b.url.Path)
+		}
+		for _, path := range []string{"/operator", "/operator?realm=lpse&state=active", "/operator/akun?id=" + id} {
+			status, body := op.get(path)
+			assert.Equal(t, http.StatusOK, status, "%s %s: %s", lang, path, body)
+		}
+		status, _ := anon.get("/operator/daftar")
+		assert.Equal(t, http.StatusNotFound, status)
+	}
+}
