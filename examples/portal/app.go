@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,9 @@ type config struct {
 	Postgres string
 	// Redis is a Redis address or redis:// URL for the hot state.
 	Redis string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed for the client's address (lockout counts per address).
+	TrustedProxies []netip.Prefix
 	// SMTP sends email when SMTP.Addr is set; otherwise an in-memory
 	// outbox keeps it, listed at /dev/outbox.
 	SMTP    notify.SMTPConfig
@@ -250,7 +254,7 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	// Insecure drops the cookie's Secure attribute and __Host- prefix,
 	// which browsers refuse over plain http. checkBaseURL allows it only
 	// for a base URL of http on a loopback address: a developer's machine.
-	a.sessions, err = httpauth.New(httpauth.Config{Auth: a.auth, Insecure: a.insecure, LoginURL: "/"})
+	a.sessions, err = httpauth.New(httpauth.Config{Auth: a.auth, Insecure: a.insecure, LoginURL: "/", TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,6 +351,10 @@ func (a *app) openRedis(ctx context.Context) (*redisstore.Store, error) {
 
 func (a *app) sender() (notify.Sender, error) {
 	if a.cfg.SMTP.Addr == "" {
+		if !a.insecure {
+			// The outbox page would show everyone's codes and links.
+			return nil, errors.New("portal: -smtp is required unless -base-url is http on localhost")
+		}
 		a.outbox = &notify.Outbox{Max: 200}
 		a.log.Warn("portal: no SMTP server; emails are kept in memory and listed at /dev/outbox (development only)")
 		return a.outbox, nil

@@ -30,7 +30,9 @@
 // Accounts, sessions and everything else live in the SQLite file
 // masuk-portal.db in the working folder (migrated at start). Email is not
 // sent: it is kept in memory and listed at /dev/outbox, so that activation
-// links and codes can be followed without a mail server. The key that
+// links and codes can be followed without a mail server; that page exists
+// only while -base-url is http on localhost, and any other -base-url
+// requires -smtp. The key that
 // seals authenticator secrets is generated at the first start and kept in
 // masuk-portal.db.totp-key beside the database.
 //
@@ -45,6 +47,8 @@
 //	-redis / MASUK_REDIS               a Redis address or URL (redis://...) for the
 //	                                   lockout counters, captcha challenges, tokens
 //	                                   and sessions, shared by every instance
+//	-trusted-proxy 10.0.0.0/8          the reverse proxies whose X-Forwarded-For
+//	                                   names the client (lockout counts per address)
 //	-smtp host:port                    send email through this server (StartTLS;
 //	                                   -smtp-tls implicit for port 465) with
 //	                                   MASUK_SMTP_USER, MASUK_SMTP_PASSWORD and
@@ -63,8 +67,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -79,7 +85,19 @@ func main() {
 	flag.StringVar(&cfg.SMTP.Addr, "smtp", "", "SMTP server host:port; empty keeps email in the development outbox")
 	flag.StringVar(&cfg.SMTP.From, "smtp-from", envOr("MASUK_SMTP_FROM", "Portal Masuk <noreply@localhost>"), "sender address (default $MASUK_SMTP_FROM)")
 	flag.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
+	proxies := flag.String("trusted-proxy", "", "comma-separated networks of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8")
 	flag.Parse()
+	for p := range strings.SplitSeq(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "portal: -trusted-proxy: %v\n", err)
+			os.Exit(2)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, pfx)
+	}
 	cfg.SMTP.Username = os.Getenv("MASUK_SMTP_USER")
 	cfg.SMTP.Password = os.Getenv("MASUK_SMTP_PASSWORD")
 	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
