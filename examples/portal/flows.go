@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
@@ -149,7 +150,10 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, err)
 			return
 		}
-		status = http.StatusTooManyRequests
+		status = http.StatusTooManyRequests // locked
+		if errors.Is(err, password.ErrBusy) {
+			status = http.StatusServiceUnavailable
+		}
 	}
 	// Whether the next attempt needs a captcha, or is locked already
 	// (this failure may have been the one that locked the account).

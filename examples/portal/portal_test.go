@@ -605,3 +605,35 @@ func TestPages(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, status)
 	}
 }
+
+func TestLPSEResetByLink(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	const pw = "pengadaan barang 2026"
+	b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"}, "password": {pw}, "password2": {pw}})
+	link, _ := notify.ExtractLink(p.mail("budi@example.co.id"))
+	_, body := b.get(pathOf(t, link))
+	b.post("/lpse/aktivasi", url.Values{"token": {find(t, body, `name="token" value="([^"]+)"`)}})
+	op := p.browser()
+	op.login("operator", operatorUsername, p.app.seededPassword)
+	_, body = op.get("/operator?realm=lpse&state=pending_approval")
+	op.post("/operator/akun", url.Values{"id": {find(t, body, `/operator/akun\?id=([0-9a-f]+)`)}, "action": {"approve"}, "reason": {"ok"}})
+
+	p.app.outbox.Reset()
+	status, body := b.post("/lpse/lupa-sandi", url.Values{"identifier": {"budi@example.co.id"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "forgot.sent"))
+	m := p.mail("budi@example.co.id")
+	assert.Equal(t, notify.ResetLink, m.Purpose)
+	link, ok := notify.ExtractLink(m)
+	require.True(t, ok)
+	_, body = b.get(pathOf(t, link))
+	token := find(t, body, `name="token" value="([^"]+)"`)
+	status, body = b.post("/lpse/atur-sandi", url.Values{"token": {token}, "password": {"password"}, "password2": {"password"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "a common password is refused, and the link stays usable")
+	assert.Contains(t, body, `name="token"`)
+	_, body = b.post("/lpse/atur-sandi", url.Values{"token": {token}, "password": {"tender jembatan baru 2027"}, "password2": {"tender jembatan baru 2027"}})
+	assert.Contains(t, body, t2("id", "login.reset.done"))
+	_, body = b.login("lpse", npwp, "tender jembatan baru 2027")
+	assert.Equal(t, "/akun", b.url.Path, body)
+}
