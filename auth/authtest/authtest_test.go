@@ -1,0 +1,163 @@
+package authtest_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store/memstore"
+)
+
+// fatalT records the first Fatalf and stops the helper that called it, as
+// testing.T's FailNow does.
+type fatalT struct{ msg string }
+
+func (*fatalT) Helper()        {}
+func (*fatalT) Cleanup(func()) {}
+func (f *fatalT) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(f)
+}
+
+func fatal(fn func(t authtest.TB)) (msg string) {
+	ft := &fatalT{}
+	defer func() {
+		if r := recover(); r != nil && r != ft {
+			panic(r)
+		}
+		msg = ft.msg
+	}()
+	fn(ft)
+	return ""
+}
+
+func TestClockConcurrent(t *testing.T) {
+	c := authtest.NewClock(authtest.Start)
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() { c.Advance(time.Second); _ = c.Now() })
+	}
+	wg.Wait()
+	assert.Equal(t, authtest.Start.Add(100*time.Second), c.Now())
+	c.Set(authtest.Start)
+	assert.Equal(t, authtest.Start, c.Now())
+}
+
+func TestRandDeterministic(t *testing.T) {
+	a, b, c := make([]byte, 64), make([]byte, 64), make([]byte, 64)
+	_, _ = authtest.NewRand(7).Read(a)
+	_, _ = authtest.NewRand(7).Read(b)
+	_, _ = authtest.NewRand(8).Read(c)
+	assert.Equal(t, a, b)
+	assert.NotEqual(t, a, c)
+}
+
+func TestHasher(t *testing.T) {
+	ctx := context.Background()
+	h := &authtest.Hasher{}
+	enc, err := h.Hash(ctx, "sandi")
+	require.NoError(t, err)
+	assert.Contains(t, enc, authtest.Prefix+"1$")
+	v, err := h.Verify(ctx, "sandi", enc)
+	require.NoError(t, err)
+	assert.False(t, v.NeedsRehash)
+	_, err = h.Verify(ctx, "Sandi", enc)
+	require.ErrorIs(t, err, password.ErrMismatch)
+	for _, bad := range []string{"", "sandi", "$authtest$", "$authtest$1", "$authtest$$ab", "$fake$1$ab", "$authtest$1$ab$cd"} {
+		_, err = h.Verify(ctx, "sandi", bad)
+		require.ErrorIs(t, err, password.ErrMalformed, "%q", bad)
+	}
+	_, err = h.Hash(ctx, string(make([]byte, 4097)))
+	require.ErrorIs(t, err, password.ErrTooLong)
+	assert.Equal(t, int64(1), h.Hashes())
+	assert.Equal(t, int64(2), h.Verifies())
+
+	old, err := (&authtest.Hasher{Version: "0"}).Hash(ctx, "sandi")
+	require.NoError(t, err)
+	v, err = h.Verify(ctx, "sandi", old)
+	require.NoError(t, err)
+	assert.True(t, v.NeedsRehash)
+}
+
+func TestNewFillsOnlyWhatIsUnset(t *testing.T) {
+	k := authtest.New(t, auth.Config{})
+	assert.NotNil(t, k.Clock)
+	assert.NotNil(t, k.Hasher)
+	assert.NotNil(t, k.Outbox)
+	assert.NotNil(t, k.Rand)
+	assert.Nil(t, k.Captcha, "no realm asks for a captcha")
+	assert.Equal(t, authtest.Start, k.Now())
+
+	mem := memstore.New()
+	h := &authtest.Hasher{Version: "2"}
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return start }
+	k = authtest.New(t, auth.Config{Store: mem, Hasher: h, Now: now})
+	assert.Same(t, mem, k.Store)
+	assert.Nil(t, k.Hasher)
+	assert.Nil(t, k.Clock)
+	assert.Equal(t, start, k.Now())
+	assert.Contains(t, fatal(func(t authtest.TB) { k.Advance(t, time.Second) }), "Config.Now")
+
+	k = authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways}}}})
+	assert.NotNil(t, k.Captcha)
+}
+
+func TestNewRefusals(t *testing.T) {
+	g, err := lockout.New(lockout.Config{Store: memstore.New()})
+	require.NoError(t, err)
+	for name, fn := range map[string]func(t authtest.TB){
+		"two lockouts": func(t authtest.TB) {
+			authtest.New(t, auth.Config{Lockout: g}, authtest.WithLockout(lockout.Policy{}))
+		},
+		"weak lockout": func(t authtest.TB) {
+			authtest.New(t, auth.Config{}, authtest.WithLockout(lockout.Policy{Account: lockout.Rule{Threshold: 500, Window: time.Minute, Lock: time.Minute}}))
+		},
+		"two captchas": func(t authtest.TB) {
+			authtest.New(t, auth.Config{Captcha: auth.CaptchaHosted(nil)}, authtest.WithCaptcha(captchaConfig))
+		},
+		"bad realm": func(t authtest.TB) {
+			authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"LPSE Pusat": {}}})
+		},
+	} {
+		assert.NotEmpty(t, fatal(fn), name)
+	}
+}
+
+func TestHelpersFailTheTest(t *testing.T) {
+	k := authtest.New(t, auth.Config{})
+	_, err := k.Auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
+	require.NoError(t, err)
+	assert.Contains(t, fatal(func(t authtest.TB) { k.LastMessage(t, "nobody@example.id") }), "no message")
+	assert.Contains(t, fatal(func(t authtest.TB) { k.SolveCaptcha(t, "f", "203.0.113.9") }), "no captcha")
+	// The sixth failure is a lock, not a wrong password.
+	assert.Contains(t, fatal(func(t authtest.TB) { k.FailLogins(t, "lpse", "budi", "203.0.113.9", 6) }), "attempt 6 of 6")
+}
+
+// TestFailLoginsSolvesCaptchas: past the captcha threshold the failures
+// still reach the password check, so they lock the account.
+func TestFailLoginsSolvesCaptchas(t *testing.T) {
+	k := authtest.New(t, auth.Config{}, authtest.WithCaptcha(captchaConfig))
+	require.NotNil(t, k.Captcha)
+	k.FailLogins(t, "lpse", "nobody", "203.0.113.9", 5)
+	st, err := k.Auth.LockStatus(t.Context(), "lpse", "nobody")
+	require.NoError(t, err)
+	assert.True(t, st.Locked())
+	// The answer is the generator's, in the host's alphabet and length.
+	ans := k.SolveCaptcha(t, "f", "203.0.113.9")
+	assert.Len(t, ans.Answer, 5)
+	require.NoError(t, k.Captcha.Verify(t.Context(), ans.ID, "f", ans.Answer))
+	require.Error(t, k.Captcha.Verify(t.Context(), ans.ID, "f", ans.Answer), "used once")
+}
+
+var captchaConfig = captcha.Config{Length: 5, Alphabet: captcha.DigitsLetters}

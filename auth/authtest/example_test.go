@@ -1,0 +1,209 @@
+package authtest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/lockout"
+)
+
+// t stands in for the *testing.T of a real test, which an Example function
+// does not have: in a test, pass yours.
+var t exampleT
+
+type exampleT struct{}
+
+func (exampleT) Helper()                           {}
+func (exampleT) Cleanup(func())                    {}
+func (exampleT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
+// The portal's lockout policy: after 5 failures in 15 minutes the account
+// locks for 15 minutes; the sixth attempt is refused even with the right
+// password, before any hash runs; 15 minutes later it works.
+func Example_lockout() {
+	ctx := context.Background()
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"lpse": {}}},
+		authtest.WithLockout(lockout.Policy{
+			Account: lockout.Rule{Threshold: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute},
+		}))
+	if _, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"}); err != nil {
+		panic(err)
+	}
+	login := auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari",
+		Request: auth.Request{ClientAddr: "203.0.113.9"}}
+
+	k.FailLogins(t, "lpse", "budi", "203.0.113.9", 5)
+	hashes := k.Hasher.Verifies()
+	_, err := k.Auth.Login(ctx, login)
+	var le *lockout.LockedError
+	if errors.As(err, &le) {
+		fmt.Println("sixth attempt, right password: locked for", le.RetryAfter(k.Now()))
+	}
+	fmt.Println("hashes run:", k.Hasher.Verifies()-hashes)
+
+	k.Advance(t, 15*time.Minute)
+	res, err := k.Auth.Login(ctx, login)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("15 minutes later: welcome,", res.Account.Username)
+	// Output:
+	// sixth attempt, right password: locked for 15m0s
+	// hashes run: 0
+	// 15 minutes later: welcome, budi
+}
+
+// The realm asks for a captcha from the third failure on: the next login
+// is refused until it carries a solved one.
+func Example_captcha() {
+	ctx := context.Background()
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{
+		"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAfterFailures, After: 3}},
+	}})
+	if _, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "siti", Password: "nasi uduk betawi asli"}); err != nil {
+		panic(err)
+	}
+	need, _ := k.Auth.NeedsCaptcha(ctx, "lpse", "siti", "203.0.113.9")
+	fmt.Println("captcha before any failure:", need)
+
+	k.FailLogins(t, "lpse", "siti", "203.0.113.9", 3)
+	need, _ = k.Auth.NeedsCaptcha(ctx, "lpse", "siti", "203.0.113.9")
+	fmt.Println("captcha after 3 failures:", need)
+
+	login := auth.LoginRequest{Realm: "lpse", Username: "siti", Password: "nasi uduk betawi asli",
+		Request: auth.Request{ClientAddr: "203.0.113.9"}}
+	_, err := k.Auth.Login(ctx, login)
+	fmt.Println("without a captcha:", errors.Is(err, auth.ErrCaptchaRequired))
+
+	login.Captcha = k.SolveCaptcha(t, "login-form", "203.0.113.9")
+	_, err = k.Auth.Login(ctx, login)
+	fmt.Println("with a solved captcha:", err)
+	// Output:
+	// captcha before any failure: false
+	// captcha after 3 failures: true
+	// without a captcha: true
+	// with a solved captcha: <nil>
+}
+
+// MySAPK's "Lupa Kata Sandi": a civil servant gives the NIP and receives a
+// code by email, which expires after 15 minutes.
+func Example_resetCodeExpires() {
+	ctx := context.Background()
+	policy, err := password.NewPolicy(password.PolicyConfig{Composition: password.CompositionMySAPK})
+	if err != nil {
+		panic(err)
+	}
+	k := authtest.New(t, auth.Config{
+		Policy: policy,
+		Realms: map[string]auth.Realm{"sapk": {Username: identifiers.NIP, Reset: auth.ByCode}},
+	})
+	const nip = "198609262015051001"
+	if _, err := k.Auth.Register(ctx, auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: "Kopi tubruk 2026"}); err != nil {
+		panic(err)
+	}
+
+	if err := k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001"}); err != nil {
+		panic(err)
+	}
+	code := k.LastCode(t, "pns@example.go.id")
+	k.Advance(t, 15*time.Minute)
+	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+	fmt.Println("after 15 minutes:", errors.Is(err, auth.ErrInvalidToken))
+
+	if err := k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: nip}); err != nil {
+		panic(err)
+	}
+	code = k.LastCode(t, "pns@example.go.id")
+	k.Advance(t, 14*time.Minute)
+	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+	fmt.Println("a new code, 14 minutes later:", err)
+	_, err = k.Auth.Login(ctx, auth.LoginRequest{Realm: "sapk", Username: nip, Password: "Teh manis 7 hangat"})
+	fmt.Println("login with the new password:", err)
+	// Output:
+	// after 15 minutes: true
+	// a new code, 14 minutes later: <nil>
+	// login with the new password: <nil>
+}
+
+// An authenticator app's code is accepted once: the same code, sent again
+// (by an attacker who saw it, or a double click), is refused.
+func Example_totpReplay() {
+	ctx := context.Background()
+	k := authtest.New(t, auth.Config{Messages: auth.Messages{PortalName: "LPSE Uji"}})
+	acct, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: "kopi tubruk di pagi hari"})
+	if err != nil {
+		panic(err)
+	}
+	secret, recovery := k.EnrollTOTP(t, acct.ID, "kopi tubruk di pagi hari")
+	fmt.Println("recovery codes:", len(recovery))
+	k.Advance(t, 30*time.Second) // the code that confirmed the app is used up
+
+	second := func() string {
+		_, err := k.Auth.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
+		var sfr *auth.SecondFactorRequired
+		if !errors.As(err, &sfr) {
+			panic(err)
+		}
+		return sfr.Pending
+	}
+	code := k.TOTPCode(t, secret)
+	pending := second()
+	_, err = k.Auth.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: code})
+	fmt.Println("first use:", err)
+
+	pending = second()
+	_, err = k.Auth.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: code})
+	fmt.Println("replayed:", errors.Is(err, auth.ErrInvalidCode))
+
+	k.Advance(t, 30*time.Second)
+	_, err = k.Auth.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: k.TOTPCode(t, secret)})
+	fmt.Println("the next step's code:", err)
+	// Output:
+	// recovery codes: 10
+	// first use: <nil>
+	// replayed: true
+	// the next step's code: <nil>
+}
+
+// An LPSE registration: a company registers with its NPWP, confirms its
+// email address by a link, and waits for an operator's approval before it
+// can log in.
+func Example_registrationApproval() {
+	ctx := context.Background()
+	k := authtest.New(t, auth.Config{
+		Realms: map[string]auth.Realm{"lpse": {Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true}},
+		Links:  auth.Links{Activate: "https://lpse.example.go.id/aktivasi", Login: "https://lpse.example.go.id/masuk"},
+	})
+	acct, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: "Kopi tubruk 2026"})
+	if err != nil {
+		panic(err)
+	}
+	login := auth.LoginRequest{Realm: "lpse", Username: "013121660091000", Password: "Kopi tubruk 2026"}
+	_, err = k.Auth.Login(ctx, login)
+	fmt.Println("registered:", acct.State, errors.Is(err, auth.ErrPendingConfirmation))
+
+	got, err := k.Auth.ConfirmAccount(ctx, auth.Confirmation{Realm: "lpse", Token: k.LastToken(t, "pt.maju@example.co.id")})
+	if err != nil {
+		panic(err)
+	}
+	_, err = k.Auth.Login(ctx, login)
+	fmt.Println("link followed:", got.State, errors.Is(err, auth.ErrPendingApproval))
+
+	if _, err := k.Auth.Approve(ctx, auth.Decision{AccountID: acct.ID, Operator: "op-1", Reason: "dokumen lengkap"}); err != nil {
+		panic(err)
+	}
+	fmt.Println("told:", k.LastMessage(t, "pt.maju@example.co.id").Purpose)
+	_, err = k.Auth.Login(ctx, login)
+	fmt.Println("approved, login:", err)
+	// Output:
+	// registered: pending_confirmation true
+	// link followed: pending_approval true
+	// told: registration_approved
+	// approved, login: <nil>
+}
