@@ -101,11 +101,15 @@ func (a *Authenticator) RequestEmailChange(ctx context.Context, c EmailChange) e
 // The change holds only if the address and the password are still what
 // they were when it was asked for.
 //
+// The realm may be empty: the token names its realm.
+//
 // Its errors: ErrInvalidToken; ErrAccountExists when the address was taken
 // meanwhile.
 func (a *Authenticator) ConfirmEmailChange(ctx context.Context, realm, token string, req Request) (store.Account, error) {
-	if _, err := a.realm(realm); err != nil {
-		return store.Account{}, err
+	if realm != "" {
+		if _, err := a.realm(realm); err != nil {
+			return store.Account{}, err
+		}
 	}
 	if a.resets == nil {
 		return store.Account{}, ErrNotConfigured

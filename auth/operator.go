@@ -40,6 +40,18 @@ func (a *Authenticator) operatorEvent(ctx context.Context, kind string, acct sto
 	a.record(ctx, ev)
 }
 
+// Account returns the account with the ID, for an operator's page or for
+// a host that needs the account as it is now (after a password change, to
+// start a new session under its new security stamp). A wrapped
+// store.ErrNotFound when there is none.
+func (a *Authenticator) Account(ctx context.Context, id string) (store.Account, error) {
+	acct, err := a.store.AccountByID(ctx, id)
+	if err != nil {
+		return store.Account{}, fmt.Errorf("auth: %w", err)
+	}
+	return acct, nil
+}
+
 // ForceReset makes the owner set a new password before logging in again,
 // as a helpdesk does for an account it believes compromised: the current
 // password stops working at once (it is replaced by one nobody knows, under

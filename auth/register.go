@@ -109,7 +109,8 @@ func (a *Authenticator) sendActivation(ctx context.Context, realm Realm, acct st
 
 // Confirmation confirms a new account's email address.
 type Confirmation struct {
-	// Realm is the realm of the account.
+	// Realm is the realm of the account. With a link's Token it may be
+	// empty: the token names its realm.
 	Realm string
 	// Token is the token of the activation link (ActivationLink).
 	Token string
@@ -127,14 +128,19 @@ type Confirmation struct {
 // Its errors: ErrInvalidToken for every link or code that does not confirm
 // a pending account.
 func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (store.Account, error) {
-	realm, err := a.realm(c.Realm)
-	if err != nil {
-		return store.Account{}, err
+	if c.Token == "" || c.Realm != "" {
+		if _, err := a.realm(c.Realm); err != nil {
+			return store.Account{}, err
+		}
 	}
 	if a.activations == nil {
 		return store.Account{}, ErrNotConfigured
 	}
 	red, acct, err := a.redeem(ctx, a.activations, c.Realm, purposeActivate, c.Token, c.Identifier, c.Code)
+	if err != nil {
+		return store.Account{}, err
+	}
+	realm, err := a.realm(acct.Realm)
 	if err != nil {
 		return store.Account{}, err
 	}

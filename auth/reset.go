@@ -285,7 +285,8 @@ func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct 
 
 // ResetCompletion sets a new password with a reset link or code.
 type ResetCompletion struct {
-	// Realm is the realm of the account.
+	// Realm is the realm of the account. With a link's Token it may be
+	// empty: the token names its realm.
 	Realm string
 	// Token is the token of the reset link, in a realm that resets by
 	// link.
@@ -314,8 +315,10 @@ type ResetCompletion struct {
 // Its errors: ErrInvalidToken for every link or code that does not open the
 // account; a *password.PolicyError; wrapped store failures.
 func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) error {
-	if _, err := a.realm(c.Realm); err != nil {
-		return err
+	if c.Token == "" || c.Realm != "" {
+		if _, err := a.realm(c.Realm); err != nil {
+			return err
+		}
 	}
 	if a.resets == nil {
 		return ErrNotConfigured
@@ -395,6 +398,10 @@ func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, realmN
 	}
 	if err != nil {
 		return red, store.Account{}, err
+	}
+	if realmName == "" {
+		// A link names its realm; a code is looked up in the one given.
+		realmName = red.Data[dataRealm]
 	}
 	acct, err := a.store.AccountByID(ctx, red.AccountID)
 	switch {
