@@ -32,6 +32,17 @@ type fixture struct {
 
 func newFixture(t *testing.T, mutate ...func(*auth.Config)) *fixture {
 	t.Helper()
+	f, cfg := fixtureConfig(mutate)
+	a, err := auth.New(cfg)
+	require.NoError(t, err)
+	f.auth = a
+	return f
+}
+
+// fixtureConfig returns a fixture without its Authenticator and the
+// Config to build it from: the fixture's store, hasher, clock and log,
+// changed by mutate.
+func fixtureConfig(mutate []func(*auth.Config)) (*fixture, auth.Config) {
 	f := &fixture{store: memstore.New(), hasher: &fakehash.Hasher{}, logs: new(bytes.Buffer), now: t0}
 	cfg := auth.Config{
 		Store:  f.store,
@@ -42,10 +53,7 @@ func newFixture(t *testing.T, mutate ...func(*auth.Config)) *fixture {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	a, err := auth.New(cfg)
-	require.NoError(t, err)
-	f.auth = a
-	return f
+	return f, cfg
 }
 
 const goodPassword = "kopi tubruk di pagi hari"

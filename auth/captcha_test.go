@@ -9,25 +9,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/captcha"
-	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
 
+// captchaFixture's captcha service, built by authtest, answers every
+// challenge with "333333".
 func captchaFixture(t *testing.T, realms map[string]auth.Realm) (*fixture, *captcha.Service) {
 	t.Helper()
-	var svc *captcha.Service
-	f := newFixture(t, func(c *auth.Config) {
-		gen, err := captcha.NewGenerator(captcha.Config{Rand: fakerand.Repeat(3)})
-		require.NoError(t, err)
-		svc, err = captcha.NewService(captcha.ServiceConfig{Store: c.Store.(*memstore.Store), Generator: gen, Now: c.Now})
-		require.NoError(t, err)
-		c.Captcha = auth.CaptchaService(svc)
-		c.Realms = realms
-	})
-	return f, svc
+	f := newKitFixture(t, []authtest.Option{authtest.WithCaptcha(captcha.Config{})}, func(c *auth.Config) { c.Realms = realms })
+	return f.fixture, f.kit.Captcha
 }
 
 func (f *fixture) loginWithCaptcha(t *testing.T, username, pw string, ans auth.CaptchaAnswer) error {
@@ -155,19 +149,14 @@ func (r racyPeek) Counter(_ context.Context, _ time.Time, k store.AttemptKey) (s
 // TestCaptchaCannotBeRacedPast: attempts sent in parallel all pass the
 // pre-check, but the policy is enforced again on the atomic charge.
 func TestCaptchaCannotBeRacedPast(t *testing.T) {
-	var svc *captcha.Service
-	f := newFixture(t, func(c *auth.Config) {
+	f := newKitFixture(t, []authtest.Option{authtest.WithCaptcha(captcha.Config{})}, func(c *auth.Config) {
 		mem := memstore.New()
 		c.Store = racyPeek{mem}
 		g, err := lockout.New(lockout.Config{Store: racyPeek{mem}, Now: c.Now})
 		require.NoError(t, err)
 		c.Lockout = g
-		gen, err := captcha.NewGenerator(captcha.Config{Rand: fakerand.Repeat(3)})
-		require.NoError(t, err)
-		svc, err = captcha.NewService(captcha.ServiceConfig{Store: mem, Generator: gen, Now: c.Now})
-		require.NoError(t, err)
-		c.Captcha = auth.CaptchaService(svc)
 	})
+	svc := f.kit.Captcha
 	f.register(t, "lpse", "budi")
 	verifies := f.hasher.Verifies()
 	outcomes := map[error]int{}

@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"

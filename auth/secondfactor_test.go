@@ -3,7 +3,6 @@ package auth_test
 import (
 	"encoding/base32"
 	"errors"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,30 +12,37 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/totp"
 )
 
-// mfaFixture is a fixture with second factors on: a keyring, an outbox as
-// the sender.
+// mfaFixture is a fixture built by authtest, with second factors on: a
+// keyring, an outbox as the sender.
 type mfaFixture struct {
 	*fixture
+	kit    *authtest.Kit
 	outbox *notify.Outbox
 }
 
 func newMFAFixture(t *testing.T, mutate ...func(*auth.Config)) *mfaFixture {
 	t.Helper()
-	ring, err := totp.NewKeyring("k1", map[string][]byte{"k1": make([]byte, totp.KeySize)})
-	require.NoError(t, err)
-	ob := &notify.Outbox{}
-	f := newFixture(t, append([]func(*auth.Config){func(c *auth.Config) {
-		c.Sender = ob
+	return newKitFixture(t, nil, append([]func(*auth.Config){func(c *auth.Config) {
 		c.Messages = auth.Messages{PortalName: "LPSE Uji"}
-		c.SecondFactor.Keyring = ring
 	}}, mutate...)...)
-	return &mfaFixture{fixture: f, outbox: ob}
+}
+
+// newKitFixture is a fixture whose Authenticator authtest builds: it
+// fills in the sender, keyring, lockout and captcha the fixture leaves
+// unset.
+func newKitFixture(t *testing.T, opts []authtest.Option, mutate ...func(*auth.Config)) *mfaFixture {
+	t.Helper()
+	f, cfg := fixtureConfig(mutate)
+	k := authtest.New(t, cfg, opts...)
+	f.auth = k.Auth
+	return &mfaFixture{fixture: f, kit: k, outbox: k.Outbox}
 }
 
 var req = auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Mozilla/5.0 (test)"}
@@ -50,18 +56,9 @@ func (f *mfaFixture) enroll(t *testing.T, acct store.Account) ([]byte, []string)
 
 func (f *mfaFixture) enrollWith(t *testing.T, acct store.Account, pw string) ([]byte, []string) {
 	t.Helper()
-	e, err := f.auth.BeginTOTP(t.Context(), auth.FactorChange{AccountID: acct.ID, Password: pw, Label: "HP Budi", Request: req})
-	require.NoError(t, err)
-	u, err := url.Parse(e.URI)
-	require.NoError(t, err)
-	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(u.Query().Get("secret"))
-	require.NoError(t, err)
+	secret, recovery := f.kit.EnrollTOTP(t, acct.ID, pw)
 	require.Len(t, secret, 20)
-	code, err := totp.Params{}.Code(secret, f.now)
-	require.NoError(t, err)
-	out, err := f.auth.ConfirmTOTP(t.Context(), auth.TOTPConfirmation{AccountID: acct.ID, FactorID: e.FactorID, Code: code, Request: req})
-	require.NoError(t, err)
-	return secret, out.RecoveryCodes
+	return secret, recovery
 }
 
 // pending logs in with the right password and returns the pending login.
@@ -488,7 +485,7 @@ func TestRemoveFactor(t *testing.T) {
 	sum, err := f.auth.Factors(t.Context(), acct.ID)
 	require.NoError(t, err)
 	require.Len(t, sum.Factors, 1)
-	assert.Equal(t, "HP Budi", sum.Factors[0].Label)
+	assert.Equal(t, authtest.TOTPLabel, sum.Factors[0].Label)
 	id := sum.Factors[0].ID
 
 	err = f.auth.RemoveFactor(t.Context(), id, auth.FactorChange{AccountID: acct.ID, Password: "wrong password"})

@@ -35,6 +35,9 @@ const WrongPassword = "authtest: not the password"
 // UserAgent is the user agent of the requests a Kit's helpers make.
 const UserAgent = "masuk-authtest"
 
+// TOTPLabel is the label of the authenticator apps EnrollTOTP enrolls.
+const TOTPLabel = "authtest"
+
 // Option changes what New builds.
 type Option func(*options)
 
@@ -365,7 +368,7 @@ func (k *Kit) EnrollTOTP(t TB, accountID, password string) (secret []byte, recov
 	t.Helper()
 	ctx := context.Background()
 	r := auth.Request{UserAgent: UserAgent}
-	e, err := k.Auth.BeginTOTP(ctx, auth.FactorChange{AccountID: accountID, Password: password, Label: "authtest", Request: r})
+	e, err := k.Auth.BeginTOTP(ctx, auth.FactorChange{AccountID: accountID, Password: password, Label: TOTPLabel, Request: r})
 	if err != nil {
 		t.Fatalf("authtest: EnrollTOTP: %v", err)
 	}
