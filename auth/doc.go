@@ -160,6 +160,13 @@
 // contain a line break. A failure to record is logged, not returned, so a
 // full audit table cannot stop logins.
 //
+// # Testing a portal's policy
+//
+// Package auth/authtest builds an Authenticator from a host's own Config on
+// memory, a clock that moves when told and an outbox, so a portal can
+// unit-test its lockout, captcha, reset and second-factor policies in
+// milliseconds: see [github.com/masuk-id/masuk/auth/authtest.New].
+//
 // # Errors
 //
 // Outcomes are sentinel errors for errors.Is. Store failures and a canceled

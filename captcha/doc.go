@@ -67,6 +67,10 @@
 // and issues a new one. Most hosts never call Verify: auth.Login does, when
 // the realm's captcha policy asks for one.
 //
+// In a test of a portal's captcha policy, [github.com/masuk-id/masuk/auth/authtest.Kit.SolveCaptcha] issues a
+// challenge from the Service an authtest Kit builds and returns its
+// answer.
+//
 // # Choosing an alphabet
 //
 // [Digits], the default, is the easiest to read and to hear: ten shapes

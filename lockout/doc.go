@@ -83,4 +83,8 @@
 //
 // Counters live in a store.Attempts: memstore for one process, sqlstore or
 // redisstore for a portal with several instances, which must share one.
+//
+// To test a portal's lockout policy through auth,
+// [github.com/masuk-id/masuk/auth/authtest.WithLockout] builds the Guard on a fake clock and
+// [github.com/masuk-id/masuk/auth/authtest.Kit.FailLogins] fails logins from an address.
 package lockout

@@ -117,4 +117,8 @@
 // SPF, sign with DKIM at the relay, and publish DMARC. Each message
 // carries "Auto-Submitted: auto-generated" (RFC 3834) so that
 // auto-responders do not answer it.
+//
+// In a test of a portal's flows, [github.com/masuk-id/masuk/auth/authtest.Kit.LastMessage] reads the newest
+// message an [Outbox] holds for an address, after waiting for the messages
+// auth sends in the background.
 package notify

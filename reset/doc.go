@@ -99,4 +99,8 @@
 // A credential change then voids every token issued before it, in every
 // store, without finding them. [Tokens.Void] on a change does the same
 // for the tokens a host knows of.
+//
+// In a test of a portal's reset or activation flow,
+// [github.com/masuk-id/masuk/auth/authtest.Kit.LastCode] and [github.com/masuk-id/masuk/auth/authtest.Kit.LastToken] read the code or the link's
+// token that the flow sent.
 package reset

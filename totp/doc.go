@@ -123,6 +123,12 @@
 // the secret, prints and logs without it; a [Keyring] prints no key
 // material.
 //
+// # Testing
+//
+// In a test of a portal's second factors, [github.com/masuk-id/masuk/auth/authtest.Kit.EnrollTOTP] enrolls an
+// app through auth and keeps its secret, and [github.com/masuk-id/masuk/auth/authtest.Kit.TOTPCode] is the code
+// it shows at the test's clock.
+//
 // # References
 //
 //   - RFC 4226, HOTP: https://www.rfc-editor.org/rfc/rfc4226
