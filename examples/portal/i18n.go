@@ -191,6 +191,7 @@ var messages = map[string][2]string{
 
 	"op.title":          {"Operator: daftar akun", "Operator: accounts"},
 	"op.filter":         {"Tampilkan", "Show"},
+	"op.state":          {"Status", "State"},
 	"op.search":         {"Cari (awal nama pengguna atau email)", "Search (start of username or email)"},
 	"op.state.all":      {"Semua keadaan", "Every state"},
 	"op.empty":          {"Tidak ada akun.", "No accounts."},

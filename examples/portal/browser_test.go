@@ -1,0 +1,343 @@
+package main
+
+import (
+	"context"
+	"encoding/base32"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/totp"
+)
+
+// The browser tests drive the portal in a real, headless Chromium: every
+// page is rendered, every form is filled and submitted by clicking its
+// button, and cookies, redirects and CrossOriginProtection behave as they
+// do for people. They need Debian's chromium (MASUK_TEST_CHROMIUM names
+// another binary) and skip without it; .ci/run installs it. Screenshots go
+// to MASUK_TEST_ARTIFACTS when it is set, and to the test's temporary
+// folder otherwise.
+
+// chromium returns the browser binary, or skips the test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	if p := os.Getenv("MASUK_TEST_CHROMIUM"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed (apt-get install chromium; .ci/run does): skipping the browser tests")
+	}
+	return p
+}
+
+// chrome is one headless browser, phone-sized; each person in a test gets
+// a tab in a browser context of its own, so cookies are not shared.
+type chrome struct {
+	t     *testing.T
+	p     *portal
+	alloc context.Context
+}
+
+func newChrome(t *testing.T, p *portal) *chrome {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(412, 915),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	// The browser starts with its first context; the people's contexts
+	// are browser contexts of their own within it.
+	root, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(root))
+	return &chrome{t: t, p: p, alloc: root}
+}
+
+// tab is one person's browser tab.
+type tab struct {
+	c   *chrome
+	ctx context.Context
+}
+
+func (c *chrome) person() *tab {
+	ctx, cancel := chromedp.NewContext(c.alloc, chromedp.WithNewBrowserContext())
+	c.t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	c.t.Cleanup(cancel)
+	b := &tab{c: c, ctx: ctx}
+	// Headless Chromium asks for English; the people of these tests
+	// choose Indonesian, the portal's own default, with its switch.
+	b.open("/bahasa?lang=id&next=/")
+	return b
+}
+
+func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.c.t.Helper()
+	require.NoError(b.c.t, chromedp.Do(b.ctx, actions...))
+}
+
+// open loads a path of the portal.
+func (b *tab) open(path string) {
+	b.c.t.Helper()
+	b.do(chromedp.Navigate(b.c.p.srv.URL + path))
+}
+
+// fill sets the form fields, by CSS selector.
+func (b *tab) fill(fields ...string) {
+	b.c.t.Helper()
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.do(chromedp.SetValue(chromedp.CSS(fields[i]), fields[i+1]))
+	}
+}
+
+// click clicks a button and waits for the page it leads to.
+func (b *tab) click(sel string) {
+	b.c.t.Helper()
+	loaded := chromedp.Events(b.ctx, page.LoadEventFired)
+	b.do(chromedp.Click(chromedp.CSS(sel)))
+	for _, err := range loaded {
+		require.NoError(b.c.t, err)
+		break
+	}
+}
+
+// text returns the page's visible text.
+func (b *tab) text() string {
+	b.c.t.Helper()
+	return b.read(chromedp.Text(chromedp.CSS("body")))
+}
+
+func (b *tab) html() string {
+	b.c.t.Helper()
+	return b.read(chromedp.OuterHTML(chromedp.CSS("html")))
+}
+
+// read runs a query of the page, again if the document was replaced while
+// the query ran (a redirect's page arriving just after the load event).
+func (b *tab) read(a chromedp.Action[string]) string {
+	b.c.t.Helper()
+	var err error
+	for range 5 {
+		var s string
+		if s, err = chromedp.Run(b.ctx, a); err == nil {
+			return s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(b.c.t, err)
+	return ""
+}
+
+func (b *tab) path() string {
+	b.c.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	require.NoError(b.c.t, err)
+	return pathOf(b.c.t, u)
+}
+
+// shot saves a screenshot of the whole page as name.png.
+func (b *tab) shot(name string) {
+	b.c.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	require.NoError(b.c.t, err)
+	dir := os.Getenv("MASUK_TEST_ARTIFACTS")
+	if dir == "" {
+		dir = b.c.t.TempDir()
+	}
+	require.NoError(b.c.t, os.MkdirAll(dir, 0o755))
+	require.NoError(b.c.t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
+}
+
+// login fills and submits a realm's login form.
+func (b *tab) login(realm, username, password string) {
+	b.c.t.Helper()
+	b.open("/" + realm + "/masuk")
+	b.fill("#username", username, "#password", password)
+	b.click(`form[action$="/masuk"] > button`)
+}
+
+// TestBrowserLPSE: a company registers with its NPWP (a mistyped one is
+// refused with the identifier's own message), confirms its email by the
+// link from the outbox, waits, and is approved by an operator with a
+// reason; then it logs in.
+func TestBrowserLPSE(t *testing.T) {
+	p := newPortal(t)
+	c := newChrome(t, p)
+	b := c.person()
+
+	b.open("/lpse/daftar")
+	b.fill("#username", "01.312.166.0-091.00", "#name", "PT Contoh Sejahtera", "#email", "budi@example.co.id",
+		"#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
+	b.click(`form[action="/lpse/daftar"] > button`)
+	assert.Contains(t, b.text(), "NPWP")
+	b.shot("lpse-register-error")
+	b.fill("#username", npwp, "#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
+	b.click(`form[action="/lpse/daftar"] > button`)
+	assert.Contains(t, b.text(), t2("id", "reg.done.lpse"))
+
+	link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
+	require.True(t, ok)
+	b.open(pathOf(t, link))
+	b.click(`form[action="/lpse/aktivasi"] > button`)
+	assert.Contains(t, b.text(), t2("id", "act.approval"))
+
+	op := c.person()
+	op.login("operator", operatorUsername, p.app.seededPassword)
+	require.Equal(t, "/operator", strings.Split(op.path(), "?")[0])
+	op.open("/operator?realm=lpse&state=pending_approval")
+	op.shot("operator-pending")
+	id := regexp.MustCompile(`/operator/akun\?id=([0-9a-f]+)`).FindStringSubmatch(op.html())
+	require.NotNil(t, id)
+	op.open("/operator/akun?id=" + id[1])
+	op.fill("#reason", "Dokumen lengkap")
+	op.click(`button[name="action"][value="approve"]`)
+	assert.Contains(t, op.text(), "Dokumen lengkap")
+	op.shot("operator-approved")
+
+	b.login("lpse", "013121660091000", "pengadaan barang 2026")
+	assert.Equal(t, "/akun", b.path())
+	assert.Contains(t, b.text(), npwp)
+}
+
+// TestBrowserCaptchaAndLockout: after three wrong passwords the captcha
+// appears (picture, sound, new picture); after five the account is locked
+// with the time left; an operator unlocks it.
+func TestBrowserCaptchaAndLockout(t *testing.T) {
+	p := newPortal(t)
+	p.activeSAPK(p.browser(), "siti@example.go.id")
+	c := newChrome(t, p)
+	b := c.person()
+	for range 3 {
+		b.login("sapk", nip, "salah-sekali")
+	}
+	b.do(chromedp.WaitVisible(chromedp.CSS(`fieldset.captcha img`)))
+	h := b.html()
+	assert.Contains(t, h, `<audio`)
+	assert.Contains(t, h, `name="refresh"`)
+	b.shot("login-captcha")
+	first := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(h)[1]
+	b.click(`button[name="refresh"]`)
+	second := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(b.html())[1]
+	assert.NotEqual(t, first, second, "a new picture")
+
+	for range 2 {
+		b.fill("#username", nip, "#password", "salah-sekali", "#captcha", "000000")
+		b.click(`form[action$="/masuk"] > button`)
+	}
+	assert.Contains(t, b.text(), "Coba lagi dalam 15 menit")
+	b.shot("login-locked")
+
+	op := c.person()
+	op.login("operator", operatorUsername, p.app.seededPassword)
+	op.open("/operator?realm=sapk&q=" + nip[:4])
+	id := regexp.MustCompile(`/operator/akun\?id=([0-9a-f]+)`).FindStringSubmatch(op.html())
+	require.NotNil(t, id)
+	op.open("/operator/akun?id=" + id[1])
+	op.fill("#reason", "Telepon dari pemilik, identitas dicek")
+	op.click(`button[name="action"][value="unlock"]`)
+	assert.Contains(t, op.text(), t2("id", "op.lock.none"))
+
+	b.open("/sapk/masuk")
+	b.fill("#username", nip, "#password", sapkPass, "#captcha", "000000")
+	b.click(`form[action$="/masuk"] > button`)
+	assert.Equal(t, "/akun", b.path())
+}
+
+// TestBrowserTOTP: enrolling an authenticator app by its key, recovery
+// codes shown once, and the second step with a code computed here.
+func TestBrowserTOTP(t *testing.T) {
+	p := newPortal(t)
+	p.activeSAPK(p.browser(), "siti@example.go.id")
+	b := newChrome(t, p).person()
+	b.login("sapk", nip, sapkPass)
+	require.Equal(t, "/akun", b.path())
+
+	b.open("/akun/keamanan")
+	b.fill("#label", "Ponsel Siti", "#pw-totp", sapkPass)
+	b.click(`form[action="/akun/keamanan/totp"] > button`)
+	b.do(chromedp.WaitVisible(chromedp.CSS(`img[src^="data:image/png;base64,"]`)))
+	b.shot("totp-enroll")
+	key := regexp.MustCompile(`<code class="key">([A-Z2-7 ]+)</code>`).FindStringSubmatch(b.html())
+	require.NotNil(t, key)
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(key[1], " ", ""))
+	require.NoError(t, err)
+	code, err := totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	b.fill("#code", code)
+	b.click(`form[action="/akun/keamanan/totp/konfirmasi"] > button`)
+	assert.Contains(t, b.text(), t2("id", "codes.title"))
+	b.shot("recovery-codes")
+
+	b.open("/akun")
+	b.click(`form[action="/keluar"] button`)
+	p.clock.Advance(time.Minute)
+	b.login("sapk", nip, sapkPass)
+	assert.Equal(t, "/sapk/verifikasi", strings.Split(b.path(), "?")[0])
+	b.shot("second-step")
+	code, err = totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	b.fill("#code-totp", code)
+	b.click(`form:has(#code-totp) > button`)
+	assert.Equal(t, "/akun", b.path())
+}
+
+// TestBrowserResetByCode is the MySAPK flow in a browser: NIP, the code
+// from the outbox, a new password under the MySAPK rule, then login.
+func TestBrowserResetByCode(t *testing.T) {
+	p := newPortal(t)
+	p.activeSAPK(p.browser(), "siti@example.go.id")
+	b := newChrome(t, p).person()
+	b.open("/sapk/lupa-sandi")
+	b.fill("#identifier", nip)
+	b.click(`form[action="/sapk/lupa-sandi"] > button`)
+	m := p.mail("siti@example.go.id")
+	require.Equal(t, notify.ResetCode, m.Purpose)
+	code, ok := notify.ExtractCode(m)
+	require.True(t, ok)
+	b.fill("#identifier", nip, "#code", code, "#password", "Sandi Baru 2027", "#password2", "Sandi Baru 2027")
+	b.shot("reset-code")
+	b.click(`form[action="/sapk/atur-sandi"] > button`)
+	b.login("sapk", nip, "Sandi Baru 2027")
+	assert.Equal(t, "/akun", b.path())
+}
+
+// TestBrowserLanguage: the switch turns every page to English and back.
+func TestBrowserLanguage(t *testing.T) {
+	p := newPortal(t)
+	b := newChrome(t, p).person()
+	b.open("/sapk/masuk")
+	assert.Contains(t, b.text(), t2("id", "login.forgot"))
+	b.shot("login-id")
+	loaded := chromedp.Events(b.ctx, page.LoadEventFired)
+	b.do(chromedp.Click(chromedp.CSS(`a[hreflang="en"]`)))
+	for _, err := range loaded {
+		require.NoError(t, err)
+		break
+	}
+	assert.Equal(t, "/sapk/masuk", b.path())
+	assert.Contains(t, b.text(), t2("en", "login.forgot"))
+	b.shot("login-en")
+	b.open("/lpse/daftar")
+	assert.Contains(t, b.text(), "Register with LPSE")
+	b.click(`a[hreflang="id"]`)
+	assert.Equal(t, "/lpse/daftar", b.path())
+	assert.Contains(t, b.text(), "Daftar di LPSE")
+}
