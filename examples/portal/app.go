@@ -57,6 +57,10 @@ type config struct {
 	Postgres string
 	// Redis is a Redis address or redis:// URL for the hot state.
 	Redis string
+	// Schema and RedisPrefix keep the portal's tables and keys apart from
+	// others' in a shared database or Redis (tests use them). Empty means
+	// the default schema and no prefix.
+	Schema, RedisPrefix string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed for the client's address (lockout counts per address).
 	TrustedProxies []netip.Prefix
@@ -318,7 +322,7 @@ func (a *app) openSQL(ctx context.Context) (*sqlstore.Store, error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, db.Close)
-	s, err := sqlstore.New(db, sqlstore.Config{Dialect: dialect})
+	s, err := sqlstore.New(db, sqlstore.Config{Dialect: dialect, Schema: a.cfg.Schema})
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +350,7 @@ func (a *app) openRedis(ctx context.Context) (*redisstore.Store, error) {
 		return nil, fmt.Errorf("portal: connecting to Redis at %s: %w", opts.Addr, err)
 	}
 	a.log.Info("portal: Redis keeps counters, captchas, tokens and sessions", "addr", opts.Addr)
-	return redisstore.New(client, redisstore.Config{})
+	return redisstore.New(client, redisstore.Config{Prefix: a.cfg.RedisPrefix})
 }
 
 func (a *app) sender() (notify.Sender, error) {
