@@ -55,7 +55,7 @@ func (a *Authenticator) RequestEmailChange(ctx context.Context, c EmailChange) e
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	if _, err := a.store.AccountByEmail(ctx, acct.Realm, email); err == nil {
 		a.record(ctx, withReason(ev, "taken"))
-		d := notify.Data{PortalName: a.messages.PortalName, Support: a.messages.Support, Link: a.links.Forgot}
+		d := notify.Data{PortalName: a.portalName(acct.Realm), Support: a.messages.Support, Link: a.links.Forgot}
 		a.bg.run(ctx, func(ctx context.Context) {
 			if err := a.send(ctx, notify.Email, email, notify.AccountExists, c.Locale, d); err != nil {
 				a.log.ErrorContext(ctx, "masuk: telling the owner of a taken address", "error", err)

@@ -39,7 +39,7 @@ func (m *Messages) fill(sender notify.Sender) error {
 		m.Locale = "id"
 	}
 	if sender != nil && m.PortalName == "" {
-		return errors.New("auth: Config.Messages.PortalName is required with Config.Sender")
+		return errors.New("auth: Config.Messages.PortalName is required with Config.Sender (Realm.PortalName may name each realm's portal)")
 	}
 	if _, err := notify.Render(notify.PasswordChanged, m.Locale, notify.Data{PortalName: "x", Time: time.Unix(0, 0)}); err != nil {
 		return fmt.Errorf("auth: Config.Messages.Locale: %w", err)
@@ -53,7 +53,15 @@ func (a *Authenticator) messageData(acct store.Account) notify.Data {
 	if name == "" {
 		name = acct.Username
 	}
-	return notify.Data{PortalName: a.messages.PortalName, Support: a.messages.Support, Username: name}
+	return notify.Data{PortalName: a.portalName(acct.Realm), Support: a.messages.Support, Username: name}
+}
+
+// portalName names the realm's portal in its messages.
+func (a *Authenticator) portalName(realm string) string {
+	if r, ok := a.realms[realm]; ok && r.PortalName != "" {
+		return r.PortalName
+	}
+	return a.messages.PortalName
 }
 
 // send renders a message in the request's locale, falling back to the

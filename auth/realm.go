@@ -39,6 +39,10 @@ type Realm struct {
 	// to Approve it (after confirming its address), as LPSE does while it
 	// checks a company's documents.
 	Approval bool
+	// PortalName names the realm's portal in the messages its accounts
+	// receive ("LPSE Kementerian Keuangan"). Empty means
+	// Config.Messages.PortalName.
+	PortalName string
 	// Reset is how a forgotten password is reset: the zero value, ByLink,
 	// by a link to Config.Links.Reset; ByCode by a code typed with the
 	// username, as MySAPK does.

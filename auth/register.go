@@ -76,7 +76,7 @@ func (a *Authenticator) registeredAgain(ctx context.Context, r Registration, ema
 			ev.AccountID, ev.Username = owner.ID, owner.Username
 		}
 		a.record(ctx, ev)
-		d := notify.Data{PortalName: a.messages.PortalName, Support: a.messages.Support, Link: a.links.Forgot}
+		d := notify.Data{PortalName: a.portalName(r.Realm), Support: a.messages.Support, Link: a.links.Forgot}
 		if err := a.send(ctx, notify.Email, to, notify.AccountExists, r.Locale, d); err != nil {
 			a.log.ErrorContext(ctx, "masuk: telling an owner of a second registration", "error", err)
 		}

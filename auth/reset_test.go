@@ -40,7 +40,7 @@ func newFlowFixture(t *testing.T, mutate ...func(*auth.Config)) *mfaFixture {
 		c.Policy = pol
 		c.Links = links
 		c.Realms = map[string]auth.Realm{
-			"sapk": {Username: identifiers.NIP, Reset: auth.ByCode},
+			"sapk": {Username: identifiers.NIP, Reset: auth.ByCode, PortalName: "MySAPK"},
 			"lpse": {Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true},
 		}
 	}}, mutate...)...)
@@ -84,6 +84,7 @@ func TestMySAPKFlow(t *testing.T) {
 	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001", Request: req}))
 	code := f.lastCode(t, "pns@example.go.id")
 	assert.Equal(t, notify.ResetCode, f.lastMessage(t, "pns@example.go.id").Purpose)
+	assert.Contains(t, f.lastMessage(t, "pns@example.go.id").Subject, "MySAPK", "the realm's own portal name")
 
 	complete := func(pw string) error {
 		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: pw, Request: req})
