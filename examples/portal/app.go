@@ -99,13 +99,13 @@ type realmInfo struct {
 var realms = map[string]realmInfo{
 	"lpse": {
 		Slug:         "lpse",
-		Realm:        auth.Realm{Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true, Reset: auth.ByLink},
+		Realm:        auth.Realm{Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true, Reset: auth.ByLink, PortalName: "Portal Masuk LPSE"},
 		Register:     true,
 		ProfileField: "company",
 	},
 	"sapk": {
 		Slug:         "sapk",
-		Realm:        auth.Realm{Username: identifiers.NIP, Activation: auth.ActivationCode, Reset: auth.ByCode},
+		Realm:        auth.Realm{Username: identifiers.NIP, Activation: auth.ActivationCode, Reset: auth.ByCode, PortalName: "Portal Masuk SAPK"},
 		Register:     true,
 		Policy:       password.PolicyConfig{Composition: password.CompositionMySAPK},
 		ProfileField: "name",
