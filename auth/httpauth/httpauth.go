@@ -167,25 +167,12 @@ func (s *Sessions) Begin(w http.ResponseWriter, r *http.Request, acct store.Acco
 	if err != nil {
 		return nil, err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     s.cfg.CookieName,
-		Value:    ns.Token,
-		Path:     "/",
-		Expires:  ns.ExpiresAt,
-		Secure:   !s.cfg.Insecure,
-		HttpOnly: true,
-		SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(w, s.cfg.CookieName, ns.Token, ns.ExpiresAt)
 	return ns, nil
 }
 
 // clear tells the browser to drop the session cookie.
-func (s *Sessions) clear(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.cfg.CookieName, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
-		Secure: !s.cfg.Insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-	})
-}
+func (s *Sessions) clear(w http.ResponseWriter) { s.clearCookie(w, s.cfg.CookieName) }
 
 // Token returns the session token the request's cookie carries, or "".
 func (s *Sessions) Token(r *http.Request) string {
@@ -255,4 +242,59 @@ func (s *Sessions) Locale(r *http.Request) string {
 		}
 	}
 	return "id"
+}
+
+// The cookies of a login between its two steps and of a remembered
+// device, named after the session cookie.
+func (s *Sessions) pendingCookie() string { return s.cfg.CookieName + "-pending" }
+func (s *Sessions) deviceCookie() string  { return s.cfg.CookieName + "-device" }
+
+func (s *Sessions) setCookie(w http.ResponseWriter, name, value string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: "/", Expires: expires,
+		Secure: !s.cfg.Insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Sessions) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		Secure: !s.cfg.Insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// SetPending keeps a login that waits for its second factor in a cookie of
+// its own (same attributes as the session's), until the pending login
+// expires: pass the error Login returned. Read it back with Pending and
+// drop it with ClearPending once VerifySecondFactor succeeds.
+func (s *Sessions) SetPending(w http.ResponseWriter, sfr *auth.SecondFactorRequired) {
+	s.setCookie(w, s.pendingCookie(), sfr.Pending, sfr.ExpiresAt)
+}
+
+// Pending returns the pending login the request's cookie carries, or "".
+func (s *Sessions) Pending(r *http.Request) string {
+	if c, err := r.Cookie(s.pendingCookie()); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// ClearPending drops the pending login's cookie.
+func (s *Sessions) ClearPending(w http.ResponseWriter) { s.clearCookie(w, s.pendingCookie()) }
+
+// SetDevice remembers the device that VerifySecondFactor's result names,
+// in a cookie that expires with it; a nil device sets nothing. Pass
+// Device(r) as LoginRequest.Device at the next login.
+func (s *Sessions) SetDevice(w http.ResponseWriter, d *auth.RememberedDevice) {
+	if d != nil {
+		s.setCookie(w, s.deviceCookie(), d.Token, d.ExpiresAt)
+	}
+}
+
+// Device returns the remembered device's cookie, or "".
+func (s *Sessions) Device(r *http.Request) string {
+	if c, err := r.Cookie(s.deviceCookie()); err == nil {
+		return c.Value
+	}
+	return ""
 }

@@ -301,3 +301,33 @@ func TestLocale(t *testing.T) {
 		assert.Equal(t, c.want, s.Locale(r), "%+v", c)
 	}
 }
+
+// TestPendingAndDeviceCookies: the cookies of the second step and of a
+// remembered device carry the session cookie's attributes and expiries.
+func TestPendingAndDeviceCookies(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	sfr := &auth.SecondFactorRequired{Pending: "pending-token", ExpiresAt: p.now.Add(5 * time.Minute)}
+	w := httptest.NewRecorder()
+	p.sess.SetPending(w, sfr)
+	p.sess.SetDevice(w, &auth.RememberedDevice{Token: "device-token", ExpiresAt: p.now.Add(30 * 24 * time.Hour)})
+	p.sess.SetDevice(w, nil)
+	cs := w.Result().Cookies()
+	require.Len(t, cs, 2)
+	for _, c := range cs {
+		assert.True(t, strings.HasPrefix(c.Name, "__Host-masuk-"), c.Name)
+		assert.True(t, c.Secure && c.HttpOnly)
+		assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+		assert.Equal(t, "/", c.Path)
+	}
+	assert.Equal(t, sfr.ExpiresAt, cs[0].Expires.UTC())
+	r := httptest.NewRequest("GET", "/", nil)
+	for _, c := range cs {
+		r.AddCookie(c)
+	}
+	assert.Equal(t, "pending-token", p.sess.Pending(r))
+	assert.Equal(t, "device-token", p.sess.Device(r))
+	w = httptest.NewRecorder()
+	p.sess.ClearPending(w)
+	assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
+	assert.Equal(t, "", p.sess.Pending(httptest.NewRequest("GET", "/", nil)))
+}
