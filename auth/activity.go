@@ -114,6 +114,6 @@ func (a *Authenticator) loggedIn(ctx context.Context, ev store.Event, acct store
 	a.record(ctx, ev)
 	if alert {
 		d := notify.Data{Time: ev.Time, Link: a.links.Activity}
-		a.bg.run(ctx, func(ctx context.Context) { a.notice(ctx, acct, notify.NewDevice, req, d) })
+		a.later(ctx, "new-device alert", func(ctx context.Context) { a.notice(ctx, acct, notify.NewDevice, req, d) })
 	}
 }

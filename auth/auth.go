@@ -213,7 +213,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if err := a.links.check(); err != nil {
 		return nil, err
 	}
-	a.reset.fill()
+	if err := a.reset.fill(); err != nil {
+		return nil, err
+	}
 	a.bg.init()
 	if a.resets, err = newResetTokens(a.tokens, cfg.Reset, a.now, a.rand); err != nil {
 		return nil, fmt.Errorf("auth: Config.Reset: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
@@ -29,13 +30,15 @@ type EmailChange struct {
 // told which address will replace it; nothing changes until the link is
 // followed (ConfirmEmailChange). A new request voids the previous one.
 //
-// When the new address belongs to another account of the realm, the answer
-// is the same, and that address's owner is told instead; the change can
-// never complete.
+// The answer is the same, in the same time, whether or not the new address
+// belongs to another account of the realm: after the password and the
+// rate (ResetConfig's, per account and address) it returns, and the
+// messages go out in the background. When the address is taken, its owner
+// is told instead, and the change can never complete.
 //
-// Its errors: ErrInvalidCredentials, ErrInvalidEmail, ErrNotConfigured
-// (no Sender or no Links.ConfirmEmail), a *store.CooldownError when asked
-// again within ResetConfig.Cooldown.
+// Its errors: ErrInvalidCredentials, ErrInvalidEmail, a
+// *lockout.ThrottledError, ErrNotConfigured (no Sender or no
+// Links.ConfirmEmail).
 func (a *Authenticator) RequestEmailChange(ctx context.Context, c EmailChange) error {
 	if a.sender == nil || a.resets == nil || a.links.ConfirmEmail == "" {
 		return ErrNotConfigured
@@ -51,19 +54,28 @@ func (a *Authenticator) RequestEmailChange(ctx context.Context, c EmailChange) e
 	if email == acct.Email {
 		return nil
 	}
-	ev := a.event(EventEmailChangeRequested, acct.Realm, c.Request)
+	s := lockout.Subject{Realm: acct.Realm, Username: acct.Username, Addr: c.ClientAddr}
+	if err := a.guard.Throttle(ctx, "email_change", s, a.reset.PerIdentifier, a.reset.PerAddress); err != nil {
+		return err
+	}
+	a.later(ctx, "email change", func(ctx context.Context) { a.sendEmailChange(ctx, acct, email, c.Request) })
+	return nil
+}
+
+// sendEmailChange is the background half of RequestEmailChange.
+func (a *Authenticator) sendEmailChange(ctx context.Context, acct store.Account, email string, req Request) {
+	ev := a.event(EventEmailChangeRequested, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	if _, err := a.store.AccountByEmail(ctx, acct.Realm, email); err == nil {
 		a.record(ctx, withReason(ev, "taken"))
 		d := notify.Data{PortalName: a.portalName(acct.Realm), Support: a.messages.Support, Link: a.links.Forgot}
-		a.bg.run(ctx, func(ctx context.Context) {
-			if err := a.send(ctx, notify.Email, email, notify.AccountExists, c.Locale, d); err != nil {
-				a.log.ErrorContext(ctx, "masuk: telling the owner of a taken address", "error", err)
-			}
-		})
-		return nil
+		if err := a.send(ctx, notify.Email, email, notify.AccountExists, req.Locale, d); err != nil {
+			a.log.ErrorContext(ctx, "masuk: telling the owner of a taken address", "error", err)
+		}
+		return
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("auth: email change: %w", err)
+		a.record(ctx, withReason(ev, ReasonError))
+		return
 	}
 	issued, err := a.resets.IssueLink(ctx, reset.Issue{
 		AccountID: acct.ID,
@@ -71,29 +83,32 @@ func (a *Authenticator) RequestEmailChange(ctx context.Context, c EmailChange) e
 		Data:      map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp, dataEmail: email, "from": acct.Email},
 		Cooldown:  a.reset.Cooldown,
 	})
-	if err != nil {
-		if errors.Is(err, store.ErrCooldown) {
-			return err
-		}
-		return fmt.Errorf("auth: email change: %w", err)
+	if errors.Is(err, store.ErrCooldown) {
+		a.record(ctx, withReason(ev, "cooldown"))
+		return
 	}
 	d := a.messageData(acct)
-	if d.Link, err = link(a.links.ConfirmEmail, issued.Token); err != nil {
-		return err
+	if err == nil {
+		d.Link, err = link(a.links.ConfirmEmail, issued.Token)
 	}
-	d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
-	if err := a.send(ctx, notify.Email, email, notify.EmailChangeConfirm, c.Locale, d); err != nil {
-		return err
+	if err == nil {
+		d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
+		err = a.send(ctx, notify.Email, email, notify.EmailChangeConfirm, req.Locale, d)
+	}
+	if err != nil {
+		ev = withReason(ev, ReasonError)
+		ev.Details["error"] = err.Error()
+		a.record(ctx, ev)
+		return
 	}
 	a.record(ctx, ev)
 	if acct.Email != "" {
 		n := a.messageData(acct)
 		n.NewAddress, n.Time = email, a.now()
-		if err := a.send(context.WithoutCancel(ctx), notify.Email, acct.Email, notify.EmailChangeNotice, c.Locale, n); err != nil {
+		if err := a.send(ctx, notify.Email, acct.Email, notify.EmailChangeNotice, req.Locale, n); err != nil {
 			a.log.ErrorContext(ctx, "masuk: telling the old address", "account", acct.ID, "error", err)
 		}
 	}
-	return nil
 }
 
 // ConfirmEmailChange completes an email change with the token of the link
@@ -135,6 +150,11 @@ func (a *Authenticator) ConfirmEmailChange(ctx context.Context, realm, token str
 		return store.Account{}, fmt.Errorf("auth: email change: %w", err)
 	}
 	acct.Email, acct.UpdatedAt = to, now
+	// What was sent to the old address (a reset link, a login code) must
+	// not outlive it.
+	if err := a.tokens.VoidTokens(context.WithoutCancel(ctx), acct.ID, purposeReset, purposeEmail, purposeEmailChange); err != nil {
+		a.log.ErrorContext(ctx, "masuk: voiding the old address's tokens", "account", acct.ID, "error", err)
+	}
 	ev := a.event(EventEmailChanged, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	a.record(ctx, ev)

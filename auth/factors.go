@@ -265,6 +265,12 @@ func (a *Authenticator) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (*E
 // phone on record, after checking the current password. It returns the
 // factor's ID and, when the account had none, a first set of recovery
 // codes. The owner is told.
+//
+// Codes by email are the weakest second factor: a forgotten password is
+// reset through the same mailbox, so whoever controls the mailbox passes
+// both steps (NIST SP 800-63B does not count email as an out-of-band
+// authenticator). Offer them only where an authenticator app is out of
+// reach, and prefer codes by SMS or an app.
 func (a *Authenticator) AddCodeFactor(ctx context.Context, kind store.FactorKind, c FactorChange) (string, *Enrolled, error) {
 	if a.sf.factors == nil || a.sender == nil || a.tokens == nil {
 		return "", nil, ErrFactorsUnavailable

@@ -58,7 +58,7 @@ func (a *Authenticator) registered(ctx context.Context, realm Realm, acct store.
 	if realm.Activation == ActivationNone {
 		return
 	}
-	a.bg.run(ctx, func(ctx context.Context) {
+	a.later(ctx, "activation message", func(ctx context.Context) {
 		if err := a.sendActivation(ctx, realm, acct, req, 0); err != nil {
 			a.log.ErrorContext(ctx, "masuk: sending an activation message", "account", acct.ID, "error", err)
 		}
@@ -70,7 +70,7 @@ func (a *Authenticator) registered(ctx context.Context, realm Realm, acct store.
 // background, so that the registration answers as for a new account.
 func (a *Authenticator) registeredAgain(ctx context.Context, r Registration, email string) {
 	ev := a.event(EventRegisteredAgain, r.Realm, r.Request)
-	a.bg.run(ctx, func(ctx context.Context) {
+	a.later(ctx, "account-exists notice", func(ctx context.Context) {
 		to := email
 		if owner, err := a.store.AccountByEmail(ctx, r.Realm, email); err == nil {
 			ev.AccountID, ev.Username = owner.ID, owner.Username
@@ -184,7 +184,7 @@ func (a *Authenticator) ResendActivation(ctx context.Context, r ResetRequest) er
 	if err != nil {
 		return err
 	}
-	a.bg.run(ctx, func(ctx context.Context) {
+	a.later(ctx, "activation message (resend)", func(ctx context.Context) {
 		acct, err := a.lookup(ctx, r.Realm, id, byEmail)
 		if err != nil || acct.State != store.StatePendingConfirmation || acct.Email == "" {
 			return

@@ -108,15 +108,18 @@ type ResetConfig struct {
 	// same account. Zero means 60 seconds.
 	Cooldown time.Duration
 	// PerIdentifier limits requests for one username or email, whether or
-	// not it names an account. Zero means 5 an hour.
+	// not it names an account. Zero means 5 an hour; 1 to 100 requests.
 	PerIdentifier lockout.Rate
 	// PerAddress limits requests from one client address (IPv6 /64).
 	// Zero means 30 an hour.
 	PerAddress lockout.Rate
 	// KeepLock, when true, keeps a lockout lock in force after a
-	// completed reset. The zero value ends it, as the portals do: a reset
+	// completed reset (so does the Guard's lockout.Policy.KeepLockOnReset).
+	// The zero value ends the password's lock, as the portals do: a reset
 	// proves control of the mailbox, and ending the lock is what keeps an
-	// attacker from locking the owner out for good.
+	// attacker from locking the owner out for good. The second factor's
+	// lock is never ended by a reset: whoever reads the mailbox must not
+	// get a fresh round of second-factor guesses.
 	KeepLock bool
 }
 
@@ -139,7 +142,7 @@ func newResetTokens(t store.Tokens, c ResetConfig, now func() time.Time, rnd io.
 	return reset.New(reset.Config{Store: t, Now: now, Rand: rnd, LinkFor: c.LinkFor, CodeFor: c.CodeFor, CodeDigits: c.CodeDigits, MaxAttempts: c.Attempts})
 }
 
-func (c *ResetConfig) fill() {
+func (c *ResetConfig) fill() error {
 	if c.Cooldown == 0 {
 		c.Cooldown = time.Minute
 	}
@@ -149,6 +152,15 @@ func (c *ResetConfig) fill() {
 	if c.PerAddress == (lockout.Rate{}) {
 		c.PerAddress = lockout.Rate{Requests: 30, Window: time.Hour}
 	}
+	for _, r := range []lockout.Rate{c.PerIdentifier, c.PerAddress} {
+		if r.Requests < 1 || r.Requests > 100 || r.Window <= 0 {
+			return errors.New("auth: Config.Reset: a rate must allow 1 to 100 requests in a positive window")
+		}
+	}
+	if c.Cooldown < 0 {
+		return errors.New("auth: Config.Reset.Cooldown is negative")
+	}
+	return nil
 }
 
 // ResetRequest asks for a forgotten password to be reset.
@@ -190,7 +202,7 @@ func (a *Authenticator) RequestReset(ctx context.Context, r ResetRequest) error 
 	if err != nil {
 		return err
 	}
-	a.bg.run(ctx, func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail) })
+	a.later(ctx, "reset message", func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail) })
 	return nil
 }
 
@@ -353,12 +365,12 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 		a.log.ErrorContext(ctx, "masuk: voiding reset tokens", "account", acct.ID, "error", err)
 	}
 	ev.Details = map[string]string{}
-	if !a.reset.KeepLock {
-		before, err := a.guard.Unlock(ctx, acct.Realm, acct.Username)
+	if !a.reset.KeepLock && !a.guard.KeepLockOnReset() {
+		before, err := a.guard.UnlockPassword(ctx, acct.Realm, acct.Username)
 		if err != nil {
 			a.log.ErrorContext(ctx, "masuk: unlocking after a reset", "account", acct.ID, "error", err)
 		}
-		ev.Details["unlocked"] = fmt.Sprint(before.Locked())
+		ev.Details["unlocked"] = fmt.Sprint(!before.Password.LockedUntil.IsZero() || before.Password.Permanent)
 	}
 	a.record(ctx, ev)
 	a.endSessions(ctx, acct, "", c.Request)
@@ -384,6 +396,7 @@ func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, realmN
 		if ierr != nil {
 			return red, store.Account{}, ErrInvalidToken
 		}
+		code = compactDigits(code)
 		acct, lerr := a.lookup(ctx, realmName, id, byEmail)
 		switch {
 		case errors.Is(lerr, store.ErrNotFound):
@@ -394,7 +407,7 @@ func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, realmN
 		case lerr != nil:
 			return red, store.Account{}, fmt.Errorf("auth: %w", lerr)
 		}
-		red, err = tokens.VerifyCode(ctx, acct.ID, purpose, compactDigits(code))
+		red, err = tokens.VerifyCode(ctx, acct.ID, purpose, code)
 	}
 	if err != nil {
 		return red, store.Account{}, err

@@ -94,14 +94,14 @@ type SecondFactorConfig struct {
 	// seconds, one step either side.
 	TOTP totp.Params
 	// PendingFor is how long a login waits for its second factor. Zero
-	// means 5 minutes.
+	// means 5 minutes; at most 15.
 	PendingFor time.Duration
 	// PendingAttempts is how many second-step calls (codes tried, codes
 	// sent) one pending login allows. Zero means 10. The lockout's
 	// second-factor rule limits wrong codes across pending logins.
 	PendingAttempts int
 	// CodeFor is how long a code sent by email or SMS is valid. Zero means
-	// 5 minutes.
+	// 5 minutes; at most 10 (ASVS 6.5.5).
 	CodeFor time.Duration
 	// CodeCooldown is how long after one code another may be sent. Zero
 	// means 60 seconds.
@@ -112,8 +112,8 @@ type SecondFactorConfig struct {
 	// CodeDigits is the length of a sent code: 6 to 10. Zero means 6.
 	CodeDigits int
 	// RememberFor is how long a device the owner asked to remember skips
-	// the second factor. Zero means 30 days; a negative value turns
-	// remembering off.
+	// the second factor. Zero means 30 days, at most a year; a negative
+	// value turns remembering off.
 	RememberFor time.Duration
 	// EmailFallback, when true, offers a code by email to every account
 	// that has a confirmed second factor and an email address, as a way
@@ -168,6 +168,14 @@ func newSecondFactor(c SecondFactorConfig, s store.Store, m Messages) (secondFac
 		if err := def(f.d, f.v, f.name); err != nil {
 			return sf, err
 		}
+	}
+	switch {
+	case sf.PendingFor > 15*time.Minute:
+		return sf, errors.New("auth: Config.SecondFactor.PendingFor is above 15 minutes")
+	case sf.CodeFor > 10*time.Minute:
+		return sf, errors.New("auth: Config.SecondFactor.CodeFor is above 10 minutes, the most ASVS 6.5.5 allows a code sent by email or SMS")
+	case sf.RememberFor > 365*24*time.Hour:
+		return sf, errors.New("auth: Config.SecondFactor.RememberFor is above a year")
 	}
 	if sf.PendingAttempts == 0 {
 		sf.PendingAttempts = 10
@@ -683,8 +691,11 @@ func mask(c notify.Channel, to string) string {
 		}
 		return to[:1] + "***" + to[at:]
 	}
-	if len(to) <= 8 {
+	// A phone number in E.164 form: its country code and first digits,
+	// and its last two, with at least four digits hidden.
+	if len(to) < 9 {
 		return "****"
 	}
-	return to[:6] + strings.Repeat("*", len(to)-10) + to[len(to)-4:]
+	shown := min(6, len(to)-6)
+	return to[:shown] + strings.Repeat("*", len(to)-shown-2) + to[len(to)-2:]
 }

@@ -445,14 +445,35 @@ func status(at time.Time, cs [2]store.Counter) Status {
 // had. Locks of the addresses the attacks came from stay, and end by
 // themselves.
 func (g *Guard) Unlock(ctx context.Context, realm, username string) (Status, error) {
+	return g.unlock(ctx, realm, username, 2)
+}
+
+// UnlockPassword ends the password lock of a username and forgets its
+// history, and leaves the second-factor counter as it is: what a completed
+// password reset does. A reset proves control of the mailbox, not of the
+// second factor, so it must not give whoever reads the mailbox a fresh
+// round of second-factor guesses. It returns the status before.
+func (g *Guard) UnlockPassword(ctx context.Context, realm, username string) (Status, error) {
+	return g.unlock(ctx, realm, username, 1)
+}
+
+func (g *Guard) unlock(ctx context.Context, realm, username string, n int) (Status, error) {
 	at := g.now()
 	var cs [2]store.Counter
-	for i, k := range g.accountKeys(realm, username) {
+	keys := g.accountKeys(realm, username)
+	for i, k := range keys[:n] {
 		c, err := g.store.Unlock(ctx, k.Key)
 		if err != nil {
 			return Status{}, fmt.Errorf("lockout: %w", err)
 		}
 		cs[i] = store.Settle(c, k.Limit, at)
+	}
+	for i := n; i < len(keys); i++ {
+		c, err := g.store.Counter(ctx, at, keys[i])
+		if err != nil {
+			return Status{}, fmt.Errorf("lockout: %w", err)
+		}
+		cs[i] = c
 	}
 	return status(at, cs), nil
 }

@@ -399,3 +399,28 @@ func TestThrottle(t *testing.T) {
 	require.NoError(t, g.Throttle(t.Context(), "reset", s, per, addr))
 	require.Error(t, g.Throttle(t.Context(), "reset", s, lockout.Rate{Requests: 101, Window: time.Hour}, addr))
 }
+
+// TestUnlockPassword: a reset's unlock ends the password's lock and leaves
+// the second factor's.
+func TestUnlockPassword(t *testing.T) {
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	g, err := lockout.New(lockout.Config{Store: memstore.New(), Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	s := lockout.Subject{Realm: "sapk", Username: "198609262015051001", Addr: "203.0.113.7"}
+	for _, f := range []lockout.Factor{lockout.Password, lockout.SecondFactor} {
+		for range 5 {
+			att, err := g.Begin(t.Context(), f, s)
+			require.NoError(t, err)
+			_, err = att.Failed(t.Context())
+			require.NoError(t, err)
+		}
+	}
+	before, err := g.UnlockPassword(t.Context(), s.Realm, s.Username)
+	require.NoError(t, err)
+	assert.True(t, before.Password.Locked(now))
+	assert.True(t, before.SecondFactor.Locked(now))
+	after, err := g.Status(t.Context(), s.Realm, s.Username)
+	require.NoError(t, err)
+	assert.False(t, after.Password.Locked(now))
+	assert.True(t, after.SecondFactor.Locked(now))
+}
