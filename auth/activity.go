@@ -68,14 +68,15 @@ func (a *Authenticator) newDevice(ctx context.Context, acct store.Account, req R
 		a.log.ErrorContext(ctx, "masuk: reading recent logins", "account", acct.ID, "error", err)
 		return false
 	}
-	addr := networkOf(req.ClientAddr)
+	addr := networkOf(clean(req.ClientAddr, store.MaxSessionAddr))
+	agent := clean(req.UserAgent, store.MaxSessionUserAgent)
 	var any, ua, network bool
 	for _, e := range evs {
 		if e.Kind != EventLoginSucceeded {
 			continue
 		}
 		any = true
-		ua = ua || e.UserAgent == req.UserAgent
+		ua = ua || e.UserAgent == agent
 		network = network || networkOf(e.ClientAddr) == addr
 		if ua && network {
 			return false

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/masuk-id/masuk/store"
 )
@@ -152,7 +153,15 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) {
 }
 
 func (a *Authenticator) event(kind, realm string, req Request) store.Event {
-	return store.Event{Kind: kind, Realm: realm, Time: a.now(), ClientAddr: req.ClientAddr, UserAgent: req.UserAgent}
+	return store.Event{Kind: kind, Realm: realm, Time: a.now(), ClientAddr: clean(req.ClientAddr, store.MaxSessionAddr), UserAgent: clean(req.UserAgent, store.MaxSessionUserAgent)}
+}
+
+// clean makes a client-supplied header fit the log: valid UTF-8 (a
+// PostgreSQL text column refuses anything else, and an event it refuses
+// would hide the attempt from the owner's history) and at most n bytes
+// (a megabyte User-Agent must not become a megabyte per failed login).
+func clean(s string, n int) string {
+	return cut(strings.ToValidUTF8(s, "\uFFFD"), n)
 }
 
 func withReason(e store.Event, reason string) store.Event {

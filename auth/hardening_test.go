@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -210,4 +212,45 @@ func TestResetRatesChecked(t *testing.T) {
 		_, err = auth.New(cfg)
 		assert.Error(t, err, "%+v", r)
 	}
+}
+
+// Found in review, fixed: a session begun from a copy of the account taken
+// before a Disable does not come back with Enable.
+func TestDisableEnableEndsRacingSessions(t *testing.T) {
+	f := newFixture(t)
+	acct := f.register(t, "lpse", "budi")
+	res, err := f.login(t, "lpse", "budi", goodPassword)
+	require.NoError(t, err)
+	op := auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Reason: "dicurigai"}
+	require.NoError(t, f.auth.Disable(t.Context(), op))
+	_, err = f.auth.StartSession(t.Context(), res.Account, req)
+	require.ErrorIs(t, err, auth.ErrInvalidCredentials, "the stale copy says active; the store says disabled")
+	require.NoError(t, f.auth.Enable(t.Context(), op))
+	require.ErrorIs(t, f.auth.Enable(t.Context(), op), auth.ErrWrongState)
+}
+
+// Found in review, fixed: a User-Agent that is not UTF-8, or is huge, is
+// cleaned before it is logged, so the attempt is recorded on every store.
+func TestEventsCleanClientHeaders(t *testing.T) {
+	f := newFixture(t)
+	f.register(t, "lpse", "budi")
+	_, err := f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "salah",
+		Request: auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Mozilla/5.0 \xff" + strings.Repeat("x", 1<<20)}})
+	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+	ev := f.events(t, "lpse")[0]
+	assert.True(t, utf8.ValidString(ev.UserAgent))
+	assert.LessOrEqual(t, len(ev.UserAgent), store.MaxSessionUserAgent)
+}
+
+// Found in review, fixed: an operator's search for a name in a realm of
+// national numbers does not list every account.
+func TestSearchWithoutDigits(t *testing.T) {
+	f := newFlowFixture(t)
+	f.registerNIP(t)
+	list, err := f.auth.ListAccounts(t.Context(), store.AccountQuery{Realm: "sapk", Search: "budi"})
+	require.NoError(t, err)
+	assert.Empty(t, list)
+	list, err = f.auth.ListAccounts(t.Context(), store.AccountQuery{Realm: "sapk", Search: "pns@"})
+	require.NoError(t, err)
+	assert.Len(t, list, 1)
 }

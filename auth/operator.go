@@ -120,7 +120,16 @@ func (a *Authenticator) Disable(ctx context.Context, op OperatorAction) error {
 		return fmt.Errorf("auth: disable: %w", err)
 	}
 	a.operatorEvent(ctx, EventDisabled, acct, op)
-	a.endSessions(ctx, acct, op.Operator, op.Request)
+	if a.sessions != nil {
+		n, err := a.sessions.DeleteSessions(context.WithoutCancel(ctx), acct.ID, "")
+		if err != nil {
+			// The state refuses them meanwhile; Enable ends them again.
+			return fmt.Errorf("auth: disable: the account is disabled, but its sessions could not be ended: %w", err)
+		}
+		if n > 0 {
+			a.sessionsRevoked(ctx, acct.ID, n, "all", op.Operator, op.Request)
+		}
+	}
 	return nil
 }
 
@@ -129,6 +138,17 @@ func (a *Authenticator) Enable(ctx context.Context, op OperatorAction) error {
 	acct, err := a.operatorAccount(ctx, op)
 	if err != nil {
 		return err
+	}
+	if acct.State != store.StateDisabled {
+		return ErrWrongState
+	}
+	// No session begun before or while the account was disabled (a
+	// login that raced the Disable, one a failed delete left) may come
+	// back with it.
+	if a.sessions != nil {
+		if _, err := a.sessions.DeleteSessions(ctx, acct.ID, ""); err != nil {
+			return fmt.Errorf("auth: enable: %w", err)
+		}
 	}
 	switch err := a.store.SetAccountState(ctx, acct.ID, store.StateDisabled, store.StateActive, a.now().UTC()); {
 	case errors.Is(err, store.ErrStale):
@@ -198,12 +218,15 @@ func (r Realm) searchPrefix(typed string) string {
 		return id
 	}
 	if r.Username != 0 && !strings.Contains(typed, "@") {
-		return strings.Map(func(c rune) rune {
+		digits := strings.Map(func(c rune) rune {
 			if c >= '0' && c <= '9' {
 				return c
 			}
 			return -1
 		}, typed)
+		if digits != "" {
+			return digits
+		}
 	}
 	if c, err := CanonicalUsername(typed); err == nil {
 		return c

@@ -130,6 +130,20 @@ func (a *Authenticator) StartSession(ctx context.Context, acct store.Account, re
 	if err := ss.CreateSession(ctx, s); err != nil {
 		return nil, fmt.Errorf("auth: starting a session: %w", err)
 	}
+	// The caller's copy of the account may be older than a Disable or a
+	// password change that ended the account's sessions meanwhile: the
+	// session stands only if the account, read after it was stored, still
+	// allows it.
+	now2, err := a.store.AccountByID(ctx, acct.ID)
+	if err != nil || now2.State != store.StateActive || now2.SecurityStamp != acct.SecurityStamp {
+		if derr := ss.DeleteSession(context.WithoutCancel(ctx), acct.ID, s.Selector); derr != nil && !errors.Is(derr, store.ErrNotFound) {
+			a.log.ErrorContext(ctx, "masuk: ending a session begun on a stale account", "account", acct.ID, "error", derr)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auth: starting a session: %w", err)
+		}
+		return nil, ErrInvalidCredentials
+	}
 	return &NewSession{Token: t.String(), ID: s.Selector, ExpiresAt: s.ExpiresAt, IdleUntil: s.IdleUntil}, nil
 }
 

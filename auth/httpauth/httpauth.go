@@ -90,6 +90,9 @@ func New(cfg Config) (*Sessions, error) {
 	if !cfg.Insecure && !strings.HasPrefix(cfg.CookieName, "__Host-") {
 		return nil, errors.New("httpauth: Config.CookieName must start with __Host- unless Insecure")
 	}
+	if cfg.Insecure && (strings.HasPrefix(cfg.CookieName, "__Host-") || strings.HasPrefix(cfg.CookieName, "__Secure-")) {
+		return nil, errors.New("httpauth: a __Host- or __Secure- cookie needs Secure, which Insecure drops: browsers would refuse it")
+	}
 	if cfg.LocaleCookie == "" {
 		cfg.LocaleCookie = "lang"
 	}
@@ -186,7 +189,17 @@ func (s *Sessions) Token(r *http.Request) string {
 // everywhere, it ends every session of the account.
 func (s *Sessions) Logout(w http.ResponseWriter, r *http.Request, everywhere bool) error {
 	defer s.clear(w)
-	if p, ok := PrincipalFrom(r.Context()); ok && everywhere {
+	if everywhere {
+		p, ok := PrincipalFrom(r.Context())
+		if !ok {
+			// Not behind Middleware: find the account from the cookie.
+			var err error
+			if p, err = s.cfg.Auth.LoadSession(r.Context(), s.Token(r)); errors.Is(err, auth.ErrNoSession) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
 		_, err := s.cfg.Auth.RevokeOtherSessions(r.Context(), p.AccountID, "", s.Request(r))
 		return err
 	}
@@ -197,9 +210,11 @@ func (s *Sessions) Logout(w http.ResponseWriter, r *http.Request, everywhere boo
 // session of the account when the form's "everywhere" field is "1"),
 // clearing the cookie, and redirecting to after (or answering 204 when
 // after is empty). Other methods are refused: a link must not log anyone
-// out.
+// out; and so is a POST from another origin (net/http's
+// CrossOriginProtection), even a sibling subdomain that SameSite=Lax lets
+// the cookie come from.
 func (s *Sessions) LogoutHandler(after string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
@@ -214,7 +229,7 @@ func (s *Sessions) LogoutHandler(after string) http.Handler {
 			return
 		}
 		http.Redirect(w, r, after, http.StatusSeeOther)
-	})
+	}))
 }
 
 // Request describes r for package auth: the client's address (through the
@@ -250,8 +265,12 @@ func (s *Sessions) pendingCookie() string { return s.cfg.CookieName + "-pending"
 func (s *Sessions) deviceCookie() string  { return s.cfg.CookieName + "-device" }
 
 func (s *Sessions) setCookie(w http.ResponseWriter, name, value string, expires time.Time) {
+	// Max-Age as well as Expires: a browser whose clock runs fast would
+	// otherwise drop a cookie of a few minutes (the pending login's) at
+	// once.
+	maxAge := max(1, int(time.Until(expires).Seconds()))
 	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/", Expires: expires,
+		Name: name, Value: value, Path: "/", Expires: expires, MaxAge: maxAge,
 		Secure: !s.cfg.Insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
 }

@@ -3,6 +3,7 @@ package httpauth_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/internal/fakehash"
+	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
 
@@ -330,4 +332,35 @@ func TestPendingAndDeviceCookies(t *testing.T) {
 	p.sess.ClearPending(w)
 	assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
 	assert.Equal(t, "", p.sess.Pending(httptest.NewRequest("GET", "/", nil)))
+}
+
+// Found in review, fixed: a __Host- name with Insecure, a cross-origin or
+// middleware-less "log out everywhere", and "not found" answered as 503.
+func TestReviewFixes(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	_, err := httpauth.New(httpauth.Config{Auth: p.auth, Insecure: true, CookieName: "__Host-x"})
+	require.Error(t, err)
+
+	c1, c2 := p.login(), p.login()
+	assert.Positive(t, c1.MaxAge)
+	w := p.do("POST", "/logout", url.Values{"everywhere": {"1"}}, c1, "Origin", "https://blog.portal.example", "Sec-Fetch-Site", "same-site")
+	assert.Equal(t, http.StatusForbidden, w.Code)
+	assert.Equal(t, http.StatusOK, p.do("GET", "/me", nil, c2).Code)
+
+	// Without Middleware in front, "everywhere" still ends every session.
+	bare := p.sess.LogoutHandler("")
+	r := httptest.NewRequest("POST", "https://portal.example/logout", strings.NewReader("everywhere=1"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(c1)
+	rec := httptest.NewRecorder()
+	bare.ServeHTTP(rec, r)
+	assert.Equal(t, http.StatusNoContent, rec.Code)
+	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c2).Code)
+
+	rec = httptest.NewRecorder()
+	httpauth.WriteError(rec, fmt.Errorf("auth: revoke session: %w", store.ErrNotFound))
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	rec = httptest.NewRecorder()
+	httpauth.WriteError(rec, auth.ErrWrongState)
+	assert.Equal(t, http.StatusConflict, rec.Code)
 }

@@ -65,6 +65,10 @@ var errorCodes = []struct {
 	{password.ErrBusy, http.StatusServiceUnavailable, "busy", "Layanan sedang sibuk. Coba lagi sebentar lagi.", "The service is busy. Try again in a moment."},
 	{password.ErrPolicy, http.StatusUnprocessableEntity, "password_policy", "Kata sandi tidak memenuhi ketentuan.", "The password does not meet the rules."},
 	{auth.ErrMethodUnavailable, http.StatusBadRequest, "method_unavailable", "Metode verifikasi ini tidak tersedia.", "This verification method is not available."},
+	{store.ErrNotFound, http.StatusNotFound, "not_found", "Tidak ditemukan.", "Not found."},
+	{auth.ErrWrongState, http.StatusConflict, "wrong_state", "Akun tidak dalam keadaan yang sesuai untuk tindakan ini.", "The account is not in a state this action applies to."},
+	{auth.ErrConcurrentChange, http.StatusConflict, "concurrent_change", "Kata sandi baru saja diubah. Muat ulang dan coba lagi.", "The password was just changed. Reload and try again."},
+	{auth.ErrUnknownRealm, http.StatusNotFound, "unknown_realm", "Portal tidak dikenal.", "Unknown portal."},
 }
 
 // WriteError answers err as JSON: the outcomes of package auth get their
