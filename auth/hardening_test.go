@@ -17,6 +17,7 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/internal/fakehash"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -253,4 +254,62 @@ func TestSearchWithoutDigits(t *testing.T) {
 	list, err = f.auth.ListAccounts(t.Context(), store.AccountQuery{Realm: "sapk", Search: "pns@"})
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
+}
+
+// hookHasher runs a hook before its next hash, once.
+type hookHasher struct {
+	fakehash.Hasher
+	mu   sync.Mutex
+	hook func()
+}
+
+func (h *hookHasher) Hash(ctx context.Context, pw string) (string, error) {
+	h.mu.Lock()
+	hook := h.hook
+	h.hook = nil
+	h.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	return h.Hasher.Hash(ctx, pw)
+}
+
+// Found in review, fixed: a password change that lands while a reset is
+// being completed (during its hash) voids the reset: the older code never
+// overwrites the newer password.
+func TestResetLosesToConcurrentChange(t *testing.T) {
+	h := &hookHasher{}
+	f := newFlowFixture(t, func(c *auth.Config) { c.Hasher = h })
+	acct := f.registerNIP(t)
+	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
+	code := f.lastCode(t, "pns@example.go.id")
+	h.mu.Lock()
+	h.hook = func() {
+		require.NoError(t, f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: sapkPassword, New: "Es teler 77 segar"}))
+	}
+	h.mu.Unlock()
+	err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+	require.ErrorIs(t, err, auth.ErrInvalidToken)
+	_, err = f.login(t, "sapk", nip, "Es teler 77 segar")
+	require.NoError(t, err)
+}
+
+// Found in review, fixed: codes for the second step are rate-limited per
+// account and address, not only spaced by the cooldown.
+func TestSendCodeThrottled(t *testing.T) {
+	f := newMFAFixture(t)
+	acct := f.register(t, "lpse", "budi")
+	_, _, err := f.auth.AddCodeFactor(t.Context(), store.FactorEmail, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: req})
+	require.NoError(t, err)
+	var errs []error
+	for range 6 {
+		p := f.pending(t, "lpse", "budi")
+		_, err := f.auth.SendCode(t.Context(), auth.SendCodeRequest{Realm: "lpse", Pending: p.Pending, Method: auth.MethodEmail, Request: req})
+		errs = append(errs, err)
+		f.now = f.now.Add(61 * time.Second)
+	}
+	for _, err := range errs[:5] {
+		require.NoError(t, err)
+	}
+	require.ErrorIs(t, errs[5], lockout.ErrThrottled)
 }

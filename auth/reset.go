@@ -339,6 +339,17 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 	if err != nil {
 		return err
 	}
+	// The hash the new one replaces, read while the account's stamp is
+	// still the token's: a password change that lands from here on makes
+	// the conditional write below fail, so an older reset link can never
+	// overwrite a newer password.
+	old, err := a.store.CredentialByAccount(ctx, acct.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("auth: reset: %w", err)
+	}
+	if again, err := a.store.AccountByID(ctx, acct.ID); err != nil || again.SecurityStamp != acct.SecurityStamp {
+		return ErrInvalidToken
+	}
 	ev := a.event(EventPasswordReset, acct.Realm, c.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
@@ -357,7 +368,16 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 		return err
 	}
 	cred := store.Credential{AccountID: acct.ID, Hash: hash, ChangedAt: a.now().UTC()}
-	if err := a.store.SetCredential(ctx, cred, stamp); err != nil {
+	if old.Hash == "" {
+		err = a.store.SetCredential(ctx, cred, stamp)
+	} else {
+		err = a.store.SwapCredential(ctx, old.Hash, cred, stamp)
+	}
+	switch {
+	case errors.Is(err, store.ErrStale):
+		// The password changed meanwhile, which voids this token.
+		return ErrInvalidToken
+	case err != nil:
 		return fmt.Errorf("auth: reset: %w", err)
 	}
 	ctx = context.WithoutCancel(ctx)

@@ -624,7 +624,9 @@ type SentCode struct {
 //
 // Its errors: ErrNoPendingLogin; ErrMethodUnavailable when the pending
 // login does not offer the method; a *store.CooldownError (errors.Is
-// store.ErrCooldown) saying when another code may be sent; a failure of
+// store.ErrCooldown) saying when another code may be sent; a
+// *lockout.ThrottledError when codes are asked for the account, or from
+// the address, more often than ResetConfig's rates allow; a failure of
 // the Sender, wrapped.
 func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCode, error) {
 	p, err := a.pending(ctx, r.Realm, r.Pending)
@@ -640,6 +642,13 @@ func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCo
 	}
 	if to == "" {
 		return SentCode{}, ErrMethodUnavailable
+	}
+	// Besides the cooldown per account, a rate per account and per client
+	// address: whoever knows a password must not be able to send mail or
+	// SMS without end, to one account or to many.
+	s := lockout.Subject{Realm: p.acct.Realm, Username: p.acct.Username, Addr: r.ClientAddr}
+	if err := a.guard.Throttle(ctx, "send_code", s, a.reset.PerIdentifier, a.reset.PerAddress); err != nil {
+		return SentCode{}, err
 	}
 	code, err := totp.NewNumericCode(a.rand, a.sf.CodeDigits)
 	if err != nil {
