@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed migrations
@@ -82,7 +83,14 @@ func MigrationSQL(d Dialect, prefix string) ([]Migration, error) {
 // transaction-scoped advisory lock, on SQLite the write lock of BEGIN
 // IMMEDIATE. Migrate calls [Store.Check] first.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := s.check(ctx, "Migrate"); err != nil {
+	check := func() error { return s.check(ctx, "Migrate") }
+	if s.dialect == SQLite {
+		// Migrate is idempotent: on SQLite, where starting instances race
+		// to set up a new file, it tries again.
+		if err := retryBusy(ctx, check); err != nil {
+			return err
+		}
+	} else if err := check(); err != nil {
 		return err
 	}
 	ms, err := MigrationSQL(s.dialect, s.prefix)
@@ -102,12 +110,37 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return s.applyMigrations(ctx, tx, ms)
 		})
 	} else {
-		err = s.migrateSQLite(ctx, ms)
+		err = retryBusy(ctx, func() error { return s.migrateSQLite(ctx, ms) })
 	}
 	if err != nil {
 		return dbError(ctx, "Migrate", err)
 	}
 	return nil
+}
+
+// retryBusy runs f again when SQLite answers SQLITE_BUSY at once, which
+// it does, busy timeout or not, while several connections to a new file
+// race to switch it to write-ahead logging (several instances starting
+// together): the pragma runs as each connection opens. It stops with ctx,
+// or after about two seconds. Only what is safe to repeat goes through it.
+func retryBusy(ctx context.Context, f func() error) error {
+	var err error
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		if err = f(); err == nil || !sqliteBusy(err) || wait > time.Second {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked".
+func sqliteBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 // migrateSQLite applies ms on one connection inside BEGIN IMMEDIATE, which
