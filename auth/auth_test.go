@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/password"
-	"github.com/masuk-id/masuk/internal/fakehash"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -25,7 +25,7 @@ var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 type fixture struct {
 	auth   *auth.Authenticator
 	store  *memstore.Store
-	hasher *fakehash.Hasher
+	hasher *authtest.Hasher
 	logs   *bytes.Buffer
 	now    time.Time
 }
@@ -43,7 +43,7 @@ func newFixture(t *testing.T, mutate ...func(*auth.Config)) *fixture {
 // Config to build it from: the fixture's store, hasher, clock and log,
 // changed by mutate.
 func fixtureConfig(mutate []func(*auth.Config)) (*fixture, auth.Config) {
-	f := &fixture{store: memstore.New(), hasher: &fakehash.Hasher{}, logs: new(bytes.Buffer), now: t0}
+	f := &fixture{store: memstore.New(), hasher: &authtest.Hasher{}, logs: new(bytes.Buffer), now: t0}
 	cfg := auth.Config{
 		Store:  f.store,
 		Hasher: f.hasher,
@@ -344,7 +344,7 @@ func TestChangePassword(t *testing.T) {
 func TestUpgradeOnLogin(t *testing.T) {
 	f := newFixture(t)
 	acct := f.register(t, "lpse", "tono")
-	old := &fakehash.Hasher{Version: "0"}
+	old := &authtest.Hasher{Version: "0"}
 	oldHash, err := old.Hash(t.Context(), goodPassword)
 	require.NoError(t, err)
 	require.NoError(t, f.store.SetCredential(t.Context(), store.Credential{AccountID: acct.ID, Hash: oldHash, ChangedAt: t0}, acct.SecurityStamp))
@@ -353,7 +353,7 @@ func TestUpgradeOnLogin(t *testing.T) {
 	require.NoError(t, err)
 	cred, err := f.store.CredentialByAccount(t.Context(), acct.ID)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(cred.Hash, "$fake$1$"), "upgraded hash %q", cred.Hash)
+	assert.True(t, strings.HasPrefix(cred.Hash, authtest.Prefix+"1$"), "upgraded hash %q", cred.Hash)
 	assert.Equal(t, t0, cred.ChangedAt, "an upgrade is not a password change")
 	after, err := f.store.AccountByID(t.Context(), acct.ID)
 	require.NoError(t, err)
@@ -383,7 +383,7 @@ func TestUpgradeCannotUndoReset(t *testing.T) {
 	f := newFixture(t, func(c *auth.Config) { c.Store = racy })
 	f.store = mem
 	acct := f.register(t, "lpse", "wati")
-	oldHash, err := (&fakehash.Hasher{Version: "0"}).Hash(t.Context(), goodPassword)
+	oldHash, err := (&authtest.Hasher{Version: "0"}).Hash(t.Context(), goodPassword)
 	require.NoError(t, err)
 	require.NoError(t, mem.SetCredential(t.Context(), store.Credential{AccountID: acct.ID, Hash: oldHash, ChangedAt: t0}, acct.SecurityStamp))
 	resetHash, err := f.hasher.Hash(t.Context(), "sandi baru setelah reset")

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
-	"github.com/masuk-id/masuk/internal/fakehash"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
@@ -25,7 +25,7 @@ import (
 // instance is one Authenticator of a portal that runs several.
 type instance struct {
 	auth   *auth.Authenticator
-	hasher *fakehash.Hasher
+	hasher *authtest.Hasher
 }
 
 func sqlStore(t *testing.T, db *sql.DB, d sqlstore.Dialect, schema string) *sqlstore.Store {
@@ -40,7 +40,7 @@ func newInstance(t *testing.T, st store.Store, attempts store.Attempts) instance
 	t.Helper()
 	g, err := lockout.New(lockout.Config{Store: attempts})
 	require.NoError(t, err)
-	h := &fakehash.Hasher{}
+	h := &authtest.Hasher{}
 	a, err := auth.New(auth.Config{Store: st, Hasher: h, Lockout: g})
 	require.NoError(t, err)
 	return instance{a, h}

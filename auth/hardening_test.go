@@ -17,7 +17,6 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
-	"github.com/masuk-id/masuk/internal/fakehash"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -258,7 +257,7 @@ func TestSearchWithoutDigits(t *testing.T) {
 
 // hookHasher runs a hook before its next hash, once.
 type hookHasher struct {
-	fakehash.Hasher
+	authtest.Hasher
 	mu   sync.Mutex
 	hook func()
 }

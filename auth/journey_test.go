@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
-	"github.com/masuk-id/masuk/internal/fakehash"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -60,7 +60,7 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	require.NoError(t, err)
 	ob := &notify.Outbox{}
 	a, err := auth.New(auth.Config{
-		Store: st, Tokens: tokens, Hasher: &fakehash.Hasher{}, Sender: ob,
+		Store: st, Tokens: tokens, Hasher: &authtest.Hasher{}, Sender: ob,
 		Now:          func() time.Time { return now },
 		Messages:     auth.Messages{PortalName: "LPSE Uji"},
 		SecondFactor: auth.SecondFactorConfig{Keyring: ring, EmailFallback: true},
@@ -167,7 +167,7 @@ func TestSessionsOnEveryBackend(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			st, ss := b.open(t)
 			now := time.Now().UTC().Truncate(time.Second)
-			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &fakehash.Hasher{}, Now: func() time.Time { return now }})
+			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(t, err)
 			ctx := t.Context()
 			acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
-	"github.com/masuk-id/masuk/internal/fakehash"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -46,7 +46,7 @@ func BenchmarkRequestReset(b *testing.B) {
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			a, err := auth.New(auth.Config{
-				Store: be.open(b), Hasher: &fakehash.Hasher{}, Sender: &notify.Outbox{Max: 10},
+				Store: be.open(b), Hasher: &authtest.Hasher{}, Sender: &notify.Outbox{Max: 10},
 				Now:      clock,
 				Messages: auth.Messages{PortalName: "MySAPK"},
 				Realms:   map[string]auth.Realm{"sapk": {Username: identifiers.NIP, Reset: auth.ByCode}},

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
-	"github.com/masuk-id/masuk/internal/fakehash"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
@@ -53,7 +53,7 @@ func BenchmarkLoadSession(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			st, ss := be.open(b)
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &fakehash.Hasher{}, Now: func() time.Time { return now }})
+			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(b, err)
 			acct, err := a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})
 			require.NoError(b, err)

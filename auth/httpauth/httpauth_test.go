@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/httpauth"
-	"github.com/masuk-id/masuk/internal/fakehash"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -38,7 +38,7 @@ type portal struct {
 func newPortal(t *testing.T, cfg httpauth.Config) *portal {
 	t.Helper()
 	p := &portal{t: t, store: memstore.New(), now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
-	a, err := auth.New(auth.Config{Store: p.store, Hasher: &fakehash.Hasher{}, Now: p.clock})
+	a, err := auth.New(auth.Config{Store: p.store, Hasher: &authtest.Hasher{}, Now: p.clock})
 	require.NoError(t, err)
 	p.auth = a
 	cfg.Auth = a

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/password"
-	"github.com/masuk-id/masuk/internal/fakehash"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
@@ -51,7 +51,7 @@ type hasher struct {
 }
 
 var hashers = []hasher{
-	{"test-hash", func(*testing.B) auth.Hasher { return &fakehash.Hasher{} }},
+	{"test-hash", func(*testing.B) auth.Hasher { return &authtest.Hasher{} }},
 	{"argon2id", func(b *testing.B) auth.Hasher {
 		h, err := password.New(password.Config{})
 		if err != nil {
