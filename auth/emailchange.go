@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
-	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -77,23 +75,12 @@ func (a *Authenticator) sendEmailChange(ctx context.Context, acct store.Account,
 		a.record(ctx, withReason(ev, ReasonError))
 		return
 	}
-	issued, err := a.resets.IssueLink(ctx, reset.Issue{
-		AccountID: acct.ID,
-		Purpose:   purposeEmailChange,
-		Data:      map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp, dataEmail: email, "from": acct.Email},
-		Cooldown:  a.reset.Cooldown,
-	})
+	t := mailedToken{tokens: a.resets, purpose: purposeEmailChange, page: a.links.ConfirmEmail,
+		link: notify.EmailChangeConfirm, cooldown: a.reset.Cooldown, data: map[string]string{dataEmail: email, "from": acct.Email}}
+	err := a.mailToken(ctx, t, acct, email, req, a.messageData(acct))
 	if errors.Is(err, store.ErrCooldown) {
 		a.record(ctx, withReason(ev, "cooldown"))
 		return
-	}
-	d := a.messageData(acct)
-	if err == nil {
-		d.Link, err = link(a.links.ConfirmEmail, issued.Token)
-	}
-	if err == nil {
-		d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
-		err = a.send(ctx, notify.Email, email, notify.EmailChangeConfirm, req.Locale, d)
 	}
 	if err != nil {
 		ev = withReason(ev, ReasonError)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -96,8 +95,7 @@ func (a *Authenticator) ForceReset(ctx context.Context, op OperatorAction) error
 	acct.SecurityStamp = stamp
 	a.operatorEvent(ctx, EventForcedReset, acct, op)
 	a.endSessions(ctx, acct, op.Operator, op.Request)
-	iss := reset.Issue{AccountID: acct.ID, Purpose: purposeReset, Data: map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}}
-	if err := a.sendResetMessage(ctx, realm, acct, op.Request, iss); err != nil {
+	if err := a.sendResetMessage(ctx, realm, acct, op.Request, 0); err != nil {
 		return fmt.Errorf("auth: force reset: the password was replaced, but the reset message failed: %w", err)
 	}
 	return nil

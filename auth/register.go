@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/notify"
-	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -85,26 +84,9 @@ func (a *Authenticator) registeredAgain(ctx context.Context, r Registration, ema
 
 // sendActivation issues and sends an activation link or code.
 func (a *Authenticator) sendActivation(ctx context.Context, realm Realm, acct store.Account, req Request, cooldown time.Duration) error {
-	iss := reset.Issue{AccountID: acct.ID, Purpose: purposeActivate, Data: map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}, Cooldown: cooldown}
-	d := a.messageData(acct)
-	var p notify.Purpose
-	var issued reset.Issued
-	var err error
-	if realm.Activation == ActivationCode {
-		p = notify.ActivationCode
-		issued, err = a.activations.IssueCode(ctx, iss)
-		d.Code = issued.Token
-	} else {
-		p = notify.ActivationLink
-		if issued, err = a.activations.IssueLink(ctx, iss); err == nil {
-			d.Link, err = link(a.links.Activate, issued.Token)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
-	return a.send(ctx, notify.Email, acct.Email, p, req.Locale, d)
+	t := mailedToken{tokens: a.activations, purpose: purposeActivate, byCode: realm.Activation == ActivationCode, page: a.links.Activate,
+		link: notify.ActivationLink, code: notify.ActivationCode, cooldown: cooldown}
+	return a.mailToken(ctx, t, acct, acct.Email, req, a.messageData(acct))
 }
 
 // Confirmation confirms a new account's email address.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -255,8 +256,7 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Rea
 		a.record(ctx, withReason(ev, "not_resettable"))
 		return
 	}
-	iss := reset.Issue{AccountID: acct.ID, Purpose: purposeReset, Data: map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}, Cooldown: a.reset.Cooldown}
-	err = a.sendResetMessage(ctx, realm, acct, r.Request, iss)
+	err = a.sendResetMessage(ctx, realm, acct, r.Request, a.reset.Cooldown)
 	if errors.Is(err, store.ErrCooldown) {
 		a.record(ctx, withReason(ev, "cooldown"))
 		return
@@ -270,29 +270,52 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Rea
 	a.record(ctx, ev)
 }
 
-// sendResetMessage issues a reset link or code, by the realm's delivery,
-// and sends it to the account's address.
-func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, iss reset.Issue) error {
-	d := a.messageData(acct)
-	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
-	var p notify.Purpose
+// mailedToken is a link or code that proves control of a mailbox: what
+// it is for, and the messages that carry it.
+type mailedToken struct {
+	tokens  *reset.Tokens
+	purpose string
+	// byCode sends a code (message code); otherwise a link to page
+	// (message link).
+	byCode     bool
+	page       string
+	link, code notify.Purpose
+	cooldown   time.Duration
+	// data adds to the realm and stamp every such token is bound to.
+	data map[string]string
+}
+
+// mailToken issues t for acct, bound to its realm and security stamp (a
+// credential change voids it), and emails it to the address to, with d's
+// other fields.
+func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store.Account, to string, r Request, d notify.Data) error {
+	data := map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}
+	maps.Copy(data, t.data)
+	iss := reset.Issue{AccountID: acct.ID, Purpose: t.purpose, Data: data, Cooldown: t.cooldown}
+	p := t.link
 	var issued reset.Issued
 	var err error
-	if realm.Reset == ByCode {
-		p = notify.ResetCode
-		issued, err = a.resets.IssueCode(ctx, iss)
+	if t.byCode {
+		p = t.code
+		issued, err = t.tokens.IssueCode(ctx, iss)
 		d.Code = issued.Token
-	} else {
-		p = notify.ResetLink
-		if issued, err = a.resets.IssueLink(ctx, iss); err == nil {
-			d.Link, err = link(a.links.Reset, issued.Token)
-		}
+	} else if issued, err = t.tokens.IssueLink(ctx, iss); err == nil {
+		d.Link, err = link(t.page, issued.Token)
 	}
 	if err != nil {
 		return err
 	}
 	d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
-	return a.send(ctx, notify.Email, acct.Email, p, r.Locale, d)
+	return a.send(ctx, notify.Email, to, p, r.Locale, d)
+}
+
+// sendResetMessage mails a reset link or code, by the realm's delivery.
+func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, cooldown time.Duration) error {
+	d := a.messageData(acct)
+	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
+	t := mailedToken{tokens: a.resets, purpose: purposeReset, byCode: realm.Reset == ByCode, page: a.links.Reset,
+		link: notify.ResetLink, code: notify.ResetCode, cooldown: cooldown}
+	return a.mailToken(ctx, t, acct, acct.Email, r, d)
 }
 
 // ResetCompletion sets a new password with a reset link or code.
