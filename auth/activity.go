@@ -58,12 +58,13 @@ func (a *Authenticator) Activity(ctx context.Context, accountID string, q Activi
 // an earlier login from the same device and network.
 const recentLogins = 200
 
-// newDevice reports whether a successful login of acct from req comes from
-// a browser or a network not seen in the account's recent logins. The first
+// newDevice reports whether a successful login of acct from req, recorded
+// as the event before, comes from a browser or a network not seen in the
+// account's recent logins before it. The first
 // login of an account is not new: there is nothing to compare with, and the
 // owner has just registered.
-func (a *Authenticator) newDevice(ctx context.Context, acct store.Account, req Request) bool {
-	evs, err := a.store.ListEvents(ctx, store.EventQuery{Realm: acct.Realm, AccountID: acct.ID, Limit: recentLogins})
+func (a *Authenticator) newDevice(ctx context.Context, acct store.Account, req Request, before int64) bool {
+	evs, err := a.store.ListEvents(ctx, store.EventQuery{Realm: acct.Realm, AccountID: acct.ID, Before: before, Limit: recentLogins})
 	if err != nil {
 		a.log.ErrorContext(ctx, "masuk: reading recent logins", "account", acct.ID, "error", err)
 		return false
@@ -101,20 +102,24 @@ func networkOf(addr string) string {
 	return v4
 }
 
-// loggedIn records a completed login (both steps) and, when it comes from
-// a new device or network, tells the owner in the background.
+// loggedIn records a completed login (both steps) and, in the background,
+// when it comes from a new device or network, records that and tells the
+// owner.
 func (a *Authenticator) loggedIn(ctx context.Context, ev store.Event, acct store.Account, req Request) {
-	alert := a.sender != nil && a.newDevice(ctx, acct, req)
-	if alert {
-		if ev.Details == nil {
-			ev.Details = map[string]string{}
-		}
-		ev.Details["new_device"] = "true"
-	}
 	ev.Kind = EventLoginSucceeded
-	a.record(ctx, ev)
-	if alert {
-		d := notify.Data{Time: ev.Time, Link: a.links.Activity}
-		a.later(ctx, "new-device alert", func(ctx context.Context) { a.notice(ctx, acct, notify.NewDevice, req, d) })
+	id := a.record(ctx, ev)
+	if a.sender == nil || id == 0 {
+		return
 	}
+	// The history is read after the answer: a login costs its hash and
+	// a few store calls, not a scan of the account's recent events.
+	a.later(ctx, "new-device alert", func(ctx context.Context) {
+		if !a.newDevice(ctx, acct, req, id) {
+			return
+		}
+		ne := ev
+		ne.Kind, ne.Details = EventNewDevice, nil
+		a.record(ctx, ne)
+		a.notice(ctx, acct, notify.NewDevice, req, notify.Data{Time: ev.Time, Link: a.links.Activity})
+	})
 }

@@ -73,6 +73,9 @@ const (
 	// EventEmailChanged: the new address was confirmed and replaced the
 	// old one.
 	EventEmailChanged = "email.changed"
+	// EventNewDevice: a completed login came from a browser or network
+	// not seen in the account's recent logins; the owner was told.
+	EventNewDevice = "login.new_device"
 	// EventLogout: a session was ended by its owner; detail "session".
 	EventLogout = "session.logout"
 	// EventSessionsRevoked: sessions were ended, details "which" (one,
@@ -116,11 +119,12 @@ type Request struct {
 	Locale string
 }
 
-// record appends e to the store's log and writes it to the logger. It does
+// record appends e to the store's log and writes it to the logger, and
+// returns the ID the store gave it (0 when it could not be stored). It does
 // so even when ctx is canceled (a client that hangs up mid-login still
 // leaves its trace), and a failure to record is logged, not returned: the
 // audit trail must not become a way to deny logins.
-func (a *Authenticator) record(ctx context.Context, e store.Event) {
+func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	ctx = context.WithoutCancel(ctx)
 	id, err := a.store.AppendEvent(ctx, e)
 	level := slog.LevelInfo
@@ -131,7 +135,7 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) {
 		level = slog.LevelError
 	}
 	if !a.log.Enabled(ctx, level) {
-		return
+		return id
 	}
 	attrs := make([]slog.Attr, 0, 8+len(e.Details))
 	attrs = append(attrs,
@@ -150,6 +154,7 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) {
 		attrs = append(attrs, slog.Int64("event_id", id))
 	}
 	a.log.LogAttrs(ctx, level, "masuk: "+e.Kind, attrs...)
+	return id
 }
 
 func (a *Authenticator) event(kind, realm string, req Request) store.Event {

@@ -46,7 +46,14 @@ func TestNewDeviceAlert(t *testing.T) {
 	assert.Equal(t, 2, alerts(), "a new browser")
 	login("198.51.100.4", "Chrome di Android")
 	assert.Equal(t, 2, alerts())
-	assert.Equal(t, "", f.events(t, "lpse")[0].Details["new_device"])
+	n := 0
+	for _, e := range f.events(t, "lpse") {
+		if e.Kind == auth.EventNewDevice {
+			n++
+		}
+	}
+	assert.Equal(t, 2, n, "one event per alert")
+	assert.Equal(t, auth.EventLoginSucceeded, f.events(t, "lpse")[0].Kind)
 }
 
 // TestActivity: the owner's history, newest first, paged, with operators'

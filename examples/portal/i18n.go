@@ -239,6 +239,7 @@ var eventLabels = map[string][2]string{
 	"login.failed":                 {"Gagal masuk", "Failed login"},
 	"login.second_factor_required": {"Kata sandi benar, menunggu faktor kedua", "Password right, waiting for the second factor"},
 	"login.code_sent":              {"Kode masuk dikirim", "Login code sent"},
+	"login.new_device":             {"Masuk dari perangkat atau jaringan baru", "Login from a new device or network"},
 	"account.registered":           {"Akun didaftarkan", "Account registered"},
 	"account.registered_again":     {"Pendaftaran ulang dengan data yang sama", "Registered again with the same details"},
 	"account.confirmed":            {"Email dikonfirmasi", "Email confirmed"},
