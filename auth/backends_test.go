@@ -28,7 +28,7 @@ type instance struct {
 	hasher *authtest.Hasher
 }
 
-func sqlStore(t *testing.T, db *sql.DB, d sqlstore.Dialect, schema string) *sqlstore.Store {
+func sqlStore(t testing.TB, db *sql.DB, d sqlstore.Dialect, schema string) *sqlstore.Store {
 	t.Helper()
 	s, err := sqlstore.New(db, sqlstore.Config{Dialect: d, Schema: schema})
 	require.NoError(t, err)
@@ -44,6 +44,53 @@ func newInstance(t *testing.T, st store.Store, attempts store.Attempts) instance
 	a, err := auth.New(auth.Config{Store: st, Hasher: h, Lockout: g})
 	require.NoError(t, err)
 	return instance{a, h}
+}
+
+// backend is one way a portal keeps its records: accounts in memstore,
+// SQLite or PostgreSQL, and the hot state (tokens, sessions) in that store
+// or, for "PostgreSQL+Redis", in Redis (hot is nil otherwise).
+type backend struct {
+	name string
+	open func(tb testing.TB) (st store.Store, hot *redisstore.Store)
+}
+
+// everyBackend lists the backends the journeys and benchmarks run on;
+// PostgreSQL and Redis skip without their variables.
+func everyBackend() []backend {
+	postgres := func(tb testing.TB) store.Store {
+		db, schema := testdb.Postgres(tb)
+		return sqlStore(tb, db, sqlstore.Postgres, schema)
+	}
+	return []backend{
+		{"memstore", func(testing.TB) (store.Store, *redisstore.Store) { return memstore.New(), nil }},
+		{"SQLite", func(tb testing.TB) (store.Store, *redisstore.Store) {
+			return sqlStore(tb, testdb.SQLite(tb), sqlstore.SQLite, ""), nil
+		}},
+		{"PostgreSQL", func(tb testing.TB) (store.Store, *redisstore.Store) { return postgres(tb), nil }},
+		{"PostgreSQL+Redis", func(tb testing.TB) (store.Store, *redisstore.Store) {
+			st := postgres(tb)
+			client, prefix := testdb.Redis(tb)
+			rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
+			require.NoError(tb, err)
+			return st, rs
+		}},
+	}
+}
+
+// tokensOf and sessionsOf are a backend's hot store as the Config field
+// wants it: nil, not a nil pointer in an interface, when there is none.
+func tokensOf(hot *redisstore.Store) store.Tokens {
+	if hot == nil {
+		return nil
+	}
+	return hot
+}
+
+func sessionsOf(hot *redisstore.Store) store.Sessions {
+	if hot == nil {
+		return nil
+	}
+	return hot
 }
 
 // fireParallel sends n logins with a wrong password for one account,

@@ -11,12 +11,8 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
-	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/store/memstore"
-	"github.com/masuk-id/masuk/store/redisstore"
-	"github.com/masuk-id/masuk/store/sqlstore"
 	"github.com/masuk-id/masuk/totp"
 )
 
@@ -26,30 +22,10 @@ import (
 // remembers a device, on memstore, SQLite, PostgreSQL, and PostgreSQL with
 // the tokens in Redis.
 func TestSecondFactorJourneyOnEveryBackend(t *testing.T) {
-	backends := []struct {
-		name string
-		open func(t *testing.T) (store.Store, store.Tokens)
-	}{
-		{"memstore", func(t *testing.T) (store.Store, store.Tokens) { return memstore.New(), nil }},
-		{"SQLite", func(t *testing.T) (store.Store, store.Tokens) {
-			return sqlStore(t, testdb.SQLite(t), sqlstore.SQLite, ""), nil
-		}},
-		{"PostgreSQL", func(t *testing.T) (store.Store, store.Tokens) {
-			db, schema := testdb.Postgres(t)
-			return sqlStore(t, db, sqlstore.Postgres, schema), nil
-		}},
-		{"PostgreSQL+Redis", func(t *testing.T) (store.Store, store.Tokens) {
-			db, schema := testdb.Postgres(t)
-			client, prefix := testdb.Redis(t)
-			rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
-			require.NoError(t, err)
-			return sqlStore(t, db, sqlstore.Postgres, schema), rs
-		}},
-	}
-	for _, b := range backends {
+	for _, b := range everyBackend() {
 		t.Run(b.name, func(t *testing.T) {
-			st, tokens := b.open(t)
-			journey(t, st, tokens)
+			st, hot := b.open(t)
+			journey(t, st, tokensOf(hot))
 		})
 	}
 }
@@ -143,29 +119,10 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 // loads, survives its idle timeout while used, ends when idle, ends at the
 // very next load after a password change, and is listed and revoked.
 func TestSessionsOnEveryBackend(t *testing.T) {
-	backends := []struct {
-		name string
-		open func(t *testing.T) (store.Store, store.Sessions)
-	}{
-		{"memstore", func(t *testing.T) (store.Store, store.Sessions) { return memstore.New(), nil }},
-		{"SQLite", func(t *testing.T) (store.Store, store.Sessions) {
-			return sqlStore(t, testdb.SQLite(t), sqlstore.SQLite, ""), nil
-		}},
-		{"PostgreSQL", func(t *testing.T) (store.Store, store.Sessions) {
-			db, schema := testdb.Postgres(t)
-			return sqlStore(t, db, sqlstore.Postgres, schema), nil
-		}},
-		{"PostgreSQL+Redis", func(t *testing.T) (store.Store, store.Sessions) {
-			db, schema := testdb.Postgres(t)
-			client, prefix := testdb.Redis(t)
-			rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
-			require.NoError(t, err)
-			return sqlStore(t, db, sqlstore.Postgres, schema), rs
-		}},
-	}
-	for _, b := range backends {
+	for _, b := range everyBackend() {
 		t.Run(b.name, func(t *testing.T) {
-			st, ss := b.open(t)
+			st, hot := b.open(t)
+			ss := sessionsOf(hot)
 			now := time.Now().UTC().Truncate(time.Second)
 			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(t, err)

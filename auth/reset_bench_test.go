@@ -11,11 +11,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
-	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/notify"
-	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/store/memstore"
-	"github.com/masuk-id/masuk/store/sqlstore"
 )
 
 // BenchmarkRequestReset measures case 11: the time RequestReset takes to
@@ -28,25 +24,14 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func BenchmarkRequestReset(b *testing.B) {
-	backends := []struct {
-		name string
-		open func(b *testing.B) store.Store
-	}{
-		{"memstore", func(b *testing.B) store.Store { return memstore.New() }},
-		{"SQLite", func(b *testing.B) store.Store {
-			s, err := sqlstore.New(testdb.SQLite(b), sqlstore.Config{Dialect: sqlstore.SQLite})
-			require.NoError(b, err)
-			require.NoError(b, s.Migrate(b.Context()))
-			return s
-		}},
-	}
-	for _, be := range backends {
+	for _, be := range everyBackend()[:2] { // memstore, SQLite
 		b.Run(be.name, func(b *testing.B) {
+			st, _ := be.open(b)
 			var mu sync.Mutex
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			a, err := auth.New(auth.Config{
-				Store: be.open(b), Hasher: &authtest.Hasher{}, Sender: &notify.Outbox{Max: 10},
+				Store: st, Hasher: &authtest.Hasher{}, Sender: &notify.Outbox{Max: 10},
 				Now:      clock,
 				Messages: auth.Messages{PortalName: "MySAPK"},
 				Realms:   map[string]auth.Realm{"sapk": {Username: identifiers.NIP, Reset: auth.ByCode}},

@@ -8,11 +8,6 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
-	"github.com/masuk-id/masuk/internal/testdb"
-	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/store/memstore"
-	"github.com/masuk-id/masuk/store/redisstore"
-	"github.com/masuk-id/masuk/store/sqlstore"
 )
 
 // BenchmarkLoadSession is what every request of a logged-in person costs:
@@ -20,38 +15,10 @@ import (
 // state), and, once a minute, the write of its last use. "load" is a
 // request within the minute; "load+touch" one that writes.
 func BenchmarkLoadSession(b *testing.B) {
-	backends := []struct {
-		name string
-		open func(b *testing.B) (store.Store, store.Sessions)
-	}{
-		{"memstore", func(b *testing.B) (store.Store, store.Sessions) { return memstore.New(), nil }},
-		{"SQLite", func(b *testing.B) (store.Store, store.Sessions) {
-			s, err := sqlstore.New(testdb.SQLite(b), sqlstore.Config{Dialect: sqlstore.SQLite})
-			require.NoError(b, err)
-			require.NoError(b, s.Migrate(b.Context()))
-			return s, nil
-		}},
-		{"PostgreSQL", func(b *testing.B) (store.Store, store.Sessions) {
-			db, schema := testdb.Postgres(b)
-			s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.Postgres, Schema: schema})
-			require.NoError(b, err)
-			require.NoError(b, s.Migrate(b.Context()))
-			return s, nil
-		}},
-		{"PostgreSQL+Redis", func(b *testing.B) (store.Store, store.Sessions) {
-			db, schema := testdb.Postgres(b)
-			s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.Postgres, Schema: schema})
-			require.NoError(b, err)
-			require.NoError(b, s.Migrate(b.Context()))
-			client, prefix := testdb.Redis(b)
-			rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
-			require.NoError(b, err)
-			return s, rs
-		}},
-	}
-	for _, be := range backends {
+	for _, be := range everyBackend() {
 		b.Run(be.name, func(b *testing.B) {
-			st, ss := be.open(b)
+			st, hot := be.open(b)
+			ss := sessionsOf(hot)
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(b, err)
