@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/internal/testdb"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestTwoInstances(t *testing.T) {
 	_, schema := testdb.Postgres(t)
 	_, prefix := testdb.Redis(t)
-	clk := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
+	clk := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	var ps []*portal
 	for range 2 {
 		a, h, err := newApp(config{
@@ -29,7 +30,7 @@ func TestTwoInstances(t *testing.T) {
 			Redis:       os.Getenv(testdb.RedisEnv),
 			RedisPrefix: prefix,
 			Now:         clk.Now,
-			CaptchaRand: zeros{},
+			CaptchaRand: zeros,
 		})
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)

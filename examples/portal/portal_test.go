@@ -12,58 +12,39 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/totp"
 )
 
-// clock is a fake clock the tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // zeros makes every captcha answer "000000", so that tests can solve it.
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+var zeros = fakerand.Repeat(0)
 
 type portal struct {
 	t     *testing.T
 	app   *app
 	srv   *httptest.Server
-	clock *fakeClock
+	clock *authtest.Clock
 }
 
 func newPortal(t *testing.T) *portal {
 	t.Helper()
 	// The fake clock starts at the real time: the cookie jar expires
 	// cookies by the real clock.
-	clk := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
+	clk := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	a, h, err := newApp(config{
 		BaseURL:     "http://127.0.0.1:8080",
 		SQLite:      filepath.Join(t.TempDir(), "portal.db"),
 		Now:         clk.Now,
-		CaptchaRand: zeros{},
+		CaptchaRand: zeros,
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
