@@ -48,8 +48,9 @@ type Token struct {
 	// 1 KiB. It never holds a secret.
 	Data map[string]string
 	// Attempts is how many attempts have been charged to the token; the
-	// store sets it. MaxAttempts is how many it allows, 1 to 100: the
-	// next attempt after the last allowed one voids the token.
+	// store sets it. MaxAttempts is how many it allows, 1 to 100: an
+	// attempt after the last allowed one is refused, and the token stays,
+	// refused, until it expires or is consumed, voided or replaced.
 	Attempts, MaxAttempts int
 	// IssuedAt is when it was made, and ExpiresAt when it stops being
 	// usable, by the caller's clock.
@@ -73,26 +74,40 @@ type TokenKey struct {
 // guesses are ever compared, however many arrive at once; consuming by
 // conditional delete means of any number of concurrent redemptions exactly
 // one succeeds.
+//
+// A token that runs out of attempts is kept, not deleted: a caller that
+// was charged one of the allowed attempts may still be comparing, and its
+// ConsumeToken must find the token. Were the token deleted by the next
+// attempt, parallel redemptions of a valid secret, more of them than
+// MaxAttempts, could all fail, and a one-time secret burn without a
+// winner. A spent token is refused by every later attempt and counts for
+// the cooldown of IssueToken until it expires, so attempting it to death
+// does not buy an early replacement.
 type Tokens interface {
 	// IssueToken stores t, with Attempts zero, and voids every other token
 	// of t.AccountID and t.Purpose, in one atomic step. When cooldown is
-	// above zero and one of those tokens is live at t.IssuedAt and was
-	// issued less than cooldown before it, nothing is written and a
-	// *CooldownError (errors.Is ErrCooldown) says when a new one may be
-	// issued. It returns ErrConflict when the selector is taken by a token
+	// above zero and one of those tokens is live at t.IssuedAt (not
+	// expired, whatever its attempts) and was issued less than cooldown
+	// before it, nothing is written and a *CooldownError (errors.Is
+	// ErrCooldown) says when a new one may be issued. It returns ErrConflict when the selector is taken by a token
 	// that would not be voided, and ErrInvalid when a field is missing or
 	// out of bounds (see [CheckToken]).
 	IssueToken(ctx context.Context, t Token, cooldown time.Duration) error
 	// AttemptToken charges one attempt to the token that k finds and
 	// returns it, with Attempts counting this one, if it is live at time
-	// at and had attempts left. Otherwise it returns ErrNotFound and
-	// deletes the token if it had expired or run out of attempts.
+	// at (before ExpiresAt) and has attempts left, in one atomic step.
+	// Otherwise it returns ErrNotFound: it deletes the token if it has
+	// expired at time at, and changes nothing if it has only run out of
+	// attempts, so that a caller charged its last allowed attempt can
+	// still consume it. Of any number of concurrent calls for one token,
+	// at most MaxAttempts (less those charged before) succeed.
 	AttemptToken(ctx context.Context, k TokenKey, at time.Time) (Token, error)
 	// ConsumeToken deletes the token with the selector if its hash is
 	// hash, and returns ErrNotFound otherwise (consumed already, voided,
 	// replaced). Of any number of concurrent calls for one token, exactly
-	// one succeeds. It does not check expiry: the caller consumes a token
-	// that AttemptToken just returned.
+	// one succeeds. It checks neither expiry nor attempts: the caller
+	// consumes a token that AttemptToken just returned, and passes the
+	// hash that came with it.
 	ConsumeToken(ctx context.Context, selector string, hash []byte) error
 	// VoidTokens deletes the account's tokens of the given purposes, or of
 	// every purpose when none is given: a password change voids the

@@ -15,7 +15,7 @@ var _ store.Tokens = (*Store)(nil)
 // Tokens are kept under a lock of their own, apart from accounts: they do
 // not check that their account exists. An account holds at most one token
 // per purpose; a token is deleted when it is consumed, voided, replaced, or
-// found expired or out of attempts. Tokens that are never read again are
+// found expired (one out of attempts stays until then). Tokens that are never read again are
 // swept, once every sweepEvery issues, when they have expired by the
 // issuing caller's clock, so memory is bounded by the tokens live at once
 // (at most one per account and purpose) and sweepEvery more.
@@ -84,9 +84,12 @@ func (s *Store) AttemptToken(ctx context.Context, k store.TokenKey, at time.Time
 	if !ok {
 		return store.Token{}, store.ErrNotFound
 	}
-	if !at.Before(t.ExpiresAt) || t.Attempts >= t.MaxAttempts {
+	if !at.Before(t.ExpiresAt) {
 		s.deleteTokenLocked(t)
 		return store.Token{}, store.ErrNotFound
+	}
+	if t.Attempts >= t.MaxAttempts {
+		return store.Token{}, store.ErrNotFound // kept: see store.Tokens
 	}
 	t.Attempts++
 	s.tokens[sel] = t

@@ -146,9 +146,10 @@
 // nothing. [Store.AttemptToken] finds the token by its selector, or
 // through the index by account and purpose, and charges an attempt only
 // when it is live at the time the caller passes and has attempts left;
-// otherwise it deletes it (expired or spent) and returns
-// store.ErrNotFound. So of any number of parallel attempts exactly
-// MaxAttempts are charged, and of any number of parallel
+// otherwise it returns store.ErrNotFound, and deletes the token if it has
+// expired (one that has run out of attempts stays, refused, for the
+// caller charged its last attempt to consume). So of any number of
+// parallel attempts exactly MaxAttempts are charged, and of any number of parallel
 // [Store.ConsumeToken] calls, which delete the token only when the hash
 // matches, exactly one succeeds. [Store.VoidTokens] deletes the tokens of
 // the purposes given, or of every purpose in the index. Deleting a token

@@ -114,8 +114,8 @@ return {0}
 
 // attemptTokenScript charges an attempt to a token and returns its
 // selector and then its fields and values, or nothing when there is no
-// token to charge, deleting one that has expired at ARGV[2] or has no
-// attempts left. With a selector, ARGV[3], KEYS[1] is the token;
+// token to charge, deleting one that has expired at ARGV[2] (one that has
+// no attempts left stays, for the caller charged its last to consume). With a selector, ARGV[3], KEYS[1] is the token;
 // without, it is the index of the account ARGV[4], and ARGV[5] the
 // purpose.
 var attemptTokenScript = redis.NewScript(luaTokens + `
@@ -135,8 +135,11 @@ end
 if ARGV[3] == '' and (v[1] ~= account or v[2] ~= purpose) then
   return {}
 end
-if at >= tonumber(v[5]) or tonumber(v[3]) >= tonumber(v[4]) then
+if at >= tonumber(v[5]) then
   forget(selector, v[1], v[2])
+  return {}
+end
+if tonumber(v[3]) >= tonumber(v[4]) then
   return {}
 end
 redis.call('HINCRBY', key, 'attempts', 1)

@@ -304,8 +304,9 @@
 // [Store.AttemptToken] charges an attempt with one UPDATE ... RETURNING
 // that only a live token with attempts left matches, so that concurrent
 // attempts never charge more than it allows, and deletes a token it finds
-// expired or spent; [Store.ConsumeToken] is one DELETE of the selector
-// with its hash. Expired tokens no one comes back for stay until
+// expired (one that has run out of attempts stays, refused, for the
+// caller charged its last attempt to consume); [Store.ConsumeToken] is
+// one DELETE of the selector with its hash. Expired tokens no one comes back for stay until
 // [Store.PruneTokens] deletes them: run it, and PruneDevices, with
 // PruneAttempts.
 //

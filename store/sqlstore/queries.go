@@ -61,8 +61,8 @@ const (
 	qTokenIssued
 	qAttemptToken
 	qAttemptTokenByPurpose
-	qDeleteSpentToken
-	qDeleteSpentTokenByPurpose
+	qDeleteExpiredToken
+	qDeleteExpiredTokenByPurpose
 	qConsumeToken
 	qVoidTokens
 	qPruneTokens
@@ -180,11 +180,11 @@ var queries = [numQueries]string{
 		WHERE selector = $1 AND attempts < max_attempts AND expires_at > $2 RETURNING ` + tokenColumns,
 	qAttemptTokenByPurpose: `UPDATE {p}tokens SET attempts = attempts + 1
 		WHERE account_id = $1 AND purpose = $2 AND attempts < max_attempts AND expires_at > $3 RETURNING ` + tokenColumns,
-	qDeleteSpentToken:          `DELETE FROM {p}tokens WHERE selector = $1 AND (attempts >= max_attempts OR expires_at <= $2)`,
-	qDeleteSpentTokenByPurpose: `DELETE FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND (attempts >= max_attempts OR expires_at <= $3)`,
-	qConsumeToken:              `DELETE FROM {p}tokens WHERE selector = $1 AND hash = $2`,
-	qVoidTokens:                `DELETE FROM {p}tokens WHERE account_id = $1`,
-	qPruneTokens:               `DELETE FROM {p}tokens WHERE expires_at <= $1`,
+	qDeleteExpiredToken:          `DELETE FROM {p}tokens WHERE selector = $1 AND expires_at <= $2`,
+	qDeleteExpiredTokenByPurpose: `DELETE FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND expires_at <= $3`,
+	qConsumeToken:                `DELETE FROM {p}tokens WHERE selector = $1 AND hash = $2`,
+	qVoidTokens:                  `DELETE FROM {p}tokens WHERE account_id = $1`,
+	qPruneTokens:                 `DELETE FROM {p}tokens WHERE expires_at <= $1`,
 
 	// A session is live at $t when idle_until > $t AND expires_at > $t.
 	qInsertSession: `INSERT INTO {p}sessions (` + sessionColumns + `)

@@ -91,21 +91,22 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, cooldown time.Dur
 // that charges the attempt only if the token is live at time at and has
 // attempts left: concurrent attempts serialize on the row, and never more
 // than MaxAttempts are charged. When it finds no such token, one DELETE
-// removes the token if it has expired or run out of attempts.
+// removes the token if it has expired; a token that has only run out of
+// attempts stays, for the caller charged its last attempt to consume.
 func (s *Store) AttemptToken(ctx context.Context, k store.TokenKey, at time.Time) (store.Token, error) {
 	if err := store.CheckTokenKey(k); err != nil {
 		return store.Token{}, err
 	}
-	attempt, spent, args := qAttemptToken, qDeleteSpentToken, []any{k.Selector, s.timeArg(at)}
+	attempt, expired, args := qAttemptToken, qDeleteExpiredToken, []any{k.Selector, s.timeArg(at)}
 	if k.Selector == "" {
-		attempt, spent, args = qAttemptTokenByPurpose, qDeleteSpentTokenByPurpose, []any{k.AccountID, k.Purpose, s.timeArg(at)}
+		attempt, expired, args = qAttemptTokenByPurpose, qDeleteExpiredTokenByPurpose, []any{k.AccountID, k.Purpose, s.timeArg(at)}
 	}
 	if !s.text(k.Selector) || k.Selector == "" && !s.text(k.AccountID, k.Purpose) {
 		return store.Token{}, store.ErrNotFound // never stored
 	}
 	t, err := scanToken(s.db.QueryRowContext(ctx, s.q[attempt], args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		if _, err = s.db.ExecContext(ctx, s.q[spent], args...); err == nil {
+		if _, err = s.db.ExecContext(ctx, s.q[expired], args...); err == nil {
 			err = store.ErrNotFound
 		}
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"maps"
@@ -33,6 +34,8 @@ func tokenClauses() []clause {
 		{"SelectorConflict", testTokenSelectorConflict},
 		{"ConcurrentRedeem", testTokenConcurrentRedeem},
 		{"ConcurrentAttempts", testTokenConcurrentAttempts},
+		{"ConcurrentRedeemPastAttempts", testTokenRedeemPastAttempts},
+		{"SpentStaysRefused", testTokenSpentStays},
 		{"ReturnedCopies", testTokenCopies},
 		{"CanceledContext", testTokensCanceled},
 	}
@@ -148,8 +151,9 @@ func testTokenKeys(t *testing.T, open Opener) {
 	attempt(t, s, bySelector(tok), at, tok, 3)
 }
 
-// testTokenAttempts: the attempt after MaxAttempts finds nothing and voids
-// the token.
+// testTokenAttempts: the attempt after MaxAttempts finds nothing, and
+// leaves the token to the caller charged the last allowed attempt, which
+// may still consume it.
 func testTokenAttempts(t *testing.T, open Opener) {
 	s := as[store.Tokens](t, open)
 	tok := token(newID("acc-"), "login.sms")
@@ -160,7 +164,8 @@ func testTokenAttempts(t *testing.T, open Opener) {
 	}
 	gone(t, s, bySelector(tok), at, "the attempt after the last allowed")
 	gone(t, s, byOwner(tok), at, "AttemptToken by account and purpose after the token ran out")
-	isErr(t, s.ConsumeToken(ctx(t), tok.Selector, tok.Hash), store.ErrNotFound, "ConsumeToken of a token that ran out")
+	noErr(t, s.ConsumeToken(ctx(t), tok.Selector, tok.Hash), "ConsumeToken, by the caller charged the last attempt, after the token ran out")
+	isErr(t, s.ConsumeToken(ctx(t), tok.Selector, tok.Hash), store.ErrNotFound, "ConsumeToken again")
 
 	one := token(newID("acc-"), "login.sms")
 	one.MaxAttempts = 1
@@ -266,8 +271,8 @@ func testTokenCooldown(t *testing.T, open Opener) {
 }
 
 // testTokenCooldownGone: the cooldown counts from a live token only: one
-// expired, consumed, voided or run out of attempts does not hold back the
-// next.
+// expired, consumed or voided does not hold back the next. (One run out
+// of attempts is still live: see testTokenSpentStays.)
 func testTokenCooldownGone(t *testing.T, open Opener) {
 	s := as[store.Tokens](t, open)
 	const cooldown = 5 * time.Minute
@@ -298,10 +303,11 @@ func testTokenCooldownGone(t *testing.T, open Opener) {
 
 	spent := token(newID("acc-"), "login.email")
 	spent.MaxAttempts = 1
+	spent.ExpiresAt = at.Add(time.Minute)
 	noErr(t, s.IssueToken(ctx(t), spent, cooldown), "IssueToken")
 	attempt(t, s, bySelector(spent), at, spent, 1)
 	gone(t, s, bySelector(spent), at, "the attempt after the last allowed")
-	noErr(t, s.IssueToken(ctx(t), later(spent, time.Second), cooldown), "IssueToken after the previous token ran out of attempts")
+	noErr(t, s.IssueToken(ctx(t), later(spent, time.Minute), cooldown), "IssueToken after the previous token, run out of attempts, expired")
 }
 
 func testConsumeWrongHash(t *testing.T, open Opener) {
@@ -513,6 +519,137 @@ func testTokenConcurrentAttempts(t *testing.T, open Opener) {
 	slices.Sort(charged)
 	equal(t, charged, []int{1, 2, 3, 4, 5}, "Attempts of the parallel attempts that were allowed")
 	gone(t, s, bySelector(tok), at, "the token after its attempts ran out")
+	noErr(t, s.ConsumeToken(ctx(t), tok.Selector, tok.Hash), "ConsumeToken after the attempts ran out")
+}
+
+// testTokenRedeemPastAttempts: N redemptions of one token at once, each
+// the way auth makes one (AttemptToken, a constant-time comparison of the
+// hash, ConsumeToken), all with the right secret, against a token that
+// allows 5 attempts: exactly one succeeds, for every N, whether the
+// redemptions run freely or all attempts are charged before any
+// comparison ends (the schedule in which a store that deletes a token on
+// the attempt after its last lets none succeed). As in testConcurrentTake,
+// at most 50 calls are in flight at once, as many as a pool of
+// connections lets through, so that SQLite's writers do not time out
+// waiting for each other.
+func testTokenRedeemPastAttempts(t *testing.T, open Opener) {
+	s := as[store.Tokens](t, open)
+	for _, n := range []int{1, 2, 5, 6, 10, 100, 1000} {
+		for _, lockstep := range []bool{false, true} {
+			tok := token(newID("acc-"), "login.email")
+			tok.MaxAttempts = 5
+			issue(t, s, tok)
+			secret := slices.Clone(tok.Hash) // the hash of what each one typed
+			var attempted, wg sync.WaitGroup
+			attempted.Add(n)
+			errs := make([]error, n)
+			sem := make(chan struct{}, 50)
+			for i := range n {
+				wg.Go(func() {
+					k := bySelector(tok) // a link
+					if i%2 == 1 {
+						k = byOwner(tok) // a code typed by hand
+					}
+					sem <- struct{}{}
+					got, err := s.AttemptToken(ctx(t), k, at)
+					<-sem
+					attempted.Done()
+					if lockstep {
+						attempted.Wait()
+					}
+					switch {
+					case err != nil:
+						errs[i] = err
+					case subtle.ConstantTimeCompare(got.Hash, secret) != 1:
+						errs[i] = fmt.Errorf("AttemptToken returned hash %x, want %x", got.Hash, secret)
+					default:
+						sem <- struct{}{}
+						errs[i] = s.ConsumeToken(ctx(t), got.Selector, got.Hash)
+						<-sem
+					}
+				})
+			}
+			wg.Wait()
+			won := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					won++
+				case !errors.Is(err, store.ErrNotFound):
+					t.Fatalf("N=%d, lockstep %v: %v", n, lockstep, err)
+				}
+			}
+			if won != 1 {
+				t.Fatalf("N=%d, lockstep %v: %d parallel redemptions with the right secret succeeded, want exactly 1", n, lockstep, won)
+			}
+			gone(t, s, bySelector(tok), at, "the redeemed token")
+			isErr(t, s.ConsumeToken(ctx(t), tok.Selector, tok.Hash), store.ErrNotFound, "ConsumeToken of the redeemed token")
+		}
+	}
+}
+
+// testTokenSpentStays: a token out of attempts stays, refused, until it
+// expires or is consumed, voided or replaced: no AttemptToken deletes it,
+// so it still holds back a new token for the cooldown, and IssueToken
+// (past the cooldown, or without one) still replaces it.
+func testTokenSpentStays(t *testing.T, open Opener) {
+	s := as[store.Tokens](t, open)
+	const cooldown = 5 * time.Minute
+	acc := newID("acc-")
+	spent := token(acc, "login.sms")
+	spent.MaxAttempts = 2
+	noErr(t, s.IssueToken(ctx(t), spent, cooldown), "IssueToken")
+	attempt(t, s, bySelector(spent), at, spent, 1)
+	attempt(t, s, byOwner(spent), at, spent, 2)
+	for i := range 10 {
+		when := at.Add(time.Duration(i) * time.Second)
+		gone(t, s, bySelector(spent), when, "an attempt by selector at a token out of attempts")
+		gone(t, s, byOwner(spent), when, "an attempt by account and purpose at a token out of attempts")
+	}
+	wrong := slices.Clone(spent.Hash)
+	wrong[0] ^= 1
+	isErr(t, s.ConsumeToken(ctx(t), spent.Selector, wrong), store.ErrNotFound, "ConsumeToken of a spent token with a wrong hash")
+	noErr(t, s.VoidTokens(ctx(t), acc, "another"), "VoidTokens(another purpose)")
+
+	// Not replaceable by attempting it to death: the cooldown still holds.
+	next := token(acc, "login.sms")
+	next.IssuedAt = at.Add(time.Minute)
+	next.ExpiresAt = next.IssuedAt.Add(tokenTTL)
+	err := s.IssueToken(ctx(t), next, cooldown)
+	isErr(t, err, store.ErrCooldown, "IssueToken within the cooldown of a token out of attempts")
+	var ce *store.CooldownError
+	if errors.As(err, &ce) && !ce.Until.Equal(at.Add(cooldown)) {
+		t.Fatalf("CooldownError.Until is %v, want %v", ce.Until, at.Add(cooldown))
+	}
+	gone(t, s, bySelector(next), next.IssuedAt, "the token refused for the cooldown")
+	gone(t, s, byOwner(spent), next.IssuedAt, "the spent token, after the refused issue")
+
+	// Past the cooldown, IssueToken replaces it.
+	next.IssuedAt = at.Add(cooldown)
+	next.ExpiresAt = next.IssuedAt.Add(tokenTTL)
+	noErr(t, s.IssueToken(ctx(t), next, cooldown), "IssueToken past the cooldown of a token out of attempts")
+	isErr(t, s.ConsumeToken(ctx(t), spent.Selector, spent.Hash), store.ErrNotFound, "ConsumeToken of the replaced spent token")
+	attempt(t, s, byOwner(next), next.IssuedAt, next, 1)
+	noErr(t, s.ConsumeToken(ctx(t), next.Selector, next.Hash), "ConsumeToken of the new token")
+
+	// Without a cooldown, at once; and an expired spent token is gone.
+	again := token(acc, "reset")
+	again.MaxAttempts = 1
+	issue(t, s, again)
+	attempt(t, s, bySelector(again), at, again, 1)
+	gone(t, s, byOwner(again), at, "the attempt after the last allowed")
+	fresh := token(acc, "reset")
+	fresh.IssuedAt = at.Add(time.Second)
+	issue(t, s, fresh)
+	isErr(t, s.ConsumeToken(ctx(t), again.Selector, again.Hash), store.ErrNotFound, "ConsumeToken of the spent token replaced without a cooldown")
+	attempt(t, s, byOwner(fresh), fresh.IssuedAt, fresh, 1)
+
+	late := token(acc, "activate")
+	late.MaxAttempts = 1
+	issue(t, s, late)
+	attempt(t, s, bySelector(late), at, late, 1)
+	gone(t, s, bySelector(late), late.ExpiresAt, "a spent token at its expiry")
+	gone(t, s, byOwner(late), at, "a spent token found expired, read again earlier")
 }
 
 func testTokenCopies(t *testing.T, open Opener) {
