@@ -31,10 +31,12 @@
 //     expiry, touched forward only, revoked one by one or all at once.
 //   - [AccountLister]: accounts by state and by username or email prefix,
 //     for operators.
-//   - [Tokens]: short-lived secrets bound to an account and a purpose
-//     (codes by email or SMS, reset and activation links, a login waiting
-//     for its second factor): charged an attempt before they are compared,
-//     consumed by a conditional delete.
+//   - [Tokens]: short-lived secrets bound to an account, a purpose and
+//     optionally a binding (codes by email or SMS, reset and activation
+//     links, a login waiting for its second factor, one per browser):
+//     charged an attempt before they are compared, consumed by a
+//     conditional delete, and kept, refused, once out of attempts, so that
+//     a right secret is never burnt without a winner.
 //
 // [Store] is the union that the auth package needs.
 //

@@ -51,8 +51,8 @@ type Store struct {
 	accountDevices map[string][]string     // account ID → selectors
 
 	tmu    sync.Mutex
-	tokens map[string]store.Token       // by selector
-	owners map[string]map[string]string // account ID → purpose → selector
+	tokens map[string]store.Token                  // by selector
+	owners map[string]map[string]map[string]string // account ID → purpose → binding → selector
 	issued int
 
 	smu             sync.RWMutex
@@ -87,7 +87,7 @@ func New() *Store {
 		accountDevices: make(map[string][]string),
 
 		tokens: make(map[string]store.Token),
-		owners: make(map[string]map[string]string),
+		owners: make(map[string]map[string]map[string]string),
 
 		sessions:        make(map[string]store.Session),
 		accountSessions: make(map[string][]string),

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"maps"
@@ -14,11 +15,13 @@ var _ store.Tokens = (*Store)(nil)
 
 // Tokens are kept under a lock of their own, apart from accounts: they do
 // not check that their account exists. An account holds at most one token
-// per purpose; a token is deleted when it is consumed, voided, replaced, or
-// found expired (one out of attempts stays until then). Tokens that are never read again are
-// swept, once every sweepEvery issues, when they have expired by the
-// issuing caller's clock, so memory is bounded by the tokens live at once
-// (at most one per account and purpose) and sweepEvery more.
+// per purpose and binding, and store.MaxTokensPerPurpose live ones per
+// purpose; a token is deleted when it is consumed, voided, replaced or
+// found expired (one out of attempts stays until then). Tokens that are
+// never read again are swept, once every sweepEvery issues, when they have
+// expired by the issuing caller's clock, and an account's expired tokens
+// of a purpose when it is issued another, so memory is bounded by the
+// tokens live at once and sweepEvery more.
 
 // IssueToken implements [store.Tokens]. A selector held by a token that has
 // expired at t.IssuedAt is not taken: that token is dropped.
@@ -34,26 +37,49 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, cooldown time.Dur
 	t.IssuedAt, t.ExpiresAt = t.IssuedAt.UTC(), t.ExpiresAt.UTC()
 	s.tmu.Lock()
 	defer s.tmu.Unlock()
-	if held, ok := s.tokens[t.Selector]; ok && (held.AccountID != t.AccountID || held.Purpose != t.Purpose) {
+	if held, ok := s.tokens[t.Selector]; ok && (held.AccountID != t.AccountID || held.Purpose != t.Purpose || held.Binding != t.Binding) {
 		if t.IssuedAt.Before(held.ExpiresAt) {
 			return store.ErrConflict
 		}
 		s.deleteTokenLocked(held)
 	}
-	if sel, ok := s.owners[t.AccountID][t.Purpose]; ok {
+	if sel, ok := s.owners[t.AccountID][t.Purpose][t.Binding]; ok {
 		prev := s.tokens[sel]
 		if until := prev.IssuedAt.Add(cooldown); cooldown > 0 && t.IssuedAt.Before(prev.ExpiresAt) && t.IssuedAt.Before(until) {
 			return &store.CooldownError{Until: until}
 		}
 		s.deleteTokenLocked(prev)
 	}
+	// The bound: drop the purpose's expired tokens, then the live ones
+	// that expire first until there is room for t.
+	var live []store.Token
+	for _, sel := range s.owners[t.AccountID][t.Purpose] {
+		if old := s.tokens[sel]; t.IssuedAt.Before(old.ExpiresAt) {
+			live = append(live, old)
+		} else {
+			s.deleteTokenLocked(old)
+		}
+	}
+	if over := len(live) + 1 - store.MaxTokensPerPurpose; over > 0 {
+		slices.SortFunc(live, func(a, b store.Token) int {
+			return cmp.Or(a.ExpiresAt.Compare(b.ExpiresAt), a.IssuedAt.Compare(b.IssuedAt), cmp.Compare(a.Selector, b.Selector))
+		})
+		for _, old := range live[:over] {
+			s.deleteTokenLocked(old)
+		}
+	}
 	s.tokens[t.Selector] = t
 	owned := s.owners[t.AccountID]
 	if owned == nil {
-		owned = make(map[string]string, 1)
+		owned = make(map[string]map[string]string, 1)
 		s.owners[t.AccountID] = owned
 	}
-	owned[t.Purpose] = t.Selector
+	bound := owned[t.Purpose]
+	if bound == nil {
+		bound = make(map[string]string, 1)
+		owned[t.Purpose] = bound
+	}
+	bound[t.Binding] = t.Selector
 	s.issued++
 	if s.issued%sweepEvery == 0 {
 		for _, old := range s.tokens {
@@ -78,7 +104,7 @@ func (s *Store) AttemptToken(ctx context.Context, k store.TokenKey, at time.Time
 	defer s.tmu.Unlock()
 	sel := k.Selector
 	if sel == "" {
-		sel = s.owners[k.AccountID][k.Purpose]
+		sel = s.owners[k.AccountID][k.Purpose][k.Binding]
 	}
 	t, ok := s.tokens[sel]
 	if !ok {
@@ -118,24 +144,34 @@ func (s *Store) VoidTokens(ctx context.Context, accountID string, purposes ...st
 	}
 	s.tmu.Lock()
 	defer s.tmu.Unlock()
+	s.voidTokensLocked(accountID, purposes...)
+	return nil
+}
+
+// voidTokensLocked deletes the account's tokens of the purposes, of every
+// binding, or of every purpose when none is given.
+func (s *Store) voidTokensLocked(accountID string, purposes ...string) {
 	owned := s.owners[accountID]
 	if len(purposes) == 0 {
 		purposes = slices.Collect(maps.Keys(owned))
 	}
 	for _, p := range purposes {
-		if sel, ok := owned[p]; ok {
+		for _, sel := range owned[p] {
 			s.deleteTokenLocked(s.tokens[sel])
 		}
 	}
-	return nil
 }
 
 // deleteTokenLocked removes t and its place in its owner's index.
 func (s *Store) deleteTokenLocked(t store.Token) {
 	delete(s.tokens, t.Selector)
 	owned := s.owners[t.AccountID]
-	if owned[t.Purpose] == t.Selector {
-		delete(owned, t.Purpose)
+	bound := owned[t.Purpose]
+	if bound[t.Binding] == t.Selector {
+		delete(bound, t.Binding)
+		if len(bound) == 0 {
+			delete(owned, t.Purpose)
+		}
 		if len(owned) == 0 {
 			delete(s.owners, t.AccountID)
 		}

@@ -75,16 +75,20 @@
 //
 //	<prefix>token:<selector>
 //
-// with the fields account, purpose, hash (binary, as given), attempts,
-// max (MaxAttempts), issued and expires (Unix microseconds), and
-// data:<key> for each entry of its Data. The hash
+// with the fields account, purpose, binding (absent when empty), hash
+// (binary, as given), attempts, max (MaxAttempts), issued and expires
+// (Unix microseconds), and data:<key> for each entry of its Data. The hash
 //
 //	<prefix>tokens:<account ID>
 //
-// is the account's index: a field for each purpose, whose value is the
-// selector of the account's token of that purpose. A token expires
-// (PEXPIRE) after its lifetime, ExpiresAt less IssuedAt, counted from when
-// it is stored, and the index when the last token written into it would.
+// is the account's index: a field for each purpose and binding, whose
+// value is the selector of the account's token of that purpose and
+// binding. The field of the empty binding is the purpose, as it was before
+// bindings; that of another binding is a 65-byte header (the purpose's
+// length as a byte, the purpose, NUL bytes to fill), longer than any
+// purpose, followed by the binding. A token expires (PEXPIRE) after its
+// lifetime, ExpiresAt less IssuedAt, counted from when it is stored, and
+// the index when the last token written into it would.
 //
 // A session is the hash
 //
@@ -139,27 +143,30 @@
 // # Tokens
 //
 // Each method of [store.Tokens] is one script, one round trip, so each is
-// atomic. [Store.IssueToken] refuses a selector that another account's or
-// purpose's token holds, checks the cooldown against the account's live
-// token of the purpose, and stores the new token in place of the old one
-// and in the account's index, all in one step; refused, it writes
-// nothing. [Store.AttemptToken] finds the token by its selector, or
-// through the index by account and purpose, and charges an attempt only
-// when it is live at the time the caller passes and has attempts left;
-// otherwise it returns store.ErrNotFound, and deletes the token if it has
-// expired (one that has run out of attempts stays, refused, for the
-// caller charged its last attempt to consume). So of any number of
-// parallel attempts exactly MaxAttempts are charged, and of any number of parallel
-// [Store.ConsumeToken] calls, which delete the token only when the hash
-// matches, exactly one succeeds. [Store.VoidTokens] deletes the tokens of
-// the purposes given, or of every purpose in the index. Deleting a token
-// also removes its entry from the index, and an index left empty goes
-// with it.
+// atomic. [Store.IssueToken] refuses a selector that another account's,
+// purpose's or binding's token holds, checks the cooldown against the
+// account's live token of the purpose and binding, stores the new token
+// in place of the old one and in the account's index, and, when the
+// account then has more than store.MaxTokensPerPurpose live tokens of the
+// purpose, deletes those that expire first, all in one step; refused, it
+// writes nothing. [Store.AttemptToken] finds the token by its selector, or
+// through the index by account, purpose and binding, and charges an
+// attempt only when it is live at the time the caller passes and has
+// attempts left; otherwise it returns store.ErrNotFound, and deletes the
+// token if it has expired (one that has run out of attempts stays,
+// refused, for the caller charged its last attempt to consume). So of any
+// number of parallel attempts exactly MaxAttempts are charged, and of any
+// number of parallel [Store.ConsumeToken] calls, which delete the token
+// only when the hash matches, exactly one succeeds. [Store.VoidTokens]
+// deletes the tokens of every binding of the purposes given, or of every
+// purpose in the index. Deleting a token also removes its entry from the
+// index, and an index left empty goes with it.
 //
 // As with challenges, Redis's clock only frees the memory: expiry is
 // decided by the caller's time, so a token expired by that clock is not
 // found, and is deleted, whether or not Redis has dropped it yet. An
-// account holds one token per purpose, so the tokens' memory grows with
+// account holds one token per purpose and binding and at most
+// store.MaxTokensPerPurpose per purpose, so the tokens' memory grows with
 // the accounts that ask for them, not with the requests, and every key
 // has a TTL. No data reads back nil.
 //

@@ -15,18 +15,25 @@ import (
 var _ store.Tokens = (*Store)(nil)
 
 // A token is the hash <prefix>token:<selector> with the fields account,
-// purpose, hash (binary, as given), attempts, max, issued and expires
-// (Unix microseconds), and data:<key> for each entry of its Data. It
-// expires (PEXPIRE) when its lifetime, expires less issued, has passed
-// since it was stored.
+// purpose, binding (absent when empty), hash (binary, as given), attempts,
+// max, issued and expires (Unix microseconds), and data:<key> for each
+// entry of its Data. It expires (PEXPIRE) when its lifetime, expires less
+// issued, has passed since it was stored.
 //
 // The hash <prefix>tokens:<account ID> is the account's index: each field
-// is a purpose and its value the selector of the account's token of that
-// purpose, so that a token is found by account and purpose, and VoidTokens
-// finds every purpose without scanning. It expires when the last token
-// written into it would. An entry may outlive its token (Redis dropped the
-// token by its TTL); the scripts check that the token an entry names is
-// the account's and of that purpose before they act on it.
+// names a purpose and binding, and its value is the selector of the
+// account's token of that purpose and binding, so that a token is found by
+// account, purpose and binding, and VoidTokens and the bound of
+// store.MaxTokensPerPurpose find the account's tokens without scanning.
+// The field of the empty binding is the purpose itself, as it was before
+// bindings, so that an index written then reads the same. The field of
+// another binding is one no purpose can be, as a purpose is at most
+// store.MaxTokenPurpose (64) bytes: a header of 65 bytes (the purpose's
+// length as one byte, the purpose, NUL bytes to fill) and then the
+// binding. The index expires when the last token written into it would.
+// An entry may outlive its token (Redis dropped the token by its TTL); the
+// scripts check that the token an entry names is the account's and of
+// that purpose and binding before they act on it.
 //
 // Both keys begin with the prefix, whose hash tag under Redis Cluster puts
 // them in one slot, so one script reaches a token by its selector and then
@@ -40,7 +47,8 @@ const (
 	dataField         = "data:"
 )
 
-// luaTokens is the start of the token scripts: the keys, and forget.
+// luaTokens is the start of the token scripts: the keys, the index's
+// fields, and forget.
 const luaTokens = `
 local prefix = ARGV[1]
 
@@ -52,13 +60,35 @@ local function indexKey(account)
   return prefix .. 'tokens:' .. account
 end
 
--- forget deletes the token selector of account and purpose, and its
--- index entry if the entry names it.
-local function forget(selector, account, purpose)
+-- header begins the index field of every binding but the empty one of
+-- the purpose (at most 64 bytes): 65 bytes, longer than any purpose.
+local function header(purpose)
+  return string.char(#purpose) .. purpose .. string.rep('\0', 64 - #purpose)
+end
+
+-- field is the index field of the token of purpose and binding.
+local function field(purpose, binding)
+  if binding == '' then
+    return purpose
+  end
+  return header(purpose) .. binding
+end
+
+-- purposeOf is the purpose of the index field f.
+local function purposeOf(f)
+  if #f > 64 then
+    return string.sub(f, 2, 1 + string.byte(f, 1))
+  end
+  return f
+end
+
+-- forget deletes the token selector of account, purpose and binding, and
+-- its index entry if the entry names it.
+local function forget(selector, account, purpose, binding)
   redis.call('DEL', tokenKey(selector))
-  local index = indexKey(account)
-  if redis.call('HGET', index, purpose) == selector then
-    redis.call('HDEL', index, purpose)
+  local index, f = indexKey(account), field(purpose, binding)
+  if redis.call('HGET', index, f) == selector then
+    redis.call('HDEL', index, f)
   end
 end
 `
@@ -72,40 +102,77 @@ const (
 )
 
 // issueScript stores the token KEYS[1] of the account whose index is
-// KEYS[2], deleting the account's token of the same purpose, unless
-// another account's or purpose's token has the selector, or, when
-// ARGV[7], the cooldown in microseconds, is above zero, the token it would
-// delete is another (its selector differs), live at ARGV[5], the time of
-// issue, and younger than the cooldown. ARGV[2] is the selector, ARGV[3]
-// the account, ARGV[4] the purpose, ARGV[6] the TTL in milliseconds, and
-// the rest the hash's fields and values.
+// KEYS[2], deleting the account's token of the same purpose and binding,
+// unless another account's, purpose's or binding's token has the
+// selector, or, when ARGV[7], the cooldown in microseconds, is above zero,
+// the token it would delete is another (its selector differs), live at
+// ARGV[5], the time of issue, and younger than the cooldown. Then, when
+// the account has ARGV[9] (store.MaxTokensPerPurpose) or more other live
+// tokens of the purpose, it deletes those that expire first (then those
+// issued first, then the least selectors) to make room; on the way it
+// drops the purpose's expired tokens and the entries whose token is gone.
+// ARGV[2] is the selector, ARGV[3] the account, ARGV[4] the purpose,
+// ARGV[8] the binding, ARGV[6] the TTL in milliseconds, and the rest the
+// hash's fields and values.
 //
 // A token issued again with its own selector replaces itself without a
 // cooldown: it is not one of the "other" tokens the contract cools down
 // on, and so an IssueToken that go-redis retries after a lost reply
 // stores the token instead of refusing it for its own sake.
 var issueScript = redis.NewScript(luaTokens + `
-local selector, account, purpose = ARGV[2], ARGV[3], ARGV[4]
-local issued, ttl, cooldown = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local taken = redis.call('HMGET', KEYS[1], 'account', 'purpose')
-if taken[1] and (taken[1] ~= account or taken[2] ~= purpose) then
+local selector, account, purpose, binding = ARGV[2], ARGV[3], ARGV[4], ARGV[8]
+local issued, ttl, cooldown, bound = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
+local own = field(purpose, binding)
+local taken = redis.call('HMGET', KEYS[1], 'account', 'purpose', 'binding')
+if taken[1] and (taken[1] ~= account or taken[2] ~= purpose or (taken[3] or '') ~= binding) then
   return {1}
 end
-local old = redis.call('HGET', KEYS[2], purpose)
+local old = redis.call('HGET', KEYS[2], own)
 if old then
-  local o = redis.call('HMGET', tokenKey(old), 'account', 'purpose', 'issued', 'expires')
-  if o[1] == account and o[2] == purpose then
-    local oldIssued = tonumber(o[3])
-    if old ~= selector and cooldown > 0 and issued < tonumber(o[4]) and issued - oldIssued < cooldown then
+  local o = redis.call('HMGET', tokenKey(old), 'account', 'purpose', 'binding', 'issued', 'expires')
+  if o[1] == account and o[2] == purpose and (o[3] or '') == binding then
+    local oldIssued = tonumber(o[4])
+    if old ~= selector and cooldown > 0 and issued < tonumber(o[5]) and issued - oldIssued < cooldown then
       return {2, oldIssued + cooldown}
     end
     redis.call('DEL', tokenKey(old))
   end
 end
+local live = {}
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local f, sel = entries[i], entries[i + 1]
+  if f ~= own and purposeOf(f) == purpose then
+    local v = redis.call('HMGET', tokenKey(sel), 'account', 'purpose', 'binding', 'issued', 'expires')
+    if v[1] ~= account or v[2] ~= purpose or field(purpose, v[3] or '') ~= f then
+      redis.call('HDEL', KEYS[2], f)
+    elseif issued >= tonumber(v[5]) then
+      redis.call('DEL', tokenKey(sel))
+      redis.call('HDEL', KEYS[2], f)
+    else
+      live[#live + 1] = {sel, f, tonumber(v[5]), tonumber(v[4])}
+    end
+  end
+end
+if #live >= bound then
+  table.sort(live, function(a, b)
+    if a[3] ~= b[3] then
+      return a[3] < b[3]
+    end
+    if a[4] ~= b[4] then
+      return a[4] < b[4]
+    end
+    return a[1] < b[1]
+  end)
+  for i = 1, #live - bound + 1 do
+    redis.call('DEL', tokenKey(live[i][1]))
+    redis.call('HDEL', KEYS[2], live[i][2])
+  end
+end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+redis.call('HSET', KEYS[1], unpack(ARGV, 10))
 redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('HSET', KEYS[2], purpose, selector)
+redis.call('HSET', KEYS[2], own, selector)
 if redis.call('PTTL', KEYS[2]) < ttl then
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
@@ -115,28 +182,29 @@ return {0}
 // attemptTokenScript charges an attempt to a token and returns its
 // selector and then its fields and values, or nothing when there is no
 // token to charge, deleting one that has expired at ARGV[2] (one that has
-// no attempts left stays, for the caller charged its last to consume). With a selector, ARGV[3], KEYS[1] is the token;
-// without, it is the index of the account ARGV[4], and ARGV[5] the
-// purpose.
+// no attempts left stays, for the caller charged its last to consume).
+// With a selector, ARGV[3], KEYS[1] is the token; without, it is the index
+// of the account ARGV[4], ARGV[5] the purpose and ARGV[6] the binding.
 var attemptTokenScript = redis.NewScript(luaTokens + `
-local at, selector, account, purpose = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local at, selector, account, purpose, binding = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = KEYS[1]
 if selector == '' then
-  selector = redis.call('HGET', KEYS[1], purpose)
+  selector = redis.call('HGET', KEYS[1], field(purpose, binding))
   if not selector then
     return {}
   end
   key = tokenKey(selector)
 end
-local v = redis.call('HMGET', key, 'account', 'purpose', 'attempts', 'max', 'expires')
+local v = redis.call('HMGET', key, 'account', 'purpose', 'attempts', 'max', 'expires', 'binding')
 if not v[1] then
   return {}
 end
-if ARGV[3] == '' and (v[1] ~= account or v[2] ~= purpose) then
+local b = v[6] or ''
+if ARGV[3] == '' and (v[1] ~= account or v[2] ~= purpose or b ~= binding) then
   return {}
 end
 if at >= tonumber(v[5]) then
-  forget(selector, v[1], v[2])
+  forget(selector, v[1], v[2], b)
   return {}
 end
 if tonumber(v[3]) >= tonumber(v[4]) then
@@ -157,35 +225,32 @@ return r
 // not the secret: its timing tells an attacker nothing about a secret he
 // could use, and a guess is charged by AttemptToken before it gets here.
 var consumeTokenScript = redis.NewScript(luaTokens + `
-local v = redis.call('HMGET', KEYS[1], 'account', 'purpose', 'hash')
+local v = redis.call('HMGET', KEYS[1], 'account', 'purpose', 'hash', 'binding')
 if not v[1] or v[3] ~= ARGV[3] then
   return 0
 end
-forget(ARGV[2], v[1], v[2])
+forget(ARGV[2], v[1], v[2], v[4] or '')
 return 1
 `)
 
 // voidTokensScript deletes the tokens of the account ARGV[2], whose index
-// is KEYS[1], of the purposes ARGV[3] on, or of every purpose in the index
-// when none is given.
+// is KEYS[1], of every binding of the purposes ARGV[3] on, or of every
+// purpose in the index when none is given, and their entries.
 var voidTokensScript = redis.NewScript(luaTokens + `
 local account = ARGV[2]
 local purposes = {}
-if #ARGV > 2 then
-  for i = 3, #ARGV do
-    purposes[#purposes + 1] = ARGV[i]
-  end
-else
-  purposes = redis.call('HKEYS', KEYS[1])
+for i = 3, #ARGV do
+  purposes[ARGV[i]] = true
 end
-for _, purpose in ipairs(purposes) do
-  local selector = redis.call('HGET', KEYS[1], purpose)
-  if selector then
-    local v = redis.call('HMGET', tokenKey(selector), 'account', 'purpose')
-    if v[1] == account and v[2] == purpose then
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  local f, selector = entries[i], entries[i + 1]
+  if #ARGV == 2 or purposes[purposeOf(f)] then
+    local v = redis.call('HMGET', tokenKey(selector), 'account', 'purpose', 'binding')
+    if v[1] == account and field(v[2], v[3] or '') == f then
       redis.call('DEL', tokenKey(selector))
     end
-    redis.call('HDEL', KEYS[1], purpose)
+    redis.call('HDEL', KEYS[1], f)
   end
 end
 return 0
@@ -211,10 +276,13 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, cooldown time.Dur
 	if cooldown > 0 {
 		cool = micros(cooldown)
 	}
-	args := make([]any, 0, 7+2*(7+len(t.Data)))
-	args = append(args, s.prefix, t.Selector, t.AccountID, t.Purpose, issued, ttlMillis, cool,
+	args := make([]any, 0, 9+2*(8+len(t.Data)))
+	args = append(args, s.prefix, t.Selector, t.AccountID, t.Purpose, issued, ttlMillis, cool, t.Binding, store.MaxTokensPerPurpose,
 		"account", t.AccountID, "purpose", t.Purpose, "hash", t.Hash, "attempts", 0,
 		"max", t.MaxAttempts, "issued", issued, "expires", expires)
+	if t.Binding != "" {
+		args = append(args, "binding", t.Binding)
+	}
 	for k, v := range t.Data {
 		args = append(args, dataField+k, v)
 	}
@@ -246,9 +314,12 @@ func (s *Store) AttemptToken(ctx context.Context, k store.TokenKey, at time.Time
 	}
 	key := s.tokenKey(k.Selector)
 	if k.Selector == "" {
+		if len(k.Purpose) > store.MaxTokenPurpose {
+			return store.Token{}, store.ErrNotFound // never stored
+		}
 		key = s.tokenIndexKey(k.AccountID)
 	}
-	v, err := run(ctx, s.client, attemptTokenScript, []string{key}, s.prefix, now, k.Selector, k.AccountID, k.Purpose).StringSlice()
+	v, err := run(ctx, s.client, attemptTokenScript, []string{key}, s.prefix, now, k.Selector, k.AccountID, k.Purpose, k.Binding).StringSlice()
 	if err == nil && len(v) > 0 && len(v)%2 != 1 {
 		err = fmt.Errorf("script returned %d values, not a selector and field and value pairs", len(v))
 	}
@@ -315,6 +386,8 @@ func fieldsToken(selector string, v []string) (store.Token, error) {
 			t.AccountID = val
 		case "purpose":
 			t.Purpose = val
+		case "binding":
+			t.Binding = val
 		case "hash":
 			t.Hash = []byte(val)
 		case "attempts", "max", "issued", "expires":

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -310,6 +311,48 @@ func TestTokenVoid(t *testing.T) {
 
 	require.NoError(t, s.VoidTokens(ctx, randomString("acc-")), "an account without tokens")
 	require.ErrorIs(t, s.VoidTokens(ctx, ""), store.ErrInvalid)
+}
+
+// TestTokenIndexFields: the account's index names a token of the empty
+// binding by its purpose, as before bindings, and one of another binding
+// by a field no purpose can be, however a purpose is made up of bytes.
+func TestTokenIndexFields(t *testing.T) {
+	s, client, prefix := newTokenStore(t)
+	ctx := t.Context()
+	account := randomString("acc-")
+	// A purpose of 64 bytes that begins as the field of purpose "p" with
+	// a binding does.
+	crafted := "\x01p" + strings.Repeat("\x00", store.MaxTokenPurpose-2)
+	plain := newToken(account, crafted, 10*time.Minute, 5)
+	bound := newToken(account, "p", 10*time.Minute, 5)
+	bound.Binding = "\x00b"
+	unbound := newToken(account, "p", 10*time.Minute, 5)
+	for _, tk := range []store.Token{plain, bound, unbound} {
+		require.NoError(t, s.IssueToken(ctx, tk, 0))
+	}
+	fields, err := client.HKeys(ctx, prefix+"tokens:"+account).Result()
+	require.NoError(t, err)
+	header := "\x01p" + strings.Repeat("\x00", 63)
+	require.ElementsMatch(t, []string{crafted, "p", header + "\x00b"}, fields)
+	got, err := s.AttemptToken(ctx, store.TokenKey{AccountID: account, Purpose: "p", Binding: "\x00b"}, t0)
+	require.NoError(t, err)
+	require.Equal(t, bound.Selector, got.Selector)
+	require.Equal(t, "\x00b", got.Binding)
+	got, err = s.AttemptToken(ctx, store.TokenKey{AccountID: account, Purpose: crafted}, t0)
+	require.NoError(t, err)
+	require.Equal(t, plain.Selector, got.Selector)
+	require.Empty(t, got.Binding)
+	_, err = s.AttemptToken(ctx, store.TokenKey{AccountID: account, Purpose: strings.Repeat("p", store.MaxTokenPurpose+1), Binding: "b"}, t0)
+	require.ErrorIs(t, err, store.ErrNotFound, "a purpose longer than any stored")
+
+	require.NoError(t, s.VoidTokens(ctx, account, "p"))
+	for _, tk := range []store.Token{bound, unbound} {
+		require.ErrorIs(t, s.ConsumeToken(ctx, tk.Selector, tk.Hash), store.ErrNotFound)
+	}
+	fields, err = client.HKeys(ctx, prefix+"tokens:"+account).Result()
+	require.NoError(t, err)
+	require.Equal(t, []string{crafted}, fields)
+	require.NoError(t, s.ConsumeToken(ctx, plain.Selector, plain.Hash))
 }
 
 // TestTokenTTL: Redis drops a token when its lifetime has passed since it

@@ -87,9 +87,11 @@
 // columns as new numbered steps, as 0003_attempts added the attempt
 // counters, 0004_challenges the captcha challenges, 0005_factors_tokens
 // the second factors, recovery codes, remembered devices and one-time
-// tokens, 0006_account_profile the accounts' profile column, and
+// tokens, 0006_account_profile the accounts' profile column,
 // 0007_sessions the sessions (and, on PostgreSQL, the indexes that list
-// accounts bytewise), so upgrading masuk means migrating again.
+// accounts bytewise), and 0008_token_bindings_event_time the tokens'
+// bindings and an index on the events' time, so upgrading masuk means
+// migrating again.
 //
 // # Table prefix and schema
 //
@@ -134,10 +136,13 @@
 //   - UseRecoveryCode deletes the code and counts those left in one
 //     transaction, which on PostgreSQL first locks the set's row, as
 //     SetRecoveryCodes does when it replaces the set.
-//   - IssueToken is one upsert on the unique index on (account_id,
-//     purpose); AttemptToken one UPDATE ... RETURNING conditional on
-//     attempts left and expiry; ConsumeToken one DELETE conditional on the
-//     hash. See Tokens below.
+//   - IssueToken serializes on the account and purpose (on PostgreSQL a
+//     transaction-scoped advisory lock, on SQLite the write lock) and
+//     upserts on the unique index on (account_id, purpose, binding), then
+//     voids the purpose's tokens past store.MaxTokensPerPurpose;
+//     AttemptToken is one UPDATE ... RETURNING conditional on attempts
+//     left and expiry; ConsumeToken one DELETE conditional on the hash.
+//     See Tokens below.
 //   - CreateSession serializes on the account (on PostgreSQL a
 //     transaction-scoped advisory lock keyed by the account's ID, on
 //     SQLite the write lock) before it counts the account's live sessions
@@ -288,27 +293,36 @@
 // # Tokens
 //
 // The one-time tokens of [store.Tokens] live in <prefix>tokens, one row
-// per token: its selector, account, purpose, the hash of its secret, its
-// data (a JSON object, as text), the attempts charged and allowed, and
-// when it was issued and expires. A token's account has no foreign key:
-// the contract lets a token name any account.
+// per token: its selector, account, purpose and binding, the hash of its
+// secret, its data (a JSON object, as text), the attempts charged and
+// allowed, and when it was issued and expires. A token's account has no
+// foreign key: the contract lets a token name any account.
 //
-// A unique index on (account_id, purpose) keeps one token per account and
-// purpose. [Store.IssueToken] is one INSERT ... ON CONFLICT (account_id,
-// purpose) DO UPDATE that writes the new token over the old one, which
-// voids it; with a cooldown, the update is conditional on the old token
-// being dead or old enough, a condition the database checks on the row it
-// has locked, so that of concurrent issuers within a cooldown exactly one
-// writes, even when the account had no token of the purpose. A refused
-// issuer then reads the token that refused it to say until when.
+// A unique index on (account_id, purpose, binding) keeps one token per
+// account, purpose and binding (the column is the empty string for none,
+// which every token had before 0008_token_bindings_event_time added it).
+// [Store.IssueToken] is one short transaction that serializes on the
+// account and purpose: on PostgreSQL by a transaction-scoped advisory lock
+// on a hash of the schema, prefix, account and purpose, on SQLite by the
+// write lock its first statement takes. It deletes the purpose's tokens
+// expired when the new one is issued, writes the new token with one
+// INSERT ... ON CONFLICT (account_id, purpose, binding) DO UPDATE over
+// the old one of its binding, which voids it (with a cooldown, only if
+// the old one is dead or old enough, a condition the database checks on
+// the row it has locked; a refused issuer reads that row to say until
+// when), and then deletes the purpose's tokens past
+// store.MaxTokensPerPurpose, those that expire first. So of concurrent
+// issuers within a cooldown exactly one writes, even when the account had
+// no token of the purpose, and no race takes an account past the bound.
 // [Store.AttemptToken] charges an attempt with one UPDATE ... RETURNING
 // that only a live token with attempts left matches, so that concurrent
 // attempts never charge more than it allows, and deletes a token it finds
 // expired (one that has run out of attempts stays, refused, for the
 // caller charged its last attempt to consume); [Store.ConsumeToken] is
-// one DELETE of the selector with its hash. Expired tokens no one comes back for stay until
-// [Store.PruneTokens] deletes them: run it, and PruneDevices, with
-// PruneAttempts.
+// one DELETE of the selector with its hash. Expired tokens no one comes
+// back for stay until [Store.PruneTokens] deletes them, or the account is
+// issued another of their purpose: run PruneTokens, and PruneDevices,
+// with PruneAttempts.
 //
 // # Sessions
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/internal/testdb"
+	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/sqlstore"
 	"github.com/masuk-id/masuk/store/storetest"
 )
@@ -287,6 +288,58 @@ func TestProfileOfOlderRows(t *testing.T) {
 			require.Equal(t, a, got)
 			require.Nil(t, got.Profile)
 			require.NoError(t, s.SetEmail(t.Context(), a.ID, a.Email, "", a.UpdatedAt))
+		})
+	}
+}
+
+// TestTokensOfOlderRows applies the migrations before
+// 0008_token_bindings_event_time, writes a token the way the store did
+// then, and applies the rest: the token is the account's token of the
+// purpose with the empty binding, found as it was, replaced by a new
+// token without a binding, and not by one with a binding.
+func TestTokensOfOlderRows(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db, schema := b.open(t)
+			ms, err := sqlstore.MigrationSQL(b.dialect, "")
+			require.NoError(t, err)
+			require.Greater(t, len(ms), 7)
+			for _, m := range ms[:7] {
+				applyByHand(t, db, schema, m.SQL)
+			}
+			old := newToken("acc-" + randomHex(8))
+			var issued, expires any = old.IssuedAt, old.ExpiresAt
+			insert := `INSERT INTO ` + table(schema, "tokens") + ` (selector, account_id, purpose, hash, data, attempts, max_attempts, issued_at, expires_at)
+				VALUES ($1, $2, $3, $4, NULL, 0, $5, $6, $7)`
+			if b.dialect == sqlstore.SQLite {
+				issued, expires, insert = old.IssuedAt.UnixMicro(), old.ExpiresAt.UnixMicro(), strings.ReplaceAll(insert, "$", "?")
+			}
+			_, err = db.ExecContext(t.Context(), insert, old.Selector, old.AccountID, old.Purpose, old.Hash, old.MaxAttempts, issued, expires)
+			require.NoError(t, err)
+			for _, m := range ms[7:] {
+				applyByHand(t, db, schema, m.SQL)
+			}
+
+			s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema})
+			require.NoError(t, err)
+			ctx := t.Context()
+			got, err := s.AttemptToken(ctx, store.TokenKey{AccountID: old.AccountID, Purpose: old.Purpose}, t0)
+			require.NoError(t, err)
+			old.Attempts = 1
+			require.Equal(t, old, got)
+
+			bound := newToken(old.AccountID)
+			bound.Binding = "browser-1"
+			require.NoError(t, s.IssueToken(ctx, bound, 0))
+			_, err = s.AttemptToken(ctx, store.TokenKey{Selector: old.Selector}, t0)
+			require.NoError(t, err, "the older token, beside a bound one")
+			next := newToken(old.AccountID)
+			require.NoError(t, s.IssueToken(ctx, next, 0))
+			_, err = s.AttemptToken(ctx, store.TokenKey{Selector: old.Selector}, t0)
+			require.ErrorIs(t, err, store.ErrNotFound, "the older token, replaced by one without a binding")
+			_, err = s.AttemptToken(ctx, store.TokenKey{AccountID: old.AccountID, Purpose: old.Purpose, Binding: "browser-1"}, t0)
+			require.NoError(t, err)
 		})
 	}
 }

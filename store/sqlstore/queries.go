@@ -32,6 +32,7 @@ const (
 	qPruneChallenges
 	qLockAccount
 	qLockAccountSQLite
+	qAdvisoryLock
 	qInsertFactor
 	qCountFactors
 	qFactors
@@ -56,9 +57,12 @@ const (
 	qForgetDevice
 	qForgetDevices
 	qPruneDevices
+	qDeleteExpiredTokensOfPurpose
 	qIssueToken
 	qIssueTokenCooldown
 	qTokenIssued
+	qEvictTokens
+	qEvictTokensSQLite
 	qAttemptToken
 	qAttemptTokenByPurpose
 	qDeleteExpiredToken
@@ -67,7 +71,6 @@ const (
 	qVoidTokens
 	qPruneTokens
 	qInsertSession
-	qLockSessions
 	qDeleteDeadSessions
 	qCountSessions
 	qEvictSessions
@@ -87,7 +90,7 @@ const (
 	challengeColumns = `id, flow, answer_hash, image, audio, issued_at, expires_at`
 	factorColumns    = `id, account_id, kind, label, secret, algorithm, digits, period, last_step, created_at, confirmed_at`
 	deviceColumns    = `selector, account_id, hash, stamp, label, created_at, expires_at`
-	tokenColumns     = `selector, account_id, purpose, hash, data, attempts, max_attempts, issued_at, expires_at`
+	tokenColumns     = `selector, account_id, purpose, binding, hash, data, attempts, max_attempts, issued_at, expires_at`
 	sessionColumns   = `selector, account_id, realm, hash, stamp, client_addr, user_agent, created_at, last_seen_at, idle_until, expires_at, data`
 )
 
@@ -135,6 +138,11 @@ var queries = [numQueries]string{
 	// does not hold it yet.
 	qLockAccount:       `SELECT 1 FROM {p}accounts WHERE id = $1 FOR NO KEY UPDATE`,
 	qLockAccountSQLite: `UPDATE {p}accounts SET state = state WHERE id = $1`,
+	// A transaction-scoped advisory lock on PostgreSQL, on a key drawn from
+	// what it serializes, whether or not there is a row to lock: the
+	// creation of an account's sessions, the issue of an account's tokens
+	// of a purpose (neither has a foreign key to its account).
+	qAdvisoryLock: `SELECT pg_advisory_xact_lock($1)`,
 
 	qInsertFactor:    `INSERT INTO {p}factors (` + factorColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 	qCountFactors:    `SELECT count(*) FROM {p}factors WHERE account_id = $1`,
@@ -166,22 +174,35 @@ var queries = [numQueries]string{
 	qForgetDevices: `DELETE FROM {p}devices WHERE account_id = $1`,
 	qPruneDevices:  `DELETE FROM {p}devices WHERE expires_at <= $1`,
 
-	// A new token takes the row of the account's token of its purpose, if
-	// there is one, by the unique index on (account_id, purpose); with a
-	// cooldown, only if that token is dead or old enough. The database
-	// decides on the row as it is when it locks it.
-	qIssueToken: `INSERT INTO {p}tokens AS t (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)
-		ON CONFLICT (account_id, purpose) DO UPDATE SET ` + tokenReplace,
-	qIssueTokenCooldown: `INSERT INTO {p}tokens AS t (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)
-		ON CONFLICT (account_id, purpose) DO UPDATE SET ` + tokenReplace + `
-		WHERE NOT (t.expires_at > excluded.issued_at AND t.issued_at > $9)`,
-	qTokenIssued: `SELECT issued_at, expires_at FROM {p}tokens WHERE account_id = $1 AND purpose = $2`,
+	// IssueToken, in a transaction that serializes on the account and
+	// purpose, first deletes the purpose's tokens expired at $3. A new token
+	// then takes the row of the account's token of its purpose and binding,
+	// if there is one, by the unique index on (account_id, purpose,
+	// binding); with a cooldown, only if that token is dead or old enough.
+	// The database decides on the row as it is when it locks it, and locks
+	// it even when the cooldown refuses. Last, the purpose's tokens past
+	// the MaxTokensPerPurpose-1 others that expire last are voided: those
+	// that expire first, then those issued first. SQLite's LIMIT -1 is
+	// PostgreSQL's LIMIT ALL.
+	qDeleteExpiredTokensOfPurpose: `DELETE FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND expires_at <= $3`,
+	qIssueToken: `INSERT INTO {p}tokens AS t (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)
+		ON CONFLICT (account_id, purpose, binding) DO UPDATE SET ` + tokenReplace,
+	qIssueTokenCooldown: `INSERT INTO {p}tokens AS t (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)
+		ON CONFLICT (account_id, purpose, binding) DO UPDATE SET ` + tokenReplace + `
+		WHERE NOT (t.expires_at > excluded.issued_at AND t.issued_at > $10)`,
+	qTokenIssued: `SELECT issued_at FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND binding = $3`,
+	qEvictTokens: `DELETE FROM {p}tokens WHERE selector IN (
+		SELECT selector FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND selector <> $3
+		ORDER BY expires_at DESC, issued_at DESC, selector DESC LIMIT ALL OFFSET $4)`,
+	qEvictTokensSQLite: `DELETE FROM {p}tokens WHERE selector IN (
+		SELECT selector FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND selector <> $3
+		ORDER BY expires_at DESC, issued_at DESC, selector DESC LIMIT -1 OFFSET $4)`,
 	qAttemptToken: `UPDATE {p}tokens SET attempts = attempts + 1
 		WHERE selector = $1 AND attempts < max_attempts AND expires_at > $2 RETURNING ` + tokenColumns,
 	qAttemptTokenByPurpose: `UPDATE {p}tokens SET attempts = attempts + 1
-		WHERE account_id = $1 AND purpose = $2 AND attempts < max_attempts AND expires_at > $3 RETURNING ` + tokenColumns,
+		WHERE account_id = $1 AND purpose = $2 AND binding = $3 AND attempts < max_attempts AND expires_at > $4 RETURNING ` + tokenColumns,
 	qDeleteExpiredToken:          `DELETE FROM {p}tokens WHERE selector = $1 AND expires_at <= $2`,
-	qDeleteExpiredTokenByPurpose: `DELETE FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND expires_at <= $3`,
+	qDeleteExpiredTokenByPurpose: `DELETE FROM {p}tokens WHERE account_id = $1 AND purpose = $2 AND binding = $3 AND expires_at <= $4`,
 	qConsumeToken:                `DELETE FROM {p}tokens WHERE selector = $1 AND hash = $2`,
 	qVoidTokens:                  `DELETE FROM {p}tokens WHERE account_id = $1`,
 	qPruneTokens:                 `DELETE FROM {p}tokens WHERE expires_at <= $1`,
@@ -189,10 +210,6 @@ var queries = [numQueries]string{
 	// A session is live at $t when idle_until > $t AND expires_at > $t.
 	qInsertSession: `INSERT INTO {p}sessions (` + sessionColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-	// A transaction-scoped advisory lock on a key drawn from the account's
-	// ID, which serializes the creation of an account's sessions whether
-	// or not the account has a row (sessions have no foreign key).
-	qLockSessions: `SELECT pg_advisory_xact_lock($1)`,
 	// The account's sessions no longer live at $2, and the session that
 	// holds the selector $3 if it is no longer live: a dead session does
 	// not keep its selector taken.

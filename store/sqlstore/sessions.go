@@ -49,7 +49,7 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	at := s.timeArg(sess.CreatedAt)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == Postgres {
-			if _, err := tx.ExecContext(ctx, s.q[qLockSessions], s.sessionLockKey(sess.AccountID)); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q[qAdvisoryLock], s.sessionLockKey(sess.AccountID)); err != nil {
 				return err
 			}
 		}

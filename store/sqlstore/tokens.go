@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 	"unicode/utf8"
 
@@ -13,26 +14,30 @@ import (
 )
 
 // The tokens' table is <prefix>tokens, one row per token, with a unique
-// index on (account_id, purpose): an account holds at most one token per
-// purpose, and a new one takes the old one's row. See
-// migrations/*/0005_factors_tokens.sql. Each method is one statement whose
-// outcome the database decides on the row as it is when it locks it:
-// IssueToken an upsert, AttemptToken an UPDATE ... RETURNING conditional
-// on attempts left and expiry, ConsumeToken a DELETE conditional on the
-// hash.
+// index on (account_id, purpose, binding): an account holds at most one
+// token per purpose and binding, and a new one takes the old one's row.
+// See migrations/*/0005_factors_tokens.sql and
+// migrations/*/0008_token_bindings_event_time.sql. AttemptToken is an
+// UPDATE ... RETURNING conditional on attempts left and expiry,
+// ConsumeToken a DELETE conditional on the hash, each one statement whose
+// outcome the database decides on the row as it is when it locks it;
+// IssueToken is one short transaction.
 
-// issueTries bounds how often IssueToken, refused by a cooldown, looks
-// for the token that refused it and finds it gone or changed.
-const issueTries = 10
-
-// IssueToken implements [store.Tokens] with one INSERT ... ON CONFLICT
-// (account_id, purpose) DO UPDATE, which voids the account's token of the
-// purpose by writing the new one over it. With a cooldown the update is
-// conditional on the old token being dead at t.IssuedAt or issued at least
-// cooldown before; the database decides that on the locked row, so that of
-// concurrent issuers within a cooldown exactly one writes. When it writes
-// nothing, a SELECT of the token that refused it says until when; should
-// that token be gone meanwhile, IssueToken tries again.
+// IssueToken implements [store.Tokens] in one transaction that serializes
+// the issue of the account's tokens of t.Purpose (on PostgreSQL by a
+// transaction-scoped advisory lock keyed by the account and purpose, as
+// tokens have no row to lock before the first is issued; on SQLite by the
+// database's write lock, which its first statement takes). It deletes the
+// purpose's tokens expired at t.IssuedAt, then stores t with one INSERT
+// ... ON CONFLICT (account_id, purpose, binding) DO UPDATE, which voids
+// the account's token of the purpose and binding by writing the new one
+// over it. With a cooldown the update is conditional on the old token
+// being dead at t.IssuedAt or issued at least cooldown before; when it
+// writes nothing, the row it locked says until when. Last, one DELETE
+// voids the purpose's tokens past [store.MaxTokensPerPurpose], those that
+// expire first. Concurrent calls for one account and purpose never keep
+// more than the bound, and of concurrent issuers within a cooldown
+// exactly one writes.
 //
 // Data is stored as a JSON object; empty Data reads back nil. A key or
 // value that is not UTF-8 is ErrInvalid, as JSON cannot hold it.
@@ -40,7 +45,7 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, cooldown time.Dur
 	if err := store.CheckToken(t); err != nil {
 		return err
 	}
-	if !s.text(t.Selector, t.AccountID, t.Purpose) {
+	if !s.text(t.Selector, t.AccountID, t.Purpose, t.Binding) {
 		return fmt.Errorf("sqlstore: token field is not UTF-8 without NUL, which PostgreSQL's text cannot hold: %w", store.ErrInvalid)
 	}
 	var data any // NULL
@@ -56,35 +61,50 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, cooldown time.Dur
 		}
 		data = string(b)
 	}
-	args := []any{t.Selector, t.AccountID, t.Purpose, t.Hash, data, t.MaxAttempts, s.timeArg(t.IssuedAt), s.timeArg(t.ExpiresAt)}
-	if cooldown <= 0 {
-		_, err := s.db.ExecContext(ctx, s.q[qIssueToken], args...)
-		return s.fail(ctx, "IssueToken", err)
+	issuedAt := s.timeArg(t.IssuedAt)
+	issue, args := qIssueToken, []any{t.Selector, t.AccountID, t.Purpose, t.Binding, t.Hash, data, t.MaxAttempts, issuedAt, s.timeArg(t.ExpiresAt)}
+	if cooldown > 0 {
+		// The token that refuses was issued after since, to the
+		// microsecond, as the database compares it.
+		issue, args = qIssueTokenCooldown, append(args, s.timeArg(t.IssuedAt.Add(-cooldown).Truncate(time.Microsecond)))
 	}
-	// The token that refuses: live at t.IssuedAt, issued after since; both
-	// to the microsecond, as the database compares them.
-	issuedAt := t.IssuedAt.Truncate(time.Microsecond)
-	since := t.IssuedAt.Add(-cooldown).Truncate(time.Microsecond)
-	args = append(args, s.timeArg(since))
-	for range issueTries {
-		n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qIssueTokenCooldown], args...))
-		if err != nil || n == 1 {
-			return s.fail(ctx, "IssueToken", err)
+	evict := qEvictTokens
+	if s.dialect == SQLite {
+		evict = qEvictTokensSQLite
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, s.q[qAdvisoryLock], s.tokenLockKey(t.AccountID, t.Purpose)); err != nil {
+				return err
+			}
 		}
-		var issued, expires time.Time
-		err = s.db.QueryRowContext(ctx, s.q[qTokenIssued], t.AccountID, t.Purpose).Scan(utcTime{&issued}, utcTime{&expires})
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // consumed or voided since
+		if _, err := tx.ExecContext(ctx, s.q[qDeleteExpiredTokensOfPurpose], t.AccountID, t.Purpose, issuedAt); err != nil {
+			return err
 		}
+		n, err := rowsAffected(tx.ExecContext(ctx, s.q[issue], args...))
 		if err != nil {
-			return s.fail(ctx, "IssueToken", err)
+			return err
 		}
-		if expires.After(issuedAt) && issued.After(since) {
+		if n == 0 {
+			var issued time.Time
+			if err := tx.QueryRowContext(ctx, s.q[qTokenIssued], t.AccountID, t.Purpose, t.Binding).Scan(utcTime{&issued}); err != nil {
+				return err
+			}
 			return &store.CooldownError{Until: issued.Add(cooldown)}
 		}
-		// replaced since by a token that no longer cools down
-	}
-	return dbError(ctx, "IssueToken", errors.New("the account's token of the purpose kept changing"))
+		_, err = tx.ExecContext(ctx, s.q[evict], t.AccountID, t.Purpose, t.Selector, store.MaxTokensPerPurpose-1)
+		return err
+	})
+	return s.fail(ctx, "IssueToken", err)
+}
+
+// tokenLockKey is the PostgreSQL advisory lock that serializes the issue
+// of the account's tokens of the purpose in this schema and prefix. Two
+// whose keys collide only wait for each other.
+func (s *Store) tokenLockKey(accountID, purpose string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("github.com/masuk-id/masuk/store/sqlstore tokens " + s.schema + "." + s.prefix + "\x00" + accountID + "\x00" + purpose))
+	return int64(h.Sum64())
 }
 
 // AttemptToken implements [store.Tokens] with one UPDATE ... RETURNING
@@ -99,9 +119,9 @@ func (s *Store) AttemptToken(ctx context.Context, k store.TokenKey, at time.Time
 	}
 	attempt, expired, args := qAttemptToken, qDeleteExpiredToken, []any{k.Selector, s.timeArg(at)}
 	if k.Selector == "" {
-		attempt, expired, args = qAttemptTokenByPurpose, qDeleteExpiredTokenByPurpose, []any{k.AccountID, k.Purpose, s.timeArg(at)}
+		attempt, expired, args = qAttemptTokenByPurpose, qDeleteExpiredTokenByPurpose, []any{k.AccountID, k.Purpose, k.Binding, s.timeArg(at)}
 	}
-	if !s.text(k.Selector) || k.Selector == "" && !s.text(k.AccountID, k.Purpose) {
+	if !s.text(k.Selector) || k.Selector == "" && !s.text(k.AccountID, k.Purpose, k.Binding) {
 		return store.Token{}, store.ErrNotFound // never stored
 	}
 	t, err := scanToken(s.db.QueryRowContext(ctx, s.q[attempt], args...))
@@ -169,7 +189,7 @@ func (s *Store) PruneTokens(ctx context.Context, at time.Time) (int64, error) {
 func scanToken(row *sql.Row) (store.Token, error) {
 	var t store.Token
 	var data sql.NullString
-	err := row.Scan(&t.Selector, &t.AccountID, &t.Purpose, &t.Hash, &data, &t.Attempts, &t.MaxAttempts,
+	err := row.Scan(&t.Selector, &t.AccountID, &t.Purpose, &t.Binding, &t.Hash, &data, &t.Attempts, &t.MaxAttempts,
 		utcTime{&t.IssuedAt}, utcTime{&t.ExpiresAt})
 	if err != nil {
 		return store.Token{}, err

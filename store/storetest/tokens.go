@@ -36,6 +36,13 @@ func tokenClauses() []clause {
 		{"ConcurrentAttempts", testTokenConcurrentAttempts},
 		{"ConcurrentRedeemPastAttempts", testTokenRedeemPastAttempts},
 		{"SpentStaysRefused", testTokenSpentStays},
+		{"Bindings", testTokenBindings},
+		{"BindingReissue", testTokenBindingReissue},
+		{"BindingVoid", testTokenBindingVoid},
+		{"BindingCooldown", testTokenBindingCooldown},
+		{"BindingCap", testTokenBindingCap},
+		{"BindingCapTies", testTokenBindingCapTies},
+		{"ConcurrentBindingCap", testTokenConcurrentBindingCap},
 		{"ReturnedCopies", testTokenCopies},
 		{"CanceledContext", testTokensCanceled},
 	}
@@ -77,7 +84,7 @@ func issue(t *testing.T, s store.Tokens, toks ...store.Token) {
 func bySelector(tok store.Token) store.TokenKey { return store.TokenKey{Selector: tok.Selector} }
 
 func byOwner(tok store.Token) store.TokenKey {
-	return store.TokenKey{AccountID: tok.AccountID, Purpose: tok.Purpose}
+	return store.TokenKey{AccountID: tok.AccountID, Purpose: tok.Purpose, Binding: tok.Binding}
 }
 
 // attempt charges an attempt to the token k finds at time when, and
@@ -139,9 +146,10 @@ func testTokenKeys(t *testing.T, open Opener) {
 	gone(t, s, store.TokenKey{AccountID: newID("acc-"), Purpose: tok.Purpose}, at, "AttemptToken(an account without a token)")
 	gone(t, s, store.TokenKey{Selector: newID("token-"), AccountID: acc, Purpose: tok.Purpose}, at, "AttemptToken(unknown selector)")
 	for name, k := range map[string]store.TokenKey{
-		"empty":      {},
-		"no purpose": {AccountID: acc},
-		"no account": {Purpose: tok.Purpose},
+		"empty":        {},
+		"no purpose":   {AccountID: acc},
+		"no account":   {Purpose: tok.Purpose},
+		"long binding": {AccountID: acc, Purpose: tok.Purpose, Binding: strings.Repeat("b", store.MaxTokenBinding+1)},
 	} {
 		_, err := s.AttemptToken(ctx(t), k, at)
 		if !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrNotFound) {
@@ -370,6 +378,7 @@ func testTokenInvalid(t *testing.T, open Opener) {
 		"no account":        func(tk *store.Token) { tk.AccountID = "" },
 		"no purpose":        func(tk *store.Token) { tk.Purpose = "" },
 		"long purpose":      func(tk *store.Token) { tk.Purpose = strings.Repeat("p", store.MaxTokenPurpose+1) },
+		"long binding":      func(tk *store.Token) { tk.Binding = strings.Repeat("b", store.MaxTokenBinding+1) },
 		"no hash":           func(tk *store.Token) { tk.Hash = nil },
 		"short hash":        func(tk *store.Token) { tk.Hash = tk.Hash[:15] },
 		"long hash":         func(tk *store.Token) { tk.Hash = make([]byte, 65) },
@@ -412,6 +421,7 @@ func testTokenBounds(t *testing.T, open Opener) {
 	big.Hash = hashes(1, 64)[0]
 	big.MaxAttempts = store.MaxTokenAttempts
 	big.Data = full
+	big.Binding = strings.Repeat("b", store.MaxTokenBinding)
 	small := token(newID("acc-"), "r")
 	small.Selector = newID("")
 	small.Hash = hashes(1, 16)[0]
@@ -426,7 +436,8 @@ func testTokenBounds(t *testing.T, open Opener) {
 }
 
 // testTokenSelectorConflict: a selector is taken unless IssueToken would
-// void the token that holds it; a conflict writes and voids nothing.
+// void the token that holds it (the same account's, purpose's and
+// binding's); a conflict writes and voids nothing.
 func testTokenSelectorConflict(t *testing.T, open Opener) {
 	s := as[store.Tokens](t, open)
 	acc, other := newID("acc-"), newID("acc-")
@@ -437,6 +448,11 @@ func testTokenSelectorConflict(t *testing.T, open Opener) {
 	for name, tk := range map[string]store.Token{
 		"another account, same purpose": token(other, "reset"),
 		"same account, another purpose": token(acc, "activate"),
+		"same account and purpose, another binding": func() store.Token {
+			tk := token(acc, "reset")
+			tk.Binding = "browser-2"
+			return tk
+		}(),
 	} {
 		tk.Selector = held.Selector
 		isErr(t, s.IssueToken(ctx(t), tk, 0), store.ErrConflict, name)
@@ -444,6 +460,7 @@ func testTokenSelectorConflict(t *testing.T, open Opener) {
 		attempt(t, s, byOwner(theirs), at, theirs, attempts) // not voided
 	}
 	gone(t, s, store.TokenKey{AccountID: acc, Purpose: "activate"}, at, "the conflicting token")
+	gone(t, s, store.TokenKey{AccountID: acc, Purpose: "reset", Binding: "browser-2"}, at, "the conflicting bound token")
 	attempt(t, s, bySelector(held), at, held, 1)
 }
 
