@@ -25,7 +25,9 @@
 //   - [Challenges]: captcha challenges, each used once.
 //   - [Factors]: second factors; a TOTP factor's last accepted time step
 //     only moves forward, by compare-and-set, so no code works twice.
-//   - [Recovery]: hashed recovery codes, each removed atomically when used.
+//   - [Recovery]: hashed recovery codes, each removed atomically when used,
+//     and checked without being used, so that a code is spent only
+//     together with the login it completes.
 //   - [Devices]: browsers remembered after a second factor.
 //   - [Sessions]: server-side sessions with an idle and an absolute
 //     expiry, touched forward only, revoked one by one or all at once.

@@ -147,7 +147,9 @@ type RecoveryCodes struct {
 }
 
 // Recovery keeps the recovery codes of accounts, hashed: each usable once,
-// and a new set replaces the old one whole.
+// and a new set replaces the old one whole. A code is checked without
+// being spent by [Recovery.FindRecoveryCode] and spent, once, by
+// [Recovery.UseRecoveryCode].
 type Recovery interface {
 	// SetRecoveryCodes replaces the account's set with the given hashes,
 	// made at time at, in one atomic step: no code of the old set works
@@ -160,6 +162,15 @@ type Recovery interface {
 	// of concurrent calls with one code, exactly one succeeds. A code not
 	// in the set (used, replaced, never made) is ErrNotFound.
 	UseRecoveryCode(ctx context.Context, accountID string, hash []byte) (remaining int, err error)
+	// FindRecoveryCode returns nil when the hash is that of an unused code
+	// of the account's set, and ErrNotFound otherwise (used, replaced,
+	// never made, no set, no such account). It changes nothing, so a
+	// caller can check a code, complete what the code is for (consume the
+	// pending login it finishes) and only then use the code up with
+	// UseRecoveryCode: a code is spent only together with what it
+	// completes. Two callers may both find one code; UseRecoveryCode
+	// decides which of them spends it.
+	FindRecoveryCode(ctx context.Context, accountID string, hash []byte) error
 	// RecoveryCodes describes the account's set; an account without one
 	// has a zero RecoveryCodes, not an error.
 	RecoveryCodes(ctx context.Context, accountID string) (RecoveryCodes, error)

@@ -226,6 +226,24 @@ func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, hash []by
 	return len(set.hashes), nil
 }
 
+// FindRecoveryCode implements [store.Recovery]. Every code of the set is
+// compared, in constant time, whichever matches.
+func (s *Store) FindRecoveryCode(ctx context.Context, accountID string, hash []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	found := 0
+	for _, h := range s.recovery[accountID].hashes {
+		found |= subtle.ConstantTimeCompare(h, hash)
+	}
+	if found != 1 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
 // RecoveryCodes implements [store.Recovery].
 func (s *Store) RecoveryCodes(ctx context.Context, accountID string) (store.RecoveryCodes, error) {
 	if err := ctx.Err(); err != nil {

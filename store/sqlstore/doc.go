@@ -277,8 +277,9 @@
 // An account's recovery codes are a row of <prefix>recovery_sets, with
 // when the set was made, and a row of <prefix>recovery_codes per unused
 // code's hash. [Store.SetRecoveryCodes] replaces the codes in one
-// transaction; [Store.UseRecoveryCode] deletes one; a set whose codes are
-// all used reads as none remaining, with the time it was made.
+// transaction; [Store.UseRecoveryCode] deletes one; [Store.FindRecoveryCode]
+// reads one and writes nothing; a set whose codes are all used reads as
+// none remaining, with the time it was made.
 //
 // Remembered devices live in <prefix>devices, one row per device: its
 // selector, the hash of its secret, the account's security stamp when it

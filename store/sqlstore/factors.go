@@ -256,6 +256,20 @@ func (s *Store) UseRecoveryCode(ctx context.Context, accountID string, hash []by
 	return remaining, nil
 }
 
+// FindRecoveryCode implements [store.Recovery] with one SELECT of the
+// code's row, which writes nothing.
+func (s *Store) FindRecoveryCode(ctx context.Context, accountID string, hash []byte) error {
+	if !s.text(accountID) || len(hash) == 0 {
+		return store.ErrNotFound // never stored
+	}
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q[qFindRecoveryCode], accountID, hash).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return s.fail(ctx, "FindRecoveryCode", err)
+}
+
 // RecoveryCodes implements [store.Recovery] with one SELECT of the set's
 // row and the count of its codes. A set whose codes are all used reads as
 // Remaining zero with the time it was made.

@@ -46,6 +46,7 @@ const (
 	qDeleteRecoveryCodes
 	qLockRecoverySet
 	qUseRecoveryCode
+	qFindRecoveryCode
 	qCountRecoveryCodes
 	qRecoveryCodes
 	qInsertDevice
@@ -159,6 +160,7 @@ var queries = [numQueries]string{
 	qDeleteRecoveryCodes: `DELETE FROM {p}recovery_codes WHERE account_id = $1`,
 	qLockRecoverySet:     `SELECT 1 FROM {p}recovery_sets WHERE account_id = $1 FOR UPDATE`,
 	qUseRecoveryCode:     `DELETE FROM {p}recovery_codes WHERE account_id = $1 AND hash = $2`,
+	qFindRecoveryCode:    `SELECT 1 FROM {p}recovery_codes WHERE account_id = $1 AND hash = $2`,
 	qCountRecoveryCodes:  `SELECT count(*) FROM {p}recovery_codes WHERE account_id = $1`,
 	qRecoveryCodes: `SELECT s.created_at, (SELECT count(*) FROM {p}recovery_codes AS c WHERE c.account_id = s.account_id)
 		FROM {p}recovery_sets AS s WHERE s.account_id = $1`,

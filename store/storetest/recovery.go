@@ -3,6 +3,7 @@ package storetest
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -22,6 +23,8 @@ func recoveryClauses() []clause {
 		{"OtherAccount", testRecoveryOtherAccount},
 		{"ConcurrentUseOne", testRecoveryConcurrentOne},
 		{"ConcurrentUseAll", testRecoveryConcurrentAll},
+		{"FindChangesNothing", testRecoveryFind},
+		{"ConcurrentFindThenUse", testRecoveryFindThenUse},
 		{"CallerSlices", testRecoveryCopies},
 		{"CanceledContext", testRecoveryCanceled},
 	}
@@ -233,6 +236,90 @@ func testRecoveryConcurrentAll(t *testing.T, open Opener) {
 	}
 	equal(t, left, want, "the counts the parallel uses returned")
 	equal(t, recoveryCodesOf(t, s, id).Remaining, 0, "Remaining")
+}
+
+func findable(t *testing.T, s store.Recovery, accountID string, hash []byte, what string) {
+	t.Helper()
+	noErr(t, s.FindRecoveryCode(ctx(t), accountID, hash), "FindRecoveryCode("+what+")")
+}
+
+func notFindable(t *testing.T, s store.Recovery, accountID string, hash []byte, what string) {
+	t.Helper()
+	isErr(t, s.FindRecoveryCode(ctx(t), accountID, hash), store.ErrNotFound, "FindRecoveryCode("+what+")")
+}
+
+// testRecoveryFind: FindRecoveryCode finds an unused code of the
+// account's set, and nothing else, and changes nothing: a code found any
+// number of times is still there to use, once.
+func testRecoveryFind(t *testing.T, open Opener) {
+	s := as[accountsAndRecovery](t, open)
+	id, other := newAccount(t, s), newAccount(t, s)
+	hs, theirs := hashes(5, 32), hashes(2, 32)
+	notFindable(t, s, id, hs[0], "an account without a set")
+	notFindable(t, s, newID("acc-"), hs[0], "an unknown account")
+	noErr(t, s.SetRecoveryCodes(ctx(t), id, hs, at), "SetRecoveryCodes")
+	noErr(t, s.SetRecoveryCodes(ctx(t), other, theirs, at), "SetRecoveryCodes(other)")
+	for range 3 {
+		for i, h := range hs {
+			findable(t, s, id, h, fmt.Sprint("code ", i))
+		}
+	}
+	equal(t, recoveryCodesOf(t, s, id), store.RecoveryCodes{Remaining: 5, CreatedAt: at}, "RecoveryCodes after finding every code")
+	notFindable(t, s, id, theirs[0], "another account's code")
+	notFindable(t, s, id, hashes(1, 32)[0], "a code never made")
+	notFindable(t, s, id, hs[0][:16], "a prefix of a code")
+	notFindable(t, s, id, nil, "no hash")
+	use(t, s, id, hs[2], 4)
+	notFindable(t, s, id, hs[2], "a used code")
+	findable(t, s, id, hs[3], "a code left after another was used")
+	use(t, s, id, hs[3], 3)
+	noErr(t, s.SetRecoveryCodes(ctx(t), id, hashes(2, 32), at.Add(time.Hour)), "SetRecoveryCodes (replace)")
+	notFindable(t, s, id, hs[0], "a code of the replaced set")
+	findable(t, s, other, theirs[1], "the other account's code")
+	equal(t, recoveryCodesOf(t, s, other).Remaining, 2, "the other account's codes")
+
+	c, cancel := contextWithCancel(t)
+	cancel()
+	if err := s.FindRecoveryCode(c, other, theirs[0]); err == nil {
+		t.Fatal("FindRecoveryCode with a canceled context succeeded")
+	}
+}
+
+// testRecoveryFindThenUse: 50 callers at once each find one code and then
+// use it, as auth does around the login the code completes: all find it,
+// exactly one uses it.
+func testRecoveryFindThenUse(t *testing.T, open Opener) {
+	s := as[accountsAndRecovery](t, open)
+	id := newAccount(t, s)
+	hs := hashes(3, 32)
+	noErr(t, s.SetRecoveryCodes(ctx(t), id, hs, at), "SetRecoveryCodes")
+	const n = 50
+	var found, wg sync.WaitGroup
+	found.Add(n)
+	finds, uses := make([]error, n), make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			finds[i] = s.FindRecoveryCode(ctx(t), id, hs[1])
+			found.Done()
+			found.Wait()
+			_, uses[i] = s.UseRecoveryCode(ctx(t), id, hs[1])
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i := range n {
+		noErr(t, finds[i], "FindRecoveryCode before any use")
+		switch err := uses[i]; {
+		case err == nil:
+			won++
+		case !errors.Is(err, store.ErrNotFound):
+			t.Fatalf("UseRecoveryCode: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d callers that found one code used it, want exactly 1", won, n)
+	}
+	equal(t, recoveryCodesOf(t, s, id).Remaining, 2, "Remaining")
 }
 
 func testRecoveryCopies(t *testing.T, open Opener) {
