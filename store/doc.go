@@ -14,8 +14,9 @@
 // SQL and hot state elsewhere:
 //
 //   - [Accounts]: realm-scoped accounts with canonical, unique usernames and
-//     emails, a bounded profile, and conditional changes of state and of
-//     email address.
+//     emails, a bounded profile, conditional changes of state and of email
+//     address, and a conditional delete (of a registration never
+//     confirmed) that takes every record keyed to the account with it.
 //   - [Credentials]: the password hash of an account, replaced either
 //     unconditionally together with a new security stamp (a password change
 //     or reset) or conditionally on the hash the caller read (an upgrade of

@@ -135,6 +135,24 @@ type Accounts interface {
 	// and ErrInvalid when to is neither empty nor a canonical-looking
 	// address (see [CheckEmail]).
 	SetEmail(ctx context.Context, id, from, to string, at time.Time) error
+	// DeleteAccount deletes the account, only if it is still in state
+	// state and its UpdatedAt is before updatedBefore, together with its
+	// credential and every record the store keeps keyed to it (its
+	// factors, recovery codes and remembered devices, and its tokens and
+	// sessions when the store keeps those too), in one atomic step; the
+	// account's username and email are then free for CreateAccount. The
+	// activity log keeps the account's events. Otherwise it writes nothing
+	// and returns ErrStale when the account is in another state or was
+	// updated at or after updatedBefore, ErrNotFound when there is no such
+	// account, and ErrInvalid when state is not a valid state or
+	// updatedBefore is zero.
+	//
+	// It expires registrations that were never confirmed, so that they
+	// stop holding a username or an email: conditional on the state and
+	// the time, a deletion and a concurrent SetAccountState that confirms
+	// the account never both succeed, and a confirmed account is never
+	// deleted.
+	DeleteAccount(ctx context.Context, id string, state AccountState, updatedBefore time.Time) error
 }
 
 // Credential is an account's password, as a PHC-format hash string.

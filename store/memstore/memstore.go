@@ -26,6 +26,9 @@ import (
 // Store holds every masuk record in memory. The zero value is not usable;
 // call [New].
 type Store struct {
+	// mu guards accounts and what belongs to them. A method that needs
+	// more than one lock takes mu first, then tmu, then smu; the others
+	// never take mu while they hold one of those.
 	mu         sync.RWMutex
 	accounts   map[string]store.Account
 	byUsername map[realmKey]string // → account ID
@@ -242,6 +245,52 @@ func (s *Store) SetEmail(ctx context.Context, id, from, to string, at time.Time)
 	}
 	a.Email, a.UpdatedAt = to, at.UTC()
 	s.accounts[id] = a
+	return nil
+}
+
+// DeleteAccount implements [store.Accounts]. It holds the accounts' lock,
+// the tokens' and the sessions' at once, so that the account and
+// everything keyed to it go in one step. The event log keeps the account's events.
+func (s *Store) DeleteAccount(ctx context.Context, id string, state store.AccountState, updatedBefore time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !state.Valid() || updatedBefore.IsZero() {
+		return store.ErrInvalid
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.accountLocked(id)
+	if err != nil {
+		return err
+	}
+	if a.State != state || !a.UpdatedAt.Before(updatedBefore) {
+		return store.ErrStale
+	}
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	delete(s.accounts, id)
+	delete(s.byUsername, realmKey{a.Realm, a.Username})
+	if a.Email != "" {
+		delete(s.byEmail, realmKey{a.Realm, a.Email})
+	}
+	delete(s.creds, id)
+	for _, f := range s.accountFactors[id] {
+		delete(s.factors, f)
+	}
+	delete(s.accountFactors, id)
+	delete(s.recovery, id)
+	for _, sel := range s.accountDevices[id] {
+		delete(s.devices, sel)
+	}
+	delete(s.accountDevices, id)
+	s.voidTokensLocked(id)
+	for _, sel := range s.accountSessions[id] {
+		delete(s.sessions, sel)
+	}
+	delete(s.accountSessions, id)
 	return nil
 }
 

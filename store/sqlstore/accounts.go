@@ -249,6 +249,43 @@ func (s *Store) SetEmail(ctx context.Context, id, from, to string, at time.Time)
 	return s.fail(ctx, "SetEmail", err)
 }
 
+// DeleteAccount implements [store.Accounts] in one transaction: one
+// DELETE of the account's row conditional on its state and UpdatedAt,
+// whose foreign keys' ON DELETE CASCADE take its credential, factors,
+// recovery codes and devices with it (on SQLite only with foreign keys on,
+// which [Store.Check] requires), then the DELETEs of its tokens and
+// sessions, which have no foreign key. A concurrent SetAccountState
+// waits for the row, or the DELETE for it, and the second re-checks its
+// condition on what the first committed, so of the two exactly one
+// succeeds. Only when the DELETE changes nothing does a second query tell
+// a stale account from a missing one.
+func (s *Store) DeleteAccount(ctx context.Context, id string, state store.AccountState, updatedBefore time.Time) error {
+	if !state.Valid() || updatedBefore.IsZero() {
+		return fmt.Errorf("sqlstore: DeleteAccount: state %q or a zero time: %w", state, store.ErrInvalid)
+	}
+	if !s.text(id) {
+		return store.ErrNotFound // never stored
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := rowsAffected(tx.ExecContext(ctx, s.q[qDeleteAccount], id, string(state), s.timeArg(updatedBefore)))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := s.accountExists(ctx, tx, id); err != nil {
+				return err
+			}
+			return store.ErrStale
+		}
+		if _, err := tx.ExecContext(ctx, s.q[qVoidTokens], id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q[qDeleteAccountSessions], id)
+		return err
+	})
+	return s.fail(ctx, "DeleteAccount", err)
+}
+
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

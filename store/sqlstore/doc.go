@@ -113,6 +113,11 @@
 //     email) for non-empty emails, and on the ID decide which of any
 //     number of concurrent registrations wins.
 //   - SetAccountState is one UPDATE conditional on the current state.
+//   - DeleteAccount is one DELETE conditional on the state and the time
+//     of the last update, whose foreign keys cascade to the credential,
+//     factors, recovery codes and devices, followed in its transaction by
+//     the DELETEs of the account's tokens and sessions: of it and a
+//     concurrent SetAccountState out of that state, exactly one succeeds.
 //   - SetEmail is one UPDATE conditional on the current address (the
 //     empty string for none, never NULL); the unique index on (realm,
 //     email) for non-empty emails lets exactly one of any number of
@@ -170,6 +175,11 @@
 // 0006_account_profile added the column): an empty profile reads back as
 // nil. store.CheckAccount bounds it and refuses NUL and invalid UTF-8, so
 // it fits both dialects.
+//
+// [Store.DeleteAccount] deletes an account's row, and with it, through
+// the foreign keys' ON DELETE CASCADE, its credential, factors, recovery
+// codes and remembered devices, then its tokens and sessions, in one
+// transaction. The events stay: the log is the record of what happened.
 //
 // [Store.ListAccounts] is one SELECT in the order of the usernames' bytes:
 // in the "C" collation on PostgreSQL, whatever the database's (with

@@ -12,6 +12,8 @@ const (
 	qAccountByEmail
 	qSetState
 	qSetEmail
+	qDeleteAccount
+	qDeleteAccountSessions
 	qAccountExists
 	qSetStamp
 	qInsertCredential
@@ -103,8 +105,13 @@ var queries = [numQueries]string{
 	qAccountByEmail:    `SELECT ` + accountColumns + ` FROM {p}accounts WHERE realm = $1 AND email = $2 AND email <> ''`,
 	qSetState:          `UPDATE {p}accounts SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2`,
 	qSetEmail:          `UPDATE {p}accounts SET email = $3, updated_at = $4 WHERE id = $1 AND email = $2`,
-	qAccountExists:     `SELECT 1 FROM {p}accounts WHERE id = $1`,
-	qSetStamp:          `UPDATE {p}accounts SET security_stamp = $2 WHERE id = $1`,
+	// The foreign keys' ON DELETE CASCADE deletes the account's
+	// credential, factors, recovery codes and devices; its tokens and
+	// sessions, which have none, are deleted by account_id.
+	qDeleteAccount:         `DELETE FROM {p}accounts WHERE id = $1 AND state = $2 AND updated_at < $3`,
+	qDeleteAccountSessions: `DELETE FROM {p}sessions WHERE account_id = $1`,
+	qAccountExists:         `SELECT 1 FROM {p}accounts WHERE id = $1`,
+	qSetStamp:              `UPDATE {p}accounts SET security_stamp = $2 WHERE id = $1`,
 
 	qInsertCredential:    `INSERT INTO {p}credentials (account_id, hash, changed_at) VALUES ($1, $2, $3)`,
 	qCredentialByAccount: `SELECT account_id, hash, changed_at FROM {p}credentials WHERE account_id = $1`,

@@ -30,6 +30,9 @@ func accountClauses() []clause {
 		{"SetEmailRemove", testSetEmailRemove},
 		{"SetEmailInvalid", testSetEmailInvalid},
 		{"ConcurrentSetEmail", testConcurrentSetEmail},
+		{"DeleteAccount", testDeleteAccount},
+		{"DeleteAccountRefused", testDeleteAccountRefused},
+		{"ConcurrentDeleteAndConfirm", testConcurrentDeleteAndConfirm},
 		{"CanceledContext", testAccountsCanceled},
 	}
 }
