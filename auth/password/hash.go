@@ -245,6 +245,13 @@ func (h *Hasher) Params() Argon2Params { return h.params }
 // ErrTooLong for one over MaxBytes, ErrBusy when too many hashes are
 // running and waiting, and ctx's error (wrapped) if ctx ends while it
 // waits for a slot.
+//
+// Hash serves new passwords (registrations, resets, changes), which
+// anyone may ask for in bulk; Verify serves logins. So that a flood of
+// the first cannot keep the second waiting, hashes of new passwords run in
+// at most half of MaxConcurrent's slots (at least one), and wait in a
+// queue of their own, half as long as MaxWaiting's: logins always have the
+// other half of the slots, and nearly all of their queue.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if password == "" {
 		return "", ErrEmpty
@@ -259,10 +266,10 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("password: reading salt: %w", err)
 	}
-	if err := h.lim.acquire(ctx); err != nil {
+	if err := h.lim.acquireShared(ctx); err != nil {
 		return "", err
 	}
-	defer h.lim.release()
+	defer h.lim.releaseShared()
 	p := h.params
 	key := h.argon2id(normalize(password), salt, p.Time, p.Memory, p.Threads, p.KeyLength)
 	return encodeArgon2(argon2idID, p, salt, key), nil

@@ -485,11 +485,14 @@ func TestLegacyBare(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMismatch)
 }
 
-// Case 17: 500 concurrent hashes with MaxConcurrent 2 and MaxWaiting 10:
-// exactly 2 run, 10 wait, 488 get ErrBusy at once; never more than 2 run.
+// Case 17: 500 concurrent verifications with MaxConcurrent 2 and
+// MaxWaiting 10: exactly 2 run, 10 wait, 488 get ErrBusy at once; never
+// more than 2 run.
 func TestConcurrencyLimit(t *testing.T) {
 	const callers, running, waiting = 500, 2, 10
 	h := newTestHasher(t, Config{MaxConcurrent: running, MaxWaiting: waiting})
+	encoded, err := h.Hash(context.Background(), "kuda laut biru")
+	require.NoError(t, err)
 	p := probe(h)
 	p.entered = make(chan struct{}, callers)
 	p.release = make(chan struct{})
@@ -497,7 +500,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	results := make(chan error, callers)
 	for range callers {
 		go func() {
-			_, err := h.Hash(context.Background(), "kuda laut biru")
+			_, err := h.Verify(context.Background(), "kuda laut biru", encoded)
 			results <- err
 		}()
 	}
@@ -520,6 +523,64 @@ func TestConcurrencyLimit(t *testing.T) {
 	assert.LessOrEqual(t, p.peak.Load(), int64(running))
 	assert.Zero(t, h.lim.waiting.Load())
 	assert.Zero(t, len(h.lim.slots))
+}
+
+// New passwords hash in at most half the slots and never take a place in
+// the queue that logins wait in: with MaxConcurrent 4 and MaxWaiting 8,
+// 100 parallel Hash calls run 2 at once, queue 4 and refuse the rest,
+// while 2 verifications run beside them and 8 more wait.
+func TestNewPasswordsTakeHalf(t *testing.T) {
+	ctx := context.Background()
+	h := newTestHasher(t, Config{MaxConcurrent: 4, MaxWaiting: 8})
+	encoded, err := h.Hash(ctx, "kuda laut biru")
+	require.NoError(t, err)
+	p := probe(h)
+	p.entered = make(chan struct{}, 200)
+	p.release = make(chan struct{})
+
+	const hashes = 100
+	hashed := make(chan error, hashes)
+	for range hashes {
+		go func() {
+			_, err := h.Hash(ctx, "kuda laut biru")
+			hashed <- err
+		}()
+	}
+	for range 2 {
+		<-p.entered
+	}
+	for range hashes - 2 - 4 {
+		require.ErrorIs(t, <-hashed, ErrBusy)
+	}
+	assert.Equal(t, int64(2), p.running.Load(), "new passwords hold at most half the slots")
+	assert.Zero(t, h.lim.waiting.Load(), "new passwords take no place in the logins' queue")
+
+	verified := make(chan error, 20)
+	for range 20 {
+		go func() {
+			_, err := h.Verify(ctx, "kuda laut biru", encoded)
+			verified <- err
+		}()
+	}
+	for range 2 {
+		<-p.entered
+	}
+	for range 20 - 2 - 8 {
+		require.ErrorIs(t, <-verified, ErrBusy)
+	}
+	assert.Equal(t, int64(4), p.running.Load())
+	assert.Equal(t, int64(8), h.lim.waiting.Load())
+
+	close(p.release)
+	for range 4 + 2 {
+		require.NoError(t, <-hashed)
+	}
+	for range 8 + 2 {
+		require.NoError(t, <-verified)
+	}
+	assert.LessOrEqual(t, p.peak.Load(), int64(4))
+	assert.Zero(t, len(h.lim.slots))
+	assert.Zero(t, len(h.lim.share.slots))
 }
 
 // Verify and bcrypt share the same slots as Hash.

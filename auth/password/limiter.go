@@ -12,13 +12,52 @@ type limiter struct {
 	slots      chan struct{}
 	waiting    atomic.Int64
 	maxWaiting int64
+	// share bounds the hashes of new passwords: a caller of
+	// acquireShared takes one of its slots (half of slots, at least one)
+	// before one of slots, and waits for it in a queue of its own (half
+	// of maxWaiting, at least one), so that a flood of registrations and
+	// resets holds at most half the slots, or places in the queue that
+	// logins wait in.
+	share *limiter
 	// onWait, when set by a test, runs once the caller has joined the
 	// waiters and before it blocks.
 	onWait func()
 }
 
 func newLimiter(maxConcurrent, maxWaiting int) *limiter {
-	return &limiter{slots: make(chan struct{}, maxConcurrent), maxWaiting: int64(maxWaiting)}
+	l := &limiter{slots: make(chan struct{}, maxConcurrent), maxWaiting: int64(maxWaiting)}
+	shareWaiting := 0
+	if maxWaiting > 0 {
+		shareWaiting = max(1, maxWaiting/2)
+	}
+	l.share = &limiter{slots: make(chan struct{}, max(1, maxConcurrent/2)), maxWaiting: int64(shareWaiting)}
+	l.share.onWait = func() {
+		if l.onWait != nil {
+			l.onWait()
+		}
+	}
+	return l
+}
+
+// acquireShared takes a slot for the hash of a new password: one of the
+// share's slots first, then one of the whole, as any caller would. Holders
+// of share slots are at most half the whole, so they hold at most that
+// many of its slots and places in its queue. A successful acquireShared
+// must be paired with releaseShared.
+func (l *limiter) acquireShared(ctx context.Context) error {
+	if err := l.share.acquire(ctx); err != nil {
+		return err
+	}
+	if err := l.acquire(ctx); err != nil {
+		l.share.release()
+		return err
+	}
+	return nil
+}
+
+func (l *limiter) releaseShared() {
+	l.release()
+	l.share.release()
 }
 
 // acquire takes a slot, waiting for one if fewer than maxWaiting callers
