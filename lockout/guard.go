@@ -82,7 +82,8 @@ const (
 // Subject is who an attempt is made for and from where.
 type Subject struct {
 	// Realm and Username (canonical) name the account, whether or not it
-	// exists.
+	// exists. An empty Username (a name no account can have, refused
+	// before any hash) counts on the address counter alone.
 	Realm, Username string
 	// Addr is the client's address ("203.0.113.7", "2001:db8::1"), or
 	// empty when unknown, which skips the address and pair counters.
@@ -175,7 +176,7 @@ func (g *Guard) newAttempt(f Factor, s Subject) *Attempt {
 		}
 		return a
 	}
-	if g.useAccount {
+	if g.useAccount && s.Username != "" {
 		add(g.account, ScopeAccount, accountKey("pw", s.Realm, s.Username))
 	}
 	if !g.useAddress && !g.usePair {
@@ -189,7 +190,7 @@ func (g *Guard) newAttempt(f Factor, s Subject) *Attempt {
 		k := append(append(append(buf[:0], "pw|ip|"...), s.Realm...), '|')
 		add(g.address, ScopeAddress, string(appendCountedAddr(k, s.Addr, g.v6bits)))
 	}
-	if g.usePair {
+	if g.usePair && s.Username != "" {
 		k := append(append(append(buf[:0], "pw|p|"...), s.Realm...), '|')
 		k = append(append(appendCountedAddr(k, s.Addr, g.v6bits), '|'), s.Username...)
 		add(g.pair, ScopePair, string(k))
