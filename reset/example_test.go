@@ -85,11 +85,11 @@ func ExampleTokens_IssueCode() {
 	_, err = tokens.IssueCode(ctx, reset.Issue{AccountID: "acct-42", Purpose: "activate", Cooldown: time.Minute})
 	fmt.Println("resend:", err)
 
-	_, err = tokens.RedeemCode(ctx, "acct-42", "activate", "000000")
+	_, err = tokens.RedeemCode(ctx, reset.Key{AccountID: "acct-42", Purpose: "activate"}, "000000")
 	fmt.Println("a wrong code:", err)
-	_, err = tokens.RedeemCode(ctx, "acct-7", "activate", sent.Token)
+	_, err = tokens.RedeemCode(ctx, reset.Key{AccountID: "acct-7", Purpose: "activate"}, sent.Token)
 	fmt.Println("another account:", err)
-	red, err := tokens.RedeemCode(ctx, "acct-42", "activate", sent.Token)
+	red, err := tokens.RedeemCode(ctx, reset.Key{AccountID: "acct-42", Purpose: "activate"}, sent.Token)
 	fmt.Println("the right one:", red.AccountID, red.Purpose, err)
 	// Output:
 	// code 252882

@@ -121,10 +121,23 @@ type Issue struct {
 	// the package doc). At most 32 entries of 1 KiB; never a secret, as it
 	// is stored as given.
 	Data map[string]string
+	// Binding tells apart tokens of the account and purpose that live at
+	// once (the resets asked for from two browsers): a new token voids
+	// only the one of the same binding, and a code redeems only with its
+	// own binding ([Key.Binding]). Empty is a binding like any other; a
+	// caller that never sets one has one token per purpose. At most 128
+	// bytes.
+	Binding string
 	// Cooldown, when above zero, refuses a new token while the account's
-	// live token of the purpose is younger than it, with a
+	// live token of the purpose and binding is younger than it, with a
 	// *store.CooldownError. Zero means no cooldown.
 	Cooldown time.Duration
+}
+
+// Key names the code [Tokens.VerifyCode] checks: the account, purpose and
+// binding it was issued for.
+type Key struct {
+	AccountID, Purpose, Binding string
 }
 
 // Issued is a token issued.
@@ -177,6 +190,7 @@ func (t *Tokens) issue(ctx context.Context, i Issue, selector string, hash []byt
 		Selector:    selector,
 		AccountID:   i.AccountID,
 		Purpose:     i.Purpose,
+		Binding:     i.Binding,
 		Hash:        hash,
 		Data:        maps.Clone(i.Data),
 		MaxAttempts: t.maxAttempts,
@@ -234,20 +248,23 @@ func (t *Tokens) VerifyLink(ctx context.Context, purpose, s string) (Redemption,
 	return redemption(tok), nil
 }
 
-// VerifyCode charges an attempt to the account's live code for purpose
-// and checks code against it in constant time. It returns the redemption,
-// without consuming the code, or [ErrInvalidToken]. A code that is not 6
-// to 8 ASCII digits is refused without touching the store; a wrong code
-// leaves the right one usable until its attempts are spent.
-func (t *Tokens) VerifyCode(ctx context.Context, accountID, purpose, code string) (Redemption, error) {
-	if accountID == "" || purpose == "" || !isCode(code) {
+// VerifyCode charges an attempt to the account's live code for k's
+// purpose and binding and checks code against it in constant time. It
+// returns the redemption, without consuming the code, or
+// [ErrInvalidToken]. A code that is not 6 to 8 ASCII digits is refused
+// without touching the store; a wrong code leaves the right one usable
+// until its attempts are spent; a code of another binding is never
+// touched.
+func (t *Tokens) VerifyCode(ctx context.Context, k Key, code string) (Redemption, error) {
+	if k.AccountID == "" || k.Purpose == "" || !isCode(code) {
 		return Redemption{}, ErrInvalidToken
 	}
-	tok, err := t.attempt(ctx, store.TokenKey{AccountID: accountID, Purpose: purpose})
+	tok, err := t.attempt(ctx, store.TokenKey{AccountID: k.AccountID, Purpose: k.Purpose, Binding: k.Binding})
 	if err != nil {
 		return Redemption{}, err
 	}
-	if tok.AccountID != accountID || tok.Purpose != purpose || totp.VerifyCode(tok.Hash, purpose, accountID, code) != nil {
+	if tok.AccountID != k.AccountID || tok.Purpose != k.Purpose || tok.Binding != k.Binding ||
+		totp.VerifyCode(tok.Hash, k.Purpose, k.AccountID, code) != nil {
 		return Redemption{}, ErrInvalidToken
 	}
 	return redemption(tok), nil
@@ -324,8 +341,8 @@ func (t *Tokens) RedeemLink(ctx context.Context, purpose, s string) (Redemption,
 
 // RedeemCode is [Tokens.VerifyCode] then [Tokens.Consume], for flows that
 // check nothing in between.
-func (t *Tokens) RedeemCode(ctx context.Context, accountID, purpose, code string) (Redemption, error) {
-	r, err := t.VerifyCode(ctx, accountID, purpose, code)
+func (t *Tokens) RedeemCode(ctx context.Context, k Key, code string) (Redemption, error) {
+	r, err := t.VerifyCode(ctx, k, code)
 	if err != nil {
 		return Redemption{}, err
 	}

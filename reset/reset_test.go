@@ -51,10 +51,14 @@ var kinds = []kind{
 		ttl:   reset.DefaultLinkFor,
 	},
 	{
-		name:   "code",
-		issue:  (*reset.Tokens).IssueCode,
-		verify: (*reset.Tokens).VerifyCode,
-		redeem: (*reset.Tokens).RedeemCode,
+		name:  "code",
+		issue: (*reset.Tokens).IssueCode,
+		verify: func(tk *reset.Tokens, ctx context.Context, account, purpose, code string) (reset.Redemption, error) {
+			return tk.VerifyCode(ctx, reset.Key{AccountID: account, Purpose: purpose}, code)
+		},
+		redeem: func(tk *reset.Tokens, ctx context.Context, account, purpose, code string) (reset.Redemption, error) {
+			return tk.RedeemCode(ctx, reset.Key{AccountID: account, Purpose: purpose}, code)
+		},
 		wrong: func(code string) string {
 			return code[:len(code)-1] + string('0'+(code[len(code)-1]-'0'+1)%10)
 		},
@@ -309,13 +313,13 @@ func TestAccountBinding(t *testing.T) {
 		require.NoError(t, err)
 		forB, err := tk.IssueCode(ctx, reset.Issue{AccountID: "budi", Purpose: purposeReset})
 		require.NoError(t, err)
-		_, err = tk.VerifyCode(ctx, "budi", purposeReset, forA.Token)
+		_, err = tk.VerifyCode(ctx, reset.Key{AccountID: "budi", Purpose: purposeReset}, forA.Token)
 		if forA.Token != forB.Token { // one in a million
 			assert.ErrorIs(t, err, reset.ErrInvalidToken, "A's code with B's account")
 		}
-		_, err = tk.VerifyCode(ctx, "carla", purposeReset, forA.Token)
+		_, err = tk.VerifyCode(ctx, reset.Key{AccountID: "carla", Purpose: purposeReset}, forA.Token)
 		assert.ErrorIs(t, err, reset.ErrInvalidToken, "A's code with an account that has none")
-		red, err := tk.RedeemCode(ctx, "ani", purposeReset, forA.Token)
+		red, err := tk.RedeemCode(ctx, reset.Key{AccountID: "ani", Purpose: purposeReset}, forA.Token)
 		require.NoError(t, err, "A's code still works for A")
 		assert.Equal(t, "ani", red.AccountID)
 
@@ -376,7 +380,7 @@ func TestVoiding(t *testing.T) {
 		require.NoError(t, err)
 		_, err = tk.VerifyLink(t.Context(), purposeReset, link.Token)
 		assert.ErrorIs(t, err, reset.ErrInvalidToken, "a link voided by a code")
-		_, err = tk.VerifyCode(t.Context(), "budi", purposeReset, code.Token)
+		_, err = tk.VerifyCode(t.Context(), reset.Key{AccountID: "budi", Purpose: purposeReset}, code.Token)
 		assert.NoError(t, err)
 	})
 }
@@ -468,15 +472,15 @@ func TestMalformed(t *testing.T) {
 			}
 		}
 		for _, c := range codes {
-			for _, f := range []func(context.Context, string, string, string) (reset.Redemption, error){tk.VerifyCode, tk.RedeemCode} {
+			for _, f := range []func(context.Context, reset.Key, string) (reset.Redemption, error){tk.VerifyCode, tk.RedeemCode} {
 				assert.NotPanics(t, func() {
-					_, err := f(ctx, "budi", purposeReset, c)
+					_, err := f(ctx, reset.Key{AccountID: "budi", Purpose: purposeReset}, c)
 					assert.ErrorIs(t, err, reset.ErrInvalidToken, "%q", c)
 				})
 			}
 		}
 		for _, args := range [][2]string{{"", purposeReset}, {"budi", ""}} {
-			_, err := tk.VerifyCode(ctx, args[0], args[1], "123456")
+			_, err := tk.VerifyCode(ctx, reset.Key{AccountID: args[0], Purpose: args[1]}, "123456")
 			assert.ErrorIs(t, err, reset.ErrInvalidToken, "%q", args)
 		}
 		_, err := tk.VerifyLink(ctx, "", valid)
@@ -486,7 +490,7 @@ func TestMalformed(t *testing.T) {
 		// Well formed but unknown: one store call each, the same answer.
 		_, err = tk.VerifyLink(ctx, purposeReset, valid)
 		assert.ErrorIs(t, err, reset.ErrInvalidToken)
-		_, err = tk.VerifyCode(ctx, "budi", purposeReset, "123456")
+		_, err = tk.VerifyCode(ctx, reset.Key{AccountID: "budi", Purpose: purposeReset}, "123456")
 		assert.ErrorIs(t, err, reset.ErrInvalidToken)
 		assert.EqualValues(t, 2, rec.calls.Load(), "calls to the store")
 	})
@@ -586,7 +590,7 @@ func TestStoreFailure(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tk.VerifyLink(ctx, purposeReset, lt.String())
 	check(err, "VerifyLink")
-	_, err = tk.RedeemCode(ctx, "budi", purposeReset, "123456")
+	_, err = tk.RedeemCode(ctx, reset.Key{AccountID: "budi", Purpose: purposeReset}, "123456")
 	check(err, "RedeemCode")
 	check(tk.Void(ctx, "budi"), "Void")
 
