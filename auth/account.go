@@ -28,8 +28,11 @@ type Registration struct {
 	// Profile holds the registration form's other fields (a company's
 	// name, its NIB, an office), kept with the account for display and
 	// for the operators who approve it; at most 32 fields of 1 KiB, never
-	// a secret. Bounds are checked by the store (store.ErrInvalid).
+	// a secret. A profile out of bounds is a *FieldError.
 	Profile map[string]string
+	// Captcha is the captcha the form carried, in a realm whose
+	// CaptchaPolicy.Registration asks for one.
+	Captcha CaptchaAnswer
 	Request
 }
 
@@ -38,20 +41,32 @@ type Registration struct {
 // the realm's settings, waiting for its email confirmation (an activation
 // link or code is sent) or for an operator's approval.
 //
+// Before any password hash it checks every field's form and bounds, the
+// realm's registration captcha, and the Config.Registration limits per
+// client address, username and email; then the password policy. Only then
+// does it hash, in the Hasher's share for new passwords, which leaves
+// logins their own.
+//
 // In a realm that confirms email addresses, a registration whose username
 // or email is taken answers as a new one does: Register returns a zero
 // Account and no error, and the owner of the address (or, for a taken
-// username, the applicant) gets an email saying the account exists. Show
-// "check your email" in both cases. The messages go out in the background
-// (Close waits for them). In a realm without confirmation, nothing can hide
-// that the account exists, and Register returns ErrAccountExists.
+// username, the applicant) gets an email saying the account exists, at
+// most one a day. Show "check your email" in both cases. The messages go
+// out in the background (Close waits for them). In a realm without
+// confirmation, nothing can hide that the account exists, and Register
+// returns ErrAccountExists. An account that never confirmed its address
+// holds its username and email for Registration.UnconfirmedFor only: a
+// registration that names either afterwards takes its place.
 //
 // Its errors: a *UsernameError (errors.Is ErrInvalidUsername) or, in a
 // realm of national-number usernames, an *identifiers.Error saying which part
-// of the number is wrong; ErrUnknownRealm,
-// ErrInvalidEmail, ErrInvalidPhone, ErrInvalidRealm, a *password.PolicyError
-// listing every rule the password breaks (errors.Is password.ErrPolicy), or
-// ErrAccountExists when the username or email is taken in the realm. Of many
+// of the number is wrong; ErrUnknownRealm, ErrInvalidRealm,
+// ErrInvalidEmail, ErrInvalidPhone, ErrEmailRequired, a *FieldError for a
+// profile out of bounds, ErrCaptchaRequired or ErrCaptchaInvalid, a
+// *lockout.ThrottledError (errors.Is lockout.ErrThrottled) past a limit, a
+// *password.PolicyError listing every rule the password breaks (errors.Is
+// password.ErrPolicy), password.ErrBusy, or ErrAccountExists when the
+// username or email is taken in a realm without confirmation. Of many
 // parallel registrations of one name, exactly one succeeds.
 func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Account, error) {
 	realm, err := a.realm(r.Realm)
@@ -80,6 +95,15 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 		if phone, err = CanonicalPhone(r.Phone); err != nil {
 			return store.Account{}, err
 		}
+	}
+	if err := checkProfile(r.Profile); err != nil {
+		return store.Account{}, err
+	}
+	if err := a.registrationCaptcha(ctx, realm, r); err != nil {
+		return store.Account{}, err
+	}
+	if err := a.throttleRegistration(ctx, r.Realm, username, email, r.ClientAddr); err != nil {
+		return store.Account{}, err
 	}
 	pc := password.Context{Username: username, Email: email, Realm: r.Realm, Words: []string{r.Username}}
 	if err := a.policy.Check(r.Password, pc); err != nil {
@@ -113,7 +137,11 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 		UpdatedAt:       now,
 	}
 	cred := store.Credential{AccountID: id, Hash: hash, ChangedAt: now}
-	if err := a.store.CreateAccount(ctx, acct, &cred); err != nil {
+	err = a.store.CreateAccount(ctx, acct, &cred)
+	if errors.Is(err, store.ErrConflict) && a.freeUnconfirmed(ctx, r, username, email) {
+		err = a.store.CreateAccount(ctx, acct, &cred)
+	}
+	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if realm.Activation == ActivationNone {
 				return store.Account{}, ErrAccountExists
@@ -129,6 +157,19 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 	a.record(ctx, ev)
 	a.registered(ctx, realm, acct, r.Request)
 	return acct, nil
+}
+
+// throttleRegistration counts a registration on its client address, its
+// username and its email (taken or not), before any hash.
+func (a *Authenticator) throttleRegistration(ctx context.Context, realm, username, email, addr string) error {
+	c := a.register
+	if err := a.guard.Throttle(ctx, "register", lockout.Subject{Realm: realm, Username: username, Addr: addr}, c.PerUsername, c.PerAddress); err != nil {
+		return err
+	}
+	if email == "" {
+		return nil
+	}
+	return a.guard.Throttle(ctx, "register_email", lockout.Subject{Realm: realm, Username: email}, c.PerEmail, lockout.Rate{})
 }
 
 // PasswordChange is a request by a logged-in owner to change the password.

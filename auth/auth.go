@@ -52,10 +52,54 @@ type PasswordPolicy interface {
 	Check(password string, c password.Context) error
 }
 
-// Config configures an [Authenticator]. Only Store is required.
+// Config configures an [Authenticator].
+//
+// # Storage roles
+//
+// masuk keeps its records through one small interface per role (see the
+// store package). Each role below is a field of its own; a role left nil
+// is taken from Store when Store implements it, and that is the only rule.
+// A feature that is on and finds no store for its role makes New fail
+// with a *MissingRoleError naming the role: nothing is switched off in
+// silence. A host that wraps its store in a decorator (tracing, metrics)
+// must therefore expose the roles it keeps, by implementing them on the
+// decorator or by naming the inner store's roles here; a decorator that
+// embeds only store.Store hides second factors, tokens and sessions, and
+// New says so.
 type Config struct {
-	// Store keeps accounts, credentials and events. Required.
+	// Store is the default store of every role below that it implements
+	// (memstore and sqlstore implement them all). Required unless
+	// Accounts, Credentials and Events are all set.
 	Store store.Store
+	// Accounts, Credentials and Events keep accounts, their password
+	// hashes and the activity log. Nil means Store.
+	Accounts    store.Accounts
+	Credentials store.Credentials
+	Events      store.Events
+	// Attempts keeps the lockout's counters when Lockout is nil. Nil means
+	// Store, which must then implement store.Attempts.
+	Attempts store.Attempts
+	// Tokens keeps short-lived tokens: logins waiting for their second
+	// factor, codes sent by email or SMS, reset, activation and
+	// email-change links and codes. Nil means Store. Required when second
+	// factors are on (the default) or Sender is set; to share them among
+	// instances through Redis, pass a redisstore.
+	Tokens store.Tokens
+	// Sessions keeps server-side sessions. Nil means Store. Required
+	// unless Session.Off; for many instances, a redisstore.
+	Sessions store.Sessions
+	// Factors, Recovery and Devices keep second factors, recovery codes
+	// and remembered devices. Nil means Store. Factors and Recovery are
+	// required unless SecondFactor.Off; Devices unless SecondFactor.Off
+	// or SecondFactor.RememberFor is negative.
+	Factors  store.Factors
+	Recovery store.Recovery
+	Devices  store.Devices
+	// Lister lists a realm's accounts for operators. Nil means Store when
+	// it implements store.AccountLister; without one, ListAccounts returns
+	// ErrNotConfigured.
+	Lister store.AccountLister
+
 	// Hasher hashes and verifies passwords. Nil means password.New with
 	// its defaults (argon2id, m=19456 KiB, t=2, p=1).
 	Hasher Hasher
@@ -63,7 +107,8 @@ type Config struct {
 	// password.NewPolicy with its defaults (8 to 256 characters, the
 	// blocklist, context words, no composition rules).
 	Policy PasswordPolicy
-	// Now is the clock. Nil means time.Now.
+	// Now is the clock, of the Authenticator and of its lockout Guard.
+	// Nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of account IDs and security stamps. Nil means
 	// crypto/rand.Reader.
@@ -72,9 +117,10 @@ type Config struct {
 	// means no logging. Passwords never reach it.
 	Logger *slog.Logger
 	// Lockout is asked before every password check. Nil means a Guard with
-	// the recommended lockout.Policy on Store, which must then implement
-	// store.Attempts (memstore and sqlstore do). To share counters among
-	// instances through Redis, build the Guard on a redisstore.
+	// the recommended lockout.Policy on Attempts. To share counters among
+	// instances through Redis, build the Guard on a redisstore. The Guard
+	// follows Now whatever clock it was built with: one Authenticator has
+	// one clock.
 	Lockout *lockout.Guard
 	// Captcha verifies the captchas of the realms whose CaptchaPolicy asks
 	// for one: CaptchaService(svc) for masuk's own challenges,
@@ -85,11 +131,6 @@ type Config struct {
 	// name is accepted, with free-form usernames; otherwise a realm not
 	// listed is refused with ErrUnknownRealm.
 	Realms map[string]Realm
-	// Tokens keeps short-lived tokens: logins waiting for their second
-	// factor and codes sent by email or SMS. Nil means Store, when it
-	// implements store.Tokens (memstore and sqlstore do); to share them
-	// among instances through Redis, pass a redisstore.
-	Tokens store.Tokens
 	// Sender sends codes and notices by email and SMS. Nil means no codes
 	// are sent (the second step offers authenticator apps and recovery
 	// codes only) and no notices.
@@ -104,22 +145,49 @@ type Config struct {
 	// ActivationFor is how long an activation link or code works. Zero
 	// means 24 hours, the most allowed.
 	ActivationFor time.Duration
-	// Sessions keeps server-side sessions. Nil means Store, when it
-	// implements store.Sessions (memstore and sqlstore do); for many
-	// instances, a redisstore.
-	Sessions store.Sessions
 	// Session configures sessions' timeouts.
 	Session SessionConfig
-	// SecondFactor configures second factors. They are on whenever Store
-	// implements store.Factors: an account that has a confirmed factor
-	// must pass it at every login.
+	// SecondFactor configures second factors. They are on unless
+	// SecondFactor.Off: an account that has a confirmed factor must pass
+	// it at every login.
 	SecondFactor SecondFactorConfig
+	// Registration bounds registrations.
+	Registration RegistrationConfig
+	// EventRetention is how long the activity log keeps an event: older
+	// ones are pruned as new ones are written. Zero means 400 days; a
+	// negative value keeps every event (the host prunes the log itself).
+	EventRetention time.Duration
 }
+
+// ErrConfig is wrapped by every error New returns for a configuration it
+// refuses.
+var ErrConfig = errors.New("auth: invalid configuration")
+
+// MissingRoleError is the error New returns when a feature that is on has
+// no store for its role (errors.Is ErrConfig).
+type MissingRoleError struct {
+	// Role is the Config field that is missing, such as "Factors".
+	Role string
+	// Feature is what needs it, such as "second factors".
+	Feature string
+	// Interface is the store interface the role is, such as
+	// "store.Factors".
+	Interface string
+}
+
+func (e *MissingRoleError) Error() string {
+	return fmt.Sprintf("auth: invalid configuration: %s need a store for the %s role: set Config.%s, or give a Config.Store that implements %s", e.Feature, e.Role, e.Role, e.Interface)
+}
+
+// Is makes errors.Is(err, ErrConfig) true.
+func (e *MissingRoleError) Is(target error) bool { return target == ErrConfig }
 
 // Authenticator checks credentials and manages accounts. It is safe for
 // concurrent use.
 type Authenticator struct {
+	// store is the accounts, credentials and events roles.
 	store  store.Store
+	roles  roles
 	hasher Hasher
 	policy PasswordPolicy
 	now    func() time.Time
@@ -137,10 +205,12 @@ type Authenticator struct {
 	sessions store.Sessions
 	session  SessionConfig
 	reset    ResetConfig
+	register RegistrationConfig
 	// resets and activations issue and redeem the links and codes of
 	// resets and activations; nil without a token store.
 	resets, activations *reset.Tokens
 	bg                  background
+	events              eventLog
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -149,9 +219,15 @@ type Authenticator struct {
 
 // New returns an Authenticator for cfg. It computes one password hash, the
 // stand-in that unknown usernames are verified against.
+//
+// It validates the whole configuration and fails closed: a missing store
+// for a role that a feature needs is a *MissingRoleError, a field holding a
+// typed nil (an interface set to a nil pointer) or a setting out of bounds
+// is an error wrapping ErrConfig. Nothing is switched off in silence.
 func New(cfg Config) (*Authenticator, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("auth: Config.Store is required")
+	rs, err := resolveRoles(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkRealms(cfg.Realms); err != nil {
 		return nil, err
@@ -160,28 +236,23 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, err
 	}
 	a := &Authenticator{
-		store:   cfg.Store,
+		store:   durable{rs.accounts, rs.credentials, rs.events},
+		roles:   rs,
 		hasher:  cfg.Hasher,
 		policy:  cfg.Policy,
 		now:     cfg.Now,
 		rand:    cfg.Rand,
 		log:     cfg.Logger,
 		realms:  maps.Clone(cfg.Realms),
-		guard:   cfg.Lockout,
 		captcha: cfg.Captcha,
 	}
-	a.tokens, a.sender, a.messages = cfg.Tokens, cfg.Sender, cfg.Messages
-	if a.tokens == nil {
-		a.tokens, _ = cfg.Store.(store.Tokens)
-	}
+	a.tokens, a.sender, a.messages = rs.tokens, cfg.Sender, cfg.Messages
 	if err := a.messages.fill(a.sender); err != nil {
 		return nil, err
 	}
-	sf, err := newSecondFactor(cfg.SecondFactor, cfg.Store, a.messages)
-	if err != nil {
+	if a.sf, err = newSecondFactor(cfg.SecondFactor, rs, a.messages); err != nil {
 		return nil, err
 	}
-	a.sf = sf
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})
 		if err != nil {
@@ -202,10 +273,13 @@ func New(cfg Config) (*Authenticator, error) {
 	if a.rand == nil {
 		a.rand = rand.Reader
 	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
 	a.links, a.reset = cfg.Links, cfg.Reset
-	a.sessions, a.session = cfg.Sessions, cfg.Session
-	if a.sessions == nil {
-		a.sessions, _ = cfg.Store.(store.Sessions)
+	a.session = cfg.Session
+	if !a.session.Off {
+		a.sessions = rs.sessions
 	}
 	if err := a.session.fill(); err != nil {
 		return nil, err
@@ -216,26 +290,33 @@ func New(cfg Config) (*Authenticator, error) {
 	if err := a.reset.fill(); err != nil {
 		return nil, err
 	}
-	a.bg.init()
-	if a.resets, err = newResetTokens(a.tokens, cfg.Reset, a.now, a.rand); err != nil {
+	if err := checkResetGuessing(a.realms, a.reset); err != nil {
+		return nil, err
+	}
+	a.register = cfg.Registration
+	if err := a.register.fill(); err != nil {
+		return nil, err
+	}
+	if err := a.events.init(cfg.EventRetention); err != nil {
+		return nil, err
+	}
+	a.bg.init(a.backgroundPanicked)
+	if a.resets, err = newResetTokens(a.tokens, ResetConfig{LinkFor: a.reset.LinkFor, CodeFor: a.reset.CodeFor, CodeDigits: a.reset.CodeDigits, Attempts: a.reset.Attempts}, a.now, a.rand); err != nil {
 		return nil, fmt.Errorf("auth: Config.Reset: %w", err)
 	}
 	actFor := cfg.ActivationFor
 	if actFor == 0 {
 		actFor = 24 * time.Hour
 	}
-	if a.activations, err = newResetTokens(a.tokens, ResetConfig{LinkFor: actFor, CodeFor: actFor, CodeDigits: cfg.Reset.CodeDigits, Attempts: cfg.Reset.Attempts}, a.now, a.rand); err != nil {
+	if a.activations, err = newResetTokens(a.tokens, ResetConfig{LinkFor: actFor, CodeFor: actFor, CodeDigits: cfg.Reset.CodeDigits, Attempts: 5}, a.now, a.rand); err != nil {
 		return nil, fmt.Errorf("auth: Config.ActivationFor: %w", err)
 	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
-	}
-	if a.guard == nil {
-		attempts, ok := cfg.Store.(store.Attempts)
-		if !ok {
-			return nil, errors.New("auth: Config.Lockout is nil and Config.Store does not implement store.Attempts")
-		}
-		g, err := lockout.New(lockout.Config{Store: attempts, Now: a.now})
+	if cfg.Lockout != nil {
+		// One Authenticator, one clock: a Guard built with another clock
+		// would judge locks at another time than the events record.
+		a.guard = cfg.Lockout.WithClock(a.now)
+	} else {
+		g, err := lockout.New(lockout.Config{Store: rs.attempts, Now: a.now})
 		if err != nil {
 			return nil, fmt.Errorf("auth: default lockout: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -71,8 +72,23 @@ func (f *fixture) login(t *testing.T, realm, username, pw string) (*auth.LoginRe
 		Request: auth.Request{ClientAddr: "203.0.113.9", UserAgent: "test"}})
 }
 
+// lastEvent returns the realm's newest event of the kind.
+func (f *fixture) lastEvent(t *testing.T, realm, kind string) store.Event {
+	t.Helper()
+	for _, e := range f.events(t, realm) {
+		if e.Kind == kind {
+			return e
+		}
+	}
+	t.Fatalf("no %s event in %s", kind, realm)
+	return store.Event{}
+}
+
+// events returns the realm's events, newest first, once the background
+// work (new-device checks, messages) has recorded its own.
 func (f *fixture) events(t *testing.T, realm string) []store.Event {
 	t.Helper()
+	require.NoError(t, f.auth.Close())
 	evs, err := f.store.ListEvents(t.Context(), store.EventQuery{Realm: realm, Limit: 1000})
 	require.NoError(t, err)
 	return evs
@@ -290,7 +306,9 @@ func TestRegisterRefusals(t *testing.T) {
 
 // TestConcurrentRegistration is matrix case 24 through the Authenticator.
 func TestConcurrentRegistration(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, func(c *auth.Config) {
+		c.Registration.PerUsername = lockout.Rate{Requests: 100, Window: time.Hour}
+	})
 	typed := []string{"Alice", "alice", "ALICE", "ＡＬＩＣＥ"}
 	const n = 50
 	errs := make([]error, n)

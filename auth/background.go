@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,17 +29,25 @@ type background struct {
 	mu      sync.Mutex
 	running int
 	idle    *sync.Cond
+	// onPanic is told of a job that panicked, which run recovers: a bug in
+	// a host's Sender or store must not take the whole process down.
+	onPanic         func(ctx context.Context, what string, v any, stack []byte)
+	dropped, panics atomic.Int64
 }
 
-func (b *background) init() { b.idle = sync.NewCond(&b.mu) }
+func (b *background) init(onPanic func(ctx context.Context, what string, v any, stack []byte)) {
+	b.idle = sync.NewCond(&b.mu)
+	b.onPanic = onPanic
+}
 
 // run starts f with a context that keeps ctx's values but not its
 // cancellation (the request ends first), bounded by backgroundTimeout. It
 // reports false, and does not run f, when maxBackground jobs are running.
-func (b *background) run(ctx context.Context, f func(ctx context.Context)) bool {
+func (b *background) run(ctx context.Context, what string, f func(ctx context.Context)) bool {
 	b.mu.Lock()
 	if b.running >= maxBackground {
 		b.mu.Unlock()
+		b.dropped.Add(1)
 		return false
 	}
 	b.running++
@@ -51,6 +62,12 @@ func (b *background) run(ctx context.Context, f func(ctx context.Context)) bool 
 		}()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
 		defer cancel()
+		defer func() {
+			if v := recover(); v != nil {
+				b.panics.Add(1)
+				b.onPanic(ctx, what, v, debug.Stack())
+			}
+		}()
 		f(ctx)
 	}()
 	return true
@@ -68,9 +85,37 @@ func (b *background) wait() {
 // later runs f in the background, and logs a job dropped because the
 // background is full.
 func (a *Authenticator) later(ctx context.Context, what string, f func(ctx context.Context)) {
-	if !a.bg.run(ctx, f) {
+	if !a.bg.run(ctx, what, f) {
 		a.log.WarnContext(ctx, "masuk: dropped background work: too much running", "work", what)
 	}
+}
+
+// backgroundPanicked logs a background job that panicked; the job is
+// over, and the process goes on.
+func (a *Authenticator) backgroundPanicked(ctx context.Context, what string, v any, stack []byte) {
+	a.log.ErrorContext(ctx, "masuk: background work panicked", "work", what, "panic", fmt.Sprint(v), "stack", string(stack))
+}
+
+// BackgroundStats counts the work that requests left to run after their
+// answer (messages, new-device checks, log pruning).
+type BackgroundStats struct {
+	// Running is how many jobs run now.
+	Running int
+	// Dropped is how many jobs were not run because too many were running
+	// (each is also logged).
+	Dropped int64
+	// Panicked is how many jobs panicked. The panic was recovered and
+	// logged with its stack; watch this number, it is a bug.
+	Panicked int64
+}
+
+// Background returns the counts of background work since New, for a
+// health check or a metric.
+func (a *Authenticator) Background() BackgroundStats {
+	a.bg.mu.Lock()
+	n := a.bg.running
+	a.bg.mu.Unlock()
+	return BackgroundStats{Running: n, Dropped: a.bg.dropped.Load(), Panicked: a.bg.panics.Load()}
 }
 
 // Close waits for the messages that requests left to send in the

@@ -40,10 +40,15 @@ const (
 
 // CaptchaPolicy is a realm's captcha rule.
 type CaptchaPolicy struct {
+	// Mode says when logins need a captcha.
 	Mode CaptchaMode
 	// After is the number of failures from which CaptchaAfterFailures
 	// (and the default) asks. Zero means 3.
 	After int
+	// Registration, when true, makes every registration carry a solved
+	// captcha (Registration.Captcha), checked before its limits and any
+	// hash. The zero value asks none.
+	Registration bool
 }
 
 // CaptchaAnswer is the captcha a login form sent, if any; a login with
@@ -111,6 +116,9 @@ func (a *Authenticator) captchaAfter(r Realm) int {
 
 func checkCaptchaPolicies(realms map[string]Realm, svc CaptchaChecker) error {
 	for name, r := range realms {
+		if r.Captcha.Registration && svc == nil {
+			return fmt.Errorf("%w: Config.Realms: %q asks for a captcha at registration, but Config.Captcha is nil", ErrConfig, name)
+		}
 		switch r.Captcha.Mode {
 		case CaptchaDefault, CaptchaNever:
 		case CaptchaAlways, CaptchaAfterFailures:
@@ -198,6 +206,25 @@ func (a *Authenticator) enforceCaptcha(ctx context.Context, r Realm, ev store.Ev
 	}
 	a.record(ctx, withReason(ev, ReasonCaptchaRequired))
 	return ErrCaptchaRequired
+}
+
+// registrationCaptcha refuses a registration in a realm that asks for a
+// captcha at registration unless it carries a solved one.
+func (a *Authenticator) registrationCaptcha(ctx context.Context, r Realm, reg Registration) error {
+	if !r.Captcha.Registration {
+		return nil
+	}
+	ans := reg.Captcha
+	if ans.ID == "" && ans.Answer == "" {
+		return ErrCaptchaRequired
+	}
+	switch err := a.captcha.CheckCaptcha(ctx, ans, reg.ClientAddr); {
+	case errors.Is(err, captcha.ErrWrong), errors.Is(err, captcha.ErrHostedRejected):
+		return ErrCaptchaInvalid
+	case err != nil:
+		return fmt.Errorf("auth: %w", err)
+	}
+	return nil
 }
 
 // NeedsCaptcha reports whether the next login for a username (as typed)

@@ -11,6 +11,26 @@
 //	acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
 //	res, err := a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "Budi", Password: pw})
 //
+// # Storage roles, and stores that wrap stores
+//
+// masuk keeps its records through one small interface per role (accounts,
+// credentials, events, attempt counters, tokens, sessions, factors,
+// recovery codes, remembered devices). Each role is a field of [Config];
+// one left nil is taken from Config.Store when Store implements it, and
+// that is the only rule. A feature that is on (second factors and sessions
+// are on unless turned off) and finds no store for its role makes [New]
+// fail with a [*MissingRoleError] naming the role, and a field holding a
+// typed nil is refused too: no composition of stores switches a
+// protection off unseen.
+//
+// A host that wraps its store in a decorator, to trace or count its calls,
+// usually embeds store.Store, which hides every other role of the store it
+// wraps. Either implement the roles on the decorator too, or name the
+// inner store's roles in Config (see the example of [New]):
+//
+//	cfg := auth.Config{Store: traced, Attempts: inner, Tokens: inner, Sessions: inner,
+//		Factors: inner, Recovery: inner, Devices: inner}
+//
 // # Uniform answers
 //
 // [Authenticator.Login] answers an unknown username, a wrong password and a
@@ -51,8 +71,8 @@
 //
 // # Second factors
 //
-// When the store implements store.Factors (memstore and sqlstore do), an
-// account with a confirmed second factor logs in in two steps. Login checks
+// Second factors are on unless Config.SecondFactor.Off: an account with a
+// confirmed second factor logs in in two steps. Login checks
 // the password as always and then, instead of a result, returns a
 // [*SecondFactorRequired] error (errors.Is [ErrSecondFactorRequired]): a
 // host that forgets the second step lets nobody in. It carries the pending
@@ -75,8 +95,11 @@
 // lockout's second-factor counter. An authenticator code is accepted once:
 // the store moves the factor's last accepted time step forward by
 // compare-and-set, so a code, or an older one, never works twice, however
-// many requests carry it at once. Every secret is stored hashed or, for
-// the authenticator's, sealed with Config.SecondFactor.Keyring.
+// many requests carry it at once. A code is checked first and used up
+// only after the pending login is consumed, so that no code, recovery
+// codes included, is ever used up without the login it completes. Every
+// secret is stored hashed or, for the authenticator's, sealed with
+// Config.SecondFactor.Keyring.
 //
 // Enrolling an app takes two calls: [Authenticator.BeginTOTP] (which needs
 // the current password and returns the QR code) and
@@ -96,16 +119,29 @@
 // for an operator ([Authenticator.Approve], [Authenticator.Reject], with
 // who and why recorded and the applicant told). In such a realm a
 // registration whose username or email is taken answers exactly as a new
-// one does, and the owner of the address is told instead.
+// one does, and the owner of the address is told instead, at most once a
+// day.
+//
+// Registrations are bounded before any hash ([RegistrationConfig]): per
+// client address, per username and per email, with an optional captcha
+// ([CaptchaPolicy.Registration]); every field is bounded, a profile out of
+// bounds is a [*FieldError]; and new passwords hash in at most half the
+// hasher's slots, so a flood of registrations cannot starve logins. An
+// account that never confirms its address expires after 7 days and frees
+// its username and email.
 //
 // # Forgotten passwords
 //
 // [Authenticator.RequestReset] takes a username (NIP, NPWP, ...) or an email
 // address and answers the same, in the same time, whether or not it names
-// an account: it checks the form and the rate ([ResetConfig.PerIdentifier],
-// [ResetConfig.PerAddress], counted alike for every identifier) and
-// returns; the lookup and the message happen in the background
-// ([Authenticator.Close] waits for them). The realm's [Realm.Reset] sends a
+// an account: it checks the form and the client address's rate
+// ([ResetConfig.PerAddress]) and returns; the lookup, the account's own
+// limits and the message happen in the background ([Authenticator.Close]
+// waits for them). Every request gets a link or code of its own, bound to
+// the flow it returns ([ResetStarted.Flow]): nobody who asks for resets in
+// the owner's name can void the owner's code or use it up with wrong
+// guesses, and past the account's limits mail silently stops (see
+// [ResetConfig] for the arithmetic that bounds guessing). The realm's [Realm.Reset] sends a
 // link to [Links.Reset] (built from configuration, never from a Host
 // header) or, as MySAPK does, a code. [Authenticator.CompleteReset] checks
 // the new password against the policy before it uses the link or code up,
@@ -113,7 +149,7 @@
 // devices and every other token), ends the lockout's locks, tells the
 // owner, and logs no one in: the next login still asks for the second
 // factor. Links and codes are single use, expire (1 hour and 15 minutes),
-// allow 5 tries, and are stored hashed: see package reset.
+// allow 3 tries, and are stored hashed: see package reset.
 //
 // [Authenticator.RequestEmailChange] and [Authenticator.ConfirmEmailChange]
 // change an address only once the new one is confirmed, and tell the old
@@ -149,7 +185,9 @@
 // [Authenticator.EndSessions], [Authenticator.Approve] and
 // [Authenticator.Reject] act on one account and record the operator and
 // the reason in its history; [Authenticator.ListAccounts] finds accounts by
-// state and by the beginning of a username or email.
+// state and by the beginning of a username or email. Each action carries
+// the operator's Scope, the realms it may act in ([ErrOutOfScope] outside
+// them), and an operator cannot act on its own account ([ErrSelfAction]).
 //
 // # Events
 //
@@ -158,7 +196,19 @@
 // client address and user agent from [Request]. Neither ever holds a
 // password; usernames are logged only in canonical form, which cannot
 // contain a line break. A failure to record is logged, not returned, so a
-// full audit table cannot stop logins.
+// full audit table cannot stop logins. The log keeps events for
+// [Config.EventRetention] (400 days by default) and prunes older ones as
+// new ones are written; a login whose username no account can have counts
+// against its client address, and once the address is locked its
+// refusals write nothing.
+//
+// # Work after the answer
+//
+// Messages and alerts go out after the request's answer, in at most 64
+// background jobs; [Authenticator.Close] waits for them and
+// [Authenticator.Background] counts them. A job that panics (a host's
+// buggy Sender) is recovered, logged with its stack and counted: the
+// process goes on.
 //
 // # Testing a portal's policy
 //

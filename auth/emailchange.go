@@ -66,9 +66,8 @@ func (a *Authenticator) sendEmailChange(ctx context.Context, acct store.Account,
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	if _, err := a.store.AccountByEmail(ctx, acct.Realm, email); err == nil {
 		a.record(ctx, withReason(ev, "taken"))
-		d := notify.Data{PortalName: a.portalName(acct.Realm), Support: a.messages.Support, Link: a.links.Forgot}
-		if err := a.send(ctx, notify.Email, email, notify.AccountExists, req.Locale, d); err != nil {
-			a.log.ErrorContext(ctx, "masuk: telling the owner of a taken address", "error", err)
+		if a.mayNotice(ctx, acct.Realm, email) {
+			a.sendAccountExists(ctx, acct.Realm, email, req.Locale)
 		}
 		return
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -116,7 +115,7 @@ func (a *Authenticator) ConfirmEmailChange(ctx context.Context, realm, token str
 	if a.resets == nil {
 		return store.Account{}, ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, a.resets, realm, purposeEmailChange, token, "", "")
+	red, acct, err := a.redeem(ctx, a.resets, redemption{realm: realm, purpose: purposeEmailChange, token: token})
 	if err != nil {
 		return store.Account{}, err
 	}

@@ -59,6 +59,10 @@ const (
 	// EventRegisteredAgain: a registration named a username or email that
 	// is taken; the owner of the address was told.
 	EventRegisteredAgain = "account.registered_again"
+	// EventExpired: an account that never confirmed its email address
+	// within Registration.UnconfirmedFor was deleted, because a new
+	// registration named its username or email.
+	EventExpired = "account.expired"
 	// EventConfirmed: a new account confirmed its email address; detail
 	// "state" (active or pending_approval).
 	EventConfirmed = "account.confirmed"
@@ -103,6 +107,12 @@ const (
 	ReasonCaptchaRequired     = "captcha_required"
 	ReasonCaptchaInvalid      = "captcha_invalid"
 	ReasonError               = "error"
+	// ReasonNoticeDropped: a notice to the owner of an address was not
+	// sent, because one went less than Registration.NoticeEvery ago.
+	ReasonNoticeDropped = "notice_dropped"
+	// ReasonThrottled: the request came more often than its limits allow;
+	// nothing was sent.
+	ReasonThrottled = "throttled"
 	// ReasonNoUsableFactor: the password was right, but the account's
 	// second factors cannot be used here (see ErrSecondFactorUnavailable).
 	ReasonNoUsableFactor = "no_usable_factor"
@@ -127,6 +137,9 @@ type Request struct {
 func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	ctx = context.WithoutCancel(ctx)
 	id, err := a.store.AppendEvent(ctx, e)
+	if err == nil {
+		a.recordedOne(ctx)
+	}
 	level := slog.LevelInfo
 	if e.Kind == EventLoginFailed || e.Kind == EventPasswordChangeFailed || e.Kind == EventFactorChangeFailed {
 		level = slog.LevelWarn

@@ -8,6 +8,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
 
@@ -79,4 +80,36 @@ func ExampleAuthenticator_Register() {
 	// en: This password is too common and easy to guess.
 	// id: NPWP tidak valid: digit pemeriksa tidak cocok. Periksa kembali nomor yang diisi.
 	// account key: 0013121660091000
+}
+
+// tracing is a host's store decorator that counts calls. Embedding
+// store.Store, it hides every other role of the store it wraps.
+type tracing struct {
+	store.Store
+	calls int
+}
+
+func (t *tracing) AccountByUsername(ctx context.Context, realm, username string) (store.Account, error) {
+	t.calls++
+	return t.Store.AccountByUsername(ctx, realm, username)
+}
+
+// A store decorator cannot switch second factors off: New names the role
+// it hides, and the fix is to name the wrapped store's roles.
+func ExampleNew_decorator() {
+	inner := memstore.New()
+	traced := &tracing{Store: inner}
+	_, err := auth.New(auth.Config{Store: traced, Attempts: inner})
+	fmt.Println(err)
+
+	a, err := auth.New(auth.Config{Store: traced, Attempts: inner, Tokens: inner, Sessions: inner,
+		Factors: inner, Recovery: inner, Devices: inner})
+	if err != nil {
+		panic(err)
+	}
+	_, err = a.Login(context.Background(), auth.LoginRequest{Realm: "ppid", Username: "nobody", Password: "teh manis"})
+	fmt.Println(err, "after", traced.calls, "traced lookup")
+	// Output:
+	// auth: invalid configuration: second factors (on unless SecondFactor.Off) need a store for the Factors role: set Config.Factors, or give a Config.Store that implements store.Factors
+	// auth: invalid username or password after 1 traced lookup
 }

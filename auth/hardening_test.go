@@ -29,7 +29,7 @@ func withLinks(c *auth.Config) { c.Links = links }
 // whoever reads the account's mailbox, and returns the new password.
 func (f *mfaFixture) resetPassword(t *testing.T, username string, i int) string {
 	t.Helper()
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: username, Request: req}))
+	f.requestReset(t, auth.ResetRequest{Realm: "lpse", Identifier: username, Request: req})
 	tok := f.lastToken(t, username+"@example.id", links.Reset)
 	pw := fmt.Sprintf("attacker owns the mailbox %d", i)
 	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Token: tok, NewPassword: pw, Request: req}))
@@ -126,7 +126,7 @@ func TestEmailChangeVoidsOldAddressTokens(t *testing.T) {
 	f := newMFAFixture(t, withLinks)
 	acct := f.register(t, "lpse", "budi")
 	// The attacker, reading the old mailbox, asks for a reset link.
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: "budi", Request: req}))
+	f.requestReset(t, auth.ResetRequest{Realm: "lpse", Identifier: "budi", Request: req})
 	old := f.lastToken(t, "budi@example.id", links.Reset)
 	// The owner moves the account to a new mailbox.
 	require.NoError(t, f.auth.RequestEmailChange(t.Context(), auth.EmailChange{AccountID: acct.ID, Password: goodPassword, NewEmail: "budi.baru@example.id", Request: req}))
@@ -175,13 +175,13 @@ func TestBackgroundNeverInline(t *testing.T) {
 	}
 	for i := range 64 { // fill the semaphore, from many addresses
 		r := auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", i)}
-		require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: fmt.Sprintf("user%d", i), Request: r}))
+		f.requestReset(t, auth.ResetRequest{Realm: "lpse", Identifier: fmt.Sprintf("user%d", i), Request: r})
 	}
 	timed := func(id string) time.Duration {
 		done := make(chan struct{})
 		start := time.Now()
 		go func() {
-			_ = f.auth.RequestReset(context.Background(), auth.ResetRequest{Realm: "lpse", Identifier: id, Request: auth.Request{ClientAddr: "192.0.2.1"}})
+			_, _ = f.auth.RequestReset(context.Background(), auth.ResetRequest{Realm: "lpse", Identifier: id, Request: auth.Request{ClientAddr: "192.0.2.1"}})
 			close(done)
 		}()
 		select {
@@ -221,7 +221,7 @@ func TestDisableEnableEndsRacingSessions(t *testing.T) {
 	acct := f.register(t, "lpse", "budi")
 	res, err := f.login(t, "lpse", "budi", goodPassword)
 	require.NoError(t, err)
-	op := auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Reason: "dicurigai"}
+	op := auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "dicurigai"}
 	require.NoError(t, f.auth.Disable(t.Context(), op))
 	_, err = f.auth.StartSession(t.Context(), res.Account, req)
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials, "the stale copy says active; the store says disabled")
@@ -280,14 +280,14 @@ func TestResetLosesToConcurrentChange(t *testing.T) {
 	h := &hookHasher{}
 	f := newFlowFixture(t, func(c *auth.Config) { c.Hasher = h })
 	acct := f.registerNIP(t)
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
+	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	code := f.lastCode(t, "pns@example.go.id")
 	h.mu.Lock()
 	h.hook = func() {
 		require.NoError(t, f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: sapkPassword, New: "Es teler 77 segar"}))
 	}
 	h.mu.Unlock()
-	err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+	err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	require.ErrorIs(t, err, auth.ErrInvalidToken)
 	_, err = f.login(t, "sapk", nip, "Es teler 77 segar")
 	require.NoError(t, err)

@@ -79,6 +79,10 @@ type UnlockRequest struct {
 	Realm, Username string
 	// Operator identifies who unlocks, for the log. Required.
 	Operator string
+	// Scope lists the realms the operator may act in (AnyRealm for all).
+	// Required: a realm outside it, or an empty Scope, is refused with
+	// ErrOutOfScope.
+	Scope []string
 	// Reason says why, for the log.
 	Reason string
 	Request
@@ -91,6 +95,9 @@ type UnlockRequest struct {
 func (a *Authenticator) Unlock(ctx context.Context, r UnlockRequest) (lockout.Status, error) {
 	if r.Operator == "" {
 		return lockout.Status{}, errors.New("auth: unlock: the operator is required")
+	}
+	if !inScope(r.Scope, r.Realm) {
+		return lockout.Status{}, ErrOutOfScope
 	}
 	realm, err := a.realm(r.Realm)
 	if err != nil {

@@ -130,7 +130,7 @@ func TestOperatorUnlock(t *testing.T) {
 	_, err := f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "agus"})
 	require.Error(t, err, "an unlock without an operator")
 
-	before, err := f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "AGUS", Operator: "helpdesk-7", Reason: "called from the office"})
+	before, err := f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "AGUS", Operator: "helpdesk-7", Scope: []string{auth.AnyRealm}, Reason: "called from the office"})
 	require.NoError(t, err)
 	assert.True(t, before.Locked())
 	ev := f.events(t, "lpse")[0]

@@ -65,9 +65,7 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 	ev := a.event(EventLoginFailed, req.Realm, req.Request)
 	username, err := realm.username(req.Username, false)
 	if err != nil {
-		// A name that cannot exist reveals nothing by failing fast.
-		a.record(ctx, withReason(ev, ReasonInvalidUsername))
-		return nil, ErrInvalidCredentials
+		return nil, a.malformed(ctx, ev)
 	}
 	ev.Username = username
 	solved, err := a.checkCaptcha(ctx, realm, ev, req.Captcha)
@@ -84,6 +82,26 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 	res, err := a.login(ctx, ev, req)
 	a.settle(ctx, att, ev, err)
 	return res, err
+}
+
+// malformed refuses a login whose username no account can have. Failing
+// fast reveals nothing, and costs no hash; the attempt still counts as a
+// failure of the client address, so that a flood of them locks the
+// address as a flood of wrong passwords would (and its refusals stop
+// costing even an event each).
+func (a *Authenticator) malformed(ctx context.Context, ev store.Event) error {
+	att, err := a.guard.Begin(ctx, lockout.Password, lockout.Subject{Realm: ev.Realm, Addr: ev.ClientAddr})
+	if err != nil {
+		// A lock of the address, or a store that fails: either way no
+		// hash ran and nothing is learnt, so nothing is recorded.
+		if errors.Is(err, lockout.ErrLocked) {
+			return err
+		}
+		return fmt.Errorf("auth: %w", err)
+	}
+	a.record(ctx, withReason(ev, ReasonInvalidUsername))
+	a.settle(ctx, att, ev, ErrInvalidCredentials)
+	return ErrInvalidCredentials
 }
 
 // login checks the password of an attempt the guard let through.

@@ -4,10 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/masuk-id/masuk/store"
 )
+
+// Errors of operators' actions.
+var (
+	// ErrOutOfScope: the operator's Scope does not include the realm of
+	// the account acted on (or is empty). Nothing was changed.
+	ErrOutOfScope = errors.New("auth: account is outside the operator's realms")
+	// ErrSelfAction: an operator tried to disable, reject, force a reset
+	// on or end the sessions of its own account. Another operator must.
+	ErrSelfAction = errors.New("auth: an operator cannot act on its own account")
+)
+
+// AnyRealm in an operator's Scope lets it act in every realm.
+const AnyRealm = "*"
 
 // OperatorAction is an operator's action on an account. Every action is
 // recorded in the account's history with the operator and the reason.
@@ -16,18 +30,43 @@ type OperatorAction struct {
 	AccountID string
 	// Operator identifies who acts, for the log. Required.
 	Operator string
+	// OperatorAccount is the operator's own account ID, when operators
+	// log in with masuk's accounts: an operator may not disable, force a
+	// reset on or end the sessions of its own account (ErrSelfAction).
+	OperatorAccount string
+	// Scope lists the realms whose accounts the operator may act on
+	// (AnyRealm for all). Required: an account of a realm outside it, or
+	// an empty Scope, is refused with ErrOutOfScope.
+	Scope []string
 	// Reason says why, for the log.
 	Reason string
 	Request
 }
 
+// inScope reports whether realm is one of scope's.
+func inScope(scope []string, realm string) bool {
+	return slices.Contains(scope, realm) || slices.Contains(scope, AnyRealm)
+}
+
+// operatorAccount returns the account an operator acts on, after checking
+// that the operator is named, may act in its realm, and is not acting on
+// itself.
 func (a *Authenticator) operatorAccount(ctx context.Context, op OperatorAction) (store.Account, error) {
 	if op.Operator == "" {
 		return store.Account{}, errors.New("auth: the operator is required")
 	}
+	if len(op.Scope) == 0 {
+		return store.Account{}, ErrOutOfScope
+	}
+	if op.OperatorAccount != "" && op.OperatorAccount == op.AccountID {
+		return store.Account{}, ErrSelfAction
+	}
 	acct, err := a.store.AccountByID(ctx, op.AccountID)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("auth: %w", err)
+	}
+	if !inScope(op.Scope, acct.Realm) {
+		return store.Account{}, ErrOutOfScope
 	}
 	return acct, nil
 }
@@ -95,7 +134,7 @@ func (a *Authenticator) ForceReset(ctx context.Context, op OperatorAction) error
 	acct.SecurityStamp = stamp
 	a.operatorEvent(ctx, EventForcedReset, acct, op)
 	a.endSessions(ctx, acct, op.Operator, op.Request)
-	if err := a.sendResetMessage(ctx, realm, acct, op.Request, 0); err != nil {
+	if err := a.sendResetMessage(ctx, realm, acct, op.Request, ""); err != nil {
 		return fmt.Errorf("auth: force reset: the password was replaced, but the reset message failed: %w", err)
 	}
 	return nil
@@ -194,9 +233,9 @@ func (a *Authenticator) ListAccounts(ctx context.Context, q store.AccountQuery) 
 	if err != nil {
 		return nil, err
 	}
-	l, ok := a.store.(store.AccountLister)
-	if !ok {
-		return nil, fmt.Errorf("%w: the store does not list accounts", ErrNotConfigured)
+	l := a.roles.lister
+	if l == nil {
+		return nil, fmt.Errorf("%w: no store lists accounts (Config.Lister)", ErrNotConfigured)
 	}
 	if q.Search != "" {
 		q.Search = realm.searchPrefix(q.Search)

@@ -66,7 +66,7 @@ func TestActivity(t *testing.T) {
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 	_, err = f.login(t, "lpse", "budi", goodPassword)
 	require.NoError(t, err)
-	_, err = f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "budi", Operator: "op-7", Reason: "permintaan via telepon"})
+	_, err = f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "budi", Operator: "op-7", Scope: []string{auth.AnyRealm}, Reason: "permintaan via telepon"})
 	require.NoError(t, err)
 
 	page, err := f.auth.Activity(t.Context(), acct.ID, auth.ActivityQuery{Limit: 2})
@@ -90,7 +90,7 @@ func TestActivity(t *testing.T) {
 func TestOperatorActions(t *testing.T) {
 	f := newFlowFixture(t)
 	acct := f.registerNIP(t)
-	op := auth.OperatorAction{AccountID: acct.ID, Operator: "op-3", Reason: "tiket #1207", Request: req}
+	op := auth.OperatorAction{AccountID: acct.ID, Operator: "op-3", Scope: []string{auth.AnyRealm}, Reason: "tiket #1207", Request: req}
 	_, err := f.auth.StartSession(t.Context(), acct, req)
 	require.NoError(t, err)
 
@@ -150,4 +150,36 @@ func TestOperatorActions(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 1, "the beginning of an NPWP's canonical digits, typed with a dot")
 	require.NoError(t, f.auth.Close())
+}
+
+// Operators act within their realms, and not on themselves.
+func TestOperatorScope(t *testing.T) {
+	f := newFixture(t)
+	lpse := f.register(t, "lpse", "budi")
+	op := f.register(t, "ops", "operator")
+	for name, err := range map[string]error{
+		"disable":     f.auth.Disable(t.Context(), auth.OperatorAction{AccountID: lpse.ID, Operator: "op-1", Scope: []string{"sapk"}}),
+		"force reset": f.auth.ForceReset(t.Context(), auth.OperatorAction{AccountID: lpse.ID, Operator: "op-1", Scope: []string{"sapk"}}),
+		"no scope":    f.auth.Disable(t.Context(), auth.OperatorAction{AccountID: lpse.ID, Operator: "op-1"}),
+		"enable":      f.auth.Enable(t.Context(), auth.OperatorAction{AccountID: lpse.ID, Operator: "op-1", Scope: []string{"ops"}}),
+	} {
+		require.ErrorIs(t, err, auth.ErrOutOfScope, name)
+	}
+	_, err := f.auth.Approve(t.Context(), auth.Decision{AccountID: lpse.ID, Operator: "op-1", Scope: []string{"sapk"}})
+	require.ErrorIs(t, err, auth.ErrOutOfScope)
+	_, err = f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "budi", Operator: "op-1", Scope: []string{"sapk"}})
+	require.ErrorIs(t, err, auth.ErrOutOfScope)
+	_, err = f.auth.EndSessions(t.Context(), auth.OperatorAction{AccountID: lpse.ID, Operator: "op-1", Scope: nil})
+	require.ErrorIs(t, err, auth.ErrOutOfScope)
+
+	// Not on itself, even within its scope.
+	self := auth.OperatorAction{AccountID: op.ID, Operator: "operator", OperatorAccount: op.ID, Scope: []string{auth.AnyRealm}}
+	require.ErrorIs(t, f.auth.Disable(t.Context(), self), auth.ErrSelfAction)
+	require.ErrorIs(t, f.auth.ForceReset(t.Context(), self), auth.ErrSelfAction)
+	got, err := f.store.AccountByID(t.Context(), op.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.StateActive, got.State, "nothing changed")
+
+	// Within its scope, on another account, it acts.
+	require.NoError(t, f.auth.Disable(t.Context(), auth.OperatorAction{AccountID: lpse.ID, Operator: "operator", OperatorAccount: op.ID, Scope: []string{"lpse"}}))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
@@ -37,6 +38,61 @@ const (
 	// username.
 	ActivationCode
 )
+
+// RegistrationConfig bounds registrations, which anyone may send and each
+// of which hashes a password. Every limit is checked before any hash. Its
+// zero value is the recommended one.
+type RegistrationConfig struct {
+	// PerAddress limits registrations from one client address (an IPv6
+	// /64) in a realm. Zero means 20 an hour.
+	PerAddress lockout.Rate
+	// PerUsername and PerEmail limit registrations naming one username or
+	// one email address in a realm, taken or not. Zero means 5 an hour
+	// each.
+	PerUsername, PerEmail lockout.Rate
+	// NoticeEvery is how often the owner of an address may be told that
+	// someone registered with it (or asked to move another account to
+	// it): one notice per address per NoticeEvery, the rest are dropped.
+	// Zero means 24 hours.
+	NoticeEvery time.Duration
+	// UnconfirmedFor is how long a new account waits for its email
+	// confirmation. Past it, the account no longer holds its username and
+	// email: a registration that names either deletes it and takes its
+	// place, and it can no longer be confirmed or sent a new activation.
+	// Zero means 7 days; at least the activation's lifetime.
+	UnconfirmedFor time.Duration
+}
+
+func (c *RegistrationConfig) fill() error {
+	for _, r := range []struct {
+		rate *lockout.Rate
+		def  lockout.Rate
+	}{
+		{&c.PerAddress, lockout.Rate{Requests: 20, Window: time.Hour}},
+		{&c.PerUsername, lockout.Rate{Requests: 5, Window: time.Hour}},
+		{&c.PerEmail, lockout.Rate{Requests: 5, Window: time.Hour}},
+	} {
+		if *r.rate == (lockout.Rate{}) {
+			*r.rate = r.def
+		}
+		if r.rate.Requests < 1 || r.rate.Requests > 100 || r.rate.Window <= 0 {
+			return fmt.Errorf("%w: Config.Registration: a rate must allow 1 to 100 requests in a positive window", ErrConfig)
+		}
+	}
+	if c.NoticeEvery == 0 {
+		c.NoticeEvery = 24 * time.Hour
+	}
+	if c.UnconfirmedFor == 0 {
+		c.UnconfirmedFor = 7 * 24 * time.Hour
+	}
+	switch {
+	case c.NoticeEvery < 0:
+		return fmt.Errorf("%w: Config.Registration.NoticeEvery is negative", ErrConfig)
+	case c.UnconfirmedFor < 24*time.Hour:
+		return fmt.Errorf("%w: Config.Registration.UnconfirmedFor is below 24 hours, the activation's longest lifetime", ErrConfig)
+	}
+	return nil
+}
 
 // activation is the state a new account of realm r starts in, and the state
 // confirming its address leads to.
@@ -70,16 +126,37 @@ func (a *Authenticator) registered(ctx context.Context, realm Realm, acct store.
 func (a *Authenticator) registeredAgain(ctx context.Context, r Registration, email string) {
 	ev := a.event(EventRegisteredAgain, r.Realm, r.Request)
 	a.later(ctx, "account-exists notice", func(ctx context.Context) {
-		to := email
 		if owner, err := a.store.AccountByEmail(ctx, r.Realm, email); err == nil {
 			ev.AccountID, ev.Username = owner.ID, owner.Username
 		}
-		a.record(ctx, ev)
-		d := notify.Data{PortalName: a.portalName(r.Realm), Support: a.messages.Support, Link: a.links.Forgot}
-		if err := a.send(ctx, notify.Email, to, notify.AccountExists, r.Locale, d); err != nil {
-			a.log.ErrorContext(ctx, "masuk: telling an owner of a second registration", "error", err)
+		if !a.mayNotice(ctx, r.Realm, email) {
+			a.record(ctx, withReason(ev, ReasonNoticeDropped))
+			return
 		}
+		a.record(ctx, ev)
+		a.sendAccountExists(ctx, r.Realm, email, r.Locale)
 	})
+}
+
+// mayNotice counts an "account exists" notice to the address to and
+// reports whether it may go: one per Registration.NoticeEvery, so that
+// nobody can fill a stranger's mailbox by registering with the address.
+func (a *Authenticator) mayNotice(ctx context.Context, realm, to string) bool {
+	s := lockout.Subject{Realm: realm, Username: to}
+	err := a.guard.Throttle(ctx, "exists_notice", s, lockout.Rate{Requests: 1, Window: a.register.NoticeEvery}, lockout.Rate{})
+	if err != nil && !errors.Is(err, lockout.ErrThrottled) {
+		a.log.ErrorContext(ctx, "masuk: counting a notice", "error", err)
+	}
+	return err == nil
+}
+
+// sendAccountExists tells the owner of the address to that someone tried
+// to use it for another account.
+func (a *Authenticator) sendAccountExists(ctx context.Context, realm, to, locale string) {
+	d := notify.Data{PortalName: a.portalName(realm), Support: a.messages.Support, Link: a.links.Forgot}
+	if err := a.send(ctx, notify.Email, to, notify.AccountExists, locale, d); err != nil {
+		a.log.ErrorContext(ctx, "masuk: telling the owner of an address it is taken", "error", err)
+	}
 }
 
 // sendActivation issues and sends an activation link or code.
@@ -118,7 +195,7 @@ func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (sto
 	if a.activations == nil {
 		return store.Account{}, ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, a.activations, c.Realm, purposeActivate, c.Token, c.Identifier, c.Code)
+	red, acct, err := a.redeem(ctx, a.activations, redemption{realm: c.Realm, purpose: purposeActivate, token: c.Token, identifier: c.Identifier, code: c.Code})
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -127,7 +204,7 @@ func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (sto
 		return store.Account{}, err
 	}
 	_, next := realm.activation()
-	if acct.State != store.StatePendingConfirmation {
+	if acct.State != store.StatePendingConfirmation || a.expired(acct) {
 		return store.Account{}, ErrInvalidToken
 	}
 	if err := a.activations.Consume(ctx, red); err != nil {
@@ -152,8 +229,11 @@ func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (sto
 // has not confirmed its address yet; the earlier one stops working. It
 // answers like RequestReset: the same whether or not such an account
 // exists, with the message sent in the background at most once a
-// ResetConfig.Cooldown, and a *lockout.ThrottledError when requests come
-// too often.
+// ResetConfig.Cooldown and within the account's limits (ResetConfig's
+// PerAccount and PerAccountAddress, silently), and a
+// *lockout.ThrottledError when the client address asks too often. An
+// account unconfirmed for longer than Registration.UnconfirmedFor gets
+// nothing: it has expired.
 func (a *Authenticator) ResendActivation(ctx context.Context, r ResetRequest) error {
 	realm, err := a.realm(r.Realm)
 	if err != nil {
@@ -162,13 +242,16 @@ func (a *Authenticator) ResendActivation(ctx context.Context, r ResetRequest) er
 	if realm.Activation == ActivationNone || a.sender == nil || a.activations == nil {
 		return ErrNotConfigured
 	}
-	id, byEmail, err := a.throttle(ctx, "activate", realm, r)
+	id, byEmail, err := a.mailRequest(ctx, "activate", realm, r)
 	if err != nil {
 		return err
 	}
 	a.later(ctx, "activation message (resend)", func(ctx context.Context) {
 		acct, err := a.lookup(ctx, r.Realm, id, byEmail)
-		if err != nil || acct.State != store.StatePendingConfirmation || acct.Email == "" {
+		if err != nil || acct.State != store.StatePendingConfirmation || acct.Email == "" || a.expired(acct) {
+			return
+		}
+		if !a.mayMail(ctx, "activate_mail", acct, r.ClientAddr) {
 			return
 		}
 		if err := a.sendActivation(ctx, realm, acct, r.Request, a.reset.Cooldown); err != nil && !errors.Is(err, store.ErrCooldown) {
@@ -178,12 +261,25 @@ func (a *Authenticator) ResendActivation(ctx context.Context, r ResetRequest) er
 	return nil
 }
 
+// expired reports whether acct has waited for its email confirmation
+// longer than Registration.UnconfirmedFor.
+func (a *Authenticator) expired(acct store.Account) bool {
+	return acct.State == store.StatePendingConfirmation && acct.UpdatedAt.Before(a.now().Add(-a.register.UnconfirmedFor))
+}
+
 // Decision is an operator's decision on a registration.
 type Decision struct {
 	// AccountID is the account decided on.
 	AccountID string
 	// Operator identifies who decided, for the log. Required.
 	Operator string
+	// OperatorAccount is the operator's own account ID, if it has one:
+	// an operator may not decide on its own registration (ErrSelfAction).
+	OperatorAccount string
+	// Scope lists the realms whose registrations the operator may decide
+	// on (AnyRealm for all). Required: another realm's account, or an
+	// empty Scope, is refused with ErrOutOfScope.
+	Scope []string
 	// Reason says why. Required to reject: the applicant is told it.
 	Reason string
 	Request
@@ -211,12 +307,9 @@ func (a *Authenticator) Reject(ctx context.Context, d Decision) (store.Account, 
 }
 
 func (a *Authenticator) decide(ctx context.Context, d Decision, to store.AccountState, kind string, p notify.Purpose) (store.Account, error) {
-	if d.Operator == "" {
-		return store.Account{}, errors.New("auth: the operator is required")
-	}
-	acct, err := a.store.AccountByID(ctx, d.AccountID)
+	acct, err := a.operatorAccount(ctx, OperatorAction{AccountID: d.AccountID, Operator: d.Operator, OperatorAccount: d.OperatorAccount, Scope: d.Scope})
 	if err != nil {
-		return store.Account{}, fmt.Errorf("auth: %w", err)
+		return store.Account{}, err
 	}
 	from := acct.State
 	if from != store.StatePendingApproval && (to != store.StateDisabled || from != store.StatePendingConfirmation) {

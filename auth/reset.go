@@ -2,11 +2,14 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -93,6 +96,26 @@ func link(page, token string) (string, error) {
 
 // ResetConfig configures forgotten-password resets. Its zero value is the
 // recommended one.
+//
+// # Availability and guessing
+//
+// Whoever knows a person's username and email can ask for resets on their
+// behalf. Three limits keep that from stopping the owner: every request
+// gets its own link or code (a new one does not void the others), bound to
+// the request's flow (ResetStarted.Flow), so nobody else's guesses can use
+// it up; the messages one account receives are limited per client
+// address (PerAccountAddress) and in all (PerAccount), and past either
+// limit the answer stays the same while mail silently stops; and only
+// the client address's own requests are refused visibly (PerAddress).
+// With the defaults, an attacker working from ten addresses gets at most
+// 20 of the 30 messages a day, so the owner's own request still gets its
+// code, which only the owner's flow can redeem.
+//
+// Guessing is bounded per account: at most PerAccount codes a day, each
+// tried at most Attempts times, of CodeDigits digits. New refuses settings
+// under which the chance of guessing any reset code of one account in a
+// day exceeds 1 in 10,000 (the defaults give 30 × 3 / 10⁶ = 0.9 in
+// 10,000).
 type ResetConfig struct {
 	// LinkFor is how long a reset link works. Zero means 1 hour; at most
 	// 24 hours.
@@ -103,17 +126,26 @@ type ResetConfig struct {
 	// CodeDigits is the length of a reset code: 6 to 8. Zero means 6.
 	CodeDigits int
 	// Attempts is how many times one link or code may be tried. Zero
-	// means 5.
+	// means 3.
 	Attempts int
-	// Cooldown is how long after one reset message another may go to the
-	// same account. Zero means 60 seconds.
+	// Cooldown is how long after one activation or email-change message
+	// another may go to the same account. Zero means 60 seconds.
 	Cooldown time.Duration
-	// PerIdentifier limits requests for one username or email, whether or
-	// not it names an account. Zero means 5 an hour; 1 to 100 requests.
-	PerIdentifier lockout.Rate
-	// PerAddress limits requests from one client address (IPv6 /64).
-	// Zero means 30 an hour.
+	// PerAccount limits the reset messages one account receives, from
+	// every client: past it RequestReset answers as usual and sends
+	// nothing. Zero means 30 a day.
+	PerAccount lockout.Rate
+	// PerAccountAddress limits the reset messages one account receives
+	// from requests of one client address (an IPv6 /64): past it the
+	// answer stays the same and nothing is sent. Zero means 2 a day.
+	PerAccountAddress lockout.Rate
+	// PerAddress limits reset and activation requests from one client
+	// address, whatever they name: past it they are refused with a
+	// *lockout.ThrottledError. Zero means 30 an hour.
 	PerAddress lockout.Rate
+	// PerIdentifier limits the codes of the second step sent to one
+	// account, and its email changes. Zero means 5 an hour.
+	PerIdentifier lockout.Rate
 	// KeepLock, when true, keeps a lockout lock in force after a
 	// completed reset (so does the Guard's lockout.Policy.KeepLockOnReset).
 	// The zero value ends the password's lock, as the portals do: a reset
@@ -122,6 +154,39 @@ type ResetConfig struct {
 	// lock is never ended by a reset: whoever reads the mailbox must not
 	// get a fresh round of second-factor guesses.
 	KeepLock bool
+}
+
+// maxResetGuessing is the highest chance, per account and day, of
+// guessing a reset code that New accepts.
+const maxResetGuessing = 1e-4
+
+// perDay is how many requests a rate allows in a day at most.
+func perDay(r lockout.Rate) float64 {
+	day := 24 * time.Hour
+	if r.Window >= day {
+		return float64(r.Requests)
+	}
+	windows := (day + r.Window - 1) / r.Window
+	return float64(r.Requests) * float64(windows)
+}
+
+// checkResetGuessing refuses reset settings under which a realm that
+// resets by code lets an attacker guess one account's code with a chance
+// above maxResetGuessing a day.
+func checkResetGuessing(realms map[string]Realm, c ResetConfig) error {
+	byCode := false
+	for _, r := range realms {
+		byCode = byCode || r.Reset == ByCode
+	}
+	if !byCode {
+		return nil
+	}
+	p := perDay(c.PerAccount) * float64(c.Attempts) / math.Pow10(c.CodeDigits)
+	if p > maxResetGuessing {
+		return fmt.Errorf("%w: Config.Reset lets a day's %v codes of %d digits, tried %d times each, be guessed with a chance of %.2g, above 1 in 10,000: lower PerAccount or Attempts, or lengthen CodeDigits",
+			ErrConfig, perDay(c.PerAccount), c.CodeDigits, c.Attempts, p)
+	}
+	return nil
 }
 
 // Token purposes of the flows that prove control of a mailbox.
@@ -147,19 +212,30 @@ func (c *ResetConfig) fill() error {
 	if c.Cooldown == 0 {
 		c.Cooldown = time.Minute
 	}
-	if c.PerIdentifier == (lockout.Rate{}) {
-		c.PerIdentifier = lockout.Rate{Requests: 5, Window: time.Hour}
+	if c.Attempts == 0 {
+		c.Attempts = 3
 	}
-	if c.PerAddress == (lockout.Rate{}) {
-		c.PerAddress = lockout.Rate{Requests: 30, Window: time.Hour}
+	if c.CodeDigits == 0 {
+		c.CodeDigits = reset.DefaultCodeDigits
 	}
-	for _, r := range []lockout.Rate{c.PerIdentifier, c.PerAddress} {
-		if r.Requests < 1 || r.Requests > 100 || r.Window <= 0 {
-			return errors.New("auth: Config.Reset: a rate must allow 1 to 100 requests in a positive window")
+	for _, r := range []struct {
+		rate *lockout.Rate
+		def  lockout.Rate
+	}{
+		{&c.PerAccount, lockout.Rate{Requests: 30, Window: 24 * time.Hour}},
+		{&c.PerAccountAddress, lockout.Rate{Requests: 2, Window: 24 * time.Hour}},
+		{&c.PerAddress, lockout.Rate{Requests: 30, Window: time.Hour}},
+		{&c.PerIdentifier, lockout.Rate{Requests: 5, Window: time.Hour}},
+	} {
+		if *r.rate == (lockout.Rate{}) {
+			*r.rate = r.def
+		}
+		if r.rate.Requests < 1 || r.rate.Requests > 100 || r.rate.Window <= 0 {
+			return fmt.Errorf("%w: Config.Reset: a rate must allow 1 to 100 requests in a positive window", ErrConfig)
 		}
 	}
 	if c.Cooldown < 0 {
-		return errors.New("auth: Config.Reset.Cooldown is negative")
+		return fmt.Errorf("%w: Config.Reset.Cooldown is negative", ErrConfig)
 	}
 	return nil
 }
@@ -174,47 +250,87 @@ type ResetRequest struct {
 	Request
 }
 
+// ResetStarted is RequestReset's answer: the same whether or not the
+// identifier names an account.
+type ResetStarted struct {
+	// Flow binds the link or code on its way to this request alone: a
+	// code redeems only with ResetCompletion.Flow set to it, so that
+	// nobody else's wrong guesses can use the owner's code up. Keep it
+	// with the person's form (a hidden field, a cookie, an app's state);
+	// it is not a secret from them, but give it to nobody else. Links
+	// carry their own secret and need no flow.
+	Flow string `json:"flow"`
+}
+
 // RequestReset sends a reset link or code (by the realm's Reset delivery)
 // to the email address of the account that the identifier names.
 //
 // Its answer is the same, in the same time, whether or not there is such
-// an account: it checks the identifier's form and the rate, and returns;
-// the lookup and the message happen afterwards, in the background (Close
-// waits for them). It never locks or changes the account. A new link or
-// code voids the one sent before, and a message goes to an account at most
-// once a ResetConfig.Cooldown. Show "if the account exists, a message is on
-// its way" whatever it returns, unless the error is about the form.
+// an account: it checks the identifier's form and the client address's
+// rate (ResetConfig.PerAddress), and returns; the lookup and the message
+// happen afterwards, in the background (Close waits for them). It never
+// locks or changes the account. Each request gets a link or code of its
+// own, bound to the flow it returns; earlier ones keep working until they
+// expire or the password changes. Past the account's limits
+// (ResetConfig.PerAccount, PerAccountAddress) it answers the same and
+// sends nothing: show "if the account exists, a message is on its way"
+// whatever it returns, unless the error is about the form or the rate.
 //
 // Its errors: the identifier's form (a *UsernameError, an
-// *identifiers.Error, ErrInvalidEmail) and a *lockout.ThrottledError
-// (errors.Is lockout.ErrThrottled) when requests for the identifier or from
-// the address come too often (counted alike for every identifier, so the
-// throttle does not tell either); ErrNotConfigured without a Sender or
-// without Links.Reset in a realm that resets by link.
-func (a *Authenticator) RequestReset(ctx context.Context, r ResetRequest) error {
+// *identifiers.Error, ErrInvalidEmail); a *lockout.ThrottledError
+// (errors.Is lockout.ErrThrottled) when the client address asks too often,
+// whatever it names; ErrNotConfigured without a Sender or without
+// Links.Reset in a realm that resets by link.
+func (a *Authenticator) RequestReset(ctx context.Context, r ResetRequest) (ResetStarted, error) {
 	realm, err := a.realm(r.Realm)
 	if err != nil {
-		return err
+		return ResetStarted{}, err
 	}
 	if a.sender == nil || a.resets == nil || (realm.Reset == ByLink && a.links.Reset == "") {
-		return ErrNotConfigured
+		return ResetStarted{}, ErrNotConfigured
 	}
-	id, byEmail, err := a.throttle(ctx, "reset", realm, r)
+	id, byEmail, err := a.mailRequest(ctx, "reset", realm, r)
 	if err != nil {
-		return err
+		return ResetStarted{}, err
 	}
-	a.later(ctx, "reset message", func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail) })
-	return nil
+	flow, err := a.randomHex(16)
+	if err != nil {
+		return ResetStarted{}, err
+	}
+	a.later(ctx, "reset message", func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail, flow) })
+	return ResetStarted{Flow: flow}, nil
 }
 
-// throttle reads the identifier of a request that sends a message to an
-// account's address, and counts the request, per identifier and address.
-func (a *Authenticator) throttle(ctx context.Context, action string, realm Realm, r ResetRequest) (id string, byEmail bool, err error) {
+// mailRequest reads the identifier of a request that sends a message to
+// an account's address, and counts the request on its client address, the
+// one limit that answers visibly: the limits per account are silent, so
+// that nobody can use them to stop the owner's own requests.
+func (a *Authenticator) mailRequest(ctx context.Context, action string, realm Realm, r ResetRequest) (id string, byEmail bool, err error) {
 	if id, byEmail, err = realm.identifier(r.Identifier); err != nil {
 		return "", false, err
 	}
-	s := lockout.Subject{Realm: r.Realm, Username: id, Addr: r.ClientAddr}
-	return id, byEmail, a.guard.Throttle(ctx, action, s, a.reset.PerIdentifier, a.reset.PerAddress)
+	s := lockout.Subject{Realm: r.Realm, Addr: r.ClientAddr}
+	return id, byEmail, a.guard.Throttle(ctx, action, s, lockout.Rate{}, a.reset.PerAddress)
+}
+
+// mayMail counts a message about to go to an account's address at the
+// request of clientAddr, and reports whether it may go: within
+// ResetConfig.PerAccountAddress for the account and the address, and
+// PerAccount for the account. Past either, the message is dropped, and
+// the request that asked for it has already had its answer.
+func (a *Authenticator) mayMail(ctx context.Context, action string, acct store.Account, clientAddr string) bool {
+	var err error
+	if clientAddr != "" {
+		pair := acct.ID + "|" + lockout.CountedAddr(clientAddr, 64)
+		err = a.guard.Throttle(ctx, action+"_pair", lockout.Subject{Realm: acct.Realm, Username: pair}, a.reset.PerAccountAddress, lockout.Rate{})
+	}
+	if err == nil {
+		err = a.guard.Throttle(ctx, action+"_account", lockout.Subject{Realm: acct.Realm, Username: acct.ID}, a.reset.PerAccount, lockout.Rate{})
+	}
+	if err != nil && !errors.Is(err, lockout.ErrThrottled) {
+		a.log.ErrorContext(ctx, "masuk: counting a message", "account", acct.ID, "error", err)
+	}
+	return err == nil
 }
 
 // identifier returns the canonical form of what a person typed to name an
@@ -237,7 +353,7 @@ func (a *Authenticator) lookup(ctx context.Context, realm, id string, byEmail bo
 }
 
 // sendReset is the background half of RequestReset.
-func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Realm, id string, byEmail bool) {
+func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Realm, id string, byEmail bool, flow string) {
 	ev := a.event(EventResetRequested, r.Realm, r.Request)
 	ev.Username = id
 	acct, err := a.lookup(ctx, r.Realm, id, byEmail)
@@ -256,18 +372,27 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Rea
 		a.record(ctx, withReason(ev, "not_resettable"))
 		return
 	}
-	err = a.sendResetMessage(ctx, realm, acct, r.Request, a.reset.Cooldown)
-	if errors.Is(err, store.ErrCooldown) {
-		a.record(ctx, withReason(ev, "cooldown"))
+	if !a.mayMail(ctx, "reset_mail", acct, r.ClientAddr) {
+		a.record(ctx, withReason(ev, ReasonThrottled))
 		return
 	}
-	if err != nil {
+	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow)); err != nil {
 		ev = withReason(ev, ReasonError)
 		ev.Details["error"] = err.Error()
 		a.record(ctx, ev)
 		return
 	}
 	a.record(ctx, ev)
+}
+
+// flowBinding is the binding of the tokens issued for a flow: a hash of
+// it, so that the store never holds a flow a request could present.
+func flowBinding(flow string) string {
+	if flow == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte("masuk/flow\x00" + flow))
+	return hex.EncodeToString(h[:16])
 }
 
 // mailedToken is a link or code that proves control of a mailbox: what
@@ -281,6 +406,9 @@ type mailedToken struct {
 	page       string
 	link, code notify.Purpose
 	cooldown   time.Duration
+	// binding binds the token to the flow that asked for it: tokens of
+	// other bindings stay live.
+	binding string
 	// data adds to the realm and stamp every such token is bound to.
 	data map[string]string
 }
@@ -291,7 +419,7 @@ type mailedToken struct {
 func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store.Account, to string, r Request, d notify.Data) error {
 	data := map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}
 	maps.Copy(data, t.data)
-	iss := reset.Issue{AccountID: acct.ID, Purpose: t.purpose, Data: data, Cooldown: t.cooldown}
+	iss := reset.Issue{AccountID: acct.ID, Purpose: t.purpose, Binding: t.binding, Data: data, Cooldown: t.cooldown}
 	p := t.link
 	var issued reset.Issued
 	var err error
@@ -309,12 +437,13 @@ func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store
 	return a.send(ctx, notify.Email, to, p, r.Locale, d)
 }
 
-// sendResetMessage mails a reset link or code, by the realm's delivery.
-func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, cooldown time.Duration) error {
+// sendResetMessage mails a reset link or code, by the realm's delivery,
+// bound to binding.
+func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, binding string) error {
 	d := a.messageData(acct)
 	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
 	t := mailedToken{tokens: a.resets, purpose: purposeReset, byCode: realm.Reset == ByCode, page: a.links.Reset,
-		link: notify.ResetLink, code: notify.ResetCode, cooldown: cooldown}
+		link: notify.ResetLink, code: notify.ResetCode, binding: binding}
 	return a.mailToken(ctx, t, acct, acct.Email, r, d)
 }
 
@@ -329,6 +458,10 @@ type ResetCompletion struct {
 	// Identifier and Code, in a realm that resets by code: the username
 	// or email as typed, and the code from the email.
 	Identifier, Code string
+	// Flow is ResetStarted.Flow of the request that sent the code: a code
+	// redeems only with its own flow. (A code an operator's ForceReset
+	// sent has none: leave Flow empty.)
+	Flow string
 	// NewPassword is the new password, checked against the policy.
 	NewPassword string
 	Request
@@ -358,7 +491,7 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 	if a.resets == nil {
 		return ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, a.resets, c.Realm, purposeReset, c.Token, c.Identifier, c.Code)
+	red, acct, err := a.redeem(ctx, a.resets, redemption{realm: c.Realm, purpose: purposeReset, token: c.Token, identifier: c.Identifier, code: c.Code, flow: c.Flow})
 	if err != nil {
 		return err
 	}
@@ -421,11 +554,19 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 	return nil
 }
 
-// redeem verifies a link's token, or an identifier and code, for purpose,
-// and returns the redemption (not yet consumed) and the account, which must
-// be in realm, and whose security stamp must still be the one the token was
-// issued under.
-func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, realmName, purpose, token, identifier, code string) (reset.Redemption, store.Account, error) {
+// redemption is what a person sends to prove control of a mailbox: a
+// link's token, or an identifier with a code (and the flow the code is
+// bound to).
+type redemption struct {
+	realm, purpose, token, identifier, code, flow string
+}
+
+// redeem verifies a link's token, or an identifier and code, for its
+// purpose, and returns the redemption (not yet consumed) and the account,
+// which must be in the realm, and whose security stamp must still be the
+// one the token was issued under.
+func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, r redemption) (reset.Redemption, store.Account, error) {
+	realmName, purpose, token, identifier, code := r.realm, r.purpose, r.token, r.identifier, r.code
 	var red reset.Redemption
 	var err error
 	if token != "" {
@@ -445,12 +586,12 @@ func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, realmN
 		case errors.Is(lerr, store.ErrNotFound):
 			// The same store work as for a known account, so that timing
 			// does not tell which usernames exist.
-			_, _ = tokens.VerifyCode(ctx, "-", purpose, code)
+			_, _ = tokens.VerifyCode(ctx, reset.Key{AccountID: "-", Purpose: purpose, Binding: flowBinding(r.flow)}, code)
 			return red, store.Account{}, ErrInvalidToken
 		case lerr != nil:
 			return red, store.Account{}, fmt.Errorf("auth: %w", lerr)
 		}
-		red, err = tokens.VerifyCode(ctx, acct.ID, purpose, code)
+		red, err = tokens.VerifyCode(ctx, reset.Key{AccountID: acct.ID, Purpose: purpose, Binding: flowBinding(r.flow)}, code)
 	}
 	if err != nil {
 		return red, store.Account{}, err

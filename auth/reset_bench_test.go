@@ -52,7 +52,7 @@ func BenchmarkRequestReset(b *testing.B) {
 					now = now.Add(2 * time.Hour)
 					mu.Unlock()
 					start := time.Now()
-					err := a.RequestReset(b.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: auth.Request{ClientAddr: "203.0.113.9"}})
+					_, err := a.RequestReset(b.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: auth.Request{ClientAddr: "203.0.113.9"}})
 					d := time.Since(start)
 					require.NoError(b, err)
 					if id == nip {

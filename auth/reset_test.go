@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,15 @@ func newFlowFixture(t *testing.T, mutate ...func(*auth.Config)) *mfaFixture {
 
 const sapkPassword = "Kopi tubruk 2026"
 
+// requestReset asks for a reset and returns its flow, which a code
+// redeems with.
+func (f *fixture) requestReset(t *testing.T, r auth.ResetRequest) string {
+	t.Helper()
+	started, err := f.auth.RequestReset(t.Context(), r)
+	require.NoError(t, err)
+	return started.Flow
+}
+
 func (f *mfaFixture) registerNIP(t *testing.T) store.Account {
 	t.Helper()
 	acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword})
@@ -81,13 +91,13 @@ func TestMySAPKFlow(t *testing.T) {
 	f.registerNIP(t)
 
 	// The NIP as people type it, with blanks.
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001", Request: req}))
+	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001", Request: req})
 	code := f.lastCode(t, "pns@example.go.id")
 	assert.Equal(t, notify.ResetCode, f.lastMessage(t, "pns@example.go.id").Purpose)
 	assert.Contains(t, f.lastMessage(t, "pns@example.go.id").Subject, "MySAPK", "the realm's own portal name")
 
 	complete := func(pw string) error {
-		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: pw, Request: req})
+		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: pw, Request: req})
 	}
 	// A password against the rule is refused, and the code stays usable.
 	err := complete("teh manis hangat sekali")
@@ -111,13 +121,13 @@ func TestResetCodeExpires(t *testing.T) {
 	for _, late := range []bool{false, true} {
 		f := newFlowFixture(t)
 		f.registerNIP(t)
-		require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
+		flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 		code := f.lastCode(t, "pns@example.go.id")
 		f.now = f.now.Add(15*time.Minute - time.Second)
 		if late {
 			f.now = f.now.Add(time.Second)
 		}
-		err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+		err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 		if late {
 			require.ErrorIs(t, err, auth.ErrInvalidToken)
 		} else {
@@ -134,103 +144,186 @@ func TestResetRequestUniform(t *testing.T) {
 	f := newFlowFixture(t)
 	f.registerNIP(t)
 	for _, id := range []string{nip, "199009132025242014", "pns@example.go.id", "nobody@example.go.id"} {
-		require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req}), id)
+		f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req})
 		require.NoError(t, f.auth.Close())
 		f.now = f.now.Add(2 * time.Minute)
 	}
 	require.NoError(t, f.auth.Close())
 	assert.Equal(t, 2, f.outbox.Len())
 	// A malformed NIP is told as such: its form is public.
-	err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: "12345"})
+	_, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: "12345"})
 	var ie *identifiers.Error
 	require.ErrorAs(t, err, &ie)
 }
 
-// TestResetFlood is case 33: a flood of requests is throttled per
-// identifier (known or not alike) and per address, sends at most one
-// message a minute, and neither changes nor locks the account.
+// TestResetFlood is case 33: a flood of requests for one account sends at
+// most its limits' messages (two a day to one client address), answers the
+// same past them, and neither changes nor locks the account; one address is
+// refused visibly past 30 requests an hour, whatever they name.
 func TestResetFlood(t *testing.T) {
 	f := newFlowFixture(t)
 	acct := f.registerNIP(t)
-	throttled := map[string]int{}
 	for _, id := range []string{nip, "199009132025242014"} {
-		for range 20 {
-			if err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req}); err != nil {
-				require.ErrorIs(t, err, lockout.ErrThrottled)
-				throttled[id]++
-			}
+		for range 10 {
+			f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req})
 		}
 	}
-	assert.Equal(t, map[string]int{nip: 15, "199009132025242014": 15}, throttled, "5 an hour each, known or not")
 	require.NoError(t, f.auth.Close())
-	assert.Equal(t, 1, f.outbox.Len(), "the cooldown lets one message through")
+	assert.Equal(t, 2, f.outbox.Len(), "two messages a day from one address; none for an unknown NIP")
 	got, err := f.store.AccountByID(t.Context(), acct.ID)
 	require.NoError(t, err)
 	assert.Equal(t, acct.SecurityStamp, got.SecurityStamp)
 	_, err = f.login(t, "sapk", nip, sapkPassword)
 	require.NoError(t, err)
 
-	// From many identifiers, one address is throttled too.
+	// From many identifiers, one address is throttled.
 	f.now = f.now.Add(2 * time.Hour)
 	n := 0
 	for i := range 40 {
 		id := "1990091320252420" + string(rune('1'+i%9)) + string(rune('0'+i/9))
-		if errors.Is(f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req}), lockout.ErrThrottled) {
+		if _, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req}); errors.Is(err, lockout.ErrThrottled) {
 			n++
 		}
 	}
 	assert.Equal(t, 10, n, "30 an hour from one address")
 }
 
-// TestResetParallel is case 27: of 100 parallel completions with one code,
-// exactly one sets the password.
-func TestResetParallel(t *testing.T) {
-	f := newFlowFixture(t, func(c *auth.Config) { c.Reset.Attempts = 100 })
+// An attacker who knows the owner's NIP and email, working from ten
+// addresses at the highest rate the limits allow, cannot stop the owner
+// from receiving a code and completing the reset on the first try: every
+// request has a code of its own, bound to its flow, the attacker's wrong
+// guesses touch only the attacker's flows, and the account's limits leave
+// the owner's address its own messages.
+func TestResetSurvivesAttackerOnTenAddresses(t *testing.T) {
+	f := newFlowFixture(t)
 	f.registerNIP(t)
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
-	code := f.lastCode(t, "pns@example.go.id")
-	var ok atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 100 {
-		wg.Go(func() {
-			err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis hangat " + string(rune('A'+i%26)) + "7"})
-			if err == nil {
-				ok.Add(1)
-			} else if !errors.Is(err, auth.ErrInvalidToken) {
-				t.Errorf("unexpected: %v", err)
+	for a := range 10 {
+		r := auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", a+1)}
+		for range 35 {
+			for _, id := range []string{nip, "pns@example.go.id"} {
+				flow, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: r})
+				if errors.Is(err, lockout.ErrThrottled) {
+					continue
+				}
+				require.NoError(t, err)
+				for g := range 5 {
+					err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: flow.Flow,
+						Code: fmt.Sprintf("%06d", g), NewPassword: "Penyerang 123 menang", Request: r})
+					require.ErrorIs(t, err, auth.ErrInvalidToken)
+				}
 			}
-		})
+		}
 	}
-	wg.Wait()
-	assert.Equal(t, int32(1), ok.Load())
+	require.NoError(t, f.auth.Close())
+	assert.LessOrEqual(t, f.outbox.Len(), 20, "two a day from each of the attacker's addresses")
+
+	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip, Request: req})
+	code := f.lastCode(t, "pns@example.go.id")
+	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code,
+		NewPassword: "Teh manis 7 hangat", Request: req}), "the owner's first try")
 }
 
-// TestResetBoundToAccount is cases 29, 30 and 34: a code is for the account
-// it was sent to; a password change voids it; a new code voids the old;
+// New refuses reset settings under which one account's codes could be
+// guessed with a chance above 1 in 10,000 a day.
+func TestResetGuessingBounded(t *testing.T) {
+	for _, c := range []auth.ResetConfig{
+		{Attempts: 100},
+		{PerAccount: lockout.Rate{Requests: 100, Window: time.Hour}},
+		{Attempts: 5, PerAccount: lockout.Rate{Requests: 30, Window: 24 * time.Hour}},
+	} {
+		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+			cfg.Reset = c
+			cfg.Realms = map[string]auth.Realm{"sapk": {Reset: auth.ByCode}}
+		}})
+		_, err := auth.New(cfg)
+		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
+	}
+	// Longer codes allow more tries; links are not guessed.
+	for _, r := range []auth.Realm{{Reset: auth.ByLink}, {Reset: auth.ByCode}} {
+		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+			cfg.Reset = auth.ResetConfig{Attempts: 5, CodeDigits: 8}
+			cfg.Realms = map[string]auth.Realm{"sapk": r}
+		}})
+		_, err := auth.New(cfg)
+		require.NoError(t, err)
+	}
+}
+
+// TestResetParallel is case 27: of N parallel completions with one code
+// or one link, exactly one sets the password, for N up to 1,000: a code
+// out of tries is kept until the calls it let through are done.
+func TestResetParallel(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 10, 100, 1000} {
+		for _, byLink := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d/link=%v", n, byLink), func(t *testing.T) {
+				f := newFlowFixture(t)
+				f.registerNIP(t)
+				c := auth.ResetCompletion{Realm: "sapk", Identifier: nip}
+				if byLink {
+					acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt@example.id", Password: sapkPassword})
+					require.NoError(t, err)
+					tok := f.lastToken(t, "pt@example.id", links.Activate)
+					_, err = f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Token: tok})
+					require.NoError(t, err)
+					_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op", Scope: []string{"lpse"}})
+					require.NoError(t, err)
+					f.requestReset(t, auth.ResetRequest{Realm: "lpse", Identifier: "pt@example.id", Request: req})
+					c = auth.ResetCompletion{Token: f.lastToken(t, "pt@example.id", links.Reset)}
+				} else {
+					c.Flow = f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip, Request: req})
+					c.Code = f.lastCode(t, "pns@example.go.id")
+				}
+				var ok atomic.Int32
+				var wg sync.WaitGroup
+				for i := range n {
+					wg.Go(func() {
+						c := c
+						c.NewPassword = "Teh manis hangat " + string(rune('A'+i%26)) + "7"
+						err := f.auth.CompleteReset(t.Context(), c)
+						if err == nil {
+							ok.Add(1)
+						} else if !errors.Is(err, auth.ErrInvalidToken) {
+							t.Errorf("unexpected: %v", err)
+						}
+					})
+				}
+				wg.Wait()
+				assert.Equal(t, int32(1), ok.Load())
+			})
+		}
+	}
+}
+
+// TestResetBoundToAccount is cases 29, 30 and 34: a code is for the
+// account and the flow it was sent to; a password change voids it;
 // malformed tokens are refused.
 func TestResetBoundToAccount(t *testing.T) {
 	f := newFlowFixture(t)
 	acct := f.registerNIP(t)
 	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: "199009132025242014", Email: "pppk@example.go.id", Password: sapkPassword})
 	require.NoError(t, err)
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
+	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	code := f.lastCode(t, "pns@example.go.id")
-	complete := func(id, code string) error {
-		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Code: code, NewPassword: "Teh manis 7 hangat"})
+	complete := func(id, flow, code string) error {
+		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	}
-	require.ErrorIs(t, complete("199009132025242014", code), auth.ErrInvalidToken, "case 29")
-	require.ErrorIs(t, complete("198001012006041001", code), auth.ErrInvalidToken, "unknown NIP")
+	require.ErrorIs(t, complete("199009132025242014", flow, code), auth.ErrInvalidToken, "case 29")
+	require.ErrorIs(t, complete("198001012006041001", flow, code), auth.ErrInvalidToken, "unknown NIP")
 
-	// A new code voids the old one (case 30).
+	// A second request has a code of its own, bound to its own flow; each
+	// code works only with its flow.
 	f.now = f.now.Add(time.Minute)
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
+	flow2 := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	second := f.lastCode(t, "pns@example.go.id")
 	if second != code {
-		require.ErrorIs(t, complete(nip, code), auth.ErrInvalidToken)
+		require.ErrorIs(t, complete(nip, flow2, code), auth.ErrInvalidToken)
+		require.ErrorIs(t, complete(nip, flow, second), auth.ErrInvalidToken)
 	}
-	// A password change voids the outstanding code (case 30).
+	require.ErrorIs(t, complete(nip, "", code), auth.ErrInvalidToken, "no flow, no code")
+	// A password change voids every outstanding code (case 30).
 	require.NoError(t, f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: sapkPassword, New: "Es teler 77 segar"}))
-	require.ErrorIs(t, complete(nip, second), auth.ErrInvalidToken)
+	require.ErrorIs(t, complete(nip, flow2, second), auth.ErrInvalidToken)
+	require.ErrorIs(t, complete(nip, flow, code), auth.ErrInvalidToken)
 
 	// Case 34, on the link flow.
 	for _, tok := range []string{"", strings.Repeat("a", 10<<10), "%00", "zz.zz", "0123456789ABCDEF0123456789ABCDEF.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"} {
@@ -254,9 +347,9 @@ func TestResetUnlocksAndKeepsSecondFactor(t *testing.T) {
 	_, err := f.login(t, "sapk", nip, sapkPassword)
 	require.ErrorIs(t, err, lockout.ErrLocked)
 
-	require.NoError(t, f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip}))
+	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	code := f.lastCode(t, "pns@example.go.id")
-	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"}))
+	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"}))
 	assert.Equal(t, "true", f.events(t, "sapk")[0].Details["unlocked"])
 
 	_, err = f.login(t, "sapk", nip, "Teh manis 7 hangat")
@@ -294,13 +387,13 @@ func TestLPSEFlow(t *testing.T) {
 
 	_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID})
 	require.Error(t, err, "the operator is required")
-	got, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op-1", Reason: "dokumen lengkap"})
+	got, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "dokumen lengkap"})
 	require.NoError(t, err)
 	assert.Equal(t, store.StateActive, got.State)
 	m := f.lastMessage(t, "pt.maju@example.co.id")
 	assert.Equal(t, notify.RegistrationApproved, m.Purpose)
 	assert.Equal(t, "op-1", f.events(t, "lpse")[0].Details["by"])
-	_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op-1"})
+	_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}})
 	require.ErrorIs(t, err, auth.ErrWrongState)
 	_, err = f.login(t, "lpse", "013121660091000", sapkPassword)
 	require.NoError(t, err)
@@ -309,9 +402,9 @@ func TestLPSEFlow(t *testing.T) {
 	other, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.000.161.8-092.000", Email: "cv.jaya@example.co.id", Password: sapkPassword})
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
-	_, err = f.auth.Reject(t.Context(), auth.Decision{AccountID: other.ID, Operator: "op-1"})
+	_, err = f.auth.Reject(t.Context(), auth.Decision{AccountID: other.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}})
 	require.ErrorIs(t, err, auth.ErrReasonRequired)
-	_, err = f.auth.Reject(t.Context(), auth.Decision{AccountID: other.ID, Operator: "op-1", Reason: "NIB tidak sesuai"})
+	_, err = f.auth.Reject(t.Context(), auth.Decision{AccountID: other.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "NIB tidak sesuai"})
 	require.NoError(t, err)
 	m = f.lastMessage(t, "cv.jaya@example.co.id")
 	assert.Equal(t, notify.RegistrationRejected, m.Purpose)

@@ -82,6 +82,11 @@ func (e *SecondFactorRequired) Is(target error) bool { return target == ErrSecon
 // codes by email and SMS when Config.Sender is set, and without
 // authenticator apps.
 type SecondFactorConfig struct {
+	// Off turns second factors off: logins never ask for one, and the
+	// Factors, Recovery and Devices roles are not needed. The zero value
+	// keeps them on, and New refuses a configuration without a store for
+	// them, so that no composition of stores turns them off unseen.
+	Off bool
 	// Keyring seals the secrets of authenticator apps at rest. Nil means
 	// authenticator apps cannot be enrolled (and enrolled ones cannot be
 	// verified: keep the keys).
@@ -132,11 +137,11 @@ type secondFactor struct {
 	devices  store.Devices
 }
 
-func newSecondFactor(c SecondFactorConfig, s store.Store, m Messages) (secondFactor, error) {
+func newSecondFactor(c SecondFactorConfig, rs roles, m Messages) (secondFactor, error) {
 	sf := secondFactor{SecondFactorConfig: c}
-	sf.factors, _ = s.(store.Factors)
-	sf.recovery, _ = s.(store.Recovery)
-	sf.devices, _ = s.(store.Devices)
+	if !c.Off {
+		sf.factors, sf.recovery, sf.devices = rs.factors, rs.recovery, rs.devices
+	}
 	if sf.Issuer == "" {
 		sf.Issuer = m.PortalName
 	}
@@ -291,9 +296,12 @@ func (a *Authenticator) secondStep(ctx context.Context, acct store.Account, devi
 		names[i] = string(m)
 	}
 	t := store.Token{
-		Selector:    st.Selector(),
-		AccountID:   acct.ID,
-		Purpose:     purposePending,
+		Selector:  st.Selector(),
+		AccountID: acct.ID,
+		Purpose:   purposePending,
+		// Each pending login is bound to itself: a login from a second
+		// browser does not void the first's.
+		Binding:     st.Selector(),
 		Hash:        st.Hash(purposePending),
 		Data:        map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp, dataMethods: strings.Join(names, ",")},
 		MaxAttempts: a.sf.PendingAttempts,
@@ -381,11 +389,16 @@ func (a *Authenticator) VerifySecondFactor(ctx context.Context, r SecondFactorRe
 	if err != nil {
 		return nil, err
 	}
-	reason, err := a.checkSecondFactor(ctx, p.acct, r.Method, r.Code)
+	use, reason, err := a.checkSecondFactor(ctx, p.acct, r.Method, r.Code)
 	if err == nil {
-		// The code was right; now the pending login is used up, once.
+		// The code is right. The pending login is used up first, once
+		// (of parallel completions, one wins), and only then the code: a
+		// code is never used up without the login it completes.
 		if err = a.tokens.ConsumeToken(ctx, p.token.Selector, p.token.Hash); errors.Is(err, store.ErrNotFound) {
 			err = ErrNoPendingLogin
+		}
+		if err == nil {
+			reason, err = use(ctx)
 		}
 	}
 	a.settleSecondFactor(ctx, att, ev, err)
@@ -478,10 +491,15 @@ func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLo
 	return p, nil
 }
 
-// checkSecondFactor checks a code by method and, when it is right, uses it
-// up. It returns ErrInvalidCode, with the reason for the log, when the code
-// does not open the account.
-func (a *Authenticator) checkSecondFactor(ctx context.Context, acct store.Account, m Method, code string) (string, error) {
+// useCode uses up a second-factor code that checked out; it returns
+// ErrInvalidCode, with the reason, when another login used it meanwhile.
+type useCode func(ctx context.Context) (string, error)
+
+// checkSecondFactor checks a code by method, changing nothing but the
+// attempts it charges, and returns the way to use the code up once the
+// pending login is consumed. It returns ErrInvalidCode, with the reason
+// for the log, when the code does not open the account.
+func (a *Authenticator) checkSecondFactor(ctx context.Context, acct store.Account, m Method, code string) (useCode, string, error) {
 	switch m {
 	case MethodTOTP:
 		return a.checkTOTP(ctx, acct, compactDigits(code))
@@ -490,9 +508,9 @@ func (a *Authenticator) checkSecondFactor(ctx context.Context, acct store.Accoun
 	case MethodSMS:
 		return a.checkSentCode(ctx, acct, purposeSMS, compactDigits(code))
 	case MethodRecovery:
-		return a.useRecoveryCode(ctx, acct, code)
+		return a.checkRecoveryCode(ctx, acct, code)
 	}
-	return "", ErrMethodUnavailable
+	return nil, "", ErrMethodUnavailable
 }
 
 // Reasons a second factor failed, in the event's "reason" detail.
@@ -503,12 +521,12 @@ const (
 )
 
 // checkTOTP matches code against each of the account's confirmed
-// authenticator apps and records the step it matched, which only moves
-// forward: a code is accepted once.
-func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code string) (string, error) {
+// authenticator apps. Using it records the step it matched, which only
+// moves forward, by compare-and-set: a code is accepted once.
+func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code string) (useCode, string, error) {
 	fs, err := a.sf.factors.Factors(ctx, acct.ID)
 	if err != nil {
-		return ReasonError, fmt.Errorf("auth: reading factors: %w", err)
+		return nil, ReasonError, fmt.Errorf("auth: reading factors: %w", err)
 	}
 	reason := ReasonBadCode
 	for _, f := range fs {
@@ -525,57 +543,76 @@ func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code 
 		if err != nil {
 			continue
 		}
-		switch err := a.sf.factors.AcceptStep(ctx, acct.ID, f.ID, step); {
-		case err == nil:
+		if step <= f.LastStep {
+			reason = ReasonReplayedCode
+			continue
+		}
+		use := func(ctx context.Context) (string, error) {
+			switch err := a.sf.factors.AcceptStep(ctx, acct.ID, f.ID, step); {
+			case errors.Is(err, store.ErrStale), errors.Is(err, store.ErrNotFound):
+				return ReasonReplayedCode, ErrInvalidCode
+			case err != nil:
+				return ReasonError, fmt.Errorf("auth: recording the code's step: %w", err)
+			}
 			a.reseal(ctx, f)
 			return "", nil
-		case errors.Is(err, store.ErrStale), errors.Is(err, store.ErrNotFound):
-			reason = ReasonReplayedCode
-		default:
-			return ReasonError, fmt.Errorf("auth: recording the code's step: %w", err)
 		}
+		return use, "", nil
 	}
-	return reason, ErrInvalidCode
+	return nil, reason, ErrInvalidCode
 }
 
 // checkSentCode checks a code sent by email or SMS: an attempt is charged
-// before the comparison, and a right code is consumed once.
-func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, purpose, code string) (string, error) {
+// before the comparison; using it consumes it, once.
+func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, purpose, code string) (useCode, string, error) {
 	t, err := a.tokens.AttemptToken(ctx, store.TokenKey{AccountID: acct.ID, Purpose: purpose}, a.now().UTC())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return ReasonNoCode, ErrInvalidCode
+		return nil, ReasonNoCode, ErrInvalidCode
 	case err != nil:
-		return ReasonError, fmt.Errorf("auth: finding the sent code: %w", err)
+		return nil, ReasonError, fmt.Errorf("auth: finding the sent code: %w", err)
 	}
 	if totp.VerifyCode(t.Hash, purpose, acct.ID, code) != nil {
-		return ReasonBadCode, ErrInvalidCode
+		return nil, ReasonBadCode, ErrInvalidCode
 	}
-	switch err := a.tokens.ConsumeToken(ctx, t.Selector, t.Hash); {
-	case errors.Is(err, store.ErrNotFound):
-		return ReasonReplayedCode, ErrInvalidCode
-	case err != nil:
-		return ReasonError, fmt.Errorf("auth: using the sent code: %w", err)
+	use := func(ctx context.Context) (string, error) {
+		switch err := a.tokens.ConsumeToken(ctx, t.Selector, t.Hash); {
+		case errors.Is(err, store.ErrNotFound):
+			return ReasonReplayedCode, ErrInvalidCode
+		case err != nil:
+			return ReasonError, fmt.Errorf("auth: using the sent code: %w", err)
+		}
+		return "", nil
 	}
-	return "", nil
+	return use, "", nil
 }
 
-// useRecoveryCode removes a recovery code from the account's set.
-func (a *Authenticator) useRecoveryCode(ctx context.Context, acct store.Account, code string) (string, error) {
+// checkRecoveryCode finds a recovery code in the account's set; using it
+// removes it, once.
+func (a *Authenticator) checkRecoveryCode(ctx context.Context, acct store.Account, code string) (useCode, string, error) {
 	if a.sf.recovery == nil {
-		return "", ErrMethodUnavailable
+		return nil, "", ErrMethodUnavailable
 	}
 	h, err := totp.HashRecoveryCode(code)
 	if err != nil {
-		return ReasonBadCode, ErrInvalidCode
+		return nil, ReasonBadCode, ErrInvalidCode
 	}
-	switch _, err := a.sf.recovery.UseRecoveryCode(ctx, acct.ID, h); {
+	switch err := a.sf.recovery.FindRecoveryCode(ctx, acct.ID, h); {
 	case errors.Is(err, store.ErrNotFound):
-		return ReasonBadCode, ErrInvalidCode
+		return nil, ReasonBadCode, ErrInvalidCode
 	case err != nil:
-		return ReasonError, fmt.Errorf("auth: using a recovery code: %w", err)
+		return nil, ReasonError, fmt.Errorf("auth: finding a recovery code: %w", err)
 	}
-	return "", nil
+	use := func(ctx context.Context) (string, error) {
+		switch _, err := a.sf.recovery.UseRecoveryCode(ctx, acct.ID, h); {
+		case errors.Is(err, store.ErrNotFound):
+			return ReasonReplayedCode, ErrInvalidCode
+		case err != nil:
+			return ReasonError, fmt.Errorf("auth: using a recovery code: %w", err)
+		}
+		return "", nil
+	}
+	return use, "", nil
 }
 
 // compactDigits removes blanks, which people type between groups of a

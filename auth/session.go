@@ -19,6 +19,13 @@ var ErrNoSession = errors.New("auth: no session")
 // SessionConfig configures server-side sessions. Its zero value is the
 // recommended one.
 type SessionConfig struct {
+	// Off turns masuk's sessions off, for a host that keeps sessions of
+	// its own: the Sessions role is not needed, the session methods
+	// return ErrNotConfigured, and ending an account's sessions (after a
+	// password change or reset, Disable) is the host's to do. The zero
+	// value keeps them on, and New refuses a configuration without a
+	// store for them.
+	Off bool
 	// IdleTimeout ends a session that has not been used for that long.
 	// Zero means 30 minutes.
 	IdleTimeout time.Duration

@@ -108,20 +108,21 @@ func Example_resetCodeExpires() {
 		panic(err)
 	}
 
-	if err := k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001"}); err != nil {
+	started, err := k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001"})
+	if err != nil {
 		panic(err)
 	}
 	code := k.LastCode(t, "pns@example.go.id")
 	k.Advance(t, 15*time.Minute)
-	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: started.Flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	fmt.Println("after 15 minutes:", errors.Is(err, auth.ErrInvalidToken))
 
-	if err := k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: nip}); err != nil {
+	if started, err = k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: nip}); err != nil {
 		panic(err)
 	}
 	code = k.LastCode(t, "pns@example.go.id")
 	k.Advance(t, 14*time.Minute)
-	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Code: code, NewPassword: "Teh manis 7 hangat"})
+	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: started.Flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	fmt.Println("a new code, 14 minutes later:", err)
 	_, err = k.Auth.Login(ctx, auth.LoginRequest{Realm: "sapk", Username: nip, Password: "Teh manis 7 hangat"})
 	fmt.Println("login with the new password:", err)
@@ -195,7 +196,7 @@ func Example_registrationApproval() {
 	_, err = k.Auth.Login(ctx, login)
 	fmt.Println("link followed:", got.State, errors.Is(err, auth.ErrPendingApproval))
 
-	if _, err := k.Auth.Approve(ctx, auth.Decision{AccountID: acct.ID, Operator: "op-1", Reason: "dokumen lengkap"}); err != nil {
+	if _, err := k.Auth.Approve(ctx, auth.Decision{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "dokumen lengkap"}); err != nil {
 		panic(err)
 	}
 	fmt.Println("told:", k.LastMessage(t, "pt.maju@example.co.id").Purpose)

@@ -112,8 +112,8 @@ const testKeyID = "authtest"
 //   - Rand: a [Rand], seeded with 0.
 //   - Sender: a notify.Outbox (and Messages.PortalName, which a Sender
 //     requires, "Portal Uji" when empty).
-//   - Lockout: a lockout.Guard on Store with the Kit's clock and the
-//     policy of [WithLockout], or the recommended one.
+//   - Lockout: a lockout.Guard on Attempts (or Store) with the Kit's
+//     clock and the policy of [WithLockout], or the recommended one.
 //   - Captcha: when a realm's CaptchaPolicy asks for one (or
 //     [WithCaptcha]), a captcha.Service on a memstore with the Kit's clock,
 //     whose challenges all have one answer that [Kit.SolveCaptcha] knows.
@@ -163,9 +163,12 @@ func New(t TB, cfg auth.Config, opts ...Option) *Kit {
 	case cfg.Lockout != nil && o.lockout != nil:
 		t.Fatalf("authtest: WithLockout and Config.Lockout both set")
 	case cfg.Lockout == nil:
-		attempts, ok := cfg.Store.(store.Attempts)
-		if !ok {
-			t.Fatalf("authtest: Config.Store does not implement store.Attempts; set Config.Lockout")
+		attempts := cfg.Attempts
+		if attempts == nil {
+			var ok bool
+			if attempts, ok = cfg.Store.(store.Attempts); !ok {
+				t.Fatalf("authtest: neither Config.Attempts is set nor Config.Store implements store.Attempts; set one, or Config.Lockout")
+			}
 		}
 		var p lockout.Policy
 		if o.lockout != nil {
@@ -207,7 +210,7 @@ func New(t TB, cfg auth.Config, opts ...Option) *Kit {
 
 func realmsAskForCaptcha(realms map[string]auth.Realm) bool {
 	for _, r := range realms {
-		if r.Captcha.Mode == auth.CaptchaAlways || r.Captcha.Mode == auth.CaptchaAfterFailures {
+		if r.Captcha.Mode == auth.CaptchaAlways || r.Captcha.Mode == auth.CaptchaAfterFailures || r.Captcha.Registration {
 			return true
 		}
 	}

@@ -202,7 +202,7 @@ func TestOperatorDisableEndsSessions(t *testing.T) {
 	c := p.login()
 	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
 	require.NoError(t, err)
-	require.NoError(t, p.auth.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Reason: "laporan penyalahgunaan"}))
+	require.NoError(t, p.auth.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "laporan penyalahgunaan"}))
 	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c).Code)
 }
 

@@ -120,6 +120,10 @@ const (
 	operatorUsername = "operator"
 )
 
+// operatorScope is the realms operators act in: the portals', not their
+// own.
+var operatorScope = []string{"lpse", "sapk"}
+
 // realmPolicy applies each realm's password policy. auth.Config takes one
 // PasswordPolicy; since every check names its realm in password.Context,
 // one that dispatches on it gives each realm its own rules.

@@ -405,7 +405,7 @@ func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	id := r.PostFormValue("identifier")
-	err := a.auth.RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
+	started, err := a.auth.RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
 	byCode := ri.Realm.Reset == auth.ByCode
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
@@ -422,7 +422,8 @@ func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Notice = v.T("forgot.sent")
-	v.D["ByCode"], v.D["Identifier"] = true, id
+	// The code on its way works only with this flow: the page keeps it.
+	v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, id, started.Flow
 	a.render(w, http.StatusOK, "reset", v)
 }
 
@@ -444,8 +445,8 @@ func (a *app) resetPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	c := auth.ResetCompletion{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
-		Code: r.PostFormValue("code"), NewPassword: r.PostFormValue("password"), Request: a.sessions.Request(r)}
-	v.D["Token"], v.D["Identifier"], v.D["Code"] = c.Token, c.Identifier, c.Code
+		Flow: r.PostFormValue("flow"), Code: r.PostFormValue("code"), NewPassword: r.PostFormValue("password"), Request: a.sessions.Request(r)}
+	v.D["Token"], v.D["Identifier"], v.D["Code"], v.D["Flow"] = c.Token, c.Identifier, c.Code, c.Flow
 	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
 	if c.NewPassword != r.PostFormValue("password2") {
 		v.Errors = []string{v.T("reg.mismatch")}

@@ -106,6 +106,8 @@ var messages = map[string][2]string{
 	"err.token":          {"Tautan atau kode tidak valid, sudah digunakan, atau kedaluwarsa.", "The link or code is invalid, used or expired."},
 	"err.reason":         {"Alasan wajib diisi.", "A reason is required."},
 	"err.wrongstate":     {"Tindakan ini tidak berlaku untuk akun dalam keadaan ini.", "This action does not apply to an account in this state."},
+	"err.self":           {"Operator tidak dapat melakukan tindakan ini pada akunnya sendiri.", "An operator cannot do this to their own account."},
+	"err.scope":          {"Akun ini berada di luar portal yang Anda kelola.", "This account is outside the portals you manage."},
 	"err.password":       {"Kata sandi salah.", "The password is wrong."},
 	"err.concurrent":     {"Kata sandi diubah oleh permintaan lain. Coba lagi.", "The password was changed by another request. Try again."},
 	"err.factors":        {"Faktor kedua tidak tersedia di portal ini.", "Second factors are not available on this portal."},

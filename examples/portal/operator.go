@@ -107,8 +107,10 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	req := a.sessions.Request(r)
 	// Messages to the owner go in the language they registered in.
 	req.Locale = acct.Profile["lang"]
-	op := auth.OperatorAction{AccountID: id, Operator: operatorName(p), Reason: reason, Request: req}
-	d := auth.Decision{AccountID: id, Operator: op.Operator, Reason: reason, Request: req}
+	// Operators act on the portals' realms, never on operators (their
+	// own realm), and never on their own account.
+	op := auth.OperatorAction{AccountID: id, Operator: operatorName(p), OperatorAccount: p.AccountID, Scope: operatorScope, Reason: reason, Request: req}
+	d := auth.Decision{AccountID: id, Operator: op.Operator, OperatorAccount: p.AccountID, Scope: operatorScope, Reason: reason, Request: req}
 	ctx := r.Context()
 	switch action {
 	case "approve":
@@ -116,7 +118,7 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	case "reject":
 		_, err = a.auth.Reject(ctx, d)
 	case "unlock":
-		_, err = a.auth.Unlock(ctx, auth.UnlockRequest{Realm: acct.Realm, Username: acct.Username, Operator: op.Operator, Reason: reason, Request: req})
+		_, err = a.auth.Unlock(ctx, auth.UnlockRequest{Realm: acct.Realm, Username: acct.Username, Operator: op.Operator, Scope: operatorScope, Reason: reason, Request: req})
 	case "force_reset":
 		err = a.auth.ForceReset(ctx, op)
 	case "disable":
@@ -132,6 +134,10 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, auth.ErrWrongState):
 		v.Error = v.T("err.wrongstate")
+	case errors.Is(err, auth.ErrSelfAction):
+		v.Error = v.T("err.self")
+	case errors.Is(err, auth.ErrOutOfScope):
+		v.Error = v.T("err.scope")
 	case errors.Is(err, auth.ErrReasonRequired):
 		v.Error = v.T("err.reason")
 	case errors.Is(err, auth.ErrEmailRequired):

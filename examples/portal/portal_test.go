@@ -230,11 +230,16 @@ func TestSAPKResetByCode(t *testing.T) {
 	assert.Equal(t, notify.ResetCode, m.Purpose)
 	code, ok := notify.ExtractCode(m)
 	require.True(t, ok)
+	// The page keeps the request's flow, which the code is bound to.
+	flow := regexp.MustCompile(`name="flow" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	require.Len(t, flow, 2, "the code page carries the flow")
 
-	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "code": {"000000"}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
+	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "flow": {flow[1]}, "code": {"000000"}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Contains(t, body, t2("id", "err.token"))
 	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "without its flow, the code is refused")
+	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "flow": {flow[1]}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, "/sapk/masuk", b.url.Path)
 	assert.Contains(t, body, t2("id", "login.reset.done"))

@@ -129,7 +129,7 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 	fmt.Fprintf(w, "   refused before any hash: locked for %v more (%s)\n", le.RetryAfter(time.Now()).Round(time.Minute), le.Scope)
 
 	fmt.Fprintln(w, "\n7. The helpdesk unlocks the account, and Budi logs in")
-	if _, err := a.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "budi.santoso", Operator: "helpdesk-1", Reason: "owner called"}); err != nil {
+	if _, err := a.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "budi.santoso", Operator: "helpdesk-1", Scope: []string{auth.AnyRealm}, Reason: "owner called"}); err != nil {
 		return err
 	}
 	if _, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client}); err != nil {

@@ -1,0 +1,134 @@
+package auth
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/masuk-id/masuk/store"
+)
+
+// roles are the stores the Authenticator uses, one per role, resolved from
+// Config by the one rule: a role's own field, or else Store when it
+// implements the role.
+type roles struct {
+	accounts    store.Accounts
+	credentials store.Credentials
+	events      store.Events
+	attempts    store.Attempts
+	tokens      store.Tokens
+	sessions    store.Sessions
+	factors     store.Factors
+	recovery    store.Recovery
+	devices     store.Devices
+	lister      store.AccountLister
+}
+
+// durable is the accounts, credentials and events roles as one
+// store.Store.
+type durable struct {
+	store.Accounts
+	store.Credentials
+	store.Events
+}
+
+// role returns the role's own field when set, or else s when it
+// implements the role.
+func role[R any](own R, s store.Store) R {
+	if !isNil(own) {
+		return own
+	}
+	if r, ok := any(s).(R); ok {
+		return r
+	}
+	var zero R
+	return zero
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// map, slice, func or channel: a typed nil, which would panic at first
+// use.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// typedNil returns an error naming the first field of cfg that holds a
+// typed nil: an interface set to a nil pointer, which New refuses rather
+// than let it panic at first use (or inside background work).
+func typedNil(cfg Config) error {
+	for _, f := range []struct {
+		name string
+		v    any
+	}{
+		{"Store", cfg.Store}, {"Accounts", cfg.Accounts}, {"Credentials", cfg.Credentials},
+		{"Events", cfg.Events}, {"Attempts", cfg.Attempts}, {"Tokens", cfg.Tokens},
+		{"Sessions", cfg.Sessions}, {"Factors", cfg.Factors}, {"Recovery", cfg.Recovery},
+		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Hasher", cfg.Hasher},
+		{"Policy", cfg.Policy}, {"Rand", cfg.Rand}, {"Captcha", cfg.Captcha}, {"Sender", cfg.Sender},
+	} {
+		if f.v != nil && isNil(f.v) {
+			return fmt.Errorf("%w: Config.%s holds a nil %T", ErrConfig, f.name, f.v)
+		}
+	}
+	switch c := cfg.Captcha.(type) {
+	case serviceChecker:
+		if c.s == nil {
+			return fmt.Errorf("%w: Config.Captcha is CaptchaService(nil)", ErrConfig)
+		}
+	case hostedChecker:
+		if isNil(c.v) {
+			return fmt.Errorf("%w: Config.Captcha is CaptchaHosted(nil)", ErrConfig)
+		}
+	}
+	return nil
+}
+
+// resolveRoles applies the rule to every role and refuses a feature that
+// is on without a store for its role.
+func resolveRoles(cfg Config) (roles, error) {
+	if err := typedNil(cfg); err != nil {
+		return roles{}, err
+	}
+	s := cfg.Store
+	r := roles{
+		accounts:    role(cfg.Accounts, s),
+		credentials: role(cfg.Credentials, s),
+		events:      role(cfg.Events, s),
+		attempts:    role(cfg.Attempts, s),
+		tokens:      role(cfg.Tokens, s),
+		sessions:    role(cfg.Sessions, s),
+		factors:     role(cfg.Factors, s),
+		recovery:    role(cfg.Recovery, s),
+		devices:     role(cfg.Devices, s),
+		lister:      role(cfg.Lister, s),
+	}
+	sf := !cfg.SecondFactor.Off
+	for _, need := range []struct {
+		on             bool
+		missing        bool
+		name, iface, f string
+	}{
+		{true, r.accounts == nil, "Accounts", "store.Accounts", "accounts"},
+		{true, r.credentials == nil, "Credentials", "store.Credentials", "passwords"},
+		{true, r.events == nil, "Events", "store.Events", "the activity log"},
+		{cfg.Lockout == nil, r.attempts == nil, "Attempts", "store.Attempts", "the default lockout (Config.Lockout is nil)"},
+		{sf, r.factors == nil, "Factors", "store.Factors", "second factors (on unless SecondFactor.Off)"},
+		{sf, r.recovery == nil, "Recovery", "store.Recovery", "second factors (on unless SecondFactor.Off)"},
+		{sf && cfg.SecondFactor.RememberFor >= 0, r.devices == nil, "Devices", "store.Devices", "remembered devices (on unless SecondFactor.Off or a negative SecondFactor.RememberFor)"},
+		{sf, r.tokens == nil, "Tokens", "store.Tokens", "second factors (on unless SecondFactor.Off)"},
+		{cfg.Sender != nil, r.tokens == nil, "Tokens", "store.Tokens", "the flows that send links and codes (Config.Sender is set)"},
+		{!cfg.Session.Off, r.sessions == nil, "Sessions", "store.Sessions", "sessions (on unless Session.Off)"},
+	} {
+		if need.on && need.missing {
+			return roles{}, &MissingRoleError{Role: need.name, Feature: need.f, Interface: need.iface}
+		}
+	}
+	return r, nil
+}
