@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/masuk-id/masuk/auth"
@@ -140,7 +141,7 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	default:
-		http.Redirect(w, r, "/operator/akun?id="+id+"&ok="+action, http.StatusSeeOther)
+		http.Redirect(w, r, "/operator/akun?id="+url.QueryEscape(id)+"&ok="+action, http.StatusSeeOther)
 		return
 	}
 	a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)

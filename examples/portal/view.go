@@ -6,9 +6,11 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/httpauth"
@@ -79,7 +81,9 @@ func parsePages() (map[string]*template.Template, error) {
 
 // view returns the view of a request.
 func (a *app) view(r *http.Request, realm string) *view {
-	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.Path, Outbox: a.outbox != nil, D: map[string]any{}}
+	// The path as it was sent, escaped: the language switch hands it to
+	// localPath, which refuses what would not come back to this page.
+	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outbox != nil, D: map[string]any{}}
 	if p, ok := httpauth.PrincipalFrom(r.Context()); ok {
 		v.User = p
 	}
@@ -211,13 +215,49 @@ func (a *app) cookie(r *http.Request, name string) string {
 	return ""
 }
 
-// localPath returns next when it is a path on this site, else def: a
-// "next" parameter must not send anyone to another site.
+// maxNext bounds a "next" parameter; the longest page address the portal
+// makes is far shorter.
+const maxNext = 2048
+
+// localPath returns next when a browser that follows it stays on this
+// site, and def otherwise. Every redirect to a location taken from a
+// request goes through it.
+//
+// It accepts a path that begins with one "/" and holds only printable
+// ASCII: browsers drop tabs and newlines anywhere in a URL and read "\"
+// as "/", so "/\t/evil.example" and "/\evil.example" would both be
+// "//evil.example", another site. It decodes the percent encodings, again
+// while they change, and refuses what any round of decoding turns into
+// such a path or a control character (a proxy or framework that decodes
+// before redirecting again must not be handed "/%2F%2Fevil.example"). It
+// returns next as given, never decoded.
 func localPath(next, def string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if len(next) > maxNext || !strings.HasPrefix(next, "/") {
 		return def
 	}
-	return next
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f {
+			return def
+		}
+	}
+	s := next
+	for range 4 {
+		if len(s) > 1 && (s[1] == '/' || s[1] == '\\') || strings.ContainsFunc(s, func(r rune) bool {
+			return r == '\\' || unicode.IsControl(r)
+		}) {
+			return def
+		}
+		if !strings.Contains(s, "%") {
+			return next
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return def
+		}
+		s = d
+	}
+	// Encoded more than four times over: no page of the portal.
+	return def
 }
 
 // language sets the language cookie and goes back to the page.
