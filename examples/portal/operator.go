@@ -148,8 +148,13 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 }
 
 // outboxPage lists the emails the development outbox holds, newest first,
-// with their links made clickable.
+// with their links made clickable, to a browser on this machine only
+// (outboxAllowed).
 func (a *app) outboxPage(w http.ResponseWriter, r *http.Request) {
+	if !a.outboxAllowed(r) {
+		a.notFound(w, r)
+		return
+	}
 	type mail struct {
 		To, Subject, Text, Link string
 	}

@@ -83,7 +83,7 @@ func parsePages() (map[string]*template.Template, error) {
 func (a *app) view(r *http.Request, realm string) *view {
 	// The path as it was sent, escaped: the language switch hands it to
 	// localPath, which refuses what would not come back to this page.
-	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outbox != nil, D: map[string]any{}}
+	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outboxAllowed(r), D: map[string]any{}}
 	if p, ok := httpauth.PrincipalFrom(r.Context()); ok {
 		v.User = p
 	}
