@@ -514,7 +514,7 @@ func (a *app) seedOperator(ctx context.Context) error {
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/", staticFiles("/static/", static, a.notFound))
 	mux.Handle("GET /captcha", a.captcha.Handler())
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /bahasa", a.language)
@@ -580,8 +580,60 @@ func (a *app) routes() http.Handler {
 	// browser says come from another site (Sec-Fetch-Site, else Origin);
 	// it stands in for CSRF tokens. It runs before the session is loaded.
 	cop := http.NewCrossOriginProtection()
-	return a.secure(cop.Handler(a.sessions.Middleware(mux)))
+	return a.secure(cop.Handler(a.sessions.Middleware(a.forms(mux))))
 }
+
+// staticFiles serves the files of fsys under prefix, and the 404 page for
+// anything else: a folder is never listed.
+func staticFiles(prefix string, fsys fs.FS, notFound http.HandlerFunc) http.Handler {
+	files := http.StripPrefix(prefix, http.FileServerFS(fsys))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// fs.Stat refuses "", "sub/" and every other name that is not a
+		// clean path, and says which names are folders.
+		if fi, err := fs.Stat(fsys, strings.TrimPrefix(r.URL.Path, prefix)); err != nil || !fi.Mode().IsRegular() {
+			notFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// forms reads the form of every request with a body before the pages do:
+// PostFormValue drops the error of a body over maxBody and hands the page
+// an empty form, which a login would answer with "wrong password". A body
+// over the limit is answered 413, a malformed one 400, each with a page.
+func (a *app) forms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		// ParseForm first: ParseMultipartForm drops its error when the
+		// body is not multipart.
+		err := r.ParseForm()
+		if err == nil {
+			if err = r.ParseMultipartForm(maxBody); errors.Is(err, http.ErrNotMultipart) {
+				err = nil
+			}
+		}
+		var tooLarge *http.MaxBytesError
+		switch {
+		case err == nil:
+			next.ServeHTTP(w, r)
+		case errors.As(err, &tooLarge):
+			lang := a.sessions.Locale(r)
+			a.message(w, r, "", http.StatusRequestEntityTooLarge, t(lang, "toolarge.title"), tf(lang, "err.toolarge", tooLarge.Limit>>10), "/", t(lang, "back.home"))
+		default:
+			lang := a.sessions.Locale(r)
+			a.message(w, r, "", http.StatusBadRequest, t(lang, "badrequest.title"), t(lang, "err.badrequest"), "/", t(lang, "back.home"))
+		}
+	})
+}
+
+// maxBody bounds a request's body; the portal's largest form is a small
+// fraction of it.
+const maxBody = 64 << 10
 
 // secure sets the security headers of every answer, bounds request
 // bodies, and logs each request (its path, never its query, which may
@@ -603,7 +655,7 @@ func (a *app) secure(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		start := a.now()
 		next.ServeHTTP(w, r)
 		a.log.Debug("portal: request", "method", r.Method, "path", r.URL.Path, "took", a.now().Sub(start))

@@ -228,9 +228,13 @@ var messages = map[string][2]string{
 	"outbox.to":    {"Kepada", "To"},
 	"outbox.open":  {"Buka tautan", "Open the link"},
 
-	"notfound.title": {"Tidak ditemukan", "Not found"},
-	"error.title":    {"Terjadi kesalahan", "Something went wrong"},
-	"back.home":      {"Kembali ke beranda", "Back to the home page"},
+	"notfound.title":   {"Tidak ditemukan", "Not found"},
+	"toolarge.title":   {"Formulir terlalu besar", "Form too large"},
+	"err.toolarge":     {"Isian yang dikirim melebihi batas %d KiB, sehingga tidak diproses. Kembali ke formulir, periksa isiannya, lalu kirim lagi.", "What you sent is over the %d KiB limit, so nothing was done with it. Go back to the form, check what you typed, and send it again."},
+	"badrequest.title": {"Permintaan tidak valid", "Invalid request"},
+	"err.badrequest":   {"Formulir yang dikirim tidak dapat dibaca. Buka lagi halamannya dan coba sekali lagi.", "The form you sent could not be read. Open the page again and try once more."},
+	"error.title":      {"Terjadi kesalahan", "Something went wrong"},
+	"back.home":        {"Kembali ke beranda", "Back to the home page"},
 }
 
 // eventLabels names the events of the activity history.
