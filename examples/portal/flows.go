@@ -301,6 +301,13 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 		a.render(w, http.StatusUnprocessableEntity, "register", v)
 		return
 	}
+	// The store refuses a longer profile field, which would be an
+	// internal error by then.
+	if msg := v.tooLong("field.name."+ri.Slug, strings.TrimSpace(name), inputLimits.Name); msg != "" {
+		v.Errors = []string{msg}
+		a.render(w, http.StatusUnprocessableEntity, "register", v)
+		return
+	}
 	_, err := a.auth.Register(r.Context(), auth.Registration{
 		Realm: ri.Slug, Username: username, Email: email, Password: pw,
 		// The language is kept so that an operator's decision reaches the

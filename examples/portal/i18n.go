@@ -105,6 +105,7 @@ var messages = map[string][2]string{
 	"err.forbidden":      {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
 	"err.token":          {"Tautan atau kode tidak valid, sudah digunakan, atau kedaluwarsa.", "The link or code is invalid, used or expired."},
 	"err.reason":         {"Alasan wajib diisi.", "A reason is required."},
+	"err.toolong":        {"%s terlalu panjang: paling banyak %d karakter.", "%s is too long: at most %d characters."},
 	"err.wrongstate":     {"Tindakan ini tidak berlaku untuk akun dalam keadaan ini.", "This action does not apply to an account in this state."},
 	"err.password":       {"Kata sandi salah.", "The password is wrong."},
 	"err.concurrent":     {"Kata sandi diubah oleh permintaan lain. Coba lagi.", "The password was changed by another request. Try again."},

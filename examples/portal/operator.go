@@ -105,6 +105,10 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
 		return
 	}
+	if v.Error = v.tooLong("field.reason", reason, inputLimits.Reason); v.Error != "" {
+		a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
+		return
+	}
 	req := a.sessions.Request(r)
 	// Messages to the owner go in the language they registered in.
 	req.Locale = acct.Profile["lang"]
