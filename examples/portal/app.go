@@ -580,7 +580,7 @@ func (a *app) routes() http.Handler {
 	// browser says come from another site (Sec-Fetch-Site, else Origin);
 	// it stands in for CSRF tokens. It runs before the session is loaded.
 	cop := http.NewCrossOriginProtection()
-	return a.secure(cop.Handler(a.sessions.Middleware(a.forms(mux))))
+	return a.secure(cop.Handler(a.sessions.Middleware(a.forms(mux, mux))))
 }
 
 // staticFiles serves the files of fsys under prefix, and the 404 page for
@@ -601,8 +601,9 @@ func staticFiles(prefix string, fsys fs.FS, notFound http.HandlerFunc) http.Hand
 // forms reads the form of every request with a body before the pages do:
 // PostFormValue drops the error of a body over maxBody and hands the page
 // an empty form, which a login would answer with "wrong password". A body
-// over the limit is answered 413, a malformed one 400, each with a page.
-func (a *app) forms(next http.Handler) http.Handler {
+// over the limit is answered 413, a malformed one 400, each with a page
+// that leads back to the form when pages has one at the same address.
+func (a *app) forms(pages *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -617,17 +618,21 @@ func (a *app) forms(next http.Handler) http.Handler {
 				err = nil
 			}
 		}
-		var tooLarge *http.MaxBytesError
-		switch {
-		case err == nil:
+		if err == nil {
 			next.ServeHTTP(w, r)
-		case errors.As(err, &tooLarge):
-			lang := a.sessions.Locale(r)
-			a.message(w, r, "", http.StatusRequestEntityTooLarge, t(lang, "toolarge.title"), tf(lang, "err.toolarge", tooLarge.Limit>>10), "/", t(lang, "back.home"))
-		default:
-			lang := a.sessions.Locale(r)
-			a.message(w, r, "", http.StatusBadRequest, t(lang, "badrequest.title"), t(lang, "err.badrequest"), "/", t(lang, "back.home"))
+			return
 		}
+		lang := a.sessions.Locale(r)
+		href, link := "/", t(lang, "back.home")
+		if _, pattern := pages.Handler(&http.Request{Method: http.MethodGet, Host: r.Host, URL: &url.URL{Path: r.URL.Path}}); pattern == "GET "+r.URL.Path {
+			href, link = r.URL.Path, t(lang, "back.form")
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			a.message(w, r, "", http.StatusRequestEntityTooLarge, t(lang, "toolarge.title"), tf(lang, "err.toolarge", tooLarge.Limit>>10), href, link)
+			return
+		}
+		a.message(w, r, "", http.StatusBadRequest, t(lang, "badrequest.title"), t(lang, "err.badrequest"), href, link)
 	})
 }
 

@@ -384,3 +384,37 @@ func TestBrowserRedirectsStayOnPortal(t *testing.T) {
 	assert.True(t, strings.HasPrefix(loc, p.srv.URL+"/"), "the language switch ended on %s", loc)
 	assert.Zero(t, visits.Load(), "the browser visited the other server")
 }
+
+// TestBrowserLimits: typing stops at a field's maxlength, and a form over
+// the body limit (its field filled by script, as no person can) ends on
+// the 413 page in the person's language. Each page is shot at a phone's
+// width and at a desktop's.
+func TestBrowserLimits(t *testing.T) {
+	p := newPortal(t)
+	b := newChrome(t, p).person()
+
+	b.open("/sapk/masuk")
+	b.do(chromedp.SendKeys(chromedp.CSS("#username"), strings.Repeat("1", inputLimits.Username+16)))
+	typed, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#username")))
+	require.NoError(t, err)
+	assert.Len(t, typed, inputLimits.Username)
+
+	for _, lang := range []string{"id", "en"} {
+		b.open("/bahasa?lang=" + lang + "&next=/")
+		for _, width := range []int64{375, 1280} {
+			b.do(chromedp.EmulateViewport(width, 800))
+			b.open("/sapk/masuk")
+			assert.Contains(t, b.text(), t2(lang, "login.forgot"))
+			b.shot(fmt.Sprintf("login-%s-%d", lang, width))
+
+			b.fill("#username", strings.Repeat("1", maxBody), "#password", "salah-sekali")
+			b.click(`form[action$="/masuk"] > button`)
+			text := b.text()
+			assert.Contains(t, text, t2(lang, "toolarge.title"))
+			assert.Contains(t, text, tf(lang, "err.toolarge", maxBody>>10))
+			b.shot(fmt.Sprintf("too-large-%s-%d", lang, width))
+			b.click(`main a.button`)
+			assert.Equal(t, "/sapk/masuk", b.path(), "back to the form")
+		}
+	}
+}

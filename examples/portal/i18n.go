@@ -231,11 +231,12 @@ var messages = map[string][2]string{
 
 	"notfound.title":   {"Tidak ditemukan", "Not found"},
 	"toolarge.title":   {"Formulir terlalu besar", "Form too large"},
-	"err.toolarge":     {"Isian yang dikirim melebihi batas %d KiB, sehingga tidak diproses. Kembali ke formulir, periksa isiannya, lalu kirim lagi.", "What you sent is over the %d KiB limit, so nothing was done with it. Go back to the form, check what you typed, and send it again."},
+	"err.toolarge":     {"Isian yang dikirim melebihi batas %d KiB, sehingga tidak diproses. Periksa isiannya, lalu kirim lagi.", "What you sent is over the %d KiB limit, so nothing was done with it. Check what you typed, and send it again."},
 	"badrequest.title": {"Permintaan tidak valid", "Invalid request"},
-	"err.badrequest":   {"Formulir yang dikirim tidak dapat dibaca. Buka lagi halamannya dan coba sekali lagi.", "The form you sent could not be read. Open the page again and try once more."},
+	"err.badrequest":   {"Formulir yang dikirim tidak dapat dibaca. Isi lagi, lalu kirim sekali lagi.", "The form you sent could not be read. Fill it in again and send it once more."},
 	"error.title":      {"Terjadi kesalahan", "Something went wrong"},
 	"back.home":        {"Kembali ke beranda", "Back to the home page"},
+	"back.form":        {"Kembali ke formulir", "Back to the form"},
 }
 
 // eventLabels names the events of the activity history.

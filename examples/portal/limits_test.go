@@ -36,15 +36,21 @@ func TestBodyTooLarge(t *testing.T) {
 		assert.Equal(t, http.StatusRequestEntityTooLarge, status, "%s: %s", lang, body)
 		assert.Contains(t, body, t2(lang, "toolarge.title"))
 		assert.Contains(t, body, tf(lang, "err.toolarge", maxBody>>10))
+		assert.Contains(t, body, `class="button" href="/sapk/masuk">`+t2(lang, "back.form"), "a link back to the form")
 		assert.NotEqual(t, "/akun", b.url.Path)
 	}
 
-	// Logged in, too: the password change.
+	// Logged in, too: the password change, and a form whose address has
+	// no page, whose link goes home.
 	b := p.browser()
 	_, body := b.login("sapk", nip, sapkPass)
 	require.Equal(t, "/akun", b.url.Path, body)
-	status, _ := b.post("/akun/sandi", url.Values{"current": {sapkPass}, "password": {strings.Repeat("Ab1", maxBody/3)}})
+	status, body := b.post("/akun/sandi", url.Values{"current": {sapkPass}, "password": {strings.Repeat("Ab1", maxBody/3)}})
 	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+	assert.Contains(t, body, `class="button" href="/akun/sandi">`)
+	status, body = b.post("/akun/keamanan/totp", url.Values{"password": {strings.Repeat("x", maxBody)}})
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+	assert.Contains(t, body, `class="button" href="/">`+t2("id", "back.home"))
 
 	// Just under the limit is a form like any other.
 	under := url.Values{"username": {nip}, "password": {sapkPass}}

@@ -54,6 +54,12 @@ func (a *app) operatorList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) operatorAccount(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("id") == "" {
+		// The address without an account, as a page that leads back to
+		// the form gives it: the list.
+		http.Redirect(w, r, "/operator", http.StatusSeeOther)
+		return
+	}
 	v := a.view(r, operatorRealm)
 	if action := r.URL.Query().Get("ok"); action != "" {
 		if _, ok := messages["action."+action]; ok {
