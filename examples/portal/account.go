@@ -118,7 +118,23 @@ func (a *app) securityError(w http.ResponseWriter, r *http.Request, err error) {
 	a.renderSecurity(w, r, v, http.StatusUnprocessableEntity)
 }
 
+// labelTooLong answers a factor's label longer than the store keeps, and
+// reports whether it did.
+func (a *app) labelTooLong(w http.ResponseWriter, r *http.Request) bool {
+	v := a.view(r, principal(r).Realm)
+	msg := v.tooLong("field.label", r.PostFormValue("label"), inputLimits.Label)
+	if msg == "" {
+		return false
+	}
+	v.Errors = []string{msg}
+	a.renderSecurity(w, r, v, http.StatusUnprocessableEntity)
+	return true
+}
+
 func (a *app) totpBegin(w http.ResponseWriter, r *http.Request) {
+	if a.labelTooLong(w, r) {
+		return
+	}
 	e, err := a.auth.BeginTOTP(r.Context(), a.factorChange(r))
 	if err != nil {
 		a.securityError(w, r, err)
@@ -166,6 +182,9 @@ func (a *app) enrolled(w http.ResponseWriter, r *http.Request, codes []string) {
 }
 
 func (a *app) emailFactorAdd(w http.ResponseWriter, r *http.Request) {
+	if a.labelTooLong(w, r) {
+		return
+	}
 	_, en, err := a.auth.AddCodeFactor(r.Context(), store.FactorEmail, a.factorChange(r))
 	if err != nil {
 		a.securityError(w, r, err)

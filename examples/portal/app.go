@@ -46,10 +46,11 @@ var staticFS embed.FS
 
 // config is what the flags and environment set; tests fill it directly.
 type config struct {
-	// Addr is where main listens; newApp does not use it.
+	// Addr is where main listens. newApp reads it only to derive BaseURL.
 	Addr string
 	// BaseURL is the portal's public URL; every link in an email is built
-	// from it.
+	// from it. Empty means http on Addr, when Addr is this machine only
+	// (see baseURLFromAddr).
 	BaseURL string
 	// SQLite is the database file, used when Postgres is empty.
 	SQLite string
@@ -65,7 +66,7 @@ type config struct {
 	// believed for the client's address (lockout counts per address).
 	TrustedProxies []netip.Prefix
 	// SMTP sends email when SMTP.Addr is set; otherwise an in-memory
-	// outbox keeps it, listed at /dev/outbox.
+	// outbox keeps it, listed at /dev/outbox to this machine only.
 	SMTP    notify.SMTPConfig
 	SMTPTLS string
 	// KeyringHex is the 32-byte key that seals authenticator secrets, in
@@ -288,9 +289,16 @@ func (a *app) Close() error {
 }
 
 func (a *app) checkBaseURL() error {
-	u, err := url.Parse(a.cfg.BaseURL)
+	raw := a.cfg.BaseURL
+	if raw == "" {
+		var err error
+		if raw, err = baseURLFromAddr(a.cfg.Addr); err != nil {
+			return err
+		}
+	}
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("portal: -base-url %q is not an http or https URL", a.cfg.BaseURL)
+		return fmt.Errorf("portal: -base-url %q is not an http or https URL", raw)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	a.base = u
@@ -299,16 +307,79 @@ func (a *app) checkBaseURL() error {
 			return errors.New("portal: -base-url may be plain http only on localhost; serve https (or put a TLS proxy in front)")
 		}
 		a.insecure = true
+		if host, _, err := net.SplitHostPort(a.cfg.Addr); err == nil && !isLoopback(host) {
+			a.log.Warn("portal: listening beyond this machine with a plain-http -base-url: cookies are not Secure and there is no HSTS; a development portal only", "addr", a.cfg.Addr)
+		}
 	}
 	return nil
 }
 
+// baseURLFromAddr is the base URL of a portal started without -base-url:
+// http on the address it listens on, so that the links in its emails
+// reach it on whatever port it was given. ":9090" is read as
+// http://localhost:9090, the usual way to say "this port on my machine".
+//
+// An address that listens beyond this machine (0.0.0.0, ::, a LAN
+// address, a host name) is refused instead: the people it serves reach it
+// by a name it cannot guess (localhost would be their own machine, so
+// every link would be dead for them), and a portal for other machines must
+// be https, which only -base-url can say. The error tells what to set.
+func baseURLFromAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return "", fmt.Errorf("portal: -addr %q is not host:port; set -base-url to the portal's address", addr)
+	}
+	switch {
+	case host == "":
+		host = "localhost"
+	case isLoopback(host):
+	default:
+		return "", fmt.Errorf("portal: -addr %s listens beyond this machine: set -base-url to the address people use "+
+			"(https://...), or -base-url http://localhost:%s for a development portal", addr, port)
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
+}
+
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// outboxAllowed reports whether r may see the development outbox, which
+// shows every code and link the portal has sent: only when it came
+// straight from this machine (by the connection's address: no proxy's
+// X-Forwarded-For counts, and a request that carries one is refused, for
+// a proxy on this machine forwards other machines' requests) and named
+// the portal by a loopback name (so that a site whose name was rebound to
+// 127.0.0.1 cannot read it from a browser on this machine).
+func (a *app) outboxAllowed(r *http.Request) bool {
+	if a.outbox == nil {
+		return false
+	}
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
+		if _, ok := r.Header[h]; ok {
+			return false
+		}
+	}
+	remote, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	if ip, err := netip.ParseAddr(remote); err != nil || !ip.Unmap().IsLoopback() {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	switch strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")) {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
 }
 
 // link returns the absolute URL of a page of the portal.
@@ -364,7 +435,7 @@ func (a *app) sender() (notify.Sender, error) {
 			return nil, errors.New("portal: -smtp is required unless -base-url is http on localhost")
 		}
 		a.outbox = &notify.Outbox{Max: 200}
-		a.log.Warn("portal: no SMTP server; emails are kept in memory and listed at /dev/outbox (development only)")
+		a.log.Warn("portal: no SMTP server; emails are kept in memory and listed at /dev/outbox, to this machine only (development only)")
 		return a.outbox, nil
 	}
 	c := a.cfg.SMTP
@@ -447,7 +518,7 @@ func (a *app) seedOperator(ctx context.Context) error {
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/", staticFiles("/static/", static, a.notFound))
 	mux.Handle("GET /captcha", a.captcha.Handler())
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /bahasa", a.language)
@@ -504,6 +575,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /operator/akun", op(a.operatorAction))
 
 	if a.outbox != nil {
+		// outboxPage answers 404 but to this machine.
 		mux.HandleFunc("GET /dev/outbox", a.outboxPage)
 	}
 	mux.HandleFunc("/", a.notFound)
@@ -512,8 +584,65 @@ func (a *app) routes() http.Handler {
 	// browser says come from another site (Sec-Fetch-Site, else Origin);
 	// it stands in for CSRF tokens. It runs before the session is loaded.
 	cop := http.NewCrossOriginProtection()
-	return a.secure(cop.Handler(a.sessions.Middleware(mux)))
+	return a.secure(cop.Handler(a.sessions.Middleware(a.forms(mux, mux))))
 }
+
+// staticFiles serves the files of fsys under prefix, and the 404 page for
+// anything else: a folder is never listed.
+func staticFiles(prefix string, fsys fs.FS, notFound http.HandlerFunc) http.Handler {
+	files := http.StripPrefix(prefix, http.FileServerFS(fsys))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// fs.Stat refuses "", "sub/" and every other name that is not a
+		// clean path, and says which names are folders.
+		if fi, err := fs.Stat(fsys, strings.TrimPrefix(r.URL.Path, prefix)); err != nil || !fi.Mode().IsRegular() {
+			notFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// forms reads the form of every request with a body before the pages do:
+// PostFormValue drops the error of a body over maxBody and hands the page
+// an empty form, which a login would answer with "wrong password". A body
+// over the limit is answered 413, a malformed one 400, each with a page
+// that leads back to the form when pages has one at the same address.
+func (a *app) forms(pages *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		// ParseForm first: ParseMultipartForm drops its error when the
+		// body is not multipart.
+		err := r.ParseForm()
+		if err == nil {
+			if err = r.ParseMultipartForm(maxBody); errors.Is(err, http.ErrNotMultipart) {
+				err = nil
+			}
+		}
+		if err == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		lang := a.sessions.Locale(r)
+		href, link := "/", t(lang, "back.home")
+		if _, pattern := pages.Handler(&http.Request{Method: http.MethodGet, Host: r.Host, URL: &url.URL{Path: r.URL.Path}}); pattern == "GET "+r.URL.Path {
+			href, link = r.URL.Path, t(lang, "back.form")
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			a.message(w, r, "", http.StatusRequestEntityTooLarge, t(lang, "toolarge.title"), tf(lang, "err.toolarge", tooLarge.Limit>>10), href, link)
+			return
+		}
+		a.message(w, r, "", http.StatusBadRequest, t(lang, "badrequest.title"), t(lang, "err.badrequest"), href, link)
+	})
+}
+
+// maxBody bounds a request's body; the portal's largest form is a small
+// fraction of it.
+const maxBody = 64 << 10
 
 // secure sets the security headers of every answer, bounds request
 // bodies, and logs each request (its path, never its query, which may
@@ -535,7 +664,7 @@ func (a *app) secure(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		start := a.now()
 		next.ServeHTTP(w, r)
 		a.log.Debug("portal: request", "method", r.Method, "path", r.URL.Path, "took", a.now().Sub(start))

@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"encoding/base32"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -340,4 +344,77 @@ func TestBrowserLanguage(t *testing.T) {
 	b.click(`a[hreflang="id"]`)
 	assert.Equal(t, "/lpse/daftar", b.path())
 	assert.Contains(t, b.text(), "Daftar di LPSE")
+}
+
+// TestBrowserRedirectsStayOnPortal follows, in Chromium, "next"
+// parameters that browsers read as another site's address, and checks
+// that the browser ends on the portal's own origin. One of them points at
+// a second local server, so that an escape shows as a visit there rather
+// than as a name that does not resolve.
+func TestBrowserRedirectsStayOnPortal(t *testing.T) {
+	p := newPortal(t)
+	var visits atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		visits.Add(1)
+		fmt.Fprint(w, "evil")
+	}))
+	t.Cleanup(evil.Close)
+	evilHost := strings.TrimPrefix(evil.URL, "http://")
+	b := newChrome(t, p).person()
+
+	for _, path := range []string{
+		"/bahasa?lang=en&next=/%09/evil.example",
+		"/bahasa?lang=en&next=/%09/" + evilHost + "/",
+		"/bahasa?lang=en&next=/%0A/" + evilHost + "/",
+		"/bahasa?lang=en&next=/%5C" + evilHost + "/",
+		"/bahasa?lang=en&next=%2F%2F" + evilHost + "/",
+	} {
+		err := chromedp.Do(b.ctx, chromedp.Navigate(p.srv.URL+path))
+		assert.NoError(t, err, "%s", path)
+		loc, err := chromedp.Run(b.ctx, chromedp.Location())
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(loc, p.srv.URL+"/"), "%s ended on %s", path, loc)
+	}
+
+	// A page whose own path has a tab in it: its language switch too.
+	b.open("/%09/" + evilHost + "/")
+	b.click(`a[hreflang]`)
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(loc, p.srv.URL+"/"), "the language switch ended on %s", loc)
+	assert.Zero(t, visits.Load(), "the browser visited the other server")
+}
+
+// TestBrowserLimits: typing stops at a field's maxlength, and a form over
+// the body limit (its field filled by script, as no person can) ends on
+// the 413 page in the person's language. Each page is shot at a phone's
+// width and at a desktop's.
+func TestBrowserLimits(t *testing.T) {
+	p := newPortal(t)
+	b := newChrome(t, p).person()
+
+	b.open("/sapk/masuk")
+	b.do(chromedp.SendKeys(chromedp.CSS("#username"), strings.Repeat("1", inputLimits.Username+16)))
+	typed, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#username")))
+	require.NoError(t, err)
+	assert.Len(t, typed, inputLimits.Username)
+
+	for _, lang := range []string{"id", "en"} {
+		b.open("/bahasa?lang=" + lang + "&next=/")
+		for _, width := range []int64{375, 1280} {
+			b.do(chromedp.EmulateViewport(width, 800))
+			b.open("/sapk/masuk")
+			assert.Contains(t, b.text(), t2(lang, "login.forgot"))
+			b.shot(fmt.Sprintf("login-%s-%d", lang, width))
+
+			b.fill("#username", strings.Repeat("1", maxBody), "#password", "salah-sekali")
+			b.click(`form[action$="/masuk"] > button`)
+			text := b.text()
+			assert.Contains(t, text, t2(lang, "toolarge.title"))
+			assert.Contains(t, text, tf(lang, "err.toolarge", maxBody>>10))
+			b.shot(fmt.Sprintf("too-large-%s-%d", lang, width))
+			b.click(`main a.button`)
+			assert.Equal(t, "/sapk/masuk", b.path(), "back to the form")
+		}
+	}
 }

@@ -58,7 +58,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := loginForm{Next: r.URL.Query().Get("next")}
+	f := loginForm{Next: localPath(r.URL.Query().Get("next"), "")}
 	need, err := a.auth.NeedsCaptcha(r.Context(), ri.Slug, "", a.sessions.Request(r).ClientAddr)
 	if err != nil {
 		if f.Errors = a.formError(a.sessions.Locale(r), err); f.Errors == nil {
@@ -99,7 +99,7 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	req := a.sessions.Request(r)
-	f := loginForm{Username: r.PostFormValue("username"), OldCaptcha: r.PostFormValue("captcha_id"), Next: r.PostFormValue("next")}
+	f := loginForm{Username: r.PostFormValue("username"), OldCaptcha: r.PostFormValue("captcha_id"), Next: localPath(r.PostFormValue("next"), "")}
 	if r.PostFormValue("refresh") != "" {
 		// "New picture": no login, only a new challenge.
 		f.Captcha = true
@@ -217,7 +217,7 @@ func (a *app) secondFactorPage(w http.ResponseWriter, r *http.Request) {
 func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view, status int) {
 	v.D["Methods"] = methods(r)
 	v.D["M"] = r.FormValue("m")
-	v.D["Next"] = r.FormValue("next")
+	v.D["Next"] = localPath(r.FormValue("next"), "")
 	a.render(w, status, "verify", v)
 }
 
@@ -298,6 +298,13 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password2") {
 		v.Errors = []string{v.T("reg.mismatch")}
+		a.render(w, http.StatusUnprocessableEntity, "register", v)
+		return
+	}
+	// The store refuses a longer profile field, which would be an
+	// internal error by then.
+	if msg := v.tooLong("field.name."+ri.Slug, strings.TrimSpace(name), inputLimits.Name); msg != "" {
+		v.Errors = []string{msg}
 		a.render(w, http.StatusUnprocessableEntity, "register", v)
 		return
 	}

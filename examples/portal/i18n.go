@@ -105,6 +105,7 @@ var messages = map[string][2]string{
 	"err.forbidden":      {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
 	"err.token":          {"Tautan atau kode tidak valid, sudah digunakan, atau kedaluwarsa.", "The link or code is invalid, used or expired."},
 	"err.reason":         {"Alasan wajib diisi.", "A reason is required."},
+	"err.toolong":        {"%s terlalu panjang: paling banyak %d karakter.", "%s is too long: at most %d characters."},
 	"err.wrongstate":     {"Tindakan ini tidak berlaku untuk akun dalam keadaan ini.", "This action does not apply to an account in this state."},
 	"err.self":           {"Operator tidak dapat melakukan tindakan ini pada akunnya sendiri.", "An operator cannot do this to their own account."},
 	"err.scope":          {"Akun ini berada di luar portal yang Anda kelola.", "This account is outside the portals you manage."},
@@ -230,9 +231,14 @@ var messages = map[string][2]string{
 	"outbox.to":    {"Kepada", "To"},
 	"outbox.open":  {"Buka tautan", "Open the link"},
 
-	"notfound.title": {"Tidak ditemukan", "Not found"},
-	"error.title":    {"Terjadi kesalahan", "Something went wrong"},
-	"back.home":      {"Kembali ke beranda", "Back to the home page"},
+	"notfound.title":   {"Tidak ditemukan", "Not found"},
+	"toolarge.title":   {"Formulir terlalu besar", "Form too large"},
+	"err.toolarge":     {"Isian yang dikirim melebihi batas %d KiB, sehingga tidak diproses. Periksa isiannya, lalu kirim lagi.", "What you sent is over the %d KiB limit, so nothing was done with it. Check what you typed, and send it again."},
+	"badrequest.title": {"Permintaan tidak valid", "Invalid request"},
+	"err.badrequest":   {"Formulir yang dikirim tidak dapat dibaca. Isi lagi, lalu kirim sekali lagi.", "The form you sent could not be read. Fill it in again and send it once more."},
+	"error.title":      {"Terjadi kesalahan", "Something went wrong"},
+	"back.home":        {"Kembali ke beranda", "Back to the home page"},
+	"back.form":        {"Kembali ke formulir", "Back to the form"},
 }
 
 // eventLabels names the events of the activity history.

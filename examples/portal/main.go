@@ -31,9 +31,13 @@
 // masuk-portal.db in the working folder (migrated at start). Email is not
 // sent: it is kept in memory and listed at /dev/outbox, so that activation
 // links and codes can be followed without a mail server; that page exists
-// only while -base-url is http on localhost, and any other -base-url
-// requires -smtp. The key that
-// seals authenticator secrets is generated at the first start and kept in
+// only while -base-url is http on localhost (any other -base-url requires
+// -smtp), and answers only a browser on this machine that names the
+// portal localhost, 127.0.0.1 or [::1]. Without -base-url, links are built
+// from -addr (-addr 127.0.0.1:9090 gives http://127.0.0.1:9090, -addr
+// :9090 http://localhost:9090); an -addr that listens beyond this machine,
+// such as 0.0.0.0:8080, needs -base-url. The key that seals authenticator
+// secrets is generated at the first start and kept in
 // masuk-portal.db.totp-key beside the database.
 //
 // # Production settings
@@ -42,6 +46,7 @@
 //	-base-url https://portal.example.go.id
 //	                                   the address people use; links in emails are
 //	                                   built from it, never from the Host header
+//	                                   (required with an -addr beyond this machine)
 //	-postgres / MASUK_POSTGRES         a PostgreSQL DSN instead of SQLite, e.g.
 //	                                   postgres://masuk:pw@db.internal/portal
 //	-redis / MASUK_REDIS               a Redis address or URL (redis://...) for the
@@ -76,37 +81,53 @@ import (
 )
 
 func main() {
-	cfg := config{Out: os.Stdout}
-	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
-	flag.StringVar(&cfg.BaseURL, "base-url", "http://127.0.0.1:8080", "the portal's public URL, from which links in emails are built")
-	flag.StringVar(&cfg.SQLite, "db", "masuk-portal.db", "SQLite database file (when -postgres is not set)")
-	flag.StringVar(&cfg.Postgres, "postgres", os.Getenv("MASUK_POSTGRES"), "PostgreSQL DSN (default $MASUK_POSTGRES)")
-	flag.StringVar(&cfg.Redis, "redis", os.Getenv("MASUK_REDIS"), "Redis address or URL for counters, captchas, tokens and sessions (default $MASUK_REDIS)")
-	flag.StringVar(&cfg.SMTP.Addr, "smtp", "", "SMTP server host:port; empty keeps email in the development outbox")
-	flag.StringVar(&cfg.SMTP.From, "smtp-from", envOr("MASUK_SMTP_FROM", "Portal Masuk <noreply@localhost>"), "sender address (default $MASUK_SMTP_FROM)")
-	flag.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
-	proxies := flag.String("trusted-proxy", "", "comma-separated networks of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8")
-	flag.Parse()
-	for p := range strings.SplitSeq(*proxies, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		pfx, err := netip.ParsePrefix(p)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "portal: -trusted-proxy: %v\n", err)
-			os.Exit(2)
-		}
-		cfg.TrustedProxies = append(cfg.TrustedProxies, pfx)
+	cfg, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
 	}
-	cfg.SMTP.Username = os.Getenv("MASUK_SMTP_USER")
-	cfg.SMTP.Password = os.Getenv("MASUK_SMTP_PASSWORD")
-	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
+	if err != nil {
+		os.Exit(2) // the flag set has said why
+	}
+	cfg.Out = os.Stdout
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-
 	if err := run(cfg); err != nil {
 		cfg.Logger.Error("portal: stopped", "error", err)
 		os.Exit(1)
 	}
+}
+
+// parseFlags reads the command line and the environment.
+func parseFlags(args []string) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "the portal's public URL, from which links in emails are built (default http on -addr, when that is this machine only)")
+	fs.StringVar(&cfg.SQLite, "db", "masuk-portal.db", "SQLite database file (when -postgres is not set)")
+	fs.StringVar(&cfg.Postgres, "postgres", os.Getenv("MASUK_POSTGRES"), "PostgreSQL DSN (default $MASUK_POSTGRES)")
+	fs.StringVar(&cfg.Redis, "redis", os.Getenv("MASUK_REDIS"), "Redis address or URL for counters, captchas, tokens and sessions (default $MASUK_REDIS)")
+	fs.StringVar(&cfg.SMTP.Addr, "smtp", "", "SMTP server host:port; empty keeps email in the development outbox")
+	fs.StringVar(&cfg.SMTP.From, "smtp-from", envOr("MASUK_SMTP_FROM", "Portal Masuk <noreply@localhost>"), "sender address (default $MASUK_SMTP_FROM)")
+	fs.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
+	fs.Func("trusted-proxy", "comma-separated `networks` of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8", func(v string) error {
+		for p := range strings.SplitSeq(v, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			pfx, err := netip.ParsePrefix(p)
+			if err != nil {
+				return err
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, pfx)
+		}
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	cfg.SMTP.Username = os.Getenv("MASUK_SMTP_USER")
+	cfg.SMTP.Password = os.Getenv("MASUK_SMTP_PASSWORD")
+	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
+	return cfg, nil
 }
 
 func envOr(name, def string) string {
@@ -139,7 +160,7 @@ func run(cfg config) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	cfg.Logger.Info("portal: listening", "addr", cfg.Addr, "base_url", cfg.BaseURL)
+	cfg.Logger.Info("portal: listening", "addr", cfg.Addr, "base_url", a.base.String())
 	select {
 	case err := <-errc:
 		return err

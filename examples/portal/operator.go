@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/masuk-id/masuk/auth"
@@ -53,6 +54,12 @@ func (a *app) operatorList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) operatorAccount(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("id") == "" {
+		// The address without an account, as a page that leads back to
+		// the form gives it: the list.
+		http.Redirect(w, r, "/operator", http.StatusSeeOther)
+		return
+	}
 	v := a.view(r, operatorRealm)
 	if action := r.URL.Query().Get("ok"); action != "" {
 		if _, ok := messages["action."+action]; ok {
@@ -104,6 +111,10 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
 		return
 	}
+	if v.Error = v.tooLong("field.reason", reason, inputLimits.Reason); v.Error != "" {
+		a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
+		return
+	}
 	req := a.sessions.Request(r)
 	// Messages to the owner go in the language they registered in.
 	req.Locale = acct.Profile["lang"]
@@ -146,15 +157,20 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	default:
-		http.Redirect(w, r, "/operator/akun?id="+id+"&ok="+action, http.StatusSeeOther)
+		http.Redirect(w, r, "/operator/akun?id="+url.QueryEscape(id)+"&ok="+action, http.StatusSeeOther)
 		return
 	}
 	a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
 }
 
 // outboxPage lists the emails the development outbox holds, newest first,
-// with their links made clickable.
+// with their links made clickable, to a browser on this machine only
+// (outboxAllowed).
 func (a *app) outboxPage(w http.ResponseWriter, r *http.Request) {
+	if !a.outboxAllowed(r) {
+		a.notFound(w, r)
+		return
+	}
 	type mail struct {
 		To, Subject, Text, Link string
 	}

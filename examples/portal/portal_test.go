@@ -35,17 +35,23 @@ type portal struct {
 	clock *authtest.Clock
 }
 
-func newPortal(t *testing.T) *portal {
+// newPortal starts a portal on a test server, with the configuration
+// the changes give.
+func newPortal(t *testing.T, changes ...func(*config)) *portal {
 	t.Helper()
 	// The fake clock starts at the real time: the cookie jar expires
 	// cookies by the real clock.
 	clk := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	a, h, err := newApp(config{
+	cfg := config{
 		BaseURL:     "http://127.0.0.1:8080",
 		SQLite:      filepath.Join(t.TempDir(), "portal.db"),
 		Now:         clk.Now,
 		CaptchaRand: zeros,
-	})
+	}
+	for _, change := range changes {
+		change(&cfg)
+	}
+	a, h, err := newApp(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {

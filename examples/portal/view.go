@@ -6,15 +6,22 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/identifiers"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/totp"
 )
 
 // view is what every page template is given: the language, who is
@@ -29,7 +36,70 @@ type view struct {
 	Error  string
 	Errors []string
 	Outbox bool
-	D      map[string]any
+	// Max is how long each kind of field may be, for maxlength.
+	Max limits
+	D   map[string]any
+}
+
+// limits are the longest values the portal's fields take, in characters.
+// The pages repeat them as maxlength, so that a browser stops the typing
+// before the server refuses it; each is at or under the limit masuk
+// enforces. A browser counts UTF-16 code units, never fewer than the
+// characters (code points) masuk and the portal count, so a value the
+// browser lets through is never refused for its length.
+type limits struct {
+	// Username is auth's limit for a username: 64 characters (and 256
+	// bytes, which 64 characters of a username cannot pass).
+	Username int
+	// Email is the longest address store.CheckEmail accepts.
+	Email int
+	// Identifier is a username or an email, on the forms that take both.
+	Identifier int
+	// Password is the policy's longest password; every realm keeps the
+	// default.
+	Password int
+	// Name is a registration's profile field: store.MaxProfileValueBytes
+	// bytes hold that many characters of up to four bytes each.
+	Name int
+	// Label names a factor: store.MaxFactorLabel bytes, as Name.
+	Label int
+	// Reason is an operator's reason, which the history keeps and a
+	// rejection's email repeats (notify takes 2000 bytes: 500 characters
+	// of up to four).
+	Reason int
+	// ResetCode, SentCode, RecoveryCode and Captcha are twice the longest
+	// code's symbols: masuk ignores the blanks and dashes people type
+	// between groups, and a code pasted from a plain-text email comes
+	// with its indent, which a maxlength of the bare length would cut off
+	// the end of the code.
+	ResetCode, SentCode, RecoveryCode, Captcha int
+	// Search is the operator's search, the start of a username or email.
+	Search int
+}
+
+// inputLimits are the portal's limits.
+var inputLimits = limits{
+	Username:     64,
+	Email:        store.MaxEmailBytes,
+	Identifier:   store.MaxEmailBytes,
+	Password:     password.DefaultMaxLength,
+	Name:         store.MaxProfileValueBytes / utf8.UTFMax,
+	Label:        store.MaxFactorLabel / utf8.UTFMax,
+	Reason:       500,
+	ResetCode:    2 * reset.MaxCodeDigits,
+	SentCode:     2 * totp.MaxCodeDigits,
+	RecoveryCode: 2 * totp.RecoveryCodeBits / 5,
+	Captcha:      2 * captcha.MaxLength,
+	Search:       store.MaxEmailBytes,
+}
+
+// tooLong returns the message for a value of field (a message key) over
+// max characters, or "" when it is not.
+func (v *view) tooLong(field, value string, max int) string {
+	if utf8.RuneCountInString(value) <= max {
+		return ""
+	}
+	return v.Tf("err.toolong", v.T(field), max)
 }
 
 // T returns the message key in the page's language.
@@ -79,7 +149,9 @@ func parsePages() (map[string]*template.Template, error) {
 
 // view returns the view of a request.
 func (a *app) view(r *http.Request, realm string) *view {
-	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.Path, Outbox: a.outbox != nil, D: map[string]any{}}
+	// The path as it was sent, escaped: the language switch hands it to
+	// localPath, which refuses what would not come back to this page.
+	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outboxAllowed(r), Max: inputLimits, D: map[string]any{}}
 	if p, ok := httpauth.PrincipalFrom(r.Context()); ok {
 		v.User = p
 	}
@@ -211,13 +283,49 @@ func (a *app) cookie(r *http.Request, name string) string {
 	return ""
 }
 
-// localPath returns next when it is a path on this site, else def: a
-// "next" parameter must not send anyone to another site.
+// maxNext bounds a "next" parameter; the longest page address the portal
+// makes is far shorter.
+const maxNext = 2048
+
+// localPath returns next when a browser that follows it stays on this
+// site, and def otherwise. Every redirect to a location taken from a
+// request goes through it.
+//
+// It accepts a path that begins with one "/" and holds only printable
+// ASCII: browsers drop tabs and newlines anywhere in a URL and read "\"
+// as "/", so "/\t/evil.example" and "/\evil.example" would both be
+// "//evil.example", another site. It decodes the percent encodings, again
+// while they change, and refuses what any round of decoding turns into
+// such a path or a control character (a proxy or framework that decodes
+// before redirecting again must not be handed "/%2F%2Fevil.example"). It
+// returns next as given, never decoded.
 func localPath(next, def string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if len(next) > maxNext || !strings.HasPrefix(next, "/") {
 		return def
 	}
-	return next
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f {
+			return def
+		}
+	}
+	s := next
+	for range 4 {
+		if len(s) > 1 && (s[1] == '/' || s[1] == '\\') || strings.ContainsFunc(s, func(r rune) bool {
+			return r == '\\' || unicode.IsControl(r)
+		}) {
+			return def
+		}
+		if !strings.Contains(s, "%") {
+			return next
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return def
+		}
+		s = d
+	}
+	// Encoded more than four times over: no page of the portal.
+	return def
 }
 
 // language sets the language cookie and goes back to the page.
