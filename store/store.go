@@ -226,7 +226,8 @@ type EventQuery struct {
 	Limit int
 }
 
-// Events keeps the append-only activity log.
+// Events keeps the activity log: appended to, never changed, and pruned
+// by age.
 type Events interface {
 	// AppendEvent stores e and returns the ID it was given. The ID field of
 	// e is ignored. It returns ErrInvalid when Kind, Realm or Time is
@@ -235,6 +236,13 @@ type Events interface {
 	// ListEvents returns the events that q selects, newest first. It
 	// returns ErrInvalid when q.Realm is empty.
 	ListEvents(ctx context.Context, q EventQuery) ([]Event, error)
+	// PruneEvents deletes the events, of every realm, whose Time is before
+	// before, and returns how many it deleted: the log's retention, which
+	// a host runs now and then (say daily) with the oldest time it keeps.
+	// An event at before stays; a zero before deletes nothing. IDs are
+	// never given again: an event appended afterwards gets an ID above
+	// every ID given before.
+	PruneEvents(ctx context.Context, before time.Time) (int, error)
 }
 
 // EffectiveLimit returns the page size q asks for after applying the default and the

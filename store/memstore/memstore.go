@@ -11,12 +11,24 @@
 // tokens are swept while new ones are issued, and sessions that are no
 // longer live while new ones begin.
 //
+// # The activity log
+//
+// The log is the one record a process appends to for as long as it runs,
+// every login adding an event, so it is bounded: a [Store] from [New]
+// keeps the newest [DefaultMaxEvents] (100,000) events and drops the
+// oldest as new ones come, which at about 700 bytes an event (a login's,
+// with its user agent and a detail or two) is about 70 MB.
+// [NewWithConfig] sets another bound, or none, with [Config.MaxEvents].
+// [Store.PruneEvents] deletes events by age, as with any store.
+//
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,7 +46,11 @@ type Store struct {
 	byUsername map[realmKey]string // → account ID
 	byEmail    map[realmKey]string // → account ID
 	creds      map[string]store.Credential
-	events     []store.Event
+	// events is the log, oldest first, so in the order of their IDs; at
+	// most maxEvents of them unless it is negative.
+	events      []store.Event
+	lastEventID int64
+	maxEvents   int
 
 	// Attempt counters have a lock of their own: they are the hot path of
 	// every login and must not wait behind account reads.
@@ -73,9 +89,34 @@ var (
 	_ store.Events      = (*Store)(nil)
 )
 
-// New returns an empty store.
-func New() *Store {
+// DefaultMaxEvents is how many events a [Store] keeps when
+// [Config.MaxEvents] is zero, as it is for [New]: the newest 100,000,
+// about 70 MB of them.
+const DefaultMaxEvents = 100_000
+
+// Config says how a [Store] bounds what it keeps. The zero Config is what
+// [New] uses.
+type Config struct {
+	// MaxEvents is how many events of the activity log the store keeps:
+	// appending one more drops the oldest. Zero means DefaultMaxEvents; a
+	// negative value means no bound, for a program that prunes the log
+	// with PruneEvents itself, or does not run for long.
+	MaxEvents int
+}
+
+// New returns an empty store that keeps the newest [DefaultMaxEvents]
+// events: NewWithConfig(Config{}).
+func New() *Store { return NewWithConfig(Config{}) }
+
+// NewWithConfig returns an empty store with the bounds of cfg.
+func NewWithConfig(cfg Config) *Store {
+	maxEvents := cfg.MaxEvents
+	if maxEvents == 0 {
+		maxEvents = DefaultMaxEvents
+	}
 	return &Store{
+		maxEvents: maxEvents,
+
 		accounts:   make(map[string]store.Account),
 		byUsername: make(map[realmKey]string),
 		byEmail:    make(map[realmKey]string),
@@ -371,9 +412,30 @@ func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
 	e.Details = maps.Clone(e.Details)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e.ID = int64(len(s.events)) + 1
+	s.lastEventID++
+	e.ID = s.lastEventID
 	s.events = append(s.events, e)
+	if over := len(s.events) - s.maxEvents; s.maxEvents >= 0 && over > 0 {
+		// The dropped events' places are zeroed, so that they hold on to
+		// nothing; append copies the kept ones to a new array when this
+		// one is used up, and the old one goes.
+		clear(s.events[:over])
+		s.events = s.events[over:]
+	}
 	return e.ID, nil
+}
+
+// PruneEvents implements [store.Events]. It scans the whole log.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := slices.DeleteFunc(s.events, func(e store.Event) bool { return e.Time.Before(before) })
+	pruned := len(s.events) - len(kept)
+	s.events = kept
+	return pruned, nil
 }
 
 // ListEvents implements [store.Events].
@@ -388,8 +450,8 @@ func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Eve
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	end := len(s.events)
-	if q.Before > 0 && q.Before <= int64(end) {
-		end = int(q.Before) - 1
+	if q.Before > 0 {
+		end, _ = slices.BinarySearchFunc(s.events, q.Before, func(e store.Event, id int64) int { return cmp.Compare(e.ID, id) })
 	}
 	var out []store.Event
 	for i := end - 1; i >= 0 && len(out) < limit; i-- {

@@ -159,9 +159,12 @@
 // PostgreSQL's default isolation, READ COMMITTED, suffices: a conditional
 // UPDATE that waited for a concurrent one re-checks its condition against
 // the row that one committed. Event IDs come from a sequence (PostgreSQL)
-// or AUTOINCREMENT (SQLite) and only grow; on PostgreSQL an event whose
-// transaction commits late can carry a smaller ID than one already
-// visible.
+// or AUTOINCREMENT (SQLite) and only grow, even past events that
+// [Store.PruneEvents] deleted; on PostgreSQL an event whose transaction
+// commits late can carry a smaller ID than one already visible.
+// PruneEvents is one DELETE by the events' time, which an index on it
+// (from 0008_token_bindings_event_time) serves: run it daily, say, so
+// that each run deletes a day's events.
 //
 // Times are stored to the microsecond (timestamptz on PostgreSQL, integer
 // Unix microseconds on SQLite) and returned in UTC.

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ func eventClauses() []clause {
 		{"FilterAndIsolation", testEventFilter},
 		{"Invalid", testEventInvalid},
 		{"ConcurrentAppend", testConcurrentAppend},
+		{"Prune", testPruneEvents},
 	}
 }
 
@@ -166,4 +169,88 @@ func testConcurrentAppend(t *testing.T, open Opener) {
 	if len(got) != n {
 		t.Fatalf("ListEvents returned %d of %d appended events", len(got), n)
 	}
+}
+
+// testPruneEvents: PruneEvents deletes the events, of every realm, whose
+// Time is before the time given, whatever the order they were appended
+// in, counts them, keeps the one at that time, and never gives an ID
+// again. The clause's events are at a time of their own, a random hour of
+// 1950 to 1990, before every other clause's, so that a store shared with
+// other runs counts only them; it first prunes whatever an earlier run
+// left before that.
+func testPruneEvents(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	base := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rand.N(40*365*24)) * time.Hour)
+	_, err := s.PruneEvents(ctx(t), base)
+	noErr(t, err, "PruneEvents before the clause's events")
+	minute := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
+	r1, r2 := newID("realm-"), newID("realm-")
+	var seen []int64
+	appendAt := func(realm string, when time.Time) int64 {
+		e := event(realm, "login.succeeded", 0)
+		e.Time = when
+		id, err := s.AppendEvent(ctx(t), e)
+		noErr(t, err, "AppendEvent")
+		seen = append(seen, id)
+		return id
+	}
+	byMinute := map[int]int64{}
+	for _, i := range []int{5, 0, 3, 1, 4, 2} { // not in the order of time
+		byMinute[i] = appendAt(r1, minute(i).In(wib))
+	}
+	appendAt(r2, minute(1))
+	appendAt(r2, minute(4))
+	recent := appendAt(r1, at)
+	highest := slices.Max(seen)
+	ids := func(realm string) []int64 {
+		es, err := s.ListEvents(ctx(t), store.EventQuery{Realm: realm, Limit: 100})
+		noErr(t, err, "ListEvents")
+		var got []int64
+		for _, e := range es {
+			got = append(got, e.ID)
+		}
+		return got
+	}
+
+	n, err := s.PruneEvents(ctx(t), minute(3))
+	noErr(t, err, "PruneEvents")
+	equal(t, n, 4, "events pruned before the 3rd minute, of both realms")
+	equal(t, ids(r1), []int64{recent, byMinute[4], byMinute[3], byMinute[5]}, "events left, newest first")
+	equal(t, len(ids(r2)), 1, "events left in the other realm")
+	n, err = s.PruneEvents(ctx(t), minute(3))
+	noErr(t, err, "PruneEvents again")
+	equal(t, n, 0, "events pruned again before the 3rd minute")
+	n, err = s.PruneEvents(ctx(t), minute(3).Add(time.Microsecond))
+	noErr(t, err, "PruneEvents")
+	equal(t, n, 1, "events pruned before just after the 3rd minute: the one at it")
+
+	n, err = s.PruneEvents(ctx(t), minute(60).In(wib))
+	noErr(t, err, "PruneEvents")
+	equal(t, n, 3, "events pruned before the hour's end")
+	equal(t, ids(r1), []int64{recent}, "events left: the recent one")
+	equal(t, len(ids(r2)), 0, "events left in the other realm")
+	n, err = s.PruneEvents(ctx(t), time.Time{})
+	noErr(t, err, "PruneEvents(zero time)")
+	equal(t, n, 0, "events pruned before the zero time")
+
+	// No ID is given again, not even the newest pruned one's.
+	last := appendAt(r2, minute(30))
+	if last <= highest {
+		t.Fatalf("an event appended after pruning got ID %d, not above %d, the highest given before", last, highest)
+	}
+	n, err = s.PruneEvents(ctx(t), minute(60))
+	noErr(t, err, "PruneEvents")
+	equal(t, n, 1, "events pruned: the one appended last")
+	if next := appendAt(r2, minute(30)); next <= last {
+		t.Fatalf("an event appended after the newest was pruned got ID %d, not above %d", next, last)
+	}
+	_, err = s.PruneEvents(ctx(t), minute(60))
+	noErr(t, err, "PruneEvents")
+
+	c, cancel := contextWithCancel(t)
+	cancel()
+	if _, err := s.PruneEvents(c, at.Add(time.Hour)); err == nil {
+		t.Fatal("PruneEvents with a canceled context succeeded")
+	}
+	equal(t, ids(r1), []int64{recent}, "events after PruneEvents with a canceled context")
 }
