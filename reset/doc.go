@@ -26,8 +26,12 @@
 //     nil.
 //
 // [Tokens.Void] voids an account's outstanding tokens, of some purposes or
-// of all; issuing a token voids the account's older one of its purpose,
-// so only the last link or code sent works.
+// of all; issuing a token voids the account's older one of its purpose and
+// [Issue.Binding], so only the last link or code sent for a binding works.
+// Tokens of other bindings stay: auth binds each reset to the request that
+// asked for it, so that a stranger's request cannot void the owner's code,
+// and a code redeems only with its binding ([Key]), so that a stranger's
+// wrong guesses cannot spend its tries.
 //
 // # Links and codes
 //
@@ -53,9 +57,13 @@
 //
 // Each verification charges the token an attempt in the store before any
 // comparison, atomically, so however many requests arrive at once, no
-// more than Config.MaxAttempts (5 by default) guesses are compared; the
-// next voids the token. A wrong guess leaves the token usable until then:
-// a typo costs one attempt, and a guesser gets 5 tries at a million codes.
+// more than Config.MaxAttempts (5 by default) guesses are compared; later
+// ones are refused. A wrong guess leaves the token usable until then: a
+// typo costs one attempt, and a guesser gets 5 tries at a million codes.
+// A token out of tries is kept, refused, until it expires: a redemption
+// that was charged one of the allowed tries may still be comparing, and
+// must find it to consume it, so that of many parallel redemptions of a
+// right code one always wins.
 // Issue.Cooldown limits how often a new code may be sent, so that a
 // guesser cannot simply ask for more; the auth package also rate-limits
 // the requests themselves.
