@@ -28,6 +28,14 @@ func (a *Authenticator) freeUnconfirmed(ctx context.Context, r Registration, use
 		switch {
 		case err == nil:
 			freed = true
+			// The store deleted what it keeps of the account; tokens kept
+			// elsewhere (a Redis) go too. An unconfirmed account has no
+			// session.
+			if a.tokens != nil {
+				if err := a.tokens.VoidTokens(ctx, holder.ID); err != nil {
+					a.log.ErrorContext(ctx, "masuk: voiding an expired registration's tokens", "account", holder.ID, "error", err)
+				}
+			}
 			ev := a.event(EventExpired, holder.Realm, r.Request)
 			ev.AccountID, ev.Username = holder.ID, holder.Username
 			a.record(ctx, ev)
