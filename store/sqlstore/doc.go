@@ -87,9 +87,10 @@
 // columns as new numbered steps, as 0003_attempts added the attempt
 // counters, 0004_challenges the captcha challenges, 0005_factors_tokens
 // the second factors, recovery codes, remembered devices and one-time
-// tokens, 0006_account_profile the accounts' profile column, and
+// tokens, 0006_account_profile the accounts' profile column,
 // 0007_sessions the sessions (and, on PostgreSQL, the indexes that list
-// accounts bytewise), so upgrading masuk means migrating again.
+// accounts bytewise), and 0008_attempt_leases the attempt counters' leases
+// on charges in flight, so upgrading masuk means migrating again.
 //
 // # Table prefix and schema
 //
@@ -179,16 +180,20 @@
 // <prefix>attempts, one row per key (an account, a client address, the
 // pair): its attempts in the current window, when the window started, the
 // end of its lock, whether the lock is permanent, how many locks it has
-// had, its last attempt, and expires_at, when it will have settled to
+// had, its last attempt, how many of its attempts are charges in flight
+// (in_flight) and when their lease ends (lease_until, from
+// 0008_attempt_leases), and expires_at, when it will have settled to
 // nothing.
 //
-// The state machine is the store package's own, [store.TakeCounter],
-// [store.FailCounter] and [store.ReleaseCounter], run in Go, so that
-// every backend counts alike; the database only decides which write wins.
-// A refusal, a failure that locks nothing and a release that takes
-// nothing back write nothing, so a plain read of the rows decides them: a
-// flood of attempts at a locked account is refused without taking a lock
-// or writing a row. A write happens in one of two ways:
+// The state machine is the store package's own, [store.Settle],
+// [store.TakeCounter], [store.FailCounter] and [store.ReleaseCounter], run
+// in Go, so that every backend counts alike; the database only decides
+// which write wins. A lease that has run out is settled when the row is
+// next read, as every read settles it; nothing sweeps. A refusal, a
+// failure that changes nothing (an unleased failure that locks nothing, a
+// failure while locked) and a release that takes nothing back write
+// nothing, so a plain read of the rows decides them: a flood of attempts
+// at a locked account is refused without taking a lock or writing a row. A write happens in one of two ways:
 //
 //   - On PostgreSQL, when every key already has a row, one UPDATE writes
 //     all the rows if none has changed since the read, and none

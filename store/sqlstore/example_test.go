@@ -98,4 +98,5 @@ func ExampleMigrationSQL() {
 	// 0005_masuk_factors_tokens.sql
 	// 0006_masuk_account_profile.sql
 	// 0007_masuk_sessions.sql
+	// 0008_masuk_attempt_leases.sql
 }
