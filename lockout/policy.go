@@ -69,15 +69,36 @@ type Policy struct {
 	// control of the mailbox, and letting it unlock is what keeps an
 	// attacker from locking a victim out for good.
 	KeepLockOnReset bool
+	// Lease is how long an attempt that has been charged may go without
+	// news of its outcome: when the lease of the latest attempt charged to
+	// a counter ends, the charges whose attempts have neither failed nor
+	// succeeded are given back. A login whose store call gave up waiting
+	// (a stalled store) may have been charged with no one left to settle
+	// the charge; the lease ends it within seconds instead of at the
+	// window's end. It applies to the Account, Address, Pair and
+	// SecondFactor counters. Zero means DefaultLease; New refuses less
+	// than MinLease. See the package documentation for the trade-off.
+	Lease time.Duration
 }
+
+// DefaultLease is the lease of a Policy whose Lease is zero: ten times
+// what a login takes when the hasher is saturated (its wait for a slot is
+// bounded at about eight hash times, well under a second with the
+// default argon2id parameters), with room for a slow store.
+const DefaultLease = 10 * time.Second
+
+// MinLease is the shortest lease New accepts: a lease shorter than a
+// login gives back the charges of logins still being checked.
+const MinLease = time.Second
 
 var (
 	defaultAccount = Rule{Threshold: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: 24 * time.Hour}
 	defaultAddress = Rule{Threshold: 50, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: time.Hour}
 )
 
-// limit returns the store limit of r, with zero fields taken from def.
-func (r Rule) limit(def Rule, name string) (store.Limit, bool, error) {
+// limit returns the store limit of r, with zero fields taken from def,
+// its charges leased for lease.
+func (r Rule) limit(def Rule, name string, lease time.Duration) (store.Limit, bool, error) {
 	if r.Off {
 		return store.Limit{}, false, nil
 	}
@@ -93,6 +114,7 @@ func (r Rule) limit(def Rule, name string) (store.Limit, bool, error) {
 		LockBase:       r.Lock,
 		LockMax:        r.MaxLock,
 		PermanentAfter: r.PermanentAfter,
+		Lease:          lease,
 	}
 	if l.LockMax == 0 {
 		l.LockMax = l.LockBase
