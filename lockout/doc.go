@@ -74,7 +74,9 @@
 //   - SecondFactor: wrong TOTP, emailed or SMS codes and recovery codes, on
 //     counters of their own.
 //
-// A threshold above 100 is refused (NIST SP 800-63B §3.2.2); New never
+// A Rule's zero fields take its counter's defaults, so Rule{Threshold: 3}
+// changes only the threshold; a Pair rule takes the Account counter's. A
+// threshold above 100 is refused (NIST SP 800-63B §3.2.2); New never
 // quietly raises or lowers a setting.
 //
 // # Lockout as a weapon

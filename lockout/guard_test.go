@@ -295,8 +295,8 @@ func TestPolicyChecked(t *testing.T) {
 	require.ErrorIs(t, err, lockout.ErrConfig, "no store")
 	for name, p := range map[string]lockout.Policy{
 		"account threshold 101": {Account: lockout.Rule{Threshold: 101, Window: time.Hour, Lock: time.Hour}},
-		"address threshold 0":   {Address: lockout.Rule{Window: time.Hour, Lock: time.Hour}},
-		"no window":             {Account: lockout.Rule{Threshold: 5, Lock: time.Hour}},
+		"address threshold -1":  {Address: lockout.Rule{Threshold: -1}},
+		"negative window":       {Account: lockout.Rule{Threshold: 5, Window: -time.Hour}},
 		"max below lock":        {Account: lockout.Rule{Threshold: 5, Window: time.Hour, Lock: time.Hour, MaxLock: time.Minute}},
 		"negative permanent":    {Pair: lockout.Rule{Threshold: 5, Window: time.Hour, Lock: time.Hour, PermanentAfter: -1}},
 		"IPv6 prefix 16":        {IPv6Prefix: 16},
@@ -306,6 +306,27 @@ func TestPolicyChecked(t *testing.T) {
 		_, err := lockout.New(lockout.Config{Store: memstore.New(), Policy: p})
 		assert.ErrorIs(t, err, lockout.ErrConfig, name)
 	}
+}
+
+// TestRuleWithOnlyThreshold: a rule that sets only its threshold gets
+// the documented defaults for the rest (issue 15, item 2).
+func TestRuleWithOnlyThreshold(t *testing.T) {
+	g, c := newGuard(t, lockout.Policy{Account: lockout.Rule{Threshold: 3}, Pair: lockout.Rule{Threshold: 2}})
+	other := lockout.Subject{Realm: "lpse", Username: "budi", Addr: "198.51.100.9"}
+	assert.Nil(t, fail(t, g, lockout.Password, budi))
+	locked := fail(t, g, lockout.Password, budi)
+	require.NotNil(t, locked, "the pair locks at 2")
+	assert.Equal(t, lockout.ScopePair, locked.Scope)
+	assert.Equal(t, c.t.Add(15*time.Minute), locked.Until, "the Account counter's default lock")
+	locked = fail(t, g, lockout.Password, other)
+	require.NotNil(t, locked, "the account locks at 3")
+	assert.Equal(t, lockout.ScopeAccount, locked.Scope)
+	assert.Equal(t, c.t.Add(15*time.Minute), locked.Until)
+	c.advance(15 * time.Minute)
+	for range 3 {
+		fail(t, g, lockout.Password, lockout.Subject{Realm: "lpse", Username: "budi"})
+	}
+	assert.Equal(t, c.t.Add(30*time.Minute), refused(t, g, lockout.Password, other).Until, "the second lock doubles, up to the default maximum")
 }
 
 func TestAllOff(t *testing.T) {
