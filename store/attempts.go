@@ -59,12 +59,12 @@ type Attempts interface {
 	// never go below zero; keys without a counter are skipped.
 	ReleaseAttempts(ctx context.Context, at time.Time, keys []AttemptKey) error
 	// ClearAttempts zeroes the attempts of the named keys (a success),
-	// those in flight included, and,
-	// unless a key is locked for good, forgets its lock count: the limits
-	// are on consecutive failures (NIST SP 800-63B §3.2.2), so an owner who
-	// logs in between an attacker's rounds is not pushed toward ever longer
-	// or permanent locks. A lock in force stays until it ends. Keys without
-	// a counter are skipped.
+	// those in flight included (a failure that comes later counts
+	// afresh), and, unless a key is locked for good, forgets its lock
+	// count: the limits are on consecutive failures (NIST SP 800-63B
+	// §3.2.2), so an owner who logs in between an attacker's rounds is not
+	// pushed toward ever longer or permanent locks. A lock in force stays
+	// until it ends. Keys without a counter are skipped.
 	ClearAttempts(ctx context.Context, keys []string) error
 	// Unlock ends a key's lock, a permanent one too, zeroes its attempts
 	// and forgets its lock count (an operator's unlock, or a completed
