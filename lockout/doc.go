@@ -25,9 +25,38 @@
 // The price of that exactness: at most Threshold attempts for one account
 // are checked at the same moment. A further concurrent attempt, right
 // password or not, is refused with a [*LockedError] whose InProgress is set
-// and whose Until is a second away; a person's browser sends one login at a
-// time and never meets it. A program that logs one account in many times
-// at once should use sessions, not more logins.
+// and whose Until is when the running attempts' lease ends (below), at
+// most [Policy.Lease] away; a person's browser sends one login at a time
+// and never meets it. A program that logs one account in many times at
+// once should use sessions, not more logins.
+//
+// # Attempts in flight
+//
+// A charge is in flight until [Attempt.Failed], [Attempt.Succeeded] or
+// [Attempt.Abandon] settles it. Some never are: when the store stalls and
+// a login gives up waiting for [Guard.Begin], the charge it sent may still
+// land, with no attempt left to give it back, and a process may die in
+// the middle of a login. So every charge is leased: when the lease of the
+// latest charge to a counter ends, the charges still in flight are given
+// back by themselves. The refusal of an attempt that finds a counter full
+// of them says Until that moment, so RetryAfter is never shorter than the
+// real wait. A failure that comes after its charge was given back counts
+// all the same: a slow attempt is never a free guess.
+//
+// [Policy.Lease] sets the lease, [DefaultLease] (10 seconds) unless set.
+// Choose it a few seconds longer than a login can take. A login waits for
+// a hashing slot in a bounded queue (auth/password's MaxWaiting, eight
+// waiters per slot by default, so a waiter starts within about eight hash
+// times, well under a second at the default argon2id parameters), hashes,
+// and makes a few store calls. The trade-off:
+//
+//   - Too short, and the charges of logins still being checked are given
+//     back while they run: more than Threshold attempts at one account can
+//     then be checked at once. Every one of their failures still counts,
+//     and locks the account, but a flood costs more hashes. New refuses a
+//     lease under [MinLease] (one second).
+//   - Too long, and an owner whose logins' charges were lost, or who meets
+//     a burst of parallel attempts, waits that long before trying again.
 //
 // # What is counted
 //
@@ -45,7 +74,9 @@
 //   - SecondFactor: wrong TOTP, emailed or SMS codes and recovery codes, on
 //     counters of their own.
 //
-// A threshold above 100 is refused (NIST SP 800-63B §3.2.2); New never
+// A Rule's zero fields take its counter's defaults, so Rule{Threshold: 3}
+// changes only the threshold; a Pair rule takes the Account counter's. A
+// threshold above 100 is refused (NIST SP 800-63B §3.2.2); New never
 // quietly raises or lowers a setting.
 //
 // # Lockout as a weapon

@@ -37,8 +37,11 @@ type LockedError struct {
 	Scope Scope
 	// InProgress means the counter is not locked, but as many attempts as
 	// its threshold allows are being checked right now (a burst of
-	// parallel logins for one account): Until is a moment away. If those
-	// attempts fail, the next try finds the lock they caused.
+	// parallel logins for one account), or were charged and never heard
+	// of again (their store call gave up waiting). Until is then when the
+	// lease of those attempts ends, at most Policy.Lease away, by which
+	// time every one of them has succeeded, failed or been given back. If
+	// they fail, the next try finds the lock they caused.
 	InProgress bool
 }
 
@@ -61,10 +64,6 @@ func (e *LockedError) RetryAfter(now time.Time) time.Duration {
 	d := e.Until.Sub(now)
 	return (d + time.Second - 1).Truncate(time.Second)
 }
-
-// inProgressRetry is how long a caller refused by attempts still being
-// checked is asked to wait: about as long as a password hash takes.
-const inProgressRetry = time.Second
 
 // Factor says which kind of secret an attempt checks; each has counters of
 // its own.
@@ -130,18 +129,25 @@ func New(cfg Config) (*Guard, error) {
 	if g.v6bits < 32 || g.v6bits > 128 {
 		return nil, fmt.Errorf("%w: IPv6Prefix %d is not between 32 and 128", ErrConfig, g.v6bits)
 	}
-	var err error
 	p := cfg.Policy
-	if g.account, g.useAccount, err = p.Account.limit(defaultAccount, "Account"); err != nil {
+	lease := p.Lease
+	if lease == 0 {
+		lease = DefaultLease
+	}
+	if lease < MinLease {
+		return nil, fmt.Errorf("%w: Lease %v is shorter than %v", ErrConfig, p.Lease, MinLease)
+	}
+	var err error
+	if g.account, g.useAccount, err = p.Account.limit(defaultAccount, "Account", lease); err != nil {
 		return nil, err
 	}
-	if g.address, g.useAddress, err = p.Address.limit(defaultAddress, "Address"); err != nil {
+	if g.address, g.useAddress, err = p.Address.limit(defaultAddress, "Address", lease); err != nil {
 		return nil, err
 	}
-	if g.pair, g.usePair, err = p.Pair.limit(Rule{}, "Pair"); err != nil {
+	if g.pair, g.usePair, err = p.Pair.limit(Rule{}, "Pair", lease); err != nil {
 		return nil, err
 	}
-	if g.secondFactor, g.use2F, err = p.SecondFactor.limit(defaultAccount, "SecondFactor"); err != nil {
+	if g.secondFactor, g.use2F, err = p.SecondFactor.limit(defaultAccount, "SecondFactor", lease); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -279,10 +285,9 @@ func (g *Guard) lockedError(at time.Time, keys []store.AttemptKey, scopes []Scop
 		case c.Locked(at):
 			e = &LockedError{Until: c.LockedUntil, Scope: scopes[i]}
 		case c.Attempts >= keys[i].Limit.Threshold:
-			// Every allowed attempt is still being checked (or was charged
-			// by a process that died before it could say how it ended,
-			// which the window's end settles).
-			e = &LockedError{Until: at.Add(inProgressRetry), Scope: scopes[i], InProgress: true}
+			// Every allowed attempt is still being checked, or was charged
+			// and never heard of again.
+			e = &LockedError{Until: inProgressUntil(at, c, keys[i].Limit), Scope: scopes[i], InProgress: true}
 		default:
 			continue
 		}
@@ -296,6 +301,22 @@ func (g *Guard) lockedError(at time.Time, keys []store.AttemptKey, scopes []Scop
 		worst = &LockedError{Until: at.Add(keys[0].Limit.LockBase), Scope: scopes[0]}
 	}
 	return worst
+}
+
+// inProgressUntil returns when a counter that is not locked but has no
+// attempts left, c at time at under l, lets an attempt through again at
+// the latest: when the lease of its charges in flight ends, if giving
+// them back leaves room, and otherwise (charges made without a lease, or
+// before leases) when its window ends, which gives every charge back.
+func inProgressUntil(at time.Time, c store.Counter, l store.Limit) time.Time {
+	until := c.WindowStart.Add(l.Window)
+	if c.WindowStart.IsZero() {
+		until = at.Add(l.Window)
+	}
+	if c.InFlight > 0 && c.Attempts-c.InFlight < l.Threshold && c.LeaseUntil.Before(until) {
+		until = c.LeaseUntil
+	}
+	return until
 }
 
 // Failed records that the attempt's secret was wrong. When the failure

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
 
@@ -294,15 +295,38 @@ func TestPolicyChecked(t *testing.T) {
 	require.ErrorIs(t, err, lockout.ErrConfig, "no store")
 	for name, p := range map[string]lockout.Policy{
 		"account threshold 101": {Account: lockout.Rule{Threshold: 101, Window: time.Hour, Lock: time.Hour}},
-		"address threshold 0":   {Address: lockout.Rule{Window: time.Hour, Lock: time.Hour}},
-		"no window":             {Account: lockout.Rule{Threshold: 5, Lock: time.Hour}},
+		"address threshold -1":  {Address: lockout.Rule{Threshold: -1}},
+		"negative window":       {Account: lockout.Rule{Threshold: 5, Window: -time.Hour}},
 		"max below lock":        {Account: lockout.Rule{Threshold: 5, Window: time.Hour, Lock: time.Hour, MaxLock: time.Minute}},
 		"negative permanent":    {Pair: lockout.Rule{Threshold: 5, Window: time.Hour, Lock: time.Hour, PermanentAfter: -1}},
 		"IPv6 prefix 16":        {IPv6Prefix: 16},
+		"negative lease":        {Lease: -time.Second},
+		"lease under a second":  {Lease: 500 * time.Millisecond},
 	} {
 		_, err := lockout.New(lockout.Config{Store: memstore.New(), Policy: p})
 		assert.ErrorIs(t, err, lockout.ErrConfig, name)
 	}
+}
+
+// TestRuleWithOnlyThreshold: a rule that sets only its threshold gets
+// the documented defaults for the rest (issue 15, item 2).
+func TestRuleWithOnlyThreshold(t *testing.T) {
+	g, c := newGuard(t, lockout.Policy{Account: lockout.Rule{Threshold: 3}, Pair: lockout.Rule{Threshold: 2}})
+	other := lockout.Subject{Realm: "lpse", Username: "budi", Addr: "198.51.100.9"}
+	assert.Nil(t, fail(t, g, lockout.Password, budi))
+	locked := fail(t, g, lockout.Password, budi)
+	require.NotNil(t, locked, "the pair locks at 2")
+	assert.Equal(t, lockout.ScopePair, locked.Scope)
+	assert.Equal(t, c.t.Add(15*time.Minute), locked.Until, "the Account counter's default lock")
+	locked = fail(t, g, lockout.Password, other)
+	require.NotNil(t, locked, "the account locks at 3")
+	assert.Equal(t, lockout.ScopeAccount, locked.Scope)
+	assert.Equal(t, c.t.Add(15*time.Minute), locked.Until)
+	c.advance(15 * time.Minute)
+	for range 3 {
+		fail(t, g, lockout.Password, lockout.Subject{Realm: "lpse", Username: "budi"})
+	}
+	assert.Equal(t, c.t.Add(30*time.Minute), refused(t, g, lockout.Password, other).Until, "the second lock doubles, up to the default maximum")
 }
 
 func TestAllOff(t *testing.T) {
@@ -345,25 +369,100 @@ func TestClientAddr(t *testing.T) {
 	}
 }
 
-// TestInProgress: attempts still being checked refuse a further one for a
-// moment, not for a lock's length.
+// TestInProgress: attempts still being checked refuse a further one until
+// their lease ends at the latest, not for a lock's length.
 func TestInProgress(t *testing.T) {
 	g, c := newGuard(t, lockout.Policy{})
 	ctx := context.Background()
 	var running []*lockout.Attempt
 	for range 5 {
+		c.advance(time.Second)
 		a, err := g.Begin(ctx, lockout.Password, budi)
 		require.NoError(t, err)
 		running = append(running, a)
 	}
 	le := refused(t, g, lockout.Password, budi)
 	assert.True(t, le.InProgress)
-	assert.Equal(t, c.t.Add(time.Second), le.Until)
+	assert.Equal(t, c.t.Add(lockout.DefaultLease), le.Until, "the latest charge's lease")
+	p, err := g.Peek(ctx, lockout.Password, budi)
+	require.NoError(t, err)
+	assert.Equal(t, le, p.Locked)
 	for _, a := range running {
 		require.NoError(t, a.Succeeded(ctx))
 	}
-	_, err := g.Begin(ctx, lockout.Password, budi)
+	_, err = g.Begin(ctx, lockout.Password, budi)
 	require.NoError(t, err, "the burst is over")
+}
+
+// TestLeaseGivesBackLostCharges: attempts charged and never heard of
+// again (their store call gave up waiting) refuse the account until the
+// latest one's lease ends, as the refusal says, and not a moment longer.
+func TestLeaseGivesBackLostCharges(t *testing.T) {
+	for _, lease := range []time.Duration{0, time.Second, time.Minute} {
+		t.Run(lease.String(), func(t *testing.T) {
+			g, c := newGuard(t, lockout.Policy{Lease: lease})
+			if lease == 0 {
+				lease = lockout.DefaultLease
+			}
+			for range 5 {
+				c.advance(100 * time.Millisecond)
+				_, err := g.Begin(context.Background(), lockout.Password, budi)
+				require.NoError(t, err)
+			}
+			end := c.t.Add(lease)
+			c.advance(time.Millisecond)
+			le := refused(t, g, lockout.Password, budi)
+			assert.True(t, le.InProgress)
+			assert.Equal(t, end, le.Until)
+			assert.Equal(t, lockout.ScopeAccount, le.Scope)
+			assert.GreaterOrEqual(t, le.RetryAfter(c.t), end.Sub(c.t))
+			c.t = end.Add(-time.Microsecond)
+			refused(t, g, lockout.Password, budi)
+			c.t = end
+			_, err := g.Begin(context.Background(), lockout.Password, budi)
+			require.NoError(t, err, "at the lease's end")
+		})
+	}
+}
+
+// TestSlowFailuresCount: an attempt whose lease ran out before it failed
+// still counts: five of them lock the account.
+func TestSlowFailuresCount(t *testing.T) {
+	g, c := newGuard(t, lockout.Policy{})
+	for i := range 5 {
+		a, err := g.Begin(context.Background(), lockout.Password, budi)
+		require.NoError(t, err)
+		c.advance(lockout.DefaultLease + time.Second)
+		locked, err := a.Failed(context.Background())
+		require.NoError(t, err)
+		if i < 4 {
+			assert.Nil(t, locked, "slow failure %d", i+1)
+		} else {
+			require.NotNil(t, locked, "the fifth slow failure")
+			assert.Equal(t, lockout.ScopeAccount, locked.Scope)
+		}
+	}
+	refused(t, g, lockout.Password, budi)
+}
+
+// TestInProgressWithoutLease: charges made without a lease (by a version
+// before leases, or a host's own code) are not given back before their
+// window ends, and the refusal says so.
+func TestInProgressWithoutLease(t *testing.T) {
+	st := memstore.New()
+	c := &clock{time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)}
+	g, err := lockout.New(lockout.Config{Store: st, Now: c.now, Policy: lockout.Policy{Address: lockout.Rule{Off: true}}})
+	require.NoError(t, err)
+	unleased := store.Limit{Threshold: 5, Window: 15 * time.Minute, LockBase: 15 * time.Minute, LockMax: 24 * time.Hour, Forget: 24 * time.Hour}
+	for range 5 {
+		tk, err := st.TakeAttempt(context.Background(), c.t, []store.AttemptKey{{Key: "pw|a|lpse|budi", Limit: unleased}})
+		require.NoError(t, err)
+		require.True(t, tk.Allowed)
+	}
+	c.advance(time.Minute)
+	le := refused(t, g, lockout.Password, budi)
+	assert.True(t, le.InProgress)
+	assert.Equal(t, c.t.Add(14*time.Minute), le.Until, "the window's end")
 }
 
 // TestThrottle: requests count whatever their outcome, per subject and per

@@ -12,20 +12,32 @@ import (
 var ErrConfig = errors.New("lockout: invalid configuration")
 
 // Rule limits the failures counted under one key.
+//
+// A zero field takes the default of the rule's counter, as [Policy] names
+// it: Rule{Threshold: 3} as the Account rule locks after 3 failures in 15
+// minutes, for 15 minutes, doubling up to 24 hours. The Pair counter,
+// which is off by default, takes the Account counter's defaults for the
+// fields a Pair rule leaves zero. Only the zero Rule means the default
+// rule itself (off, for Pair).
 type Rule struct {
 	// Threshold is how many failed attempts a window allows before the key
-	// locks, 1 to 100 (NIST SP 800-63B §3.2.2 caps it at 100).
+	// locks, 1 to 100 (NIST SP 800-63B §3.2.2 caps it at 100). Zero means
+	// the counter's default.
 	Threshold int
 	// Window is how long a failed attempt counts, from the first one.
+	// Zero means the counter's default.
 	Window time.Duration
 	// Lock is how long the first lock lasts; each further lock doubles
-	// it, up to MaxLock.
+	// it, up to MaxLock. Zero means the counter's default.
 	Lock time.Duration
-	// MaxLock caps a growing lock.
+	// MaxLock caps a growing lock. Zero means Lock when Lock is set (every
+	// lock as long as the first), and the counter's default when Lock is
+	// zero too.
 	MaxLock time.Duration
 	// PermanentAfter, when above zero, makes the lock that follows that
 	// many temporary locks permanent: only an operator's unlock or a
-	// completed password reset ends it.
+	// completed password reset ends it. Zero means never, the default of
+	// every counter.
 	PermanentAfter int
 	// Off turns this counter off.
 	Off bool
@@ -51,8 +63,10 @@ type Policy struct {
 	// everyone out.
 	Address Rule
 	// Pair limits the failures for one username from one address. Zero:
-	// off. Set it below Account's threshold to lock an attacker's address
-	// out of an account before the account itself locks for everyone.
+	// off; the zero fields of a Pair rule that is set take the Account
+	// counter's default values (not those of the policy's Account rule). Set its threshold below Account's to lock an attacker's
+	// address out of an account before the account itself locks for
+	// everyone.
 	Pair Rule
 	// SecondFactor limits the wrong second-factor codes (TOTP, emailed or
 	// SMS codes, recovery codes) for one account, on counters of their own,
@@ -69,23 +83,62 @@ type Policy struct {
 	// control of the mailbox, and letting it unlock is what keeps an
 	// attacker from locking a victim out for good.
 	KeepLockOnReset bool
+	// Lease is how long an attempt that has been charged may go without
+	// news of its outcome: when the lease of the latest attempt charged to
+	// a counter ends, the charges whose attempts have neither failed nor
+	// succeeded are given back. A login whose store call gave up waiting
+	// (a stalled store) may have been charged with no one left to settle
+	// the charge; the lease ends it within seconds instead of at the
+	// window's end. It applies to the Account, Address, Pair and
+	// SecondFactor counters. Zero means DefaultLease; New refuses less
+	// than MinLease. See the package documentation for the trade-off.
+	Lease time.Duration
 }
+
+// DefaultLease is the lease of a Policy whose Lease is zero: ten times
+// what a login takes when the hasher is saturated (its wait for a slot is
+// bounded at about eight hash times, well under a second with the
+// default argon2id parameters), with room for a slow store.
+const DefaultLease = 10 * time.Second
+
+// MinLease is the shortest lease New accepts: a lease shorter than a
+// login gives back the charges of logins still being checked.
+const MinLease = time.Second
 
 var (
 	defaultAccount = Rule{Threshold: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: 24 * time.Hour}
 	defaultAddress = Rule{Threshold: 50, Window: 15 * time.Minute, Lock: 15 * time.Minute, MaxLock: time.Hour}
 )
 
-// limit returns the store limit of r, with zero fields taken from def.
-func (r Rule) limit(def Rule, name string) (store.Limit, bool, error) {
-	if r.Off {
+// limit returns the store limit of r, its charges leased for lease, and
+// whether the counter is on. Zero fields of r take def's values, or, when
+// def is off (the zero Rule), defaultAccount's; the zero Rule is def
+// itself.
+func (r Rule) limit(def Rule, name string, lease time.Duration) (store.Limit, bool, error) {
+	if r.Off || (r == Rule{} && def == Rule{}) {
 		return store.Limit{}, false, nil
 	}
-	if r == (Rule{}) {
-		if def == (Rule{}) {
-			return store.Limit{}, false, nil
+	if def == (Rule{}) {
+		def = defaultAccount
+	}
+	if r.MaxLock == 0 {
+		if r.Lock != 0 {
+			r.MaxLock = r.Lock
+		} else {
+			r.MaxLock = def.MaxLock
 		}
-		r = def
+	}
+	if r.Threshold == 0 {
+		r.Threshold = def.Threshold
+	}
+	if r.Window == 0 {
+		r.Window = def.Window
+	}
+	if r.Lock == 0 {
+		r.Lock = def.Lock
+	}
+	if r.PermanentAfter == 0 {
+		r.PermanentAfter = def.PermanentAfter
 	}
 	l := store.Limit{
 		Threshold:      r.Threshold,
@@ -93,19 +146,17 @@ func (r Rule) limit(def Rule, name string) (store.Limit, bool, error) {
 		LockBase:       r.Lock,
 		LockMax:        r.MaxLock,
 		PermanentAfter: r.PermanentAfter,
+		Lease:          lease,
+		// A key's lock count is kept a day after its last attempt, and at
+		// least as long as its window and its longest lock.
+		Forget: max(24*time.Hour, r.Window, r.MaxLock),
 	}
-	if l.LockMax == 0 {
-		l.LockMax = l.LockBase
-	}
-	// A key's lock count is kept a day after its last attempt, and at
-	// least as long as its window and its longest lock.
-	l.Forget = max(24*time.Hour, l.Window, l.LockMax)
 	switch {
 	case r.Threshold < 1 || r.Threshold > 100:
 		return l, false, fmt.Errorf("%w: %s threshold %d is not between 1 and 100", ErrConfig, name, r.Threshold)
-	case r.Window <= 0 || r.Lock <= 0:
-		return l, false, fmt.Errorf("%w: %s needs a positive window and lock", ErrConfig, name)
-	case r.MaxLock != 0 && r.MaxLock < r.Lock:
+	case r.Window < 0 || r.Lock < 0:
+		return l, false, fmt.Errorf("%w: %s window or lock is negative", ErrConfig, name)
+	case r.MaxLock < r.Lock:
 		return l, false, fmt.Errorf("%w: %s maximum lock is shorter than the first lock", ErrConfig, name)
 	case r.PermanentAfter < 0:
 		return l, false, fmt.Errorf("%w: %s PermanentAfter is negative", ErrConfig, name)

@@ -34,7 +34,8 @@ type Rate struct {
 
 func (r Rate) limit() store.Limit {
 	// The counter never fails, so it never locks; the lock fields only
-	// have to be valid.
+	// have to be valid. Its requests are never settled either, so they
+	// are not leased: each counts until its window ends.
 	return store.Limit{Threshold: r.Requests, Window: r.Window, LockBase: r.Window, LockMax: r.Window, Forget: r.Window}
 }
 

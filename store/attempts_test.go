@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ func TestLimitValid(t *testing.T) {
 		"max below base":     func(l *store.Limit) { l.LockMax = time.Minute },
 		"forget below max":   func(l *store.Limit) { l.Forget = time.Hour },
 		"negative permanent": func(l *store.Limit) { l.PermanentAfter = -1 },
+		"negative lease":     func(l *store.Limit) { l.Lease = -time.Second },
 	} {
 		l := ok
 		mutate(&l)
@@ -50,4 +52,65 @@ func TestSettleAndTake(t *testing.T) {
 	assert.Equal(t, t0.Add(2*time.Second+time.Minute), c.LockedUntil)
 	assert.Equal(t, c, store.FailCounter(c, l, t0.Add(3*time.Second)), "a failure while locked changes nothing")
 	assert.Equal(t, store.Counter{Key: "k", Locks: 1, LastAttempt: t0.Add(time.Second)}, store.Settle(c, l, c.LockedUntil))
+}
+
+// TestLeaseStateMachine runs random sequences of takes, failures, releases
+// and clears under a leased limit, and checks after each step what the
+// contract promises: charges in flight are among the attempts, the lease
+// is set exactly while some are in flight, nothing in flight is given back
+// before the lease ends, and a failure always leaves a mark (it settles a
+// charge in flight, counts afresh, or finds the key locked).
+func TestLeaseStateMachine(t *testing.T) {
+	l := store.Limit{Threshold: 4, Window: time.Minute, LockBase: time.Minute, LockMax: time.Hour, Forget: 2 * time.Hour, Lease: 10 * time.Second}
+	rng := rand.New(rand.NewPCG(15, 2026))
+	for run := range 200 {
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		c := store.Counter{Key: "k"}
+		for step := range 60 {
+			at = at.Add(time.Duration(rng.IntN(4000)) * time.Millisecond)
+			before := store.Settle(c, l, at)
+			if c.InFlight > 0 && at.Before(c.LeaseUntil) && !c.Locked(at) && before.InFlight != c.InFlight &&
+				(c.WindowStart.IsZero() || at.Sub(c.WindowStart) < l.Window) {
+				t.Fatalf("run %d step %d: charges given back before the lease ends: %+v -> %+v", run, step, c, before)
+			}
+			switch op := rng.IntN(10); {
+			case op < 4:
+				_, charged, ok := store.TakeCounter(c, l, at)
+				if ok {
+					c = charged
+				} else {
+					c = before
+				}
+			case op < 8:
+				c = store.FailCounter(c, l, at)
+				if !before.Locked(at) && c.Attempts == before.Attempts && c.InFlight == before.InFlight {
+					t.Fatalf("run %d step %d: a failure left no mark: %+v -> %+v", run, step, before, c)
+				}
+			case op < 9:
+				c = store.ReleaseCounter(c, l, at)
+				if c.Attempts < before.Attempts && before.InFlight == 0 {
+					t.Fatalf("run %d step %d: a release took back a failure: %+v -> %+v", run, step, before, c)
+				}
+			default:
+				c = before
+				c.Attempts, c.WindowStart, c.InFlight, c.LeaseUntil = 0, time.Time{}, 0, time.Time{}
+			}
+			if c.InFlight < 0 || c.InFlight > c.Attempts || (c.InFlight == 0) != c.LeaseUntil.IsZero() {
+				t.Fatalf("run %d step %d: %+v breaks the counter's invariants", run, step, c)
+			}
+		}
+	}
+}
+
+func TestLeaseGivesBackAtItsEnd(t *testing.T) {
+	l := store.Limit{Threshold: 2, Window: time.Hour, LockBase: time.Minute, LockMax: time.Hour, Forget: 2 * time.Hour, Lease: 10 * time.Second}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, c, _ := store.TakeCounter(store.Counter{Key: "k"}, l, t0)
+	_, c, _ = store.TakeCounter(c, l, t0.Add(3*time.Second))
+	assert.Equal(t, store.Counter{Key: "k", Attempts: 2, InFlight: 2, LeaseUntil: t0.Add(13 * time.Second), WindowStart: t0, LastAttempt: t0.Add(3 * time.Second)}, c)
+	_, _, ok := store.TakeCounter(c, l, t0.Add(13*time.Second-1))
+	assert.False(t, ok, "before the latest lease ends")
+	assert.Equal(t, store.Counter{Key: "k", LastAttempt: t0.Add(3 * time.Second)}, store.Settle(c, l, t0.Add(13*time.Second)))
+	c = store.FailCounter(c, l, t0.Add(20*time.Second))
+	assert.Equal(t, store.Counter{Key: "k", Attempts: 1, WindowStart: t0.Add(20 * time.Second), LastAttempt: t0.Add(20 * time.Second)}, c, "a failure after the lease counts afresh")
 }

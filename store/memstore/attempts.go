@@ -81,7 +81,7 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	defer s.amu.Unlock()
 	for _, k := range keys {
 		if e, ok := s.attempts[k]; ok {
-			e.c.Attempts, e.c.WindowStart = 0, time.Time{}
+			e.c.Attempts, e.c.WindowStart, e.c.InFlight, e.c.LeaseUntil = 0, time.Time{}, 0, time.Time{}
 			if !e.c.Permanent {
 				e.c.Locks = 0
 			}

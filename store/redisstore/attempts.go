@@ -15,13 +15,21 @@ var _ store.Attempts = (*Store)(nil)
 
 // A counter is the hash <prefix>attempt:<key> with the fields of
 // counterFields: times are Unix microseconds and durations microseconds,
-// 0 for none; permanent is 0 or 1. A counter that settles to nothing is
+// 0 for none; permanent is 0 or 1. A counter written before leases has
+// no inflight and lease fields, which read as 0: nothing in flight. A counter that settles to nothing is
 // deleted; one written with nothing in it is never stored.
 const attemptKeyPart = "attempt:"
 
 // counterFields are a counter's hash fields, in the order the scripts
 // return them.
-var counterFields = []string{"attempts", "window", "until", "permanent", "locks", "last"}
+var counterFields = []string{"attempts", "window", "until", "permanent", "locks", "last", "inflight", "lease"}
+
+// numFields is how many values the scripts return for each counter, and
+// limitArgs how many ARGV describe each key's limit.
+const (
+	numFields = 8
+	limitArgs = 7
+)
 
 // maxMicros bounds the times and durations the scripts compute with, so
 // that their sums stay exact in Lua's numbers, which are float64: times
@@ -31,22 +39,24 @@ const maxMicros = 1 << 52
 
 // luaCommon is the start of the attempt scripts: store.Settle, the
 // limits, reading and writing a counter. ARGV[1] is the time of the call;
-// the limit of KEYS[i] is the six ARGV from 2+6*(i-1): threshold, window,
-// lock base, lock max, permanent after, forget.
+// the limit of KEYS[i] is the seven ARGV from 2+7*(i-1): threshold,
+// window, lock base, lock max, permanent after, forget, lease.
 const luaCommon = `
 local at = tonumber(ARGV[1])
 
 local function limit(i)
-  local o = 1 + (i - 1) * 6
+  local o = 1 + (i - 1) * 7
   return {threshold = tonumber(ARGV[o + 1]), window = tonumber(ARGV[o + 2]),
     base = tonumber(ARGV[o + 3]), max = tonumber(ARGV[o + 4]),
-    permanentAfter = tonumber(ARGV[o + 5]), forget = tonumber(ARGV[o + 6])}
+    permanentAfter = tonumber(ARGV[o + 5]), forget = tonumber(ARGV[o + 6]),
+    lease = tonumber(ARGV[o + 7])}
 end
 
 local function read(key)
-  local v = redis.call('HMGET', key, 'attempts', 'window', 'until', 'permanent', 'locks', 'last')
+  local v = redis.call('HMGET', key, 'attempts', 'window', 'until', 'permanent', 'locks', 'last', 'inflight', 'lease')
   return {attempts = tonumber(v[1]) or 0, window = tonumber(v[2]) or 0, lockedUntil = tonumber(v[3]) or 0,
-    permanent = tonumber(v[4]) or 0, locks = tonumber(v[5]) or 0, last = tonumber(v[6]) or 0}
+    permanent = tonumber(v[4]) or 0, locks = tonumber(v[5]) or 0, last = tonumber(v[6]) or 0,
+    inflight = tonumber(v[7]) or 0, lease = tonumber(v[8]) or 0}
 end
 
 -- settle is store.Settle.
@@ -54,16 +64,46 @@ local function settle(c, l)
   if c.permanent == 1 then
     return c
   end
+  if c.inflight > 0 and at >= c.lease then
+    c.attempts = math.max(c.attempts - c.inflight, 0)
+    c.inflight, c.lease = 0, 0
+    if c.attempts == 0 then
+      c.window = 0
+    end
+  end
   if c.lockedUntil ~= 0 and at >= c.lockedUntil then
-    c.lockedUntil, c.attempts, c.window = 0, 0, 0
+    c.lockedUntil, c.attempts, c.window, c.inflight, c.lease = 0, 0, 0, 0, 0
   end
   if c.lockedUntil == 0 and c.window ~= 0 and at - c.window >= l.window then
-    c.attempts, c.window = 0, 0
+    c.attempts, c.window, c.inflight, c.lease = 0, 0, 0, 0
   end
   if c.lockedUntil == 0 and c.last ~= 0 and at - c.last >= l.forget then
-    c.attempts, c.window, c.permanent, c.locks, c.last = 0, 0, 0, 0, 0
+    c.attempts, c.window, c.permanent, c.locks, c.last, c.inflight, c.lease = 0, 0, 0, 0, 0, 0, 0
   end
   return c
+end
+
+-- settleOne is store's settleOne: one charge out of flight.
+local function settleOne(c)
+  c.inflight = c.inflight - 1
+  if c.inflight == 0 then
+    c.lease = 0
+  end
+end
+
+-- same reports whether two counters are equal.
+local function same(a, b)
+  return a.attempts == b.attempts and a.window == b.window and a.lockedUntil == b.lockedUntil and
+    a.permanent == b.permanent and a.locks == b.locks and a.last == b.last and
+    a.inflight == b.inflight and a.lease == b.lease
+end
+
+local function copy(c)
+  local d = {}
+  for k, v in pairs(c) do
+    d[k] = v
+  end
+  return d
 end
 
 -- locked is store.Counter.Locked.
@@ -79,12 +119,14 @@ end
 -- its lock has ended and l.forget has passed since its last attempt; a
 -- permanent lock never expires.
 local function write(key, c, l)
-  if c.attempts == 0 and c.window == 0 and c.lockedUntil == 0 and c.permanent == 0 and c.locks == 0 and c.last == 0 then
+  if c.attempts == 0 and c.window == 0 and c.lockedUntil == 0 and c.permanent == 0 and c.locks == 0 and c.last == 0 and
+      c.inflight == 0 and c.lease == 0 then
     redis.call('DEL', key)
     return
   end
   redis.call('HSET', key, 'attempts', int(c.attempts), 'window', int(c.window), 'until', int(c.lockedUntil),
-    'permanent', int(c.permanent), 'locks', int(c.locks), 'last', int(c.last))
+    'permanent', int(c.permanent), 'locks', int(c.locks), 'last', int(c.last),
+    'inflight', int(c.inflight), 'lease', int(c.lease))
   if c.permanent == 1 then
     redis.call('PERSIST', key)
     return
@@ -103,7 +145,7 @@ end
 local function reply(allowed, cs)
   local r = {allowed}
   for _, c in ipairs(cs) do
-    for _, v in ipairs({c.attempts, c.window, c.lockedUntil, c.permanent, c.locks, c.last}) do
+    for _, v in ipairs({c.attempts, c.window, c.lockedUntil, c.permanent, c.locks, c.last, c.inflight, c.lease}) do
       r[#r + 1] = v
     end
   end
@@ -129,6 +171,12 @@ if allowed == 1 then
     end
     c.attempts = c.attempts + 1
     c.last = at
+    if ls[i].lease > 0 then
+      c.inflight = c.inflight + 1
+      if at + ls[i].lease > c.lease then
+        c.lease = at + ls[i].lease
+      end
+    end
     write(KEYS[i], c, ls[i])
   end
 end
@@ -136,7 +184,8 @@ return reply(allowed, cs)
 `)
 
 // failScript is store.FailCounter for every key. It writes only the keys
-// it locks: the others' stored state settles as it did.
+// it changes (settles a charge in flight, counts a failure afresh, locks):
+// the others' stored state settles as it did.
 var failScript = redis.NewScript(luaCommon + `
 -- lockDuration is store.Limit.LockDuration.
 local function lockDuration(l, locks)
@@ -154,14 +203,29 @@ local cs = {}
 for i = 1, #KEYS do
   local l = limit(i)
   local c = settle(read(KEYS[i]), l)
-  if not locked(c) and c.attempts >= l.threshold then
-    if l.permanentAfter > 0 and c.locks >= l.permanentAfter then
-      c.permanent = 1
-    else
-      c.lockedUntil = at + lockDuration(l, c.locks)
+  if not locked(c) then
+    local settled = copy(c)
+    if c.inflight > 0 then
+      settleOne(c)
+    elseif l.lease > 0 then
+      if c.window == 0 then
+        c.window = at
+      end
+      c.attempts = c.attempts + 1
+      c.last = at
     end
-    c.locks = c.locks + 1
-    write(KEYS[i], c, l)
+    if c.attempts >= l.threshold then
+      if l.permanentAfter > 0 and c.locks >= l.permanentAfter then
+        c.permanent = 1
+      else
+        c.lockedUntil = at + lockDuration(l, c.locks)
+      end
+      c.locks = c.locks + 1
+      c.inflight, c.lease = 0, 0
+    end
+    if not same(c, settled) then
+      write(KEYS[i], c, l)
+    end
   end
   cs[i] = c
 end
@@ -175,7 +239,10 @@ var releaseScript = redis.NewScript(luaCommon + `
 for i = 1, #KEYS do
   local l = limit(i)
   local c = settle(read(KEYS[i]), l)
-  if not locked(c) and c.attempts > 0 then
+  if not locked(c) and c.attempts > 0 and (c.inflight > 0 or l.lease == 0) then
+    if c.inflight > 0 then
+      settleOne(c)
+    end
     c.attempts = c.attempts - 1
     if c.attempts == 0 then
       c.window = 0
@@ -195,7 +262,7 @@ return 0
 var clearScript = redis.NewScript(`
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    redis.call('HSET', key, 'attempts', '0', 'window', '0')
+    redis.call('HSET', key, 'attempts', '0', 'window', '0', 'inflight', '0', 'lease', '0')
     if redis.call('HGET', key, 'permanent') ~= '1' then
       redis.call('HSET', key, 'locks', '0')
     end
@@ -206,7 +273,7 @@ return 0
 
 // unlockScript deletes a counter and returns it as it was.
 var unlockScript = redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 'attempts', 'window', 'until', 'permanent', 'locks', 'last')
+local v = redis.call('HMGET', KEYS[1], 'attempts', 'window', 'until', 'permanent', 'locks', 'last', 'inflight', 'lease')
 redis.call('DEL', KEYS[1])
 return v
 `)
@@ -307,12 +374,12 @@ func (s *Store) attemptArgs(at time.Time, keys []store.AttemptKey) (rkeys []stri
 		return nil, nil, err
 	}
 	rkeys = make([]string, len(keys))
-	args = make([]any, 0, 1+6*len(keys))
+	args = make([]any, 0, 1+limitArgs*len(keys))
 	args = append(args, now)
 	for i, k := range keys {
 		rkeys[i] = s.attemptKey(k.Key)
 		l := k.Limit
-		args = append(args, l.Threshold, micros(l.Window), micros(l.LockBase), micros(l.LockMax), l.PermanentAfter, micros(l.Forget))
+		args = append(args, l.Threshold, micros(l.Window), micros(l.LockBase), micros(l.LockMax), l.PermanentAfter, micros(l.Forget), micros(l.Lease))
 	}
 	return rkeys, args, nil
 }
@@ -330,7 +397,7 @@ func micros(d time.Duration) int64 {
 // and the counter of every key.
 func (s *Store) runCounters(ctx context.Context, op string, script *redis.Script, keys []store.AttemptKey, rkeys []string, args []any) (allowed bool, cs []store.Counter, err error) {
 	r, err := run(ctx, s.client, script, rkeys, args...).Int64Slice()
-	if err == nil && len(r) != 1+6*len(keys) {
+	if err == nil && len(r) != 1+numFields*len(keys) {
 		err = fmt.Errorf("script returned %d values for %d keys", len(r), len(keys))
 	}
 	if err != nil {
@@ -338,7 +405,7 @@ func (s *Store) runCounters(ctx context.Context, op string, script *redis.Script
 	}
 	cs = make([]store.Counter, len(keys))
 	for i, k := range keys {
-		cs[i] = counter(k.Key, r[1+6*i:])
+		cs[i] = counter(k.Key, r[1+numFields*i:])
 	}
 	return r[0] == 1, cs, nil
 }
@@ -354,7 +421,7 @@ func run(ctx context.Context, c redis.Scripter, script *redis.Script, keys []str
 	return script.Run(ctx, c, keys, args...)
 }
 
-// counter returns the counter whose six fields, in the order of
+// counter returns the counter whose fields, in the order of
 // counterFields, begin v.
 func counter(key string, v []int64) store.Counter {
 	return store.Counter{
@@ -365,6 +432,8 @@ func counter(key string, v []int64) store.Counter {
 		Permanent:   v[3] == 1,
 		Locks:       int(v[4]),
 		LastAttempt: microTime(v[5]),
+		InFlight:    int(v[6]),
+		LeaseUntil:  microTime(v[7]),
 	}
 }
 

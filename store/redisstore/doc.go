@@ -22,7 +22,8 @@
 // cache sends the script again with EVAL, one more). A failed login is
 // two round trips, and refusing an attempt at a locked account one. The
 // scripts are the store package's state machine, [store.Settle],
-// [store.TakeCounter] and [store.FailCounter], line for line; Redis runs a
+// [store.TakeCounter] and [store.FailCounter], line for line, leases on
+// charges in flight included; Redis runs a
 // script alone, so each call is atomic across all its keys, and of any
 // number of parallel attempts exactly a key's threshold get through.
 // [Store.ReleaseAttempts] ([store.ReleaseCounter]), [Store.ClearAttempts]
@@ -48,8 +49,10 @@
 //
 // where <key> is the store.AttemptKey's Key as given, with the fields
 // attempts, window (the window's start), until (the lock's end), permanent
-// (0 or 1), locks and last (the last attempt): times in Unix microseconds,
-// 0 for none. A counter expires (PEXPIRE) when it will have settled to
+// (0 or 1), locks, last (the last attempt), inflight (the charges in
+// flight under a lease) and lease (when their lease ends): times in Unix
+// microseconds, 0 for none. A counter written before leases, without the
+// last two, has nothing in flight. A counter expires (PEXPIRE) when it will have settled to
 // nothing: when its lock has ended and its limit's Forget has passed since
 // its last attempt, whichever is later; a permanent lock has no TTL. So a
 // flood of attempts at made-up usernames costs memory (about 200 bytes a
@@ -290,10 +293,13 @@
 //
 // go-redis retries a command after a network error (Options.MaxRetries).
 // A TakeAttempt whose reply was lost and that is retried may be charged
-// twice, which locks a key sooner, never later; FailAttempt, ClearAttempts and
-// Unlock may be repeated without harm. A ReleaseAttempts retried so may
-// take back two attempts for one, which allows one more attempt in the
-// key's window; it never ends a lock. Set MaxRetries to -1 where that
+// twice; under a lease the extra charge is given back when the lease ends,
+// and without one it counts until the window ends. A FailAttempt retried
+// so may count one failure twice, which locks a key sooner, never later;
+// ClearAttempts and Unlock may be repeated without harm. A
+// ReleaseAttempts retried so may take back two charges in flight for one,
+// which allows one more attempt in the key's window; it never takes back
+// a failure or ends a lock. Set MaxRetries to -1 where that
 // matters more than riding out a dropped connection. A CreateChallenge
 // retried so finds its own challenge and returns store.ErrConflict, and a
 // TakeChallenge store.ErrNotFound: the person is asked again, with a new

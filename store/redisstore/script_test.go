@@ -13,9 +13,10 @@ import (
 )
 
 // TestScriptsMirrorStateMachine runs the scripts on random stored counters
-// and limits, to the microsecond, and checks that they decide, return and
-// store what store.TakeCounter, store.FailCounter and store.ReleaseCounter
-// do, with the TTL at which each stored counter settles to nothing.
+// and limits, leased or not, to the microsecond, and checks that they
+// decide, return and store what store.TakeCounter, store.FailCounter and
+// store.ReleaseCounter do, with the TTL at which each stored counter
+// settles to nothing.
 func TestScriptsMirrorStateMachine(t *testing.T) {
 	client, prefix := testdb.Redis(t)
 	s, err := New(client, Config{Prefix: prefix})
@@ -23,7 +24,7 @@ func TestScriptsMirrorStateMachine(t *testing.T) {
 	ctx := t.Context()
 	rng := rand.New(rand.NewPCG(5, 2026))
 	at := time.Date(2026, 3, 17, 8, 30, 15, 123456000, time.UTC)
-	releases := 0
+	releases, fails := 0, 0
 	for i := range 1000 {
 		keys := make([]store.AttemptKey, 1+rng.IntN(3))
 		stored := make([]store.Counter, len(keys))
@@ -53,32 +54,35 @@ func TestScriptsMirrorStateMachine(t *testing.T) {
 		require.Equal(t, want, got, "TakeAttempt: "+name)
 		requireStored(t, s, at, keys, after, func(int) bool { return want.Allowed }, "TakeAttempt: "+name)
 
-		// FailAttempt, from the same counters.
-		put(t, s, stored)
+		// FailAttempt and ReleaseAttempts, from the same counters, as far
+		// as the state machine reaches them: an attempt charged sets the
+		// last attempt.
+		charged := make([]store.Counter, len(keys))
+		for j := range keys {
+			charged[j] = stored[j]
+			if charged[j].Attempts > 0 && charged[j].LastAttempt.IsZero() {
+				charged[j].LastAttempt = at.Add(-time.Minute)
+			}
+		}
+		put(t, s, charged)
 		wantFail := make([]store.Counter, len(keys))
 		after = make([]store.Counter, len(keys))
-		locked := make([]bool, len(keys))
+		changed := make([]bool, len(keys))
 		for j, k := range keys {
-			wantFail[j] = store.FailCounter(stored[j], k.Limit, at)
-			after[j] = stored[j]
-			if wantFail[j] != store.Settle(stored[j], k.Limit, at) {
-				after[j], locked[j] = wantFail[j], true
+			wantFail[j] = store.FailCounter(charged[j], k.Limit, at)
+			after[j] = charged[j]
+			if wantFail[j] != store.Settle(charged[j], k.Limit, at) {
+				after[j], changed[j] = wantFail[j], true
+				fails++
 			}
 		}
 		gotFail, err := s.FailAttempt(ctx, at, keys)
 		require.NoError(t, err, name)
 		require.Equal(t, wantFail, gotFail, "FailAttempt: "+name)
-		requireStored(t, s, at, keys, after, func(i int) bool { return locked[i] }, "FailAttempt: "+name)
+		requireStored(t, s, at, keys, after, func(i int) bool { return changed[i] }, "FailAttempt: "+name)
 
-		// ReleaseAttempts, from the same counters, as far as the state
-		// machine reaches them: an attempt charged sets the last attempt.
-		charged := make([]store.Counter, len(keys))
 		released := make([]bool, len(keys))
 		for j, k := range keys {
-			charged[j] = stored[j]
-			if charged[j].Attempts > 0 && charged[j].LastAttempt.IsZero() {
-				charged[j].LastAttempt = at.Add(-time.Minute)
-			}
 			after[j] = charged[j]
 			if c := store.ReleaseCounter(charged[j], k.Limit, at); c != store.Settle(charged[j], k.Limit, at) {
 				after[j], released[j] = c, true
@@ -89,7 +93,8 @@ func TestScriptsMirrorStateMachine(t *testing.T) {
 		require.NoError(t, s.ReleaseAttempts(ctx, at, keys), name)
 		requireStored(t, s, at, keys, after, func(i int) bool { return released[i] }, "ReleaseAttempts: "+name)
 	}
-	t.Logf("%d keys had an attempt taken back", releases)
+	t.Logf("%d keys had a failure recorded, %d an attempt taken back", fails, releases)
+	require.Greater(t, fails, 50, "too few cases record a failure")
 	require.Greater(t, releases, 50, "too few cases take an attempt back")
 }
 
@@ -102,9 +107,13 @@ func put(t *testing.T, s *Store, cs []store.Counter) {
 		if c == (store.Counter{Key: c.Key}) {
 			continue
 		}
-		require.NoError(t, s.client.HSet(t.Context(), key,
-			"attempts", c.Attempts, "window", unixMicro(c.WindowStart), "until", unixMicro(c.LockedUntil),
-			"permanent", map[bool]int{false: 0, true: 1}[c.Permanent], "locks", c.Locks, "last", unixMicro(c.LastAttempt)).Err())
+		fields := []any{"attempts", c.Attempts, "window", unixMicro(c.WindowStart), "until", unixMicro(c.LockedUntil),
+			"permanent", map[bool]int{false: 0, true: 1}[c.Permanent], "locks", c.Locks, "last", unixMicro(c.LastAttempt)}
+		if c.InFlight != 0 || !c.LeaseUntil.IsZero() {
+			// A counter written before leases has neither field.
+			fields = append(fields, "inflight", c.InFlight, "lease", unixMicro(c.LeaseUntil))
+		}
+		require.NoError(t, s.client.HSet(t.Context(), key, fields...).Err())
 	}
 }
 
@@ -168,6 +177,9 @@ func randomLimit(rng *rand.Rand) store.Limit {
 	if rng.IntN(4) == 0 {
 		l.Forget = max(l.Window, l.LockMax)
 	}
+	if rng.IntN(3) > 0 {
+		l.Lease = randomDuration(rng, time.Minute)
+	}
 	return l
 }
 
@@ -189,6 +201,10 @@ func randomCounter(rng *rand.Rand, key string, at time.Time) store.Counter {
 	c.Locks = rng.IntN(6)
 	if rng.IntN(8) > 0 {
 		c.LastAttempt = at.Add(-randomDuration(rng, 6*time.Hour))
+	}
+	if c.Attempts > 0 && rng.IntN(2) == 0 {
+		c.InFlight = 1 + rng.IntN(c.Attempts)
+		c.LeaseUntil = at.Add(randomDuration(rng, 2*time.Minute) - time.Minute)
 	}
 	return c
 }

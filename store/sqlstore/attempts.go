@@ -15,14 +15,14 @@ import (
 )
 
 // The attempt counters' table is <prefix>attempts, one row per key; see
-// migrations/*/0003_attempts.sql. The state machine is the store
+// migrations/*/0003_attempts.sql and 0009_attempt_leases.sql. The state machine is the store
 // package's: TakeAttempt, FailAttempt and ReleaseAttempts read the rows,
 // run store.TakeCounter, store.FailCounter or store.ReleaseCounter on them
 // in Go, and write back what changed only if the rows are still as read
 // (swapCounters), or else decide again on rows locked in a transaction
 // (lockCounters).
 
-const attemptColumns = `key, attempts, window_start, locked_until, permanent, locks, last_attempt`
+const attemptColumns = `key, attempts, window_start, locked_until, permanent, locks, last_attempt, in_flight, lease_until`
 
 // stored is what the attempts table holds for a list of keys.
 type stored struct {
@@ -81,10 +81,11 @@ func take(current []store.Counter, keys []store.AttemptKey, at time.Time) store.
 
 // FailAttempt implements [store.Attempts].
 //
-// Most failures lock nothing, and so write nothing: a plain read of the
-// rows decides that. When a key is to lock, the rows are written as by
-// TakeAttempt: by one conditional UPDATE, or in a transaction that locks
-// them.
+// A failure that changes no counter (without a lease, one that locks
+// nothing; one at a locked key) writes nothing: a plain read of the rows
+// decides that. Otherwise (a charge in flight settled, a failure counted
+// afresh, a key to lock) the rows are written as by TakeAttempt: by one
+// conditional UPDATE, or in a transaction that locks them.
 func (s *Store) FailAttempt(ctx context.Context, at time.Time, keys []store.AttemptKey) ([]store.Counter, error) {
 	if err := store.CheckAttemptKeys(keys); err != nil {
 		return nil, err
@@ -145,7 +146,8 @@ func (s *Store) update(ctx context.Context, keys []store.AttemptKey, at time.Tim
 
 // apply runs step, store.FailCounter or store.ReleaseCounter, on every
 // key's stored counter, and reports whether that changes any counter
-// (locks one, takes an attempt back) from what it settles to.
+// (settles a charge in flight, counts a failure, locks one, takes an
+// attempt back) from what it settles to.
 func apply(step func(store.Counter, store.Limit, time.Time) store.Counter, current []store.Counter, keys []store.AttemptKey, at time.Time) (out []store.Counter, changed bool) {
 	out = make([]store.Counter, len(keys))
 	for i, k := range keys {
@@ -192,7 +194,8 @@ func (s *Store) ClearAttempts(ctx context.Context, keys []string) error {
 	if s.dialect == Postgres {
 		rows = `key IN (SELECT key FROM {p}attempts WHERE ` + rows + ` ORDER BY key COLLATE "C" FOR UPDATE)`
 	}
-	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, locks = CASE WHEN permanent THEN locks ELSE 0 END, version = $` + strconv.Itoa(len(args)) + ` WHERE ` + rows)
+	q := s.render(`UPDATE {p}attempts SET attempts = 0, window_start = NULL, in_flight = 0, lease_until = NULL,
+		locks = CASE WHEN permanent THEN locks ELSE 0 END, version = $` + strconv.Itoa(len(args)) + ` WHERE ` + rows)
 	_, err := s.db.ExecContext(ctx, q, args...)
 	return s.fail(ctx, "ClearAttempts", err)
 }
@@ -307,7 +310,7 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, keys []store.Attem
 // change, so it skips it rather than wait. It reports whether it wrote
 // them. PostgreSQL only.
 func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versions []int64, cs []store.Counter, at time.Time) (bool, error) {
-	const columns = 9
+	const columns = 11
 	n := len(keys)
 	args := make([]any, 0, 2*n+columns*n+1)
 	read := make([]string, n)
@@ -321,9 +324,9 @@ func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versi
 		c := cs[i]
 		p := len(args)
 		args = append(args, c.Key, c.Attempts, s.nullTimeArg(c.WindowStart), s.nullTimeArg(c.LockedUntil),
-			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), s.expiresAt(c, k.Limit, at), version)
-		values[i] = fmt.Sprintf("($%d::text, $%d::integer, $%d::timestamptz, $%d::timestamptz, $%d::boolean, $%d::integer, $%d::timestamptz, $%d::timestamptz, $%d::bigint)",
-			p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9)
+			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), c.InFlight, s.nullTimeArg(c.LeaseUntil), s.expiresAt(c, k.Limit, at), version)
+		values[i] = fmt.Sprintf("($%d::text, $%d::integer, $%d::timestamptz, $%d::timestamptz, $%d::boolean, $%d::integer, $%d::timestamptz, $%d::integer, $%d::timestamptz, $%d::timestamptz, $%d::bigint)",
+			p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10, p+11)
 	}
 	args = append(args, n)
 	q := s.render(`WITH unchanged AS (
@@ -331,9 +334,10 @@ func (s *Store) swapCounters(ctx context.Context, keys []store.AttemptKey, versi
 			ORDER BY key COLLATE "C" FOR UPDATE SKIP LOCKED)
 		UPDATE {p}attempts AS a SET attempts = v.attempts, window_start = v.window_start,
 			locked_until = v.locked_until, permanent = v.permanent, locks = v.locks,
-			last_attempt = v.last_attempt, expires_at = v.expires_at, version = v.version
+			last_attempt = v.last_attempt, in_flight = v.in_flight, lease_until = v.lease_until,
+			expires_at = v.expires_at, version = v.version
 		FROM (VALUES ` + strings.Join(values, ", ") + `)
-			AS v (key, attempts, window_start, locked_until, permanent, locks, last_attempt, expires_at, version)
+			AS v (key, attempts, window_start, locked_until, permanent, locks, last_attempt, in_flight, lease_until, expires_at, version)
 		WHERE a.key = v.key AND (SELECT count(*) FROM unchanged) = $` + strconv.Itoa(len(args)))
 	written, err := rowsAffected(s.db.ExecContext(ctx, q, args...))
 	return written == int64(n), err
@@ -346,21 +350,22 @@ func newVersion() int64 { return rand.Int64() }
 // putCounters writes the counters cs of keys, whose rows tx has locked,
 // in one statement.
 func (s *Store) putCounters(ctx context.Context, tx *sql.Tx, keys []store.AttemptKey, cs []store.Counter, at time.Time) error {
-	const columns = 9
+	const columns = 11
 	args := make([]any, 0, columns*len(keys))
 	values := make([]string, len(keys))
 	version := newVersion()
 	for i, k := range keys {
 		c := cs[i]
 		args = append(args, c.Key, c.Attempts, s.nullTimeArg(c.WindowStart), s.nullTimeArg(c.LockedUntil),
-			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), s.expiresAt(c, k.Limit, at), version)
+			c.Permanent, c.Locks, s.nullTimeArg(c.LastAttempt), c.InFlight, s.nullTimeArg(c.LeaseUntil), s.expiresAt(c, k.Limit, at), version)
 		values[i] = "(" + params(i*columns+1, columns) + ")"
 	}
 	_, err := tx.ExecContext(ctx, s.render(`INSERT INTO {p}attempts (`+attemptColumns+`, expires_at, version)
 		VALUES `+strings.Join(values, ", ")+`
 		ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts, window_start = excluded.window_start,
 			locked_until = excluded.locked_until, permanent = excluded.permanent, locks = excluded.locks,
-			last_attempt = excluded.last_attempt, expires_at = excluded.expires_at, version = excluded.version`), args...)
+			last_attempt = excluded.last_attempt, in_flight = excluded.in_flight, lease_until = excluded.lease_until,
+			expires_at = excluded.expires_at, version = excluded.version`), args...)
 	return err
 }
 
@@ -420,7 +425,8 @@ func scanStored(rows *sql.Rows, keys []store.AttemptKey) (stored, error) {
 // scanCounter scans a row of attemptColumns, and of more columns into
 // more.
 func scanCounter(row interface{ Scan(...any) error }, c *store.Counter, more ...any) error {
-	return row.Scan(append([]any{&c.Key, &c.Attempts, utcTime{&c.WindowStart}, utcTime{&c.LockedUntil}, &c.Permanent, &c.Locks, utcTime{&c.LastAttempt}}, more...)...)
+	return row.Scan(append([]any{&c.Key, &c.Attempts, utcTime{&c.WindowStart}, utcTime{&c.LockedUntil}, &c.Permanent, &c.Locks, utcTime{&c.LastAttempt},
+		&c.InFlight, utcTime{&c.LeaseUntil}}, more...)...)
 }
 
 // micros returns cs with their times to the microsecond, as the store
@@ -431,6 +437,7 @@ func micros(cs []store.Counter) []store.Counter {
 		c.WindowStart = c.WindowStart.Truncate(time.Microsecond)
 		c.LockedUntil = c.LockedUntil.Truncate(time.Microsecond)
 		c.LastAttempt = c.LastAttempt.Truncate(time.Microsecond)
+		c.LeaseUntil = c.LeaseUntil.Truncate(time.Microsecond)
 	}
 	return cs
 }

@@ -23,7 +23,8 @@
 // database server is already run and backed up. Use [SQLite] for a single
 // process on one machine: one file, no server. SQLite lets one writer at a
 // time through, which is plenty for logins, where every write is one short
-// transaction, but the file cannot be shared between machines.
+// transaction (the Store queues its writes itself; see below), but the
+// file cannot be shared between machines.
 //
 // The package is tested with github.com/jackc/pgx/v5/stdlib and
 // modernc.org/sqlite (pure Go, no cgo). It recognises a unique or
@@ -45,21 +46,69 @@
 //
 //	file:/var/lib/portal/masuk.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
 //
-// The busy timeout is what makes concurrent writes correct: a connection
-// that finds the write lock taken waits up to five seconds for it instead
-// of failing with SQLITE_BUSY. Write-ahead logging lets readers run while
-// a write is in progress. Foreign keys keep credentials tied to accounts.
-// _txlock=immediate makes every transaction take the write lock when it
-// begins, so it never has to upgrade a read lock later (which SQLite
-// cannot wait for); the store's transactions begin with a write anyway.
-// [Store.Check] and [Store.Migrate] refuse a connection that has foreign
-// keys off or no busy timeout.
+// Write-ahead logging lets readers run while a write is in progress.
+// Foreign keys keep credentials tied to accounts. _txlock=immediate makes
+// every transaction take the write lock when it begins, so it never has
+// to upgrade a read lock later (which SQLite cannot wait for); the store's
+// transactions begin with a write anyway. The busy timeout makes a
+// connection that finds the write lock taken by another process (a second
+// process on the file, an operator's sqlite3 shell) wait up to five
+// seconds for it instead of failing with SQLITE_BUSY. [Store.Check] and
+// [Store.Migrate] refuse a connection that has foreign keys off or no
+// busy timeout.
 //
-// SQLite does not end its wait for the write lock when a context is done:
-// a call that waits for another connection's long write returns when the
-// busy timeout runs out, with both the context's error and SQLITE_BUSY.
-// An in-memory database (":memory:") is a different database on every
-// connection; use a file.
+// # SQLite writes, one at a time
+//
+// SQLite lets one connection write at a time, and its busy timeout is not
+// a queue: a waiting connection sleeps and retries, and under a thousand
+// concurrent logins some lose every retry for five seconds and fail. So a
+// SQLite Store takes its own writes one at a time: every transaction and
+// every statement other than a SELECT waits for a lock of the Store's own,
+// in turn, for as long as the caller's context allows (a context that
+// ends while waiting returns its error, wrapped in an [*Error]), and then
+// finds SQLite's write lock free. Reads do not wait for it and run
+// concurrently with the write and each other, as write-ahead logging
+// allows. A statement that writes and returns rows (DELETE ... RETURNING)
+// keeps the lock until its rows are read: the Store reads them under the
+// lock and hands them back from memory. Writes of one process no longer
+// wait on each other in the busy handler, at any concurrency; the busy
+// timeout is left for other processes, so give the file to one process,
+// and one Store, as the one lock is the Store's.
+//
+// SQLite does not end its wait for another process's write lock when a
+// context is done: such a call returns when the busy timeout runs out,
+// with both the context's error and SQLITE_BUSY. An in-memory database
+// (":memory:") is a different database on every connection; use a file.
+//
+// # Connection pools
+//
+// database/sql keeps a pool of connections per *sql.DB, and the host
+// sizes it. A login holds a connection only for the few short statements
+// it makes (reading the account and credential, charging and settling
+// the lockout counters, appending an event), never while its password
+// hash runs: the hash is bounded by auth/password's MaxConcurrent (2 ×
+// GOMAXPROCS unless set), not by the pool, and the store's calls take
+// about a millisecond each. So the pool needs to cover the store calls in
+// flight, not the logins.
+//
+// On PostgreSQL, SetMaxOpenConns to about the hashing concurrency plus
+// what the portal's other requests use at once (sessions loaded on every
+// page): 2 to 4 × GOMAXPROCS is a good start, within the server's
+// max_connections divided among the portal's instances (and what a
+// pooler such as PgBouncer allows). A call that finds every connection
+// busy waits for one, for as long as its context allows; an unbounded
+// pool instead opens a connection per concurrent call, which under a
+// flood of logins exhausts the server's connections for every instance.
+// Set SetMaxIdleConns to the same number: database/sql keeps only two
+// idle connections unless told, and closes and reopens the rest under
+// load. SetConnMaxIdleTime (a few minutes) lets a quiet portal give them
+// back. Writes to one counter serialize on its row, so more connections
+// do not make one account's attempts faster.
+//
+// On SQLite, writes go one at a time whatever the pool; reads use as many
+// connections as run at once. Each connection keeps a page cache of its
+// own (about 2 MB by default), so SetMaxOpenConns to a few times
+// GOMAXPROCS bounds memory under a flood without slowing the writer.
 //
 // # Migrations
 //
@@ -89,8 +138,9 @@
 // the second factors, recovery codes, remembered devices and one-time
 // tokens, 0006_account_profile the accounts' profile column,
 // 0007_sessions the sessions (and, on PostgreSQL, the indexes that list
-// accounts bytewise), and 0008_token_bindings_event_time the tokens'
-// bindings and an index on the events' time, so upgrading masuk means
+// accounts bytewise), 0008_token_bindings_event_time the tokens'
+// bindings and an index on the events' time, and 0009_attempt_leases the
+// attempt counters' leases on charges in flight, so upgrading masuk means
 // migrating again.
 //
 // # Table prefix and schema
@@ -197,16 +247,20 @@
 // <prefix>attempts, one row per key (an account, a client address, the
 // pair): its attempts in the current window, when the window started, the
 // end of its lock, whether the lock is permanent, how many locks it has
-// had, its last attempt, and expires_at, when it will have settled to
+// had, its last attempt, how many of its attempts are charges in flight
+// (in_flight) and when their lease ends (lease_until, from
+// 0009_attempt_leases), and expires_at, when it will have settled to
 // nothing.
 //
-// The state machine is the store package's own, [store.TakeCounter],
-// [store.FailCounter] and [store.ReleaseCounter], run in Go, so that
-// every backend counts alike; the database only decides which write wins.
-// A refusal, a failure that locks nothing and a release that takes
-// nothing back write nothing, so a plain read of the rows decides them: a
-// flood of attempts at a locked account is refused without taking a lock
-// or writing a row. A write happens in one of two ways:
+// The state machine is the store package's own, [store.Settle],
+// [store.TakeCounter], [store.FailCounter] and [store.ReleaseCounter], run
+// in Go, so that every backend counts alike; the database only decides
+// which write wins. A lease that has run out is settled when the row is
+// next read, as every read settles it; nothing sweeps. A refusal, a
+// failure that changes nothing (an unleased failure that locks nothing, a
+// failure while locked) and a release that takes nothing back write
+// nothing, so a plain read of the rows decides them: a flood of attempts
+// at a locked account is refused without taking a lock or writing a row. A write happens in one of two ways:
 //
 //   - On PostgreSQL, when every key already has a row, one UPDATE writes
 //     all the rows if none has changed since the read, and none

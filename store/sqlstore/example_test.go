@@ -99,4 +99,5 @@ func ExampleMigrationSQL() {
 	// 0006_masuk_account_profile.sql
 	// 0007_masuk_sessions.sql
 	// 0008_masuk_token_bindings_event_time.sql
+	// 0009_masuk_attempt_leases.sql
 }

@@ -147,7 +147,12 @@ func sqliteBusy(err error) bool {
 // takes the write lock before the applied versions are read; database/sql's
 // BeginTx cannot ask for that.
 func (s *Store) migrateSQLite(ctx context.Context, ms []Migration) error {
-	conn, err := s.db.Conn(ctx)
+	unlock, err := s.db.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	conn, err := s.db.pool.Conn(ctx)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -340,6 +341,55 @@ func TestTokensOfOlderRows(t *testing.T) {
 			require.ErrorIs(t, err, store.ErrNotFound, "the older token, replaced by one without a binding")
 			_, err = s.AttemptToken(ctx, store.TokenKey{AccountID: old.AccountID, Purpose: old.Purpose, Binding: "browser-1"}, t0)
 			require.NoError(t, err)
+		})
+	}
+}
+
+// TestAttemptsOfOlderRows applies the migrations before
+// 0009_attempt_leases, writes a counter the way the store did then (two
+// attempts charged, nothing known of their outcome), and applies the rest:
+// the counter reads back with nothing in flight, its charges count until
+// its window ends, as they did, and new charges are leased.
+func TestAttemptsOfOlderRows(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db, schema := b.open(t)
+			ms, err := sqlstore.MigrationSQL(b.dialect, "")
+			require.NoError(t, err)
+			require.Greater(t, len(ms), 7)
+			for _, m := range ms[:8] {
+				applyByHand(t, db, schema, m.SQL)
+			}
+			var start, expires any = t0, t0.Add(24 * time.Hour)
+			insert := `INSERT INTO ` + table(schema, "attempts") + ` (key, attempts, window_start, last_attempt, expires_at, version)
+				VALUES ($1, 2, $2, $2, $3, 1)`
+			if b.dialect == sqlstore.SQLite {
+				start, expires, insert = t0.UnixMicro(), t0.Add(24*time.Hour).UnixMicro(), strings.ReplaceAll(insert, "$", "?")
+			}
+			_, err = db.ExecContext(t.Context(), insert, "older", start, expires)
+			require.NoError(t, err)
+			for _, m := range ms[8:] {
+				applyByHand(t, db, schema, m.SQL)
+			}
+
+			s, err := sqlstore.New(db, sqlstore.Config{Dialect: b.dialect, Schema: schema})
+			require.NoError(t, err)
+			l := attemptLimit
+			l.Threshold, l.Lease = 3, 10*time.Second
+			k := store.AttemptKey{Key: "older", Limit: l}
+			c, err := s.Counter(t.Context(), t0.Add(time.Hour), store.AttemptKey{Key: "older", Limit: store.Limit{Window: 2 * time.Hour, Forget: 2 * time.Hour}})
+			require.NoError(t, err)
+			require.Equal(t, store.Counter{Key: "older", Attempts: 2, WindowStart: t0, LastAttempt: t0}, c)
+			at := t0.Add(time.Second)
+			tk, err := s.TakeAttempt(t.Context(), at, []store.AttemptKey{k})
+			require.NoError(t, err)
+			require.Equal(t, store.Take{Allowed: true, Counters: []store.Counter{
+				{Key: "older", Attempts: 3, InFlight: 1, LeaseUntil: at.Add(l.Lease), WindowStart: t0, LastAttempt: at},
+			}}, tk)
+			c, err = s.Counter(t.Context(), at.Add(l.Lease), k)
+			require.NoError(t, err)
+			require.Equal(t, store.Counter{Key: "older", Attempts: 2, WindowStart: t0, LastAttempt: at}, c, "the older charges stay, the leased one goes")
 		})
 	}
 }

@@ -70,7 +70,7 @@ const DefaultMaxChallenges = 10_000
 // Store keeps every masuk record in a PostgreSQL or SQLite database. It is
 // safe for concurrent use. The zero value is not usable; call [New].
 type Store struct {
-	db      *sql.DB
+	db      handle // on SQLite, takes the writes one at a time
 	dialect Dialect
 	prefix  string
 	schema  string
@@ -122,7 +122,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("sqlstore: schema %q is not letters, digits and underscores", cfg.Schema)
 		}
 	}
-	s := &Store{db: db, dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema, tables: prefix, maxChallenges: cfg.MaxChallenges}
+	s := &Store{db: newHandle(db, cfg.Dialect), dialect: cfg.Dialect, prefix: prefix, schema: cfg.Schema, tables: prefix, maxChallenges: cfg.MaxChallenges}
 	if s.maxChallenges == 0 {
 		s.maxChallenges = DefaultMaxChallenges
 	}
@@ -284,9 +284,16 @@ func (s *Store) constraint(err error) violation {
 }
 
 // inTx runs fn in a transaction and commits it, or rolls it back when fn
-// fails. database/sql rolls it back by itself when ctx is done.
+// fails. database/sql rolls it back by itself when ctx is done. On SQLite
+// the transaction holds the store's write lock from its beginning to its
+// end (see handle); fn must run its statements on tx, never on s.db.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	unlock, err := s.db.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	tx, err := s.db.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,12 @@ func attemptClauses() []clause {
 		{"Invalid", testAttemptsInvalid},
 		{"ConcurrentTake", testConcurrentTake},
 		{"CanceledContext", testAttemptsCanceled},
+		{"LeasedTakeFailLock", testLeasedTakeFailLock},
+		{"LeaseExpiryGivesBack", testLeaseExpiry},
+		{"FailAfterLeaseCounts", testFailAfterLease},
+		{"ReleaseAfterLeaseChangesNothing", testReleaseAfterLease},
+		{"ClearEndsFlight", testClearEndsFlight},
+		{"UnleasedAsBefore", testUnleased},
 	}
 }
 
@@ -34,6 +40,14 @@ var testLimit = store.Limit{
 	LockMax:   time.Hour,
 	Forget:    24 * time.Hour,
 }
+
+// leaseLimit is testLimit with charges leased for 10 seconds, as lockout
+// leases a login's.
+var leaseLimit = func() store.Limit {
+	l := testLimit
+	l.Lease = 10 * time.Second
+	return l
+}()
 
 func key(l store.Limit) store.AttemptKey {
 	return store.AttemptKey{Key: newID("pw|a|realm|"), Limit: l}
@@ -255,12 +269,15 @@ func testAttemptsInvalid(t *testing.T, open Opener) {
 	k := key(testLimit)
 	bad := testLimit
 	bad.Threshold = 101
+	negative := leaseLimit
+	negative.Lease = -time.Second
 	for name, keys := range map[string][]store.AttemptKey{
-		"no keys":       nil,
-		"empty key":     {{Limit: testLimit}},
-		"threshold 101": {{Key: k.Key, Limit: bad}},
-		"zero limit":    {{Key: k.Key}},
-		"twice":         {k, k},
+		"no keys":        nil,
+		"empty key":      {{Limit: testLimit}},
+		"threshold 101":  {{Key: k.Key, Limit: bad}},
+		"zero limit":     {{Key: k.Key}},
+		"twice":          {k, k},
+		"negative lease": {{Key: k.Key, Limit: negative}},
 	} {
 		_, err := s.TakeAttempt(ctx(t), at, keys)
 		isErr(t, err, store.ErrInvalid, "TakeAttempt: "+name)
@@ -274,13 +291,20 @@ func testAttemptsInvalid(t *testing.T, open Opener) {
 
 // testConcurrentTake is matrix case 1 at the store: of 1,000 parallel
 // attempts at a threshold of 5, exactly 5 are let through, and their
-// failures lock the key once.
+// failures lock the key once; with charges leased or not.
 func testConcurrentTake(t *testing.T, open Opener) {
+	for _, lease := range []time.Duration{0, leaseLimit.Lease} {
+		t.Run("lease="+lease.String(), func(t *testing.T) { concurrentTake(t, open, lease) })
+	}
+}
+
+func concurrentTake(t *testing.T, open Opener, lease time.Duration) {
 	s := as[store.Attempts](t, open)
 	l := testLimit
 	l.Threshold = 5
+	l.Lease = lease
 	k := key(l)
-	addr := key(store.Limit{Threshold: 100, Window: time.Hour, LockBase: time.Minute, LockMax: time.Hour, Forget: time.Hour})
+	addr := key(store.Limit{Threshold: 100, Window: time.Hour, LockBase: time.Minute, LockMax: time.Hour, Forget: time.Hour, Lease: lease})
 	const n = 1000
 	var (
 		wg      sync.WaitGroup
@@ -314,12 +338,13 @@ func testConcurrentTake(t *testing.T, open Opener) {
 	}
 	c, err := s.Counter(ctx(t), at, k)
 	noErr(t, err, "Counter")
-	if c.Locks != 1 || !c.Locked(at) || c.Attempts != 5 {
-		t.Fatalf("after the parallel attempts: %+v, want 5 attempts and one lock", c)
+	if c.Locks != 1 || !c.Locked(at) || c.Attempts != 5 || c.InFlight != 0 {
+		t.Fatalf("after the parallel attempts: %+v, want 5 attempts, none in flight, and one lock", c)
 	}
 	c, err = s.Counter(ctx(t), at, addr)
 	noErr(t, err, "Counter(addr)")
 	equal(t, c.Attempts, 5, "the address's attempts")
+	equal(t, c.InFlight, 0, "the address's attempts in flight")
 }
 
 func testAttemptsCanceled(t *testing.T, open Opener) {
@@ -369,4 +394,204 @@ func testRelease(t *testing.T, open Opener) {
 	_, err = s.TakeAttempt(ctx(t), at, nil)
 	isErr(t, err, store.ErrInvalid, "no keys")
 	isErr(t, s.ReleaseAttempts(ctx(t), at, nil), store.ErrInvalid, "ReleaseAttempts without keys")
+}
+
+// testLeasedTakeFailLock: under a lease, a charge is in flight until its
+// failure settles it, and the lease ends with the last charge in flight.
+func testLeasedTakeFailLock(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(leaseLimit)
+	lease := leaseLimit.Lease
+	tk, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	equal(t, tk, store.Take{Allowed: true, Counters: []store.Counter{{Key: k.Key, Attempts: 1, InFlight: 1, LeaseUntil: at.Add(lease), WindowStart: at, LastAttempt: at}}}, "first take")
+	later := at.Add(time.Second)
+	tk, err = s.TakeAttempt(ctx(t), later, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	equal(t, tk.Counters[0], store.Counter{Key: k.Key, Attempts: 2, InFlight: 2, LeaseUntil: later.Add(lease), WindowStart: at, LastAttempt: later}, "a second charge extends the lease")
+	cs, err := s.FailAttempt(ctx(t), later, []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt")
+	equal(t, cs[0], store.Counter{Key: k.Key, Attempts: 2, InFlight: 1, LeaseUntil: later.Add(lease), WindowStart: at, LastAttempt: later}, "a failure settles one charge")
+	cs, err = s.FailAttempt(ctx(t), later, []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt")
+	equal(t, cs[0], store.Counter{Key: k.Key, Attempts: 2, WindowStart: at, LastAttempt: later}, "the last charge in flight settled")
+	got, err := s.Counter(ctx(t), later.Add(time.Hour-time.Minute), k)
+	noErr(t, err, "Counter")
+	equal(t, got.Attempts, 0, "attempts once the window is over")
+
+	k = key(leaseLimit)
+	cs = failN(t, s, at, 3, k)
+	want := store.Counter{Key: k.Key, Attempts: 3, WindowStart: at, LockedUntil: at.Add(15 * time.Minute), Locks: 1, LastAttempt: at}
+	equal(t, cs[0], want, "counter after the third failure")
+	refused(t, s, at.Add(lease), k)
+	got, err = s.Counter(ctx(t), at.Add(time.Minute), k)
+	noErr(t, err, "Counter")
+	equal(t, got, want, "the lock after the lease")
+}
+
+// testLeaseExpiry: charges whose outcome never comes (the reply was lost,
+// the process died) are given back when the lease of the latest one ends,
+// and not a moment before.
+func testLeaseExpiry(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(leaseLimit)
+	lease := leaseLimit.Lease
+	var last time.Time
+	for i := range 3 {
+		last = at.Add(time.Duration(i) * time.Second)
+		tk, err := s.TakeAttempt(ctx(t), last, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt")
+		if !tk.Allowed {
+			t.Fatalf("charge %d refused: %+v", i+1, tk.Counters)
+		}
+	}
+	inFlight := store.Counter{Key: k.Key, Attempts: 3, InFlight: 3, LeaseUntil: last.Add(lease), WindowStart: at, LastAttempt: last}
+	tk := refused(t, s, at.Add(lease), k)
+	equal(t, tk.Counters[0], inFlight, "at the first charge's lease end")
+	tk = refused(t, s, last.Add(lease-time.Microsecond), k)
+	equal(t, tk.Counters[0], inFlight, "a moment before the lease ends")
+	got, err := s.Counter(ctx(t), last.Add(lease), k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key, LastAttempt: last}, "at the lease's end")
+	end := last.Add(lease)
+	tk, err = s.TakeAttempt(ctx(t), end, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt at the lease's end")
+	equal(t, tk, store.Take{Allowed: true, Counters: []store.Counter{{Key: k.Key, Attempts: 1, InFlight: 1, LeaseUntil: end.Add(lease), WindowStart: end, LastAttempt: end}}}, "a charge at the lease's end")
+
+	// Charges given back among failures: only the charges go.
+	k = key(leaseLimit)
+	failN(t, s, at, 1, k)
+	for range 2 {
+		_, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt")
+	}
+	refused(t, s, at.Add(time.Second), k)
+	got, err = s.Counter(ctx(t), at.Add(lease), k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key, Attempts: 1, WindowStart: at, LastAttempt: at}, "the failure stays")
+}
+
+// testFailAfterLease: a failure whose charge was given back when its lease
+// ran out counts all the same, so a slow attempt is never a free guess;
+// and failures that come after fresh charges were made lock the key.
+func testFailAfterLease(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(leaseLimit)
+	lease := leaseLimit.Lease
+	_, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	late := at.Add(lease + time.Second)
+	cs, err := s.FailAttempt(ctx(t), late, []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt after the lease")
+	equal(t, cs[0], store.Counter{Key: k.Key, Attempts: 1, WindowStart: late, LastAttempt: late}, "a failure after its lease")
+	cs = failN(t, s, late, 2, k)
+	if !cs[0].Locked(late) || cs[0].Attempts != 3 {
+		t.Fatalf("after three failures, one of them late: %+v, want locked", cs[0])
+	}
+
+	// Three slow attempts outlive their lease, three more are charged, and
+	// the slow ones' failures lock the key: a lease shorter than a login
+	// lets more attempts run at once, never more guesses go uncounted.
+	k = key(leaseLimit)
+	for range 3 {
+		_, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt")
+	}
+	end := at.Add(lease)
+	for range 3 {
+		tk, err := s.TakeAttempt(ctx(t), end, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt after the lease")
+		if !tk.Allowed {
+			t.Fatalf("a charge after the lease refused: %+v", tk.Counters)
+		}
+	}
+	cs, err = s.FailAttempt(ctx(t), end, []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt")
+	if !cs[0].Locked(end) || cs[0].Attempts != 3 || cs[0].InFlight != 0 {
+		t.Fatalf("a slow attempt's failure among three new charges: %+v, want locked", cs[0])
+	}
+
+	// A failure while locked is not counted, whatever its lease.
+	got, err := s.FailAttempt(ctx(t), end.Add(2*lease), []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt while locked")
+	equal(t, got[0], cs[0], "a failure while locked")
+}
+
+// testReleaseAfterLease: a release takes back only a charge still in
+// flight; once the lease has given it back, or a failure has settled it,
+// a release changes nothing.
+func testReleaseAfterLease(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(leaseLimit)
+	lease := leaseLimit.Lease
+	failN(t, s, at, 2, k)
+	_, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	noErr(t, s.ReleaseAttempts(ctx(t), at, []store.AttemptKey{k}), "ReleaseAttempts in flight")
+	got, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	settled := store.Counter{Key: k.Key, Attempts: 2, WindowStart: at, LastAttempt: at}
+	equal(t, got, settled, "a release in flight")
+	noErr(t, s.ReleaseAttempts(ctx(t), at, []store.AttemptKey{k}), "ReleaseAttempts of a failure")
+	got, err = s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got, settled, "a release of nothing in flight")
+
+	_, err = s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt")
+	late := at.Add(lease)
+	noErr(t, s.ReleaseAttempts(ctx(t), late, []store.AttemptKey{k}), "ReleaseAttempts after the lease")
+	got, err = s.Counter(ctx(t), late, k)
+	noErr(t, err, "Counter")
+	equal(t, got, settled, "a release after the lease")
+}
+
+// testClearEndsFlight: a success clears the charges in flight with the
+// rest; a failure that comes after it counts afresh.
+func testClearEndsFlight(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	k := key(leaseLimit)
+	for range 2 {
+		_, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt")
+	}
+	noErr(t, s.ClearAttempts(ctx(t), []string{k.Key}), "ClearAttempts")
+	got, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key, LastAttempt: at}, "after clear")
+	cs, err := s.FailAttempt(ctx(t), at.Add(time.Second), []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt")
+	equal(t, cs[0], store.Counter{Key: k.Key, Attempts: 1, WindowStart: at.Add(time.Second), LastAttempt: at.Add(time.Second)}, "a failure after clear")
+}
+
+// testUnleased: a limit without a lease (a throttle's) tracks nothing in
+// flight, keeps its charges until the window ends, and lets a release take
+// back any attempt, as before leases.
+func testUnleased(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	l := store.Limit{Threshold: 3, Window: time.Hour, LockBase: time.Hour, LockMax: time.Hour, Forget: time.Hour}
+	k := key(l)
+	for i := range 3 {
+		tk, err := s.TakeAttempt(ctx(t), at, []store.AttemptKey{k})
+		noErr(t, err, "TakeAttempt")
+		equal(t, tk, store.Take{Allowed: true, Counters: []store.Counter{{Key: k.Key, Attempts: i + 1, WindowStart: at, LastAttempt: at}}}, "an unleased charge")
+	}
+	refused(t, s, at.Add(time.Hour-time.Microsecond), k)
+	tk, err := s.TakeAttempt(ctx(t), at.Add(time.Hour), []store.AttemptKey{k})
+	noErr(t, err, "TakeAttempt at the window's end")
+	if !tk.Allowed || tk.Counters[0].Attempts != 1 {
+		t.Fatalf("at the window's end: %+v, want allowed afresh", tk)
+	}
+
+	k = key(l)
+	failN(t, s, at, 2, k)
+	noErr(t, s.ReleaseAttempts(ctx(t), at, []store.AttemptKey{k}), "ReleaseAttempts")
+	got, err := s.Counter(ctx(t), at, k)
+	noErr(t, err, "Counter")
+	equal(t, got, store.Counter{Key: k.Key, Attempts: 1, WindowStart: at, LastAttempt: at}, "an unleased release takes back a failure")
+	// A late failure is not counted afresh: without a lease nothing tells
+	// it from the charge it settles.
+	cs, err := s.FailAttempt(ctx(t), at.Add(time.Hour), []store.AttemptKey{k})
+	noErr(t, err, "FailAttempt")
+	equal(t, cs[0].Attempts, 0, "an unleased failure after the window")
 }
