@@ -36,16 +36,31 @@ type Registration struct {
 	Request
 }
 
+// Registered is what Register answers.
+type Registered struct {
+	// Account is the new account. It is zero when a realm that confirms
+	// addresses answered a registration of a taken username or email as
+	// it would a new one.
+	Account store.Account
+	// Flow binds the activation code on its way, in a realm that
+	// activates by code, to this registration: pass it back in
+	// Confirmation.Flow with the code. It is set whether or not an account
+	// was made, so that it tells nothing. Keep it with the person's form,
+	// as ResetStarted.Flow.
+	Flow string
+}
+
 // Register creates an account after checking the username, email, phone
 // and the password against the policy. The account starts active, or, by
 // the realm's settings, waiting for its email confirmation (an activation
 // link or code is sent) or for an operator's approval.
 //
 // Before any password hash it checks every field's form and bounds, the
-// realm's registration captcha, and the Config.Registration limits per
-// client address, username and email; then the password policy. Only then
-// does it hash, in the Hasher's share for new passwords, which leaves
-// logins their own.
+// realm's registration captcha, the Config.Registration limit per client
+// address, the password policy, and the limits per username and email
+// (which only registrations that pass the policy count). Only then does it
+// hash, in the Hasher's share for new passwords, which leaves logins their
+// own.
 //
 // In a realm that confirms email addresses, a registration whose username
 // or email is taken answers as a new one does: Register returns a zero
@@ -68,58 +83,64 @@ type Registration struct {
 // password.ErrPolicy), password.ErrBusy, or ErrAccountExists when the
 // username or email is taken in a realm without confirmation. Of many
 // parallel registrations of one name, exactly one succeeds.
-func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Account, error) {
+func (a *Authenticator) Register(ctx context.Context, r Registration) (Registered, error) {
 	realm, err := a.realm(r.Realm)
 	if err != nil {
-		return store.Account{}, err
+		return Registered{}, err
 	}
 	username, err := realm.username(r.Username, true)
 	if err != nil {
-		return store.Account{}, err
+		return Registered{}, err
 	}
 	var email, phone string
 	if realm.Activation != ActivationNone {
 		if r.Email == "" {
-			return store.Account{}, ErrEmailRequired
+			return Registered{}, ErrEmailRequired
 		}
 		if a.sender == nil || a.activations == nil || (realm.Activation == ActivationLink && a.links.Activate == "") {
-			return store.Account{}, ErrNotConfigured
+			return Registered{}, ErrNotConfigured
 		}
 	}
 	if r.Email != "" {
 		if email, err = CanonicalEmail(r.Email); err != nil {
-			return store.Account{}, err
+			return Registered{}, err
 		}
 	}
 	if r.Phone != "" {
 		if phone, err = CanonicalPhone(r.Phone); err != nil {
-			return store.Account{}, err
+			return Registered{}, err
 		}
 	}
 	if err := checkProfile(r.Profile); err != nil {
-		return store.Account{}, err
+		return Registered{}, err
 	}
 	if err := a.registrationCaptcha(ctx, realm, r); err != nil {
-		return store.Account{}, err
+		return Registered{}, err
 	}
-	if err := a.throttleRegistration(ctx, r.Realm, username, email, r.ClientAddr); err != nil {
-		return store.Account{}, err
+	addr := lockout.Subject{Realm: a.budgetRealm(r.Realm), Addr: r.ClientAddr}
+	if err := a.guard.Throttle(ctx, "register", addr, lockout.Rate{}, a.register.PerAddress); err != nil {
+		return Registered{}, err
 	}
 	pc := password.Context{Username: username, Email: email, Realm: r.Realm, Words: []string{r.Username}}
 	if err := a.policy.Check(r.Password, pc); err != nil {
-		return store.Account{}, err
+		return Registered{}, err
+	}
+	// Only a registration that would hash counts on its username and
+	// email: junk cannot spend the owner's budget for free.
+	if err := a.throttleNames(ctx, r.Realm, username, email); err != nil {
+		return Registered{}, err
 	}
 	hash, err := a.hasher.Hash(ctx, r.Password)
 	if err != nil {
-		return store.Account{}, fmt.Errorf("auth: register: %w", err)
+		return Registered{}, fmt.Errorf("auth: register: %w", err)
 	}
 	id, err := a.randomHex(16)
 	if err != nil {
-		return store.Account{}, err
+		return Registered{}, err
 	}
 	stamp, err := a.newStamp()
 	if err != nil {
-		return store.Account{}, err
+		return Registered{}, err
 	}
 	now := a.now().UTC()
 	state, _ := realm.activation()
@@ -137,6 +158,10 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 		UpdatedAt:       now,
 	}
 	cred := store.Credential{AccountID: id, Hash: hash, ChangedAt: now}
+	flow, err := a.randomHex(16)
+	if err != nil {
+		return Registered{}, err
+	}
 	err = a.store.CreateAccount(ctx, acct, &cred)
 	if errors.Is(err, store.ErrConflict) && a.freeUnconfirmed(ctx, r, username, email) {
 		err = a.store.CreateAccount(ctx, acct, &cred)
@@ -144,26 +169,26 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (store.Acc
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if realm.Activation == ActivationNone {
-				return store.Account{}, ErrAccountExists
+				return Registered{}, ErrAccountExists
 			}
 			a.registeredAgain(ctx, r, email)
-			return store.Account{}, nil
+			return Registered{Flow: flow}, nil
 		}
-		return store.Account{}, fmt.Errorf("auth: register: %w", err)
+		return Registered{}, fmt.Errorf("auth: register: %w", err)
 	}
 	ev := a.event(EventRegistered, r.Realm, r.Request)
 	ev.AccountID, ev.Username = id, username
 	ev.Details = map[string]string{"state": string(state)}
 	a.record(ctx, ev)
-	a.registered(ctx, realm, acct, r.Request)
-	return acct, nil
+	a.registered(ctx, realm, acct, r.Request, flow)
+	return Registered{Account: acct, Flow: flow}, nil
 }
 
-// throttleRegistration counts a registration on its client address, its
-// username and its email (taken or not), before any hash.
-func (a *Authenticator) throttleRegistration(ctx context.Context, realm, username, email, addr string) error {
+// throttleNames counts a registration on its username and its email,
+// taken or not.
+func (a *Authenticator) throttleNames(ctx context.Context, realm, username, email string) error {
 	c := a.register
-	if err := a.guard.Throttle(ctx, "register", lockout.Subject{Realm: realm, Username: username, Addr: addr}, c.PerUsername, c.PerAddress); err != nil {
+	if err := a.guard.Throttle(ctx, "register_name", lockout.Subject{Realm: realm, Username: username}, c.PerUsername, lockout.Rate{}); err != nil {
 		return err
 	}
 	if email == "" {

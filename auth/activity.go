@@ -86,6 +86,26 @@ func (a *Authenticator) newDevice(ctx context.Context, acct store.Account, req R
 	return any
 }
 
+// loggedInFrom reports whether acct's recent history holds a completed
+// login from the network of addr (see networkOf).
+func (a *Authenticator) loggedInFrom(ctx context.Context, acct store.Account, addr string) bool {
+	if addr == "" {
+		return false
+	}
+	evs, err := a.store.ListEvents(ctx, store.EventQuery{Realm: acct.Realm, AccountID: acct.ID, Limit: recentLogins})
+	if err != nil {
+		a.log.ErrorContext(ctx, "masuk: reading recent logins", "account", acct.ID, "error", err)
+		return false
+	}
+	network := networkOf(clean(addr, store.MaxSessionAddr))
+	for _, e := range evs {
+		if e.Kind == EventLoginSucceeded && networkOf(e.ClientAddr) == network {
+			return true
+		}
+	}
+	return false
+}
+
 // networkOf is the network a client address is counted in for new-device
 // alerts: an IPv4 /24 or an IPv6 /48, so that a phone moving between
 // addresses of one provider's pool is not new each time.

@@ -142,9 +142,9 @@ type Config struct {
 	Links Links
 	// Reset configures forgotten-password resets.
 	Reset ResetConfig
-	// ActivationFor is how long an activation link or code works. Zero
-	// means 24 hours, the most allowed.
-	ActivationFor time.Duration
+	// Activation configures how new accounts confirm their email
+	// address.
+	Activation ActivationConfig
 	// Session configures sessions' timeouts.
 	Session SessionConfig
 	// SecondFactor configures second factors. They are on unless
@@ -196,16 +196,17 @@ type Authenticator struct {
 	realms map[string]Realm
 	guard  *lockout.Guard
 	// captcha verifies captcha answers; nil when there is none.
-	captcha  CaptchaChecker
-	tokens   store.Tokens
-	sender   notify.Sender
-	messages Messages
-	sf       secondFactor
-	links    Links
-	sessions store.Sessions
-	session  SessionConfig
-	reset    ResetConfig
-	register RegistrationConfig
+	captcha    CaptchaChecker
+	tokens     store.Tokens
+	sender     notify.Sender
+	messages   Messages
+	sf         secondFactor
+	links      Links
+	sessions   store.Sessions
+	session    SessionConfig
+	reset      ResetConfig
+	activation ActivationConfig
+	register   RegistrationConfig
 	// resets and activations issue and redeem the links and codes of
 	// resets and activations; nil without a token store.
 	resets, activations *reset.Tokens
@@ -290,7 +291,11 @@ func New(cfg Config) (*Authenticator, error) {
 	if err := a.reset.fill(); err != nil {
 		return nil, err
 	}
-	if err := checkResetGuessing(a.realms, a.reset); err != nil {
+	a.activation = cfg.Activation
+	if err := a.activation.fill(); err != nil {
+		return nil, err
+	}
+	if err := checkGuessing(a.realms, a.reset, a.activation); err != nil {
 		return nil, err
 	}
 	a.register = cfg.Registration
@@ -304,12 +309,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if a.resets, err = newResetTokens(a.tokens, ResetConfig{LinkFor: a.reset.LinkFor, CodeFor: a.reset.CodeFor, CodeDigits: a.reset.CodeDigits, Attempts: a.reset.Attempts}, a.now, a.rand); err != nil {
 		return nil, fmt.Errorf("auth: Config.Reset: %w", err)
 	}
-	actFor := cfg.ActivationFor
-	if actFor == 0 {
-		actFor = 24 * time.Hour
-	}
-	if a.activations, err = newResetTokens(a.tokens, ResetConfig{LinkFor: actFor, CodeFor: actFor, CodeDigits: cfg.Reset.CodeDigits, Attempts: 5}, a.now, a.rand); err != nil {
-		return nil, fmt.Errorf("auth: Config.ActivationFor: %w", err)
+	act := a.activation
+	if a.activations, err = newResetTokens(a.tokens, ResetConfig{LinkFor: act.For, CodeFor: act.For, CodeDigits: act.CodeDigits, Attempts: act.Attempts}, a.now, a.rand); err != nil {
+		return nil, fmt.Errorf("auth: Config.Activation: %w", err)
 	}
 	if cfg.Lockout != nil {
 		// One Authenticator, one clock: a Guard built with another clock

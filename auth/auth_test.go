@@ -59,9 +59,12 @@ func fixtureConfig(mutate []func(*auth.Config)) (*fixture, auth.Config) {
 
 const goodPassword = "kopi tubruk di pagi hari"
 
+// accountOf is Register's account, for tests that need only that.
+func accountOf(r auth.Registered, err error) (store.Account, error) { return r.Account, err }
+
 func (f *fixture) register(t *testing.T, realm, username string) store.Account {
 	t.Helper()
-	acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: realm, Username: username, Email: username + "@example.id", Password: goodPassword})
+	acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: realm, Username: username, Email: username + "@example.id", Password: goodPassword}))
 	require.NoError(t, err)
 	return acct
 }

@@ -159,8 +159,8 @@ func TestAccountExistsNoticeOncePerDay(t *testing.T) {
 	sent := f.outbox.Len()
 	// Four more tries: the email's own limit (5 an hour) ends the rest.
 	for i := range 4 {
-		acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("peniru%d", i), Email: "korban@example.id", Password: goodPassword,
-			Request: auth.Request{ClientAddr: fmt.Sprintf("203.0.113.%d", i)}})
+		acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("peniru%d", i), Email: "korban@example.id", Password: goodPassword,
+			Request: auth.Request{ClientAddr: fmt.Sprintf("203.0.113.%d", i)}}))
 		require.NoError(t, err, "the same answer as a new registration")
 		assert.Zero(t, acct.ID)
 	}
@@ -201,21 +201,22 @@ func TestUnconfirmedAccountsExpire(t *testing.T) {
 	f := newMFAFixture(t, withLinks, func(c *auth.Config) {
 		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationLink}}
 	})
-	squat, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword})
+	squat, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword}))
 	require.NoError(t, err)
 	require.NotEmpty(t, squat.ID)
 
 	f.now = f.now.Add(7*24*time.Hour - time.Minute)
-	again, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "lain@example.go.id", Password: goodPassword, Request: req})
+	again, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "lain@example.go.id", Password: goodPassword, Request: req}))
 	require.NoError(t, err)
 	assert.Empty(t, again.ID, "still held")
 
 	f.now = f.now.Add(2 * time.Minute)
 	// The expired account gets no new activation.
-	require.NoError(t, f.auth.ResendActivation(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: "pns@example.go.id", Request: req}))
+	_, err = f.auth.ResendActivation(t.Context(), auth.ActivationRequest{Realm: "lpse", Identifier: "pns@example.go.id", Request: req})
+	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
 	sent := f.outbox.Len()
-	owner, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword, Request: req})
+	owner, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword, Request: req}))
 	require.NoError(t, err)
 	require.NotEmpty(t, owner.ID, "the expired registration freed the username and email")
 	assert.NotEqual(t, squat.ID, owner.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
@@ -60,6 +61,10 @@ func (a *Authenticator) RequestEmailChange(ctx context.Context, c EmailChange) e
 	return nil
 }
 
+// emailChangePerRecipient is how many email-change confirmations one
+// address receives, from every account that asks to move to it.
+var emailChangePerRecipient = lockout.Rate{Requests: 3, Window: 24 * time.Hour}
+
 // sendEmailChange is the background half of RequestEmailChange.
 func (a *Authenticator) sendEmailChange(ctx context.Context, acct store.Account, email string, req Request) {
 	ev := a.event(EventEmailChangeRequested, acct.Realm, req)
@@ -72,6 +77,12 @@ func (a *Authenticator) sendEmailChange(ctx context.Context, acct store.Account,
 		return
 	} else if !errors.Is(err, store.ErrNotFound) {
 		a.record(ctx, withReason(ev, ReasonError))
+		return
+	}
+	// Whoever holds accounts can ask each to move to a stranger's
+	// address: what goes to one address is limited, whoever asks.
+	if !a.mayMailTo(ctx, "email_change_to", acct.Realm, email, emailChangePerRecipient) {
+		a.record(ctx, withReason(ev, ReasonThrottled))
 		return
 	}
 	t := mailedToken{tokens: a.resets, purpose: purposeEmailChange, page: a.links.ConfirmEmail,
@@ -115,7 +126,7 @@ func (a *Authenticator) ConfirmEmailChange(ctx context.Context, realm, token str
 	if a.resets == nil {
 		return store.Account{}, ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, a.resets, redemption{realm: realm, purpose: purposeEmailChange, token: token})
+	red, acct, err := a.redeem(ctx, a.resets, redemption{realm: realm, purpose: purposeEmailChange, token: token, req: req})
 	if err != nil {
 		return store.Account{}, err
 	}

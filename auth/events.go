@@ -63,6 +63,10 @@ const (
 	// within Registration.UnconfirmedFor was deleted, because a new
 	// registration named its username or email.
 	EventExpired = "account.expired"
+	// EventTokenFailed: a reset, activation or email-change link or code
+	// did not open the account; details "purpose" and "by" (link, code).
+	// Recorded in the history of the account it named, when it named one.
+	EventTokenFailed = "token.failed"
 	// EventConfirmed: a new account confirmed its email address; detail
 	// "state" (active or pending_approval).
 	EventConfirmed = "account.confirmed"
@@ -136,6 +140,7 @@ type Request struct {
 // audit trail must not become a way to deny logins.
 func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	ctx = context.WithoutCancel(ctx)
+	cleanDetails(e.Details)
 	id, err := a.store.AppendEvent(ctx, e)
 	if err == nil {
 		a.recordedOne(ctx)
@@ -174,12 +179,37 @@ func (a *Authenticator) event(kind, realm string, req Request) store.Event {
 	return store.Event{Kind: kind, Realm: realm, Time: a.now(), ClientAddr: clean(req.ClientAddr, store.MaxSessionAddr), UserAgent: clean(req.UserAgent, store.MaxSessionUserAgent)}
 }
 
-// clean makes a client-supplied header fit the log: valid UTF-8 (a
-// PostgreSQL text column refuses anything else, and an event it refuses
-// would hide the attempt from the owner's history) and at most n bytes
-// (a megabyte User-Agent must not become a megabyte per failed login).
+// clean makes a client-supplied value fit the log: valid UTF-8 without NUL
+// or other control characters (a PostgreSQL text column refuses invalid
+// UTF-8 and NUL, and an event it refuses would hide the attempt from the
+// owner's history; a line break would forge a line of a text log) and at
+// most n bytes (a megabyte User-Agent must not become a megabyte per
+// failed login).
 func clean(s string, n int) string {
-	return cut(strings.ToValidUTF8(s, "\uFFFD"), n)
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexFunc(s, isControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isControl(r) {
+				return '\uFFFD'
+			}
+			return r
+		}, s)
+	}
+	return cut(s, n)
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// maxDetail is the longest value of an event's detail: an operator's
+// reason, an error's text.
+const maxDetail = 1000
+
+// cleanDetails cleans every value of an event's details as clean does:
+// they hold an operator's reason, which a form sent.
+func cleanDetails(d map[string]string) {
+	for k, v := range d {
+		d[k] = clean(v, maxDetail)
+	}
 }
 
 func withReason(e store.Event, reason string) store.Event {

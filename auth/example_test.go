@@ -68,11 +68,11 @@ func ExampleAuthenticator_Register() {
 	if errors.As(err, &ie) {
 		fmt.Println("id:", ie.Message("id"))
 	}
-	acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "pecel lele lamongan"})
+	reg, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "pecel lele lamongan"})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("account key:", acct.Username)
+	fmt.Println("account key:", reg.Account.Username)
 	// Output:
 	// id: Kata sandi minimal 8 karakter.
 	// en: Password must be at least 8 characters long.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
@@ -119,6 +120,9 @@ type TOTPEnrollment struct {
 func (a *Authenticator) BeginTOTP(ctx context.Context, c FactorChange) (*TOTPEnrollment, error) {
 	if a.sf.factors == nil || a.sf.Keyring == nil {
 		return nil, ErrFactorsUnavailable
+	}
+	if err := checkLabel(c.Label); err != nil {
+		return nil, err
 	}
 	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
 	if err != nil {
@@ -278,6 +282,9 @@ func (a *Authenticator) AddCodeFactor(ctx context.Context, kind store.FactorKind
 	if kind != store.FactorEmail && kind != store.FactorSMS {
 		return "", nil, fmt.Errorf("auth: %q is not a factor of codes", kind)
 	}
+	if err := checkLabel(c.Label); err != nil {
+		return "", nil, err
+	}
 	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return "", nil, err
@@ -427,6 +434,15 @@ func (a *Authenticator) factorChanged(ctx context.Context, acct store.Account, k
 		p = notify.FactorRemoved
 	}
 	a.notice(ctx, acct, p, req, notify.Data{Factor: nf})
+}
+
+// checkLabel refuses, before the password is checked, a factor's label
+// longer than the store keeps.
+func checkLabel(label string) error {
+	if len(label) > store.MaxFactorLabel || !utf8.ValidString(label) {
+		return &FieldError{Field: "label", Max: store.MaxFactorLabel}
+	}
+	return nil
 }
 
 // checkOwner verifies the current password of an active account before a

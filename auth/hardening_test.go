@@ -83,7 +83,7 @@ func TestMaskShortPhone(t *testing.T) {
 	for _, phone := range []string{"+12345678", "+123456789"} {
 		t.Run(phone, func(t *testing.T) {
 			f := newMFAFixture(t)
-			acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Phone: phone, Password: goodPassword})
+			acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Phone: phone, Password: goodPassword}))
 			require.NoError(t, err)
 			_, _, err = f.auth.AddCodeFactor(t.Context(), store.FactorSMS, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: req})
 			require.NoError(t, err)

@@ -43,7 +43,7 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	})
 	require.NoError(t, err)
 	ctx := t.Context()
-	acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword})
+	acct, err := accountOf(a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword}))
 	require.NoError(t, err)
 
 	// Enroll by the QR code's URI, as an app would read it.
@@ -127,7 +127,7 @@ func TestSessionsOnEveryBackend(t *testing.T) {
 			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(t, err)
 			ctx := t.Context()
-			acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})
+			acct, err := accountOf(a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
 			require.NoError(t, err)
 			r := auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Firefox"}
 			s1, err := a.StartSession(ctx, acct, r)

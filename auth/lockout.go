@@ -93,8 +93,8 @@ type UnlockRequest struct {
 // not an account has the username (an attacker may have locked a name
 // before its owner registered it) and returns the status before.
 func (a *Authenticator) Unlock(ctx context.Context, r UnlockRequest) (lockout.Status, error) {
-	if r.Operator == "" {
-		return lockout.Status{}, errors.New("auth: unlock: the operator is required")
+	if err := checkOperator(r.Operator, r.Reason); err != nil {
+		return lockout.Status{}, err
 	}
 	if !inScope(r.Scope, r.Realm) {
 		return lockout.Status{}, ErrOutOfScope

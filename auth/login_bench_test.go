@@ -24,7 +24,7 @@ func BenchmarkLoginWithHistory(b *testing.B) {
 			a, err := auth.New(auth.Config{Store: st, Hasher: &authtest.Hasher{}, Sender: &notify.Outbox{Max: 10},
 				Messages: auth.Messages{PortalName: "LPSE"}, Now: func() time.Time { return now }})
 			require.NoError(b, err)
-			acct, err := a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword})
+			acct, err := accountOf(a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword}))
 			require.NoError(b, err)
 			for range 200 {
 				_, err := st.AppendEvent(b.Context(), store.Event{Kind: auth.EventLoginSucceeded, Realm: "lpse", AccountID: acct.ID, Time: now,

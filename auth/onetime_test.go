@@ -75,7 +75,7 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 	ctx := t.Context()
 	r := auth.Request{ClientAddr: "203.0.113.9", UserAgent: "test"}
 	newAccount := func(realm, name string) store.Account {
-		acct, err := a.Register(ctx, auth.Registration{Realm: realm, Username: name, Email: name + "@example.id", Password: goodPassword, Request: r})
+		acct, err := accountOf(a.Register(ctx, auth.Registration{Realm: realm, Username: name, Email: name + "@example.id", Password: goodPassword, Request: r}))
 		require.NoError(t, err)
 		return acct
 	}

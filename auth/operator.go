@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -43,6 +44,26 @@ type OperatorAction struct {
 	Request
 }
 
+// Bounds of what an operator types, which the log keeps.
+const (
+	maxOperatorBytes = 200
+	maxReasonBytes   = maxDetail
+)
+
+// checkOperator refuses an operator's action that does not name the
+// operator, or whose name or reason is longer than the log keeps.
+func checkOperator(operator, reason string) error {
+	switch {
+	case operator == "":
+		return errors.New("auth: the operator is required")
+	case len(operator) > maxOperatorBytes:
+		return &FieldError{Field: "operator", Max: maxOperatorBytes}
+	case len(reason) > maxReasonBytes:
+		return &FieldError{Field: "reason", Max: maxReasonBytes}
+	}
+	return nil
+}
+
 // inScope reports whether realm is one of scope's.
 func inScope(scope []string, realm string) bool {
 	return slices.Contains(scope, realm) || slices.Contains(scope, AnyRealm)
@@ -52,8 +73,8 @@ func inScope(scope []string, realm string) bool {
 // that the operator is named, may act in its realm, and is not acting on
 // itself.
 func (a *Authenticator) operatorAccount(ctx context.Context, op OperatorAction) (store.Account, error) {
-	if op.Operator == "" {
-		return store.Account{}, errors.New("auth: the operator is required")
+	if err := checkOperator(op.Operator, op.Reason); err != nil {
+		return store.Account{}, err
 	}
 	if len(op.Scope) == 0 {
 		return store.Account{}, ErrOutOfScope
@@ -94,8 +115,9 @@ func (a *Authenticator) Account(ctx context.Context, id string) (store.Account, 
 // as a helpdesk does for an account it believes compromised: the current
 // password stops working at once (it is replaced by one nobody knows, under
 // a new security stamp, which ends every session, pending login and
-// remembered device), and the owner gets a reset link or code by the
-// realm's Reset delivery. Locks end, as after any reset, unless
+// remembered device), and the owner gets a reset link, in a realm that
+// resets by link, or a notice to ask for a code with "Forgot password", in
+// one that resets by code. Locks end, as after any reset, unless
 // ResetConfig.KeepLock.
 //
 // Its errors: ErrNotConfigured without a Sender, a token store or (for
@@ -134,10 +156,24 @@ func (a *Authenticator) ForceReset(ctx context.Context, op OperatorAction) error
 	acct.SecurityStamp = stamp
 	a.operatorEvent(ctx, EventForcedReset, acct, op)
 	a.endSessions(ctx, acct, op.Operator, op.Request)
-	if err := a.sendResetMessage(ctx, realm, acct, op.Request, ""); err != nil {
-		return fmt.Errorf("auth: force reset: the password was replaced, but the reset message failed: %w", err)
+	if err := a.sendForcedReset(ctx, realm, acct, op.Request); err != nil {
+		return fmt.Errorf("auth: force reset: the password was replaced, but the message failed: %w", err)
 	}
 	return nil
+}
+
+// sendForcedReset tells the owner of an account an operator reset. A
+// realm that resets by link sends the link, which nobody can guess. One
+// that resets by code sends no code (a code no request's flow holds could
+// be used up by anyone's three wrong guesses): the owner is told to ask
+// for one with "Forgot password", which binds it to the owner's own flow.
+func (a *Authenticator) sendForcedReset(ctx context.Context, realm Realm, acct store.Account, r Request) error {
+	if realm.Reset == ByLink {
+		return a.sendResetMessage(ctx, realm, acct, r, "", 0)
+	}
+	d := a.messageData(acct)
+	d.Time, d.Link = a.now(), a.links.Forgot
+	return a.send(ctx, notify.Email, acct.Email, notify.ResetRequired, r.Locale, d)
 }
 
 // Disable turns an account off: it cannot log in, its sessions end at

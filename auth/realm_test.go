@@ -25,7 +25,7 @@ func realmsFixture(t *testing.T) *fixture {
 // account, 15- and 16-digit forms included.
 func TestNPWPRealm(t *testing.T) {
 	f := realmsFixture(t)
-	acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: goodPassword})
+	acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: goodPassword}))
 	require.NoError(t, err)
 	assert.Equal(t, "0013121660091000", acct.Username)
 	assert.Equal(t, "01.312.166.0-091.000", acct.DisplayUsername)
@@ -70,7 +70,7 @@ func TestNIPRealm(t *testing.T) {
 	}
 	assert.Contains(t, rules, password.RuleContextDigits)
 
-	acct, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Password: goodPassword})
+	acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Password: goodPassword}))
 	require.NoError(t, err)
 	assert.Equal(t, "198503122010011001", acct.Username)
 	_, err = f.login(t, "sapk", "198503122010011001", goodPassword)

@@ -107,14 +107,14 @@ func (r Realm) activation() (start, confirmed store.AccountState) {
 	return store.StatePendingConfirmation, confirmed
 }
 
-// registered sends the activation message of a new account, in the
-// background.
-func (a *Authenticator) registered(ctx context.Context, realm Realm, acct store.Account, req Request) {
+// registered sends the activation message of a new account, bound to the
+// registration's flow, in the background.
+func (a *Authenticator) registered(ctx context.Context, realm Realm, acct store.Account, req Request, flow string) {
 	if realm.Activation == ActivationNone {
 		return
 	}
 	a.later(ctx, "activation message", func(ctx context.Context) {
-		if err := a.sendActivation(ctx, realm, acct, req, 0); err != nil {
+		if err := a.sendActivation(ctx, realm, acct, req, 0, flow); err != nil {
 			a.log.ErrorContext(ctx, "masuk: sending an activation message", "account", acct.ID, "error", err)
 		}
 	})
@@ -142,8 +142,14 @@ func (a *Authenticator) registeredAgain(ctx context.Context, r Registration, ema
 // reports whether it may go: one per Registration.NoticeEvery, so that
 // nobody can fill a stranger's mailbox by registering with the address.
 func (a *Authenticator) mayNotice(ctx context.Context, realm, to string) bool {
+	return a.mayMailTo(ctx, "exists_notice", realm, to, lockout.Rate{Requests: 1, Window: a.register.NoticeEvery})
+}
+
+// mayMailTo counts a message of a kind to the address to, whoever asked
+// for it, and reports whether it may go within rate.
+func (a *Authenticator) mayMailTo(ctx context.Context, action, realm, to string, rate lockout.Rate) bool {
 	s := lockout.Subject{Realm: realm, Username: to}
-	err := a.guard.Throttle(ctx, "exists_notice", s, lockout.Rate{Requests: 1, Window: a.register.NoticeEvery}, lockout.Rate{})
+	err := a.guard.Throttle(ctx, action, s, rate, lockout.Rate{})
 	if err != nil && !errors.Is(err, lockout.ErrThrottled) {
 		a.log.ErrorContext(ctx, "masuk: counting a notice", "error", err)
 	}
@@ -159,10 +165,11 @@ func (a *Authenticator) sendAccountExists(ctx context.Context, realm, to, locale
 	}
 }
 
-// sendActivation issues and sends an activation link or code.
-func (a *Authenticator) sendActivation(ctx context.Context, realm Realm, acct store.Account, req Request, cooldown time.Duration) error {
+// sendActivation issues and sends an activation link or code, bound to
+// the flow that asked for it.
+func (a *Authenticator) sendActivation(ctx context.Context, realm Realm, acct store.Account, req Request, cooldown time.Duration, flow string) error {
 	t := mailedToken{tokens: a.activations, purpose: purposeActivate, byCode: realm.Activation == ActivationCode, page: a.links.Activate,
-		link: notify.ActivationLink, code: notify.ActivationCode, cooldown: cooldown}
+		link: notify.ActivationLink, code: notify.ActivationCode, cooldown: cooldown, binding: flowBinding(flow)}
 	return a.mailToken(ctx, t, acct, acct.Email, req, a.messageData(acct))
 }
 
@@ -176,6 +183,10 @@ type Confirmation struct {
 	// Identifier and Code, for ActivationCode: the username or email as
 	// typed, and the code from the email.
 	Identifier, Code string
+	// Flow is the flow of the registration or resend that sent the code
+	// (Registered.Flow, ActivationStarted.Flow): a code redeems only with
+	// its own.
+	Flow string
 	Request
 }
 
@@ -195,7 +206,7 @@ func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (sto
 	if a.activations == nil {
 		return store.Account{}, ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, a.activations, redemption{realm: c.Realm, purpose: purposeActivate, token: c.Token, identifier: c.Identifier, code: c.Code})
+	red, acct, err := a.redeem(ctx, a.activations, redemption{realm: c.Realm, purpose: purposeActivate, token: c.Token, identifier: c.Identifier, code: c.Code, flow: c.Flow, req: c.Request})
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -212,7 +223,8 @@ func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (sto
 	}
 	now := a.now().UTC()
 	switch err := a.store.SetAccountState(ctx, acct.ID, store.StatePendingConfirmation, next, now); {
-	case errors.Is(err, store.ErrStale):
+	case errors.Is(err, store.ErrStale), errors.Is(err, store.ErrNotFound):
+		// Expired and deleted meanwhile, or confirmed by another request.
 		return store.Account{}, ErrInvalidToken
 	case err != nil:
 		return store.Account{}, fmt.Errorf("auth: confirm: %w", err)
@@ -225,40 +237,62 @@ func (a *Authenticator) ConfirmAccount(ctx context.Context, c Confirmation) (sto
 	return acct, nil
 }
 
+// ActivationRequest asks for a new activation link or code.
+type ActivationRequest struct {
+	// Realm is the realm of the account.
+	Realm string
+	// Identifier is the username or the email address as typed.
+	Identifier string
+	Request
+}
+
+// ActivationStarted is ResendActivation's answer: the same whether or not
+// the identifier names an account waiting for its confirmation.
+type ActivationStarted struct {
+	// Flow binds the code on its way to this request: pass it back in
+	// Confirmation.Flow with the code.
+	Flow string `json:"flow"`
+}
+
 // ResendActivation sends a new activation link or code to an account that
-// has not confirmed its address yet; the earlier one stops working. It
-// answers like RequestReset: the same whether or not such an account
-// exists, with the message sent in the background at most once a
-// ResetConfig.Cooldown and within the account's limits (ResetConfig's
-// PerAccount and PerAccountAddress, silently), and a
-// *lockout.ThrottledError when the client address asks too often. An
-// account unconfirmed for longer than Registration.UnconfirmedFor gets
-// nothing: it has expired.
-func (a *Authenticator) ResendActivation(ctx context.Context, r ResetRequest) error {
+// has not confirmed its address yet, bound to the flow it returns; the
+// codes of other flows keep working. It answers like RequestReset: the
+// same whether or not such an account exists, with the message sent in
+// the background at most once a Activation.Cooldown per flow and within
+// the account's limits (Activation.PerAccount and PerAccountAddress,
+// silently), and a *lockout.ThrottledError when the client address asks
+// too often. An account unconfirmed for longer than
+// Registration.UnconfirmedFor gets nothing: it has expired.
+func (a *Authenticator) ResendActivation(ctx context.Context, r ActivationRequest) (ActivationStarted, error) {
 	realm, err := a.realm(r.Realm)
 	if err != nil {
-		return err
+		return ActivationStarted{}, err
 	}
 	if realm.Activation == ActivationNone || a.sender == nil || a.activations == nil {
-		return ErrNotConfigured
+		return ActivationStarted{}, ErrNotConfigured
 	}
-	id, byEmail, err := a.mailRequest(ctx, "activate", realm, r)
+	id, byEmail, err := a.mailRequest(ctx, "activate", realm, r.Realm, r.Identifier, r.ClientAddr)
 	if err != nil {
-		return err
+		return ActivationStarted{}, err
+	}
+	flow, err := a.randomHex(16)
+	if err != nil {
+		return ActivationStarted{}, err
 	}
 	a.later(ctx, "activation message (resend)", func(ctx context.Context) {
 		acct, err := a.lookup(ctx, r.Realm, id, byEmail)
 		if err != nil || acct.State != store.StatePendingConfirmation || acct.Email == "" || a.expired(acct) {
 			return
 		}
-		if !a.mayMail(ctx, "activate_mail", acct, r.ClientAddr) {
+		b := mailBudget{action: "activate_mail", perAddr: a.activation.PerAccountAddress, perTotal: a.activation.PerAccount}
+		if !a.mayMail(ctx, b, acct, r.ClientAddr) {
 			return
 		}
-		if err := a.sendActivation(ctx, realm, acct, r.Request, a.reset.Cooldown); err != nil && !errors.Is(err, store.ErrCooldown) {
+		if err := a.sendActivation(ctx, realm, acct, r.Request, a.activation.Cooldown, flow); err != nil && !errors.Is(err, store.ErrCooldown) {
 			a.log.ErrorContext(ctx, "masuk: resending an activation message", "account", acct.ID, "error", err)
 		}
 	})
-	return nil
+	return ActivationStarted{Flow: flow}, nil
 }
 
 // expired reports whether acct has waited for its email confirmation
@@ -307,7 +341,7 @@ func (a *Authenticator) Reject(ctx context.Context, d Decision) (store.Account, 
 }
 
 func (a *Authenticator) decide(ctx context.Context, d Decision, to store.AccountState, kind string, p notify.Purpose) (store.Account, error) {
-	acct, err := a.operatorAccount(ctx, OperatorAction{AccountID: d.AccountID, Operator: d.Operator, OperatorAccount: d.OperatorAccount, Scope: d.Scope})
+	acct, err := a.operatorAccount(ctx, OperatorAction{AccountID: d.AccountID, Operator: d.Operator, OperatorAccount: d.OperatorAccount, Scope: d.Scope, Reason: d.Reason})
 	if err != nil {
 		return store.Account{}, err
 	}

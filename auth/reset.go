@@ -100,22 +100,27 @@ func link(page, token string) (string, error) {
 // # Availability and guessing
 //
 // Whoever knows a person's username and email can ask for resets on their
-// behalf. Three limits keep that from stopping the owner: every request
-// gets its own link or code (a new one does not void the others), bound to
-// the request's flow (ResetStarted.Flow), so nobody else's guesses can use
-// it up; the messages one account receives are limited per client
-// address (PerAccountAddress) and in all (PerAccount), and past either
-// limit the answer stays the same while mail silently stops; and only
-// the client address's own requests are refused visibly (PerAddress).
-// With the defaults, an attacker working from ten addresses gets at most
-// 20 of the 30 messages a day, so the owner's own request still gets its
-// code, which only the owner's flow can redeem.
+// behalf. Four things keep that from stopping the owner. Every request gets
+// its own link or code (a new one does not void the others), bound to the
+// request's flow (ResetStarted.Flow), so nobody else's guesses can use it
+// up. The messages one account receives are limited per client address
+// (PerAccountAddress) and in all, and past a limit the answer stays the
+// same while mail silently stops; so only the client address's own
+// requests are ever refused visibly (PerAddress). The limit in all is two
+// budgets: one for requests from networks the account has logged in from
+// (PerAccountKnown), which a stranger elsewhere cannot spend, and one for
+// the rest (PerAccount). With the defaults, an attacker working from 14
+// addresses gets at most 28 of the 30 messages a day that strangers' networks
+// may cause, and none of the 10 that the owner's own networks have.
 //
-// Guessing is bounded per account: at most PerAccount codes a day, each
-// tried at most Attempts times, of CodeDigits digits. New refuses settings
-// under which the chance of guessing any reset code of one account in a
-// day exceeds 1 in 10,000 (the defaults give 30 × 3 / 10⁶ = 0.9 in
-// 10,000).
+// Guessing is bounded per account. A code sent to a network the account
+// has logged in from has CodeDigits digits; one sent anywhere else, where
+// an attacker asks from, has NewNetworkCodeDigits; each is tried at most
+// Attempts times. New refuses settings under which the chance of guessing
+// any reset code of one account within any 24 hours exceeds 1 in 10,000,
+// counting that a fixed window's budget can be spent twice within a day
+// at its turn: with the defaults, 2 × (30 × 3 / 10⁸ + 10 × 3 / 10⁶), or
+// 0.62 in 10,000.
 type ResetConfig struct {
 	// LinkFor is how long a reset link works. Zero means 1 hour; at most
 	// 24 hours.
@@ -123,26 +128,43 @@ type ResetConfig struct {
 	// CodeFor is how long a reset code works. Zero means 15 minutes; at
 	// most 24 hours.
 	CodeFor time.Duration
-	// CodeDigits is the length of a reset code: 6 to 8. Zero means 6.
+	// CodeDigits is the length of a reset code sent at the request of a
+	// network the account has logged in from: 6 to 8. Zero means 6.
 	CodeDigits int
+	// NewNetworkCodeDigits is the length of a reset code sent at the
+	// request of any other network: 6 to 8, at least CodeDigits. Zero
+	// means 8: the requests an attacker can make come from there, and the
+	// longer code keeps guessing bounded while the owner keeps three
+	// tries.
+	NewNetworkCodeDigits int
 	// Attempts is how many times one link or code may be tried. Zero
 	// means 3.
 	Attempts int
-	// Cooldown is how long after one activation or email-change message
-	// another may go to the same account. Zero means 60 seconds.
+	// Cooldown is how long after one email-change message another may go
+	// to the same account. Zero means 60 seconds.
 	Cooldown time.Duration
-	// PerAccount limits the reset messages one account receives, from
-	// every client: past it RequestReset answers as usual and sends
-	// nothing. Zero means 30 a day.
+	// PerAccount limits the reset messages one account receives at the
+	// request of networks it has not logged in from: past it RequestReset
+	// answers as usual and sends nothing. Zero means 30 a day.
 	PerAccount lockout.Rate
+	// PerAccountKnown limits those at the request of networks it has
+	// logged in from recently (an IPv4 /24, an IPv6 /48): a budget of
+	// their own, which requests from elsewhere cannot spend. Zero means
+	// 10 a day.
+	PerAccountKnown lockout.Rate
 	// PerAccountAddress limits the reset messages one account receives
-	// from requests of one client address (an IPv6 /64): past it the
+	// at the request of one client address (an IPv6 /64): past it the
 	// answer stays the same and nothing is sent. Zero means 2 a day.
 	PerAccountAddress lockout.Rate
 	// PerAddress limits reset and activation requests from one client
 	// address, whatever they name: past it they are refused with a
 	// *lockout.ThrottledError. Zero means 30 an hour.
 	PerAddress lockout.Rate
+	// Tries limits the reset, activation and email-change links and codes
+	// tried from one client address, right or wrong: past it they are
+	// refused with a *lockout.ThrottledError before any is looked at.
+	// Zero means 60 an hour.
+	Tries lockout.Rate
 	// PerIdentifier limits the codes of the second step sent to one
 	// account, and its email changes. Zero means 5 an hour.
 	PerIdentifier lockout.Rate
@@ -156,35 +178,120 @@ type ResetConfig struct {
 	KeepLock bool
 }
 
-// maxResetGuessing is the highest chance, per account and day, of
-// guessing a reset code that New accepts.
-const maxResetGuessing = 1e-4
+// maxGuessing is the highest chance, per account and any 24 hours, of
+// guessing a code sent by email that New accepts.
+const maxGuessing = 1e-4
 
-// perDay is how many requests a rate allows in a day at most.
+// perDay is how many requests a rate allows within any 24 hours at most:
+// a fixed window's budget may be spent at its end and again at the start
+// of the next, so a day overlaps one window more than it holds.
 func perDay(r lockout.Rate) float64 {
 	day := 24 * time.Hour
-	if r.Window >= day {
-		return float64(r.Requests)
+	windows := time.Duration(1)
+	if r.Window < day {
+		windows = (day + r.Window - 1) / r.Window
 	}
-	windows := (day + r.Window - 1) / r.Window
-	return float64(r.Requests) * float64(windows)
+	return float64(r.Requests) * float64(windows+1)
 }
 
-// checkResetGuessing refuses reset settings under which a realm that
-// resets by code lets an attacker guess one account's code with a chance
-// above maxResetGuessing a day.
-func checkResetGuessing(realms map[string]Realm, c ResetConfig) error {
-	byCode := false
-	for _, r := range realms {
-		byCode = byCode || r.Reset == ByCode
+// guessing is the chance of guessing one of a day's codes, n of them of
+// the given digits, each tried attempts times.
+func guessing(n float64, digits, attempts int) float64 {
+	return n * float64(attempts) / math.Pow10(digits)
+}
+
+// checkGuessing refuses settings under which a realm that resets or
+// activates by code lets an attacker guess one account's code with a
+// chance above maxGuessing within a day.
+func checkGuessing(realms map[string]Realm, r ResetConfig, act ActivationConfig) error {
+	byCode, activates := false, false
+	for _, realm := range realms {
+		byCode = byCode || realm.Reset == ByCode
+		activates = activates || realm.Activation == ActivationCode
 	}
-	if !byCode {
-		return nil
+	if byCode {
+		p := guessing(perDay(r.PerAccount), r.NewNetworkCodeDigits, r.Attempts) + guessing(perDay(r.PerAccountKnown), r.CodeDigits, r.Attempts)
+		if p > maxGuessing {
+			return fmt.Errorf("%w: Config.Reset lets one account's reset codes be guessed within a day with a chance of %.2g, above 1 in 10,000: lower PerAccount, PerAccountKnown or Attempts, or lengthen the codes", ErrConfig, p)
+		}
 	}
-	p := perDay(c.PerAccount) * float64(c.Attempts) / math.Pow10(c.CodeDigits)
-	if p > maxResetGuessing {
-		return fmt.Errorf("%w: Config.Reset lets a day's %v codes of %d digits, tried %d times each, be guessed with a chance of %.2g, above 1 in 10,000: lower PerAccount or Attempts, or lengthen CodeDigits",
-			ErrConfig, perDay(c.PerAccount), c.CodeDigits, c.Attempts, p)
+	if activates {
+		// The registration's own code, and the resends.
+		p := guessing(perDay(act.PerAccount)+1, act.CodeDigits, act.Attempts)
+		if p > maxGuessing {
+			return fmt.Errorf("%w: Config.Activation lets one account's activation codes be guessed within a day with a chance of %.2g, above 1 in 10,000: lower PerAccount or Attempts, or lengthen CodeDigits", ErrConfig, p)
+		}
+	}
+	return nil
+}
+
+// ActivationConfig configures how new accounts confirm their email
+// address, in realms whose Activation asks for it. Its zero value is the
+// recommended one. As with resets, each registration and each resend gets
+// a link or code of its own, bound to its flow (Registered.Flow,
+// ActivationStarted.Flow), so that a stranger can neither void it nor
+// spend its tries.
+type ActivationConfig struct {
+	// For is how long an activation link or code works. Zero means 24
+	// hours, the most allowed.
+	For time.Duration
+	// CodeDigits is the length of an activation code: 6 to 8. Zero means
+	// 6.
+	CodeDigits int
+	// Attempts is how many times one link or code may be tried. Zero
+	// means 3.
+	Attempts int
+	// Cooldown is how long after one activation message another may go to
+	// the same account and flow. Zero means 60 seconds.
+	Cooldown time.Duration
+	// PerAccount limits the activation messages ResendActivation sends to
+	// one account: past it the answer stays the same and nothing is sent.
+	// Zero means 15 a day; New refuses more than keeps guessing of the
+	// account's codes within 1 in 10,000 a day.
+	PerAccount lockout.Rate
+	// PerAccountAddress limits them per client address (an IPv6 /64).
+	// Zero means 2 a day.
+	PerAccountAddress lockout.Rate
+}
+
+func (c *ActivationConfig) fill() error {
+	if c.For == 0 {
+		c.For = 24 * time.Hour
+	}
+	if c.Attempts == 0 {
+		c.Attempts = 3
+	}
+	if c.CodeDigits == 0 {
+		c.CodeDigits = reset.DefaultCodeDigits
+	}
+	if c.Cooldown == 0 {
+		c.Cooldown = time.Minute
+	}
+	if c.Cooldown < 0 {
+		return fmt.Errorf("%w: Config.Activation.Cooldown is negative", ErrConfig)
+	}
+	return fillRates("Activation", []rateDefault{
+		{&c.PerAccount, lockout.Rate{Requests: 15, Window: 24 * time.Hour}},
+		{&c.PerAccountAddress, lockout.Rate{Requests: 2, Window: 24 * time.Hour}},
+	})
+}
+
+// rateDefault is a rate and the default a zero one takes.
+type rateDefault struct {
+	rate *lockout.Rate
+	def  lockout.Rate
+}
+
+// fillRates gives each zero rate its default and refuses one out of
+// bounds.
+func fillRates(what string, rs []rateDefault) error {
+	for _, r := range rs {
+		if *r.rate == (lockout.Rate{}) {
+			*r.rate = r.def
+		}
+		if r.rate.Requests < 1 || r.rate.Requests > 100 || r.rate.Window <= 0 {
+			return fmt.Errorf("%w: Config.%s: a rate must allow 1 to 100 requests in a positive window", ErrConfig, what)
+		}
 	}
 	return nil
 }
@@ -218,26 +325,23 @@ func (c *ResetConfig) fill() error {
 	if c.CodeDigits == 0 {
 		c.CodeDigits = reset.DefaultCodeDigits
 	}
-	for _, r := range []struct {
-		rate *lockout.Rate
-		def  lockout.Rate
-	}{
+	if c.NewNetworkCodeDigits == 0 {
+		c.NewNetworkCodeDigits = max(reset.MaxCodeDigits, c.CodeDigits)
+	}
+	switch {
+	case c.Cooldown < 0:
+		return fmt.Errorf("%w: Config.Reset.Cooldown is negative", ErrConfig)
+	case c.NewNetworkCodeDigits < c.CodeDigits || c.NewNetworkCodeDigits > reset.MaxCodeDigits:
+		return fmt.Errorf("%w: Config.Reset.NewNetworkCodeDigits must be CodeDigits to %d", ErrConfig, reset.MaxCodeDigits)
+	}
+	return fillRates("Reset", []rateDefault{
 		{&c.PerAccount, lockout.Rate{Requests: 30, Window: 24 * time.Hour}},
+		{&c.PerAccountKnown, lockout.Rate{Requests: 10, Window: 24 * time.Hour}},
 		{&c.PerAccountAddress, lockout.Rate{Requests: 2, Window: 24 * time.Hour}},
 		{&c.PerAddress, lockout.Rate{Requests: 30, Window: time.Hour}},
+		{&c.Tries, lockout.Rate{Requests: 60, Window: time.Hour}},
 		{&c.PerIdentifier, lockout.Rate{Requests: 5, Window: time.Hour}},
-	} {
-		if *r.rate == (lockout.Rate{}) {
-			*r.rate = r.def
-		}
-		if r.rate.Requests < 1 || r.rate.Requests > 100 || r.rate.Window <= 0 {
-			return fmt.Errorf("%w: Config.Reset: a rate must allow 1 to 100 requests in a positive window", ErrConfig)
-		}
-	}
-	if c.Cooldown < 0 {
-		return fmt.Errorf("%w: Config.Reset.Cooldown is negative", ErrConfig)
-	}
-	return nil
+	})
 }
 
 // ResetRequest asks for a forgotten password to be reset.
@@ -289,7 +393,7 @@ func (a *Authenticator) RequestReset(ctx context.Context, r ResetRequest) (Reset
 	if a.sender == nil || a.resets == nil || (realm.Reset == ByLink && a.links.Reset == "") {
 		return ResetStarted{}, ErrNotConfigured
 	}
-	id, byEmail, err := a.mailRequest(ctx, "reset", realm, r)
+	id, byEmail, err := a.mailRequest(ctx, "reset", realm, r.Realm, r.Identifier, r.ClientAddr)
 	if err != nil {
 		return ResetStarted{}, err
 	}
@@ -305,27 +409,43 @@ func (a *Authenticator) RequestReset(ctx context.Context, r ResetRequest) (Reset
 // an account's address, and counts the request on its client address, the
 // one limit that answers visibly: the limits per account are silent, so
 // that nobody can use them to stop the owner's own requests.
-func (a *Authenticator) mailRequest(ctx context.Context, action string, realm Realm, r ResetRequest) (id string, byEmail bool, err error) {
-	if id, byEmail, err = realm.identifier(r.Identifier); err != nil {
+func (a *Authenticator) mailRequest(ctx context.Context, action string, realm Realm, realmName, identifier, clientAddr string) (id string, byEmail bool, err error) {
+	if id, byEmail, err = realm.identifier(identifier); err != nil {
 		return "", false, err
 	}
-	s := lockout.Subject{Realm: r.Realm, Addr: r.ClientAddr}
+	s := lockout.Subject{Realm: a.budgetRealm(realmName), Addr: clientAddr}
 	return id, byEmail, a.guard.Throttle(ctx, action, s, lockout.Rate{}, a.reset.PerAddress)
 }
 
+// budgetRealm is the realm a client address's budgets count in: the realm
+// itself, or, when Config.Realms is nil and any realm name goes, one for
+// all, so that varying the name buys nobody a fresh budget.
+func (a *Authenticator) budgetRealm(realm string) string {
+	if a.realms == nil {
+		return "*"
+	}
+	return realm
+}
+
+// mailBudget is the limits of the messages a flow sends to an account at
+// a client's request: per client address, and in all.
+type mailBudget struct {
+	action            string
+	perAddr, perTotal lockout.Rate
+}
+
 // mayMail counts a message about to go to an account's address at the
-// request of clientAddr, and reports whether it may go: within
-// ResetConfig.PerAccountAddress for the account and the address, and
-// PerAccount for the account. Past either, the message is dropped, and
-// the request that asked for it has already had its answer.
-func (a *Authenticator) mayMail(ctx context.Context, action string, acct store.Account, clientAddr string) bool {
+// request of clientAddr, and reports whether it may go: within the
+// budget's limits per address and in all. Past either, the message is
+// dropped, and the request that asked for it has already had its answer.
+func (a *Authenticator) mayMail(ctx context.Context, b mailBudget, acct store.Account, clientAddr string) bool {
 	var err error
 	if clientAddr != "" {
 		pair := acct.ID + "|" + lockout.CountedAddr(clientAddr, 64)
-		err = a.guard.Throttle(ctx, action+"_pair", lockout.Subject{Realm: acct.Realm, Username: pair}, a.reset.PerAccountAddress, lockout.Rate{})
+		err = a.guard.Throttle(ctx, b.action+"_pair", lockout.Subject{Realm: acct.Realm, Username: pair}, b.perAddr, lockout.Rate{})
 	}
 	if err == nil {
-		err = a.guard.Throttle(ctx, action+"_account", lockout.Subject{Realm: acct.Realm, Username: acct.ID}, a.reset.PerAccount, lockout.Rate{})
+		err = a.guard.Throttle(ctx, b.action+"_account", lockout.Subject{Realm: acct.Realm, Username: acct.ID}, b.perTotal, lockout.Rate{})
 	}
 	if err != nil && !errors.Is(err, lockout.ErrThrottled) {
 		a.log.ErrorContext(ctx, "masuk: counting a message", "account", acct.ID, "error", err)
@@ -372,11 +492,20 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm Rea
 		a.record(ctx, withReason(ev, "not_resettable"))
 		return
 	}
-	if !a.mayMail(ctx, "reset_mail", acct, r.ClientAddr) {
+	// The owner's own networks have a budget of their own, and shorter
+	// codes; requests from anywhere else, where an attacker asks from,
+	// share the other, and get longer codes.
+	b := mailBudget{action: "reset_mail", perAddr: a.reset.PerAccountAddress, perTotal: a.reset.PerAccount}
+	digits := a.reset.NewNetworkCodeDigits
+	if a.loggedInFrom(ctx, acct, r.ClientAddr) {
+		b.action, b.perTotal, digits = "reset_mail_known", a.reset.PerAccountKnown, a.reset.CodeDigits
+		ev.Details = map[string]string{"network": "known"}
+	}
+	if !a.mayMail(ctx, b, acct, r.ClientAddr) {
 		a.record(ctx, withReason(ev, ReasonThrottled))
 		return
 	}
-	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow)); err != nil {
+	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow), digits); err != nil {
 		ev = withReason(ev, ReasonError)
 		ev.Details["error"] = err.Error()
 		a.record(ctx, ev)
@@ -409,6 +538,8 @@ type mailedToken struct {
 	// binding binds the token to the flow that asked for it: tokens of
 	// other bindings stay live.
 	binding string
+	// digits is a code's length; zero means the tokens' own.
+	digits int
 	// data adds to the realm and stamp every such token is bound to.
 	data map[string]string
 }
@@ -419,7 +550,7 @@ type mailedToken struct {
 func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store.Account, to string, r Request, d notify.Data) error {
 	data := map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}
 	maps.Copy(data, t.data)
-	iss := reset.Issue{AccountID: acct.ID, Purpose: t.purpose, Binding: t.binding, Data: data, Cooldown: t.cooldown}
+	iss := reset.Issue{AccountID: acct.ID, Purpose: t.purpose, Binding: t.binding, CodeDigits: t.digits, Data: data, Cooldown: t.cooldown}
 	p := t.link
 	var issued reset.Issued
 	var err error
@@ -438,12 +569,12 @@ func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store
 }
 
 // sendResetMessage mails a reset link or code, by the realm's delivery,
-// bound to binding.
-func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, binding string) error {
+// bound to binding; a code has the given digits.
+func (a *Authenticator) sendResetMessage(ctx context.Context, realm Realm, acct store.Account, r Request, binding string, digits int) error {
 	d := a.messageData(acct)
 	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
 	t := mailedToken{tokens: a.resets, purpose: purposeReset, byCode: realm.Reset == ByCode, page: a.links.Reset,
-		link: notify.ResetLink, code: notify.ResetCode, binding: binding}
+		link: notify.ResetLink, code: notify.ResetCode, binding: binding, digits: digits}
 	return a.mailToken(ctx, t, acct, acct.Email, r, d)
 }
 
@@ -491,7 +622,7 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 	if a.resets == nil {
 		return ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, a.resets, redemption{realm: c.Realm, purpose: purposeReset, token: c.Token, identifier: c.Identifier, code: c.Code, flow: c.Flow})
+	red, acct, err := a.redeem(ctx, a.resets, redemption{realm: c.Realm, purpose: purposeReset, token: c.Token, identifier: c.Identifier, code: c.Code, flow: c.Flow, req: c.Request})
 	if err != nil {
 		return err
 	}
@@ -556,16 +687,38 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 
 // redemption is what a person sends to prove control of a mailbox: a
 // link's token, or an identifier with a code (and the flow the code is
-// bound to).
+// bound to), and where it came from.
 type redemption struct {
 	realm, purpose, token, identifier, code, flow string
+	req                                           Request
 }
 
 // redeem verifies a link's token, or an identifier and code, for its
 // purpose, and returns the redemption (not yet consumed) and the account,
 // which must be in the realm, and whose security stamp must still be the
 // one the token was issued under.
+//
+// Every try counts on the client address (ResetConfig.Tries), right or
+// wrong, before any is looked at; a wrong one is recorded, in the history
+// of the account it names when it names one, so that guessing is seen.
 func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, r redemption) (reset.Redemption, store.Account, error) {
+	if err := a.guard.Throttle(ctx, "tries", lockout.Subject{Realm: a.budgetRealm(r.realm), Addr: r.req.ClientAddr}, lockout.Rate{}, a.reset.Tries); err != nil {
+		return reset.Redemption{}, store.Account{}, err
+	}
+	ev := a.event(EventTokenFailed, r.realm, r.req)
+	red, acct, err := a.verifyRedemption(ctx, tokens, r, &ev)
+	if errors.Is(err, ErrInvalidToken) {
+		if ev.Realm != "" {
+			ev.Details = map[string]string{"purpose": r.purpose, "by": map[bool]string{true: "link", false: "code"}[r.token != ""]}
+			a.record(ctx, ev)
+		}
+	}
+	return red, acct, err
+}
+
+// verifyRedemption is redeem's check, which fills in ev the account it
+// finds.
+func (a *Authenticator) verifyRedemption(ctx context.Context, tokens *reset.Tokens, r redemption, ev *store.Event) (reset.Redemption, store.Account, error) {
 	realmName, purpose, token, identifier, code := r.realm, r.purpose, r.token, r.identifier, r.code
 	var red reset.Redemption
 	var err error
@@ -591,6 +744,7 @@ func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, r rede
 		case lerr != nil:
 			return red, store.Account{}, fmt.Errorf("auth: %w", lerr)
 		}
+		ev.AccountID, ev.Username = acct.ID, acct.Username
 		red, err = tokens.VerifyCode(ctx, reset.Key{AccountID: acct.ID, Purpose: purpose, Binding: flowBinding(r.flow)}, code)
 	}
 	if err != nil {
@@ -607,6 +761,7 @@ func (a *Authenticator) redeem(ctx context.Context, tokens *reset.Tokens, r rede
 	case err != nil:
 		return red, store.Account{}, fmt.Errorf("auth: %w", err)
 	}
+	ev.Realm, ev.AccountID, ev.Username = acct.Realm, acct.ID, acct.Username
 	if acct.Realm != realmName || red.Data[dataRealm] != realmName ||
 		subtle.ConstantTimeCompare([]byte(red.Data[dataStamp]), []byte(acct.SecurityStamp)) != 1 {
 		return red, store.Account{}, ErrInvalidToken

@@ -62,18 +62,30 @@ func (a *Authenticator) recordedOne(ctx context.Context) {
 	})
 }
 
-// PruneEvents deletes the events older than Config.EventRetention now,
-// and returns how many went. The Authenticator also does it by itself as
-// events are recorded; a host with a negative retention, which turns that
-// off, may call it on its own schedule (and then prunes with the Events
-// store directly).
+// pruneBatch is how many events one store call deletes: a large backlog
+// (the first pruning of a log kept for years) goes in many short
+// transactions rather than one long one.
+const pruneBatch = 5000
+
+// PruneEvents deletes the events older than Config.EventRetention now, in
+// batches, and returns how many went; ctx bounds the work, and what it
+// did not reach waits for the next pruning. The Authenticator also does
+// it by itself as events are recorded; a host with a negative retention,
+// which turns that off, may prune with the Events store directly.
 func (a *Authenticator) PruneEvents(ctx context.Context) (int, error) {
 	if a.events.retention < 0 {
 		return 0, nil
 	}
-	n, err := a.store.PruneEvents(ctx, a.now().Add(-a.events.retention))
-	if err != nil {
-		return n, fmt.Errorf("auth: pruning events: %w", err)
+	before := a.now().Add(-a.events.retention)
+	total := 0
+	for {
+		n, err := a.store.PruneEvents(ctx, before, pruneBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("auth: pruning events: %w", err)
+		}
+		if n < pruneBatch {
+			return total, nil
+		}
 	}
-	return n, nil
 }

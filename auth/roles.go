@@ -2,8 +2,8 @@ package auth
 
 import (
 	"fmt"
-	"reflect"
 
+	"github.com/masuk-id/masuk/internal/typednil"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -44,20 +44,8 @@ func role[R any](own R, s store.Store) R {
 	return zero
 }
 
-// isNil reports whether v is nil or an interface holding a nil pointer,
-// map, slice, func or channel: a typed nil, which would panic at first
-// use.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return rv.IsNil()
-	}
-	return false
-}
+// isNil reports whether v is nil or holds a typed nil.
+func isNil(v any) bool { return typednil.Is(v) }
 
 // typedNil returns an error naming the first field of cfg that holds a
 // typed nil: an interface set to a nil pointer, which New refuses rather

@@ -22,7 +22,7 @@ func BenchmarkLoadSession(b *testing.B) {
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(b, err)
-			acct, err := a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})
+			acct, err := accountOf(a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
 			require.NoError(b, err)
 			ns, err := a.StartSession(b.Context(), acct, auth.Request{ClientAddr: "203.0.113.9", UserAgent: "bench"})
 			require.NoError(b, err)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/masuk-id/masuk/internal/typednil"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
@@ -81,8 +82,11 @@ const maxFlow = 256
 // NewService returns a Service for cfg, or an error for a configuration it
 // would have to weaken.
 func NewService(cfg ServiceConfig) (*Service, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("captcha: ServiceConfig.Store is required")
+	if typednil.Is(cfg.Store) {
+		return nil, fmt.Errorf("captcha: ServiceConfig.Store is required (and not a nil %T)", cfg.Store)
+	}
+	if cfg.Limiter != nil && typednil.Is(cfg.Limiter) {
+		return nil, fmt.Errorf("captcha: ServiceConfig.Limiter is a nil %T", cfg.Limiter)
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, gen: cfg.Generator, ttl: cfg.TTL, now: cfg.Now, rand: cfg.Rand}
 	if s.limiter == nil {

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/masuk-id/masuk/internal/typednil"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -116,8 +117,8 @@ type Guard struct {
 // New returns a Guard for cfg. It rejects a policy it would have to weaken
 // or cannot apply, wrapping ErrConfig.
 func New(cfg Config) (*Guard, error) {
-	if cfg.Store == nil {
-		return nil, fmt.Errorf("%w: Config.Store is required", ErrConfig)
+	if typednil.Is(cfg.Store) {
+		return nil, fmt.Errorf("%w: Config.Store is required (and not a nil %T)", ErrConfig, cfg.Store)
 	}
 	g := &Guard{store: cfg.Store, now: cfg.Now, v6bits: cfg.Policy.IPv6Prefix, keepLockOnReset: cfg.Policy.KeepLockOnReset}
 	if g.now == nil {

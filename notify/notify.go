@@ -136,6 +136,10 @@ const (
 	// for taken and free addresses (optional Link to the page that resets
 	// a forgotten password).
 	AccountExists
+	// ResetRequired tells the owner that an operator replaced the
+	// password, which no longer works, and that a new one is set through
+	// "Forgot password" (Time; optional Link to that page).
+	ResetRequired
 
 	purposeEnd
 )

@@ -49,6 +49,7 @@ var purposes = [purposeEnd]purposeSpec{
 	RegistrationApproved: {name: "registration_approved", uses: []string{"Link"}},
 	RegistrationRejected: {name: "registration_rejected", needs: []string{"Reason"}},
 	AccountExists:        {name: "account_exists", uses: []string{"Link"}},
+	ResetRequired:        {name: "reset_required", needs: []string{"Time"}, uses: []string{"Link"}},
 }
 
 // Render writes the email for purpose p in the given locale from d: it
@@ -95,7 +96,8 @@ func Render(p Purpose, locale string, d Data) (Message, error) {
 // an SMS; links do not, since Indonesians are rightly taught never to open
 // a link from an SMS, and RenderSMS of ResetLink, ActivationLink,
 // EmailChangeConfirm, EmailChangeNotice, RegistrationApproved,
-// RegistrationRejected or AccountExists returns [ErrUnsupportedChannel].
+// RegistrationRejected, AccountExists or ResetRequired returns
+// [ErrUnsupportedChannel].
 // Otherwise it works and fails like [Render].
 func RenderSMS(p Purpose, locale string, d Data) (Message, error) {
 	if p != 0 && p < purposeEnd && !purposes[p].sms {

@@ -128,6 +128,11 @@ type Issue struct {
 	// caller that never sets one has one token per purpose. At most 128
 	// bytes.
 	Binding string
+	// CodeDigits, for a code, is its length, 6 to 8; zero means
+	// Config.CodeDigits. A caller may ask for longer codes where guessing
+	// is easier to attempt (auth sends 8 digits to a request from a
+	// network the account has not logged in from).
+	CodeDigits int
 	// Cooldown, when above zero, refuses a new token while the account's
 	// live token of the purpose and binding is younger than it, with a
 	// *store.CooldownError. Zero means no cooldown.
@@ -162,13 +167,21 @@ func (t *Tokens) IssueLink(ctx context.Context, i Issue) (Issued, error) {
 	return t.issue(ctx, i, lt.Selector(), lt.Hash(i.Purpose), t.linkFor, lt.String())
 }
 
-// IssueCode issues a numeric code of Config.CodeDigits digits for i,
+// IssueCode issues a numeric code of Config.CodeDigits digits (or
+// Issue.CodeDigits) for i,
 // valid for Config.CodeFor, and voids the account's other tokens of the
 // purpose. The code is bound to the account and the purpose: it redeems
 // only with [Tokens.VerifyCode] for both. A cooldown refusal is the
 // store's *store.CooldownError (errors.Is store.ErrCooldown), not wrapped.
 func (t *Tokens) IssueCode(ctx context.Context, i Issue) (Issued, error) {
-	code, err := totp.NewNumericCode(t.rand, t.digits)
+	digits := t.digits
+	if i.CodeDigits != 0 {
+		digits = i.CodeDigits
+	}
+	if digits < MinCodeDigits || digits > MaxCodeDigits {
+		return Issued{}, fmt.Errorf("reset: Issue.CodeDigits is %d, want %d to %d", i.CodeDigits, MinCodeDigits, MaxCodeDigits)
+	}
+	code, err := totp.NewNumericCode(t.rand, digits)
 	if err != nil {
 		return Issued{}, fmt.Errorf("reset: %w", err)
 	}

@@ -236,13 +236,15 @@ type Events interface {
 	// ListEvents returns the events that q selects, newest first. It
 	// returns ErrInvalid when q.Realm is empty.
 	ListEvents(ctx context.Context, q EventQuery) ([]Event, error)
-	// PruneEvents deletes the events, of every realm, whose Time is before
-	// before, and returns how many it deleted: the log's retention, which
-	// a host runs now and then (say daily) with the oldest time it keeps.
-	// An event at before stays; a zero before deletes nothing. IDs are
-	// never given again: an event appended afterwards gets an ID above
-	// every ID given before.
-	PruneEvents(ctx context.Context, before time.Time) (int, error)
+	// PruneEvents deletes at most limit of the events, of every realm,
+	// whose Time is before before, the oldest first, and returns how many
+	// it deleted: the log's retention, which a caller runs now and then
+	// with the oldest time it keeps, in batches of limit until fewer come
+	// back, so that no single call holds a year of rows. An event at before
+	// stays; a zero before deletes nothing; a limit below 1 is ErrInvalid.
+	// IDs are never given again: an event appended afterwards gets an ID
+	// above every ID given before.
+	PruneEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // EffectiveLimit returns the page size q asks for after applying the default and the

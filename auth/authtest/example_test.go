@@ -137,11 +137,11 @@ func Example_resetCodeExpires() {
 func Example_totpReplay() {
 	ctx := context.Background()
 	k := authtest.New(t, auth.Config{Messages: auth.Messages{PortalName: "LPSE Uji"}})
-	acct, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: "kopi tubruk di pagi hari"})
+	reg, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: "kopi tubruk di pagi hari"})
 	if err != nil {
 		panic(err)
 	}
-	secret, recovery := k.EnrollTOTP(t, acct.ID, "kopi tubruk di pagi hari")
+	secret, recovery := k.EnrollTOTP(t, reg.Account.ID, "kopi tubruk di pagi hari")
 	fmt.Println("recovery codes:", len(recovery))
 	k.Advance(t, 30*time.Second) // the code that confirmed the app is used up
 
@@ -181,10 +181,11 @@ func Example_registrationApproval() {
 		Realms: map[string]auth.Realm{"lpse": {Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true}},
 		Links:  auth.Links{Activate: "https://lpse.example.go.id/aktivasi", Login: "https://lpse.example.go.id/masuk"},
 	})
-	acct, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: "Kopi tubruk 2026"})
+	reg, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: "Kopi tubruk 2026"})
 	if err != nil {
 		panic(err)
 	}
+	acct := reg.Account
 	login := auth.LoginRequest{Realm: "lpse", Username: "013121660091000", Password: "Kopi tubruk 2026"}
 	_, err = k.Auth.Login(ctx, login)
 	fmt.Println("registered:", acct.State, errors.Is(err, auth.ErrPendingConfirmation))

@@ -308,7 +308,7 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 		a.render(w, http.StatusUnprocessableEntity, "register", v)
 		return
 	}
-	_, err := a.auth.Register(r.Context(), auth.Registration{
+	reg, err := a.auth.Register(r.Context(), auth.Registration{
 		Realm: ri.Slug, Username: username, Email: email, Password: pw,
 		// The language is kept so that an operator's decision reaches the
 		// applicant in it.
@@ -331,7 +331,11 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 	case auth.ActivationLink:
 		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.lpse"), "/"+ri.Slug+"/masuk", v.T("home.login"))
 	case auth.ActivationCode:
-		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.sapk"), "/"+ri.Slug+"/aktivasi", v.T("act.title"))
+		// The code on its way works only with this registration's flow:
+		// the code form follows at once, and keeps it.
+		v.Notice = v.T("reg.done.sapk")
+		v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, username, reg.Flow
+		a.render(w, http.StatusOK, "activate", v)
 	default:
 		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.none"), "/"+ri.Slug+"/masuk", v.T("home.login"))
 	}
@@ -357,14 +361,14 @@ func (a *app) activatePost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	c := auth.Confirmation{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
-		Code: r.PostFormValue("code"), Request: a.sessions.Request(r)}
+		Flow: r.PostFormValue("flow"), Code: r.PostFormValue("code"), Request: a.sessions.Request(r)}
 	acct, err := a.auth.ConfirmAccount(r.Context(), c)
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
-		v.D["Token"], v.D["Identifier"] = c.Token, c.Identifier
+		v.D["Token"], v.D["Identifier"], v.D["Flow"] = c.Token, c.Identifier, c.Flow
 		v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
 		a.render(w, http.StatusUnprocessableEntity, "activate", v)
 		return
@@ -382,7 +386,8 @@ func (a *app) resendActivation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := a.view(r, ri.Slug)
-	err := a.auth.ResendActivation(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: r.PostFormValue("identifier"), Request: a.sessions.Request(r)})
+	id := r.PostFormValue("identifier")
+	started, err := a.auth.ResendActivation(r.Context(), auth.ActivationRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
@@ -390,6 +395,13 @@ func (a *app) resendActivation(w http.ResponseWriter, r *http.Request) {
 		}
 		v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
 		a.render(w, http.StatusUnprocessableEntity, "activate", v)
+		return
+	}
+	if ri.Realm.Activation == auth.ActivationCode {
+		// The new code works only with this request's flow.
+		v.Notice = v.T("act.resent")
+		v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, id, started.Flow
+		a.render(w, http.StatusOK, "activate", v)
 		return
 	}
 	a.message(w, r, ri.Slug, http.StatusOK, v.T("act.title"), v.T("act.resent"), "/"+ri.Slug+"/masuk", v.T("home.login"))

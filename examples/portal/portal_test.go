@@ -149,12 +149,21 @@ func (p *portal) activeSAPK(b *browser, email string) {
 	assert.Contains(t, body, t2("id", "reg.done.sapk"))
 	code, ok := notify.ExtractCode(p.mail(email))
 	require.True(t, ok)
-	status, body = b.post("/sapk/aktivasi", url.Values{"identifier": {nip}, "code": {code}})
+	status, body = b.post("/sapk/aktivasi", url.Values{"identifier": {nip}, "flow": {flowOf(t, body)}, "code": {code}})
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, t2("id", "act.active"))
 }
 
 func t2(lang, key string) string { return t(lang, key) }
+
+// flowOf is the flow a page keeps in its hidden field: the code on its way
+// redeems only with it.
+func flowOf(tb testing.TB, body string) string {
+	tb.Helper()
+	m := regexp.MustCompile(`name="flow" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	require.Len(tb, m, 2, "the page carries the flow")
+	return m[1]
+}
 
 func TestLPSERegisterActivateApproveLogin(t *testing.T) {
 	p := newPortal(t)
@@ -237,8 +246,7 @@ func TestSAPKResetByCode(t *testing.T) {
 	code, ok := notify.ExtractCode(m)
 	require.True(t, ok)
 	// The page keeps the request's flow, which the code is bound to.
-	flow := regexp.MustCompile(`name="flow" value="([0-9a-f]+)"`).FindStringSubmatch(body)
-	require.Len(t, flow, 2, "the code page carries the flow")
+	flow := []string{"", flowOf(t, body)}
 
 	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "flow": {flow[1]}, "code": {"000000"}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
@@ -561,7 +569,7 @@ func TestOperatorUnlockAndDisable(t *testing.T) {
 	assert.Contains(t, body, t2("id", "state.active"))
 	_, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"force_reset"}, "reason": {"Akun dicurigai"}})
 	assert.Contains(t, body, eventLabel("id", "operator.forced_reset"))
-	assert.Equal(t, notify.ResetCode, p.mail("siti@example.go.id").Purpose)
+	assert.Equal(t, notify.ResetRequired, p.mail("siti@example.go.id").Purpose, "in a realm that resets by code, the owner is told to ask for a code")
 }
 
 // TestPages opens every page in both languages, as the person it is for.

@@ -86,13 +86,14 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 
 	const pw = "nasi uduk betawi pagi"
 	fmt.Fprintf(w, "\n2. Register again with %q\n", pw)
-	acct, err := a.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: pw, Request: client})
+	reg, err := a.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: pw, Request: client})
 	switch {
 	case errors.Is(err, auth.ErrAccountExists):
 		fmt.Fprintln(w, "   already registered, by an earlier run on this database")
 	case err != nil:
 		return err
 	default:
+		acct := reg.Account
 		fmt.Fprintf(w, "   ok: account %s…, stored as %q, shown as %q\n", acct.ID[:8], acct.Username, acct.DisplayUsername)
 	}
 

@@ -65,7 +65,7 @@ func TestEventsMaxEvents(t *testing.T) {
 	got, err := s.ListEvents(ctx, store.EventQuery{Realm: "lpse"})
 	require.NoError(t, err)
 	require.Equal(t, []int64{5, 4, 3}, ids(got))
-	pruned, err := s.PruneEvents(ctx, loginEvent(4).Time)
+	pruned, err := s.PruneEvents(ctx, loginEvent(4).Time, 1000)
 	require.NoError(t, err)
 	require.Equal(t, 2, pruned)
 	id, err := s.AppendEvent(ctx, loginEvent(0))
@@ -86,4 +86,40 @@ func ids(es []store.Event) []int64 {
 		out[i] = e.ID
 	}
 	return out
+}
+
+// TestEventsBoundKeepsAccounts: past the bound, events that name no
+// account go first, so that a flood of logins for made-up usernames
+// cannot push an account's history out of the log.
+func TestEventsBoundKeepsAccounts(t *testing.T) {
+	ctx := t.Context()
+	s := NewWithConfig(Config{MaxEvents: 10})
+	owned := loginEvent(0)
+	owned.AccountID = "budi"
+	for range 3 {
+		_, err := s.AppendEvent(ctx, owned)
+		require.NoError(t, err)
+	}
+	for i := range 1000 {
+		e := loginEvent(i)
+		e.AccountID = ""
+		_, err := s.AppendEvent(ctx, e)
+		require.NoError(t, err)
+	}
+	mine, err := s.ListEvents(ctx, store.EventQuery{Realm: "lpse", AccountID: "budi", Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, mine, 3, "the account's history survives the flood")
+	all, err := s.ListEvents(ctx, store.EventQuery{Realm: "lpse", Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, all, 10, "the bound holds")
+	require.EqualValues(t, 1003, all[0].ID, "newest first, across both logs")
+	require.EqualValues(t, 1, all[9].ID)
+	// With only accounts' events, the oldest of them goes.
+	for range 10 {
+		_, err := s.AppendEvent(ctx, owned)
+		require.NoError(t, err)
+	}
+	mine, err = s.ListEvents(ctx, store.EventQuery{Realm: "lpse", AccountID: "budi", Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, mine, 10)
 }

@@ -46,9 +46,14 @@ type Store struct {
 	byUsername map[realmKey]string // → account ID
 	byEmail    map[realmKey]string // → account ID
 	creds      map[string]store.Credential
-	// events is the log, oldest first, so in the order of their IDs; at
-	// most maxEvents of them unless it is negative.
+	// events and anonymous are the log, each oldest first, so in the
+	// order of their IDs: events of an account, and events of none (a
+	// login for a username no account has). Together at most maxEvents of
+	// them unless it is negative; past it, the oldest anonymous event goes
+	// first, so that a flood of logins for made-up names cannot push an
+	// account's history out.
 	events      []store.Event
+	anonymous   []store.Event
 	lastEventID int64
 	maxEvents   int
 
@@ -98,7 +103,9 @@ const DefaultMaxEvents = 100_000
 // [New] uses.
 type Config struct {
 	// MaxEvents is how many events of the activity log the store keeps:
-	// appending one more drops the oldest. Zero means DefaultMaxEvents; a
+	// appending one more drops the oldest event that names no account, or
+	// the oldest of all when every event names one. Zero means
+	// DefaultMaxEvents; a
 	// negative value means no bound, for a program that prunes the log
 	// with PruneEvents itself, or does not run for long.
 	MaxEvents int
@@ -414,28 +421,63 @@ func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
 	defer s.mu.Unlock()
 	s.lastEventID++
 	e.ID = s.lastEventID
-	s.events = append(s.events, e)
-	if over := len(s.events) - s.maxEvents; s.maxEvents >= 0 && over > 0 {
-		// The dropped events' places are zeroed, so that they hold on to
-		// nothing; append copies the kept ones to a new array when this
-		// one is used up, and the old one goes.
-		clear(s.events[:over])
-		s.events = s.events[over:]
+	if e.AccountID == "" {
+		s.anonymous = append(s.anonymous, e)
+	} else {
+		s.events = append(s.events, e)
+	}
+	if s.maxEvents >= 0 && len(s.events)+len(s.anonymous) > s.maxEvents {
+		if len(s.anonymous) > 0 {
+			s.anonymous = dropOldest(s.anonymous)
+		} else {
+			s.events = dropOldest(s.events)
+		}
 	}
 	return e.ID, nil
 }
 
+// dropOldest drops the first event of log. Its place is zeroed, so that it
+// holds on to nothing; append copies the kept ones to a new array when
+// this one is used up, and the old one goes.
+func dropOldest(log []store.Event) []store.Event {
+	log[0] = store.Event{}
+	return log[1:]
+}
+
 // PruneEvents implements [store.Events]. It scans the whole log.
-func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	if limit < 1 {
+		return 0, store.ErrInvalid
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	kept := slices.DeleteFunc(s.events, func(e store.Event) bool { return e.Time.Before(before) })
-	pruned := len(s.events) - len(kept)
-	s.events = kept
-	return pruned, nil
+	// The oldest limit of those before before, by time and then ID.
+	var old []store.Event
+	for _, log := range [][]store.Event{s.events, s.anonymous} {
+		for _, e := range log {
+			if e.Time.Before(before) {
+				old = append(old, e)
+			}
+		}
+	}
+	if len(old) == 0 {
+		return 0, nil
+	}
+	slices.SortFunc(old, func(a, b store.Event) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.ID, b.ID))
+	})
+	old = old[:min(limit, len(old))]
+	gone := make(map[int64]bool, len(old))
+	for _, e := range old {
+		gone[e.ID] = true
+	}
+	drop := func(e store.Event) bool { return gone[e.ID] }
+	s.events = slices.DeleteFunc(s.events, drop)
+	s.anonymous = slices.DeleteFunc(s.anonymous, drop)
+	return len(old), nil
 }
 
 // ListEvents implements [store.Events].
@@ -449,13 +491,33 @@ func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Eve
 	limit := q.EffectiveLimit()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	end := len(s.events)
-	if q.Before > 0 {
-		end, _ = slices.BinarySearchFunc(s.events, q.Before, func(e store.Event, id int64) int { return cmp.Compare(e.ID, id) })
+	// Newest first from the account's log, merged with the anonymous
+	// one when the query is not for one account.
+	logs := [][]store.Event{s.events}
+	if q.AccountID == "" {
+		logs = append(logs, s.anonymous)
+	}
+	ends := make([]int, len(logs))
+	for i, log := range logs {
+		ends[i] = len(log)
+		if q.Before > 0 {
+			ends[i], _ = slices.BinarySearchFunc(log, q.Before, func(e store.Event, id int64) int { return cmp.Compare(e.ID, id) })
+		}
 	}
 	var out []store.Event
-	for i := end - 1; i >= 0 && len(out) < limit; i-- {
-		e := s.events[i]
+	for len(out) < limit {
+		// The log whose next event (going back) is the newest.
+		pick := -1
+		for i, log := range logs {
+			if ends[i] > 0 && (pick < 0 || log[ends[i]-1].ID > logs[pick][ends[pick]-1].ID) {
+				pick = i
+			}
+		}
+		if pick < 0 {
+			break
+		}
+		ends[pick]--
+		e := logs[pick][ends[pick]]
 		if e.Realm != q.Realm || (q.AccountID != "" && e.AccountID != q.AccountID) {
 			continue
 		}

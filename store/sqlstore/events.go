@@ -62,15 +62,16 @@ func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Eve
 	return events, nil
 }
 
-// PruneEvents implements [store.Events] with one DELETE, which the index
-// on the events' time (0008_token_bindings_event_time) serves. It deletes
-// in one transaction every event it finds: run it often enough (daily,
-// say) that each run deletes a day's events, not a year's, which would
-// hold the rows' locks and grow the write-ahead log for as long.
-// PostgreSQL's sequence and SQLite's AUTOINCREMENT never give an ID
-// again, even the newest one's.
-func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
-	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qPruneEvents], s.timeArg(before)))
+// PruneEvents implements [store.Events] with one DELETE of at most limit
+// rows, which the index on the events' time
+// (0008_token_bindings_event_time) serves: a caller deletes a large
+// backlog in batches, each a short transaction. PostgreSQL's sequence and
+// SQLite's AUTOINCREMENT never give an ID again, even the newest one's.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit < 1 {
+		return 0, store.ErrInvalid
+	}
+	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qPruneEvents], s.timeArg(before), limit))
 	if err != nil {
 		return 0, s.fail(ctx, "PruneEvents", err)
 	}

@@ -19,6 +19,7 @@ func eventClauses() []clause {
 		{"Invalid", testEventInvalid},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Prune", testPruneEvents},
+		{"PruneLimit", testPruneEventsLimit},
 	}
 }
 
@@ -181,7 +182,7 @@ func testConcurrentAppend(t *testing.T, open Opener) {
 func testPruneEvents(t *testing.T, open Opener) {
 	s := as[store.Events](t, open)
 	base := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rand.N(40*365*24)) * time.Hour)
-	_, err := s.PruneEvents(ctx(t), base)
+	_, err := s.PruneEvents(ctx(t), base, 1<<30)
 	noErr(t, err, "PruneEvents before the clause's events")
 	minute := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
 	r1, r2 := newID("realm-"), newID("realm-")
@@ -212,24 +213,24 @@ func testPruneEvents(t *testing.T, open Opener) {
 		return got
 	}
 
-	n, err := s.PruneEvents(ctx(t), minute(3))
+	n, err := s.PruneEvents(ctx(t), minute(3), 1000)
 	noErr(t, err, "PruneEvents")
 	equal(t, n, 4, "events pruned before the 3rd minute, of both realms")
 	equal(t, ids(r1), []int64{recent, byMinute[4], byMinute[3], byMinute[5]}, "events left, newest first")
 	equal(t, len(ids(r2)), 1, "events left in the other realm")
-	n, err = s.PruneEvents(ctx(t), minute(3))
+	n, err = s.PruneEvents(ctx(t), minute(3), 1000)
 	noErr(t, err, "PruneEvents again")
 	equal(t, n, 0, "events pruned again before the 3rd minute")
-	n, err = s.PruneEvents(ctx(t), minute(3).Add(time.Microsecond))
+	n, err = s.PruneEvents(ctx(t), minute(3).Add(time.Microsecond), 1000)
 	noErr(t, err, "PruneEvents")
 	equal(t, n, 1, "events pruned before just after the 3rd minute: the one at it")
 
-	n, err = s.PruneEvents(ctx(t), minute(60).In(wib))
+	n, err = s.PruneEvents(ctx(t), minute(60).In(wib), 1000)
 	noErr(t, err, "PruneEvents")
 	equal(t, n, 3, "events pruned before the hour's end")
 	equal(t, ids(r1), []int64{recent}, "events left: the recent one")
 	equal(t, len(ids(r2)), 0, "events left in the other realm")
-	n, err = s.PruneEvents(ctx(t), time.Time{})
+	n, err = s.PruneEvents(ctx(t), time.Time{}, 1000)
 	noErr(t, err, "PruneEvents(zero time)")
 	equal(t, n, 0, "events pruned before the zero time")
 
@@ -238,19 +239,61 @@ func testPruneEvents(t *testing.T, open Opener) {
 	if last <= highest {
 		t.Fatalf("an event appended after pruning got ID %d, not above %d, the highest given before", last, highest)
 	}
-	n, err = s.PruneEvents(ctx(t), minute(60))
+	n, err = s.PruneEvents(ctx(t), minute(60), 1000)
 	noErr(t, err, "PruneEvents")
 	equal(t, n, 1, "events pruned: the one appended last")
 	if next := appendAt(r2, minute(30)); next <= last {
 		t.Fatalf("an event appended after the newest was pruned got ID %d, not above %d", next, last)
 	}
-	_, err = s.PruneEvents(ctx(t), minute(60))
+	_, err = s.PruneEvents(ctx(t), minute(60), 1000)
 	noErr(t, err, "PruneEvents")
 
 	c, cancel := contextWithCancel(t)
 	cancel()
-	if _, err := s.PruneEvents(c, at.Add(time.Hour)); err == nil {
+	if _, err := s.PruneEvents(c, at.Add(time.Hour), 1000); err == nil {
 		t.Fatal("PruneEvents with a canceled context succeeded")
 	}
 	equal(t, ids(r1), []int64{recent}, "events after PruneEvents with a canceled context")
+}
+
+// testPruneEventsLimit: PruneEvents deletes at most limit events, the
+// oldest first whatever the order they were appended in, so that a caller
+// deletes a backlog in short batches; a limit below 1 is ErrInvalid.
+func testPruneEventsLimit(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	base := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rand.N(40*365*24)) * time.Hour)
+	_, err := s.PruneEvents(ctx(t), base, 1<<30)
+	noErr(t, err, "PruneEvents before the clause's events")
+	realm := newID("realm-")
+	minute := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
+	for _, i := range []int{4, 0, 3, 1, 2} {
+		e := event(realm, "login.succeeded", 0)
+		e.Time = minute(i)
+		_, err := s.AppendEvent(ctx(t), e)
+		noErr(t, err, "AppendEvent")
+	}
+	left := func() []time.Time {
+		es, err := s.ListEvents(ctx(t), store.EventQuery{Realm: realm, Limit: 100})
+		noErr(t, err, "ListEvents")
+		var ts []time.Time
+		for _, e := range es {
+			ts = append(ts, e.Time.UTC())
+		}
+		slices.SortFunc(ts, time.Time.Compare)
+		return ts
+	}
+	n, err := s.PruneEvents(ctx(t), minute(10), 2)
+	noErr(t, err, "PruneEvents(limit 2)")
+	equal(t, n, 2, "events pruned with a limit of 2")
+	equal(t, left(), []time.Time{minute(2), minute(3), minute(4)}, "the two oldest went")
+	n, err = s.PruneEvents(ctx(t), minute(10), 2)
+	noErr(t, err, "PruneEvents(limit 2) again")
+	equal(t, n, 2, "events pruned in the second batch")
+	n, err = s.PruneEvents(ctx(t), minute(10), 2)
+	noErr(t, err, "PruneEvents(limit 2) a third time")
+	equal(t, n, 1, "the last one")
+	for _, limit := range []int{0, -1} {
+		_, err := s.PruneEvents(ctx(t), minute(10), limit)
+		isErr(t, err, store.ErrInvalid, "PruneEvents with a limit below 1")
+	}
 }
