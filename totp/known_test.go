@@ -1,0 +1,61 @@
+package totp_test
+
+import (
+	"bufio"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/totp"
+)
+
+// readHashes reads a tab-separated file of known answers: comment lines
+// start with #, and a field "" is the empty string.
+func readHashes(t *testing.T, name string, cols int) [][]string {
+	t.Helper()
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	var rows [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
+			row := strings.Split(line, "\t")
+			require.Len(t, row, cols, line)
+			for i, c := range row {
+				if c == `""` {
+					row[i] = ""
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.NotEmpty(t, rows)
+	return rows
+}
+
+// TestCodeKnownHashes pins what is stored for a sent code: codes
+// outstanding at an upgrade must keep verifying after it.
+func TestCodeKnownHashes(t *testing.T) {
+	for _, row := range readHashes(t, "testdata/code-hashes.tsv", 4) {
+		purpose, account, code, want := row[0], row[1], row[2], row[3]
+		require.Equal(t, want, hex.EncodeToString(totp.HashCode(purpose, account, code)), "%q", row)
+		h, err := hex.DecodeString(want)
+		require.NoError(t, err)
+		require.NoError(t, totp.VerifyCode(h, purpose, account, code), "%q", row)
+	}
+}
+
+// TestRecoveryCodeKnownHashes pins what is stored for a recovery code: a
+// set shown long ago must keep verifying.
+func TestRecoveryCodeKnownHashes(t *testing.T) {
+	for _, row := range readHashes(t, "testdata/recovery-code-hashes.tsv", 2) {
+		h, err := totp.HashRecoveryCode(row[0])
+		require.NoError(t, err, row[0])
+		require.Equal(t, row[1], hex.EncodeToString(h), "%q", row)
+	}
+}
