@@ -11,7 +11,7 @@ import (
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
-	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/totp"
 )
@@ -399,13 +399,13 @@ func (a *Authenticator) firstRecoveryCodes(ctx context.Context, accountID string
 }
 
 func (a *Authenticator) newRecoveryCodes(ctx context.Context, accountID string) ([]string, error) {
-	codes, err := totp.NewRecoveryCodes(a.rand, 0)
+	codes, err := secret.NewRecoveryCodes(a.rand, 0)
 	if err != nil {
 		return nil, fmt.Errorf("auth: recovery codes: %w", err)
 	}
 	hashes := make([][]byte, len(codes))
 	for i, c := range codes {
-		if hashes[i], err = totp.HashRecoveryCode(c); err != nil {
+		if hashes[i], err = secret.HashRecoveryCode(c); err != nil {
 			return nil, fmt.Errorf("auth: recovery codes: %w", err)
 		}
 	}
@@ -516,7 +516,7 @@ type RememberedDevice struct {
 const purposeDevice = "device"
 
 func (a *Authenticator) rememberDevice(ctx context.Context, acct store.Account, req Request) (*RememberedDevice, error) {
-	st, err := reset.NewLinkToken(a.rand)
+	st, err := secret.NewToken(a.rand)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -550,7 +550,7 @@ func (a *Authenticator) rememberedDevice(ctx context.Context, acct store.Account
 	if a.sf.devices == nil || a.sf.RememberFor <= 0 {
 		return false
 	}
-	st, ok := reset.ParseLinkToken(token)
+	st, ok := secret.ParseToken(token)
 	if !ok {
 		return false
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
-	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/totp"
 )
@@ -193,10 +193,10 @@ func newSecondFactor(c SecondFactorConfig, rs roles, m Messages) (secondFactor, 
 		return sf, fmt.Errorf("auth: Config.SecondFactor attempts must be 1 to %d", store.MaxTokenAttempts)
 	}
 	if sf.CodeDigits == 0 {
-		sf.CodeDigits = totp.DefaultCodeDigits
+		sf.CodeDigits = secret.DefaultCodeDigits
 	}
-	if sf.CodeDigits < totp.MinCodeDigits || sf.CodeDigits > totp.MaxCodeDigits {
-		return sf, fmt.Errorf("auth: Config.SecondFactor.CodeDigits must be %d to %d", totp.MinCodeDigits, totp.MaxCodeDigits)
+	if sf.CodeDigits < secret.MinCodeDigits || sf.CodeDigits > secret.MaxCodeDigits {
+		return sf, fmt.Errorf("auth: Config.SecondFactor.CodeDigits must be %d to %d", secret.MinCodeDigits, secret.MaxCodeDigits)
 	}
 	return sf, nil
 }
@@ -286,7 +286,7 @@ func (a *Authenticator) secondStep(ctx context.Context, acct store.Account, devi
 	if a.tokens == nil {
 		return "", errors.New("auth: the account has a second factor, and Config.Tokens is nil while Config.Store does not implement store.Tokens")
 	}
-	st, err := reset.NewLinkToken(a.rand)
+	st, err := secret.NewToken(a.rand)
 	if err != nil {
 		return "", fmt.Errorf("auth: %w", err)
 	}
@@ -458,7 +458,7 @@ func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLo
 	if _, err := a.realm(realm); err != nil {
 		return pendingLogin{}, err
 	}
-	st, ok := reset.ParseLinkToken(s)
+	st, ok := secret.ParseToken(s)
 	if !ok || a.tokens == nil {
 		return pendingLogin{}, ErrNoPendingLogin
 	}
@@ -572,7 +572,7 @@ func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, p
 	case err != nil:
 		return nil, ReasonError, fmt.Errorf("auth: finding the sent code: %w", err)
 	}
-	if totp.VerifyCode(t.Hash, purpose, acct.ID, code) != nil {
+	if secret.VerifyCode(t.Hash, purpose, acct.ID, code) != nil {
 		return nil, ReasonBadCode, ErrInvalidCode
 	}
 	use := func(ctx context.Context) (string, error) {
@@ -593,7 +593,7 @@ func (a *Authenticator) checkRecoveryCode(ctx context.Context, acct store.Accoun
 	if a.sf.recovery == nil {
 		return nil, "", ErrMethodUnavailable
 	}
-	h, err := totp.HashRecoveryCode(code)
+	h, err := secret.HashRecoveryCode(code)
 	if err != nil {
 		return nil, ReasonBadCode, ErrInvalidCode
 	}
@@ -687,7 +687,7 @@ func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCo
 	if err := a.guard.Throttle(ctx, "send_code", s, a.reset.PerIdentifier, a.reset.PerAddress); err != nil {
 		return SentCode{}, err
 	}
-	code, err := totp.NewNumericCode(a.rand, a.sf.CodeDigits)
+	code, err := secret.NewCode(a.rand, a.sf.CodeDigits)
 	if err != nil {
 		return SentCode{}, fmt.Errorf("auth: %w", err)
 	}
@@ -700,7 +700,7 @@ func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCo
 		Selector:    sel,
 		AccountID:   p.acct.ID,
 		Purpose:     purpose,
-		Hash:        totp.HashCode(purpose, p.acct.ID, code),
+		Hash:        secret.HashCode(purpose, p.acct.ID, code),
 		MaxAttempts: a.sf.CodeAttempts,
 		IssuedAt:    now,
 		ExpiresAt:   now.Add(a.sf.CodeFor),

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -116,7 +116,7 @@ func (a *Authenticator) StartSession(ctx context.Context, acct store.Account, re
 	if acct.State != store.StateActive {
 		return nil, ErrInvalidCredentials
 	}
-	t, err := reset.NewLinkToken(a.rand)
+	t, err := secret.NewToken(a.rand)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -167,7 +167,7 @@ func (a *Authenticator) LoadSession(ctx context.Context, token string) (*Princip
 	if err != nil {
 		return nil, err
 	}
-	t, ok := reset.ParseLinkToken(token)
+	t, ok := secret.ParseToken(token)
 	if !ok {
 		return nil, ErrNoSession
 	}
@@ -241,7 +241,7 @@ func (a *Authenticator) Logout(ctx context.Context, token string, req Request) e
 	if err != nil {
 		return err
 	}
-	t, ok := reset.ParseLinkToken(token)
+	t, ok := secret.ParseToken(token)
 	if !ok {
 		return nil
 	}

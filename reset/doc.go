@@ -5,7 +5,9 @@
 //
 // Most hosts do not call it: the auth package builds its flows on it. Reach
 // for it to build a flow of your own that proves control of a mailbox or
-// phone, or for [LinkToken], a general bearer token in two halves.
+// phone. The tokens and codes themselves, and their hashes, come from
+// package [github.com/masuk-id/masuk/secret]; for a bearer token that is
+// not a one-time link, use [secret.Token] directly.
 //
 // # Which API
 //
@@ -35,16 +37,16 @@
 //
 // # Links and codes
 //
-// A link carries a [LinkToken]: a 128-bit selector that the store looks
-// the token up by, and a 256-bit secret, from crypto/rand. The account is
-// found from the token alone, so the link is all a person needs, and a
-// token can never be redeemed for another account. Links live for
+// A link carries a [secret.Token]: a 128-bit selector that the store
+// looks the token up by, and a 256-bit verifier, from crypto/rand. The
+// account is found from the token alone, so the link is all a person
+// needs, and a token can never be redeemed for another account. Links live for
 // Config.LinkFor, one hour by default.
 //
 // A code is 6 to 8 digits (Config.CodeDigits, 6 by default, about 20
 // bits) for a person to type, with the username, where a link cannot go:
 // an SMS, a mail read on another device. It is bound to the account and
-// the purpose ([totp.HashCode]), and redeemed with the account ID, which
+// the purpose ([secret.HashCode]), and redeemed with the account ID, which
 // the caller finds from the username the person typed; a code sent to
 // one account never redeems for another. Codes live for Config.CodeFor,
 // 15 minutes by default.
@@ -81,12 +83,13 @@
 //
 // # Nothing secret at rest
 //
-// The store holds the token's hash, never its secret or code: a link's is
-// a SHA-256 of the purpose and the 256-bit secret ([LinkToken.Hash]),
-// which nobody can reverse; a code's is [totp.HashCode], which keeps codes
-// out of backups and logs but, at 20 bits, is not what protects them:
-// their short life, the attempt cap and single use are. Comparisons are
-// in constant time. Issue.Data is stored as given and must hold no
+// The store holds the token's hash, never its verifier or code: a link's
+// is a SHA-256 of the purpose and the 256-bit verifier
+// ([secret.Token.Hash]), which nobody can reverse; a code's is
+// [secret.HashCode], which keeps codes out of backups and logs but, at 20
+// bits, is not what protects them: their short life, the attempt cap and
+// single use are. Comparisons are in constant time ([secret.Token.Verify],
+// [secret.VerifyCode]). Issue.Data is stored as given and must hold no
 // secret.
 //
 // # Binding a token to the account's credentials

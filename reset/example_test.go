@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -130,23 +129,4 @@ func ExampleTokens_VerifyLink_securityStamp() {
 	fmt.Println(confirm())
 	// Output:
 	// reset: invalid or expired token
-}
-
-func ExampleLinkToken() {
-	lt, err := reset.NewLinkToken(fakerand.Repeat(0x2a)) // nil reads crypto/rand
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(lt.Selector())
-	fmt.Println(lt)
-
-	back, ok := reset.ParseLinkToken(lt.String())
-	fmt.Println(ok, back == lt, len(back.Hash("device")))
-	_, ok = reset.ParseLinkToken("not a token")
-	fmt.Println(ok)
-	// Output:
-	// 2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a
-	// 2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a.2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a
-	// true true 32
-	// false
 }

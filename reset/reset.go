@@ -3,15 +3,14 @@ package reset
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"time"
 
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/totp"
 )
 
 // ErrInvalidToken means a link or code does not redeem: it is malformed,
@@ -39,7 +38,7 @@ type Config struct {
 	Store store.Tokens
 	// Now tells the time. Nil means time.Now.
 	Now func() time.Time
-	// Rand is the source of selectors, secrets and codes. Nil means
+	// Rand is the source of selectors, verifiers and codes. Nil means
 	// crypto/rand.Reader.
 	Rand io.Reader
 	// LinkFor is how long a link works after it is issued. Zero means 1
@@ -156,13 +155,13 @@ type Issued struct {
 
 // IssueLink issues a link token for i, valid for Config.LinkFor, and voids
 // the account's other tokens of the purpose. Issued.Token is
-// [LinkToken.String]; the account it is for is found from the token
+// [secret.Token.String]; the account it is for is found from the token
 // alone. A cooldown refusal is the store's *store.CooldownError
 // (errors.Is store.ErrCooldown), not wrapped.
 func (t *Tokens) IssueLink(ctx context.Context, i Issue) (Issued, error) {
-	lt, err := NewLinkToken(t.rand)
+	lt, err := secret.NewToken(t.rand)
 	if err != nil {
-		return Issued{}, err
+		return Issued{}, fmt.Errorf("reset: %w", err)
 	}
 	return t.issue(ctx, i, lt.Selector(), lt.Hash(i.Purpose), t.linkFor, lt.String())
 }
@@ -181,17 +180,17 @@ func (t *Tokens) IssueCode(ctx context.Context, i Issue) (Issued, error) {
 	if digits < MinCodeDigits || digits > MaxCodeDigits {
 		return Issued{}, fmt.Errorf("reset: Issue.CodeDigits is %d, want %d to %d", i.CodeDigits, MinCodeDigits, MaxCodeDigits)
 	}
-	code, err := totp.NewNumericCode(t.rand, digits)
+	code, err := secret.NewCode(t.rand, digits)
 	if err != nil {
 		return Issued{}, fmt.Errorf("reset: %w", err)
 	}
 	// A code is looked up by account and purpose, but a token still needs
 	// a unique selector: a random one, never shown.
-	lt, err := NewLinkToken(t.rand)
+	lt, err := secret.NewToken(t.rand)
 	if err != nil {
-		return Issued{}, err
+		return Issued{}, fmt.Errorf("reset: %w", err)
 	}
-	return t.issue(ctx, i, lt.Selector(), totp.HashCode(i.Purpose, i.AccountID, code), t.codeFor, code)
+	return t.issue(ctx, i, lt.Selector(), secret.HashCode(i.Purpose, i.AccountID, code), t.codeFor, code)
 }
 
 func (t *Tokens) issue(ctx context.Context, i Issue, selector string, hash []byte, ttl time.Duration, send string) (Issued, error) {
@@ -244,10 +243,10 @@ type Redemption struct {
 // constant time, against the hash stored for purpose. It returns the
 // redemption, without consuming the token, or [ErrInvalidToken]. The
 // account comes from the token alone. A malformed s is refused without
-// touching the store; a wrong secret leaves the token usable until its
+// touching the store; a wrong verifier leaves the token usable until its
 // attempts are spent.
 func (t *Tokens) VerifyLink(ctx context.Context, purpose, s string) (Redemption, error) {
-	lt, ok := ParseLinkToken(s)
+	lt, ok := secret.ParseToken(s)
 	if !ok || purpose == "" {
 		return Redemption{}, ErrInvalidToken
 	}
@@ -255,7 +254,7 @@ func (t *Tokens) VerifyLink(ctx context.Context, purpose, s string) (Redemption,
 	if err != nil {
 		return Redemption{}, err
 	}
-	if tok.Purpose != purpose || subtle.ConstantTimeCompare(tok.Hash, lt.Hash(purpose)) != 1 {
+	if tok.Purpose != purpose || lt.Verify(tok.Hash, purpose) != nil {
 		return Redemption{}, ErrInvalidToken
 	}
 	return redemption(tok), nil
@@ -277,7 +276,7 @@ func (t *Tokens) VerifyCode(ctx context.Context, k Key, code string) (Redemption
 		return Redemption{}, err
 	}
 	if tok.AccountID != k.AccountID || tok.Purpose != k.Purpose || tok.Binding != k.Binding ||
-		totp.VerifyCode(tok.Hash, k.Purpose, k.AccountID, code) != nil {
+		secret.VerifyCode(tok.Hash, k.Purpose, k.AccountID, code) != nil {
 		return Redemption{}, ErrInvalidToken
 	}
 	return redemption(tok), nil

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -119,7 +120,7 @@ func TestDefaults(t *testing.T) {
 	link, err := tk.IssueLink(t.Context(), reset.Issue{AccountID: "a", Purpose: purposeReset})
 	require.NoError(t, err)
 	assert.Equal(t, t0.Add(time.Hour), link.ExpiresAt)
-	assert.Len(t, link.Token, reset.LinkTokenLen)
+	assert.Len(t, link.Token, secret.TokenLen)
 	code, err := tk.IssueCode(t.Context(), reset.Issue{AccountID: "a", Purpose: purposeConfirm})
 	require.NoError(t, err)
 	assert.Equal(t, t0.Add(15*time.Minute), code.ExpiresAt)
@@ -148,10 +149,10 @@ func TestNothingSecretAtRest(t *testing.T) {
 		}
 		require.Len(t, rec.issued, len(sent))
 		for i, tok := range rec.issued {
-			secret := sent[i]
-			if lt, ok := reset.ParseLinkToken(secret); ok {
+			plain := sent[i]
+			if lt, ok := secret.ParseToken(plain); ok {
 				assert.Equal(t, lt.Selector(), tok.Selector, "a link is stored under its selector")
-				secret = secret[len(lt.Selector())+1:]
+				plain = plain[len(lt.Selector())+1:]
 			}
 			assert.Len(t, tok.Hash, 32)
 			// What the store keeps of it, as the store returns it.
@@ -160,9 +161,9 @@ func TestNothingSecretAtRest(t *testing.T) {
 			for _, held := range []store.Token{tok, got} {
 				assert.Equal(t, tok.Hash, held.Hash)
 				fields := fmt.Sprintf("%s|%s|%s|%v|%x", held.Selector, held.AccountID, held.Purpose, held.Data, held.Hash)
-				assert.NotContains(t, fields, secret, "token %d", i)
-				assert.False(t, bytes.Contains(held.Hash, []byte(secret)), "token %d", i)
-				if raw, err := hex.DecodeString(secret); err == nil && len(raw) == reset.SecretSize {
+				assert.NotContains(t, fields, plain, "token %d", i)
+				assert.False(t, bytes.Contains(held.Hash, []byte(plain)), "token %d", i)
+				if raw, err := hex.DecodeString(plain); err == nil && len(raw) == secret.VerifierSize {
 					assert.False(t, bytes.Contains(held.Hash, raw), "token %d", i)
 				}
 			}
@@ -586,7 +587,7 @@ func TestStoreFailure(t *testing.T) {
 	check(err, "IssueLink")
 	_, err = tk.IssueCode(ctx, reset.Issue{AccountID: "budi", Purpose: purposeReset})
 	check(err, "IssueCode")
-	lt, err := reset.NewLinkToken(nil)
+	lt, err := secret.NewToken(nil)
 	require.NoError(t, err)
 	_, err = tk.VerifyLink(ctx, purposeReset, lt.String())
 	check(err, "VerifyLink")

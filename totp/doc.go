@@ -1,9 +1,14 @@
-// Package totp holds the mechanisms of masuk's second factors:
-// authenticator apps (TOTP, RFC 6238), recovery codes, and codes sent by
-// email or SMS. It keeps nothing: each function computes, checks or
-// seals, and the single use that makes a code safe is one atomic
-// operation of the store, which the caller performs with what these
-// functions return.
+// Package totp holds masuk's authenticator-app second factor: TOTP codes
+// (RFC 6238) checked without replay, enrollment by otpauth URI and QR
+// code, and the keyring that seals the secrets at rest. It keeps nothing:
+// each function computes, checks or seals, and the single use that makes
+// a code safe is one atomic operation of the store, which the caller
+// performs with what these functions return.
+//
+// Package [github.com/masuk-id/masuk/secret] draws, hashes and checks
+// the other codes of a second step: recovery codes and codes sent by
+// email or SMS. Unlike a TOTP secret, which must be read to check a code,
+// those are stored hashed.
 //
 // Most hosts never call it: auth.Authenticator enrolls factors, checks
 // codes and records their use. Use it directly to build a second-factor
@@ -22,10 +27,6 @@
 //     compare-and-set of the step it returns (below).
 //   - Storing the secret: [Keyring.Seal], [Keyring.Open] and
 //     [Keyring.NeedsReseal].
-//   - Recovery codes: [NewRecoveryCodes], [HashRecoveryCode] and
-//     [NormalizeRecoveryCode].
-//   - Codes sent by email or SMS: [NewNumericCode], [HashCode] and
-//     [VerifyCode].
 //   - Reading a stored factor's algorithm name back: [ParseAlgorithm].
 //
 // # Checking a code without replay
@@ -92,28 +93,6 @@
 // owner, such as the factor's id, so a sealed secret copied to another
 // row does not open.
 //
-// # Recovery codes
-//
-// [NewRecoveryCodes] makes ten codes of 120 bits each (NIST asks for 64,
-// ASVS 6.5.2 lets codes of 112 bits or more be stored with a plain
-// hash), written in Crockford's base32 in groups of four for reading
-// aloud and typing: "7KQM-2XHD-9RTA-P4WN-CJ3F-VY8E". Show them once;
-// store only [HashRecoveryCode] of each (store.Recovery.SetRecoveryCodes
-// replaces the whole set). A typed code is hashed the same way, whatever
-// its case, blanks and dashes, and the store removes it by its hash in
-// one atomic step, so each is used once.
-//
-// # Codes sent by email or SMS
-//
-// [NewNumericCode] draws a uniform code of 6 digits (ASVS 6.5.4: at least
-// 20 bits). Store [HashCode] of it, bound to the flow and the account,
-// and check what the user types with [VerifyCode], in constant time.
-// What makes such a short code safe is kept by the caller and the store:
-// a short life (ASVS 6.5.5 allows at most 10 minutes), a cap on attempts
-// per code, a pause before a resend, and deletion on first use.
-// auth.Authenticator's defaults are 5 minutes, 5 attempts and a minute
-// between sends.
-//
 // # Secrets are never logged
 //
 // Nothing in this package logs. Secrets, codes, URIs and sealed secrets
@@ -135,6 +114,5 @@
 //   - RFC 6238, TOTP: https://www.rfc-editor.org/rfc/rfc6238
 //   - Key Uri Format: https://github.com/google/google-authenticator/wiki/Key-Uri-Format
 //   - OWASP ASVS 5.0.0, chapter 6.5 (general multi-factor requirements)
-//   - NIST SP 800-63B, §5.1.2 (look-up secrets), §5.1.3 (out-of-band) and
-//     §5.1.4 (single-factor OTP)
+//   - NIST SP 800-63B, §5.1.4 (single-factor OTP)
 package totp

@@ -2,14 +2,13 @@ package totp
 
 import "errors"
 
-// Outcomes of checking a code: [Params.Match], [VerifyCode],
-// [HashRecoveryCode].
+// Outcomes of checking a code: [Params.Match].
 var (
 	// ErrInvalidCode means the code is malformed: empty, the wrong
-	// length, or holding anything but the ASCII characters it is made of
-	// (a blank, a letter in a TOTP code, a full-width or Arabic-Indic
-	// digit). Nobody's code looks like that; count it as a failed attempt
-	// all the same, and tell the user what a code looks like.
+	// length, or holding anything but ASCII digits (a blank, a letter, a
+	// full-width or Arabic-Indic digit). Nobody's code looks like that;
+	// count it as a failed attempt all the same, and tell the user what a
+	// code looks like.
 	ErrInvalidCode = errors.New("totp: invalid code")
 	// ErrWrongCode means the code is well formed but does not match.
 	ErrWrongCode = errors.New("totp: wrong code")

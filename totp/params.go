@@ -273,3 +273,14 @@ func parseCode(code string, digits int) (uint32, error) {
 	}
 	return v, nil
 }
+
+// formatUint writes v in decimal with leading zeros to digits digits, at
+// most 10.
+func formatUint(v uint64, digits int) string {
+	var buf [10]byte
+	for i := digits - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return string(buf[:digits])
+}

@@ -19,8 +19,8 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/totp"
 )
 
 // TestBodyTooLarge: a form over the body limit is answered 413 with a
@@ -252,11 +252,11 @@ func TestLimitsFitTheLibrary(t *testing.T) {
 	assert.ErrorIs(t, err, auth.ErrInvalidUsername)
 
 	// A recovery code as people type it, blanks and dashes and all, fits.
-	codes, err := totp.NewRecoveryCodes(nil, 1)
+	codes, err := secret.NewRecoveryCodes(nil, 1)
 	require.NoError(t, err)
 	typed := strings.Join(strings.Split(codes[0], "-"), " - ")
 	assert.LessOrEqual(t, len(typed), l.RecoveryCode, typed)
-	_, ok := totp.NormalizeRecoveryCode(typed)
+	_, ok := secret.NormalizeRecoveryCode(typed)
 	assert.True(t, ok)
 }
 

@@ -20,8 +20,8 @@ import (
 	"github.com/masuk-id/masuk/identifiers"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/reset"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/totp"
 )
 
 // view is what every page template is given: the language, who is
@@ -87,8 +87,8 @@ var inputLimits = limits{
 	Label:        store.MaxFactorLabel / utf8.UTFMax,
 	Reason:       500,
 	ResetCode:    2 * reset.MaxCodeDigits,
-	SentCode:     2 * totp.MaxCodeDigits,
-	RecoveryCode: 2 * totp.RecoveryCodeBits / 5,
+	SentCode:     2 * secret.MaxCodeDigits,
+	RecoveryCode: 2 * secret.RecoveryCodeBits / 5,
 	Captcha:      2 * captcha.MaxLength,
 	Search:       store.MaxEmailBytes,
 }

@@ -1,4 +1,4 @@
-package totp
+package secret
 
 import (
 	"crypto/rand"
@@ -10,30 +10,31 @@ import (
 	"math"
 )
 
-// Bounds of a delivered code's length in digits. Six digits are about 20
-// bits, the least ASVS 6.5.4 allows for an out-of-band code.
+// Bounds of a code's length in digits. Each digit is log2(10), about 3.32
+// bits: six digits are about 20 bits, the least ASVS 6.5.4 allows for a
+// code sent out of band, and ten about 33.
 const (
 	DefaultCodeDigits = 6
 	MinCodeDigits     = 6
 	MaxCodeDigits     = 10
 )
 
-// maxDraws bounds NewNumericCode's rejection sampling. A working source
-// needs a second draw once in about 3·10^13 codes; a source that fails
-// 16 times in a row is broken.
+// maxDraws bounds NewCode's rejection sampling. A working source needs a
+// second draw once in about 3·10^13 codes; a source that fails 16 times
+// in a row is broken.
 const maxDraws = 16
 
-// NewNumericCode returns a code of digits decimal digits
-// ([DefaultCodeDigits] if digits is 0) to send by email or SMS, read from
-// r, or from crypto/rand if r is nil. Every code is equally likely: it
-// draws 64 bits and draws again when they fall in the top 2^64 mod
-// 10^digits values, which would make low codes more frequent.
-func NewNumericCode(r io.Reader, digits int) (string, error) {
+// NewCode returns a code of digits decimal digits ([DefaultCodeDigits] if
+// digits is 0) to send by email, SMS or WhatsApp, read from r, or from
+// crypto/rand if r is nil. Every code is equally likely: it draws 64 bits
+// and draws again when they fall in the top 2^64 mod 10^digits values,
+// which would make low codes more frequent.
+func NewCode(r io.Reader, digits int) (string, error) {
 	if digits == 0 {
 		digits = DefaultCodeDigits
 	}
 	if digits < MinCodeDigits || digits > MaxCodeDigits {
-		return "", fmt.Errorf("totp: %d digits, want %d to %d", digits, MinCodeDigits, MaxCodeDigits)
+		return "", fmt.Errorf("secret: %d digits, want %d to %d", digits, MinCodeDigits, MaxCodeDigits)
 	}
 	if r == nil {
 		r = rand.Reader
@@ -43,13 +44,13 @@ func NewNumericCode(r io.Reader, digits int) (string, error) {
 	var b [8]byte
 	for range maxDraws {
 		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return "", fmt.Errorf("totp: reading random source: %w", err)
+			return "", fmt.Errorf("secret: reading random source: %w", err)
 		}
 		if v := binary.BigEndian.Uint64(b[:]); v <= limit {
 			return formatUint(v%n, digits), nil
 		}
 	}
-	return "", fmt.Errorf("totp: the random source gave %d values out of range in a row", maxDraws)
+	return "", fmt.Errorf("secret: the random source gave %d values out of range in a row", maxDraws)
 }
 
 // formatUint writes v in decimal with leading zeros to digits digits.
@@ -62,10 +63,13 @@ func formatUint(v uint64, digits int) string {
 	return string(buf[:digits])
 }
 
-// codeHashPrefix separates delivered code hashes from any other SHA-256.
+// codeHashPrefix separates code hashes from any other SHA-256. It names
+// the totp package, where codes were first hashed, and must not change:
+// codes outstanding at an upgrade are checked against hashes made with
+// it.
 const codeHashPrefix = "masuk/totp delivered code v1\x00"
 
-// HashCode returns what is stored for a code sent by email or SMS: the
+// HashCode returns what is stored for a code made by [NewCode]: the
 // SHA-256 of a fixed prefix, purpose, accountID and code, each
 // length-prefixed, 32 bytes.
 //

@@ -1,4 +1,4 @@
-package totp_test
+package secret_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/masuk-id/masuk/totp"
+	"github.com/masuk-id/masuk/secret"
 )
 
 var recoveryForm = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$`)
@@ -19,27 +19,27 @@ var recoveryForm = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z
 // TestNewRecoveryCodes checks case 44's "≥64 bits each": ten codes by
 // default, 120 bits each, all different, in the readable grouping.
 func TestNewRecoveryCodes(t *testing.T) {
-	require.GreaterOrEqual(t, totp.RecoveryCodeBits, 112, "ASVS 6.5.2's plain-hash threshold")
-	codes, err := totp.NewRecoveryCodes(nil, 0)
+	require.GreaterOrEqual(t, secret.RecoveryCodeBits, 112, "ASVS 6.5.2's plain-hash threshold")
+	codes, err := secret.NewRecoveryCodes(nil, 0)
 	require.NoError(t, err)
-	require.Len(t, codes, totp.DefaultRecoveryCodes)
-	require.Equal(t, 10, totp.DefaultRecoveryCodes)
+	require.Len(t, codes, secret.DefaultRecoveryCodes)
+	require.Equal(t, 10, secret.DefaultRecoveryCodes)
 	seen := map[string]bool{}
 	for _, c := range codes {
 		require.Regexp(t, recoveryForm, c)
 		require.False(t, seen[c])
 		seen[c] = true
-		n, ok := totp.NormalizeRecoveryCode(c)
+		n, ok := secret.NormalizeRecoveryCode(c)
 		require.True(t, ok)
 		require.Equal(t, c, n, "already normalized")
 	}
-	for _, n := range []int{1, totp.MaxRecoveryCodes} {
-		codes, err := totp.NewRecoveryCodes(nil, n)
+	for _, n := range []int{1, secret.MaxRecoveryCodes} {
+		codes, err := secret.NewRecoveryCodes(nil, n)
 		require.NoError(t, err)
 		require.Len(t, codes, n)
 	}
-	for _, n := range []int{-1, totp.MaxRecoveryCodes + 1} {
-		_, err := totp.NewRecoveryCodes(nil, n)
+	for _, n := range []int{-1, secret.MaxRecoveryCodes + 1} {
+		_, err := secret.NewRecoveryCodes(nil, n)
 		require.Error(t, err, "%d codes", n)
 	}
 }
@@ -48,16 +48,16 @@ func TestNewRecoveryCodes(t *testing.T) {
 // every 15 bytes make one code, and a broken source is an error.
 func TestNewRecoveryCodesSource(t *testing.T) {
 	src := append(bytes.Repeat([]byte{0}, 15), bytes.Repeat([]byte{0xff}, 15)...)
-	codes, err := totp.NewRecoveryCodes(bytes.NewReader(src), 2)
+	codes, err := secret.NewRecoveryCodes(bytes.NewReader(src), 2)
 	require.NoError(t, err)
 	require.Equal(t, []string{"0000-0000-0000-0000-0000-0000", "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"}, codes)
 
-	_, err = totp.NewRecoveryCodes(bytes.NewReader(src[:29]), 2)
+	_, err = secret.NewRecoveryCodes(bytes.NewReader(src[:29]), 2)
 	require.Error(t, err, "short read")
 	boom := errors.New("boom")
-	_, err = totp.NewRecoveryCodes(iotest.ErrReader(boom), 1)
+	_, err = secret.NewRecoveryCodes(iotest.ErrReader(boom), 1)
 	require.ErrorIs(t, err, boom)
-	_, err = totp.NewRecoveryCodes(bytes.NewReader(make([]byte, 30)), 2)
+	_, err = secret.NewRecoveryCodes(bytes.NewReader(make([]byte, 30)), 2)
 	require.Error(t, err, "a source that repeats itself")
 }
 
@@ -72,12 +72,12 @@ func TestNormalizeRecoveryCode(t *testing.T) {
 		"7KQM-2XHD-9RTA-P4WN-CJIO-VY8E", // I for 1, O for 0
 		"7KQM-2XHD-9RTA-P4WN-CJlo-VY8E", // l for 1, o for 0
 	} {
-		got, ok := totp.NormalizeRecoveryCode(typed)
+		got, ok := secret.NormalizeRecoveryCode(typed)
 		require.True(t, ok, "%q", typed)
 		require.Equal(t, want, got, "%q", typed)
-		h, err := totp.HashRecoveryCode(typed)
+		h, err := secret.HashRecoveryCode(typed)
 		require.NoError(t, err)
-		wantHash, err := totp.HashRecoveryCode(want)
+		wantHash, err := secret.HashRecoveryCode(want)
 		require.NoError(t, err)
 		require.Equal(t, wantHash, h, "%q", typed)
 	}
@@ -94,22 +94,22 @@ func TestNormalizeRecoveryCode(t *testing.T) {
 		"7KQM-2XHD-9RTA-P4WN-CJ10-VY8E" + strings.Repeat(" ", 72), // over 100 bytes
 		strings.Repeat("-", 1000),
 	} {
-		got, ok := totp.NormalizeRecoveryCode(typed)
+		got, ok := secret.NormalizeRecoveryCode(typed)
 		require.False(t, ok, "%q", typed)
 		require.Empty(t, got)
-		_, err := totp.HashRecoveryCode(typed)
-		require.ErrorIs(t, err, totp.ErrInvalidCode, "%q", typed)
+		_, err := secret.HashRecoveryCode(typed)
+		require.ErrorIs(t, err, secret.ErrInvalidCode, "%q", typed)
 	}
 }
 
 // TestHashRecoveryCode checks what is stored: 32 bytes, different per
 // code, not a bare SHA-256 of the code.
 func TestHashRecoveryCode(t *testing.T) {
-	codes, err := totp.NewRecoveryCodes(nil, 20)
+	codes, err := secret.NewRecoveryCodes(nil, 20)
 	require.NoError(t, err)
 	seen := map[string]bool{}
 	for _, c := range codes {
-		h, err := totp.HashRecoveryCode(c)
+		h, err := secret.HashRecoveryCode(c)
 		require.NoError(t, err)
 		require.Len(t, h, sha256.Size)
 		require.False(t, seen[string(h)])
@@ -121,7 +121,7 @@ func TestHashRecoveryCode(t *testing.T) {
 	}
 	// A known answer, so that a change of the stored form is noticed:
 	// stored hashes must keep matching.
-	h, err := totp.HashRecoveryCode("0000-0000-0000-0000-0000-0000")
+	h, err := secret.HashRecoveryCode("0000-0000-0000-0000-0000-0000")
 	require.NoError(t, err)
 	sum := sha256.Sum256([]byte("masuk/totp recovery code v1\x00" + strings.Repeat("0", 24)))
 	require.Equal(t, sum[:], h)
@@ -132,19 +132,19 @@ func FuzzNormalizeRecoveryCode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, typed string) {
-		got, ok := totp.NormalizeRecoveryCode(typed)
-		h, err := totp.HashRecoveryCode(typed)
+		got, ok := secret.NormalizeRecoveryCode(typed)
+		h, err := secret.HashRecoveryCode(typed)
 		if !ok {
 			require.Empty(t, got)
-			require.ErrorIs(t, err, totp.ErrInvalidCode)
+			require.ErrorIs(t, err, secret.ErrInvalidCode)
 			return
 		}
 		require.Regexp(t, recoveryForm, got)
-		again, ok := totp.NormalizeRecoveryCode(got)
+		again, ok := secret.NormalizeRecoveryCode(got)
 		require.True(t, ok)
 		require.Equal(t, got, again)
 		require.NoError(t, err)
-		want, err := totp.HashRecoveryCode(got)
+		want, err := secret.HashRecoveryCode(got)
 		require.NoError(t, err)
 		require.Equal(t, want, h)
 	})

@@ -1,4 +1,4 @@
-package totp
+package secret
 
 import (
 	"crypto/rand"
@@ -49,14 +49,14 @@ func NewRecoveryCodes(r io.Reader, n int) ([]string, error) {
 		n = DefaultRecoveryCodes
 	}
 	if n < 0 || n > MaxRecoveryCodes {
-		return nil, fmt.Errorf("totp: %d recovery codes, want 1 to %d", n, MaxRecoveryCodes)
+		return nil, fmt.Errorf("secret: %d recovery codes, want 1 to %d", n, MaxRecoveryCodes)
 	}
 	if r == nil {
 		r = rand.Reader
 	}
 	raw := make([]byte, n*RecoveryCodeBits/8)
 	if _, err := io.ReadFull(r, raw); err != nil {
-		return nil, fmt.Errorf("totp: reading random source: %w", err)
+		return nil, fmt.Errorf("secret: reading random source: %w", err)
 	}
 	codes := make([]string, n)
 	seen := make(map[string]bool, n)
@@ -64,7 +64,7 @@ func NewRecoveryCodes(r io.Reader, n int) ([]string, error) {
 		c := groupRecovery(recoveryEncoding.EncodeToString(raw[i*RecoveryCodeBits/8 : (i+1)*RecoveryCodeBits/8]))
 		if seen[c] {
 			// 2^-120 for a working source: this one repeats itself.
-			return nil, fmt.Errorf("totp: the random source gave the same recovery code twice")
+			return nil, fmt.Errorf("secret: the random source gave the same recovery code twice")
 		}
 		seen[c] = true
 		codes[i] = c
@@ -135,7 +135,9 @@ func compactRecovery(typed string) (c [recoverySymbols]byte, ok bool) {
 }
 
 // recoveryHashPrefix separates recovery code hashes from any other
-// SHA-256 of the same text.
+// SHA-256 of the same text. It names the totp package, where recovery
+// codes were first hashed, and must not change: sets shown to users are
+// checked against hashes made with it.
 const recoveryHashPrefix = "masuk/totp recovery code v1\x00"
 
 // HashRecoveryCode returns what is stored for a recovery code: the
