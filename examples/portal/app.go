@@ -130,12 +130,12 @@ var operatorScope = []string{"lpse", "sapk"}
 // one that dispatches on it gives each realm its own rules.
 type realmPolicy map[string]*password.Policy
 
-func (p realmPolicy) Check(pw string, c password.Context) error {
+func (p realmPolicy) Check(ctx context.Context, pw string, c password.Context) error {
 	pol, ok := p[c.Realm]
 	if !ok {
 		return fmt.Errorf("portal: no password policy for realm %q", c.Realm)
 	}
-	return pol.Check(pw, c)
+	return pol.Check(ctx, pw, c)
 }
 
 // app is the portal: masuk's Authenticator and the pages around it.
