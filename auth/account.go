@@ -122,7 +122,7 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (Registere
 		return Registered{}, err
 	}
 	pc := password.Context{Username: username, Email: email, Realm: r.Realm, Words: []string{r.Username}}
-	if err := a.policy.Check(r.Password, pc); err != nil {
+	if err := a.policy.Check(ctx, r.Password, pc); err != nil {
 		return Registered{}, err
 	}
 	// Only a registration that would hash counts on its username and
@@ -239,7 +239,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) er
 		return err
 	}
 	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
-	if err := a.policy.Check(c.New, pc); err != nil {
+	if err := a.policy.Check(ctx, c.New, pc); err != nil {
 		return err
 	}
 	hash, err := a.hasher.Hash(ctx, c.New)

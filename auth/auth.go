@@ -47,9 +47,10 @@ type Hasher interface {
 }
 
 // PasswordPolicy decides whether a new password may be set. *password.Policy
-// is the implementation masuk ships.
+// is the implementation masuk ships. Check may do I/O (a breached-password
+// lookup, password.PolicyConfig.Breach) and ends it with ctx.
 type PasswordPolicy interface {
-	Check(password string, c password.Context) error
+	Check(ctx context.Context, password string, c password.Context) error
 }
 
 // Config configures an [Authenticator].

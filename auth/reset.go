@@ -640,7 +640,7 @@ func (a *Authenticator) CompleteReset(ctx context.Context, c ResetCompletion) er
 	ev := a.event(EventPasswordReset, acct.Realm, c.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
-	if err := a.policy.Check(c.NewPassword, pc); err != nil {
+	if err := a.policy.Check(ctx, c.NewPassword, pc); err != nil {
 		return err
 	}
 	hash, err := a.hasher.Hash(ctx, c.NewPassword)

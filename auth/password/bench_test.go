@@ -71,7 +71,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = p.Check(bc.pw, c)
+				_ = p.Check(b.Context(), bc.pw, c)
 			}
 		})
 	}

@@ -116,8 +116,7 @@
 //     rev. 4). Long passwords are refused, never cut.
 //   - A blocklist: zxcvbn's 30,000 most common passwords and 8,694 common
 //     Indonesian ones (see data/README.md), compared with the whole password
-//     case-insensitively, plus the host's own words. A host that checks
-//     breached passwords (ASVS 6.2.12) can load such a list there.
+//     case-insensitively, plus the host's own words.
 //   - Context words (a [Context]): the username, the local part of the email
 //     address, the realm, and extra words such as a display name, looked for
 //     anywhere in the password, case-insensitively, when they have at least 4
@@ -127,10 +126,46 @@
 //   - Composition rules only if configured ([Composition]); ASVS and NIST
 //     advise against them, but some portals' published rules require them
 //     ([CompositionMySAPK]).
+//   - Breached passwords only if configured (PolicyConfig.Breach); see below.
 //
 // Check returns a *[PolicyError] that lists every violation, so a form can
 // show them all at once; [Violation.Message] words each one in Indonesian
 // or English. Neither the error nor the messages ever contain the password.
+//
+// # Breached passwords
+//
+// NIST SP 800-63B requires the blocklist to hold passwords known to be
+// compromised, and ASVS 5.0 (6.2.12, level 2) a check against breached
+// passwords. The embedded list holds the 39,000 most common; the corpus of
+// breached passwords Have I Been Pwned publishes (Pwned Passwords) holds
+// hundreds of millions, each one in the lists attackers replay against
+// login forms. Set PolicyConfig.Breach to a [BreachChecker] and Check looks
+// each new password up once the local rules have run, unless the blocklist
+// refused it already, and reports one found as [RuleBreached] with the
+// number of times it was seen ("Kata sandi ini telah muncul 384 kali dalam
+// kebocoran data." / "This password has appeared 384 times in data
+// breaches."), together with the other violations. It is off by default,
+// since it needs the network or a download of tens of gigabytes.
+//
+// Package breach (auth/password/breach) has the two checkers: breach.Client
+// asks the Pwned Passwords range API by k-anonymity, sending only the first
+// 5 hex digits of the password's SHA-1 and finding the rest of the hash in
+// the range that comes back, padded so that even its length tells nothing;
+// breach.Dir reads the same ranges from a copy the host downloaded, so that
+// nothing leaves the machine. The checker is given the NFC form of the
+// password, which is what a Hasher hashes, and also the form received when
+// that differs, since a breach corpus holds the bytes that leaked.
+//
+// A lookup can fail. A checker that fails open lets the password through on
+// the local rules alone and logs why: registrations keep working while the
+// API is down, and a breached password may get through meanwhile. One that
+// fails closed makes Check return an error wrapping [ErrBreachUnavailable]
+// (not a *PolicyError: the password was neither accepted nor refused), which
+// the user should see as "try again in a moment": nothing unchecked gets
+// through, and nobody can set a password while the API is down. The breach
+// package's doc weighs the two; its checkers fail open unless told
+// otherwise. A password the local rules refuse is refused whatever the
+// lookup says.
 //
 // # References
 //
@@ -140,6 +175,7 @@
 //     https://github.com/OWASP/ASVS/tree/v5.0.0_release/5.0/en
 //   - NIST SP 800-63B rev. 4, section 3.1.1.2:
 //     https://pages.nist.gov/800-63-4/sp800-63b.html
+//   - Pwned Passwords API: https://haveibeenpwned.com/API/v3#PwnedPasswords
 //   - RFC 9106, Argon2: https://www.rfc-editor.org/rfc/rfc9106.html
 //   - PHC string format:
 //     https://github.com/P-H-C/phc-string-format/blob/master/phc-sf-spec.md

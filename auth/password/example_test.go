@@ -78,22 +78,23 @@ func ExampleEncodeLegacy() {
 }
 
 func ExamplePolicy_Check() {
+	ctx := context.Background()
 	p, err := password.NewPolicy(password.PolicyConfig{}) // 8 to 256 characters, blocklist, context words
 	if err != nil {
 		log.Fatal(err)
 	}
 	c := password.Context{Username: "198503122010011001", Email: "budi.santoso@example.go.id", Realm: "simpeg"}
 
-	fmt.Println(p.Check("kuda laut biru makan pisang", c))
+	fmt.Println(p.Check(ctx, "kuda laut biru makan pisang", c))
 
-	err = p.Check("Santoso19850312", c)
+	err = p.Check(ctx, "Santoso19850312", c)
 	var pe *password.PolicyError
 	if errors.As(err, &pe) {
 		for _, v := range pe.Violations {
 			fmt.Printf("%s: %s / %s\n", v.Rule, v.Message("id"), v.Message("en"))
 		}
 	}
-	fmt.Println(errors.Is(p.Check("Sayang123", c), password.ErrPolicy))
+	fmt.Println(errors.Is(p.Check(ctx, "Sayang123", c), password.ErrPolicy))
 	// Output:
 	// <nil>
 	// context: Kata sandi tidak boleh memuat alamat email Anda. / Password must not contain your email address.
@@ -102,11 +103,12 @@ func ExamplePolicy_Check() {
 }
 
 func ExamplePolicyError_Error() {
+	ctx := context.Background()
 	p, err := password.NewPolicy(password.PolicyConfig{MinLength: 12, Composition: password.CompositionMySAPK})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(p.Check("password", password.Context{}))
+	fmt.Println(p.Check(ctx, "password", password.Context{}))
 	// Output:
 	// password: does not satisfy the policy: too_short (12), common, needs_upper (1), needs_digit (1)
 }

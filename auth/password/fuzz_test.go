@@ -98,14 +98,14 @@ func FuzzCheck(f *testing.F) {
 	f.Add("", "", "", "", "")
 	f.Add("\xff\xfe\x00", "\xff12345678", "@", "\u0301", "e\u0301")
 	f.Add(strings.Repeat("e\u0301", 300), "1.2.3.4.5.6.7.8", "a@b@c", "x", "")
-	p, err := NewPolicy(PolicyConfig{Composition: CompositionUpperLowerDigitSymbol})
+	p, err := NewPolicy(PolicyConfig{Composition: CompositionUpperLowerDigitSymbol, Breach: lengthBreach{}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	known := map[Rule]bool{RuleTooShort: true, RuleTooLong: true, RuleCommon: true, RuleContext: true,
+	known := map[Rule]bool{RuleTooShort: true, RuleTooLong: true, RuleCommon: true, RuleContext: true, RuleBreached: true,
 		RuleContextDigits: true, RuleNeedsUpper: true, RuleNeedsLower: true, RuleNeedsDigit: true, RuleNeedsSymbol: true}
 	f.Fuzz(func(t *testing.T, pw, username, email, realm, word string) {
-		err := p.Check(pw, Context{Username: username, Email: email, Realm: realm, Words: []string{word}})
+		err := p.Check(context.Background(), pw, Context{Username: username, Email: email, Realm: realm, Words: []string{word}})
 		if err == nil {
 			return
 		}

@@ -572,9 +572,19 @@ func TestNewPasswordsTakeHalf(t *testing.T) {
 	assert.Equal(t, int64(8), h.lim.waiting.Load())
 
 	close(p.release)
+	// The two hashes that ran succeed. The four that waited in their own
+	// queue then join the logins' queue, which the eight verifications
+	// may still fill: a new password that finds it full is refused, as
+	// logins come first.
+	ok := 0
 	for range 4 + 2 {
-		require.NoError(t, <-hashed)
+		if err := <-hashed; err == nil {
+			ok++
+		} else {
+			require.ErrorIs(t, err, ErrBusy)
+		}
 	}
+	assert.GreaterOrEqual(t, ok, 2)
 	for range 8 + 2 {
 		require.NoError(t, <-verified)
 	}

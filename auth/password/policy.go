@@ -1,6 +1,7 @@
 package password
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"unicode"
@@ -59,8 +60,8 @@ var (
 )
 
 // PolicyConfig configures a [Policy]. The zero value is a sound policy:
-// 8 to 256 code points, the embedded blocklist, context words, and no
-// composition rules.
+// 8 to 256 code points, the embedded blocklist, context words, no
+// composition rules, and no breached-password lookup.
 type PolicyConfig struct {
 	// MinLength is the fewest code points a password may have. Zero means
 	// 8, the least NewPolicy accepts (ASVS 6.2.1); NIST SP 800-63B rev. 4
@@ -81,6 +82,12 @@ type PolicyConfig struct {
 	// Composition sets minimum counts of character classes. The zero
 	// value sets none; see [Composition].
 	Composition Composition
+	// Breach, when set, looks every new password up in a corpus of
+	// passwords exposed in data breaches (rule "breached"), after the
+	// local rules; package breach has a client of the Pwned Passwords
+	// range API and a reader of its downloaded corpus. Nil, the default,
+	// looks nothing up. See "Breached passwords" in the package doc.
+	Breach BreachChecker
 }
 
 // Policy decides whether a new password may be set. It is safe for
@@ -90,13 +97,14 @@ type Policy struct {
 	embedded    map[string]struct{} // nil when disabled
 	extra       map[string]struct{}
 	composition Composition
+	breach      BreachChecker // nil when off
 }
 
 // NewPolicy returns a Policy for cfg, or an error wrapping ErrConfig when
 // a setting is outside the bounds in PolicyConfig's comments. The first
 // call that uses the embedded blocklist loads it.
 func NewPolicy(cfg PolicyConfig) (*Policy, error) {
-	p := &Policy{min: cfg.MinLength, max: cfg.MaxLength, composition: cfg.Composition}
+	p := &Policy{min: cfg.MinLength, max: cfg.MaxLength, composition: cfg.Composition, breach: cfg.Breach}
 	if p.min == 0 {
 		p.min = DefaultMinLength
 	}
@@ -115,6 +123,8 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 		return nil, fmt.Errorf("%w: negative Composition count", ErrConfig)
 	case c.Upper+c.Lower+c.Digit+c.Symbol > p.max:
 		return nil, fmt.Errorf("%w: Composition asks for more than MaxLength characters", ErrConfig)
+	case p.breach != nil && isNilChecker(p.breach):
+		return nil, fmt.Errorf("%w: Breach is a typed nil", ErrConfig)
 	}
 	if !cfg.DisableEmbeddedBlocklist {
 		list, err := embeddedBlocklist()
@@ -158,16 +168,24 @@ type Context struct {
 
 // Check returns nil when password may be set, or a *[PolicyError] listing
 // every rule it breaks, in a stable order: length, blocklist, context
-// words, composition. Length is counted in code points of the NFC form
-// (NIST SP 800-63B: each code point is one character); nothing is trimmed
-// or truncated. The blocklist and context words are compared
+// words, composition, breach. Length is counted in code points of the NFC
+// form (NIST SP 800-63B: each code point is one character); nothing is
+// trimmed or truncated. The blocklist and context words are compared
 // case-insensitively: a blocklisted word must be the whole password, a
 // context word of 4 or more characters (the whole value or a part of it
 // between punctuation) must not occur anywhere in it.
 //
+// With a [BreachChecker] (PolicyConfig.Breach), Check then looks the
+// password up, under ctx, unless the blocklist has refused it already,
+// and reports a password found in the corpus as one more violation
+// (RuleBreached, with the count in Limit). When the lookup fails, Check
+// returns an error wrapping [ErrBreachUnavailable] and the checker's
+// error, or the *PolicyError of the local rules when there is one: a
+// password those refuse needs no lookup to be refused.
+//
 // A password more than 16×MaxLength bytes long is reported as too long
 // without being examined further.
-func (p *Policy) Check(password string, c Context) error {
+func (p *Policy) Check(ctx context.Context, password string, c Context) error {
 	if len(password) > 16*p.max {
 		return &PolicyError{Violations: []Violation{{Rule: RuleTooLong, Limit: p.max}}}
 	}
@@ -194,7 +212,8 @@ func (p *Policy) Check(password string, c Context) error {
 		vs = append(vs, Violation{Rule: RuleTooLong, Limit: p.max})
 	}
 	folded := strings.ToLower(pw)
-	if p.blocked(folded) {
+	common := p.blocked(folded)
+	if common {
 		vs = append(vs, Violation{Rule: RuleCommon})
 	}
 	vs = checkContext(vs, folded, c)
@@ -211,10 +230,35 @@ func (p *Policy) Check(password string, c Context) error {
 			vs = append(vs, Violation{Rule: need.rule, Limit: need.min})
 		}
 	}
+	if p.breach != nil && !common {
+		count, err := p.breached(ctx, password, pw)
+		switch {
+		case err != nil && vs == nil:
+			return fmt.Errorf("%w: %w", ErrBreachUnavailable, err)
+		case err == nil && count > 0:
+			vs = append(vs, Violation{Rule: RuleBreached, Limit: count})
+		}
+	}
 	if vs == nil {
 		return nil
 	}
 	return &PolicyError{Violations: vs}
+}
+
+// breached asks the BreachChecker about the NFC form of the password,
+// which is what a Hasher hashes, and also about the form received when
+// that differs: a corpus holds the bytes that leaked, and a login typing
+// either form would verify.
+func (p *Policy) breached(ctx context.Context, received, nfc string) (int, error) {
+	n, err := p.breach.Breached(ctx, nfc)
+	if err != nil || received == nfc {
+		return n, err
+	}
+	m, err := p.breach.Breached(ctx, received)
+	if err != nil {
+		return 0, err
+	}
+	return max(n, m), nil
 }
 
 func (p *Policy) blocked(folded string) bool {

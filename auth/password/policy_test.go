@@ -109,7 +109,7 @@ func TestCheckLength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := violations(t, tt.p.Check(tt.pw, Context{}))
+			got := violations(t, tt.p.Check(t.Context(), tt.pw, Context{}))
 			assert.Equal(t, tt.want, got)
 		})
 	}
@@ -144,7 +144,7 @@ func TestCheckBlocklist(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, violations(t, tt.p.Check(tt.pw, Context{})))
+			assert.Equal(t, tt.want, violations(t, tt.p.Check(t.Context(), tt.pw, Context{})))
 		})
 	}
 }
@@ -203,7 +203,7 @@ func TestCheckContext(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, violations(t, p.Check(tt.pw, tt.c)))
+			assert.Equal(t, tt.want, violations(t, p.Check(t.Context(), tt.pw, tt.c)))
 		})
 	}
 }
@@ -231,7 +231,7 @@ func TestCheckComposition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, violations(t, tt.p.Check(tt.pw, Context{})))
+			assert.Equal(t, tt.want, violations(t, tt.p.Check(t.Context(), tt.pw, Context{})))
 		})
 	}
 }
@@ -239,7 +239,7 @@ func TestCheckComposition(t *testing.T) {
 // Every violation is reported at once, in a stable order.
 func TestCheckReportsEverything(t *testing.T) {
 	p := newPolicy(t, PolicyConfig{MinLength: 12, Composition: CompositionUpperLowerDigitSymbol})
-	err := p.Check("budi", Context{Username: "budi.s", Email: "budi@example.id", Realm: "budi", Words: []string{"budi"}})
+	err := p.Check(t.Context(), "budi", Context{Username: "budi.s", Email: "budi@example.id", Realm: "budi", Words: []string{"budi"}})
 	assert.Equal(t, []Violation{
 		{Rule: RuleTooShort, Limit: 12},
 		{Rule: RuleCommon},
@@ -257,7 +257,7 @@ func TestCheckReportsEverything(t *testing.T) {
 func TestPolicyError(t *testing.T) {
 	const secret = "Zq9#Rahasia"
 	p := newPolicy(t, PolicyConfig{MinLength: 12, Blocklist: []string{secret}})
-	err := p.Check(secret, Context{Username: "rahasia"})
+	err := p.Check(t.Context(), secret, Context{Username: "rahasia"})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrPolicy))
 	assert.False(t, errors.Is(err, ErrMismatch))
@@ -295,6 +295,7 @@ func TestViolationMessage(t *testing.T) {
 		{Rule: RuleNeedsLower, Limit: 2},
 		{Rule: RuleNeedsDigit, Limit: 1},
 		{Rule: RuleNeedsSymbol, Limit: 3},
+		{Rule: RuleBreached, Limit: 52256179},
 		{Rule: "future_rule"},
 	}
 	seen := map[string]bool{}
@@ -316,6 +317,21 @@ func TestViolationMessage(t *testing.T) {
 	assert.Equal(t, "Password must be at least 8 characters long.", Violation{Rule: RuleTooShort, Limit: 8}.Message("en"))
 	assert.Equal(t, "Password must contain at least 1 uppercase letter.", Violation{Rule: RuleNeedsUpper, Limit: 1}.Message("en"))
 	assert.Equal(t, "Password must contain at least 2 digits.", Violation{Rule: RuleNeedsDigit, Limit: 2}.Message("en"))
+	assert.Equal(t, "Kata sandi ini telah muncul 52.256.179 kali dalam kebocoran data.", Violation{Rule: RuleBreached, Limit: 52256179}.Message("id"))
+	assert.Equal(t, "This password has appeared 52,256,179 times in data breaches.", Violation{Rule: RuleBreached, Limit: 52256179}.Message("en"))
+	assert.Equal(t, "This password has appeared once in a data breach.", Violation{Rule: RuleBreached, Limit: 1}.Message("en"))
+	assert.Equal(t, "Kata sandi ini telah muncul 1 kali dalam kebocoran data.", Violation{Rule: RuleBreached, Limit: 1}.Message("id"))
+	assert.Equal(t, "Kata sandi maksimal 1.024 karakter.", Violation{Rule: RuleTooLong, Limit: 1024}.Message("id"))
+	assert.Equal(t, "Password must be at most 1,024 characters long.", Violation{Rule: RuleTooLong, Limit: 1024}.Message("en"))
+}
+
+func TestGroupDigits(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1.000"}, {52256179, "52.256.179"}, {100000, "100.000"}, {-1234, "-1.234"}} {
+		assert.Equal(t, tt.want, groupDigits(tt.n, '.'))
+	}
 }
 
 // Check is cheap on the common path: an accepted password with a full
@@ -323,9 +339,9 @@ func TestViolationMessage(t *testing.T) {
 func TestCheckAllocations(t *testing.T) {
 	p := newPolicy(t, PolicyConfig{})
 	c := Context{Username: "budi.santoso", Email: "budi.santoso@example.go.id", Realm: "lpse", Words: []string{"Kementerian Keuangan"}}
-	require.NoError(t, p.Check("kuda laut biru makan pisang", c))
-	allocs := testing.AllocsPerRun(100, func() { _ = p.Check("kuda laut biru makan pisang", c) })
+	require.NoError(t, p.Check(t.Context(), "kuda laut biru makan pisang", c))
+	allocs := testing.AllocsPerRun(100, func() { _ = p.Check(t.Context(), "kuda laut biru makan pisang", c) })
 	assert.LessOrEqual(t, allocs, 8.0)
-	allocs = testing.AllocsPerRun(100, func() { _ = p.Check("kuda laut biru makan pisang", Context{}) })
+	allocs = testing.AllocsPerRun(100, func() { _ = p.Check(t.Context(), "kuda laut biru makan pisang", Context{}) })
 	assert.Zero(t, allocs)
 }

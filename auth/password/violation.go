@@ -2,7 +2,6 @@ package password
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -37,6 +36,9 @@ const (
 	RuleNeedsDigit Rule = "needs_digit"
 	// RuleNeedsSymbol: fewer symbols than Limit.
 	RuleNeedsSymbol Rule = "needs_symbol"
+	// RuleBreached: the password appears Limit times in the corpus of
+	// breached passwords of PolicyConfig.Breach.
+	RuleBreached Rule = "breached"
 )
 
 // Kinds of context word, in Violation.Context.
@@ -54,7 +56,8 @@ type Violation struct {
 	Rule Rule `json:"rule"`
 	// Limit is the rule's number, where it has one: the minimum or maximum
 	// length, the required count of a character class, the length of a
-	// forbidden run of digits.
+	// forbidden run of digits, how many times a breached password was
+	// seen.
 	Limit int `json:"limit,omitempty"`
 	// Context is the kind of context word matched (ContextUsername,
 	// ContextEmail, ContextRealm or ContextWord) for RuleContext and
@@ -64,7 +67,9 @@ type Violation struct {
 
 // Message returns a sentence for the user explaining v, in Indonesian for
 // lang "id" (the default for any language but English) or in English for
-// "en"; regional variants such as "en-US" or "id_ID" are accepted.
+// "en"; regional variants such as "en-US" or "id_ID" are accepted. Numbers
+// of four digits or more are grouped as each language writes them:
+// 52.256.179 in Indonesian, 52,256,179 in English.
 func (v Violation) Message(lang string) string {
 	m, ok := messages[messageKey{v.Rule, v.Context}]
 	if !ok {
@@ -73,17 +78,35 @@ func (v Violation) Message(lang string) string {
 	if !ok {
 		m = unknownMessage
 	}
-	s := m.id
+	s, sep := m.id, '.'
 	if isEnglish(lang) {
-		s = m.en
+		s, sep = m.en, ','
 		if v.Limit == 1 && m.enOne != "" {
 			s = m.enOne
 		}
 	}
-	if strings.Contains(s, "%d") {
-		s = fmt.Sprintf(s, v.Limit)
+	if i := strings.Index(s, "%d"); i >= 0 {
+		s = s[:i] + groupDigits(v.Limit, sep) + s[i+len("%d"):]
 	}
 	return s
+}
+
+// groupDigits writes n in decimal with sep between groups of three digits.
+func groupDigits(n int, sep rune) string {
+	s := strconv.Itoa(n)
+	digits := strings.TrimPrefix(s, "-")
+	if len(digits) < 4 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:len(s)-len(digits)])
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteRune(sep)
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
 }
 
 func isEnglish(lang string) bool {
@@ -159,6 +182,11 @@ var messages = map[messageKey]message{
 		id:    "Kata sandi harus memuat minimal %d simbol (karakter selain huruf dan angka).",
 		en:    "Password must contain at least %d symbols (characters other than letters and digits).",
 		enOne: "Password must contain at least 1 symbol (a character other than a letter or digit).",
+	},
+	{RuleBreached, ""}: {
+		id:    "Kata sandi ini telah muncul %d kali dalam kebocoran data.",
+		en:    "This password has appeared %d times in data breaches.",
+		enOne: "This password has appeared once in a data breach.",
 	},
 }
 

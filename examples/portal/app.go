@@ -28,6 +28,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/auth/password/breach"
 	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/identifiers"
 	"github.com/masuk-id/masuk/lockout"
@@ -82,6 +83,15 @@ type config struct {
 	// CaptchaRand is the source of captcha answers. Nil means
 	// crypto/rand; tests pass a predictable one to solve the captcha.
 	CaptchaRand io.Reader
+	// BreachAPI, when set, is the base URL of a Pwned Passwords range API
+	// (breach.DefaultBaseURL for Have I Been Pwned's) that every realm's
+	// policy asks about new passwords. BreachDir is instead a directory of
+	// downloaded range files. Both empty, the default, looks nothing up.
+	BreachAPI, BreachDir string
+	// BreachFailClosed refuses to set any password while the lookup fails,
+	// instead of letting passwords through on the local rules and logging
+	// the failure.
+	BreachFailClosed bool
 }
 
 // realmInfo is one of the portal's realms.
@@ -130,12 +140,12 @@ var operatorScope = []string{"lpse", "sapk"}
 // one that dispatches on it gives each realm its own rules.
 type realmPolicy map[string]*password.Policy
 
-func (p realmPolicy) Check(pw string, c password.Context) error {
+func (p realmPolicy) Check(ctx context.Context, pw string, c password.Context) error {
 	pol, ok := p[c.Realm]
 	if !ok {
 		return fmt.Errorf("portal: no password policy for realm %q", c.Realm)
 	}
-	return pol.Check(pw, c)
+	return pol.Check(ctx, pw, c)
 }
 
 // app is the portal: masuk's Authenticator and the pages around it.
@@ -223,10 +233,16 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	checker, err := a.breachChecker()
+	if err != nil {
+		return nil, nil, err
+	}
 	policy := realmPolicy{}
 	authRealms := map[string]auth.Realm{}
 	for name, ri := range realms {
-		if policy[name], err = password.NewPolicy(ri.Policy); err != nil {
+		pc := ri.Policy
+		pc.Breach = checker
+		if policy[name], err = password.NewPolicy(pc); err != nil {
 			return nil, nil, err
 		}
 		authRealms[name] = ri.Realm
@@ -275,6 +291,30 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	}
 	ok = true
 	return a, a.routes(), nil
+}
+
+// breachChecker returns the breached-password lookup that -breach-api or
+// -breach-dir asks for, or nil (no lookup) when neither is set.
+func (a *app) breachChecker() (password.BreachChecker, error) {
+	cfg := a.cfg
+	switch {
+	case cfg.BreachAPI != "" && cfg.BreachDir != "":
+		return nil, errors.New("portal: -breach-api and -breach-dir exclude each other")
+	case cfg.BreachAPI != "":
+		c, err := breach.NewClient(breach.ClientConfig{BaseURL: cfg.BreachAPI, FailClosed: cfg.BreachFailClosed, Logger: a.log,
+			UserAgent: "masuk-portal (+https://github.com/masuk-id/masuk)"})
+		if err != nil {
+			return nil, fmt.Errorf("portal: -breach-api: %w", err)
+		}
+		return c, nil
+	case cfg.BreachDir != "":
+		d, err := breach.NewDir(breach.DirConfig{FS: os.DirFS(cfg.BreachDir), FailClosed: cfg.BreachFailClosed, Logger: a.log})
+		if err != nil {
+			return nil, fmt.Errorf("portal: -breach-dir: %w", err)
+		}
+		return d, nil
+	}
+	return nil, nil
 }
 
 // Close waits for the emails masuk sends in the background and closes the

@@ -111,6 +111,7 @@ var messages = map[string][2]string{
 	"err.scope":          {"Akun ini berada di luar portal yang Anda kelola.", "This account is outside the portals you manage."},
 	"err.password":       {"Kata sandi salah.", "The password is wrong."},
 	"err.concurrent":     {"Kata sandi diubah oleh permintaan lain. Coba lagi.", "The password was changed by another request. Try again."},
+	"err.breach":         {"Kata sandi belum dapat diperiksa terhadap data kebocoran. Coba lagi sebentar lagi.", "The password could not be checked against breached passwords yet. Try again in a moment."},
 	"err.factors":        {"Faktor kedua tidak tersedia di portal ini.", "Second factors are not available on this portal."},
 
 	"act.title":      {"Aktivasi akun", "Account activation"},

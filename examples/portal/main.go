@@ -60,6 +60,15 @@
 //	                                   -smtp-from / MASUK_SMTP_FROM
 //	MASUK_KEYRING_KEY                  64 hex digits (32 bytes) that seal the
 //	                                   authenticator secrets; keep it in a secret store
+//	-breach-api https://api.pwnedpasswords.com
+//	                                   refuse new passwords found in data breaches, asking
+//	                                   this range API (only 5 hex digits of a SHA-1 leave)
+//	-breach-dir /var/lib/pwnedpasswords
+//	                                   or a downloaded copy: 00000.txt to FFFFF.txt
+//	-breach-fail-closed                while the lookup fails, accept no new password
+//	                                   (default: the local rules alone, and a warning logged);
+//	                                   the first start then needs an answer too, for the
+//	                                   seeded operator's password
 //
 // The session cookie is Secure with the __Host- prefix unless -base-url is
 // plain http on localhost (see newApp).
@@ -78,6 +87,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/masuk-id/masuk/auth/password/breach"
 )
 
 func main() {
@@ -108,6 +119,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.SMTP.Addr, "smtp", "", "SMTP server host:port; empty keeps email in the development outbox")
 	fs.StringVar(&cfg.SMTP.From, "smtp-from", envOr("MASUK_SMTP_FROM", "Portal Masuk <noreply@localhost>"), "sender address (default $MASUK_SMTP_FROM)")
 	fs.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
+	fs.StringVar(&cfg.BreachAPI, "breach-api", "", "refuse new passwords found by this Pwned Passwords range API, e.g. "+breach.DefaultBaseURL+" (default: no lookup)")
+	fs.StringVar(&cfg.BreachDir, "breach-dir", "", "refuse new passwords found in this directory of downloaded range files (00000.txt to FFFFF.txt)")
+	fs.BoolVar(&cfg.BreachFailClosed, "breach-fail-closed", false, "while the breached-password lookup fails, refuse to set any password (default: let passwords through on the local rules, and log)")
 	fs.Func("trusted-proxy", "comma-separated `networks` of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8", func(v string) error {
 		for p := range strings.SplitSeq(v, ",") {
 			if p = strings.TrimSpace(p); p == "" {

@@ -244,6 +244,8 @@ func (a *app) formError(lang string, err error) []string {
 		return []string{t(lang, "err.factors")}
 	case errors.Is(err, password.ErrBusy):
 		return []string{t(lang, "login.busy")}
+	case errors.Is(err, password.ErrBreachUnavailable):
+		return []string{t(lang, "err.breach")}
 	}
 	return nil
 }
