@@ -245,6 +245,7 @@ func TestSAPKResetByCode(t *testing.T) {
 	assert.Contains(t, body, t2("id", "err.token"))
 	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status, "without its flow, the code is refused")
+	assert.Contains(t, body, t2("id", "err.token"))
 	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "flow": {flow[1]}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, "/sapk/masuk", b.url.Path)
