@@ -20,13 +20,20 @@ import (
 
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
-	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/totp"
 )
 
 // zeros makes every captcha answer "000000", so that tests can solve it.
-var zeros = fakerand.Repeat(0)
+var zeros zeroRand
+
+// zeroRand is a random source whose every byte is zero.
+type zeroRand struct{}
+
+func (zeroRand) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
 
 type portal struct {
 	t     *testing.T
