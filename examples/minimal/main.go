@@ -2,7 +2,7 @@
 // form, lockout after five wrong passwords, a page only a logged-in person
 // sees, and logout, on an http.ServeMux and memstore.
 //
-//	go run ./examples/minimal    # then open http://127.0.0.1:8081, budi / kopi tubruk pagi
+//	cd examples && go run ./minimal    # then open http://127.0.0.1:8081, budi / kopi tubruk pagi
 package main
 
 import (

@@ -1,7 +1,7 @@
 // Command portal is a complete, bilingual login portal built on masuk: the
 // project's main example, meant to be read, run and copied from.
 //
-//	go run ./examples/portal
+//	cd examples && go run ./portal    # from the repository's root
 //
 // It serves http://127.0.0.1:8080 with two portals whose accounts are
 // separate realms:

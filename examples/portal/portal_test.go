@@ -20,13 +20,20 @@ import (
 
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
-	"github.com/masuk-id/masuk/internal/fakerand"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/totp"
 )
 
 // zeros makes every captcha answer "000000", so that tests can solve it.
-var zeros = fakerand.Repeat(0)
+var zeros zeroRand
+
+// zeroRand is a random source whose every byte is zero.
+type zeroRand struct{}
+
+func (zeroRand) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
 
 type portal struct {
 	t     *testing.T
@@ -253,6 +260,7 @@ func TestSAPKResetByCode(t *testing.T) {
 	assert.Contains(t, body, t2("id", "err.token"))
 	status, _ = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status, "without its flow, the code is refused")
+	assert.Contains(t, body, t2("id", "err.token"))
 	status, body = b.post("/sapk/atur-sandi", url.Values{"identifier": {nip}, "flow": {flow[1]}, "code": {code}, "password": {"BaruLagi2027x"}, "password2": {"BaruLagi2027x"}})
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, "/sapk/masuk", b.url.Path)

@@ -3,8 +3,9 @@
 // the account after five wrong passwords, has an operator unlock it, and
 // prints the activity log that every attempt left behind.
 //
-//	go run ./examples/quickstart                 # in memory
-//	go run ./examples/quickstart -db masuk.db    # in a SQLite file: run it twice
+//	cd examples
+//	go run ./quickstart                 # in memory
+//	go run ./quickstart -db masuk.db    # in a SQLite file: run it twice
 package main
 
 import (
