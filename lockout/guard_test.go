@@ -523,3 +523,30 @@ func TestUnlockPassword(t *testing.T) {
 	assert.False(t, after.Password.Locked(now))
 	assert.True(t, after.SecondFactor.Locked(now))
 }
+
+// A rule UntilUnlocked locks at its threshold until an operator unlocks,
+// however much time passes; the refusal says so.
+func TestUntilUnlocked(t *testing.T) {
+	g, c := newGuard(t, lockout.Policy{Account: lockout.Rule{Threshold: 5, UntilUnlocked: true}})
+	s := lockout.Subject{Realm: "bpjs", Username: "12345678901", Addr: "203.0.113.9"}
+	ctx := t.Context()
+	for range 5 {
+		a, err := g.Begin(ctx, lockout.Password, s)
+		require.NoError(t, err)
+		_, err = a.Failed(ctx)
+		require.NoError(t, err)
+	}
+	c.t = c.t.Add(365 * 24 * time.Hour)
+	_, err := g.Begin(ctx, lockout.Password, s)
+	var le *lockout.LockedError
+	require.ErrorAs(t, err, &le)
+	assert.True(t, le.Permanent)
+	assert.Zero(t, le.RetryAfter(c.now()))
+	_, err = g.Unlock(ctx, "bpjs", "12345678901")
+	require.NoError(t, err)
+	_, err = g.Begin(ctx, lockout.Password, s)
+	require.NoError(t, err)
+
+	_, err = lockout.New(lockout.Config{Store: memstore.New(), Policy: lockout.Policy{Account: lockout.Rule{UntilUnlocked: true, PermanentAfter: 2}}})
+	require.ErrorIs(t, err, lockout.ErrConfig)
+}

@@ -39,6 +39,11 @@ type Rule struct {
 	// completed password reset ends it. Zero means never, the default of
 	// every counter.
 	PermanentAfter int
+	// UntilUnlocked makes every lock, the first included, last until an
+	// operator unlocks it (or, unless Policy.KeepLockOnReset, the owner
+	// completes a password reset), as BPJS Ketenagakerjaan's portal does.
+	// Lock and MaxLock then only bound nothing: the lock has no end.
+	UntilUnlocked bool
 	// Off turns this counter off.
 	Off bool
 }
@@ -150,6 +155,12 @@ func (r Rule) limit(def Rule, name string, lease time.Duration) (store.Limit, bo
 		// A key's lock count is kept a day after its last attempt, and at
 		// least as long as its window and its longest lock.
 		Forget: max(24*time.Hour, r.Window, r.MaxLock),
+	}
+	if r.UntilUnlocked {
+		if r.PermanentAfter != 0 {
+			return l, false, fmt.Errorf("%w: %s sets both UntilUnlocked and PermanentAfter", ErrConfig, name)
+		}
+		l.PermanentAfter = store.EveryLockPermanent
 	}
 	switch {
 	case r.Threshold < 1 || r.Threshold > 100:

@@ -90,7 +90,8 @@ type Limit struct {
 	// it, up to LockMax.
 	LockBase, LockMax time.Duration
 	// PermanentAfter, when above zero, makes the lock that follows that
-	// many temporary locks permanent, until Unlock.
+	// many temporary locks permanent, until Unlock; [EveryLockPermanent]
+	// (-1) makes every lock permanent; zero, none.
 	PermanentAfter int
 	// Forget is how long after its last attempt a key's lock count is
 	// kept. At least Window and LockMax.
@@ -104,10 +105,15 @@ type Limit struct {
 	Lease time.Duration
 }
 
+// EveryLockPermanent, as Limit.PermanentAfter, makes every lock last until
+// Unlock: a portal whose accounts stay locked until an operator unlocks
+// them.
+const EveryLockPermanent = -1
+
 // Valid reports whether l is a limit a store may apply.
 func (l Limit) Valid() bool {
 	return l.Threshold >= 1 && l.Threshold <= 100 && l.Window > 0 && l.LockBase > 0 &&
-		l.LockMax >= l.LockBase && l.PermanentAfter >= 0 && l.Forget >= l.Window && l.Forget >= l.LockMax &&
+		l.LockMax >= l.LockBase && l.PermanentAfter >= EveryLockPermanent && l.Forget >= l.Window && l.Forget >= l.LockMax &&
 		l.Lease >= 0
 }
 
@@ -252,7 +258,7 @@ func FailCounter(c Counter, l Limit, at time.Time) Counter {
 	if c.Attempts < l.Threshold {
 		return c
 	}
-	if l.PermanentAfter > 0 && c.Locks >= l.PermanentAfter {
+	if l.PermanentAfter == EveryLockPermanent || (l.PermanentAfter > 0 && c.Locks >= l.PermanentAfter) {
 		c.Permanent = true
 	} else {
 		c.LockedUntil = at.Add(l.LockDuration(c.Locks))

@@ -215,7 +215,7 @@ for i = 1, #KEYS do
       c.last = at
     end
     if c.attempts >= l.threshold then
-      if l.permanentAfter > 0 and c.locks >= l.permanentAfter then
+      if l.permanentAfter == -1 or (l.permanentAfter > 0 and c.locks >= l.permanentAfter) then
         c.permanent = 1
       else
         c.lockedUntil = at + lockDuration(l, c.locks)

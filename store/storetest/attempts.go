@@ -14,6 +14,7 @@ func attemptClauses() []clause {
 		{"LockBoundary", testLockBoundary},
 		{"Escalation", testEscalation},
 		{"Permanent", testPermanentLock},
+		{"EveryLockPermanent", testEveryLockPermanent},
 		{"WindowExpires", testWindowExpires},
 		{"ClearForgetsHistory", testClearForgetsHistory},
 		{"Unlock", testUnlock},
@@ -154,6 +155,29 @@ func testPermanentLock(t *testing.T, open Opener) {
 		t.Fatalf("Unlock returned %+v, want the permanent lock it ended", before)
 	}
 	failN(t, s, now.Add(time.Hour), 1, k)
+}
+
+// testEveryLockPermanent: with PermanentAfter EveryLockPermanent, the
+// first lock already lasts until Unlock; a ClearAttempts (a success
+// somewhere) does not end it.
+func testEveryLockPermanent(t *testing.T, open Opener) {
+	s := as[store.Attempts](t, open)
+	l := testLimit
+	l.PermanentAfter = store.EveryLockPermanent
+	k := key(l)
+	cs := failN(t, s, at, 3, k)
+	if !cs[0].Permanent || !cs[0].LockedUntil.IsZero() {
+		t.Fatalf("first lock: %+v, want permanent", cs[0])
+	}
+	refused(t, s, at.Add(10*365*24*time.Hour), k)
+	noErr(t, s.ClearAttempts(ctx(t), []string{k.Key}), "ClearAttempts")
+	refused(t, s, at.Add(time.Hour), k)
+	before, err := s.Unlock(ctx(t), k.Key)
+	noErr(t, err, "Unlock")
+	if !before.Permanent {
+		t.Fatalf("Unlock returned %+v, want the permanent lock it ended", before)
+	}
+	failN(t, s, at.Add(time.Hour), 1, k)
 }
 
 func testWindowExpires(t *testing.T, open Opener) {
