@@ -36,12 +36,32 @@ type Registration struct {
 	Request
 }
 
+// Accounts registers and activates accounts, resets forgotten passwords,
+// and changes passwords and email addresses: everything an account's owner
+// does to the account itself. Obtain it from [Authenticator.Accounts].
+type Accounts struct{ a *Authenticator }
+
+// Get returns the account with the ID as it is now, for a host that needs
+// it (after a password change, to start a new session under its new
+// security stamp). A wrapped store.ErrNotFound when there is none.
+func (s *Accounts) Get(ctx context.Context, accountID string) (store.Account, error) {
+	if s.unset() {
+		return store.Account{}, errNoAuthenticator
+	}
+	acct, err := s.a.store.AccountByID(ctx, accountID)
+	if err != nil {
+		return store.Account{}, fmt.Errorf("auth: %w", err)
+	}
+	return acct, nil
+}
+
 // Registered is what Register answers.
 type Registered struct {
 	// Account is the new account. It is zero when a realm that confirms
 	// addresses answered a registration of a taken username or email as
-	// it would a new one.
-	Account store.Account
+	// it would a new one: never show or serialize it (it is left out of
+	// JSON), or the answer tells which names are taken.
+	Account store.Account `json:"-"`
 	// Flow binds the activation code on its way, in a realm that
 	// activates by code, to this registration: pass it back in
 	// Confirmation.Flow with the code. It is set whether or not an account
@@ -56,7 +76,7 @@ type Registered struct {
 // link or code is sent) or for an operator's approval.
 //
 // Before any password hash it checks every field's form and bounds, the
-// realm's registration captcha, the Config.Registration limit per client
+// realm's registration captcha, the Registration.PerAddress limit per client
 // address, the password policy, and the limits per username and email
 // (which only registrations that pass the policy count). Only then does it
 // hash, in the Hasher's share for new passwords, which leaves logins their
@@ -83,7 +103,11 @@ type Registered struct {
 // password.ErrPolicy), password.ErrBusy, or ErrAccountExists when the
 // username or email is taken in a realm without confirmation. Of many
 // parallel registrations of one name, exactly one succeeds.
-func (a *Authenticator) Register(ctx context.Context, r Registration) (Registered, error) {
+func (s *Accounts) Register(ctx context.Context, r Registration) (Registered, error) {
+	if s.unset() {
+		return Registered{}, errNoAuthenticator
+	}
+	a := s.a
 	realm, err := a.realm(r.Realm)
 	if err != nil {
 		return Registered{}, err
@@ -93,11 +117,11 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (Registere
 		return Registered{}, err
 	}
 	var email, phone string
-	if realm.Activation != ActivationNone {
+	if realm.Activation.Mode != ActivationNone {
 		if r.Email == "" {
 			return Registered{}, ErrEmailRequired
 		}
-		if a.sender == nil || a.activations == nil || (realm.Activation == ActivationLink && a.links.Activate == "") {
+		if a.sender == nil || realm.activations == nil || (realm.Activation.Mode == ActivationLink && realm.Links.Activate == "") {
 			return Registered{}, ErrNotConfigured
 		}
 	}
@@ -118,16 +142,16 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (Registere
 		return Registered{}, err
 	}
 	addr := lockout.Subject{Realm: a.budgetRealm(r.Realm), Addr: r.ClientAddr}
-	if err := a.guard.Throttle(ctx, "register", addr, lockout.Rate{}, a.register.PerAddress); err != nil {
+	if err := realm.guard.Throttle(ctx, "register", addr, lockout.Rate{}, realm.Registration.PerAddress); err != nil {
 		return Registered{}, err
 	}
 	pc := password.Context{Username: username, Email: email, Realm: r.Realm, Words: []string{r.Username}}
-	if err := a.policy.Check(ctx, r.Password, pc); err != nil {
+	if err := realm.Policy.Check(ctx, r.Password, pc); err != nil {
 		return Registered{}, err
 	}
 	// Only a registration that would hash counts on its username and
 	// email: junk cannot spend the owner's budget for free.
-	if err := a.throttleNames(ctx, r.Realm, username, email); err != nil {
+	if err := a.throttleNames(ctx, realm, username, email); err != nil {
 		return Registered{}, err
 	}
 	hash, err := a.hasher.Hash(ctx, r.Password)
@@ -163,15 +187,15 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (Registere
 		return Registered{}, err
 	}
 	err = a.store.CreateAccount(ctx, acct, &cred)
-	if errors.Is(err, store.ErrConflict) && a.freeUnconfirmed(ctx, r, username, email) {
+	if errors.Is(err, store.ErrConflict) && a.freeUnconfirmed(ctx, realm, r, username, email) {
 		err = a.store.CreateAccount(ctx, acct, &cred)
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			if realm.Activation == ActivationNone {
+			if realm.Activation.Mode == ActivationNone {
 				return Registered{}, ErrAccountExists
 			}
-			a.registeredAgain(ctx, r, email)
+			a.registeredAgain(ctx, realm, r, email)
 			return Registered{Flow: flow}, nil
 		}
 		return Registered{}, fmt.Errorf("auth: register: %w", err)
@@ -186,15 +210,15 @@ func (a *Authenticator) Register(ctx context.Context, r Registration) (Registere
 
 // throttleNames counts a registration on its username and its email,
 // taken or not.
-func (a *Authenticator) throttleNames(ctx context.Context, realm, username, email string) error {
-	c := a.register
-	if err := a.guard.Throttle(ctx, "register_name", lockout.Subject{Realm: realm, Username: username}, c.PerUsername, lockout.Rate{}); err != nil {
+func (a *Authenticator) throttleNames(ctx context.Context, realm *realmConfig, username, email string) error {
+	c := realm.Registration
+	if err := realm.guard.Throttle(ctx, "register_name", lockout.Subject{Realm: realm.name, Username: username}, c.PerUsername, lockout.Rate{}); err != nil {
 		return err
 	}
 	if email == "" {
 		return nil
 	}
-	return a.guard.Throttle(ctx, "register_email", lockout.Subject{Realm: realm, Username: email}, c.PerEmail, lockout.Rate{})
+	return realm.guard.Throttle(ctx, "register_email", lockout.Subject{Realm: realm.name, Username: email}, c.PerEmail, lockout.Rate{})
 }
 
 // PasswordChange is a request by a logged-in owner to change the password.
@@ -217,19 +241,25 @@ type PasswordChange struct {
 // counts toward the lock (an attacker holding a stolen session gets no free
 // guesses).
 //
-// Its errors: ErrInvalidCredentials when the current password is wrong or
+// Its errors: ErrWrongPassword (errors.Is ErrInvalidCredentials) when the
+// current password is wrong, ErrInvalidCredentials when
 // the account is not active (recorded as a failure); a *password.PolicyError
 // for the new password; ErrConcurrentChange when the password was changed by
 // another request meanwhile; a wrapped store.ErrNotFound for an unknown
 // account ID.
-func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) error {
+func (s *Accounts) ChangePassword(ctx context.Context, c PasswordChange) error {
+	if s.unset() {
+		return errNoAuthenticator
+	}
+	a := s.a
 	acct, err := a.store.AccountByID(ctx, c.AccountID)
 	if err != nil {
 		return fmt.Errorf("auth: change password: %w", err)
 	}
+	realm := a.realmOf(acct.Realm)
 	ev := a.event(EventPasswordChangeFailed, acct.Realm, c.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
-	att, err := a.begin(ctx, lockout.Password, ev)
+	att, err := a.begin(ctx, realm, lockout.Password, ev)
 	if err != nil {
 		return err
 	}
@@ -239,7 +269,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) er
 		return err
 	}
 	pc := password.Context{Username: acct.Username, Email: acct.Email, Realm: acct.Realm, Words: []string{acct.DisplayUsername}}
-	if err := a.policy.Check(ctx, c.New, pc); err != nil {
+	if err := realm.Policy.Check(ctx, c.New, pc); err != nil {
 		return err
 	}
 	hash, err := a.hasher.Hash(ctx, c.New)
@@ -257,7 +287,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, c PasswordChange) er
 		}
 		return fmt.Errorf("auth: change password: %w", err)
 	}
-	ev.Kind = EventPasswordChanged
+	ev.Kind = string(EventPasswordChanged)
 	a.record(ctx, ev)
 	acct.SecurityStamp = stamp
 	a.endSessions(ctx, acct, "", c.Request)
@@ -276,7 +306,10 @@ func (a *Authenticator) checkCurrent(ctx context.Context, ev store.Event, acct s
 		return cred, fmt.Errorf("auth: change password: %w", err)
 	}
 	if _, err := a.hasher.Verify(ctx, pw, cred.Hash); err != nil {
-		return cred, a.failed(ctx, ev, err, ReasonBadPassword)
+		if err = a.failed(ctx, ev, err, ReasonBadPassword); errors.Is(err, ErrInvalidCredentials) {
+			return cred, ErrWrongPassword
+		}
+		return cred, err
 	}
 	if acct.State != store.StateActive {
 		a.record(ctx, withReason(ev, ReasonDisabled))

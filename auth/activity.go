@@ -17,16 +17,18 @@ type ActivityEntry struct {
 	// page.
 	ID int64 `json:"id"`
 	// Kind names what happened: one of the Event constants, such as
-	// "login.succeeded" or "password.reset".
-	Kind       string            `json:"kind"`
+	// EventLoginSucceeded or EventPasswordReset.
+	Kind       EventKind         `json:"kind"`
 	Time       time.Time         `json:"time"`
 	ClientAddr string            `json:"client_addr,omitempty"`
 	UserAgent  string            `json:"user_agent,omitempty"`
 	Details    map[string]string `json:"details,omitempty"`
 }
 
-// ActivityQuery pages through a history.
+// ActivityQuery pages through an account's history.
 type ActivityQuery struct {
+	// AccountID is the account, as the host's session knows it.
+	AccountID string
 	// Before, when above zero, returns the entries older than the entry
 	// with that ID.
 	Before int64
@@ -34,12 +36,23 @@ type ActivityQuery struct {
 	Limit int
 }
 
-// Activity returns the account's history, newest first: logins and
-// failures, locks and unlocks, resets and password changes, factor
-// changes, sessions ended, and operators' actions with who did them. Show it
-// so owners can spot a login that was not theirs.
-func (a *Authenticator) Activity(ctx context.Context, accountID string, q ActivityQuery) ([]ActivityEntry, error) {
-	acct, err := a.store.AccountByID(ctx, accountID)
+// Activity reads an account's history. Obtain it from
+// [Authenticator.Activity].
+type Activity struct{ a *Authenticator }
+
+// List returns the account's history, newest first: logins and failures,
+// locks and unlocks, resets and password changes, factor changes, sessions
+// ended, links and codes tried wrong, and operators' actions with who did
+// them. Show it so owners can spot a login that was not theirs.
+func (v *Activity) List(ctx context.Context, q ActivityQuery) ([]ActivityEntry, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
+	}
+	return v.a.activity(ctx, q)
+}
+
+func (a *Authenticator) activity(ctx context.Context, q ActivityQuery) ([]ActivityEntry, error) {
+	acct, err := a.store.AccountByID(ctx, q.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: activity: %w", err)
 	}
@@ -49,7 +62,7 @@ func (a *Authenticator) Activity(ctx context.Context, accountID string, q Activi
 	}
 	out := make([]ActivityEntry, len(evs))
 	for i, e := range evs {
-		out[i] = ActivityEntry{ID: e.ID, Kind: e.Kind, Time: e.Time, ClientAddr: e.ClientAddr, UserAgent: e.UserAgent, Details: maps.Clone(e.Details)}
+		out[i] = ActivityEntry{ID: e.ID, Kind: EventKind(e.Kind), Time: e.Time, ClientAddr: e.ClientAddr, UserAgent: e.UserAgent, Details: maps.Clone(e.Details)}
 	}
 	return out, nil
 }
@@ -73,7 +86,7 @@ func (a *Authenticator) newDevice(ctx context.Context, acct store.Account, req R
 	agent := clean(req.UserAgent, store.MaxSessionUserAgent)
 	var any, ua, network bool
 	for _, e := range evs {
-		if e.Kind != EventLoginSucceeded {
+		if EventKind(e.Kind) != EventLoginSucceeded {
 			continue
 		}
 		any = true
@@ -99,7 +112,7 @@ func (a *Authenticator) loggedInFrom(ctx context.Context, acct store.Account, ad
 	}
 	network := networkOf(clean(addr, store.MaxSessionAddr))
 	for _, e := range evs {
-		if e.Kind == EventLoginSucceeded && networkOf(e.ClientAddr) == network {
+		if EventKind(e.Kind) == EventLoginSucceeded && networkOf(e.ClientAddr) == network {
 			return true
 		}
 	}
@@ -126,7 +139,7 @@ func networkOf(addr string) string {
 // when it comes from a new device or network, records that and tells the
 // owner.
 func (a *Authenticator) loggedIn(ctx context.Context, ev store.Event, acct store.Account, req Request) {
-	ev.Kind = EventLoginSucceeded
+	ev.Kind = string(EventLoginSucceeded)
 	id := a.record(ctx, ev)
 	if a.sender == nil || id == 0 {
 		return
@@ -138,8 +151,8 @@ func (a *Authenticator) loggedIn(ctx context.Context, ev store.Event, acct store
 			return
 		}
 		ne := ev
-		ne.Kind, ne.Details = EventNewDevice, nil
+		ne.Kind, ne.Details = string(EventNewDevice), nil
 		a.record(ctx, ne)
-		a.notice(ctx, acct, notify.NewDevice, req, notify.Data{Time: ev.Time, Link: a.links.Activity})
+		a.notice(ctx, acct, notify.NewDevice, req, notify.Data{Time: ev.Time, Link: a.realmOf(acct.Realm).Links.Activity})
 	})
 }

@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"time"
 
 	"github.com/masuk-id/masuk/auth/password"
-	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
-	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/totp"
 )
 
 // Outcomes a caller branches on. Unknown user, wrong password and disabled
@@ -25,6 +23,11 @@ var (
 	// ErrInvalidCredentials: the username and password do not open an
 	// active account. The caller learns nothing more.
 	ErrInvalidCredentials = errors.New("auth: invalid username or password")
+	// ErrWrongPassword: the current password a logged-in owner typed to
+	// confirm a change (ChangePassword, RequestEmailChange, the Factors
+	// service) is wrong. It is an ErrInvalidCredentials (errors.Is), with a
+	// message of its own: the form has no username to be wrong.
+	ErrWrongPassword = fmt.Errorf("%w: the current password is wrong", ErrInvalidCredentials)
 	// ErrPendingConfirmation: the password is right, but the owner has not
 	// confirmed the email address yet.
 	ErrPendingConfirmation = errors.New("auth: email address not confirmed")
@@ -67,6 +70,14 @@ type PasswordPolicy interface {
 // decorator or by naming the inner store's roles here; a decorator that
 // embeds only store.Store hides second factors, tokens and sessions, and
 // New says so.
+//
+// # Realms
+//
+// Realm holds the settings of every realm, and Realms the realms a portal
+// serves, each taking what it leaves zero from Realm (see [Realm]): one
+// Authenticator serves an LPSE portal by NPWP with activation by link and
+// an operator's approval, and a MySAPK portal by NIP with resets by code,
+// each with its own policies, limits, lockout and messages.
 type Config struct {
 	// Store is the default store of every role below that it implements
 	// (memstore and sqlstore implement them all). Required unless
@@ -77,83 +88,70 @@ type Config struct {
 	Accounts    store.Accounts
 	Credentials store.Credentials
 	Events      store.Events
-	// Attempts keeps the lockout's counters when Lockout is nil. Nil means
-	// Store, which must then implement store.Attempts.
+	// Attempts keeps the lockout's counters and the budgets of every
+	// entry point; every instance of a portal must share it (a redisstore
+	// for many). Nil means Store. Required.
 	Attempts store.Attempts
 	// Tokens keeps short-lived tokens: logins waiting for their second
 	// factor, codes sent by email or SMS, reset, activation and
 	// email-change links and codes. Nil means Store. Required when second
-	// factors are on (the default) or Sender is set; to share them among
+	// factors are on in any realm or Sender is set; to share them among
 	// instances through Redis, pass a redisstore.
 	Tokens store.Tokens
 	// Sessions keeps server-side sessions. Nil means Store. Required
-	// unless Session.Off; for many instances, a redisstore.
+	// unless SessionsOff; for many instances, a redisstore.
 	Sessions store.Sessions
 	// Factors, Recovery and Devices keep second factors, recovery codes
-	// and remembered devices. Nil means Store. Factors and Recovery are
-	// required unless SecondFactor.Off; Devices unless SecondFactor.Off
-	// or SecondFactor.RememberFor is negative.
+	// and remembered devices. Nil means Store. Required unless every realm
+	// turns second factors off (SecondFactorOff); Devices also unless
+	// remembering is off (a negative SecondFactor.RememberFor) everywhere.
 	Factors  store.Factors
 	Recovery store.Recovery
 	Devices  store.Devices
 	// Lister lists a realm's accounts for operators. Nil means Store when
-	// it implements store.AccountLister; without one, ListAccounts returns
-	// ErrNotConfigured.
+	// it implements store.AccountLister; without one, Operator.List
+	// returns ErrNotConfigured.
 	Lister store.AccountLister
 
 	// Hasher hashes and verifies passwords. Nil means password.New with
 	// its defaults (argon2id, m=19456 KiB, t=2, p=1).
 	Hasher Hasher
-	// Policy checks new passwords at registration and change. Nil means
-	// password.NewPolicy with its defaults (8 to 256 characters, the
-	// blocklist, context words, no composition rules).
-	Policy PasswordPolicy
-	// Now is the clock, of the Authenticator and of its lockout Guard.
-	// Nil means time.Now.
+	// Now is the clock, of the Authenticator and of its lockout. Nil
+	// means time.Now.
 	Now func() time.Time
-	// Rand is the source of account IDs and security stamps. Nil means
-	// crypto/rand.Reader.
+	// Rand is the source of account IDs, security stamps and every secret.
+	// Nil means crypto/rand.Reader.
 	Rand io.Reader
 	// Logger receives one record per event, besides the store's log. Nil
 	// means no logging. Passwords never reach it.
 	Logger *slog.Logger
-	// Lockout is asked before every password check. Nil means a Guard with
-	// the recommended lockout.Policy on Attempts. To share counters among
-	// instances through Redis, build the Guard on a redisstore. The Guard
-	// follows Now whatever clock it was built with: one Authenticator has
-	// one clock.
-	Lockout *lockout.Guard
-	// Captcha verifies the captchas of the realms whose CaptchaPolicy asks
-	// for one: CaptchaService(svc) for masuk's own challenges,
-	// CaptchaHosted(v) for a hosted service. Nil means no captcha; a realm
-	// that asks for one is then refused by New.
-	Captcha CaptchaChecker
-	// Realms configures realms by name. Nil means every well-formed realm
-	// name is accepted, with free-form usernames; otherwise a realm not
-	// listed is refused with ErrUnknownRealm.
-	Realms map[string]Realm
 	// Sender sends codes and notices by email and SMS. Nil means no codes
 	// are sent (the second step offers authenticator apps and recovery
-	// codes only) and no notices.
+	// codes only), no notices, and none of the flows that send links or
+	// codes.
 	Sender notify.Sender
-	// Messages describes the portal in what Sender sends.
-	Messages Messages
-	// Links are the pages the emails link to. Required for the flows that
-	// send links: reset and activation by link, email change.
-	Links Links
-	// Reset configures forgotten-password resets.
-	Reset ResetConfig
-	// Activation configures how new accounts confirm their email
-	// address.
-	Activation ActivationConfig
-	// Session configures sessions' timeouts.
-	Session SessionConfig
-	// SecondFactor configures second factors. They are on unless
-	// SecondFactor.Off: an account that has a confirmed factor must pass
-	// it at every login.
-	SecondFactor SecondFactorConfig
-	// Registration bounds registrations.
-	Registration RegistrationConfig
+	// Captcha verifies the captchas of the realms whose CaptchaPolicy asks
+	// for one: captcha.Checker(svc) for masuk's own challenges,
+	// captcha.HostedChecker(v) for a hosted service. Nil means no captcha;
+	// a realm that asks for one is then refused by New.
+	Captcha CaptchaChecker
+	// Keyring seals the secrets of authenticator apps at rest. Nil means
+	// authenticator apps cannot be enrolled (and enrolled ones cannot be
+	// verified: keep the keys).
+	Keyring *totp.Keyring
+	// SessionsOff turns masuk's sessions off, for a host that keeps
+	// sessions of its own: the Sessions role is not needed, the Sessions
+	// service returns ErrNotConfigured, and ending an account's sessions
+	// (after a password change or reset, a Disable) is the host's to do.
+	SessionsOff bool
+	// Realm is the settings of every realm: those a realm of Realms leaves
+	// zero, and those of every realm when Realms is nil. With Realms, New
+	// refuses the settings here that no realm could undo (see [Realm]).
+	Realm Realm
+	// Realms configures realms by name. Nil means every well-formed realm
+	// name is accepted, with Realm's settings; otherwise a realm not
+	// listed is refused with ErrUnknownRealm.
+	Realms map[string]Realm
 	// EventRetention is how long the activity log keeps an event: older
 	// ones are pruned as new ones are written. Zero means 400 days; a
 	// negative value keeps every event (the host prunes the log itself).
@@ -183,77 +181,76 @@ func (e *MissingRoleError) Error() string {
 // Is makes errors.Is(err, ErrConfig) true.
 func (e *MissingRoleError) Is(target error) bool { return target == ErrConfig }
 
-// Authenticator checks credentials and manages accounts. It is safe for
-// concurrent use.
+// Authenticator is the root of masuk: it holds the configuration and
+// the stores, and hands out the services that do the work, each with one
+// concern (see the package documentation for the map). It is safe for
+// concurrent use, and so is every service it hands out. A service that no
+// Authenticator handed out (a zero value, a nil pointer) answers every
+// call with an error wrapping ErrNotConfigured.
 type Authenticator struct {
 	// store is the accounts, credentials and events roles.
 	store  store.Store
 	roles  roles
 	hasher Hasher
-	policy PasswordPolicy
 	now    func() time.Time
 	rand   io.Reader
 	log    *slog.Logger
-	realms map[string]Realm
-	guard  *lockout.Guard
+	// realms are the configured realms, nil when any name goes; defaults
+	// is the settings of a realm Realms does not list.
+	realms   map[string]*realmConfig
+	defaults *realmConfig
+	// defaultPolicy is the password policy of a realm that sets none.
+	defaultPolicy PasswordPolicy
 	// captcha verifies captcha answers; nil when there is none.
-	captcha    CaptchaChecker
-	tokens     store.Tokens
-	sender     notify.Sender
-	messages   Messages
-	sf         secondFactor
-	links      Links
-	sessions   store.Sessions
-	session    SessionConfig
-	reset      ResetConfig
-	activation ActivationConfig
-	register   RegistrationConfig
-	// resets and activations issue and redeem the links and codes of
-	// resets and activations; nil without a token store.
-	resets, activations *reset.Tokens
-	bg                  background
-	events              eventLog
+	captcha  CaptchaChecker
+	tokens   store.Tokens
+	sender   notify.Sender
+	keyring  *totp.Keyring
+	sessions store.Sessions
+	// factors, recovery and devices are nil when second factors are off
+	// everywhere.
+	factors  store.Factors
+	recovery store.Recovery
+	devices  store.Devices
+	bg       background
+	events   eventLog
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
 	dummy string
+
+	logins   *Logins
+	accounts *Accounts
+	sessSvc  *Sessions
+	factSvc  *Factors
+	actSvc   *Activity
 }
 
 // New returns an Authenticator for cfg. It computes one password hash, the
-// stand-in that unknown usernames are verified against.
+// stand-in that unknown usernames are verified against, and does no other
+// I/O.
 //
 // It validates the whole configuration and fails closed: a missing store
 // for a role that a feature needs is a *MissingRoleError, a field holding a
 // typed nil (an interface set to a nil pointer) or a setting out of bounds
-// is an error wrapping ErrConfig. Nothing is switched off in silence.
+// or contradictory is an error wrapping ErrConfig that names it. Nothing
+// is switched off in silence.
 func New(cfg Config) (*Authenticator, error) {
 	rs, err := resolveRoles(cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkRealms(cfg.Realms); err != nil {
-		return nil, err
-	}
-	if err := checkCaptchaPolicies(cfg.Realms, cfg.Captcha); err != nil {
 		return nil, err
 	}
 	a := &Authenticator{
 		store:   durable{rs.accounts, rs.credentials, rs.events},
 		roles:   rs,
 		hasher:  cfg.Hasher,
-		policy:  cfg.Policy,
 		now:     cfg.Now,
 		rand:    cfg.Rand,
 		log:     cfg.Logger,
-		realms:  maps.Clone(cfg.Realms),
 		captcha: cfg.Captcha,
-	}
-	a.tokens, a.sender, a.messages = rs.tokens, cfg.Sender, cfg.Messages
-	if err := a.messages.fill(a.sender); err != nil {
-		return nil, err
-	}
-	if a.sf, err = newSecondFactor(cfg.SecondFactor, rs, a.messages); err != nil {
-		return nil, err
+		tokens:  rs.tokens,
+		sender:  cfg.Sender,
+		keyring: cfg.Keyring,
 	}
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})
@@ -262,12 +259,8 @@ func New(cfg Config) (*Authenticator, error) {
 		}
 		a.hasher = h
 	}
-	if a.policy == nil {
-		p, err := password.NewPolicy(password.PolicyConfig{})
-		if err != nil {
-			return nil, fmt.Errorf("auth: default password policy: %w", err)
-		}
-		a.policy = p
+	if a.defaultPolicy, err = password.NewPolicy(password.PolicyConfig{}); err != nil {
+		return nil, fmt.Errorf("auth: default password policy: %w", err)
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -278,53 +271,31 @@ func New(cfg Config) (*Authenticator, error) {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
-	a.links, a.reset = cfg.Links, cfg.Reset
-	a.session = cfg.Session
-	if !a.session.Off {
+	if !cfg.SessionsOff {
 		a.sessions = rs.sessions
 	}
-	if err := a.session.fill(); err != nil {
+	if secondFactorsOn(cfg) {
+		a.factors, a.recovery, a.devices = rs.factors, rs.recovery, rs.devices
+	}
+	if a.defaults, err = a.resolveRealm("", Realm{}, cfg.Realm, cfg); err != nil {
 		return nil, err
 	}
-	if err := a.links.check(); err != nil {
-		return nil, err
-	}
-	if err := a.reset.fill(); err != nil {
-		return nil, err
-	}
-	a.activation = cfg.Activation
-	if err := a.activation.fill(); err != nil {
-		return nil, err
-	}
-	if err := checkGuessing(a.realms, a.reset, a.activation); err != nil {
-		return nil, err
-	}
-	a.register = cfg.Registration
-	if err := a.register.fill(); err != nil {
-		return nil, err
+	if cfg.Realms != nil {
+		if err := cfg.Realm.checkDefaults(); err != nil {
+			return nil, fmt.Errorf("%w: Config.Realm: %w", ErrConfig, err)
+		}
+		a.realms = make(map[string]*realmConfig, len(cfg.Realms))
+		for name, r := range cfg.Realms {
+			if a.realms[name], err = a.resolveRealm(name, r, cfg.Realm, cfg); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := a.events.init(cfg.EventRetention); err != nil {
 		return nil, err
 	}
 	a.bg.init(a.backgroundPanicked)
-	if a.resets, err = newResetTokens(a.tokens, ResetConfig{LinkFor: a.reset.LinkFor, CodeFor: a.reset.CodeFor, CodeDigits: a.reset.CodeDigits, Attempts: a.reset.Attempts}, a.now, a.rand); err != nil {
-		return nil, fmt.Errorf("auth: Config.Reset: %w", err)
-	}
-	act := a.activation
-	if a.activations, err = newResetTokens(a.tokens, ResetConfig{LinkFor: act.For, CodeFor: act.For, CodeDigits: act.CodeDigits, Attempts: act.Attempts}, a.now, a.rand); err != nil {
-		return nil, fmt.Errorf("auth: Config.Activation: %w", err)
-	}
-	if cfg.Lockout != nil {
-		// One Authenticator, one clock: a Guard built with another clock
-		// would judge locks at another time than the events record.
-		a.guard = cfg.Lockout.WithClock(a.now)
-	} else {
-		g, err := lockout.New(lockout.Config{Store: rs.attempts, Now: a.now})
-		if err != nil {
-			return nil, fmt.Errorf("auth: default lockout: %w", err)
-		}
-		a.guard = g
-	}
+	a.logins, a.accounts, a.sessSvc, a.factSvc, a.actSvc = &Logins{a}, &Accounts{a}, &Sessions{a}, &Factors{a}, &Activity{a}
 	secret, err := a.randomHex(32)
 	if err != nil {
 		return nil, err
@@ -333,6 +304,49 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, fmt.Errorf("auth: computing the stand-in hash: %w", err)
 	}
 	return a, nil
+}
+
+// Logins logs people in: the password, the captcha when the realm asks,
+// the lockout, the second step.
+func (a *Authenticator) Logins() *Logins {
+	if a == nil {
+		return nil // whose methods answer ErrNotConfigured
+	}
+	return a.logins
+}
+
+// Accounts registers and activates accounts, resets forgotten passwords,
+// and changes passwords and email addresses.
+func (a *Authenticator) Accounts() *Accounts {
+	if a == nil {
+		return nil // whose methods answer ErrNotConfigured
+	}
+	return a.accounts
+}
+
+// Sessions begins, loads, lists and ends server-side sessions.
+func (a *Authenticator) Sessions() *Sessions {
+	if a == nil {
+		return nil // whose methods answer ErrNotConfigured
+	}
+	return a.sessSvc
+}
+
+// Factors enrolls and removes second factors, recovery codes and
+// remembered devices.
+func (a *Authenticator) Factors() *Factors {
+	if a == nil {
+		return nil // whose methods answer ErrNotConfigured
+	}
+	return a.factSvc
+}
+
+// Activity reads an account's history, for its owner.
+func (a *Authenticator) Activity() *Activity {
+	if a == nil {
+		return nil // whose methods answer ErrNotConfigured
+	}
+	return a.actSvc
 }
 
 // randomHex returns n random bytes, hex-encoded.
@@ -346,3 +360,15 @@ func (a *Authenticator) randomHex(n int) (string, error) {
 
 // newStamp returns a fresh security stamp of 128 random bits.
 func (a *Authenticator) newStamp() (string, error) { return a.randomHex(16) }
+
+// errNoAuthenticator is what every method of a service answers when the
+// service is a zero value (or a nil pointer) that no Authenticator handed
+// out: an error a handler can answer, not a nil-pointer panic.
+var errNoAuthenticator = fmt.Errorf("%w: the service is a zero value; obtain it from an Authenticator (auth.New)", ErrNotConfigured)
+
+func (l *Logins) unset() bool   { return l == nil || l.a == nil }
+func (s *Accounts) unset() bool { return s == nil || s.a == nil }
+func (v *Sessions) unset() bool { return v == nil || v.a == nil }
+func (v *Factors) unset() bool  { return v == nil || v.a == nil }
+func (v *Activity) unset() bool { return v == nil || v.a == nil }
+func (o *Operator) unset() bool { return o == nil || o.a == nil }

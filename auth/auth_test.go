@@ -28,7 +28,9 @@ type fixture struct {
 	store  *memstore.Store
 	hasher *authtest.Hasher
 	logs   *bytes.Buffer
-	now    time.Time
+	// clock is the Authenticator's clock, which background work reads
+	// too: move it with Advance or Set, never by assignment.
+	clock *authtest.Clock
 }
 
 func newFixture(t *testing.T, mutate ...func(*auth.Config)) *fixture {
@@ -44,11 +46,11 @@ func newFixture(t *testing.T, mutate ...func(*auth.Config)) *fixture {
 // Config to build it from: the fixture's store, hasher, clock and log,
 // changed by mutate.
 func fixtureConfig(mutate []func(*auth.Config)) (*fixture, auth.Config) {
-	f := &fixture{store: memstore.New(), hasher: &authtest.Hasher{}, logs: new(bytes.Buffer), now: t0}
+	f := &fixture{store: memstore.New(), hasher: &authtest.Hasher{}, logs: new(bytes.Buffer), clock: authtest.NewClock(t0)}
 	cfg := auth.Config{
 		Store:  f.store,
 		Hasher: f.hasher,
-		Now:    func() time.Time { return f.now },
+		Now:    f.clock.Now,
 		Logger: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, m := range mutate {
@@ -64,22 +66,37 @@ func accountOf(r auth.Registered, err error) (store.Account, error) { return r.A
 
 func (f *fixture) register(t *testing.T, realm, username string) store.Account {
 	t.Helper()
-	acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: realm, Username: username, Email: username + "@example.id", Password: goodPassword}))
+	acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: realm, Username: username, Email: username + "@example.id", Password: goodPassword}))
 	require.NoError(t, err)
 	return acct
 }
 
 func (f *fixture) login(t *testing.T, realm, username, pw string) (*auth.LoginResult, error) {
 	t.Helper()
-	return f.auth.Login(t.Context(), auth.LoginRequest{Realm: realm, Username: username, Password: pw,
+	return f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: realm, Username: username, Password: pw,
 		Request: auth.Request{ClientAddr: "203.0.113.9", UserAgent: "test"}})
 }
 
+// operator returns the operator service of an operator named name who
+// may act in realms.
+func (f *fixture) operator(t *testing.T, name string, realms ...string) *auth.Operator {
+	t.Helper()
+	op, err := f.auth.Operator(auth.OperatorIdentity{Name: name, Realms: realms})
+	require.NoError(t, err)
+	return op
+}
+
+// kindOf and reasonOf are an event's kind and reason, typed as auth
+// names them.
+func kindOf(e store.Event) auth.EventKind { return auth.EventKind(e.Kind) }
+
+func reasonOf(e store.Event) auth.Reason { return auth.Reason(e.Details["reason"]) }
+
 // lastEvent returns the realm's newest event of the kind.
-func (f *fixture) lastEvent(t *testing.T, realm, kind string) store.Event {
+func (f *fixture) lastEvent(t *testing.T, realm string, kind auth.EventKind) store.Event {
 	t.Helper()
 	for _, e := range f.events(t, realm) {
-		if e.Kind == kind {
+		if kindOf(e) == kind {
 			return e
 		}
 	}
@@ -116,10 +133,10 @@ func TestRegisterAndLogin(t *testing.T) {
 
 	evs := f.events(t, "lpse")
 	require.Len(t, evs, 2)
-	assert.Equal(t, auth.EventLoginSucceeded, evs[0].Kind)
+	assert.Equal(t, auth.EventLoginSucceeded, kindOf(evs[0]))
 	assert.Equal(t, acct.ID, evs[0].AccountID)
 	assert.Equal(t, "203.0.113.9", evs[0].ClientAddr)
-	assert.Equal(t, auth.EventRegistered, evs[1].Kind)
+	assert.Equal(t, auth.EventRegistered, kindOf(evs[1]))
 }
 
 // TestUniformFailures is matrix case 10, and the structural half of case 9:
@@ -132,7 +149,10 @@ func TestUniformFailures(t *testing.T) {
 	disabled := f.register(t, "bpjs", "joko")
 	require.NoError(t, f.store.SetAccountState(t.Context(), disabled.ID, store.StateActive, store.StateDisabled, t0))
 
-	cases := []struct{ name, username, pw, reason string }{
+	cases := []struct {
+		name, username, pw string
+		reason             auth.Reason
+	}{
 		{"unknown user", "nobody", goodPassword, auth.ReasonUnknownUser},
 		{"wrong password", "siti", "not the password", auth.ReasonBadPassword},
 		{"disabled, right password", "joko", goodPassword, auth.ReasonDisabled},
@@ -147,8 +167,8 @@ func TestUniformFailures(t *testing.T) {
 			assert.Equal(t, auth.ErrInvalidCredentials.Error(), err.Error(), "one message for every failure")
 			assert.Equal(t, int64(1), f.hasher.Verifies()-before, "verifications")
 			ev := f.events(t, "bpjs")[0]
-			assert.Equal(t, auth.EventLoginFailed, ev.Kind)
-			assert.Equal(t, c.reason, ev.Details["reason"])
+			assert.Equal(t, auth.EventLoginFailed, kindOf(ev))
+			assert.Equal(t, c.reason, reasonOf(ev))
 		})
 	}
 }
@@ -295,7 +315,7 @@ func TestRegisterRefusals(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			hashes := f.hasher.Hashes()
-			_, err := f.auth.Register(t.Context(), c.r)
+			_, err := f.auth.Accounts().Register(t.Context(), c.r)
 			require.ErrorIs(t, err, c.want)
 			if !errors.Is(err, auth.ErrAccountExists) {
 				assert.Equal(t, hashes, f.hasher.Hashes(), "refused before hashing")
@@ -303,14 +323,14 @@ func TestRegisterRefusals(t *testing.T) {
 		})
 	}
 	// The same username in another realm is another account.
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: "rina", Email: "rina@example.id", Password: goodPassword})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "sapk", Username: "rina", Email: "rina@example.id", Password: goodPassword})
 	require.NoError(t, err)
 }
 
 // TestConcurrentRegistration is matrix case 24 through the Authenticator.
 func TestConcurrentRegistration(t *testing.T) {
 	f := newFixture(t, func(c *auth.Config) {
-		c.Registration.PerUsername = lockout.Rate{Requests: 100, Window: time.Hour}
+		c.Realm.Registration.PerUsername = lockout.Rate{Requests: 100, Window: time.Hour}
 	})
 	typed := []string{"Alice", "alice", "ALICE", "ＡＬＩＣＥ"}
 	const n = 50
@@ -318,7 +338,7 @@ func TestConcurrentRegistration(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = f.auth.Register(context.Background(), auth.Registration{Realm: "lpse", Username: typed[i%len(typed)], Password: goodPassword})
+			_, errs[i] = f.auth.Accounts().Register(context.Background(), auth.Registration{Realm: "lpse", Username: typed[i%len(typed)], Password: goodPassword})
 		})
 	}
 	wg.Wait()
@@ -338,14 +358,14 @@ func TestChangePassword(t *testing.T) {
 	acct := f.register(t, "sapk", "198503122010011001")
 	const next = "gado-gado tanpa kacang"
 
-	err := f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: "wrong current one", New: next})
+	err := f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: "wrong current one", New: next})
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials, "matrix case 54: the current password is required")
-	assert.Equal(t, auth.EventPasswordChangeFailed, f.events(t, "sapk")[0].Kind)
+	assert.Equal(t, auth.EventPasswordChangeFailed, kindOf(f.events(t, "sapk")[0]))
 
-	err = f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "short"})
+	err = f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "short"})
 	require.ErrorIs(t, err, password.ErrPolicy)
 
-	require.NoError(t, f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: next}))
+	require.NoError(t, f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: next}))
 	after, err := f.store.AccountByID(t.Context(), acct.ID)
 	require.NoError(t, err)
 	assert.NotEqual(t, acct.SecurityStamp, after.SecurityStamp, "a password change rotates the security stamp")
@@ -356,7 +376,7 @@ func TestChangePassword(t *testing.T) {
 	require.NoError(t, err)
 
 	// Changing from a password that is no longer current fails.
-	err = f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "rendang padang asli enak"})
+	err = f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "rendang padang asli enak"})
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 }
 
@@ -380,8 +400,8 @@ func TestUpgradeOnLogin(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, acct.SecurityStamp, after.SecurityStamp)
 	evs := f.events(t, "lpse")
-	assert.Equal(t, auth.EventLoginSucceeded, evs[0].Kind)
-	assert.Equal(t, auth.EventPasswordUpgraded, evs[1].Kind)
+	assert.Equal(t, auth.EventLoginSucceeded, kindOf(evs[0]))
+	assert.Equal(t, auth.EventPasswordUpgraded, kindOf(evs[1]))
 }
 
 // resetDuringLogin is a store in which a password reset lands between the
@@ -416,7 +436,7 @@ func TestUpgradeCannotUndoReset(t *testing.T) {
 	cred, err := mem.CredentialByAccount(t.Context(), acct.ID)
 	require.NoError(t, err)
 	assert.Equal(t, resetHash, cred.Hash, "the reset's password survives the upgrade")
-	assert.Equal(t, "not_upgraded", f.events(t, "lpse")[1].Details["reason"])
+	assert.Equal(t, auth.ReasonNotUpgraded, reasonOf(f.events(t, "lpse")[1]))
 }
 
 // TestNothingSecretInLogs is matrix case 52.
@@ -427,7 +447,7 @@ func TestNothingSecretInLogs(t *testing.T) {
 	_, _ = f.login(t, "lpse", "agus", secret)
 	_, _ = f.login(t, "lpse", "agus\n{\"level\":\"INFO\",\"msg\":\"masuk: login.succeeded\"}", secret)
 	_, _ = f.login(t, "lpse", "nobody", secret)
-	_ = f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: "x", Current: secret, New: secret})
+	_ = f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: "x", Current: secret, New: secret})
 
 	out := f.logs.String()
 	assert.NotContains(t, out, secret)
@@ -465,7 +485,7 @@ func TestStoreFailureFailsClosed(t *testing.T) {
 	assert.Nil(t, res)
 	require.ErrorIs(t, err, errDown)
 	require.NotErrorIs(t, err, auth.ErrInvalidCredentials)
-	err = f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: "x", Current: goodPassword, New: "something else entirely"})
+	err = f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: "x", Current: goodPassword, New: "something else entirely"})
 	require.ErrorIs(t, err, errDown)
 }
 

@@ -38,10 +38,8 @@ func sqlStore(t testing.TB, db *sql.DB, d sqlstore.Dialect, schema string) *sqls
 
 func newInstance(t *testing.T, st store.Store, attempts store.Attempts) instance {
 	t.Helper()
-	g, err := lockout.New(lockout.Config{Store: attempts})
-	require.NoError(t, err)
 	h := &authtest.Hasher{}
-	a, err := auth.New(auth.Config{Store: st, Hasher: h, Lockout: g})
+	a, err := auth.New(auth.Config{Store: st, Attempts: attempts, Hasher: h})
 	require.NoError(t, err)
 	return instance{a, h}
 }
@@ -111,7 +109,7 @@ func fireParallel(t *testing.T, insts []instance, n, parallel int) (int64, map[s
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			in := insts[i%len(insts)]
-			_, err := in.auth.Login(context.Background(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "guess"})
+			_, err := in.auth.Logins().Login(context.Background(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "guess"})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -141,7 +139,7 @@ func errString(err error) string {
 
 func registerBudi(t *testing.T, a *auth.Authenticator) {
 	t.Helper()
-	_, err := a.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})
+	_, err := a.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword})
 	require.NoError(t, err)
 }
 
@@ -211,10 +209,12 @@ func TestParallelGuessesOnEveryBackend(t *testing.T) {
 		assert.Equal(t, want, outcomes)
 		// The lock made through one instance holds on the others.
 		for i, in := range insts {
-			_, err := in.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword})
+			_, err := in.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword})
 			require.ErrorIs(t, err, lockout.ErrLocked, "instance %d", i)
 		}
-		st, err := insts[2].auth.LockStatus(t.Context(), "lpse", "budi")
+		op, err := insts[2].auth.Operator(auth.OperatorIdentity{Name: "helpdesk", Realms: []string{"lpse"}})
+		require.NoError(t, err)
+		st, err := op.LockStatus(t.Context(), auth.LockQuery{Realm: "lpse", Username: "budi"})
 		require.NoError(t, err)
 		assert.Equal(t, 1, st.Password.Locks)
 	})

@@ -27,7 +27,7 @@ func TestMalformedLoginsThrottledPerAddress(t *testing.T) {
 	before := len(f.events(t, "lpse"))
 	locked := 0
 	for i := range 1000 {
-		_, err := f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: fmt.Sprintf("bad\x00name%d", i), Password: "x",
+		_, err := f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: fmt.Sprintf("bad\x00name%d", i), Password: "x",
 			Request: auth.Request{ClientAddr: "198.51.100.7"}})
 		switch {
 		case errors.Is(err, lockout.ErrLocked):
@@ -42,7 +42,7 @@ func TestMalformedLoginsThrottledPerAddress(t *testing.T) {
 	assert.LessOrEqual(t, evs, 60, "a locked address's refusals write no event each")
 	// Another address still logs in.
 	f.register(t, "lpse", "budi")
-	_, err := f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.50"}})
+	_, err := f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.50"}})
 	require.NoError(t, err)
 }
 
@@ -54,7 +54,7 @@ func TestLongFieldsRefusedBeforeHash(t *testing.T) {
 		"profile.company": {"company": strings.Repeat("PT Maju ", 1250)},
 		"profile":         manyFields(store.MaxProfileFields + 1),
 	} {
-		_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword, Profile: p})
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword, Profile: p})
 		var fe *auth.FieldError
 		require.ErrorAs(t, err, &fe, name)
 		require.ErrorIs(t, err, auth.ErrInvalidField)
@@ -62,7 +62,7 @@ func TestLongFieldsRefusedBeforeHash(t *testing.T) {
 		assert.NotEmpty(t, fe.Message("id"))
 		assert.NotEmpty(t, fe.Message("en"))
 	}
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword, Profile: map[string]string{"company": "PT\x00"}})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword, Profile: map[string]string{"company": "PT\x00"}})
 	require.ErrorIs(t, err, auth.ErrInvalidField)
 	assert.Zero(t, f.hasher.Hashes()-1, "only New's stand-in hash ran")
 }
@@ -84,7 +84,7 @@ func TestRegistrationBudgets(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 48 {
 		wg.Go(func() {
-			_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("user%d", i),
+			_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("user%d", i),
 				Email: fmt.Sprintf("user%d@example.id", i), Password: goodPassword, Request: auth.Request{ClientAddr: "198.51.100.7"}})
 			switch {
 			case err == nil:
@@ -103,7 +103,7 @@ func TestRegistrationBudgets(t *testing.T) {
 
 	// One username, and one email, from many addresses.
 	for i := range 8 {
-		_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "sasaran", Password: goodPassword,
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "sasaran", Password: goodPassword,
 			Request: auth.Request{ClientAddr: fmt.Sprintf("203.0.113.%d", i)}})
 		if i < 5 {
 			require.True(t, err == nil || errors.Is(err, auth.ErrAccountExists), "%v", err)
@@ -112,7 +112,7 @@ func TestRegistrationBudgets(t *testing.T) {
 		}
 	}
 	for i := range 8 {
-		_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("lain%d", i), Email: "sasaran@example.id",
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("lain%d", i), Email: "sasaran@example.id",
 			Password: goodPassword, Request: auth.Request{ClientAddr: fmt.Sprintf("192.0.2.%d", i)}})
 		if i < 5 {
 			require.True(t, err == nil || errors.Is(err, auth.ErrAccountExists), "%v", err)
@@ -126,16 +126,16 @@ func TestRegistrationBudgets(t *testing.T) {
 func TestRegistrationCaptcha(t *testing.T) {
 	f, svc := captchaFixture(t, map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaNever, Registration: true}}})
 	reg := auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req}
-	_, err := f.auth.Register(t.Context(), reg)
+	_, err := f.auth.Accounts().Register(t.Context(), reg)
 	require.ErrorIs(t, err, auth.ErrCaptchaRequired)
 	reg.Captcha = auth.CaptchaAnswer{ID: "nope", Flow: "register", Answer: "WRONG"}
-	_, err = f.auth.Register(t.Context(), reg)
+	_, err = f.auth.Accounts().Register(t.Context(), reg)
 	require.ErrorIs(t, err, auth.ErrCaptchaInvalid)
 	assert.Zero(t, f.hasher.Hashes()-1)
 	is, err := svc.Issue(t.Context(), "register", req.ClientAddr)
 	require.NoError(t, err)
 	reg.Captcha = auth.CaptchaAnswer{ID: is.ID, Flow: "register", Answer: "333333"}
-	_, err = f.auth.Register(t.Context(), reg)
+	_, err = f.auth.Accounts().Register(t.Context(), reg)
 	require.NoError(t, err)
 
 	// A realm that asks for one needs a checker.
@@ -151,23 +151,23 @@ func TestRegistrationCaptcha(t *testing.T) {
 // emails in 6 seconds.
 func TestAccountExistsNoticeOncePerDay(t *testing.T) {
 	f := newMFAFixture(t, withLinks, func(c *auth.Config) {
-		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationLink}}
+		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationPolicy{Mode: auth.ActivationLink}}}
 	})
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "korban", Email: "korban@example.id", Password: goodPassword})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "korban", Email: "korban@example.id", Password: goodPassword})
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
 	sent := f.outbox.Len()
 	// Four more tries: the email's own limit (5 an hour) ends the rest.
 	for i := range 4 {
-		acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("peniru%d", i), Email: "korban@example.id", Password: goodPassword,
+		acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("peniru%d", i), Email: "korban@example.id", Password: goodPassword,
 			Request: auth.Request{ClientAddr: fmt.Sprintf("203.0.113.%d", i)}}))
 		require.NoError(t, err, "the same answer as a new registration")
 		assert.Zero(t, acct.ID)
 	}
 	require.NoError(t, f.auth.Close())
 	assert.Equal(t, sent+1, f.outbox.Len(), "one notice")
-	f.now = f.now.Add(24 * time.Hour)
-	_, err = f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "peniru99", Email: "korban@example.id", Password: goodPassword, Request: req})
+	f.clock.Advance(24 * time.Hour)
+	_, err = f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "peniru99", Email: "korban@example.id", Password: goodPassword, Request: req})
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
 	assert.Equal(t, sent+2, f.outbox.Len(), "and another the next day")
@@ -178,11 +178,9 @@ func TestAccountExistsNoticeOncePerDay(t *testing.T) {
 func TestFailingLockoutStoreDenies(t *testing.T) {
 	f := newFixture(t)
 	f.register(t, "lpse", "budi")
-	g, err := lockout.New(lockout.Config{Store: failingAttempts{}})
+	a, err := auth.New(auth.Config{Store: f.store, Attempts: failingAttempts{}, Hasher: f.hasher})
 	require.NoError(t, err)
-	a, err := auth.New(auth.Config{Store: f.store, Hasher: f.hasher, Lockout: g})
-	require.NoError(t, err)
-	res, err := a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
+	res, err := a.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
 	require.Error(t, err)
 	assert.Nil(t, res)
 	assert.NotErrorIs(t, err, auth.ErrInvalidCredentials)
@@ -199,32 +197,32 @@ func (failingAttempts) TakeAttempt(context.Context, time.Time, []store.AttemptKe
 // squatter keeps them.
 func TestUnconfirmedAccountsExpire(t *testing.T) {
 	f := newMFAFixture(t, withLinks, func(c *auth.Config) {
-		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationLink}}
+		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationPolicy{Mode: auth.ActivationLink}}}
 	})
-	squat, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword}))
+	squat, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword}))
 	require.NoError(t, err)
 	require.NotEmpty(t, squat.ID)
 
 	require.NoError(t, f.auth.Close()) // the activation sent in the background reads the clock
-	f.now = f.now.Add(7*24*time.Hour - time.Minute)
-	again, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "lain@example.go.id", Password: goodPassword, Request: req}))
+	f.clock.Advance(7*24*time.Hour - time.Minute)
+	again, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "lain@example.go.id", Password: goodPassword, Request: req}))
 	require.NoError(t, err)
 	assert.Empty(t, again.ID, "still held")
 
 	require.NoError(t, f.auth.Close())
-	f.now = f.now.Add(2 * time.Minute)
+	f.clock.Advance(2 * time.Minute)
 	// The expired account gets no new activation.
-	_, err = f.auth.ResendActivation(t.Context(), auth.ActivationRequest{Realm: "lpse", Identifier: "pns@example.go.id", Request: req})
+	_, err = f.auth.Accounts().ResendActivation(t.Context(), auth.ActivationRequest{Realm: "lpse", Identifier: "pns@example.go.id", Request: req})
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
 	sent := f.outbox.Len()
-	owner, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword, Request: req}))
+	owner, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "198609262015051001", Email: "pns@example.go.id", Password: goodPassword, Request: req}))
 	require.NoError(t, err)
 	require.NotEmpty(t, owner.ID, "the expired registration freed the username and email")
 	assert.NotEqual(t, squat.ID, owner.ID)
 	_, err = f.store.AccountByID(t.Context(), squat.ID)
 	require.ErrorIs(t, err, store.ErrNotFound)
-	assert.Equal(t, auth.EventExpired, f.lastEvent(t, "lpse", auth.EventExpired).Kind)
+	assert.Equal(t, squat.ID, f.lastEvent(t, "lpse", auth.EventExpired).AccountID)
 	require.NoError(t, f.auth.Close())
 	assert.Equal(t, sent+1, f.outbox.Len(), "the new owner's activation")
 }
@@ -240,15 +238,15 @@ func TestEventRetention(t *testing.T) {
 	}
 	old := len(f.events(t, "lpse"))
 	require.Equal(t, 11, old)
-	f.now = f.now.Add(32 * 24 * time.Hour)
+	f.clock.Advance(32 * 24 * time.Hour)
 	// 1,024 more events trigger a pruning in the background.
 	for range 1024 {
-		_, err := f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
+		_, err := f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
 		require.NoError(t, err)
 	}
 	evs := f.events(t, "lpse")
 	for _, e := range evs {
-		require.True(t, e.Time.After(f.now.Add(-31*24*time.Hour)), "an event older than the retention survived")
+		require.True(t, e.Time.After(f.clock.Now().Add(-31*24*time.Hour)), "an event older than the retention survived")
 	}
 	n, err := f.auth.PruneEvents(t.Context())
 	require.NoError(t, err)

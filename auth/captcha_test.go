@@ -26,7 +26,7 @@ func captchaFixture(t *testing.T, realms map[string]auth.Realm) (*fixture, *capt
 
 func (f *fixture) loginWithCaptcha(t *testing.T, username, pw string, ans auth.CaptchaAnswer) error {
 	t.Helper()
-	_, err := f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: username, Password: pw, Captcha: ans,
+	_, err := f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: username, Password: pw, Captcha: ans,
 		Request: auth.Request{ClientAddr: "203.0.113.9"}})
 	return err
 }
@@ -36,15 +36,15 @@ func (f *fixture) loginWithCaptcha(t *testing.T, username, pw string, ans auth.C
 func TestCaptchaAfterFailures(t *testing.T) {
 	f, svc := captchaFixture(t, map[string]auth.Realm{"lpse": {}})
 	f.register(t, "lpse", "budi")
-	need, err := f.auth.NeedsCaptcha(t.Context(), "lpse", "budi", "203.0.113.9")
+	need, err := f.auth.Logins().CaptchaNeeded(t.Context(), auth.CaptchaQuery{Realm: "lpse", Username: "budi", ClientAddr: "203.0.113.9"})
 	require.NoError(t, err)
-	assert.False(t, need)
+	assert.False(t, need.Required)
 	for range 3 {
 		require.ErrorIs(t, f.loginWithCaptcha(t, "budi", "wrong password", auth.CaptchaAnswer{}), auth.ErrInvalidCredentials)
 	}
-	need, err = f.auth.NeedsCaptcha(t.Context(), "lpse", "BUDI", "198.51.100.1")
+	need, err = f.auth.Logins().CaptchaNeeded(t.Context(), auth.CaptchaQuery{Realm: "lpse", Username: "BUDI", ClientAddr: "198.51.100.1"})
 	require.NoError(t, err)
-	assert.True(t, need, "the account has 3 failures, from any address")
+	assert.True(t, need.Required, "the account has 3 failures, from any address")
 
 	verifies := f.hasher.Verifies()
 	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{}), auth.ErrCaptchaRequired)
@@ -53,17 +53,17 @@ func TestCaptchaAfterFailures(t *testing.T) {
 	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-1", Answer: "123456"}), auth.ErrCaptchaInvalid)
 	require.ErrorIs(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-1", Answer: "333333"}), auth.ErrCaptchaInvalid, "used up by the wrong answer")
 	assert.Equal(t, verifies, f.hasher.Verifies(), "captcha refusals ran a hash")
-	st, err := f.auth.LockStatus(t.Context(), "lpse", "budi")
+	st, err := f.operator(t, "helpdesk", "lpse").LockStatus(t.Context(), auth.LockQuery{Realm: "lpse", Username: "budi"})
 	require.NoError(t, err)
 	assert.Equal(t, 3, st.Password.Attempts, "captcha refusals counted as attempts")
-	assert.Equal(t, auth.ReasonCaptchaInvalid, f.events(t, "lpse")[0].Details["reason"])
+	assert.Equal(t, auth.ReasonCaptchaInvalid, reasonOf(f.events(t, "lpse")[0]))
 
 	is, err = svc.Issue(t.Context(), "form-1", "203.0.113.9")
 	require.NoError(t, err)
 	require.NoError(t, f.loginWithCaptcha(t, "budi", goodPassword, auth.CaptchaAnswer{ID: is.ID, Flow: "form-1", Answer: "333 333"}))
-	need, err = f.auth.NeedsCaptcha(t.Context(), "lpse", "budi", "198.51.100.1")
+	need, err = f.auth.Logins().CaptchaNeeded(t.Context(), auth.CaptchaQuery{Realm: "lpse", Username: "budi", ClientAddr: "198.51.100.1"})
 	require.NoError(t, err)
-	assert.False(t, need, "a success cleared the account's count")
+	assert.False(t, need.Required, "a success cleared the account's count")
 }
 
 func TestCaptchaAlwaysAndNever(t *testing.T) {
@@ -98,8 +98,8 @@ func TestCaptchaLockReportedBeforeCaptcha(t *testing.T) {
 	err := f.loginWithCaptcha(t, "eko", goodPassword, auth.CaptchaAnswer{})
 	var le *lockout.LockedError
 	require.ErrorAs(t, err, &le, "a locked account says so, rather than asking for a captcha it would refuse anyway")
-	assert.Equal(t, f.now.Add(15*time.Minute), le.Until)
-	_, err = f.auth.NeedsCaptcha(t.Context(), "lpse", "eko", "203.0.113.9")
+	assert.Equal(t, f.clock.Now().Add(15*time.Minute), le.Until)
+	_, err = f.auth.Logins().CaptchaNeeded(t.Context(), auth.CaptchaQuery{Realm: "lpse", Username: "eko", ClientAddr: "203.0.113.9"})
 	require.ErrorAs(t, err, &le)
 }
 
@@ -126,7 +126,7 @@ func (fakeHosted) Verify(_ context.Context, token, _ string) error {
 
 func TestCaptchaHosted(t *testing.T) {
 	f := newFixture(t, func(c *auth.Config) {
-		c.Captcha = auth.CaptchaHosted(fakeHosted{})
+		c.Captcha = captcha.HostedChecker(fakeHosted{})
 		c.Realms = map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways}}}
 	})
 	f.register(t, "lpse", "tuti")
@@ -150,11 +150,7 @@ func (r racyPeek) Counter(_ context.Context, _ time.Time, k store.AttemptKey) (s
 // pre-check, but the policy is enforced again on the atomic charge.
 func TestCaptchaCannotBeRacedPast(t *testing.T) {
 	f := newKitFixture(t, []authtest.Option{authtest.WithCaptcha(captcha.Config{})}, func(c *auth.Config) {
-		mem := memstore.New()
-		c.Store = racyPeek{mem}
-		g, err := lockout.New(lockout.Config{Store: racyPeek{mem}, Now: c.Now})
-		require.NoError(t, err)
-		c.Lockout = g
+		c.Store = racyPeek{memstore.New()}
 	})
 	svc := f.kit.Captcha
 	f.register(t, "lpse", "budi")

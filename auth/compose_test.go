@@ -15,7 +15,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/password"
-	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
@@ -61,7 +61,7 @@ func TestDecoratorCannotSwitchSecondFactorsOff(t *testing.T) {
 	})
 	acct := f.register(t, "lpse", "budi")
 	f.enroll(t, acct)
-	f.now = f.now.Add(30 * time.Second)
+	f.clock.Advance(30 * time.Second)
 	f.pending(t, "lpse", "budi")
 	assert.Positive(t, w.calls.Load(), "the decorator sees the calls")
 }
@@ -83,8 +83,13 @@ func TestMissingRolesNamed(t *testing.T) {
 		{"Tokens", func(c *auth.Config) { c.Tokens = nil }},
 		{"Sessions", func(c *auth.Config) { c.Sessions = nil }},
 		{"Tokens", func(c *auth.Config) {
-			c.Tokens, c.SecondFactor.Off = nil, true
-			c.Sender, c.Messages.PortalName = &notify.Outbox{}, "Uji"
+			c.Tokens, c.Realm.SecondFactor.Requirement = nil, auth.SecondFactorOff
+			c.Sender, c.Realm.Messages.PortalName = &notify.Outbox{}, "Uji"
+		}},
+		{"Factors", func(c *auth.Config) {
+			// Off by default, on in one realm: that realm needs them.
+			c.Factors, c.Realm.SecondFactor.Requirement = nil, auth.SecondFactorOff
+			c.Realms = map[string]auth.Realm{"lpse": {}, "sapk": {SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorMandatory}}}
 		}},
 		{"Accounts", func(c *auth.Config) { c.Store = nil }},
 	} {
@@ -98,62 +103,82 @@ func TestMissingRolesNamed(t *testing.T) {
 
 	// Off is off: no factors, no devices, no tokens, no sessions needed.
 	cfg := auth.Config{Store: &traced{Store: inner}, Hasher: &authtest.Hasher{}, Attempts: inner}
-	cfg.SecondFactor.Off, cfg.Session.Off = true, true
+	cfg.Realm.SecondFactor.Requirement, cfg.SessionsOff = auth.SecondFactorOff, true
 	a, err := auth.New(cfg)
 	require.NoError(t, err)
-	_, err = a.StartSession(t.Context(), store.Account{ID: "x", State: store.StateActive}, auth.Request{})
+	_, err = a.Sessions().Start(t.Context(), auth.StartSession{Account: store.Account{ID: "x", State: store.StateActive}})
 	assert.ErrorIs(t, err, auth.ErrNotConfigured)
-	// Without SecondFactor.Off, remembered devices alone may be turned off.
+	// With second factors on, remembered devices alone may be turned off.
 	cfg = base()
-	cfg.Devices, cfg.SecondFactor.RememberFor = nil, -1
+	cfg.Devices, cfg.Realm.SecondFactor.RememberFor = nil, -1
 	_, err = auth.New(cfg)
 	require.NoError(t, err)
 	// Accounts, Credentials and Events may all be named, with no Store.
 	_, err = auth.New(auth.Config{Accounts: inner, Credentials: inner, Events: inner, Attempts: inner,
-		Hasher: &authtest.Hasher{}, SecondFactor: auth.SecondFactorConfig{Off: true}, Session: auth.SessionConfig{Off: true}})
+		Hasher: &authtest.Hasher{}, SessionsOff: true, Realm: auth.Realm{SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorOff}}})
 	require.NoError(t, err)
 }
+
+// nilChecker is a captcha checker whose methods have pointer receivers,
+// so that a nil *nilChecker is a typed nil.
+type nilChecker struct{}
+
+func (*nilChecker) CheckCaptcha(context.Context, string, string, string, string) error { return nil }
 
 // A typed nil (an interface holding a nil pointer) is refused by New,
 // instead of panicking at first use or inside background work.
 func TestTypedNilsRefused(t *testing.T) {
 	for name, mutate := range map[string]func(*auth.Config){
-		"Store":    func(c *auth.Config) { c.Store = (*memstore.Store)(nil) },
-		"Tokens":   func(c *auth.Config) { c.Tokens = (*redisstore.Store)(nil) },
-		"Sessions": func(c *auth.Config) { c.Sessions = (*redisstore.Store)(nil) },
-		"Attempts": func(c *auth.Config) { c.Attempts = (*redisstore.Store)(nil) },
-		"Sender":   func(c *auth.Config) { c.Sender, c.Messages.PortalName = (*notify.Outbox)(nil), "Uji" },
-		"Policy":   func(c *auth.Config) { c.Policy = (*password.Policy)(nil) },
-		"Hasher":   func(c *auth.Config) { c.Hasher = (*password.Hasher)(nil) },
-		"Captcha":  func(c *auth.Config) { c.Captcha = auth.CaptchaService(nil) },
-		"Factors":  func(c *auth.Config) { c.Factors = (*memstore.Store)(nil) },
+		"Store":                 func(c *auth.Config) { c.Store = (*memstore.Store)(nil) },
+		"Tokens":                func(c *auth.Config) { c.Tokens = (*redisstore.Store)(nil) },
+		"Sessions":              func(c *auth.Config) { c.Sessions = (*redisstore.Store)(nil) },
+		"Attempts":              func(c *auth.Config) { c.Attempts = (*redisstore.Store)(nil) },
+		"Sender":                func(c *auth.Config) { c.Sender, c.Realm.Messages.PortalName = (*notify.Outbox)(nil), "Uji" },
+		"Realm.Policy":          func(c *auth.Config) { c.Realm.Policy = (*password.Policy)(nil) },
+		`Realms["lpse"].Policy`: func(c *auth.Config) { c.Realms = map[string]auth.Realm{"lpse": {Policy: (*password.Policy)(nil)}} },
+		"Hasher":                func(c *auth.Config) { c.Hasher = (*password.Hasher)(nil) },
+		"Captcha":               func(c *auth.Config) { c.Captcha = (*nilChecker)(nil) },
+		"Factors":               func(c *auth.Config) { c.Factors = (*memstore.Store)(nil) },
 	} {
 		_, cfg := fixtureConfig([]func(*auth.Config){mutate})
 		var err error
 		require.NotPanics(t, func() { _, err = auth.New(cfg) }, name)
 		require.ErrorIs(t, err, auth.ErrConfig, name)
-		if name != "Captcha" {
-			assert.Contains(t, err.Error(), "Config."+name, name)
-		}
+		assert.Contains(t, err.Error(), "Config."+name, name)
 	}
 }
 
-// A Guard built with a clock of its own follows Config.Now: a lock judged
-// by a frozen clock would never end.
-func TestGuardFollowsConfigClock(t *testing.T) {
-	inner := memstore.New()
-	frozen := t0
-	g, err := lockout.New(lockout.Config{Store: inner, Now: func() time.Time { return frozen }})
-	require.NoError(t, err)
-	f := newFixture(t, func(c *auth.Config) { c.Lockout = g })
+// A captcha checker built around no service is not a typed nil, and New
+// takes it; it passes no answer, so a realm that asks for a captcha fails
+// closed rather than letting every login through.
+func TestCaptchaCheckerWithoutServiceFailsClosed(t *testing.T) {
+	f := newFixture(t, func(c *auth.Config) {
+		c.Captcha = captcha.Checker(nil)
+		c.Realm.Captcha.Mode = auth.CaptchaAlways
+	})
+	f.register(t, "lpse", "budi")
+	_, err := f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword,
+		Captcha: auth.CaptchaAnswer{ID: "x", Flow: "f", Answer: "333333"}, Request: req})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, auth.ErrCaptchaInvalid, "a checker that cannot check is a failure, not a wrong answer")
+}
+
+// The lockout runs on Config.Now, the Authenticator's clock: a lock judged
+// by another clock (the real one, or a frozen one) would end at the wrong
+// time, or never. In v1 a host could pass a Guard with a clock of its own,
+// which New made follow Config.Now; in v2 the realm's lockout is a Policy,
+// and New builds its Guard on Config.Now and Config.Attempts.
+func TestLockoutFollowsConfigClock(t *testing.T) {
+	f := newFixture(t, func(c *auth.Config) { c.Attempts = memstore.New() })
 	f.register(t, "lpse", "budi")
 	for range 5 {
 		_, err := f.login(t, "lpse", "budi", "salah sekali")
 		require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 	}
-	_, err = f.login(t, "lpse", "budi", goodPassword)
-	require.ErrorIs(t, err, lockout.ErrLocked)
-	f.now = f.now.Add(16 * time.Minute)
+	_, err := f.login(t, "lpse", "budi", goodPassword)
+	le := lockedErr(t, err)
+	assert.Equal(t, f.clock.Now().Add(15*time.Minute), le.Until, "the lock's end by Config.Now")
+	f.clock.Advance(16 * time.Minute)
 	_, err = f.login(t, "lpse", "budi", goodPassword)
 	require.NoError(t, err, "the lock ends by the Authenticator's clock")
 }
@@ -168,11 +193,11 @@ func (panickySender) Send(context.Context, notify.Message) error { panic("sender
 func TestBackgroundPanicRecovered(t *testing.T) {
 	var logs bytes.Buffer
 	f := newFixture(t, withLinks, func(c *auth.Config) {
-		c.Sender, c.Messages.PortalName = panickySender{}, "Uji"
+		c.Sender, c.Realm.Messages.PortalName = panickySender{}, "Uji"
 		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	})
 	f.register(t, "lpse", "budi")
-	_, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: "budi", Request: req})
+	_, err := f.auth.Accounts().RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: "budi", Request: req})
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
 	st := f.auth.Background()

@@ -1,17 +1,52 @@
 // Package auth is the part of masuk most hosts call: it checks credentials,
-// registers accounts, changes passwords and records every attempt, on top of
-// the storage contract in package store and the hashing and policy in
-// package auth/password.
+// registers accounts, resets passwords, runs second factors and sessions,
+// and records every attempt, on top of the storage contract in package
+// store and the hashing and policy in package auth/password.
 //
 // # Getting started
 //
-// Build one [Authenticator] from a [Config]; only the store is required:
+// Build one [Authenticator] from a [Config]; only the store is required.
+// The Authenticator is the root: it hands out services, each with one
+// concern, and every method of a service takes a context and one value.
 //
 //	a, err := auth.New(auth.Config{Store: memstore.New()})
-//	acct, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
-//	res, err := a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "Budi", Password: pw})
+//	reg, err := a.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
+//	res, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "Budi", Password: pw})
+//	sess, err := a.Sessions().Start(ctx, auth.StartSession{Account: res.Account})
 //
-// # Storage roles, and stores that wrap stores
+// # Which service does what
+//
+//   - [Authenticator.Logins] ([Logins]): Login, the second step
+//     (SecondStep, SendCode for a code by email or SMS), and CaptchaNeeded
+//     for a login form.
+//   - [Authenticator.Accounts] ([Accounts]): Register, Confirm and
+//     ResendActivation for a new account's address, RequestReset and
+//     CompleteReset for a forgotten password, ChangePassword,
+//     RequestEmailChange and ConfirmEmailChange, and Get.
+//   - [Authenticator.Sessions] ([Sessions]): Start after a login, Load on
+//     every request, List, Logout, Revoke and RevokeOthers for the owner's
+//     sessions page. Package auth/httpauth wraps them for net/http.
+//   - [Authenticator.Factors] ([Factors]): the owner's second factors:
+//     Summary, BeginTOTP and ConfirmTOTP for an authenticator app, AddCodes
+//     for codes by email or SMS, Remove, RegenerateRecoveryCodes, and
+//     ForgetDevice for a remembered device.
+//   - [Authenticator.Activity] ([Activity]): List pages through an
+//     account's history, for its owner.
+//   - [Authenticator.Operator] ([Operator]): the only way to operators'
+//     actions, obtained with the operator's identity and the realms it may
+//     act in: Account, List and Activity to look; LockStatus and Unlock;
+//     Approve and Reject a registration; ForceReset, Disable, Enable and
+//     EndSessions.
+//   - The Authenticator itself: Close (waits for the messages sent after
+//     the answer), Background (counts that work) and PruneEvents.
+//   - [Classify] turns any error of these into a stable code, an HTTP
+//     status, the fields it concerns and a message in Indonesian or
+//     English.
+//
+// A public handler that holds only a Logins cannot reach an operator's
+// Disable: hand each part of a portal the service it needs.
+//
+// # Configuration: stores by role, settings by realm
 //
 // masuk keeps its records through one small interface per role (accounts,
 // credentials, events, attempt counters, tokens, sessions, factors,
@@ -31,9 +66,21 @@
 //	cfg := auth.Config{Store: traced, Attempts: inner, Tokens: inner, Sessions: inner,
 //		Factors: inner, Recovery: inner, Devices: inner}
 //
+// Everything a portal sets per realm is a field of [Realm]: its links,
+// messages and portal name, password policy, lockout policy, captcha
+// policy, registration limits and approval, activation, reset and
+// email-change flows (each with its own lifetimes, code lengths, tries and
+// limits: no flow borrows another's), session timeouts and second-factor
+// requirement. Config.Realm holds the defaults; each entry of
+// Config.Realms takes what it leaves zero from them, field by field. [New]
+// resolves and checks every realm at once and names the realm and the
+// setting it refuses (an [ErrConfig]): a captcha with no checker, a
+// second-factor requirement this version cannot meet, reset or activation
+// codes that could be guessed.
+//
 // # Uniform answers
 //
-// [Authenticator.Login] answers an unknown username, a wrong password and a
+// [Logins.Login] answers an unknown username, a wrong password and a
 // disabled account with the same [ErrInvalidCredentials], and an unknown
 // username costs one password verification at the same parameters as a
 // known one (against a stand-in hash computed by [New]), so neither the
@@ -43,164 +90,165 @@
 //
 // The reason a login failed is recorded for operators (an event's "reason"
 // detail: [ReasonUnknownUser], [ReasonBadPassword], [ReasonDisabled], ...)
-// and never returned.
+// and never returned. Event kinds and reasons are constants of their own
+// types, [EventKind] and [Reason].
 //
 // # Realms and usernames
 //
-// Every account belongs to a realm: one person holds separate accounts, with
-// separate passwords, on separate portals. Usernames are unique per realm in
-// their canonical form ([CanonicalUsername]): trimmed, NFKC-normalised and
-// case-folded, so "Alice", "ALICE" and "ＡＬＩＣＥ" are one account. Control,
-// bidi and zero-width characters and mixed Latin, Greek and Cyrillic letters
-// are refused with a [*UsernameError], since they serve only to make two
-// names look alike.
+// Every account belongs to a realm: one person holds separate accounts,
+// with separate passwords, on separate portals. Usernames are unique per
+// realm in their canonical form ([CanonicalUsername]): trimmed,
+// NFKC-normalised and case-folded, so "Alice", "ALICE" and "ＡＬＩＣＥ" are
+// one account. Control, bidi and zero-width characters and mixed Latin,
+// Greek and Cyrillic letters are refused with a [*UsernameError], since
+// they serve only to make two names look alike. A realm whose usernames
+// are national numbers ([Realm.Username]: NIP, NPWP, KPJ, ...) accepts any
+// typing of the same number and says which part of a wrong one is wrong.
 //
 // # Passwords
 //
-// New passwords pass the [PasswordPolicy] (by default password.NewPolicy's:
-// 8 to 256 characters, not a common password, not containing the username,
-// email or realm). Hashes are argon2id by default; hashes a portal migrated
-// from an older system (bcrypt, salted MD5/SHA digests) verify and are
-// upgraded at the next successful login through store.Credentials'
-// SwapCredential, which only replaces the hash it verified, so an upgrade
-// never undoes a password change made meanwhile.
+// New passwords pass the realm's [PasswordPolicy] (by default
+// password.NewPolicy's: 8 to 256 characters, not a common password, not
+// containing the username, email or realm; a breached-password check when
+// the host configures one). Hashes are argon2id by default; hashes a
+// portal migrated from an older system (bcrypt, salted MD5/SHA digests)
+// verify and are upgraded at the next successful login through
+// store.Credentials' SwapCredential, which only replaces the hash it
+// verified, so an upgrade never undoes a password change made meanwhile.
 //
-// Hashing is bounded in concurrency by the hasher: when too many hashes are
-// running, Login returns an error wrapping password.ErrBusy (show "try again
-// in a moment"), whether or not the username exists.
+// Hashing is bounded in concurrency by the hasher: when too many hashes
+// are running, Login returns an error wrapping password.ErrBusy (show "try
+// again in a moment"), whether or not the username exists. New passwords
+// (registrations, changes, resets) hash in at most half the slots, so a
+// flood of them cannot starve logins.
 //
 // # Second factors
 //
-// Second factors are on unless Config.SecondFactor.Off: an account with a
-// confirmed second factor logs in in two steps. Login checks
-// the password as always and then, instead of a result, returns a
+// An account with a confirmed second factor logs in in two steps. Login
+// checks the password as always and then, instead of a result, returns a
 // [*SecondFactorRequired] error (errors.Is [ErrSecondFactorRequired]): a
 // host that forgets the second step lets nobody in. It carries the pending
 // login, which lasts 5 minutes, is bound to the account's current password
 // (a change or reset voids it) and completes once, and the methods the
 // account can use:
 //
-//	res, err := a.Login(ctx, req)
+//	res, err := a.Logins().Login(ctx, req)
 //	var sfr *auth.SecondFactorRequired
 //	if errors.As(err, &sfr) {
 //		// keep sfr.Pending server-side; ask for a code by sfr.Methods
 //	}
-//	res, err = a.VerifySecondFactor(ctx, auth.SecondFactorRequest{
+//	res, err = a.Logins().SecondStep(ctx, auth.SecondStepRequest{
 //		Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: typed})
 //
-// The methods are an authenticator app ([MethodTOTP]), a code sent by email
-// or SMS ([MethodEmail], [MethodSMS], sent by [Authenticator.SendCode] to
-// the address on record, valid 5 minutes, 60 seconds between sends, 5
-// tries), and a recovery code ([MethodRecovery]). Wrong codes count on the
-// lockout's second-factor counter. An authenticator code is accepted once:
-// the store moves the factor's last accepted time step forward by
-// compare-and-set, so a code, or an older one, never works twice, however
-// many requests carry it at once. A code is checked first and used up
-// only after the pending login is consumed, so that no code, recovery
-// codes included, is ever used up without the login it completes. Every
-// secret is stored hashed or, for the authenticator's, sealed with
-// Config.SecondFactor.Keyring.
+// The methods are an authenticator app ([MethodTOTP]), a code sent by
+// email or SMS ([MethodEmail], [MethodSMS], sent by [Logins.SendCode] to
+// the address on record), and a recovery code ([MethodRecovery]). Wrong
+// codes count on the lockout's second-factor counter. An authenticator
+// code is accepted once: the store moves the factor's last accepted time
+// step forward by compare-and-set, so a code, or an older one, never works
+// twice, however many requests carry it at once. A code is checked first
+// and used up only after the pending login is consumed, so that no code,
+// recovery codes included, is ever used up without the login it
+// completes. Every secret is stored hashed or, for the authenticator's,
+// sealed with Config.Keyring.
 //
-// Enrolling an app takes two calls: [Authenticator.BeginTOTP] (which needs
-// the current password and returns the QR code) and
-// [Authenticator.ConfirmTOTP] with the first code, which also returns the
-// first recovery codes, shown once. [Authenticator.AddCodeFactor],
-// [Authenticator.RemoveFactor] and [Authenticator.RegenerateRecoveryCodes]
-// need the current password too, and every change is told to the owner
-// through Config.Sender. A device may be remembered
-// (SecondFactorRequest.Remember) for 30 days; a password change forgets
-// every remembered device.
+// A realm whose [SecondFactorPolicy.Requirement] is
+// [SecondFactorMandatory] requires a factor of every account. The first
+// login of an account without one stops at an [*EnrollmentRequired],
+// whose pending enrollment takes the place of a password in
+// [Factors.BeginTOTP] and [Factors.ConfirmTOTP] (confirming the app
+// completes the login) or [Factors.AddCodes] (the login goes on to its
+// second step with the new codes alone, whose first code proves the
+// address; no recovery codes are made before it). Such a realm keeps the
+// last factor ([ErrLastFactor]).
+//
+// Enrolling an app outside a login takes two calls, BeginTOTP (which needs
+// the current password and returns the QR code) and ConfirmTOTP with the
+// first code, which also returns the first recovery codes, shown once.
+// AddCodes, Remove and RegenerateRecoveryCodes need the current password
+// too, and every change is told to the owner. A device may be remembered
+// (SecondStepRequest.Remember) for the realm's RememberFor; a password
+// change forgets every remembered device.
 //
 // # Registration, activation and approval
 //
 // A realm's [Realm.Activation] makes new accounts confirm their email
-// address by a link or a code ([Authenticator.ConfirmAccount],
-// [Authenticator.ResendActivation]), and [Realm.Approval] makes them wait
-// for an operator ([Authenticator.Approve], [Authenticator.Reject], with
-// who and why recorded and the applicant told). In such a realm a
-// registration whose username or email is taken answers exactly as a new
-// one does, and the owner of the address is told instead, at most once a
-// day.
+// address by a link or a code ([Accounts.Confirm],
+// [Accounts.ResendActivation]), each bound to the flow that asked for it
+// ([Registered.Flow], [ActivationStarted.Flow]), and
+// [RegistrationPolicy.Approval] makes them wait for an operator. In such a
+// realm a registration whose username or email is taken answers exactly
+// as a new one does, and the owner of the address is told instead, at
+// most once a day.
 //
-// Registrations are bounded before any hash ([RegistrationConfig]): per
+// Registrations are bounded before any hash ([RegistrationPolicy]): per
 // client address, per username and per email, with an optional captcha
-// ([CaptchaPolicy.Registration]); every field is bounded, a profile out of
-// bounds is a [*FieldError]; and new passwords hash in at most half the
-// hasher's slots, so a flood of registrations cannot starve logins. An
-// account that never confirms its address expires after 7 days and frees
-// its username and email.
+// ([CaptchaPolicy.Registration]); every field is bounded, and a profile
+// out of bounds is a [*FieldError]. An account that never confirms its
+// address expires after 7 days and frees its username and email.
 //
 // # Forgotten passwords
 //
-// [Authenticator.RequestReset] takes a username (NIP, NPWP, ...) or an email
+// [Accounts.RequestReset] takes a username (NIP, NPWP, ...) or an email
 // address and answers the same, in the same time, whether or not it names
 // an account: it checks the form and the client address's rate
-// ([ResetConfig.PerAddress]) and returns; the lookup, the account's own
-// limits and the message happen in the background ([Authenticator.Close]
-// waits for them). Every request gets a link or code of its own, bound to
-// the flow it returns ([ResetStarted.Flow]): nobody who asks for resets in
-// the owner's name can void the owner's code or use it up with wrong
-// guesses, and past the account's limits mail silently stops (see
-// [ResetConfig] for the arithmetic that bounds guessing). The realm's [Realm.Reset] sends a
-// link to [Links.Reset] (built from configuration, never from a Host
-// header) or, as MySAPK does, a code. [Authenticator.CompleteReset] checks
+// ([ResetPolicy.PerAddress]) and returns; the lookup, the account's own
+// limits and the message happen in the background. Every request gets a
+// link or code of its own, bound to the flow it returns
+// ([ResetStarted.Flow]): nobody who asks for resets in the owner's name can
+// void the owner's code or use it up with wrong guesses, and past the
+// account's limits mail silently stops (see [ResetPolicy] for the
+// arithmetic that bounds guessing). The realm's [ResetPolicy.Delivery]
+// sends a link to [Links.Reset] (built from configuration, never from a
+// Host header) or, as MySAPK does, a code. [Accounts.CompleteReset] checks
 // the new password against the policy before it uses the link or code up,
 // sets it with a new security stamp (voiding pending logins, remembered
-// devices and every other token), ends the lockout's locks, tells the
-// owner, and logs no one in: the next login still asks for the second
-// factor. Links and codes are single use, expire (1 hour and 15 minutes),
-// allow 3 tries, and are stored hashed: see package reset.
+// devices and every other token), ends the lockout's locks (unless
+// lockout.Policy.KeepLockOnReset), tells the owner, and logs no one in:
+// the next login still asks for the second factor.
 //
-// [Authenticator.RequestEmailChange] and [Authenticator.ConfirmEmailChange]
-// change an address only once the new one is confirmed, and tell the old
-// one.
+// [Accounts.RequestEmailChange] and [Accounts.ConfirmEmailChange] change
+// an address only once the new one is confirmed, and tell the old one.
 //
 // # Sessions
 //
-// After both steps, [Authenticator.StartSession] begins a server-side
-// session and returns its token for the cookie (package auth/httpauth sets
-// it and loads it on every request). [Authenticator.LoadSession] checks the
-// session's idle timeout (30 minutes) and absolute lifetime (12 hours), and
-// on every load the account: a disabled account, or a security stamp that
-// changed (a password change or reset, an operator's forced reset), ends
-// the session at the very next request, not at a later re-check. A busy
-// session's last use is written once a minute. Owners list their sessions
-// ([Authenticator.Sessions]) and end one, the others or all
-// ([Authenticator.RevokeSession], [Authenticator.RevokeOtherSessions],
-// [Authenticator.Logout]); a password change ends them all, so start a new
-// session after it.
+// After both steps, [Sessions.Start] begins a server-side session and
+// returns its token for the cookie. [Sessions.Load] checks the session's
+// idle timeout and absolute lifetime ([SessionPolicy]) and, on every load,
+// the account: a disabled account, or a security stamp that changed (a
+// password change or reset, an operator's forced reset), ends the session
+// at the very next request. A busy session's last use is written once a
+// minute. A password change ends every session, so start a new one after
+// it.
 //
-// # Activity and alerts
+// # Activity, events and alerts
 //
-// [Authenticator.Activity] pages through an account's history: logins and
-// failures, locks, resets, factor changes, sessions ended and operators'
-// actions with who did them. A login from a browser or network (an IPv4
-// /24, an IPv6 /48) the account has not logged in from in its recent
-// history tells the owner by email, with a link to [Links.Activity].
+// Every login attempt, registration, reset, factor change and operator's
+// action is appended to the store's event log and written to
+// Config.Logger, with the client address and user agent from [Request].
+// Neither ever holds a password or a secret. A failure to record is
+// logged, not returned, so a full audit table cannot stop logins. The log
+// keeps events for Config.EventRetention (400 days by default) and prunes
+// older ones as new ones are written. A login from a browser or network
+// the account has not logged in from recently tells the owner by email,
+// with a link to [Links.Activity].
 //
 // # Operators
 //
-// [Authenticator.Unlock], [Authenticator.ForceReset],
-// [Authenticator.Disable], [Authenticator.Enable],
-// [Authenticator.EndSessions], [Authenticator.Approve] and
-// [Authenticator.Reject] act on one account and record the operator and
-// the reason in its history; [Authenticator.ListAccounts] finds accounts by
-// state and by the beginning of a username or email. Each action carries
-// the operator's Scope, the realms it may act in ([ErrOutOfScope] outside
-// them), and an operator cannot act on its own account ([ErrSelfAction]).
+// [Authenticator.Operator] takes an [OperatorIdentity]: a name, the
+// operator's own account, and the realms it may act in. Every action
+// records the operator and the reason in the account's history, refuses
+// an account of another realm ([ErrOutOfScope]) and the operator's own
+// account ([ErrSelfAction]). The host decides who is an operator; the
+// service trusts the identity it is given.
 //
-// # Events
+// # Errors
 //
-// Every login attempt, registration and password change is appended to the
-// store's event log and written to the configured *slog.Logger, with the
-// client address and user agent from [Request]. Neither ever holds a
-// password; usernames are logged only in canonical form, which cannot
-// contain a line break. A failure to record is logged, not returned, so a
-// full audit table cannot stop logins. The log keeps events for
-// [Config.EventRetention] (400 days by default) and prunes older ones as
-// new ones are written; a login whose username no account can have counts
-// against its client address, and once the address is locked its
-// refusals write nothing.
+// Methods return sentinel errors and typed errors for errors.Is and
+// errors.As; store failures and a canceled ctx come back wrapped, and every
+// operation fails closed. [Classify] gives each an [Outcome]: nothing a
+// person can cause is a 5xx, and a store's failure says nothing of its
+// cause.
 //
 // # Work after the answer
 //
@@ -212,13 +260,8 @@
 //
 // # Testing a portal's policy
 //
-// Package auth/authtest builds an Authenticator from a host's own Config on
-// memory, a clock that moves when told and an outbox, so a portal can
+// Package auth/authtest builds an Authenticator from a host's own Config
+// on memory, a clock that moves when told and an outbox, so a portal can
 // unit-test its lockout, captcha, reset and second-factor policies in
 // milliseconds: see [github.com/masuk-id/masuk/auth/authtest.New].
-//
-// # Errors
-//
-// Outcomes are sentinel errors for errors.Is. Store failures and a canceled
-// ctx come back wrapped: every operation fails closed.
 package auth

@@ -8,118 +8,149 @@ import (
 	"github.com/masuk-id/masuk/store"
 )
 
-// Event kinds the Authenticator records, in the store's log and to its
-// logger.
+// EventKind names what an event records: the Kind of a store.Event that
+// masuk writes, and of an ActivityEntry.
+type EventKind string
+
+// The kinds of events masuk records, in the store's log and to its logger.
 const (
-	EventLoginSucceeded       = "login.succeeded"
-	EventLoginFailed          = "login.failed"
-	EventRegistered           = "account.registered"
-	EventPasswordChanged      = "password.changed"
-	EventPasswordChangeFailed = "password.change_failed"
+	EventLoginSucceeded       EventKind = "login.succeeded"
+	EventLoginFailed          EventKind = "login.failed"
+	EventRegistered           EventKind = "account.registered"
+	EventPasswordChanged      EventKind = "password.changed"
+	EventPasswordChangeFailed EventKind = "password.change_failed"
 	// EventPasswordUpgraded: an outdated hash (bcrypt, a legacy digest,
 	// older argon2id parameters) was replaced at login. The password did
 	// not change, and neither did the security stamp.
-	EventPasswordUpgraded = "password.upgraded"
+	EventPasswordUpgraded EventKind = "password.upgraded"
 	// EventLocked: a failure locked a counter; details "scope" (account,
 	// address, pair, second_factor) and "until" (RFC 3339, or
 	// "permanent").
-	EventLocked = "lockout.locked"
+	EventLocked EventKind = "lockout.locked"
 	// EventUnlocked: an operator ended a lock; details "by", "reason" and
 	// "was_locked".
-	EventUnlocked = "lockout.unlocked"
+	EventUnlocked EventKind = "lockout.unlocked"
 	// EventSecondFactorRequired: the password was right and the login
 	// waits for its second factor; detail "methods".
-	EventSecondFactorRequired = "login.second_factor_required"
+	EventSecondFactorRequired EventKind = "login.second_factor_required"
+	// EventEnrollmentRequired: the password was right, and the login
+	// waits for the account to enroll the second factor its realm
+	// requires; detail "methods".
+	EventEnrollmentRequired EventKind = "login.enrollment_required"
 	// EventCodeSent: a code for the second step went out; detail "method".
-	EventCodeSent = "login.code_sent"
+	EventCodeSent EventKind = "login.code_sent"
 	// EventFactorAdded and EventFactorRemoved: details "factor" (totp,
 	// email, sms) and "factor_id".
-	EventFactorAdded   = "factor.added"
-	EventFactorRemoved = "factor.removed"
+	EventFactorAdded   EventKind = "factor.added"
+	EventFactorRemoved EventKind = "factor.removed"
 	// EventFactorChangeFailed: a change to the second factors was refused
 	// because the current password was wrong.
-	EventFactorChangeFailed = "factor.change_failed"
+	EventFactorChangeFailed EventKind = "factor.change_failed"
 	// EventRecoveryCodesRenewed: a new set of recovery codes replaced the
 	// old one.
-	EventRecoveryCodesRenewed = "recovery.renewed"
+	EventRecoveryCodesRenewed EventKind = "recovery.renewed"
 	// EventRecoveryCodeUsed: a recovery code completed a login.
-	EventRecoveryCodeUsed = "recovery.used"
+	EventRecoveryCodeUsed EventKind = "recovery.used"
 	// EventDeviceRemembered and EventDeviceForgotten: a device was
 	// remembered after a second factor, or forgotten (detail "device":
 	// its ID or "all").
-	EventDeviceRemembered = "device.remembered"
-	EventDeviceForgotten  = "device.forgotten"
+	EventDeviceRemembered EventKind = "device.remembered"
+	EventDeviceForgotten  EventKind = "device.forgotten"
 	// EventResetRequested: a reset was asked for; recorded after the
-	// answer, with reason "unknown_user", "not_resettable", "cooldown" or
-	// none when a message went out.
-	EventResetRequested = "password.reset_requested"
+	// answer, with the reason it sent nothing, if it sent nothing
+	// (ReasonUnknownUser, ReasonNotResettable, ReasonThrottled), and
+	// detail "network" "known" when the request came from a network the
+	// account has logged in from.
+	EventResetRequested EventKind = "password.reset_requested"
 	// EventPasswordReset: a reset link or code set a new password; detail
 	// "unlocked".
-	EventPasswordReset = "password.reset"
-	// EventRegisteredAgain: a registration named a username or email that
-	// is taken; the owner of the address was told.
-	EventRegisteredAgain = "account.registered_again"
-	// EventExpired: an account that never confirmed its email address
-	// within Registration.UnconfirmedFor was deleted, because a new
-	// registration named its username or email.
-	EventExpired = "account.expired"
+	EventPasswordReset EventKind = "password.reset"
 	// EventTokenFailed: a reset, activation or email-change link or code
 	// did not open the account; details "purpose" and "by" (link, code).
 	// Recorded in the history of the account it named, when it named one.
-	EventTokenFailed = "token.failed"
+	EventTokenFailed EventKind = "token.failed"
+	// EventRegisteredAgain: a registration named a username or email that
+	// is taken; the owner of the address was told (or, past the limit,
+	// ReasonNoticeDropped).
+	EventRegisteredAgain EventKind = "account.registered_again"
+	// EventExpired: an account that never confirmed its email address
+	// within Registration.UnconfirmedFor was deleted, because a new
+	// registration named its username or email.
+	EventExpired EventKind = "account.expired"
 	// EventConfirmed: a new account confirmed its email address; detail
 	// "state" (active or pending_approval).
-	EventConfirmed = "account.confirmed"
+	EventConfirmed EventKind = "account.confirmed"
 	// EventApproved and EventRejected: an operator decided on a
 	// registration; details "by" and "reason".
-	EventApproved = "account.approved"
-	EventRejected = "account.rejected"
+	EventApproved EventKind = "account.approved"
+	EventRejected EventKind = "account.rejected"
 	// EventEmailChangeRequested: a confirmation link went to a new
-	// address (reason "taken" when the address belongs to another account
+	// address (ReasonTaken when the address belongs to another account
 	// and its owner was told instead).
-	EventEmailChangeRequested = "email.change_requested"
+	EventEmailChangeRequested EventKind = "email.change_requested"
 	// EventEmailChanged: the new address was confirmed and replaced the
 	// old one.
-	EventEmailChanged = "email.changed"
+	EventEmailChanged EventKind = "email.changed"
 	// EventNewDevice: a completed login came from a browser or network
 	// not seen in the account's recent logins; the owner was told.
-	EventNewDevice = "login.new_device"
+	EventNewDevice EventKind = "login.new_device"
 	// EventLogout: a session was ended by its owner; detail "session".
-	EventLogout = "session.logout"
+	EventLogout EventKind = "session.logout"
 	// EventSessionsRevoked: sessions were ended, details "which" (one,
 	// others, all), "count" and, for an operator, "by".
-	EventSessionsRevoked = "session.revoked"
+	EventSessionsRevoked EventKind = "session.revoked"
 	// Operators' actions, each with details "by" and "reason".
-	EventForcedReset = "operator.forced_reset"
-	EventDisabled    = "account.disabled"
-	EventEnabled     = "account.enabled"
+	EventForcedReset EventKind = "operator.forced_reset"
+	EventDisabled    EventKind = "account.disabled"
+	EventEnabled     EventKind = "account.enabled"
 )
 
-// Reasons recorded in an event's "reason" detail. They are for the log and
-// for operators, never for the person logging in, who sees only
-// ErrInvalidCredentials.
+// Reason says why an attempt failed or did less than asked: an event's
+// "reason" detail. Reasons are for the log and for operators, never for
+// the person logging in, who sees only ErrInvalidCredentials.
+type Reason string
+
+// The reasons.
 const (
-	ReasonUnknownUser         = "unknown_user"
-	ReasonBadPassword         = "bad_password"
-	ReasonDisabled            = "disabled"
-	ReasonPendingConfirmation = "pending_confirmation"
-	ReasonPendingApproval     = "pending_approval"
-	ReasonInvalidUsername     = "invalid_username"
-	ReasonNoCredential        = "no_credential"
-	ReasonBusy                = "busy"
-	ReasonLocked              = "locked"
-	ReasonCaptchaRequired     = "captcha_required"
-	ReasonCaptchaInvalid      = "captcha_invalid"
-	ReasonError               = "error"
+	ReasonUnknownUser         Reason = "unknown_user"
+	ReasonBadPassword         Reason = "bad_password"
+	ReasonDisabled            Reason = "disabled"
+	ReasonPendingConfirmation Reason = "pending_confirmation"
+	ReasonPendingApproval     Reason = "pending_approval"
+	ReasonInvalidUsername     Reason = "invalid_username"
+	ReasonNoCredential        Reason = "no_credential"
+	ReasonBusy                Reason = "busy"
+	ReasonLocked              Reason = "locked"
+	ReasonCaptchaRequired     Reason = "captcha_required"
+	ReasonCaptchaInvalid      Reason = "captcha_invalid"
+	ReasonError               Reason = "error"
+	// ReasonBadCode, ReasonReplayedCode and ReasonNoCode: a second factor's
+	// code was wrong, already used, or never sent.
+	ReasonBadCode      Reason = "bad_code"
+	ReasonReplayedCode Reason = "replayed_code"
+	ReasonNoCode       Reason = "no_code"
+	// ReasonPendingUsed: the code was right, but another request completed
+	// the pending login first.
+	ReasonPendingUsed Reason = "pending_used"
 	// ReasonNoticeDropped: a notice to the owner of an address was not
 	// sent, because one went less than Registration.NoticeEvery ago.
-	ReasonNoticeDropped = "notice_dropped"
+	ReasonNoticeDropped Reason = "notice_dropped"
 	// ReasonThrottled: the request came more often than its limits allow;
 	// nothing was sent.
-	ReasonThrottled = "throttled"
+	ReasonThrottled Reason = "throttled"
+	// ReasonNotResettable: the account is not active, or has no address
+	// to send the reset to.
+	ReasonNotResettable Reason = "not_resettable"
+	// ReasonTaken: an email change named an address another account has.
+	ReasonTaken Reason = "taken"
+	// ReasonCooldown: a message went to the account too recently.
+	ReasonCooldown Reason = "cooldown"
+	// ReasonNotUpgraded: an outdated hash could not be replaced (the
+	// detail "error" says why); the old one still works.
+	ReasonNotUpgraded Reason = "not_upgraded"
 	// ReasonNoUsableFactor: the password was right, but the account's
 	// second factors cannot be used here (see ErrSecondFactorUnavailable).
-	ReasonNoUsableFactor = "no_usable_factor"
+	ReasonNoUsableFactor Reason = "no_usable_factor"
 )
 
 // Request describes where a request came from, for the activity log.
@@ -129,7 +160,7 @@ type Request struct {
 	// UserAgent is the client's User-Agent header.
 	UserAgent string
 	// Locale is the language of the messages the request makes masuk
-	// send, "id" or "en"; empty means Config.Messages.Locale.
+	// send, "id" or "en"; empty means the realm's Messages.Locale.
 	Locale string
 }
 
@@ -146,7 +177,7 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 		a.recordedOne(ctx)
 	}
 	level := slog.LevelInfo
-	if e.Kind == EventLoginFailed || e.Kind == EventPasswordChangeFailed || e.Kind == EventFactorChangeFailed {
+	if k := EventKind(e.Kind); k == EventLoginFailed || k == EventPasswordChangeFailed || k == EventFactorChangeFailed || k == EventTokenFailed {
 		level = slog.LevelWarn
 	}
 	if err != nil {
@@ -175,8 +206,8 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	return id
 }
 
-func (a *Authenticator) event(kind, realm string, req Request) store.Event {
-	return store.Event{Kind: kind, Realm: realm, Time: a.now(), ClientAddr: clean(req.ClientAddr, store.MaxSessionAddr), UserAgent: clean(req.UserAgent, store.MaxSessionUserAgent)}
+func (a *Authenticator) event(kind EventKind, realm string, req Request) store.Event {
+	return store.Event{Kind: string(kind), Realm: realm, Time: a.now(), ClientAddr: clean(req.ClientAddr, store.MaxSessionAddr), UserAgent: clean(req.UserAgent, store.MaxSessionUserAgent)}
 }
 
 // clean makes a client-supplied value fit the log: valid UTF-8 without NUL
@@ -212,7 +243,7 @@ func cleanDetails(d map[string]string) {
 	}
 }
 
-func withReason(e store.Event, reason string) store.Event {
-	e.Details = map[string]string{"reason": reason}
+func withReason(e store.Event, reason Reason) store.Event {
+	e.Details = map[string]string{"reason": string(reason)}
 	return e
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -18,7 +19,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	_, err = a.Register(ctx, auth.Registration{Realm: "ppid", Username: "Dewi.Lestari", Password: "teh manis hangat sore"})
+	_, err = a.Accounts().Register(ctx, auth.Registration{Realm: "ppid", Username: "Dewi.Lestari", Password: "teh manis hangat sore"})
 	if err != nil {
 		panic(err)
 	}
@@ -28,7 +29,7 @@ func Example() {
 		{"nobody", "teh manis hangat sore"},
 		{"DEWI.LESTARI", "teh manis hangat sore"},
 	} {
-		res, err := a.Login(ctx, auth.LoginRequest{Realm: "ppid", Username: try.username, Password: try.password})
+		res, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: "ppid", Username: try.username, Password: try.password})
 		switch {
 		case errors.Is(err, auth.ErrInvalidCredentials):
 			fmt.Println("refused:", err)
@@ -46,7 +47,7 @@ func Example() {
 
 // An LPSE-style realm whose usernames are NPWPs: the policy explains every
 // rule a password breaks, and a mistyped number says what is wrong with it.
-func ExampleAuthenticator_Register() {
+func ExampleAccounts_Register() {
 	ctx := context.Background()
 	a, err := auth.New(auth.Config{
 		Store:  memstore.New(),
@@ -55,7 +56,8 @@ func ExampleAuthenticator_Register() {
 	if err != nil {
 		panic(err)
 	}
-	_, err = a.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "sandi"})
+	accounts := a.Accounts()
+	_, err = accounts.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "sandi"})
 	var pe *password.PolicyError
 	if errors.As(err, &pe) {
 		for _, v := range pe.Violations {
@@ -63,12 +65,12 @@ func ExampleAuthenticator_Register() {
 			fmt.Println("en:", v.Message("en"))
 		}
 	}
-	_, err = a.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.1-091.000", Password: "pecel lele lamongan"})
+	_, err = accounts.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.1-091.000", Password: "pecel lele lamongan"})
 	var ie *identifiers.Error
 	if errors.As(err, &ie) {
 		fmt.Println("id:", ie.Message("id"))
 	}
-	reg, err := a.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "pecel lele lamongan"})
+	reg, err := accounts.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "pecel lele lamongan"})
 	if err != nil {
 		panic(err)
 	}
@@ -80,6 +82,31 @@ func ExampleAuthenticator_Register() {
 	// en: This password is too common and easy to guess.
 	// id: NPWP tidak valid: digit pemeriksa tidak cocok. Periksa kembali nomor yang diisi.
 	// account key: 0013121660091000
+}
+
+// Every error of the package has a stable code, an HTTP status, the form
+// fields it concerns and a message in Indonesian and English, for a page
+// or an API that answers it.
+func ExampleClassify() {
+	ctx := context.Background()
+	a, err := auth.New(auth.Config{Store: memstore.New()})
+	if err != nil {
+		panic(err)
+	}
+	_, err = a.Accounts().Register(ctx, auth.Registration{Realm: "ppid", Username: "dewi", Password: "pendek"})
+	o := auth.Classify(err)
+	fmt.Println(o.Code, o.Status, o.Fields)
+	fmt.Println("en:", o.Message("en"))
+
+	_, err = a.Logins().Login(ctx, auth.LoginRequest{Realm: "ppid", Username: "dewi", Password: "teh manis hangat sore"})
+	o = auth.Classify(err)
+	fmt.Println(o.Code, o.Status, o.Fields)
+	fmt.Println("id:", o.Message("id"))
+	// Output:
+	// policy 422 [password]
+	// en: The password does not meet the rules: Password must be at least 8 characters long.
+	// invalid_credentials 401 [username password]
+	// id: Nama pengguna atau kata sandi salah.
 }
 
 // tracing is a host's store decorator that counts calls. Embedding
@@ -107,9 +134,86 @@ func ExampleNew_decorator() {
 	if err != nil {
 		panic(err)
 	}
-	_, err = a.Login(context.Background(), auth.LoginRequest{Realm: "ppid", Username: "nobody", Password: "teh manis"})
+	_, err = a.Logins().Login(context.Background(), auth.LoginRequest{Realm: "ppid", Username: "nobody", Password: "teh manis"})
 	fmt.Println(err, "after", traced.calls, "traced lookup")
 	// Output:
-	// auth: invalid configuration: second factors (on unless SecondFactor.Off) need a store for the Factors role: set Config.Factors, or give a Config.Store that implements store.Factors
+	// auth: invalid configuration: second factors (on unless every realm's SecondFactor.Requirement is SecondFactorOff) need a store for the Factors role: set Config.Factors, or give a Config.Store that implements store.Factors
 	// auth: invalid username or password after 1 traced lookup
+}
+
+// One Authenticator serves two portals. Config.Realm holds what they
+// share; each realm of Config.Realms sets what is its own and takes every
+// field it leaves zero from Config.Realm: here MySAPK's NIP usernames and
+// resets by code, and LPSE's NPWP usernames and stricter lockout.
+func ExampleConfig_realms() {
+	ctx := context.Background()
+	a, err := auth.New(auth.Config{
+		Store: memstore.New(),
+		Realm: auth.Realm{
+			Lockout: lockout.Policy{Account: lockout.Rule{Threshold: 5}},
+		},
+		Realms: map[string]auth.Realm{
+			"sapk": {Username: identifiers.NIP, Reset: auth.ResetPolicy{Delivery: auth.ByCode}},
+			"lpse": {Username: identifiers.NPWP, Lockout: lockout.Policy{Account: lockout.Rule{Threshold: 3}}},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	reg, err := a.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Password: "pecel lele lamongan"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("registered", reg.Account.Username)
+	for i := range 4 {
+		_, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "013121660091000", Password: "tebakan salah"})
+		fmt.Println("attempt", i+1, auth.Classify(err).Code)
+	}
+	_, err = a.Accounts().Register(ctx, auth.Registration{Realm: "ppid", Username: "dewi", Password: "teh manis hangat sore"})
+	fmt.Println("ppid:", auth.Classify(err).Code)
+	// Output:
+	// registered 0013121660091000
+	// attempt 1 invalid_credentials
+	// attempt 2 invalid_credentials
+	// attempt 3 invalid_credentials
+	// attempt 4 locked
+	// ppid: unknown_realm
+}
+
+// An operator acts within its realms, and every action is in the
+// account's history with who did it and why.
+func ExampleAuthenticator_Operator() {
+	ctx := context.Background()
+	a, err := auth.New(auth.Config{Store: memstore.New()})
+	if err != nil {
+		panic(err)
+	}
+	reg, err := a.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
+	if err != nil {
+		panic(err)
+	}
+	// The host checks that the person logged in may act as an operator,
+	// and for which realms, before it asks for the service.
+	op, err := a.Operator(auth.OperatorIdentity{Name: "helpdesk-7", Realms: []string{"lpse"}})
+	if err != nil {
+		panic(err)
+	}
+	err = op.Disable(ctx, auth.OperatorAction{AccountID: reg.Account.ID, Reason: "tiket #1207"})
+	fmt.Println("disabled:", err == nil)
+	history, err := op.Activity(ctx, auth.ActivityQuery{AccountID: reg.Account.ID})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(history[0].Kind, history[0].Details["by"], history[0].Details["reason"])
+
+	other, err := a.Operator(auth.OperatorIdentity{Name: "helpdesk-9", Realms: []string{"sapk"}})
+	if err != nil {
+		panic(err)
+	}
+	err = other.Enable(ctx, auth.OperatorAction{AccountID: reg.Account.ID})
+	fmt.Println(err)
+	// Output:
+	// disabled: true
+	// account.disabled helpdesk-7 tiket #1207
+	// auth: account is outside the operator's realms
 }

@@ -13,8 +13,8 @@ import (
 // registration may then take their place. The store deletes each only if
 // it is still unconfirmed and that old, so a confirmation that lands
 // meanwhile wins.
-func (a *Authenticator) freeUnconfirmed(ctx context.Context, r Registration, username, email string) bool {
-	cutoff := a.now().UTC().Add(-a.register.UnconfirmedFor)
+func (a *Authenticator) freeUnconfirmed(ctx context.Context, realm *realmConfig, r Registration, username, email string) bool {
+	cutoff := a.now().UTC().Add(-realm.Registration.UnconfirmedFor)
 	freed := false
 	for _, find := range []func() (store.Account, error){
 		func() (store.Account, error) { return a.store.AccountByUsername(ctx, r.Realm, username) },

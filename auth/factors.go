@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,9 +17,27 @@ import (
 	"github.com/masuk-id/masuk/totp"
 )
 
-// ErrFactorsUnavailable: the store does not keep second factors, or (for
-// authenticator apps) Config.SecondFactor.Keyring is nil.
+// ErrFactorsUnavailable: second factors are off in the account's realm,
+// or (for authenticator apps) Config.Keyring is nil.
 var ErrFactorsUnavailable = errors.New("auth: second factors are not configured")
+
+// ErrTooManyFactors: the account has store.MaxFactorsPerAccount second
+// factors already; its owner must remove one before adding another.
+var ErrTooManyFactors = errors.New("auth: too many second factors")
+
+// ErrLastFactor: the account's realm requires a second factor
+// (SecondFactorMandatory) and this is the account's last confirmed one;
+// its owner must add another before removing it.
+var ErrLastFactor = errors.New("auth: the realm requires a second factor: add another before removing the last")
+
+// createFactor stores f, naming a full account ErrTooManyFactors.
+func (a *Authenticator) createFactor(ctx context.Context, f store.Factor) error {
+	err := a.factors.CreateFactor(ctx, f)
+	if errors.Is(err, store.ErrCapacity) {
+		return ErrTooManyFactors
+	}
+	return err
+}
 
 // FactorInfo describes a second factor for its owner's settings page. It
 // holds no secret.
@@ -48,14 +67,22 @@ type DeviceInfo struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Factors describes the account's second factors, recovery codes and
+// Factors enrolls and removes second factors, recovery codes and
+// remembered devices. Obtain it from [Authenticator.Factors].
+type Factors struct{ a *Authenticator }
+
+// Summary describes the account's second factors, recovery codes and
 // remembered devices.
-func (a *Authenticator) Factors(ctx context.Context, accountID string) (FactorsSummary, error) {
+func (v *Factors) Summary(ctx context.Context, accountID string) (FactorsSummary, error) {
+	if v.unset() {
+		return FactorsSummary{}, errNoAuthenticator
+	}
+	a := v.a
 	var s FactorsSummary
-	if a.sf.factors == nil {
+	if a.factors == nil {
 		return s, ErrFactorsUnavailable
 	}
-	fs, err := a.sf.factors.Factors(ctx, accountID)
+	fs, err := a.factors.Factors(ctx, accountID)
 	if err != nil {
 		return s, fmt.Errorf("auth: factors: %w", err)
 	}
@@ -65,16 +92,14 @@ func (a *Authenticator) Factors(ctx context.Context, accountID string) (FactorsS
 			s.Factors = append(s.Factors, FactorInfo{ID: f.ID, Kind: f.Kind, Label: f.Label, CreatedAt: f.CreatedAt, ConfirmedAt: f.ConfirmedAt})
 		}
 	}
-	if a.sf.recovery != nil {
-		rc, err := a.sf.recovery.RecoveryCodes(ctx, accountID)
-		if err != nil {
-			return s, fmt.Errorf("auth: factors: %w", err)
-		}
-		s.RecoveryCodes = rc.Remaining
+	rc, err := a.recovery.RecoveryCodes(ctx, accountID)
+	if err != nil {
+		return s, fmt.Errorf("auth: factors: %w", err)
 	}
+	s.RecoveryCodes = rc.Remaining
 	s.Devices = []DeviceInfo{}
-	if a.sf.devices != nil {
-		ds, err := a.sf.devices.Devices(ctx, accountID, a.now().UTC())
+	if a.devices != nil {
+		ds, err := a.devices.Devices(ctx, accountID, a.now().UTC())
 		if err != nil {
 			return s, fmt.Errorf("auth: factors: %w", err)
 		}
@@ -85,17 +110,50 @@ func (a *Authenticator) Factors(ctx context.Context, accountID string) (FactorsS
 	return s, nil
 }
 
-// FactorChange is a request by a logged-in owner to add or remove a second
-// factor. The current password is required: a stolen session alone must
-// not be able to change how the account logs in.
+// FactorChange is a request to add or remove a second factor: by a
+// logged-in owner, who gives the current password (a stolen session alone
+// must not be able to change how the account logs in), or, for the first
+// factor of an account whose realm requires one, by a login that Login
+// stopped at an *EnrollmentRequired, which gives its pending enrollment.
 type FactorChange struct {
-	// AccountID is the account, as the host's session knows it.
-	AccountID string
-	// Password is the owner's current password.
-	Password string
+	// AccountID is the account, as the host's session knows it, and
+	// Password the owner's current password.
+	AccountID, Password string
+	// Realm and Pending, instead of AccountID and Password: the realm of
+	// the login and EnrollmentRequired.Pending. Only enrollments take
+	// them.
+	Realm, Pending string
 	// Label names the factor for its owner ("Budi's phone"); optional.
 	Label string
 	Request
+}
+
+// enrollee is the account a factor change is for, and the pending
+// enrollment it came with, if any.
+type enrollee struct {
+	acct    store.Account
+	realm   *realmConfig
+	pending *pendingLogin
+}
+
+// enrollee checks who a factor change is for: the owner's current password
+// (counted like a login's), or a live pending enrollment of method.
+func (a *Authenticator) enrollee(ctx context.Context, c FactorChange, m Method) (enrollee, error) {
+	if c.Pending == "" {
+		acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+		if err != nil {
+			return enrollee{}, err
+		}
+		return enrollee{acct: acct, realm: a.realmOf(acct.Realm)}, nil
+	}
+	p, err := a.pending(ctx, c.Realm, purposeEnroll, c.Pending)
+	if err != nil {
+		return enrollee{}, err
+	}
+	if !slices.Contains(p.methods, m) {
+		return enrollee{}, ErrMethodUnavailable
+	}
+	return enrollee{acct: p.acct, realm: p.realm, pending: &p}, nil
 }
 
 // TOTPEnrollment is an authenticator app being set up: show QR (or the
@@ -110,6 +168,10 @@ type TOTPEnrollment struct {
 	// ManualKey is the secret in groups of four base32 letters, for a phone
 	// that cannot scan.
 	ManualKey string `json:"-"`
+	// Issuer and AccountName are what the app will list the account
+	// under ("MySAPK", "199001012015031001"), for the page to show.
+	Issuer      string `json:"issuer"`
+	AccountName string `json:"account_name"`
 }
 
 // BeginTOTP starts enrolling an authenticator app: it checks the current
@@ -117,49 +179,57 @@ type TOTPEnrollment struct {
 // 160-bit secret, seals it, and stores the factor unconfirmed. An earlier
 // unconfirmed enrollment of the account is dropped. The factor does not
 // log anyone in until ConfirmTOTP accepts a first code.
-func (a *Authenticator) BeginTOTP(ctx context.Context, c FactorChange) (*TOTPEnrollment, error) {
-	if a.sf.factors == nil || a.sf.Keyring == nil {
+func (v *Factors) BeginTOTP(ctx context.Context, c FactorChange) (*TOTPEnrollment, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
+	}
+	a := v.a
+	if a.factors == nil || a.keyring == nil {
 		return nil, ErrFactorsUnavailable
 	}
 	if err := checkLabel(c.Label); err != nil {
 		return nil, err
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	who, err := a.enrollee(ctx, c, MethodTOTP)
 	if err != nil {
 		return nil, err
 	}
-	fs, err := a.sf.factors.Factors(ctx, acct.ID)
+	acct, realm := who.acct, who.realm
+	if realm.SecondFactor.Requirement == SecondFactorOff {
+		return nil, ErrFactorsUnavailable
+	}
+	fs, err := a.factors.Factors(ctx, acct.ID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: enroll: %w", err)
 	}
 	for _, f := range fs {
 		if f.Kind == store.FactorTOTP && !f.Confirmed() {
-			if err := a.sf.factors.DeleteFactor(ctx, acct.ID, f.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := a.factors.DeleteFactor(ctx, acct.ID, f.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return nil, fmt.Errorf("auth: enroll: %w", err)
 			}
 		}
 	}
-	secret, err := totp.NewSecret(a.rand)
+	key, err := totp.NewSecret(a.rand)
 	if err != nil {
 		return nil, fmt.Errorf("auth: enroll: %w", err)
 	}
-	defer clear(secret)
+	defer clear(key)
 	id, err := a.randomHex(16)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := a.sf.Keyring.Seal(secret, factorAD(acct.ID, id))
+	sealed, err := a.keyring.Seal(key, factorAD(acct.ID, id))
 	if err != nil {
 		return nil, fmt.Errorf("auth: enroll: %w", err)
 	}
-	p := a.sf.TOTP
+	p := realm.SecondFactor.TOTP
 	if p.Period == 0 {
 		p.Period = 30 * time.Second
 	}
 	if p.Digits == 0 {
 		p.Digits = 6
 	}
-	e := totp.Enrollment{Issuer: a.sf.Issuer, Account: acct.DisplayUsername, Secret: secret, Params: p}
+	e := totp.Enrollment{Issuer: realm.SecondFactor.Issuer, Account: acct.DisplayUsername, Secret: key, Params: p}
 	if e.Account == "" {
 		e.Account = acct.Username
 	}
@@ -184,15 +254,18 @@ func (a *Authenticator) BeginTOTP(ctx context.Context, c FactorChange) (*TOTPEnr
 		LastStep:  -1,
 		CreatedAt: a.now().UTC(),
 	}
-	if err := a.sf.factors.CreateFactor(ctx, f); err != nil {
+	if err := a.createFactor(ctx, f); err != nil {
 		return nil, fmt.Errorf("auth: enroll: %w", err)
 	}
-	return &TOTPEnrollment{FactorID: id, URI: uri, QR: qr, ManualKey: e.ManualKey()}, nil
+	return &TOTPEnrollment{FactorID: id, URI: uri, QR: qr, ManualKey: e.ManualKey(), Issuer: e.Issuer, AccountName: e.Account}, nil
 }
 
 // TOTPConfirmation completes the enrollment of an authenticator app.
 type TOTPConfirmation struct {
-	AccountID string
+	// AccountID is the account, as the host's session knows it; or, for
+	// an enrollment a login requires, Realm and Pending, as they were
+	// given to BeginTOTP.
+	AccountID, Realm, Pending string
 	// FactorID is TOTPEnrollment.FactorID.
 	FactorID string
 	// Code is the first code the app shows.
@@ -200,31 +273,61 @@ type TOTPConfirmation struct {
 	Request
 }
 
-// Enrolled is the outcome of a confirmed enrollment.
+// Enrolled is the outcome of an enrollment.
 type Enrolled struct {
+	// FactorID names the new factor.
+	FactorID string `json:"factor_id"`
 	// RecoveryCodes is a new set of recovery codes when the account had
 	// none: show them once, and tell the owner to keep them somewhere
-	// safe. Nil when the account already had a set.
+	// safe. Nil when the account already had a set, and for codes by
+	// email or SMS that a login required (Enrolled.SecondStep proves them
+	// first).
 	RecoveryCodes []string `json:"recovery_codes,omitempty"`
+	// Login, for an enrollment a login required, is the completed login:
+	// confirming an authenticator app proves it, as its code would at the
+	// second step.
+	Login *LoginResult `json:"-"`
+	// SecondStep, for an enrollment of codes by email or SMS that a login
+	// required, is the login's second step with them: send a code
+	// (Logins.SendCode) and complete it (Logins.SecondStep).
+	SecondStep *SecondFactorRequired `json:"-"`
 }
 
 // ConfirmTOTP completes an enrollment with the first code the app shows.
 // That code is recorded as used, so it cannot also log in. When the
 // account has no recovery codes yet, a set is made and returned, and the
-// owner is told that a factor was added.
+// owner is told that a factor was added. For an enrollment that a login
+// required, the pending enrollment is used up and the login completes
+// (Enrolled.Login).
 //
 // Its errors: ErrInvalidCode for a wrong code (the enrollment stays and
 // may be tried again), a wrapped store.ErrNotFound for an unknown factor,
+// ErrNoPendingLogin for a pending enrollment that no longer stands,
 // ErrFactorsUnavailable.
-func (a *Authenticator) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (*Enrolled, error) {
-	if a.sf.factors == nil || a.sf.Keyring == nil {
+func (v *Factors) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (*Enrolled, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
+	}
+	a := v.a
+	if a.factors == nil || a.keyring == nil {
 		return nil, ErrFactorsUnavailable
 	}
-	acct, err := a.store.AccountByID(ctx, c.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("auth: confirm: %w", err)
+	var acct store.Account
+	var pending *pendingLogin
+	if c.Pending != "" {
+		p, err := a.pending(ctx, c.Realm, purposeEnroll, c.Pending)
+		if err != nil {
+			return nil, err
+		}
+		acct, pending = p.acct, &p
+	} else {
+		var err error
+		if acct, err = a.store.AccountByID(ctx, c.AccountID); err != nil {
+			return nil, fmt.Errorf("auth: confirm: %w", err)
+		}
 	}
-	fs, err := a.sf.factors.Factors(ctx, acct.ID)
+	realm := a.realmOf(acct.Realm)
+	fs, err := a.factors.Factors(ctx, acct.ID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: confirm: %w", err)
 	}
@@ -241,90 +344,181 @@ func (a *Authenticator) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (*E
 	if f.Confirmed() {
 		return nil, ErrInvalidCode
 	}
-	secret, p, err := a.openFactor(f)
+	key, p, err := a.openFactor(realm, f)
 	if err != nil {
 		return nil, fmt.Errorf("auth: confirm: %w", err)
 	}
-	step, err := p.Match(secret, compactDigits(c.Code), a.now())
-	clear(secret)
+	step, err := p.Match(key, compactDigits(c.Code), a.now())
+	clear(key)
 	if err != nil {
 		return nil, ErrInvalidCode
 	}
-	switch err := a.sf.factors.ConfirmFactor(ctx, acct.ID, f.ID, step, a.now().UTC()); {
+	if pending != nil {
+		// The enrollment completes the login: used up once, before the
+		// factor is confirmed, as a second step's code would be.
+		if err := a.tokens.ConsumeToken(ctx, pending.token.Selector, pending.token.Hash); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, ErrNoPendingLogin
+			}
+			return nil, fmt.Errorf("auth: confirm: %w", err)
+		}
+	}
+	switch err := a.factors.ConfirmFactor(ctx, acct.ID, f.ID, step, a.now().UTC()); {
 	case errors.Is(err, store.ErrStale):
 		return nil, ErrInvalidCode
 	case err != nil:
 		return nil, fmt.Errorf("auth: confirm: %w", err)
 	}
-	out := &Enrolled{}
+	out := &Enrolled{FactorID: f.ID}
 	if out.RecoveryCodes, err = a.firstRecoveryCodes(ctx, acct.ID); err != nil {
 		a.log.ErrorContext(ctx, "masuk: making recovery codes", "account", acct.ID, "error", err)
 	}
 	a.factorChanged(ctx, acct, EventFactorAdded, f, notify.FactorAuthenticator, c.Request)
+	if pending != nil {
+		ev := a.event(EventLoginSucceeded, acct.Realm, c.Request)
+		ev.AccountID, ev.Username = acct.ID, acct.Username
+		ev.Details = map[string]string{"second_factor": "totp_enrolled"}
+		a.loggedIn(ctx, ev, acct, c.Request)
+		out.Login = &LoginResult{Account: acct}
+	}
 	return out, nil
 }
 
-// AddCodeFactor adds codes by email (kind store.FactorEmail) or SMS
+// CodeFactor adds codes by email or SMS as a second factor.
+type CodeFactor struct {
+	// Kind is store.FactorEmail or store.FactorSMS.
+	Kind store.FactorKind
+	FactorChange
+}
+
+// AddCodes adds codes by email (kind store.FactorEmail) or SMS
 // (store.FactorSMS) as a second factor, sent to the account's address or
-// phone on record, after checking the current password. It returns the
-// factor's ID and, when the account had none, a first set of recovery
-// codes. The owner is told.
+// phone on record, after checking the current password (or the pending
+// enrollment of a login that requires one: the login then goes on to its
+// second step with the new factor alone, Enrolled.SecondStep, whose code
+// proves the address). It returns the factor's ID and, when the account
+// had none and the owner gave the password, a first set of recovery
+// codes: an enrollment a login required gets none (they would pass the
+// second step without the address), and the owner makes them with
+// RegenerateRecoveryCodes once logged in. The owner is told.
 //
 // Codes by email are the weakest second factor: a forgotten password is
 // reset through the same mailbox, so whoever controls the mailbox passes
 // both steps (NIST SP 800-63B does not count email as an out-of-band
 // authenticator). Offer them only where an authenticator app is out of
 // reach, and prefer codes by SMS or an app.
-func (a *Authenticator) AddCodeFactor(ctx context.Context, kind store.FactorKind, c FactorChange) (string, *Enrolled, error) {
-	if a.sf.factors == nil || a.sender == nil || a.tokens == nil {
-		return "", nil, ErrFactorsUnavailable
+//
+// Its errors: ErrMethodUnavailable for a kind that is not a factor of
+// codes, or an account without the address or phone it needs;
+// ErrInvalidCredentials; ErrFactorsUnavailable.
+func (v *Factors) AddCodes(ctx context.Context, c CodeFactor) (*Enrolled, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
 	}
-	if kind != store.FactorEmail && kind != store.FactorSMS {
-		return "", nil, fmt.Errorf("auth: %q is not a factor of codes", kind)
+	a := v.a
+	kind := c.Kind
+	if a.factors == nil || a.sender == nil || a.tokens == nil {
+		return nil, ErrFactorsUnavailable
+	}
+	m := MethodEmail
+	switch kind {
+	case store.FactorEmail:
+	case store.FactorSMS:
+		m = MethodSMS
+	default:
+		// The kind is not repeated: a form sent it, of any length.
+		return nil, fmt.Errorf("auth: the kind is not a factor of codes: %w", ErrMethodUnavailable)
 	}
 	if err := checkLabel(c.Label); err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	who, err := a.enrollee(ctx, c.FactorChange, m)
 	if err != nil {
-		return "", nil, err
+		return nil, err
+	}
+	acct := who.acct
+	if who.realm.SecondFactor.Requirement == SecondFactorOff {
+		return nil, ErrFactorsUnavailable
 	}
 	if (kind == store.FactorEmail && acct.Email == "") || (kind == store.FactorSMS && acct.Phone == "") {
-		return "", nil, ErrMethodUnavailable
+		return nil, ErrMethodUnavailable
+	}
+	if who.pending != nil {
+		// The pending enrollment is used up first, once: of parallel
+		// submissions of it, one stores a factor, makes recovery codes
+		// and tells the owner, and the others store nothing.
+		if err := a.tokens.ConsumeToken(ctx, who.pending.token.Selector, who.pending.token.Hash); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, ErrNoPendingLogin
+			}
+			return nil, fmt.Errorf("auth: add factor: %w", err)
+		}
 	}
 	id, err := a.randomHex(16)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	now := a.now().UTC()
 	f := store.Factor{ID: id, AccountID: acct.ID, Kind: kind, Label: c.Label, CreatedAt: now, ConfirmedAt: now}
-	if err := a.sf.factors.CreateFactor(ctx, f); err != nil {
-		return "", nil, fmt.Errorf("auth: add factor: %w", err)
+	if err := a.createFactor(ctx, f); err != nil {
+		return nil, fmt.Errorf("auth: add factor: %w", err)
 	}
-	out := &Enrolled{}
-	if out.RecoveryCodes, err = a.firstRecoveryCodes(ctx, acct.ID); err != nil {
-		a.log.ErrorContext(ctx, "masuk: making recovery codes", "account", acct.ID, "error", err)
+	out := &Enrolled{FactorID: id}
+	if who.pending == nil {
+		if out.RecoveryCodes, err = a.firstRecoveryCodes(ctx, acct.ID); err != nil {
+			a.log.ErrorContext(ctx, "masuk: making recovery codes", "account", acct.ID, "error", err)
+		}
 	}
 	nf := notify.FactorEmailCode
 	if kind == store.FactorSMS {
 		nf = notify.FactorSMSCode
 	}
 	a.factorChanged(ctx, acct, EventFactorAdded, f, nf, c.Request)
-	return id, out, nil
+	if who.pending != nil {
+		// The login that required the enrollment goes on to its second
+		// step with the factor just added, and with it alone: its first
+		// code proves the address. Whoever started the login has shown
+		// only the password, so it gets no recovery codes, which would
+		// pass this second step and every later one without the
+		// address; the owner makes them once logged in.
+		t, secret, err := a.issuePending(ctx, who.realm, acct, purposePending, []Method{m})
+		if err != nil {
+			return nil, fmt.Errorf("auth: add factor: %w", err)
+		}
+		out.SecondStep = &SecondFactorRequired{Pending: secret, Methods: []Method{m}, ExpiresAt: t.ExpiresAt}
+	}
+	return out, nil
 }
 
-// RemoveFactor removes a second factor after checking the current
-// password, and tells the owner. When the last confirmed factor goes, the
-// recovery codes and remembered devices go with it.
-func (a *Authenticator) RemoveFactor(ctx context.Context, factorID string, c FactorChange) error {
-	if a.sf.factors == nil {
+// FactorRemoval removes a second factor.
+type FactorRemoval struct {
+	// FactorID is the factor's ID, from Summary.
+	FactorID string
+	FactorChange
+}
+
+// Remove removes a second factor after checking the current password, and
+// tells the owner. When the last confirmed factor goes, the recovery codes
+// and remembered devices go with it. In a realm whose SecondFactor
+// requires a factor (SecondFactorMandatory), the last confirmed factor
+// cannot be removed: Remove returns ErrLastFactor, and the owner adds
+// another first.
+func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
+	if v.unset() {
+		return errNoAuthenticator
+	}
+	a, factorID := v.a, c.FactorID
+	if a.factors == nil {
 		return ErrFactorsUnavailable
+	}
+	if c.Pending != "" {
+		return ErrNoPendingLogin
 	}
 	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return err
 	}
-	fs, err := a.sf.factors.Factors(ctx, acct.ID)
+	fs, err := a.factors.Factors(ctx, acct.ID)
 	if err != nil {
 		return fmt.Errorf("auth: remove factor: %w", err)
 	}
@@ -341,17 +535,27 @@ func (a *Authenticator) RemoveFactor(ctx context.Context, factorID string, c Fac
 	if gone == nil {
 		return fmt.Errorf("auth: remove factor: %w", store.ErrNotFound)
 	}
-	if err := a.sf.factors.DeleteFactor(ctx, acct.ID, factorID); err != nil {
+	keep := gone.Confirmed() && a.realmOf(acct.Realm).SecondFactor.Requirement == SecondFactorMandatory
+	if left == 0 && keep {
+		return ErrLastFactor
+	}
+	if err := a.factors.DeleteFactor(ctx, acct.ID, factorID); err != nil {
 		return fmt.Errorf("auth: remove factor: %w", err)
 	}
-	if left == 0 {
-		if a.sf.recovery != nil {
-			if err := a.sf.recovery.SetRecoveryCodes(ctx, acct.ID, nil, a.now().UTC()); err != nil {
-				a.log.ErrorContext(ctx, "masuk: removing recovery codes", "account", acct.ID, "error", err)
-			}
+	if keep {
+		// Two removals at once each counted the other's factor as left,
+		// and the store has no delete-unless-last: look again, and put
+		// this factor back when none is left.
+		if err := a.keepLastFactor(ctx, *gone); err != nil {
+			return err
 		}
-		if a.sf.devices != nil {
-			if err := a.sf.devices.ForgetDevices(ctx, acct.ID); err != nil {
+	}
+	if left == 0 {
+		if err := a.recovery.SetRecoveryCodes(ctx, acct.ID, nil, a.now().UTC()); err != nil {
+			a.log.ErrorContext(ctx, "masuk: removing recovery codes", "account", acct.ID, "error", err)
+		}
+		if a.devices != nil {
+			if err := a.devices.ForgetDevices(ctx, acct.ID); err != nil {
 				a.log.ErrorContext(ctx, "masuk: forgetting devices", "account", acct.ID, "error", err)
 			}
 		}
@@ -363,35 +567,62 @@ func (a *Authenticator) RemoveFactor(ctx context.Context, factorID string, c Fac
 	return nil
 }
 
+// keepLastFactor stores f, just removed, again when its account has no
+// confirmed factor left, and then returns ErrLastFactor. It fails closed:
+// when the factors cannot be read, f is put back too.
+func (a *Authenticator) keepLastFactor(ctx context.Context, f store.Factor) error {
+	has, err := a.hasConfirmedFactor(ctx, f.AccountID)
+	if err == nil && has {
+		return nil
+	}
+	if cerr := a.factors.CreateFactor(context.WithoutCancel(ctx), f); cerr != nil {
+		a.log.ErrorContext(ctx, "masuk: putting back the last factor", "account", f.AccountID, "factor", f.ID, "error", cerr)
+		return fmt.Errorf("auth: remove factor: the last factor was removed and could not be put back: %w", cerr)
+	}
+	if err != nil {
+		return fmt.Errorf("auth: remove factor: %w", err)
+	}
+	return ErrLastFactor
+}
+
+// RecoveryCodes is a new set of recovery codes: show them once.
+type RecoveryCodes struct {
+	Codes []string `json:"codes"`
+}
+
 // RegenerateRecoveryCodes replaces the account's recovery codes with a new
 // set, after checking the current password; the old codes stop working at
 // once. Show the codes once. The owner is told.
-func (a *Authenticator) RegenerateRecoveryCodes(ctx context.Context, c FactorChange) ([]string, error) {
-	if a.sf.recovery == nil {
-		return nil, ErrFactorsUnavailable
+func (v *Factors) RegenerateRecoveryCodes(ctx context.Context, c FactorChange) (RecoveryCodes, error) {
+	if v.unset() {
+		return RecoveryCodes{}, errNoAuthenticator
+	}
+	a := v.a
+	if a.recovery == nil {
+		return RecoveryCodes{}, ErrFactorsUnavailable
+	}
+	if c.Pending != "" {
+		return RecoveryCodes{}, ErrNoPendingLogin
 	}
 	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
 	if err != nil {
-		return nil, err
+		return RecoveryCodes{}, err
 	}
 	codes, err := a.newRecoveryCodes(ctx, acct.ID)
 	if err != nil {
-		return nil, err
+		return RecoveryCodes{}, err
 	}
 	ev := a.event(EventRecoveryCodesRenewed, acct.Realm, c.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	a.record(ctx, ev)
 	a.notice(ctx, acct, notify.FactorAdded, c.Request, notify.Data{Factor: notify.FactorRecoveryCodes})
-	return codes, nil
+	return RecoveryCodes{Codes: codes}, nil
 }
 
 // firstRecoveryCodes makes a set of recovery codes when the account has
 // none, and returns nil otherwise.
 func (a *Authenticator) firstRecoveryCodes(ctx context.Context, accountID string) ([]string, error) {
-	if a.sf.recovery == nil {
-		return nil, nil
-	}
-	rc, err := a.sf.recovery.RecoveryCodes(ctx, accountID)
+	rc, err := a.recovery.RecoveryCodes(ctx, accountID)
 	if err != nil || rc.Remaining > 0 {
 		return nil, err
 	}
@@ -409,7 +640,7 @@ func (a *Authenticator) newRecoveryCodes(ctx context.Context, accountID string) 
 			return nil, fmt.Errorf("auth: recovery codes: %w", err)
 		}
 	}
-	if err := a.sf.recovery.SetRecoveryCodes(ctx, accountID, hashes, a.now().UTC()); err != nil {
+	if err := a.recovery.SetRecoveryCodes(ctx, accountID, hashes, a.now().UTC()); err != nil {
 		return nil, fmt.Errorf("auth: recovery codes: %w", err)
 	}
 	return codes, nil
@@ -424,7 +655,7 @@ func (a *Authenticator) recoveryUsed(ctx context.Context, acct store.Account, re
 }
 
 // factorChanged records a factor added or removed and tells the owner.
-func (a *Authenticator) factorChanged(ctx context.Context, acct store.Account, kind string, f store.Factor, nf notify.Factor, req Request) {
+func (a *Authenticator) factorChanged(ctx context.Context, acct store.Account, kind EventKind, f store.Factor, nf notify.Factor, req Request) {
 	ev := a.event(kind, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	ev.Details = map[string]string{"factor": string(f.Kind), "factor_id": f.ID}
@@ -454,7 +685,7 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 	}
 	ev := a.event(EventFactorChangeFailed, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
-	att, err := a.begin(ctx, lockout.Password, ev)
+	att, err := a.begin(ctx, a.realmOf(acct.Realm), lockout.Password, ev)
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -471,34 +702,34 @@ func factorAD(accountID, factorID string) []byte {
 
 // openFactor opens a TOTP factor's secret and returns it with the factor's
 // parameters under the configured skew.
-func (a *Authenticator) openFactor(f store.Factor) ([]byte, totp.Params, error) {
+func (a *Authenticator) openFactor(r *realmConfig, f store.Factor) ([]byte, totp.Params, error) {
 	alg, err := totp.ParseAlgorithm(f.Algorithm)
 	if err != nil {
 		return nil, totp.Params{}, fmt.Errorf("auth: factor %s: %w", f.ID, err)
 	}
-	p := totp.Params{Algorithm: alg, Digits: f.Digits, Period: time.Duration(f.Period) * time.Second, Skew: a.sf.TOTP.Skew}
-	secret, err := a.sf.Keyring.Open(f.Secret, factorAD(f.AccountID, f.ID))
+	p := totp.Params{Algorithm: alg, Digits: f.Digits, Period: time.Duration(f.Period) * time.Second, Skew: r.SecondFactor.TOTP.Skew}
+	key, err := a.keyring.Open(f.Secret, factorAD(f.AccountID, f.ID))
 	if err != nil {
 		return nil, p, err
 	}
-	return secret, p, nil
+	return key, p, nil
 }
 
 // reseal seals a factor's secret again under the current key after a key
 // rotation. A failure leaves the old sealing, which still opens.
 func (a *Authenticator) reseal(ctx context.Context, f store.Factor) {
-	if !a.sf.Keyring.NeedsReseal(f.Secret) {
+	if !a.keyring.NeedsReseal(f.Secret) {
 		return
 	}
 	ad := factorAD(f.AccountID, f.ID)
-	secret, err := a.sf.Keyring.Open(f.Secret, ad)
+	key, err := a.keyring.Open(f.Secret, ad)
 	if err != nil {
 		return
 	}
-	sealed, err := a.sf.Keyring.Seal(secret, ad)
-	clear(secret)
+	sealed, err := a.keyring.Seal(key, ad)
+	clear(key)
 	if err == nil {
-		err = a.sf.factors.ResealFactor(ctx, f.AccountID, f.ID, f.Secret, sealed)
+		err = a.factors.ResealFactor(ctx, f.AccountID, f.ID, f.Secret, sealed)
 	}
 	if err != nil && !errors.Is(err, store.ErrStale) {
 		a.log.ErrorContext(ctx, "masuk: resealing a factor", "account", f.AccountID, "factor", f.ID, "error", err)
@@ -511,11 +742,14 @@ func (a *Authenticator) reseal(ctx context.Context, f store.Factor) {
 type RememberedDevice struct {
 	Token     string    `json:"-"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Realm is the realm of the account that remembered the device: one
+	// browser keeps a device cookie per realm (httpauth names them so).
+	Realm string `json:"realm"`
 }
 
 const purposeDevice = "device"
 
-func (a *Authenticator) rememberDevice(ctx context.Context, acct store.Account, req Request) (*RememberedDevice, error) {
+func (a *Authenticator) rememberDevice(ctx context.Context, r *realmConfig, acct store.Account, req Request) (*RememberedDevice, error) {
 	st, err := secret.NewToken(a.rand)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
@@ -533,40 +767,53 @@ func (a *Authenticator) rememberDevice(ctx context.Context, acct store.Account, 
 		Stamp:     acct.SecurityStamp,
 		Label:     label,
 		CreatedAt: now,
-		ExpiresAt: now.Add(a.sf.RememberFor),
+		ExpiresAt: now.Add(r.SecondFactor.RememberFor),
 	}
-	if err := a.sf.devices.RememberDevice(ctx, d); err != nil {
+	if err := a.devices.RememberDevice(ctx, d); err != nil {
 		return nil, err
 	}
 	ev := a.event(EventDeviceRemembered, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	a.record(ctx, ev)
-	return &RememberedDevice{Token: st.String(), ExpiresAt: d.ExpiresAt}, nil
+	return &RememberedDevice{Token: st.String(), ExpiresAt: d.ExpiresAt, Realm: acct.Realm}, nil
 }
 
 // rememberedDevice reports whether token names a device that acct
 // remembered, that has not expired, under the current password.
-func (a *Authenticator) rememberedDevice(ctx context.Context, acct store.Account, token string) bool {
-	if a.sf.devices == nil || a.sf.RememberFor <= 0 {
+func (a *Authenticator) rememberedDevice(ctx context.Context, r *realmConfig, acct store.Account, token string) bool {
+	if a.devices == nil || r.SecondFactor.RememberFor <= 0 {
 		return false
 	}
 	st, ok := secret.ParseToken(token)
 	if !ok {
 		return false
 	}
-	d, err := a.sf.devices.Device(ctx, st.Selector(), a.now().UTC())
+	d, err := a.devices.Device(ctx, st.Selector(), a.now().UTC())
 	if err != nil {
 		return false
 	}
 	return d.AccountID == acct.ID &&
 		subtle.ConstantTimeCompare([]byte(d.Stamp), []byte(acct.SecurityStamp)) == 1 &&
-		subtle.ConstantTimeCompare(d.Hash, st.Hash(purposeDevice)) == 1
+		st.Verify(d.Hash, purposeDevice) == nil
 }
 
-// ForgetDevice forgets one remembered device of the account (its ID from
-// Factors), or all of them when id is empty.
-func (a *Authenticator) ForgetDevice(ctx context.Context, accountID, id string, req Request) error {
-	if a.sf.devices == nil {
+// DeviceForget forgets remembered devices of an account.
+type DeviceForget struct {
+	// AccountID is the account, as the host's session knows it.
+	AccountID string
+	// DeviceID is the device's ID, from Summary; empty forgets them all.
+	DeviceID string
+	Request
+}
+
+// ForgetDevice forgets one remembered device of the account, or all of
+// them when DeviceID is empty.
+func (v *Factors) ForgetDevice(ctx context.Context, f DeviceForget) error {
+	if v.unset() {
+		return errNoAuthenticator
+	}
+	a, accountID, id := v.a, f.AccountID, f.DeviceID
+	if a.devices == nil {
 		return ErrFactorsUnavailable
 	}
 	acct, err := a.store.AccountByID(ctx, accountID)
@@ -574,14 +821,14 @@ func (a *Authenticator) ForgetDevice(ctx context.Context, accountID, id string, 
 		return fmt.Errorf("auth: forget device: %w", err)
 	}
 	if id == "" {
-		err = a.sf.devices.ForgetDevices(ctx, accountID)
+		err = a.devices.ForgetDevices(ctx, accountID)
 	} else {
-		err = a.sf.devices.ForgetDevice(ctx, accountID, id)
+		err = a.devices.ForgetDevice(ctx, accountID, id)
 	}
 	if err != nil {
 		return fmt.Errorf("auth: forget device: %w", err)
 	}
-	ev := a.event(EventDeviceForgotten, acct.Realm, req)
+	ev := a.event(EventDeviceForgotten, acct.Realm, f.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	if id == "" {
 		id = "all"

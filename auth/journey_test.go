@@ -36,18 +36,20 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	require.NoError(t, err)
 	ob := &notify.Outbox{}
 	a, err := auth.New(auth.Config{
-		Store: st, Tokens: tokens, Hasher: &authtest.Hasher{}, Sender: ob,
-		Now:          func() time.Time { return now },
-		Messages:     auth.Messages{PortalName: "LPSE Uji"},
-		SecondFactor: auth.SecondFactorConfig{Keyring: ring, EmailFallback: true},
+		Store: st, Tokens: tokens, Hasher: &authtest.Hasher{}, Sender: ob, Keyring: ring,
+		Now: func() time.Time { return now },
+		Realm: auth.Realm{
+			Messages:     auth.Messages{PortalName: "LPSE Uji"},
+			SecondFactor: auth.SecondFactorPolicy{EmailFallback: true},
+		},
 	})
 	require.NoError(t, err)
 	ctx := t.Context()
-	acct, err := accountOf(a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword}))
+	acct, err := accountOf(a.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword}))
 	require.NoError(t, err)
 
 	// Enroll by the QR code's URI, as an app would read it.
-	e, err := a.BeginTOTP(ctx, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: "HP"})
+	e, err := a.Factors().BeginTOTP(ctx, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: "HP"})
 	require.NoError(t, err)
 	u, err := url.Parse(e.URI)
 	require.NoError(t, err)
@@ -58,18 +60,18 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 		require.NoError(t, err)
 		return c
 	}
-	enrolled, err := a.ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: acct.ID, FactorID: e.FactorID, Code: app()})
+	enrolled, err := a.Factors().ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: acct.ID, FactorID: e.FactorID, Code: app()})
 	require.NoError(t, err)
 	require.Len(t, enrolled.RecoveryCodes, 10)
 
 	pending := func() *auth.SecondFactorRequired {
-		_, err := a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword})
+		_, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword})
 		var sfr *auth.SecondFactorRequired
 		require.ErrorAs(t, err, &sfr)
 		return sfr
 	}
 	verify := func(p string, m auth.Method, code string, remember bool) (*auth.LoginResult, error) {
-		return a.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: p, Method: m, Code: code, Remember: remember})
+		return a.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: "lpse", Pending: p, Method: m, Code: code, Remember: remember})
 	}
 
 	// Password, then the app; the enrollment's code is spent.
@@ -86,7 +88,7 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 
 	// Fall back to a code by email.
 	p = pending()
-	_, err = a.SendCode(ctx, auth.SendCodeRequest{Realm: "lpse", Pending: p.Pending, Method: auth.MethodEmail})
+	_, err = a.Logins().SendCode(ctx, auth.SendCodeRequest{Realm: "lpse", Pending: p.Pending, Method: auth.MethodEmail})
 	require.NoError(t, err)
 	m, ok := ob.Last("budi@example.id")
 	require.True(t, ok)
@@ -102,16 +104,16 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	res, err = verify(p.Pending, auth.MethodRecovery, enrolled.RecoveryCodes[3], true)
 	require.NoError(t, err)
 	require.NotNil(t, res.Device)
-	sum, err := a.Factors(ctx, acct.ID)
+	sum, err := a.Factors().Summary(ctx, acct.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 9, sum.RecoveryCodes)
 	require.Len(t, sum.Devices, 1)
 
 	// The remembered device skips the second step.
-	_, err = a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Device: res.Device.Token})
+	_, err = a.Logins().Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Device: res.Device.Token})
 	require.NoError(t, err)
-	require.NoError(t, a.ForgetDevice(ctx, acct.ID, "", auth.Request{}))
-	_, err = a.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Device: res.Device.Token})
+	require.NoError(t, a.Factors().ForgetDevice(ctx, auth.DeviceForget{AccountID: acct.ID}))
+	_, err = a.Logins().Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Device: res.Device.Token})
 	require.ErrorIs(t, err, auth.ErrSecondFactorRequired)
 }
 
@@ -127,39 +129,39 @@ func TestSessionsOnEveryBackend(t *testing.T) {
 			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(t, err)
 			ctx := t.Context()
-			acct, err := accountOf(a.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
+			acct, err := accountOf(a.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
 			require.NoError(t, err)
 			r := auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Firefox"}
-			s1, err := a.StartSession(ctx, acct, r)
+			s1, err := a.Sessions().Start(ctx, auth.StartSession{Account: acct, Request: r})
 			require.NoError(t, err)
-			s2, err := a.StartSession(ctx, acct, auth.Request{ClientAddr: "198.51.100.4", UserAgent: "Chrome"})
+			s2, err := a.Sessions().Start(ctx, auth.StartSession{Account: acct, Request: auth.Request{ClientAddr: "198.51.100.4", UserAgent: "Chrome"}})
 			require.NoError(t, err)
 
 			for range 3 {
 				now = now.Add(20 * time.Minute)
-				p, err := a.LoadSession(ctx, s1.Token)
+				p, err := a.Sessions().Load(ctx, s1.Token)
 				require.NoError(t, err)
 				assert.Equal(t, acct.ID, p.AccountID)
 			}
-			_, err = a.LoadSession(ctx, s2.Token)
+			_, err = a.Sessions().Load(ctx, s2.Token)
 			require.ErrorIs(t, err, auth.ErrNoSession, "idle for an hour")
 
-			list, err := a.Sessions(ctx, acct.ID, s1.ID)
+			list, err := a.Sessions().List(ctx, auth.SessionQuery{AccountID: acct.ID, Current: s1.ID})
 			require.NoError(t, err)
 			require.Len(t, list, 1)
 			assert.True(t, list[0].Current)
 			assert.Equal(t, "Firefox", list[0].UserAgent)
 
-			require.NoError(t, a.ChangePassword(ctx, auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "teh manis hangat sekali"}))
-			_, err = a.LoadSession(ctx, s1.Token)
+			require.NoError(t, a.Accounts().ChangePassword(ctx, auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "teh manis hangat sekali"}))
+			_, err = a.Sessions().Load(ctx, s1.Token)
 			require.ErrorIs(t, err, auth.ErrNoSession, "the very next load after a password change")
 
-			acct, err = st.AccountByID(ctx, acct.ID)
+			acct, err = a.Accounts().Get(ctx, acct.ID)
 			require.NoError(t, err)
-			s3, err := a.StartSession(ctx, acct, r)
+			s3, err := a.Sessions().Start(ctx, auth.StartSession{Account: acct, Request: r})
 			require.NoError(t, err)
-			require.NoError(t, a.RevokeSession(ctx, acct.ID, s3.ID, r))
-			_, err = a.LoadSession(ctx, s3.Token)
+			require.NoError(t, a.Sessions().Revoke(ctx, auth.Revocation{AccountID: acct.ID, SessionID: s3.ID, Request: r}))
+			_, err = a.Sessions().Load(ctx, s3.Token)
 			require.ErrorIs(t, err, auth.ErrNoSession)
 		})
 	}

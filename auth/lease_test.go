@@ -50,14 +50,12 @@ func TestLostChargesExpire(t *testing.T) {
 			}
 			attempts := &stalledAttempts{Attempts: real}
 			clock := authtest.NewClock(authtest.Start)
-			g, err := lockout.New(lockout.Config{Store: attempts, Now: clock.Now})
-			require.NoError(t, err)
 			h := &authtest.Hasher{}
-			a, err := auth.New(auth.Config{Store: st, Hasher: h, Lockout: g, Now: clock.Now})
+			a, err := auth.New(auth.Config{Store: st, Attempts: attempts, Hasher: h, Now: clock.Now})
 			require.NoError(t, err)
 			registerBudi(t, a)
 			login := func() (*auth.LoginResult, error) {
-				return a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword,
+				return a.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword,
 					Request: auth.Request{ClientAddr: "203.0.113.7"}})
 			}
 

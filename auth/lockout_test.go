@@ -37,24 +37,24 @@ func TestLockoutThroughLogin(t *testing.T) {
 			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 		}
 		evs := f.events(t, "lpse")
-		assert.Equal(t, auth.EventLocked, evs[0].Kind, username)
+		assert.Equal(t, auth.EventLocked, kindOf(evs[0]), username)
 		assert.Equal(t, "account", evs[0].Details["scope"])
 
 		verifies := f.hasher.Verifies()
 		for _, pw := range []string{goodPassword, "wrong password"} {
 			_, err := f.login(t, "lpse", username, pw)
 			le := lockedErr(t, err)
-			assert.Equal(t, f.now.Add(15*time.Minute), le.Until)
+			assert.Equal(t, f.clock.Now().Add(15*time.Minute), le.Until)
 			assert.Equal(t, lockout.ScopeAccount, le.Scope)
 		}
 		assert.Equal(t, verifies, f.hasher.Verifies(), "a locked login ran a hash")
-		assert.Equal(t, auth.ReasonLocked, f.events(t, "lpse")[0].Details["reason"])
+		assert.Equal(t, auth.ReasonLocked, reasonOf(f.events(t, "lpse")[0]))
 	}
 
-	f.now = f.now.Add(15*time.Minute - time.Second)
+	f.clock.Advance(15*time.Minute - time.Second)
 	_, err := f.login(t, "lpse", "budi", goodPassword)
 	lockedErr(t, err)
-	f.now = f.now.Add(time.Second)
+	f.clock.Advance(time.Second)
 	_, err = f.login(t, "lpse", "budi", goodPassword)
 	require.NoError(t, err)
 }
@@ -84,7 +84,7 @@ func TestParallelGuessesCostExactlyTheThreshold(t *testing.T) {
 	outcomes := map[string]int{}
 	for i := range 1000 {
 		wg.Go(func() {
-			_, err := f.auth.Login(context.Background(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "guess",
+			_, err := f.auth.Logins().Login(context.Background(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "guess",
 				Request: auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", i%200)}})
 			mu.Lock()
 			defer mu.Unlock()
@@ -101,7 +101,7 @@ func TestParallelGuessesCostExactlyTheThreshold(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, int64(5), f.hasher.Verifies()-before, "verifications")
 	assert.Equal(t, map[string]int{auth.ErrInvalidCredentials.Error(): 5, "locked": 995}, outcomes)
-	st, err := f.auth.LockStatus(t.Context(), "lpse", "BUDI")
+	st, err := f.operator(t, "helpdesk", "lpse").LockStatus(t.Context(), auth.LockQuery{Realm: "lpse", Username: "BUDI"})
 	require.NoError(t, err)
 	assert.True(t, st.Locked())
 	assert.Equal(t, 1, st.Password.Locks)
@@ -112,10 +112,10 @@ func TestWrongCurrentPasswordCounts(t *testing.T) {
 	f := newFixture(t)
 	acct := f.register(t, "sapk", "wati")
 	for range 5 {
-		err := f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: "wrong password", New: "sandi baru yang panjang"})
+		err := f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: "wrong password", New: "sandi baru yang panjang"})
 		require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 	}
-	err := f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "sandi baru yang panjang"})
+	err := f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "sandi baru yang panjang"})
 	lockedErr(t, err)
 	_, err = f.login(t, "sapk", "wati", goodPassword)
 	lockedErr(t, err)
@@ -127,14 +127,14 @@ func TestOperatorUnlock(t *testing.T) {
 	for range 5 {
 		_, _ = f.login(t, "lpse", "agus", "wrong password")
 	}
-	_, err := f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "agus"})
+	_, err := f.auth.Operator(auth.OperatorIdentity{Realms: []string{auth.AnyRealm}})
 	require.Error(t, err, "an unlock without an operator")
 
-	before, err := f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "AGUS", Operator: "helpdesk-7", Scope: []string{auth.AnyRealm}, Reason: "called from the office"})
+	before, err := f.operator(t, "helpdesk-7", auth.AnyRealm).Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "AGUS", Reason: "called from the office"})
 	require.NoError(t, err)
 	assert.True(t, before.Locked())
 	ev := f.events(t, "lpse")[0]
-	assert.Equal(t, auth.EventUnlocked, ev.Kind)
+	assert.Equal(t, auth.EventUnlocked, kindOf(ev))
 	assert.Equal(t, acct.ID, ev.AccountID)
 	assert.Equal(t, map[string]string{"by": "helpdesk-7", "reason": "called from the office", "was_locked": "true"}, ev.Details)
 	_, err = f.login(t, "lpse", "agus", goodPassword)
@@ -151,11 +151,11 @@ func TestBusyDoesNotCount(t *testing.T) {
 	require.NoError(t, err)
 	busy = true
 	for range 20 {
-		_, err := a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "rudi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.5"}})
+		_, err := a.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "rudi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.5"}})
 		require.ErrorIs(t, err, password.ErrBusy)
 	}
 	busy = false
-	_, err = a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "rudi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.5"}})
+	_, err = a.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "rudi", Password: goodPassword, Request: auth.Request{ClientAddr: "203.0.113.5"}})
 	require.NoError(t, err)
 }
 
@@ -170,4 +170,39 @@ func (h switchHasher) Verify(ctx context.Context, pw, encoded string) (password.
 		return password.Verified{}, password.ErrBusy
 	}
 	return h.Hasher.Verify(ctx, pw, encoded)
+}
+
+// TestLockoutPerRealm: each realm has its own lockout policy, on the one
+// Attempts store: BPJS locks after 3 failures until an operator unlocks,
+// LPSE after 5, for 15 minutes, as Config.Realm says.
+func TestLockoutPerRealm(t *testing.T) {
+	f := newFixture(t, func(c *auth.Config) {
+		c.Realm.Lockout.Account = lockout.Rule{Threshold: 5}
+		c.Realms = map[string]auth.Realm{
+			"lpse": {},
+			"bpjs": {Lockout: lockout.Policy{Account: lockout.Rule{Threshold: 3, UntilUnlocked: true}}},
+		}
+	})
+	for _, realm := range []string{"lpse", "bpjs"} {
+		f.register(t, realm, "budi")
+	}
+	for range 3 {
+		for _, realm := range []string{"lpse", "bpjs"} {
+			_, err := f.login(t, realm, "budi", "wrong password")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials, realm)
+		}
+	}
+	_, err := f.login(t, "lpse", "budi", goodPassword)
+	require.NoError(t, err, "3 failures do not lock LPSE")
+	_, err = f.login(t, "bpjs", "budi", goodPassword)
+	le := lockedErr(t, err)
+	assert.True(t, le.Permanent, "BPJS locks until an operator unlocks")
+	assert.Equal(t, "permanent", f.lastEvent(t, "bpjs", auth.EventLocked).Details["until"])
+	f.clock.Advance(48 * time.Hour)
+	_, err = f.login(t, "bpjs", "budi", goodPassword)
+	lockedErr(t, err)
+	_, err = f.operator(t, "helpdesk", "bpjs").Unlock(t.Context(), auth.UnlockRequest{Realm: "bpjs", Username: "budi", Reason: "KTP diperiksa"})
+	require.NoError(t, err)
+	_, err = f.login(t, "bpjs", "budi", goodPassword)
+	require.NoError(t, err)
 }

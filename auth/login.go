@@ -31,33 +31,45 @@ type LoginRequest struct {
 type LoginResult struct {
 	// Account is the account that logged in.
 	Account store.Account `json:"-"`
-	// Device, set when VerifySecondFactor was asked to remember the
-	// device, is the cookie to set.
+	// Device, set when SecondStep was asked to remember the device, is
+	// the cookie to set.
 	Device *RememberedDevice `json:"device,omitempty"`
 }
+
+// Logins logs people in. Obtain it from [Authenticator.Logins].
+type Logins struct{ a *Authenticator }
 
 // Login checks a username and password.
 //
 // Before any hash runs, and before the attempt counts, it checks the
 // realm's captcha policy (ErrCaptchaRequired, ErrCaptchaInvalid). Then it
-// asks the lockout guard: a locked username,
-// address or pair is refused with a *lockout.LockedError (errors.Is
-// lockout.ErrLocked) carrying when the lock ends, whether the password is
-// right or wrong and whether the account exists. A wrong password counts
-// toward the locks; a right one clears the account's count.
+// asks the realm's lockout: a locked username, address or pair is refused
+// with a *lockout.LockedError (errors.Is lockout.ErrLocked) carrying when
+// the lock ends, whether the password is right or wrong and whether the
+// account exists. A wrong password counts toward the locks; a right one
+// clears the account's count.
 //
 // Its errors are the outcomes a caller branches on: ErrInvalidCredentials
 // for an unknown username, a wrong password or a disabled account alike (an
 // unknown username costs one password hash at the same parameters as a known
 // one, so timing does not tell them apart); ErrPendingConfirmation and
-// ErrPendingApproval only after the password verified; password.ErrBusy when
-// too many hashes are already running, for a "try again" page; ErrInvalidRealm
-// for a realm name that is not valid. Any other error is a failure of the
-// store or of ctx, wrapped: the login fails closed.
+// ErrPendingApproval only after the password verified; a
+// *SecondFactorRequired (errors.Is ErrSecondFactorRequired) carrying the
+// pending login when the account has a second factor, or an
+// *EnrollmentRequired when the realm requires one and the account has
+// none: never a result, so that a host that forgets the second step lets
+// nobody in; password.ErrBusy when too many hashes are already running,
+// for a "try again" page; ErrInvalidRealm or ErrUnknownRealm for the
+// realm. Any other error is a failure of the store or of ctx, wrapped: the
+// login fails closed.
 //
 // A successful login on an outdated hash upgrades it, through a conditional
 // update that a concurrent password change wins. Every attempt is recorded.
-func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+func (l *Logins) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+	if l.unset() {
+		return nil, errNoAuthenticator
+	}
+	a := l.a
 	realm, err := a.realm(req.Realm)
 	if err != nil {
 		return nil, err
@@ -65,21 +77,21 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 	ev := a.event(EventLoginFailed, req.Realm, req.Request)
 	username, err := realm.username(req.Username, false)
 	if err != nil {
-		return nil, a.malformed(ctx, ev)
+		return nil, a.malformed(ctx, realm, ev)
 	}
 	ev.Username = username
 	solved, err := a.checkCaptcha(ctx, realm, ev, req.Captcha)
 	if err != nil {
 		return nil, err
 	}
-	att, err := a.begin(ctx, lockout.Password, ev)
+	att, err := a.begin(ctx, realm, lockout.Password, ev)
 	if err != nil {
 		return nil, err
 	}
 	if err := a.enforceCaptcha(ctx, realm, ev, att, solved); err != nil {
 		return nil, err
 	}
-	res, err := a.login(ctx, ev, req)
+	res, err := a.login(ctx, realm, ev, req)
 	a.settle(ctx, att, ev, err)
 	return res, err
 }
@@ -89,8 +101,8 @@ func (a *Authenticator) Login(ctx context.Context, req LoginRequest) (*LoginResu
 // failure of the client address, so that a flood of them locks the
 // address as a flood of wrong passwords would (and its refusals stop
 // costing even an event each).
-func (a *Authenticator) malformed(ctx context.Context, ev store.Event) error {
-	att, err := a.guard.Begin(ctx, lockout.Password, lockout.Subject{Realm: ev.Realm, Addr: ev.ClientAddr})
+func (a *Authenticator) malformed(ctx context.Context, r *realmConfig, ev store.Event) error {
+	att, err := r.guard.Begin(ctx, lockout.Password, lockout.Subject{Realm: ev.Realm, Addr: ev.ClientAddr})
 	if err != nil {
 		// A lock of the address, or a store that fails: either way no
 		// hash ran and nothing is learnt, so nothing is recorded.
@@ -105,7 +117,7 @@ func (a *Authenticator) malformed(ctx context.Context, ev store.Event) error {
 }
 
 // login checks the password of an attempt the guard let through.
-func (a *Authenticator) login(ctx context.Context, ev store.Event, req LoginRequest) (*LoginResult, error) {
+func (a *Authenticator) login(ctx context.Context, r *realmConfig, ev store.Event, req LoginRequest) (*LoginResult, error) {
 	pw := req.Password
 	acct, err := a.store.AccountByUsername(ctx, ev.Realm, ev.Username)
 	if errors.Is(err, store.ErrNotFound) {
@@ -144,7 +156,7 @@ func (a *Authenticator) login(ctx context.Context, ev store.Event, req LoginRequ
 	if verified.NeedsRehash {
 		a.upgrade(ctx, ev, cred, pw)
 	}
-	how, err := a.secondStep(ctx, acct, req.Device)
+	how, err := a.secondStep(ctx, r, acct, req.Device)
 	if err != nil {
 		return nil, a.secondStepFailed(ctx, ev, err)
 	}
@@ -158,7 +170,7 @@ func (a *Authenticator) login(ctx context.Context, ev store.Event, req LoginRequ
 // refuse verifies the password against the stand-in hash, so that a login
 // without an account or credential costs what a wrong password costs, and
 // fails it.
-func (a *Authenticator) refuse(ctx context.Context, ev store.Event, pw, reason string) error {
+func (a *Authenticator) refuse(ctx context.Context, ev store.Event, pw string, reason Reason) error {
 	_, err := a.hasher.Verify(ctx, pw, a.dummy)
 	if err == nil {
 		// No password matches the stand-in; if the hasher says otherwise,
@@ -171,7 +183,7 @@ func (a *Authenticator) refuse(ctx context.Context, ev store.Event, pw, reason s
 // failed records a failed attempt whose verification returned err and
 // returns the error for the caller: ErrInvalidCredentials for every
 // mismatch, the error itself when the hasher was busy or ctx ended.
-func (a *Authenticator) failed(ctx context.Context, ev store.Event, err error, reason string) error {
+func (a *Authenticator) failed(ctx context.Context, ev store.Event, err error, reason Reason) error {
 	switch {
 	case errors.Is(err, password.ErrMismatch), errors.Is(err, password.ErrTooLong):
 		a.record(ctx, withReason(ev, reason))
@@ -200,9 +212,9 @@ func (a *Authenticator) upgrade(ctx context.Context, ev store.Event, cred store.
 		next := store.Credential{AccountID: cred.AccountID, Hash: hash, ChangedAt: cred.ChangedAt}
 		err = a.store.SwapCredential(ctx, cred.Hash, next, "")
 	}
-	ev.Kind = EventPasswordUpgraded
+	ev.Kind = string(EventPasswordUpgraded)
 	if err != nil {
-		ev = withReason(ev, "not_upgraded")
+		ev = withReason(ev, ReasonNotUpgraded)
 		ev.Details["error"] = err.Error()
 	}
 	a.record(ctx, ev)

@@ -22,19 +22,19 @@ func BenchmarkLoginWithHistory(b *testing.B) {
 			st, _ := be.open(b)
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 			a, err := auth.New(auth.Config{Store: st, Hasher: &authtest.Hasher{}, Sender: &notify.Outbox{Max: 10},
-				Messages: auth.Messages{PortalName: "LPSE"}, Now: func() time.Time { return now }})
+				Realm: auth.Realm{Messages: auth.Messages{PortalName: "LPSE"}}, Now: func() time.Time { return now }})
 			require.NoError(b, err)
-			acct, err := accountOf(a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword}))
+			acct, err := accountOf(a.Accounts().Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword}))
 			require.NoError(b, err)
 			for range 200 {
-				_, err := st.AppendEvent(b.Context(), store.Event{Kind: auth.EventLoginSucceeded, Realm: "lpse", AccountID: acct.ID, Time: now,
+				_, err := st.AppendEvent(b.Context(), store.Event{Kind: string(auth.EventLoginSucceeded), Realm: "lpse", AccountID: acct.ID, Time: now,
 					ClientAddr: "203.0.113.9", UserAgent: "Firefox"})
 				require.NoError(b, err)
 			}
 			req := auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword,
 				Request: auth.Request{ClientAddr: "203.0.113.9", UserAgent: "Firefox"}}
 			for b.Loop() {
-				if _, err := a.Login(b.Context(), req); err != nil {
+				if _, err := a.Logins().Login(b.Context(), req); err != nil {
 					b.Fatal(err)
 				}
 			}

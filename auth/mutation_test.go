@@ -23,13 +23,13 @@ import (
 // device, and starts a session: the state a reset must end.
 func (f *mfaFixture) twoFactorSession(t *testing.T, acct store.Account, secret []byte) (device, session string) {
 	t.Helper()
-	f.now = f.now.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	p := f.pending(t, acct.Realm, acct.Username)
-	res, err := f.auth.VerifySecondFactor(t.Context(), auth.SecondFactorRequest{Realm: acct.Realm, Pending: p.Pending, Method: auth.MethodTOTP,
-		Code: code(t, secret, f.now), Remember: true, Request: req})
+	res, err := f.auth.Logins().SecondStep(t.Context(), auth.SecondStepRequest{Realm: acct.Realm, Pending: p.Pending, Method: auth.MethodTOTP,
+		Code: code(t, secret, f.clock.Now()), Remember: true, Request: req})
 	require.NoError(t, err)
 	require.NotNil(t, res.Device)
-	s, err := f.auth.StartSession(t.Context(), res.Account, req)
+	s, err := f.auth.Sessions().Start(t.Context(), auth.StartSession{Account: res.Account, Request: req})
 	require.NoError(t, err)
 	return res.Device.Token, s.Token
 }
@@ -44,9 +44,9 @@ func TestResetKillsOldSessionsAndDevices(t *testing.T) {
 	device, session := f.twoFactorSession(t, acct, secret)
 
 	pw := f.resetPassword(t, "budi", 1)
-	_, err := f.auth.LoadSession(t.Context(), session)
+	_, err := f.auth.Sessions().Load(t.Context(), session)
 	require.ErrorIs(t, err, auth.ErrNoSession)
-	_, err = f.auth.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: pw, Device: device, Request: req})
+	_, err = f.auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: pw, Device: device, Request: req})
 	require.ErrorIs(t, err, auth.ErrSecondFactorRequired, "the remembered device is forgotten")
 }
 
@@ -58,14 +58,14 @@ func TestResetAndChangeEachLayer(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			f := newMFAFixture(t, withLinks)
 			acct := f.register(t, "lpse", "budi")
-			_, err := f.auth.StartSession(t.Context(), acct, req)
+			_, err := f.auth.Sessions().Start(t.Context(), auth.StartSession{Account: acct, Request: req})
 			require.NoError(t, err)
 			if how == "reset" {
 				f.resetPassword(t, "budi", 1)
 			} else {
-				require.NoError(t, f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "nasi goreng kambing pedas", Request: req}))
+				require.NoError(t, f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: "nasi goreng kambing pedas", Request: req}))
 			}
-			left, err := f.store.Sessions(t.Context(), acct.ID, f.now)
+			left, err := f.store.Sessions(t.Context(), acct.ID, f.clock.Now())
 			require.NoError(t, err)
 			assert.Empty(t, left, "the sessions are gone from the store")
 			got, err := f.store.AccountByID(t.Context(), acct.ID)
@@ -81,16 +81,16 @@ func TestTakenRegistrationCostsAHashAndMailsLater(t *testing.T) {
 	block := make(chan struct{})
 	sender := &blockingSender{release: block}
 	f := newFixture(t, withLinks, func(c *auth.Config) {
-		c.Sender, c.Messages.PortalName = sender, "Uji"
-		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationLink}}
+		c.Sender, c.Realm.Messages.PortalName = sender, "Uji"
+		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationPolicy{Mode: auth.ActivationLink}}}
 	})
 	defer close(block)
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword})
 	require.NoError(t, err)
 	before := f.hasher.Hashes()
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "lain@example.id", Password: goodPassword})
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "lain@example.id", Password: goodPassword})
 		done <- err
 	}()
 	select {
@@ -124,7 +124,7 @@ func TestResetCodeUnknownCostsTheSame(t *testing.T) {
 	f.registerNIP(t)
 	for _, id := range []string{nip, "199009132025242014"} {
 		before := ct.attempts.Load()
-		err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: "f", Code: "123456", NewPassword: "Teh manis 7 hangat"})
+		err := f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: "f", Code: "123456", NewPassword: "Teh manis 7 hangat"})
 		require.ErrorIs(t, err, auth.ErrInvalidToken)
 		assert.Equal(t, int64(1), ct.attempts.Load()-before, id)
 	}
@@ -136,13 +136,13 @@ func TestNewPasswordsCheckContextWords(t *testing.T) {
 	f := newMFAFixture(t, withLinks)
 	acct := f.register(t, "lpse", "budiman")
 	for _, pw := range []string{"budiman tanpa tanding", "saya adalah budiman@example.id"} {
-		err := f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: pw, Request: req})
+		err := f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: goodPassword, New: pw, Request: req})
 		var pe *password.PolicyError
 		require.ErrorAs(t, err, &pe, "change: %q", pw)
-		_, err = f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: "budiman", Request: req})
+		_, err = f.auth.Accounts().RequestReset(t.Context(), auth.ResetRequest{Realm: "lpse", Identifier: "budiman", Request: req})
 		require.NoError(t, err)
 		tok := f.lastToken(t, "budiman@example.id", links.Reset)
-		err = f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Token: tok, NewPassword: pw, Request: req})
+		err = f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Token: tok, NewPassword: pw, Request: req})
 		require.ErrorAs(t, err, &pe, "reset: %q", pw)
 	}
 }
@@ -154,13 +154,13 @@ func TestParallelTOTPOwnPendingLogins(t *testing.T) {
 	f := newMFAFixture(t)
 	acct := f.register(t, "lpse", "budi")
 	secret, _ := f.enroll(t, acct)
-	f.now = f.now.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	const n = 20
 	pendings := make([]string, n)
 	for i := range pendings {
 		pendings[i] = f.pending(t, "lpse", "budi").Pending
 	}
-	c := code(t, secret, f.now)
+	c := code(t, secret, f.clock.Now())
 	var ok atomic.Int32
 	var wg sync.WaitGroup
 	for i := range n {

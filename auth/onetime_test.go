@@ -66,16 +66,23 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 	ob := &notify.Outbox{}
 	realm := fmt.Sprintf("r%d-%d", n, time.Now().UnixNano()%1e9)
 	a, err := auth.New(auth.Config{
-		Store: st, Tokens: tokens, Hasher: &authtest.Hasher{}, Sender: ob, Now: clock, Links: links,
-		Messages:     auth.Messages{PortalName: "Uji"},
-		Realms:       map[string]auth.Realm{realm: {Reset: auth.ByCode}, realm + "l": {Reset: auth.ByLink}},
-		SecondFactor: auth.SecondFactorConfig{Keyring: ring, EmailFallback: true},
+		Store: st, Tokens: tokens, Hasher: &authtest.Hasher{}, Sender: ob, Now: clock, Keyring: ring,
+		Realm: auth.Realm{
+			Links:    links,
+			Messages: auth.Messages{PortalName: "Uji"},
+		},
+		// The email fallback is set in the realms: New refuses it as a
+		// default no realm could set back.
+		Realms: map[string]auth.Realm{
+			realm:       {Reset: auth.ResetPolicy{Delivery: auth.ByCode}, SecondFactor: auth.SecondFactorPolicy{EmailFallback: true}},
+			realm + "l": {Reset: auth.ResetPolicy{Delivery: auth.ByLink}, SecondFactor: auth.SecondFactorPolicy{EmailFallback: true}},
+		},
 	})
 	require.NoError(t, err)
 	ctx := t.Context()
 	r := auth.Request{ClientAddr: "203.0.113.9", UserAgent: "test"}
 	newAccount := func(realm, name string) store.Account {
-		acct, err := accountOf(a.Register(ctx, auth.Registration{Realm: realm, Username: name, Email: name + "@example.id", Password: goodPassword, Request: r}))
+		acct, err := accountOf(a.Accounts().Register(ctx, auth.Registration{Realm: realm, Username: name, Email: name + "@example.id", Password: goodPassword, Request: r}))
 		require.NoError(t, err)
 		return acct
 	}
@@ -88,31 +95,31 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 
 	t.Run("reset code", func(t *testing.T) {
 		newAccount(realm, "kode")
-		started, err := a.RequestReset(ctx, auth.ResetRequest{Realm: realm, Identifier: "kode", Request: r})
+		started, err := a.Accounts().RequestReset(ctx, auth.ResetRequest{Realm: realm, Identifier: "kode", Request: r})
 		require.NoError(t, err)
 		code, ok := notify.ExtractCode(lastOf("kode@example.id"))
 		require.True(t, ok)
 		assert.Equal(t, int32(1), exactlyOne(n, func() error {
-			return a.CompleteReset(ctx, auth.ResetCompletion{Realm: realm, Identifier: "kode", Flow: started.Flow, Code: code, NewPassword: "teh manis hangat baru"})
+			return a.Accounts().CompleteReset(ctx, auth.ResetCompletion{Realm: realm, Identifier: "kode", Flow: started.Flow, Code: code, NewPassword: "teh manis hangat baru"})
 		}))
 	})
 	t.Run("reset link", func(t *testing.T) {
 		newAccount(realm+"l", "tautan")
-		_, err := a.RequestReset(ctx, auth.ResetRequest{Realm: realm + "l", Identifier: "tautan", Request: r})
+		_, err := a.Accounts().RequestReset(ctx, auth.ResetRequest{Realm: realm + "l", Identifier: "tautan", Request: r})
 		require.NoError(t, err)
 		l, ok := notify.ExtractLink(lastOf("tautan@example.id"))
 		require.True(t, ok)
 		u, err := url.Parse(l)
 		require.NoError(t, err)
 		assert.Equal(t, int32(1), exactlyOne(n, func() error {
-			return a.CompleteReset(ctx, auth.ResetCompletion{Token: u.Query().Get("token"), NewPassword: "teh manis hangat baru"})
+			return a.Accounts().CompleteReset(ctx, auth.ResetCompletion{Token: u.Query().Get("token"), NewPassword: "teh manis hangat baru"})
 		}))
 	})
 
 	// The second factors: an account with an authenticator app, and one
 	// pending login that every submission shares.
 	acct := newAccount(realm, "dua")
-	e, err := a.BeginTOTP(ctx, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: r})
+	e, err := a.Factors().BeginTOTP(ctx, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: r})
 	require.NoError(t, err)
 	u, err := url.Parse(e.URI)
 	require.NoError(t, err)
@@ -123,22 +130,24 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 		require.NoError(t, err)
 		return c
 	}
-	enrolled, err := a.ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: acct.ID, FactorID: e.FactorID, Code: app(), Request: r})
+	enrolled, err := a.Factors().ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: acct.ID, FactorID: e.FactorID, Code: app(), Request: r})
 	require.NoError(t, err)
 	pending := func() string {
-		_, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "dua", Password: goodPassword, Request: r})
+		_, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: realm, Username: "dua", Password: goodPassword, Request: r})
 		var sfr *auth.SecondFactorRequired
 		require.ErrorAs(t, err, &sfr)
 		return sfr.Pending
 	}
 	verify := func(p string, m auth.Method, code string) func() error {
 		return func() error {
-			_, err := a.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: realm, Pending: p, Method: m, Code: code, Request: r})
+			_, err := a.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: realm, Pending: p, Method: m, Code: code, Request: r})
 			return err
 		}
 	}
+	op, err := a.Operator(auth.OperatorIdentity{Name: "test", Realms: []string{realm}})
+	require.NoError(t, err)
 	unlock := func() {
-		_, err := a.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "dua", Operator: "test", Scope: []string{realm}})
+		_, err := op.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "dua"})
 		require.NoError(t, err)
 	}
 	t.Run("authenticator code", func(t *testing.T) {
@@ -152,7 +161,7 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 	})
 	t.Run("emailed code", func(t *testing.T) {
 		p := pending()
-		_, err := a.SendCode(ctx, auth.SendCodeRequest{Realm: realm, Pending: p, Method: auth.MethodEmail, Request: r})
+		_, err := a.Logins().SendCode(ctx, auth.SendCodeRequest{Realm: realm, Pending: p, Method: auth.MethodEmail, Request: r})
 		require.NoError(t, err)
 		code, ok := notify.ExtractCode(lastOf("dua@example.id"))
 		require.True(t, ok)

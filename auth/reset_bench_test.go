@@ -32,12 +32,12 @@ func BenchmarkRequestReset(b *testing.B) {
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			a, err := auth.New(auth.Config{
 				Store: st, Hasher: &authtest.Hasher{}, Sender: &notify.Outbox{Max: 10},
-				Now:      clock,
-				Messages: auth.Messages{PortalName: "MySAPK"},
-				Realms:   map[string]auth.Realm{"sapk": {Username: identifiers.NIP, Reset: auth.ByCode}},
+				Now:    clock,
+				Realm:  auth.Realm{Messages: auth.Messages{PortalName: "MySAPK"}},
+				Realms: map[string]auth.Realm{"sapk": {Username: identifiers.NIP, Reset: auth.ResetPolicy{Delivery: auth.ByCode}}},
 			})
 			require.NoError(b, err)
-			_, err = a.Register(b.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword})
+			_, err = a.Accounts().Register(b.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword})
 			require.NoError(b, err)
 			// Known and unknown requests alternate, each timed from call to
 			// answer with the previous request's background work done; the
@@ -52,7 +52,7 @@ func BenchmarkRequestReset(b *testing.B) {
 					now = now.Add(2 * time.Hour)
 					mu.Unlock()
 					start := time.Now()
-					_, err := a.RequestReset(b.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: auth.Request{ClientAddr: "203.0.113.9"}})
+					_, err := a.Accounts().RequestReset(b.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: auth.Request{ClientAddr: "203.0.113.9"}})
 					d := time.Since(start)
 					require.NoError(b, err)
 					if id == nip {

@@ -38,11 +38,11 @@ func newFlowFixture(t *testing.T, mutate ...func(*auth.Config)) *mfaFixture {
 	pol, err := password.NewPolicy(password.PolicyConfig{Composition: password.CompositionMySAPK})
 	require.NoError(t, err)
 	return newMFAFixture(t, append([]func(*auth.Config){func(c *auth.Config) {
-		c.Policy = pol
-		c.Links = links
+		c.Realm.Policy = pol
+		c.Realm.Links = links
 		c.Realms = map[string]auth.Realm{
-			"sapk": {Username: identifiers.NIP, Reset: auth.ByCode, PortalName: "MySAPK"},
-			"lpse": {Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true},
+			"sapk": {Username: identifiers.NIP, Reset: auth.ResetPolicy{Delivery: auth.ByCode}, Messages: auth.Messages{PortalName: "MySAPK"}},
+			"lpse": {Username: identifiers.NPWP, Activation: auth.ActivationPolicy{Mode: auth.ActivationLink}, Registration: auth.RegistrationPolicy{Approval: true}},
 		}
 	}}, mutate...)...)
 }
@@ -53,14 +53,14 @@ const sapkPassword = "Kopi tubruk 2026"
 // redeems with.
 func (f *fixture) requestReset(t *testing.T, r auth.ResetRequest) string {
 	t.Helper()
-	started, err := f.auth.RequestReset(t.Context(), r)
+	started, err := f.auth.Accounts().RequestReset(t.Context(), r)
 	require.NoError(t, err)
 	return started.Flow
 }
 
 func (f *mfaFixture) registerNIP(t *testing.T) store.Account {
 	t.Helper()
-	acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword}))
+	acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword}))
 	require.NoError(t, err)
 	return acct
 }
@@ -97,7 +97,7 @@ func TestMySAPKFlow(t *testing.T) {
 	assert.Contains(t, f.lastMessage(t, "pns@example.go.id").Subject, "MySAPK", "the realm's own portal name")
 
 	complete := func(pw string) error {
-		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: pw, Request: req})
+		return f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: pw, Request: req})
 	}
 	// A password against the rule is refused, and the code stays usable.
 	err := complete("teh manis hangat sekali")
@@ -113,9 +113,9 @@ func TestMySAPKFlow(t *testing.T) {
 	assert.Equal(t, notify.PasswordChanged, f.lastMessage(t, "pns@example.go.id").Purpose)
 	require.ErrorIs(t, complete("Teh manis 8 hangat"), auth.ErrInvalidToken)
 	ev := f.events(t, "sapk")
-	assert.Equal(t, auth.EventTokenFailed, ev[0].Kind, "the code tried again is recorded in the account's history")
+	assert.Equal(t, auth.EventTokenFailed, kindOf(ev[0]), "the code tried again is recorded in the account's history")
 	assert.Equal(t, map[string]string{"purpose": "reset", "by": "code"}, ev[0].Details)
-	assert.Equal(t, auth.EventLoginSucceeded, ev[1].Kind)
+	assert.Equal(t, auth.EventLoginSucceeded, kindOf(ev[1]))
 }
 
 // TestResetCodeExpires is case 28 at the flow: a reset code works until 15
@@ -126,11 +126,11 @@ func TestResetCodeExpires(t *testing.T) {
 		f.registerNIP(t)
 		flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 		code := f.lastCode(t, "pns@example.go.id")
-		f.now = f.now.Add(15*time.Minute - time.Second)
+		f.clock.Advance(15*time.Minute - time.Second)
 		if late {
-			f.now = f.now.Add(time.Second)
+			f.clock.Advance(time.Second)
 		}
-		err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
+		err := f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 		if late {
 			require.ErrorIs(t, err, auth.ErrInvalidToken)
 		} else {
@@ -149,12 +149,12 @@ func TestResetRequestUniform(t *testing.T) {
 	for _, id := range []string{nip, "199009132025242014", "pns@example.go.id", "nobody@example.go.id"} {
 		f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req})
 		require.NoError(t, f.auth.Close())
-		f.now = f.now.Add(2 * time.Minute)
+		f.clock.Advance(2 * time.Minute)
 	}
 	require.NoError(t, f.auth.Close())
 	assert.Equal(t, 2, f.outbox.Len())
 	// A malformed NIP is told as such: its form is public.
-	_, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: "12345"})
+	_, err := f.auth.Accounts().RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: "12345"})
 	var ie *identifiers.Error
 	require.ErrorAs(t, err, &ie)
 }
@@ -180,11 +180,11 @@ func TestResetFlood(t *testing.T) {
 	require.NoError(t, err)
 
 	// From many identifiers, one address is throttled.
-	f.now = f.now.Add(2 * time.Hour)
+	f.clock.Advance(2 * time.Hour)
 	n := 0
 	for i := range 40 {
 		id := "1990091320252420" + string(rune('1'+i%9)) + string(rune('0'+i/9))
-		if _, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req}); errors.Is(err, lockout.ErrThrottled) {
+		if _, err := f.auth.Accounts().RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: req}); errors.Is(err, lockout.ErrThrottled) {
 			n++
 		}
 	}
@@ -204,13 +204,13 @@ func TestResetSurvivesAttackerOnTenAddresses(t *testing.T) {
 		r := auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", a+1)}
 		for range 35 {
 			for _, id := range []string{nip, "pns@example.go.id"} {
-				flow, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: r})
+				flow, err := f.auth.Accounts().RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: id, Request: r})
 				if errors.Is(err, lockout.ErrThrottled) {
 					continue
 				}
 				require.NoError(t, err)
 				for g := range 5 {
-					err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: flow.Flow,
+					err := f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: flow.Flow,
 						Code: fmt.Sprintf("%06d", g), NewPassword: "Penyerang 123 menang", Request: r})
 					if !errors.Is(err, lockout.ErrThrottled) {
 						require.ErrorIs(t, err, auth.ErrInvalidToken)
@@ -224,29 +224,37 @@ func TestResetSurvivesAttackerOnTenAddresses(t *testing.T) {
 
 	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip, Request: req})
 	code := f.lastCode(t, "pns@example.go.id")
-	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code,
+	require.NoError(t, f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code,
 		NewPassword: "Teh manis 7 hangat", Request: req}), "the owner's first try")
 }
 
 // New refuses reset settings under which one account's codes could be
 // guessed with a chance above 1 in 10,000 a day.
 func TestResetGuessingBounded(t *testing.T) {
-	for _, c := range []auth.ResetConfig{
+	for _, c := range []auth.ResetPolicy{
 		{Attempts: 100},
 		{PerAccount: lockout.Rate{Requests: 100, Window: time.Hour}},
 		{Attempts: 5, PerAccount: lockout.Rate{Requests: 30, Window: 24 * time.Hour}},
 	} {
+		// Set for every realm, and a realm that resets by code takes it...
 		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
-			cfg.Reset = c
-			cfg.Realms = map[string]auth.Realm{"sapk": {Reset: auth.ByCode}}
+			cfg.Realm.Reset = c
+			cfg.Realms = map[string]auth.Realm{"sapk": {Reset: auth.ResetPolicy{Delivery: auth.ByCode}}}
 		}})
 		_, err := auth.New(cfg)
 		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
+		// ...or set in the realm itself.
+		_, cfg = fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+			c.Delivery = auth.ByCode
+			cfg.Realms = map[string]auth.Realm{"ppid": {}, "sapk": {Reset: c}}
+		}})
+		_, err = auth.New(cfg)
+		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
 	}
 	// Longer codes allow more tries; links are not guessed.
-	for _, r := range []auth.Realm{{Reset: auth.ByLink}, {Reset: auth.ByCode}} {
+	for _, r := range []auth.Realm{{Reset: auth.ResetPolicy{Delivery: auth.ByLink}}, {Reset: auth.ResetPolicy{Delivery: auth.ByCode}}} {
 		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
-			cfg.Reset = auth.ResetConfig{Attempts: 5, CodeDigits: 8}
+			cfg.Realm.Reset = auth.ResetPolicy{Attempts: 5, CodeDigits: 8}
 			cfg.Realms = map[string]auth.Realm{"sapk": r}
 		}})
 		_, err := auth.New(cfg)
@@ -265,12 +273,12 @@ func TestResetParallel(t *testing.T) {
 				f.registerNIP(t)
 				c := auth.ResetCompletion{Realm: "sapk", Identifier: nip}
 				if byLink {
-					acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt@example.id", Password: sapkPassword}))
+					acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt@example.id", Password: sapkPassword}))
 					require.NoError(t, err)
 					tok := f.lastToken(t, "pt@example.id", links.Activate)
-					_, err = f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Token: tok})
+					_, err = f.auth.Accounts().Confirm(t.Context(), auth.Confirmation{Token: tok})
 					require.NoError(t, err)
-					_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op", Scope: []string{"lpse"}})
+					_, err = f.operator(t, "op", "lpse").Approve(t.Context(), auth.Decision{AccountID: acct.ID})
 					require.NoError(t, err)
 					f.requestReset(t, auth.ResetRequest{Realm: "lpse", Identifier: "pt@example.id", Request: req})
 					c = auth.ResetCompletion{Token: f.lastToken(t, "pt@example.id", links.Reset)}
@@ -284,7 +292,7 @@ func TestResetParallel(t *testing.T) {
 					wg.Go(func() {
 						c := c
 						c.NewPassword = "Teh manis hangat " + string(rune('A'+i%26)) + "7"
-						err := f.auth.CompleteReset(t.Context(), c)
+						err := f.auth.Accounts().CompleteReset(t.Context(), c)
 						if err == nil {
 							ok.Add(1)
 						} else if !errors.Is(err, auth.ErrInvalidToken) {
@@ -305,19 +313,19 @@ func TestResetParallel(t *testing.T) {
 func TestResetBoundToAccount(t *testing.T) {
 	f := newFlowFixture(t)
 	acct := f.registerNIP(t)
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: "199009132025242014", Email: "pppk@example.go.id", Password: sapkPassword})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "sapk", Username: "199009132025242014", Email: "pppk@example.go.id", Password: sapkPassword})
 	require.NoError(t, err)
 	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	code := f.lastCode(t, "pns@example.go.id")
 	complete := func(id, flow, code string) error {
-		return f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
+		return f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: id, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	}
 	require.ErrorIs(t, complete("199009132025242014", flow, code), auth.ErrInvalidToken, "case 29")
 	require.ErrorIs(t, complete("198001012006041001", flow, code), auth.ErrInvalidToken, "unknown NIP")
 
 	// A second request has a code of its own, bound to its own flow; each
 	// code works only with its flow.
-	f.now = f.now.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	flow2 := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	second := f.lastCode(t, "pns@example.go.id")
 	if second != code {
@@ -326,13 +334,13 @@ func TestResetBoundToAccount(t *testing.T) {
 	}
 	require.ErrorIs(t, complete(nip, "", code), auth.ErrInvalidToken, "no flow, no code")
 	// A password change voids every outstanding code (case 30).
-	require.NoError(t, f.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: sapkPassword, New: "Es teler 77 segar"}))
+	require.NoError(t, f.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: sapkPassword, New: "Es teler 77 segar"}))
 	require.ErrorIs(t, complete(nip, flow2, second), auth.ErrInvalidToken)
 	require.ErrorIs(t, complete(nip, flow, code), auth.ErrInvalidToken)
 
 	// Case 34, on the link flow.
 	for _, tok := range []string{"", strings.Repeat("a", 10<<10), "%00", "zz.zz", "0123456789ABCDEF0123456789ABCDEF.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"} {
-		err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "lpse", Token: tok, NewPassword: "Teh manis 7 hangat"})
+		err := f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "lpse", Token: tok, NewPassword: "Teh manis 7 hangat"})
 		require.ErrorIs(t, err, auth.ErrInvalidToken)
 	}
 }
@@ -344,7 +352,7 @@ func TestResetUnlocksAndKeepsSecondFactor(t *testing.T) {
 	f := newFlowFixture(t)
 	acct := f.registerNIP(t)
 	secret, _ := f.enrollWith(t, acct, sapkPassword)
-	f.now = f.now.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	for range 5 {
 		_, err := f.login(t, "sapk", nip, "wrong password")
 		require.ErrorIs(t, err, auth.ErrInvalidCredentials)
@@ -354,13 +362,15 @@ func TestResetUnlocksAndKeepsSecondFactor(t *testing.T) {
 
 	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	code := f.lastCode(t, "pns@example.go.id")
-	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"}))
-	assert.Equal(t, "true", f.events(t, "sapk")[0].Details["unlocked"])
+	require.NoError(t, f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code, NewPassword: "Teh manis 7 hangat"}))
+	ev := f.events(t, "sapk")[0]
+	assert.Equal(t, auth.EventPasswordReset, kindOf(ev))
+	assert.Equal(t, "true", ev.Details["unlocked"])
 
 	_, err = f.login(t, "sapk", nip, "Teh manis 7 hangat")
 	var sfr *auth.SecondFactorRequired
 	require.ErrorAs(t, err, &sfr, "case 32: the second factor is still asked")
-	_, err = f.verify(t, "sapk", sfr.Pending, auth.MethodTOTP, code6(t, secret, f.now))
+	_, err = f.verify(t, "sapk", sfr.Pending, auth.MethodTOTP, code6(t, secret, f.clock.Now()))
 	require.NoError(t, err)
 }
 
@@ -370,7 +380,7 @@ func TestLPSEFlow(t *testing.T) {
 	f := newFlowFixture(t)
 	reg := auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: sapkPassword, Request: req,
 		Profile: map[string]string{"nama_perusahaan": "PT Maju Jaya", "nib": "8120000000001"}}
-	acct, err := accountOf(f.auth.Register(t.Context(), reg))
+	acct, err := accountOf(f.auth.Accounts().Register(t.Context(), reg))
 	require.NoError(t, err)
 	assert.Equal(t, store.StatePendingConfirmation, acct.State)
 	stored, err := f.store.AccountByID(t.Context(), acct.ID)
@@ -382,34 +392,35 @@ func TestLPSEFlow(t *testing.T) {
 	tok := f.lastToken(t, "pt.maju@example.co.id", links.Activate)
 	assert.Equal(t, notify.ActivationLink, f.lastMessage(t, "pt.maju@example.co.id").Purpose)
 	// The link names its realm: a page need not know it.
-	got, err := f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Token: tok})
+	confirmed, err := f.auth.Accounts().Confirm(t.Context(), auth.Confirmation{Token: tok})
 	require.NoError(t, err)
-	assert.Equal(t, store.StatePendingApproval, got.State)
-	_, err = f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Realm: "lpse", Token: tok})
+	assert.Equal(t, store.StatePendingApproval, confirmed.Account.State)
+	_, err = f.auth.Accounts().Confirm(t.Context(), auth.Confirmation{Realm: "lpse", Token: tok})
 	require.ErrorIs(t, err, auth.ErrInvalidToken, "used twice")
 	_, err = f.login(t, "lpse", "01.312.166.0-091.000", sapkPassword)
 	require.ErrorIs(t, err, auth.ErrPendingApproval)
 
-	_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID})
+	_, err = f.auth.Operator(auth.OperatorIdentity{Realms: []string{auth.AnyRealm}})
 	require.Error(t, err, "the operator is required")
-	got, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "dokumen lengkap"})
+	op := f.operator(t, "op-1", auth.AnyRealm)
+	got, err := op.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Reason: "dokumen lengkap"})
 	require.NoError(t, err)
 	assert.Equal(t, store.StateActive, got.State)
 	m := f.lastMessage(t, "pt.maju@example.co.id")
 	assert.Equal(t, notify.RegistrationApproved, m.Purpose)
 	assert.Equal(t, "op-1", f.events(t, "lpse")[0].Details["by"])
-	_, err = f.auth.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}})
+	_, err = op.Approve(t.Context(), auth.Decision{AccountID: acct.ID})
 	require.ErrorIs(t, err, auth.ErrWrongState)
 	_, err = f.login(t, "lpse", "013121660091000", sapkPassword)
 	require.NoError(t, err)
 
 	// A second company, rejected with a reason it is told.
-	other, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.000.161.8-092.000", Email: "cv.jaya@example.co.id", Password: sapkPassword}))
+	other, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "01.000.161.8-092.000", Email: "cv.jaya@example.co.id", Password: sapkPassword}))
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
-	_, err = f.auth.Reject(t.Context(), auth.Decision{AccountID: other.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}})
+	_, err = op.Reject(t.Context(), auth.Decision{AccountID: other.ID})
 	require.ErrorIs(t, err, auth.ErrReasonRequired)
-	_, err = f.auth.Reject(t.Context(), auth.Decision{AccountID: other.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "NIB tidak sesuai"})
+	_, err = op.Reject(t.Context(), auth.Decision{AccountID: other.ID, Reason: "NIB tidak sesuai"})
 	require.NoError(t, err)
 	m = f.lastMessage(t, "cv.jaya@example.co.id")
 	assert.Equal(t, notify.RegistrationRejected, m.Purpose)
@@ -421,7 +432,7 @@ func TestLPSEFlow(t *testing.T) {
 func TestRegisterTakenUniform(t *testing.T) {
 	f := newFlowFixture(t)
 	reg := auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: sapkPassword}
-	_, err := f.auth.Register(t.Context(), reg)
+	_, err := f.auth.Accounts().Register(t.Context(), reg)
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Close())
 	f.outbox.Reset()
@@ -429,7 +440,7 @@ func TestRegisterTakenUniform(t *testing.T) {
 	again := reg
 	again.Username = "013121660091000"
 	again.Email = "lain@example.co.id"
-	acct, err := accountOf(f.auth.Register(t.Context(), again))
+	acct, err := accountOf(f.auth.Accounts().Register(t.Context(), again))
 	require.NoError(t, err, "a taken username answers like a new one")
 	assert.Empty(t, acct.ID)
 	assert.Equal(t, notify.AccountExists, f.lastMessage(t, "lain@example.co.id").Purpose)
@@ -440,9 +451,9 @@ func TestRegisterTakenUniform(t *testing.T) {
 func TestEmailChange(t *testing.T) {
 	f := newFlowFixture(t)
 	acct := f.registerNIP(t)
-	err := f.auth.RequestEmailChange(t.Context(), auth.EmailChange{AccountID: acct.ID, Password: "wrong password", NewEmail: "baru@example.go.id"})
+	err := f.auth.Accounts().RequestEmailChange(t.Context(), auth.EmailChange{AccountID: acct.ID, Password: "wrong password", NewEmail: "baru@example.go.id"})
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
-	require.NoError(t, f.auth.RequestEmailChange(t.Context(), auth.EmailChange{AccountID: acct.ID, Password: sapkPassword, NewEmail: "Baru@Example.go.id"}))
+	require.NoError(t, f.auth.Accounts().RequestEmailChange(t.Context(), auth.EmailChange{AccountID: acct.ID, Password: sapkPassword, NewEmail: "Baru@Example.go.id"}))
 	assert.Equal(t, notify.EmailChangeNotice, f.lastMessage(t, "pns@example.go.id").Purpose)
 	tok := f.lastToken(t, "baru@example.go.id", links.ConfirmEmail)
 
@@ -451,11 +462,11 @@ func TestEmailChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "pns@example.go.id", got.Email)
 
-	got, err = f.auth.ConfirmEmailChange(t.Context(), "sapk", tok, req)
+	changed, err := f.auth.Accounts().ConfirmEmailChange(t.Context(), auth.EmailChangeConfirmation{Realm: "sapk", Token: tok, Request: req})
 	require.NoError(t, err)
-	assert.Equal(t, "baru@example.go.id", got.Email)
+	assert.Equal(t, "baru@example.go.id", changed.Account.Email)
 	_, err = f.store.AccountByEmail(t.Context(), "sapk", "baru@example.go.id")
 	require.NoError(t, err)
-	_, err = f.auth.ConfirmEmailChange(t.Context(), "sapk", tok, req)
+	_, err = f.auth.Accounts().ConfirmEmailChange(t.Context(), auth.EmailChangeConfirmation{Realm: "sapk", Token: tok, Request: req})
 	require.ErrorIs(t, err, auth.ErrInvalidToken)
 }

@@ -28,7 +28,7 @@ import (
 func newActivationFixture(t *testing.T) *mfaFixture {
 	return newFlowFixture(t, func(c *auth.Config) {
 		c.Realms = map[string]auth.Realm{
-			"sapk": {Username: identifiers.NIP, Reset: auth.ByCode, Activation: auth.ActivationCode, PortalName: "MySAPK"},
+			"sapk": {Username: identifiers.NIP, Reset: auth.ResetPolicy{Delivery: auth.ByCode}, Activation: auth.ActivationPolicy{Mode: auth.ActivationCode}, Messages: auth.Messages{PortalName: "MySAPK"}},
 		}
 	})
 }
@@ -40,25 +40,26 @@ func TestActivationCodeBoundToFlow(t *testing.T) {
 	f := newActivationFixture(t)
 	owner := auth.Request{ClientAddr: "203.0.113.9"}
 	attacker := auth.Request{ClientAddr: "198.51.100.66"}
-	reg, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword, Request: owner})
+	reg, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword, Request: owner})
 	require.NoError(t, err)
 	require.NotEmpty(t, reg.Flow)
 	code := f.lastCode(t, "pns@example.go.id")
 	for _, flow := range []string{"", "0123456789abcdef0123456789abcdef"} {
 		for g := range 5 {
-			_, err := f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Realm: "sapk", Identifier: nip, Flow: flow, Code: fmt.Sprintf("%06d", g), Request: attacker})
+			_, err := f.auth.Accounts().Confirm(t.Context(), auth.Confirmation{Realm: "sapk", Identifier: nip, Flow: flow, Code: fmt.Sprintf("%06d", g), Request: attacker})
 			require.ErrorIs(t, err, auth.ErrInvalidToken)
 		}
 	}
-	_, err = f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Realm: "sapk", Identifier: nip, Code: code, Request: owner})
+	_, err = f.auth.Accounts().Confirm(t.Context(), auth.Confirmation{Realm: "sapk", Identifier: nip, Code: code, Request: owner})
 	require.ErrorIs(t, err, auth.ErrInvalidToken, "without its flow the code does not redeem")
-	got, err := f.auth.ConfirmAccount(t.Context(), auth.Confirmation{Realm: "sapk", Identifier: nip, Flow: reg.Flow, Code: code, Request: owner})
+	confirmed, err := f.auth.Accounts().Confirm(t.Context(), auth.Confirmation{Realm: "sapk", Identifier: nip, Flow: reg.Flow, Code: code, Request: owner})
 	require.NoError(t, err, "the owner's own code, with its flow, after the stranger's guesses")
+	got := confirmed.Account
 	assert.Equal(t, store.StateActive, got.State)
 	// The wrong guesses are in the account's history.
 	failed := 0
 	for _, e := range f.events(t, "sapk") {
-		if e.Kind == auth.EventTokenFailed && e.AccountID == got.ID {
+		if kindOf(e) == auth.EventTokenFailed && e.AccountID == got.ID {
 			failed++
 		}
 	}
@@ -70,12 +71,12 @@ func TestActivationCodeBoundToFlow(t *testing.T) {
 // 10,000 a day.
 func TestActivationGuessingBounded(t *testing.T) {
 	f := newActivationFixture(t)
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword, Request: req})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: sapkPassword, Request: req})
 	require.NoError(t, err)
 	for a := range 20 {
 		for range 2 {
-			f.now = f.now.Add(61 * time.Second)
-			_, err := f.auth.ResendActivation(t.Context(), auth.ActivationRequest{Realm: "sapk", Identifier: nip,
+			f.clock.Advance(61 * time.Second)
+			_, err := f.auth.Accounts().ResendActivation(t.Context(), auth.ActivationRequest{Realm: "sapk", Identifier: nip,
 				Request: auth.Request{ClientAddr: fmt.Sprintf("2001:db8:0:%x::1", a+1)}})
 			require.NoError(t, err)
 		}
@@ -89,12 +90,21 @@ func TestActivationGuessingBounded(t *testing.T) {
 	}
 	assert.Equal(t, 1+15, codes, "the registration's code and 15 resends a day")
 
-	for _, c := range []auth.ActivationConfig{{Attempts: 5}, {PerAccount: lockout.Rate{Requests: 30, Window: 24 * time.Hour}}} {
+	for _, c := range []auth.ActivationPolicy{{Attempts: 5}, {PerAccount: lockout.Rate{Requests: 30, Window: 24 * time.Hour}}} {
+		// Set for every realm, and a realm that activates by code takes
+		// it...
 		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
-			cfg.Activation = c
-			cfg.Realms = map[string]auth.Realm{"sapk": {Activation: auth.ActivationCode}}
+			cfg.Realm.Activation = c
+			cfg.Realms = map[string]auth.Realm{"sapk": {Activation: auth.ActivationPolicy{Mode: auth.ActivationCode}}}
 		}})
 		_, err := auth.New(cfg)
+		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
+		// ...or set in the realm itself.
+		_, cfg = fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+			c.Mode = auth.ActivationCode
+			cfg.Realms = map[string]auth.Realm{"ppid": {}, "sapk": {Activation: c}}
+		}})
+		_, err = auth.New(cfg)
 		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
 	}
 }
@@ -113,7 +123,7 @@ func TestResetOwnersNetworkHasItsOwnBudget(t *testing.T) {
 	for a := range 20 {
 		r := auth.Request{ClientAddr: fmt.Sprintf("2001:db8:1:%x::1", a)}
 		for range 2 {
-			_, err := f.auth.RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip, Request: r})
+			_, err := f.auth.Accounts().RequestReset(t.Context(), auth.ResetRequest{Realm: "sapk", Identifier: nip, Request: r})
 			require.NoError(t, err)
 		}
 	}
@@ -124,11 +134,11 @@ func TestResetOwnersNetworkHasItsOwnBudget(t *testing.T) {
 	assert.Len(t, code, 8, "a code sent to a network the account never logged in from")
 	f.outbox.Reset()
 
-	f.now = f.now.Add(time.Hour)
+	f.clock.Advance(time.Hour)
 	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip, Request: auth.Request{ClientAddr: "203.0.113.77"}})
 	code = f.lastCode(t, "pns@example.go.id")
 	assert.Len(t, code, 6, "a code sent to the owner's network")
-	require.NoError(t, f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code,
+	require.NoError(t, f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: flow, Code: code,
 		NewPassword: "Teh manis 7 hangat", Request: req}))
 }
 
@@ -139,19 +149,19 @@ func TestEmailChangeMailsPerRecipientBounded(t *testing.T) {
 	const victim = "korban@example.id"
 	var ids []string
 	for i := range 4 {
-		acct, err := accountOf(f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("spam%d", i), Email: fmt.Sprintf("spam%d@example.id", i),
+		acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("spam%d", i), Email: fmt.Sprintf("spam%d@example.id", i),
 			Password: goodPassword, Request: auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", i)}}))
 		require.NoError(t, err)
 		ids = append(ids, acct.ID)
 	}
 	for range 5 {
 		for i, id := range ids {
-			err := f.auth.RequestEmailChange(t.Context(), auth.EmailChange{AccountID: id, Password: goodPassword, NewEmail: victim,
+			err := f.auth.Accounts().RequestEmailChange(t.Context(), auth.EmailChange{AccountID: id, Password: goodPassword, NewEmail: victim,
 				Request: auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", i)}})
 			require.NoError(t, err)
 		}
 		require.NoError(t, f.auth.Close())
-		f.now = f.now.Add(61 * time.Second)
+		f.clock.Advance(61 * time.Second)
 	}
 	n := 0
 	for _, m := range f.outbox.Messages() {
@@ -169,7 +179,7 @@ func TestBudgetsAcrossRealmNames(t *testing.T) {
 	ok := 0
 	for r := range 5 {
 		for i := range 10 {
-			_, err := f.auth.Register(t.Context(), auth.Registration{Realm: fmt.Sprintf("t%d", r), Username: fmt.Sprintf("u%d", i), Password: goodPassword,
+			_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: fmt.Sprintf("t%d", r), Username: fmt.Sprintf("u%d", i), Password: goodPassword,
 				Request: auth.Request{ClientAddr: "198.51.100.7"}})
 			if err == nil {
 				ok++
@@ -189,7 +199,7 @@ func TestRedemptionTriesPerAddress(t *testing.T) {
 	attacker := auth.Request{ClientAddr: "198.51.100.66"}
 	throttled := 0
 	for g := range 70 {
-		err := f.auth.CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: "f", Code: fmt.Sprintf("%06d", g),
+		err := f.auth.Accounts().CompleteReset(t.Context(), auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: "f", Code: fmt.Sprintf("%06d", g),
 			NewPassword: "Penyerang 123 menang", Request: attacker})
 		if errors.Is(err, lockout.ErrThrottled) {
 			throttled++
@@ -207,7 +217,7 @@ func TestNULDoesNotHideEvents(t *testing.T) {
 	st := sqlStore(t, db, sqlstore.Postgres, schema)
 	a, err := auth.New(auth.Config{Store: st, Hasher: &authtest.Hasher{}})
 	require.NoError(t, err)
-	acct, err := accountOf(a.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
+	acct, err := accountOf(a.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
 	require.NoError(t, err)
 	count := func() int {
 		require.NoError(t, a.Close())
@@ -216,11 +226,13 @@ func TestNULDoesNotHideEvents(t *testing.T) {
 		return len(evs)
 	}
 	n0 := count()
-	_, err = a.Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "tebakan salah",
+	_, err = a.Logins().Login(t.Context(), auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "tebakan salah",
 		Request: auth.Request{ClientAddr: "198.51.100.66", UserAgent: "evil\x00agent"}})
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
 	assert.Equal(t, n0+1, count(), "the failed login is in the history")
-	require.NoError(t, a.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Operator: "op#1", Scope: []string{auth.AnyRealm}, Reason: "x\x00y"}))
+	op, err := a.Operator(auth.OperatorIdentity{Name: "op#1", Realms: []string{auth.AnyRealm}})
+	require.NoError(t, err)
+	require.NoError(t, op.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: "x\x00y"}))
 	assert.Equal(t, n0+2, count(), "the operator's action is in the history")
 }
 
@@ -231,21 +243,40 @@ func TestOperatorAndLabelBounds(t *testing.T) {
 	acct := f.register(t, "lpse", "budi")
 	verifies := f.hasher.Verifies()
 	long := string(make([]byte, 10_000))
-	_, err := f.auth.BeginTOTP(t.Context(), auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: long, Request: req})
+	_, err := f.auth.Factors().BeginTOTP(t.Context(), auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: long, Request: req})
 	var fe *auth.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "label", fe.Field)
-	_, _, err = f.auth.AddCodeFactor(t.Context(), store.FactorEmail, auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: long, Request: req})
+	_, err = f.auth.Factors().AddCodes(t.Context(), auth.CodeFactor{Kind: store.FactorEmail, FactorChange: auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Label: long, Request: req}})
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, verifies, f.hasher.Verifies(), "no password check for a label out of bounds")
-	for _, op := range []auth.OperatorAction{
-		{AccountID: acct.ID, Operator: "op", Scope: []string{auth.AnyRealm}, Reason: long},
-		{AccountID: acct.ID, Operator: long, Scope: []string{auth.AnyRealm}},
-	} {
-		require.ErrorAs(t, f.auth.Disable(t.Context(), op), &fe)
-	}
-	_, err = f.auth.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "budi", Operator: "op", Scope: []string{auth.AnyRealm}, Reason: long})
+	op := f.operator(t, "op", auth.AnyRealm)
+	require.ErrorAs(t, op.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: long}), &fe)
+	assert.Equal(t, "reason", fe.Field)
+	_, err = f.auth.Operator(auth.OperatorIdentity{Name: long, Realms: []string{auth.AnyRealm}})
 	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "operator", fe.Field)
+	_, err = op.Unlock(t.Context(), auth.UnlockRequest{Realm: "lpse", Username: "budi", Reason: long})
+	require.ErrorAs(t, err, &fe)
+	for name, do := range map[string]func() error{
+		"approve": func() error {
+			_, err := op.Approve(t.Context(), auth.Decision{AccountID: acct.ID, Reason: long})
+			return err
+		},
+		"reject": func() error {
+			_, err := op.Reject(t.Context(), auth.Decision{AccountID: acct.ID, Reason: long})
+			return err
+		},
+		"enable":      func() error { return op.Enable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: long}) },
+		"force reset": func() error { return op.ForceReset(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: long}) },
+		"end sessions": func() error {
+			_, err := op.EndSessions(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: long})
+			return err
+		},
+	} {
+		require.ErrorAs(t, do(), &fe, name)
+		assert.Equal(t, "reason", fe.Field, name)
+	}
 	got, err := f.store.AccountByID(t.Context(), acct.ID)
 	require.NoError(t, err)
 	assert.Equal(t, store.StateActive, got.State)
@@ -263,16 +294,16 @@ func (d deletingStore) SetAccountState(ctx context.Context, id string, from, to 
 // ErrInvalidToken, not a store error.
 func TestConfirmLosingToExpiry(t *testing.T) {
 	f := newMFAFixture(t, withLinks, func(c *auth.Config) {
-		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationLink}}
+		c.Realms = map[string]auth.Realm{"lpse": {Activation: auth.ActivationPolicy{Mode: auth.ActivationLink}}}
 	})
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: goodPassword})
 	require.NoError(t, err)
 	tok := f.lastToken(t, "budi@example.id", links.Activate)
 	mem := f.store
 	a, err := auth.New(auth.Config{Store: deletingStore{mem}, Attempts: mem, Tokens: mem, Sessions: mem, Factors: mem, Recovery: mem, Devices: mem,
-		Hasher: f.hasher, Now: func() time.Time { return f.now }})
+		Hasher: f.hasher, Now: f.clock.Now})
 	require.NoError(t, err)
-	_, err = a.ConfirmAccount(t.Context(), auth.Confirmation{Token: tok})
+	_, err = a.Accounts().Confirm(t.Context(), auth.Confirmation{Token: tok})
 	require.ErrorIs(t, err, auth.ErrInvalidToken)
 }
 
@@ -291,12 +322,12 @@ func TestTypedNilStoresRefusedEverywhere(t *testing.T) {
 func TestRegistrationJunkDoesNotBlockOwner(t *testing.T) {
 	f := newFixture(t)
 	for i := range 10 {
-		_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: "x",
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: "x",
 			Request: auth.Request{ClientAddr: fmt.Sprintf("198.51.100.%d", i)}})
 		require.Error(t, err)
 		require.NotErrorIs(t, err, lockout.ErrThrottled)
 	}
-	_, err := f.auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
+	_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
 	require.NoError(t, err)
 }
 
@@ -309,7 +340,7 @@ func TestPruneInBatches(t *testing.T) {
 		require.NoError(t, err)
 	}
 	g := newFixture(t, func(c *auth.Config) { c.Store, c.EventRetention = f.store, 31*24*time.Hour })
-	g.now = t0.Add(31*24*time.Hour + time.Minute)
+	g.clock.Set(t0.Add(31*24*time.Hour + time.Minute))
 	n, err := g.auth.PruneEvents(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 12_000, n)

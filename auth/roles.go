@@ -59,20 +59,15 @@ func typedNil(cfg Config) error {
 		{"Events", cfg.Events}, {"Attempts", cfg.Attempts}, {"Tokens", cfg.Tokens},
 		{"Sessions", cfg.Sessions}, {"Factors", cfg.Factors}, {"Recovery", cfg.Recovery},
 		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Hasher", cfg.Hasher},
-		{"Policy", cfg.Policy}, {"Rand", cfg.Rand}, {"Captcha", cfg.Captcha}, {"Sender", cfg.Sender},
+		{"Realm.Policy", cfg.Realm.Policy}, {"Rand", cfg.Rand}, {"Captcha", cfg.Captcha}, {"Sender", cfg.Sender},
 	} {
 		if f.v != nil && isNil(f.v) {
 			return fmt.Errorf("%w: Config.%s holds a nil %T", ErrConfig, f.name, f.v)
 		}
 	}
-	switch c := cfg.Captcha.(type) {
-	case serviceChecker:
-		if c.s == nil {
-			return fmt.Errorf("%w: Config.Captcha is CaptchaService(nil)", ErrConfig)
-		}
-	case hostedChecker:
-		if isNil(c.v) {
-			return fmt.Errorf("%w: Config.Captcha is CaptchaHosted(nil)", ErrConfig)
+	for name, r := range cfg.Realms {
+		if r.Policy != nil && isNil(r.Policy) {
+			return fmt.Errorf("%w: Config.Realms[%q].Policy holds a nil %T", ErrConfig, name, r.Policy)
 		}
 	}
 	return nil
@@ -97,7 +92,7 @@ func resolveRoles(cfg Config) (roles, error) {
 		devices:     role(cfg.Devices, s),
 		lister:      role(cfg.Lister, s),
 	}
-	sf := !cfg.SecondFactor.Off
+	sf, remember := secondFactorsOn(cfg), rememberOn(cfg)
 	for _, need := range []struct {
 		on             bool
 		missing        bool
@@ -106,17 +101,52 @@ func resolveRoles(cfg Config) (roles, error) {
 		{true, r.accounts == nil, "Accounts", "store.Accounts", "accounts"},
 		{true, r.credentials == nil, "Credentials", "store.Credentials", "passwords"},
 		{true, r.events == nil, "Events", "store.Events", "the activity log"},
-		{cfg.Lockout == nil, r.attempts == nil, "Attempts", "store.Attempts", "the default lockout (Config.Lockout is nil)"},
-		{sf, r.factors == nil, "Factors", "store.Factors", "second factors (on unless SecondFactor.Off)"},
-		{sf, r.recovery == nil, "Recovery", "store.Recovery", "second factors (on unless SecondFactor.Off)"},
-		{sf && cfg.SecondFactor.RememberFor >= 0, r.devices == nil, "Devices", "store.Devices", "remembered devices (on unless SecondFactor.Off or a negative SecondFactor.RememberFor)"},
-		{sf, r.tokens == nil, "Tokens", "store.Tokens", "second factors (on unless SecondFactor.Off)"},
+		{true, r.attempts == nil, "Attempts", "store.Attempts", "the lockout and the budgets of every entry point"},
+		{sf, r.factors == nil, "Factors", "store.Factors", "second factors (on unless every realm's SecondFactor.Requirement is SecondFactorOff)"},
+		{sf, r.recovery == nil, "Recovery", "store.Recovery", "second factors (on unless every realm's SecondFactor.Requirement is SecondFactorOff)"},
+		{sf && remember, r.devices == nil, "Devices", "store.Devices", "remembered devices (on unless second factors are off, or SecondFactor.RememberFor is negative, everywhere)"},
+		{sf, r.tokens == nil, "Tokens", "store.Tokens", "second factors (on unless every realm's SecondFactor.Requirement is SecondFactorOff)"},
 		{cfg.Sender != nil, r.tokens == nil, "Tokens", "store.Tokens", "the flows that send links and codes (Config.Sender is set)"},
-		{!cfg.Session.Off, r.sessions == nil, "Sessions", "store.Sessions", "sessions (on unless Session.Off)"},
+		{!cfg.SessionsOff, r.sessions == nil, "Sessions", "store.Sessions", "sessions (on unless Config.SessionsOff)"},
 	} {
 		if need.on && need.missing {
 			return roles{}, &MissingRoleError{Role: need.name, Feature: need.f, Interface: need.iface}
 		}
 	}
 	return r, nil
+}
+
+// everyRealm returns the settings of every realm Config names, each with
+// what it leaves zero taken from Config.Realm: Config.Realm alone when
+// Realms is nil.
+func everyRealm(cfg Config) []Realm {
+	if cfg.Realms == nil {
+		return []Realm{cfg.Realm}
+	}
+	rs := make([]Realm, 0, len(cfg.Realms))
+	for _, r := range cfg.Realms {
+		rs = append(rs, merged(r, cfg.Realm))
+	}
+	return rs
+}
+
+// secondFactorsOn reports whether any realm may ask for a second factor.
+func secondFactorsOn(cfg Config) bool {
+	for _, r := range everyRealm(cfg) {
+		if r.SecondFactor.Requirement != SecondFactorOff {
+			return true
+		}
+	}
+	return false
+}
+
+// rememberOn reports whether any realm with second factors remembers
+// devices.
+func rememberOn(cfg Config) bool {
+	for _, r := range everyRealm(cfg) {
+		if r.SecondFactor.Requirement != SecondFactorOff && r.SecondFactor.RememberFor >= 0 {
+			return true
+		}
+	}
+	return false
 }

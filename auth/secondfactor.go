@@ -13,19 +13,19 @@ import (
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
-	"github.com/masuk-id/masuk/totp"
 )
 
 // Outcomes of the second step of a login.
 var (
 	// ErrSecondFactorRequired: the password was right and the account has
 	// a second factor. Login returns it inside a *SecondFactorRequired
-	// that carries the pending login to pass to VerifySecondFactor.
+	// that carries the pending login to pass to Logins.SecondStep.
 	ErrSecondFactorRequired = errors.New("auth: second factor required")
 	// ErrNoPendingLogin: the second step named no login waiting for it:
 	// none given, a malformed or unknown one, one that expired, was
 	// completed, ran out of attempts, belongs to another realm, or was
-	// voided by a password change. Start again with the password.
+	// voided by a password change; or a pending enrollment of an account
+	// that has a second factor now. Start again with the password.
 	ErrNoPendingLogin = errors.New("auth: no pending login")
 	// ErrInvalidCode: the code of the second step, or of an enrollment, is
 	// wrong, expired, already used or malformed. The person may try again
@@ -35,10 +35,39 @@ var (
 	// offers, or the portal cannot send codes (no Config.Sender).
 	ErrMethodUnavailable = errors.New("auth: second-factor method not available")
 	// ErrSecondFactorUnavailable: the account has second factors, but none
-	// that this portal can use now (say, codes by SMS without a sender).
-	// The login fails closed; an operator must help.
+	// that this portal can use now (say, codes by SMS without a sender),
+	// or its realm requires one and it can enroll none. The login fails
+	// closed; an operator must help.
 	ErrSecondFactorUnavailable = errors.New("auth: no usable second factor")
+	// ErrEnrollmentRequired: the password was right, and the account's
+	// realm requires a second factor, which the account has not enrolled
+	// yet. Login returns it inside an *EnrollmentRequired that carries the
+	// pending enrollment.
+	ErrEnrollmentRequired = errors.New("auth: a second factor must be enrolled")
 )
+
+// EnrollmentRequired is the error Login returns when the password was
+// right, the realm requires a second factor (SecondFactorMandatory), and
+// the account has none yet (errors.Is ErrEnrollmentRequired). The person
+// enrolls one with Factors' BeginTOTP and ConfirmTOTP, or AddCodes, giving
+// Pending in place of a password; confirming an authenticator app
+// completes the login, and adding codes by email or SMS leads to the
+// second step with them.
+type EnrollmentRequired struct {
+	// Pending is the pending enrollment: a bearer secret of its own, to
+	// keep as a pending login is kept.
+	Pending string `json:"-"`
+	// Methods are the factors the account can enroll here, in the order a
+	// page should offer them.
+	Methods []Method `json:"methods"`
+	// ExpiresAt is when the pending enrollment ends.
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (e *EnrollmentRequired) Error() string { return "auth: a second factor must be enrolled" }
+
+// Is reports whether target is ErrEnrollmentRequired.
+func (e *EnrollmentRequired) Is(target error) bool { return target == ErrEnrollmentRequired }
 
 // Method is a way to complete the second step of a login.
 type Method string
@@ -60,7 +89,7 @@ const (
 // ErrSecondFactorRequired). It is an error, not a result, so that a host
 // that forgets the second step lets nobody in.
 type SecondFactorRequired struct {
-	// Pending is the pending login: pass it to VerifySecondFactor and
+	// Pending is the pending login: pass it to Logins' SecondStep and
 	// SendCode. It is a bearer secret of its own: keep it server-side or
 	// in an HttpOnly cookie, never in a URL, and never log it.
 	Pending string `json:"-"`
@@ -78,132 +107,10 @@ func (e *SecondFactorRequired) Error() string {
 // Is reports whether target is ErrSecondFactorRequired.
 func (e *SecondFactorRequired) Is(target error) bool { return target == ErrSecondFactorRequired }
 
-// SecondFactorConfig configures second factors. Its zero value works with
-// codes by email and SMS when Config.Sender is set, and without
-// authenticator apps.
-type SecondFactorConfig struct {
-	// Off turns second factors off: logins never ask for one, and the
-	// Factors, Recovery and Devices roles are not needed. The zero value
-	// keeps them on, and New refuses a configuration without a store for
-	// them, so that no composition of stores turns them off unseen.
-	Off bool
-	// Keyring seals the secrets of authenticator apps at rest. Nil means
-	// authenticator apps cannot be enrolled (and enrolled ones cannot be
-	// verified: keep the keys).
-	Keyring *totp.Keyring
-	// Issuer names the portal in authenticator apps, such as "LPSE
-	// Kemenkeu". Empty means Config.Messages.PortalName.
-	Issuer string
-	// TOTP gives the algorithm, digits and period of new enrollments and
-	// the skew of verification. The zero value is SHA-1, 6 digits, 30
-	// seconds, one step either side.
-	TOTP totp.Params
-	// PendingFor is how long a login waits for its second factor. Zero
-	// means 5 minutes; at most 15.
-	PendingFor time.Duration
-	// PendingAttempts is how many second-step calls (codes tried, codes
-	// sent) one pending login allows. Zero means 10. The lockout's
-	// second-factor rule limits wrong codes across pending logins.
-	PendingAttempts int
-	// CodeFor is how long a code sent by email or SMS is valid. Zero means
-	// 5 minutes; at most 10 (ASVS 6.5.5).
-	CodeFor time.Duration
-	// CodeCooldown is how long after one code another may be sent. Zero
-	// means 60 seconds.
-	CodeCooldown time.Duration
-	// CodeAttempts is how many times one sent code may be tried. Zero
-	// means 5.
-	CodeAttempts int
-	// CodeDigits is the length of a sent code: 6 to 10. Zero means 6.
-	CodeDigits int
-	// RememberFor is how long a device the owner asked to remember skips
-	// the second factor. Zero means 30 days, at most a year; a negative
-	// value turns remembering off.
-	RememberFor time.Duration
-	// EmailFallback, when true, offers a code by email to every account
-	// that has a confirmed second factor and an email address, as a way
-	// back in for someone who lost the phone with the authenticator app.
-	// The zero value offers it only to accounts that added codes by email
-	// as a factor: with the fallback on, whoever controls the mailbox and
-	// knows the password passes both steps.
-	EmailFallback bool
-}
-
-// secondFactor is SecondFactorConfig with its defaults filled in.
-type secondFactor struct {
-	SecondFactorConfig
-	factors  store.Factors
-	recovery store.Recovery
-	devices  store.Devices
-}
-
-func newSecondFactor(c SecondFactorConfig, rs roles, m Messages) (secondFactor, error) {
-	sf := secondFactor{SecondFactorConfig: c}
-	if !c.Off {
-		sf.factors, sf.recovery, sf.devices = rs.factors, rs.recovery, rs.devices
-	}
-	if sf.Issuer == "" {
-		sf.Issuer = m.PortalName
-	}
-	if sf.Keyring != nil && sf.Issuer == "" {
-		return sf, errors.New("auth: Config.SecondFactor.Keyring is set and neither SecondFactor.Issuer nor Messages.PortalName names the portal for authenticator apps")
-	}
-	if err := sf.TOTP.Validate(); err != nil {
-		return sf, fmt.Errorf("auth: Config.SecondFactor.TOTP: %w", err)
-	}
-	def := func(d *time.Duration, v time.Duration, name string) error {
-		switch {
-		case *d == 0:
-			*d = v
-		case *d < 0 && name != "RememberFor":
-			return fmt.Errorf("auth: Config.SecondFactor.%s is negative", name)
-		}
-		return nil
-	}
-	for _, f := range []struct {
-		d    *time.Duration
-		v    time.Duration
-		name string
-	}{
-		{&sf.PendingFor, 5 * time.Minute, "PendingFor"},
-		{&sf.CodeFor, 5 * time.Minute, "CodeFor"},
-		{&sf.CodeCooldown, time.Minute, "CodeCooldown"},
-		{&sf.RememberFor, 30 * 24 * time.Hour, "RememberFor"},
-	} {
-		if err := def(f.d, f.v, f.name); err != nil {
-			return sf, err
-		}
-	}
-	switch {
-	case sf.PendingFor > 15*time.Minute:
-		return sf, errors.New("auth: Config.SecondFactor.PendingFor is above 15 minutes")
-	case sf.CodeFor > 10*time.Minute:
-		return sf, errors.New("auth: Config.SecondFactor.CodeFor is above 10 minutes, the most ASVS 6.5.5 allows a code sent by email or SMS")
-	case sf.RememberFor > 365*24*time.Hour:
-		return sf, errors.New("auth: Config.SecondFactor.RememberFor is above a year")
-	}
-	if sf.PendingAttempts == 0 {
-		sf.PendingAttempts = 10
-	}
-	if sf.CodeAttempts == 0 {
-		sf.CodeAttempts = 5
-	}
-	if sf.PendingAttempts < 1 || sf.PendingAttempts > store.MaxTokenAttempts ||
-		sf.CodeAttempts < 1 || sf.CodeAttempts > store.MaxTokenAttempts {
-		return sf, fmt.Errorf("auth: Config.SecondFactor attempts must be 1 to %d", store.MaxTokenAttempts)
-	}
-	if sf.CodeDigits == 0 {
-		sf.CodeDigits = secret.DefaultCodeDigits
-	}
-	if sf.CodeDigits < secret.MinCodeDigits || sf.CodeDigits > secret.MaxCodeDigits {
-		return sf, fmt.Errorf("auth: Config.SecondFactor.CodeDigits must be %d to %d", secret.MinCodeDigits, secret.MaxCodeDigits)
-	}
-	return sf, nil
-}
-
 // Token purposes of the second step.
 const (
 	purposePending = "login.pending"
+	purposeEnroll  = "login.enroll"
 	purposeEmail   = "login.email"
 	purposeSMS     = "login.sms"
 )
@@ -215,13 +122,13 @@ const (
 	dataMethods = "methods"
 )
 
-// methods returns the ways acct can complete a login, and whether it has a
-// second factor at all.
-func (a *Authenticator) methods(ctx context.Context, acct store.Account) ([]Method, bool, error) {
-	if a.sf.factors == nil {
+// methods returns the ways acct can complete a login in realm r, and
+// whether it has a second factor at all.
+func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.Account) ([]Method, bool, error) {
+	if a.factors == nil || r.SecondFactor.Requirement == SecondFactorOff {
 		return nil, false, nil
 	}
-	fs, err := a.sf.factors.Factors(ctx, acct.ID)
+	fs, err := a.factors.Factors(ctx, acct.ID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -233,7 +140,7 @@ func (a *Authenticator) methods(ctx context.Context, acct store.Account) ([]Meth
 		has = true
 		switch f.Kind {
 		case store.FactorTOTP:
-			totpOK = totpOK || a.sf.Keyring != nil
+			totpOK = totpOK || a.keyring != nil
 		case store.FactorEmail:
 			email = true
 		case store.FactorSMS:
@@ -247,48 +154,83 @@ func (a *Authenticator) methods(ctx context.Context, acct store.Account) ([]Meth
 	if totpOK {
 		ms = append(ms, MethodTOTP)
 	}
-	if (email || a.sf.EmailFallback) && acct.Email != "" && a.sender != nil {
+	if (email || r.SecondFactor.EmailFallback) && acct.Email != "" && a.sender != nil {
 		ms = append(ms, MethodEmail)
 	}
 	if sms && acct.Phone != "" && a.sender != nil {
 		ms = append(ms, MethodSMS)
 	}
-	if a.sf.recovery != nil {
-		rc, err := a.sf.recovery.RecoveryCodes(ctx, acct.ID)
-		if err != nil {
-			return nil, true, err
-		}
-		if rc.Remaining > 0 {
-			ms = append(ms, MethodRecovery)
-		}
+	rc, err := a.recovery.RecoveryCodes(ctx, acct.ID)
+	if err != nil {
+		return nil, true, err
+	}
+	if rc.Remaining > 0 {
+		ms = append(ms, MethodRecovery)
 	}
 	return ms, true, nil
 }
 
+// enrollable returns the factors acct can enroll in realm r.
+func (a *Authenticator) enrollable(acct store.Account) []Method {
+	var ms []Method
+	if a.keyring != nil {
+		ms = append(ms, MethodTOTP)
+	}
+	if acct.Email != "" && a.sender != nil {
+		ms = append(ms, MethodEmail)
+	}
+	if acct.Phone != "" && a.sender != nil {
+		ms = append(ms, MethodSMS)
+	}
+	return ms
+}
+
 // secondStep decides, after the password verified, whether the login is
-// complete: it is when the account has no second factor or the request
-// carries a device the owner remembered. Otherwise it starts a pending
-// login and returns it as a *SecondFactorRequired.
-func (a *Authenticator) secondStep(ctx context.Context, acct store.Account, device string) (string, error) {
-	ms, has, err := a.methods(ctx, acct)
+// complete: it is when the account has no second factor (and its realm
+// requires none) or the request carries a device the owner remembered.
+// Otherwise it starts a pending login, returned as a
+// *SecondFactorRequired, or, for an account of a realm that requires a
+// factor and has none, a pending enrollment, returned as an
+// *EnrollmentRequired.
+func (a *Authenticator) secondStep(ctx context.Context, r *realmConfig, acct store.Account, device string) (string, error) {
+	ms, has, err := a.methods(ctx, r, acct)
 	if err != nil {
 		return "", err
 	}
 	if !has {
-		return "", nil
+		if r.SecondFactor.Requirement != SecondFactorMandatory {
+			return "", nil
+		}
+		enroll := a.enrollable(acct)
+		if len(enroll) == 0 {
+			return "", ErrSecondFactorUnavailable
+		}
+		t, secret, err := a.issuePending(ctx, r, acct, purposeEnroll, enroll)
+		if err != nil {
+			return "", err
+		}
+		return "", &EnrollmentRequired{Pending: secret, Methods: enroll, ExpiresAt: t.ExpiresAt}
 	}
-	if device != "" && a.rememberedDevice(ctx, acct, device) {
+	if device != "" && a.rememberedDevice(ctx, r, acct, device) {
 		return "remembered_device", nil
 	}
 	if len(ms) == 0 {
 		return "", ErrSecondFactorUnavailable
 	}
-	if a.tokens == nil {
-		return "", errors.New("auth: the account has a second factor, and Config.Tokens is nil while Config.Store does not implement store.Tokens")
+	t, secret, err := a.issuePending(ctx, r, acct, purposePending, ms)
+	if err != nil {
+		return "", err
 	}
+	return "", &SecondFactorRequired{Pending: secret, Methods: ms, ExpiresAt: t.ExpiresAt}
+}
+
+// issuePending stores a pending login (or enrollment) of acct, bound to
+// its realm, its password and the methods it may use, and returns it with
+// the secret that names it.
+func (a *Authenticator) issuePending(ctx context.Context, r *realmConfig, acct store.Account, purpose string, ms []Method) (store.Token, string, error) {
 	st, err := secret.NewToken(a.rand)
 	if err != nil {
-		return "", fmt.Errorf("auth: %w", err)
+		return store.Token{}, "", fmt.Errorf("auth: %w", err)
 	}
 	now := a.now().UTC()
 	names := make([]string, len(ms))
@@ -298,34 +240,36 @@ func (a *Authenticator) secondStep(ctx context.Context, acct store.Account, devi
 	t := store.Token{
 		Selector:  st.Selector(),
 		AccountID: acct.ID,
-		Purpose:   purposePending,
+		Purpose:   purpose,
 		// Each pending login is bound to itself: a login from a second
 		// browser does not void the first's.
 		Binding:     st.Selector(),
-		Hash:        st.Hash(purposePending),
+		Hash:        st.Hash(purpose),
 		Data:        map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp, dataMethods: strings.Join(names, ",")},
-		MaxAttempts: a.sf.PendingAttempts,
+		MaxAttempts: r.SecondFactor.PendingAttempts,
 		IssuedAt:    now,
-		ExpiresAt:   now.Add(a.sf.PendingFor),
+		ExpiresAt:   now.Add(r.SecondFactor.PendingFor),
 	}
 	if err := a.tokens.IssueToken(ctx, t, 0); err != nil {
-		return "", fmt.Errorf("auth: starting the second step: %w", err)
+		return store.Token{}, "", fmt.Errorf("auth: starting the second step: %w", err)
 	}
-	return "", &SecondFactorRequired{Pending: st.String(), Methods: ms, ExpiresAt: t.ExpiresAt}
+	return t, st.String(), nil
 }
 
 // secondStepFailed records a login whose password verified but that did
 // not complete: it waits for its second factor, or cannot get one.
 func (a *Authenticator) secondStepFailed(ctx context.Context, ev store.Event, err error) error {
 	var sfr *SecondFactorRequired
+	var enr *EnrollmentRequired
 	switch {
 	case errors.As(err, &sfr):
-		ev.Kind = EventSecondFactorRequired
-		ms := make([]string, len(sfr.Methods))
-		for i, m := range sfr.Methods {
-			ms[i] = string(m)
-		}
-		ev.Details = map[string]string{"methods": strings.Join(ms, ",")}
+		ev.Kind = string(EventSecondFactorRequired)
+		ev.Details = map[string]string{"methods": methodNames(sfr.Methods)}
+		a.record(ctx, ev)
+		return err
+	case errors.As(err, &enr):
+		ev.Kind = string(EventEnrollmentRequired)
+		ev.Details = map[string]string{"methods": methodNames(enr.Methods)}
 		a.record(ctx, ev)
 		return err
 	case errors.Is(err, ErrSecondFactorUnavailable):
@@ -337,8 +281,17 @@ func (a *Authenticator) secondStepFailed(ctx context.Context, ev store.Event, er
 	}
 }
 
-// SecondFactorRequest completes a login with its second factor.
-type SecondFactorRequest struct {
+// methodNames joins methods' names with commas.
+func methodNames(ms []Method) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ",")
+}
+
+// SecondStepRequest completes a login with its second factor.
+type SecondStepRequest struct {
 	// Realm is the realm of the login.
 	Realm string
 	// Pending is SecondFactorRequired.Pending from Login.
@@ -350,13 +303,13 @@ type SecondFactorRequest struct {
 	// dashes). Blanks around and inside a numeric code are ignored.
 	Code string
 	// Remember asks to remember this device, so that logins from it skip
-	// the second factor until SecondFactorConfig.RememberFor passes.
+	// the second factor until the realm's SecondFactor.RememberFor passes.
 	Remember bool
 	Request
 }
 
-// VerifySecondFactor completes a login that Login left waiting for its
-// second factor.
+// SecondStep completes a login that Login left waiting for its second
+// factor.
 //
 // The pending login must be live, from the same realm, and issued under
 // the account's current password: a password change or reset voids it.
@@ -369,27 +322,34 @@ type SecondFactorRequest struct {
 // parallel submissions one wins). A recovery code is used up, and the
 // owner is told.
 //
-// On success the pending login is consumed (of parallel completions,
-// exactly one succeeds) and, when asked, the device is remembered: the
-// result's Device is the cookie value to set.
+// The code is checked without being used; then the pending login is
+// consumed (of parallel completions, exactly one wins), and only then is
+// the code used up: no code is ever used up without the login it
+// completes. When asked, the device is remembered: the result's Device is
+// the cookie value to set.
 //
 // Its errors: ErrNoPendingLogin, ErrInvalidCode, ErrMethodUnavailable,
 // *lockout.LockedError, and wrapped store failures.
-func (a *Authenticator) VerifySecondFactor(ctx context.Context, r SecondFactorRequest) (*LoginResult, error) {
-	p, err := a.pending(ctx, r.Realm, r.Pending)
+func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginResult, error) {
+	if l.unset() {
+		return nil, errNoAuthenticator
+	}
+	a := l.a
+	p, err := a.pending(ctx, req.Realm, purposePending, req.Pending)
 	if err != nil {
 		return nil, err
 	}
-	ev := a.event(EventLoginFailed, p.acct.Realm, r.Request)
+	r := p.realm
+	ev := a.event(EventLoginFailed, p.acct.Realm, req.Request)
 	ev.AccountID, ev.Username = p.acct.ID, p.acct.Username
-	if !slices.Contains(p.methods, r.Method) {
+	if !slices.Contains(p.methods, req.Method) {
 		return nil, ErrMethodUnavailable
 	}
-	att, err := a.begin(ctx, lockout.SecondFactor, ev)
+	att, err := a.begin(ctx, r, lockout.SecondFactor, ev)
 	if err != nil {
 		return nil, err
 	}
-	use, reason, err := a.checkSecondFactor(ctx, p.acct, r.Method, r.Code)
+	use, reason, err := a.checkSecondFactor(ctx, r, p.acct, req.Method, req.Code)
 	if err == nil {
 		// The code is right. The pending login is used up first, once
 		// (of parallel completions, one wins), and only then the code: a
@@ -407,27 +367,27 @@ func (a *Authenticator) VerifySecondFactor(ctx context.Context, r SecondFactorRe
 		case errors.Is(err, ErrInvalidCode):
 			ev = withReason(ev, reason)
 		case errors.Is(err, ErrNoPendingLogin):
-			ev = withReason(ev, "pending_used")
+			ev = withReason(ev, ReasonPendingUsed)
 		default:
 			ev = withReason(ev, ReasonError)
 		}
-		ev.Details["method"] = string(r.Method)
+		ev.Details["method"] = string(req.Method)
 		a.record(ctx, ev)
 		return nil, err
 	}
 	res := &LoginResult{Account: p.acct}
-	if r.Remember && a.sf.RememberFor > 0 && a.sf.devices != nil {
-		d, err := a.rememberDevice(ctx, p.acct, r.Request)
+	if req.Remember && r.SecondFactor.RememberFor > 0 && a.devices != nil {
+		d, err := a.rememberDevice(ctx, r, p.acct, req.Request)
 		if err != nil {
 			a.log.ErrorContext(ctx, "masuk: remembering a device", "account", p.acct.ID, "error", err)
 		} else {
 			res.Device = d
 		}
 	}
-	ev.Details = map[string]string{"second_factor": string(r.Method)}
-	a.loggedIn(ctx, ev, p.acct, r.Request)
-	if r.Method == MethodRecovery {
-		a.recoveryUsed(ctx, p.acct, r.Request)
+	ev.Details = map[string]string{"second_factor": string(req.Method)}
+	a.loggedIn(ctx, ev, p.acct, req.Request)
+	if req.Method == MethodRecovery {
+		a.recoveryUsed(ctx, p.acct, req.Request)
 	}
 	return res, nil
 }
@@ -444,18 +404,21 @@ func (a *Authenticator) settleSecondFactor(ctx context.Context, att *lockout.Att
 	}
 }
 
-// pendingLogin is a pending login that was found and charged an attempt.
+// pendingLogin is a pending login (or enrollment) that was found and
+// charged an attempt.
 type pendingLogin struct {
 	token   store.Token
 	acct    store.Account
+	realm   *realmConfig
 	methods []Method
 }
 
-// pending finds the pending login that s names, charges it an attempt, and
-// checks that it still stands: same realm, account active, password not
-// changed since.
-func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLogin, error) {
-	if _, err := a.realm(realm); err != nil {
+// pending finds the pending login of the purpose that s names, charges it
+// an attempt, and checks that it still stands: same realm, account
+// active, password not changed since.
+func (a *Authenticator) pending(ctx context.Context, realm, purpose, s string) (pendingLogin, error) {
+	r, err := a.realm(realm)
+	if err != nil {
 		return pendingLogin{}, err
 	}
 	st, ok := secret.ParseToken(s)
@@ -469,7 +432,7 @@ func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLo
 	case err != nil:
 		return pendingLogin{}, fmt.Errorf("auth: finding the pending login: %w", err)
 	}
-	if t.Purpose != purposePending || subtle.ConstantTimeCompare(t.Hash, st.Hash(purposePending)) != 1 || t.Data[dataRealm] != realm {
+	if t.Purpose != purpose || st.Verify(t.Hash, purpose) != nil || t.Data[dataRealm] != realm {
 		return pendingLogin{}, ErrNoPendingLogin
 	}
 	acct, err := a.store.AccountByID(ctx, t.AccountID)
@@ -482,7 +445,19 @@ func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLo
 	if acct.State != store.StateActive || subtle.ConstantTimeCompare([]byte(acct.SecurityStamp), []byte(t.Data[dataStamp])) != 1 {
 		return pendingLogin{}, ErrNoPendingLogin
 	}
-	p := pendingLogin{token: t, acct: acct}
+	if purpose == purposeEnroll {
+		// A pending enrollment stands in for a second factor the account
+		// did not have; once it has one (its owner enrolled it with
+		// another login meanwhile), the login must pass that factor, and
+		// the pending enrollment is void.
+		switch has, err := a.hasConfirmedFactor(ctx, acct.ID); {
+		case err != nil:
+			return pendingLogin{}, fmt.Errorf("auth: finding the pending login: %w", err)
+		case has:
+			return pendingLogin{}, ErrNoPendingLogin
+		}
+	}
+	p := pendingLogin{token: t, acct: acct, realm: r}
 	for m := range strings.SplitSeq(t.Data[dataMethods], ",") {
 		if m != "" {
 			p.methods = append(p.methods, Method(m))
@@ -491,18 +466,31 @@ func (a *Authenticator) pending(ctx context.Context, realm, s string) (pendingLo
 	return p, nil
 }
 
+// hasConfirmedFactor reports whether the account has a confirmed second
+// factor.
+func (a *Authenticator) hasConfirmedFactor(ctx context.Context, accountID string) (bool, error) {
+	if a.factors == nil {
+		return false, nil
+	}
+	fs, err := a.factors.Factors(ctx, accountID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(fs, store.Factor.Confirmed), nil
+}
+
 // useCode uses up a second-factor code that checked out; it returns
 // ErrInvalidCode, with the reason, when another login used it meanwhile.
-type useCode func(ctx context.Context) (string, error)
+type useCode func(ctx context.Context) (Reason, error)
 
 // checkSecondFactor checks a code by method, changing nothing but the
 // attempts it charges, and returns the way to use the code up once the
 // pending login is consumed. It returns ErrInvalidCode, with the reason
 // for the log, when the code does not open the account.
-func (a *Authenticator) checkSecondFactor(ctx context.Context, acct store.Account, m Method, code string) (useCode, string, error) {
+func (a *Authenticator) checkSecondFactor(ctx context.Context, r *realmConfig, acct store.Account, m Method, code string) (useCode, Reason, error) {
 	switch m {
 	case MethodTOTP:
-		return a.checkTOTP(ctx, acct, compactDigits(code))
+		return a.checkTOTP(ctx, r, acct, compactDigits(code))
 	case MethodEmail:
 		return a.checkSentCode(ctx, acct, purposeEmail, compactDigits(code))
 	case MethodSMS:
@@ -513,18 +501,11 @@ func (a *Authenticator) checkSecondFactor(ctx context.Context, acct store.Accoun
 	return nil, "", ErrMethodUnavailable
 }
 
-// Reasons a second factor failed, in the event's "reason" detail.
-const (
-	ReasonBadCode      = "bad_code"
-	ReasonReplayedCode = "replayed_code"
-	ReasonNoCode       = "no_code"
-)
-
 // checkTOTP matches code against each of the account's confirmed
 // authenticator apps. Using it records the step it matched, which only
 // moves forward, by compare-and-set: a code is accepted once.
-func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code string) (useCode, string, error) {
-	fs, err := a.sf.factors.Factors(ctx, acct.ID)
+func (a *Authenticator) checkTOTP(ctx context.Context, r *realmConfig, acct store.Account, code string) (useCode, Reason, error) {
+	fs, err := a.factors.Factors(ctx, acct.ID)
 	if err != nil {
 		return nil, ReasonError, fmt.Errorf("auth: reading factors: %w", err)
 	}
@@ -533,13 +514,13 @@ func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code 
 		if f.Kind != store.FactorTOTP || !f.Confirmed() {
 			continue
 		}
-		secret, p, err := a.openFactor(f)
+		key, p, err := a.openFactor(r, f)
 		if err != nil {
 			a.log.ErrorContext(ctx, "masuk: opening an authenticator secret", "account", acct.ID, "factor", f.ID, "error", err)
 			continue
 		}
-		step, err := p.Match(secret, code, a.now())
-		clear(secret)
+		step, err := p.Match(key, code, a.now())
+		clear(key)
 		if err != nil {
 			continue
 		}
@@ -547,8 +528,8 @@ func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code 
 			reason = ReasonReplayedCode
 			continue
 		}
-		use := func(ctx context.Context) (string, error) {
-			switch err := a.sf.factors.AcceptStep(ctx, acct.ID, f.ID, step); {
+		use := func(ctx context.Context) (Reason, error) {
+			switch err := a.factors.AcceptStep(ctx, acct.ID, f.ID, step); {
 			case errors.Is(err, store.ErrStale), errors.Is(err, store.ErrNotFound):
 				return ReasonReplayedCode, ErrInvalidCode
 			case err != nil:
@@ -564,7 +545,7 @@ func (a *Authenticator) checkTOTP(ctx context.Context, acct store.Account, code 
 
 // checkSentCode checks a code sent by email or SMS: an attempt is charged
 // before the comparison; using it consumes it, once.
-func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, purpose, code string) (useCode, string, error) {
+func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, purpose, code string) (useCode, Reason, error) {
 	t, err := a.tokens.AttemptToken(ctx, store.TokenKey{AccountID: acct.ID, Purpose: purpose}, a.now().UTC())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -575,7 +556,7 @@ func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, p
 	if secret.VerifyCode(t.Hash, purpose, acct.ID, code) != nil {
 		return nil, ReasonBadCode, ErrInvalidCode
 	}
-	use := func(ctx context.Context) (string, error) {
+	use := func(ctx context.Context) (Reason, error) {
 		switch err := a.tokens.ConsumeToken(ctx, t.Selector, t.Hash); {
 		case errors.Is(err, store.ErrNotFound):
 			return ReasonReplayedCode, ErrInvalidCode
@@ -589,22 +570,22 @@ func (a *Authenticator) checkSentCode(ctx context.Context, acct store.Account, p
 
 // checkRecoveryCode finds a recovery code in the account's set; using it
 // removes it, once.
-func (a *Authenticator) checkRecoveryCode(ctx context.Context, acct store.Account, code string) (useCode, string, error) {
-	if a.sf.recovery == nil {
+func (a *Authenticator) checkRecoveryCode(ctx context.Context, acct store.Account, code string) (useCode, Reason, error) {
+	if a.recovery == nil {
 		return nil, "", ErrMethodUnavailable
 	}
 	h, err := secret.HashRecoveryCode(code)
 	if err != nil {
 		return nil, ReasonBadCode, ErrInvalidCode
 	}
-	switch err := a.sf.recovery.FindRecoveryCode(ctx, acct.ID, h); {
+	switch err := a.recovery.FindRecoveryCode(ctx, acct.ID, h); {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, ReasonBadCode, ErrInvalidCode
 	case err != nil:
 		return nil, ReasonError, fmt.Errorf("auth: finding a recovery code: %w", err)
 	}
-	use := func(ctx context.Context) (string, error) {
-		switch _, err := a.sf.recovery.UseRecoveryCode(ctx, acct.ID, h); {
+	use := func(ctx context.Context) (Reason, error) {
+		switch _, err := a.recovery.UseRecoveryCode(ctx, acct.ID, h); {
 		case errors.Is(err, store.ErrNotFound):
 			return ReasonReplayedCode, ErrInvalidCode
 		case err != nil:
@@ -656,26 +637,39 @@ type SentCode struct {
 // SendCode sends a code for the second step of a pending login, by email
 // or SMS, to the address the account has on record (never to one given in
 // the request). A new code voids the one sent before. Codes are valid for
-// SecondFactorConfig.CodeFor, may be tried CodeAttempts times, and are
-// stored hashed.
+// the realm's SecondFactor.CodeFor, may be tried CodeAttempts times, and
+// are stored hashed.
 //
 // Its errors: ErrNoPendingLogin; ErrMethodUnavailable when the pending
 // login does not offer the method; a *store.CooldownError (errors.Is
 // store.ErrCooldown) saying when another code may be sent; a
 // *lockout.ThrottledError when codes are asked for the account, or from
-// the address, more often than ResetConfig's rates allow; a failure of
-// the Sender, wrapped.
-func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCode, error) {
-	p, err := a.pending(ctx, r.Realm, r.Pending)
+// the address, more often than the realm's SecondFactor.CodesPerAccount
+// and CodesPerAddress allow; a failure of the Sender, wrapped.
+func (l *Logins) SendCode(ctx context.Context, req SendCodeRequest) (SentCode, error) {
+	if l.unset() {
+		return SentCode{}, errNoAuthenticator
+	}
+	a := l.a
+	p, err := a.pending(ctx, req.Realm, purposePending, req.Pending)
 	if err != nil {
 		return SentCode{}, err
 	}
-	if (r.Method != MethodEmail && r.Method != MethodSMS) || !slices.Contains(p.methods, r.Method) || a.sender == nil {
+	if !slices.Contains(p.methods, req.Method) {
 		return SentCode{}, ErrMethodUnavailable
 	}
-	purpose, to, channel := purposeEmail, p.acct.Email, notify.Email
-	if r.Method == MethodSMS {
-		purpose, to, channel = purposeSMS, p.acct.Phone, notify.SMS
+	return a.sendCode(ctx, p.realm, p.acct, req.Method, req.Request)
+}
+
+// sendCode sends a code for the second step to acct's address or phone
+// on record.
+func (a *Authenticator) sendCode(ctx context.Context, r *realmConfig, acct store.Account, m Method, req Request) (SentCode, error) {
+	if (m != MethodEmail && m != MethodSMS) || a.sender == nil {
+		return SentCode{}, ErrMethodUnavailable
+	}
+	purpose, to, channel := purposeEmail, acct.Email, notify.Email
+	if m == MethodSMS {
+		purpose, to, channel = purposeSMS, acct.Phone, notify.SMS
 	}
 	if to == "" {
 		return SentCode{}, ErrMethodUnavailable
@@ -683,11 +677,12 @@ func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCo
 	// Besides the cooldown per account, a rate per account and per client
 	// address: whoever knows a password must not be able to send mail or
 	// SMS without end, to one account or to many.
-	s := lockout.Subject{Realm: p.acct.Realm, Username: p.acct.Username, Addr: r.ClientAddr}
-	if err := a.guard.Throttle(ctx, "send_code", s, a.reset.PerIdentifier, a.reset.PerAddress); err != nil {
+	sf := r.SecondFactor
+	s := lockout.Subject{Realm: acct.Realm, Username: acct.Username, Addr: req.ClientAddr}
+	if err := r.guard.Throttle(ctx, "send_code", s, sf.CodesPerAccount, sf.CodesPerAddress); err != nil {
 		return SentCode{}, err
 	}
-	code, err := secret.NewCode(a.rand, a.sf.CodeDigits)
+	code, err := secret.NewCode(a.rand, sf.CodeDigits)
 	if err != nil {
 		return SentCode{}, fmt.Errorf("auth: %w", err)
 	}
@@ -698,33 +693,33 @@ func (a *Authenticator) SendCode(ctx context.Context, r SendCodeRequest) (SentCo
 	now := a.now().UTC()
 	t := store.Token{
 		Selector:    sel,
-		AccountID:   p.acct.ID,
+		AccountID:   acct.ID,
 		Purpose:     purpose,
-		Hash:        secret.HashCode(purpose, p.acct.ID, code),
-		MaxAttempts: a.sf.CodeAttempts,
+		Hash:        secret.HashCode(purpose, acct.ID, code),
+		MaxAttempts: sf.CodeAttempts,
 		IssuedAt:    now,
-		ExpiresAt:   now.Add(a.sf.CodeFor),
+		ExpiresAt:   now.Add(sf.CodeFor),
 	}
-	if err := a.tokens.IssueToken(ctx, t, a.sf.CodeCooldown); err != nil {
+	if err := a.tokens.IssueToken(ctx, t, sf.CodeCooldown); err != nil {
 		if errors.Is(err, store.ErrCooldown) {
 			return SentCode{}, err
 		}
 		return SentCode{}, fmt.Errorf("auth: storing the code: %w", err)
 	}
-	d := a.messageData(p.acct)
-	d.Code, d.ExpiresIn = code, a.sf.CodeFor
-	if err := a.send(ctx, channel, to, notify.SecondFactorCode, r.Locale, d); err != nil {
+	d := a.messageData(acct)
+	d.Code, d.ExpiresIn = code, sf.CodeFor
+	if err := a.send(ctx, acct.Realm, channel, to, notify.SecondFactorCode, req.Locale, d); err != nil {
 		// A code nobody received must not count toward the cooldown.
-		if verr := a.tokens.VoidTokens(context.WithoutCancel(ctx), p.acct.ID, purpose); verr != nil {
-			a.log.ErrorContext(ctx, "masuk: voiding an unsent code", "account", p.acct.ID, "error", verr)
+		if verr := a.tokens.VoidTokens(context.WithoutCancel(ctx), acct.ID, purpose); verr != nil {
+			a.log.ErrorContext(ctx, "masuk: voiding an unsent code", "account", acct.ID, "error", verr)
 		}
 		return SentCode{}, err
 	}
-	ev := a.event(EventCodeSent, p.acct.Realm, r.Request)
-	ev.AccountID, ev.Username = p.acct.ID, p.acct.Username
-	ev.Details = map[string]string{"method": string(r.Method)}
+	ev := a.event(EventCodeSent, acct.Realm, req)
+	ev.AccountID, ev.Username = acct.ID, acct.Username
+	ev.Details = map[string]string{"method": string(m)}
 	a.record(ctx, ev)
-	return SentCode{Method: r.Method, To: mask(channel, to), ExpiresAt: t.ExpiresAt, ResendAt: now.Add(a.sf.CodeCooldown)}, nil
+	return SentCode{Method: m, To: mask(channel, to), ExpiresAt: t.ExpiresAt, ResendAt: now.Add(sf.CodeCooldown)}, nil
 }
 
 // mask hides most of an address: the first letter of an email's local

@@ -16,47 +16,6 @@ import (
 // has changed since. The person logs in again.
 var ErrNoSession = errors.New("auth: no session")
 
-// SessionConfig configures server-side sessions. Its zero value is the
-// recommended one.
-type SessionConfig struct {
-	// Off turns masuk's sessions off, for a host that keeps sessions of
-	// its own: the Sessions role is not needed, the session methods
-	// return ErrNotConfigured, and ending an account's sessions (after a
-	// password change or reset, Disable) is the host's to do. The zero
-	// value keeps them on, and New refuses a configuration without a
-	// store for them.
-	Off bool
-	// IdleTimeout ends a session that has not been used for that long.
-	// Zero means 30 minutes.
-	IdleTimeout time.Duration
-	// Lifetime ends a session that long after it began, however busy.
-	// Zero means 12 hours.
-	Lifetime time.Duration
-	// TouchEvery is how often a busy session's last use is written: a
-	// session used many times a minute is written once a minute. Zero
-	// means 1 minute; it is at most a tenth of IdleTimeout.
-	TouchEvery time.Duration
-}
-
-func (c *SessionConfig) fill() error {
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = 30 * time.Minute
-	}
-	if c.Lifetime == 0 {
-		c.Lifetime = 12 * time.Hour
-	}
-	if c.TouchEvery == 0 {
-		c.TouchEvery = min(time.Minute, c.IdleTimeout/10)
-	}
-	switch {
-	case c.IdleTimeout < time.Minute || c.Lifetime < c.IdleTimeout:
-		return errors.New("auth: Config.Session: IdleTimeout must be at least a minute and Lifetime at least IdleTimeout")
-	case c.TouchEvery < 0 || c.TouchEvery > c.IdleTimeout/10:
-		return errors.New("auth: Config.Session: TouchEvery must be at most a tenth of IdleTimeout")
-	}
-	return nil
-}
-
 // NewSession is a session just begun: set Token as the session cookie.
 type NewSession struct {
 	// Token is the cookie's value. It is a bearer secret: never log it,
@@ -93,6 +52,10 @@ type Principal struct {
 	Session SessionInfo `json:"session"`
 }
 
+// Sessions begins, loads, lists and ends server-side sessions. Obtain it
+// from [Authenticator.Sessions].
+type Sessions struct{ a *Authenticator }
+
 // sessionStore returns the session store, or ErrNotConfigured.
 func (a *Authenticator) sessionStore() (store.Sessions, error) {
 	if a.sessions == nil {
@@ -103,12 +66,24 @@ func (a *Authenticator) sessionStore() (store.Sessions, error) {
 
 const purposeSession = "session"
 
-// StartSession begins a session for an account that has just logged in
-// (both steps), and returns its token for the cookie. Call it again after
-// any change of privilege (a password change, an operator's elevation): a
-// new token each time, so a token seen before the change is worth nothing
-// after it.
-func (a *Authenticator) StartSession(ctx context.Context, acct store.Account, req Request) (*NewSession, error) {
+// StartSession begins a session.
+type StartSession struct {
+	// Account is the account that has just logged in, both steps: the
+	// LoginResult's.
+	Account store.Account
+	Request
+}
+
+// Start begins a session for an account that has just logged in (both
+// steps), and returns its token for the cookie, with the timeouts of the
+// account's realm. Call it again after any change of privilege (a
+// password change, an operator's elevation): a new token each time, so a
+// token seen before the change is worth nothing after it.
+func (v *Sessions) Start(ctx context.Context, st StartSession) (*NewSession, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
+	}
+	a, acct, req := v.a, st.Account, st.Request
 	ss, err := a.sessionStore()
 	if err != nil {
 		return nil, err
@@ -121,6 +96,7 @@ func (a *Authenticator) StartSession(ctx context.Context, acct store.Account, re
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	now := a.now().UTC()
+	policy := a.realmOf(acct.Realm).Session
 	s := store.Session{
 		Selector:   t.Selector(),
 		Hash:       t.Hash(purposeSession),
@@ -131,9 +107,9 @@ func (a *Authenticator) StartSession(ctx context.Context, acct store.Account, re
 		UserAgent:  cut(deviceName(req.UserAgent), store.MaxSessionUserAgent),
 		CreatedAt:  now,
 		LastSeenAt: now,
-		ExpiresAt:  now.Add(a.session.Lifetime),
+		ExpiresAt:  now.Add(policy.Lifetime),
 	}
-	s.IdleUntil = minTime(now.Add(a.session.IdleTimeout), s.ExpiresAt)
+	s.IdleUntil = minTime(now.Add(policy.IdleTimeout), s.ExpiresAt)
 	if err := ss.CreateSession(ctx, s); err != nil {
 		return nil, fmt.Errorf("auth: starting a session: %w", err)
 	}
@@ -154,15 +130,19 @@ func (a *Authenticator) StartSession(ctx context.Context, acct store.Account, re
 	return &NewSession{Token: t.String(), ID: s.Selector, ExpiresAt: s.ExpiresAt, IdleUntil: s.IdleUntil}, nil
 }
 
-// LoadSession returns who the session token acts for, and records the use
-// (at most once every SessionConfig.TouchEvery, which moves the idle
+// Load returns who the session token acts for, and records the use (at
+// most once every the realm's Session.TouchEvery, which moves the idle
 // deadline forward). On every load it checks the account: a disabled
 // account, or a password changed since the session began (a change, a
 // reset, an operator's forced reset), ends the session at once, at the
 // very next request, not at some later re-check.
 //
 // Its errors: ErrNoSession, and wrapped store failures (fail closed).
-func (a *Authenticator) LoadSession(ctx context.Context, token string) (*Principal, error) {
+func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
+	}
+	a := v.a
 	ss, err := a.sessionStore()
 	if err != nil {
 		return nil, err
@@ -195,8 +175,8 @@ func (a *Authenticator) LoadSession(ctx context.Context, token string) (*Princip
 		}
 		return nil, ErrNoSession
 	}
-	if now.Sub(s.LastSeenAt) >= a.session.TouchEvery {
-		idle := minTime(now.Add(a.session.IdleTimeout), s.ExpiresAt)
+	if policy := a.realmOf(s.Realm).Session; now.Sub(s.LastSeenAt) >= policy.TouchEvery {
+		idle := minTime(now.Add(policy.IdleTimeout), s.ExpiresAt)
 		switch err := ss.TouchSession(ctx, s.Selector, now, idle); {
 		case errors.Is(err, store.ErrNotFound):
 			return nil, ErrNoSession
@@ -216,9 +196,21 @@ func sessionInfo(s store.Session, current string) SessionInfo {
 		LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt, Current: s.Selector == current}
 }
 
-// Sessions lists the account's live sessions, the most recently used
-// first; current, the ID of the session asking, is marked.
-func (a *Authenticator) Sessions(ctx context.Context, accountID, current string) ([]SessionInfo, error) {
+// SessionQuery asks for an account's sessions.
+type SessionQuery struct {
+	// AccountID is the account, as the host's session knows it.
+	AccountID string
+	// Current is the ID of the session asking, which the list marks.
+	Current string
+}
+
+// List lists the account's live sessions, the most recently used first,
+// the one asking marked.
+func (v *Sessions) List(ctx context.Context, q SessionQuery) ([]SessionInfo, error) {
+	if v.unset() {
+		return nil, errNoAuthenticator
+	}
+	a, accountID, current := v.a, q.AccountID, q.Current
 	ss, err := a.sessionStore()
 	if err != nil {
 		return nil, err
@@ -234,9 +226,20 @@ func (a *Authenticator) Sessions(ctx context.Context, accountID, current string)
 	return out, nil
 }
 
+// LogoutRequest ends the session of a request.
+type LogoutRequest struct {
+	// Token is the session's token, from the cookie or the bearer header.
+	Token string
+	Request
+}
+
 // Logout ends the session the token names, if any: a token that names no
 // live session is not an error, so logging out twice is harmless.
-func (a *Authenticator) Logout(ctx context.Context, token string, req Request) error {
+func (v *Sessions) Logout(ctx context.Context, l LogoutRequest) error {
+	if v.unset() {
+		return errNoAuthenticator
+	}
+	a, token, req := v.a, l.Token, l.Request
 	ss, err := a.sessionStore()
 	if err != nil {
 		return err
@@ -262,9 +265,22 @@ func (a *Authenticator) Logout(ctx context.Context, token string, req Request) e
 	return nil
 }
 
-// RevokeSession ends one session of the account, by its ID from Sessions
-// (a session on a device the owner no longer has).
-func (a *Authenticator) RevokeSession(ctx context.Context, accountID, id string, req Request) error {
+// Revocation ends one session of an account.
+type Revocation struct {
+	// AccountID is the account, as the host's session knows it.
+	AccountID string
+	// SessionID is the session's ID, from List.
+	SessionID string
+	Request
+}
+
+// Revoke ends one session of the account, by its ID from List (a session
+// on a device the owner no longer has).
+func (v *Sessions) Revoke(ctx context.Context, r Revocation) error {
+	if v.unset() {
+		return errNoAuthenticator
+	}
+	a, accountID, id, req := v.a, r.AccountID, r.SessionID, r.Request
 	ss, err := a.sessionStore()
 	if err != nil {
 		return err
@@ -276,24 +292,42 @@ func (a *Authenticator) RevokeSession(ctx context.Context, accountID, id string,
 	return nil
 }
 
-// RevokeOtherSessions ends every session of the account but current ("log
-// out everywhere else"); with current empty, every session ("log out
-// everywhere"). It returns how many ended.
-func (a *Authenticator) RevokeOtherSessions(ctx context.Context, accountID, current string, req Request) (int, error) {
+// OthersRevocation ends every session of an account but one.
+type OthersRevocation struct {
+	// AccountID is the account, as the host's session knows it.
+	AccountID string
+	// Current is the ID of the session to keep; empty ends every one.
+	Current string
+	Request
+}
+
+// Revoked says how many sessions ended.
+type Revoked struct {
+	Count int `json:"count"`
+}
+
+// RevokeOthers ends every session of the account but Current ("log out
+// everywhere else"); with Current empty, every session ("log out
+// everywhere").
+func (v *Sessions) RevokeOthers(ctx context.Context, r OthersRevocation) (Revoked, error) {
+	if v.unset() {
+		return Revoked{}, errNoAuthenticator
+	}
+	a := v.a
 	ss, err := a.sessionStore()
 	if err != nil {
-		return 0, err
+		return Revoked{}, err
 	}
-	n, err := ss.DeleteSessions(ctx, accountID, current)
+	n, err := ss.DeleteSessions(ctx, r.AccountID, r.Current)
 	if err != nil {
-		return n, fmt.Errorf("auth: revoke sessions: %w", err)
+		return Revoked{Count: n}, fmt.Errorf("auth: revoke sessions: %w", err)
 	}
 	which := "others"
-	if current == "" {
+	if r.Current == "" {
 		which = "all"
 	}
-	a.sessionsRevoked(ctx, accountID, n, which, "", req)
-	return n, nil
+	a.sessionsRevoked(ctx, r.AccountID, n, which, "", r.Request)
+	return Revoked{Count: n}, nil
 }
 
 // endSessions ends every session of an account whose credentials just

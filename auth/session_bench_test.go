@@ -22,13 +22,13 @@ func BenchmarkLoadSession(b *testing.B) {
 			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
 			require.NoError(b, err)
-			acct, err := accountOf(a.Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
+			acct, err := accountOf(a.Accounts().Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
 			require.NoError(b, err)
-			ns, err := a.StartSession(b.Context(), acct, auth.Request{ClientAddr: "203.0.113.9", UserAgent: "bench"})
+			ns, err := a.Sessions().Start(b.Context(), auth.StartSession{Account: acct, Request: auth.Request{ClientAddr: "203.0.113.9", UserAgent: "bench"}})
 			require.NoError(b, err)
 			b.Run("load", func(b *testing.B) {
 				for b.Loop() {
-					if _, err := a.LoadSession(b.Context(), ns.Token); err != nil {
+					if _, err := a.Sessions().Load(b.Context(), ns.Token); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -40,13 +40,13 @@ func BenchmarkLoadSession(b *testing.B) {
 					// 12 hours, so a new one every 600 requests.
 					if i%600 == 0 {
 						b.StopTimer()
-						ns, err = a.StartSession(b.Context(), acct, auth.Request{ClientAddr: "203.0.113.9", UserAgent: "bench"})
+						ns, err = a.Sessions().Start(b.Context(), auth.StartSession{Account: acct, Request: auth.Request{ClientAddr: "203.0.113.9", UserAgent: "bench"}})
 						require.NoError(b, err)
 						b.StartTimer()
 					}
 					i++
 					now = now.Add(time.Minute)
-					if _, err := a.LoadSession(b.Context(), ns.Token); err != nil {
+					if _, err := a.Sessions().Load(b.Context(), ns.Token); err != nil {
 						b.Fatal(err)
 					}
 				}

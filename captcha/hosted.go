@@ -31,7 +31,7 @@ type Verifier interface {
 var (
 	// ErrHostedRejected means the hosted service, or a check of its
 	// answer, refused the token: ask the person to solve the widget again.
-	ErrHostedRejected = errors.New("captcha: hosted service rejected the response")
+	ErrHostedRejected error = rejection("captcha: hosted service rejected the response")
 	// ErrHostedUnavailable means the hosted service could not be reached in
 	// time, or answered with something other than a verdict (an HTTP
 	// error, a malformed body, a complaint about the secret). The request

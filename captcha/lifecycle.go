@@ -22,7 +22,7 @@ var (
 	// ErrWrong: the answer does not solve the challenge. An unknown,
 	// expired, already used or other flow's challenge, and an empty or
 	// blank answer, all give ErrWrong: none of them ever verifies.
-	ErrWrong = errors.New("captcha: wrong answer or no such challenge")
+	ErrWrong error = rejection("captcha: wrong answer or no such challenge")
 	// ErrTooMany: the client address asked for more challenges than the
 	// issuance limit allows; nothing was stored.
 	ErrTooMany = errors.New("captcha: too many challenges from this address")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/masuk-id/masuk/internal/typednil"
@@ -225,7 +226,7 @@ func (g *Guard) addrKey(addr string) (string, bool) {
 // address, another IPv6 address as its prefix of ipv6Prefix bits (whoever
 // holds one address of a /64 usually holds all of it), without a zone or
 // port. A string that is not an address counts as itself, cut to 64
-// bytes, behind a "?".
+// bytes, made valid UTF-8 without NUL, behind a "?".
 func CountedAddr(addr string, ipv6Prefix int) string {
 	return string(appendCountedAddr(nil, addr, ipv6Prefix))
 }
@@ -242,6 +243,9 @@ func appendCountedAddr(dst []byte, addr string, ipv6Prefix int) []byte {
 		if len(addr) > 64 {
 			addr = addr[:64]
 		}
+		// Counter keys are text a store may refuse otherwise
+		// (PostgreSQL's text holds no invalid UTF-8 and no NUL).
+		addr = strings.ReplaceAll(strings.ToValidUTF8(addr, "\uFFFD"), "\x00", "\uFFFD")
 		return append(append(dst, '?'), addr...)
 	}
 	ip = ip.Unmap().WithZone("")

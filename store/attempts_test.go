@@ -29,13 +29,16 @@ func TestLimitValid(t *testing.T) {
 		"no lock":            func(l *store.Limit) { l.LockBase = 0 },
 		"max below base":     func(l *store.Limit) { l.LockMax = time.Minute },
 		"forget below max":   func(l *store.Limit) { l.Forget = time.Hour },
-		"negative permanent": func(l *store.Limit) { l.PermanentAfter = -1 },
+		"below every lock":   func(l *store.Limit) { l.PermanentAfter = store.EveryLockPermanent - 1 },
 		"negative lease":     func(l *store.Limit) { l.Lease = -time.Second },
 	} {
 		l := ok
 		mutate(&l)
 		assert.False(t, l.Valid(), name)
 	}
+	every := ok
+	every.PermanentAfter = store.EveryLockPermanent
+	assert.True(t, every.Valid(), "every lock permanent")
 }
 
 func TestSettleAndTake(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store/memstore"
+	"github.com/masuk-id/masuk/totp"
 )
 
 // fatalT records the first Fatalf and stops the helper that called it, as
@@ -113,18 +114,21 @@ func TestNewFillsOnlyWhatIsUnset(t *testing.T) {
 	assert.NotNil(t, k.Captcha)
 }
 
+// TestNewRefusals: New fails the test on a configuration auth.New refuses,
+// the portal's lockout policy included (v1 had a Kit option for it; the
+// policy now lives in the realm, so a weak one is refused there, in the
+// defaults or in one realm), and on two captchas.
 func TestNewRefusals(t *testing.T) {
-	g, err := lockout.New(lockout.Config{Store: memstore.New()})
-	require.NoError(t, err)
+	weak := lockout.Policy{Account: lockout.Rule{Threshold: 500, Window: time.Minute, Lock: time.Minute}}
 	for name, fn := range map[string]func(t authtest.TB){
-		"two lockouts": func(t authtest.TB) {
-			authtest.New(t, auth.Config{Lockout: g}, authtest.WithLockout(lockout.Policy{}))
-		},
 		"weak lockout": func(t authtest.TB) {
-			authtest.New(t, auth.Config{}, authtest.WithLockout(lockout.Policy{Account: lockout.Rule{Threshold: 500, Window: time.Minute, Lock: time.Minute}}))
+			authtest.New(t, auth.Config{Realm: auth.Realm{Lockout: weak}})
+		},
+		"weak lockout in a realm": func(t authtest.TB) {
+			authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"lpse": {Lockout: weak}}})
 		},
 		"two captchas": func(t authtest.TB) {
-			authtest.New(t, auth.Config{Captcha: auth.CaptchaHosted(nil)}, authtest.WithCaptcha(captchaConfig))
+			authtest.New(t, auth.Config{Captcha: captcha.HostedChecker(nil)}, authtest.WithCaptcha(captchaConfig))
 		},
 		"bad realm": func(t authtest.TB) {
 			authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"LPSE Pusat": {}}})
@@ -136,7 +140,7 @@ func TestNewRefusals(t *testing.T) {
 
 func TestHelpersFailTheTest(t *testing.T) {
 	k := authtest.New(t, auth.Config{})
-	_, err := k.Auth.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
+	_, err := k.Auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
 	require.NoError(t, err)
 	assert.Contains(t, fatal(func(t authtest.TB) { k.LastMessage(t, "nobody@example.id") }), "no message")
 	assert.Contains(t, fatal(func(t authtest.TB) { k.SolveCaptcha(t, "f", "203.0.113.9") }), "no captcha")
@@ -150,7 +154,9 @@ func TestFailLoginsSolvesCaptchas(t *testing.T) {
 	k := authtest.New(t, auth.Config{}, authtest.WithCaptcha(captchaConfig))
 	require.NotNil(t, k.Captcha)
 	k.FailLogins(t, "lpse", "nobody", "203.0.113.9", 5)
-	st, err := k.Auth.LockStatus(t.Context(), "lpse", "nobody")
+	op, err := k.Auth.Operator(auth.OperatorIdentity{Name: "helpdesk", Realms: []string{"lpse"}})
+	require.NoError(t, err)
+	st, err := op.LockStatus(t.Context(), auth.LockQuery{Realm: "lpse", Username: "nobody"})
 	require.NoError(t, err)
 	assert.True(t, st.Locked())
 	// The answer is the generator's, in the host's alphabet and length.
@@ -161,3 +167,56 @@ func TestFailLoginsSolvesCaptchas(t *testing.T) {
 }
 
 var captchaConfig = captcha.Config{Length: 5, Alphabet: captcha.DigitsLetters}
+
+// TestCodeRealms: a realm that resets or activates by code builds with the
+// defaults, and New refuses one whose codes would be too easy to guess,
+// counting the defaults it filled in. (auth.New once ran that check on the
+// realm as it was before its defaults were filled: the zero windows of a
+// realm that left its rates to the defaults divided by zero, and a realm
+// that set its rates was checked with zero attempts, so never refused.)
+func TestCodeRealms(t *testing.T) {
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{
+		"sapk": {Reset: auth.ResetPolicy{Delivery: auth.ByCode}},
+		"lpse": {Activation: auth.ActivationPolicy{Mode: auth.ActivationCode}},
+	}})
+	require.NotNil(t, k.Auth)
+
+	day := 24 * time.Hour
+	for name, r := range map[string]auth.Realm{
+		// 2 × (30 × 3 + 10 × 3) / 10⁶ with six-digit codes everywhere.
+		"reset codes": {Reset: auth.ResetPolicy{Delivery: auth.ByCode, NewNetworkCodeDigits: 6,
+			PerAccount: lockout.Rate{Requests: 30, Window: day}, PerAccountKnown: lockout.Rate{Requests: 10, Window: day}}},
+		// (2 × 40 + 1) × 3 / 10⁶.
+		"activation codes": {Activation: auth.ActivationPolicy{Mode: auth.ActivationCode,
+			PerAccount: lockout.Rate{Requests: 40, Window: day}}},
+	} {
+		msg := fatal(func(t authtest.TB) { authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"sapk": r}}) })
+		assert.Contains(t, msg, "1 in 10,000", name)
+	}
+}
+
+// TestTOTPOfARealm: EnrollTOTP and TOTPCode compute an app's codes with
+// the parameters of the account's realm, which may be its own: here eight
+// digits in one realm, the default six in the other.
+func TestTOTPOfARealm(t *testing.T) {
+	const pass = "kopi tubruk di pagi hari"
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{
+		"bpjs": {SecondFactor: auth.SecondFactorPolicy{TOTP: totp.Params{Digits: 8, Algorithm: totp.SHA256}}},
+		"lpse": {},
+	}})
+	for realm, digits := range map[string]int{"bpjs": 8, "lpse": 6} {
+		reg, err := k.Auth.Accounts().Register(t.Context(), auth.Registration{Realm: realm, Username: "budi", Password: pass})
+		require.NoError(t, err)
+		secret, recovery := k.EnrollTOTP(t, reg.Account.ID, pass)
+		assert.Len(t, recovery, 10)
+		k.Advance(t, 30*time.Second)
+
+		_, err = k.Auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: realm, Username: "budi", Password: pass})
+		var sfr *auth.SecondFactorRequired
+		require.ErrorAs(t, err, &sfr, realm)
+		code := k.TOTPCode(t, secret)
+		assert.Len(t, code, digits, realm)
+		_, err = k.Auth.Logins().SecondStep(t.Context(), auth.SecondStepRequest{Realm: realm, Pending: sfr.Pending, Method: auth.MethodTOTP, Code: code})
+		require.NoError(t, err, realm)
+	}
+}

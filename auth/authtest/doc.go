@@ -5,26 +5,26 @@
 //
 // # A Kit
 //
-// [New] takes the portal's own auth.Config (its realms, password policy,
-// captcha policy, reset and activation settings, links) and fills in what
-// a test must control: a memstore, a fast test [Hasher], a [Clock], a
-// deterministic [Rand], a notify.Outbox as the sender, the lockout guard
-// ([WithLockout] for the portal's lockout.Policy) and, when a realm asks
-// for one, a captcha service whose answers the Kit knows. The test then
-// drives [Kit.Auth], the real Authenticator, and asserts what the portal's
-// users would see:
+// [New] takes the portal's own auth.Config (its realms with their
+// password, lockout, captcha, reset and activation policies, links) and
+// fills in what a test must control: a memstore, a fast test [Hasher], a
+// [Clock], a deterministic [Rand], a notify.Outbox as the sender and,
+// when a realm asks for one, a captcha service whose answers the Kit
+// knows. The lockout is the portal's own (Realm.Lockout), on the Kit's
+// store and clock. The test then drives [Kit.Auth], the real
+// Authenticator, through its services and asserts what the portal's users
+// would see:
 //
-//	k := authtest.New(t, auth.Config{Realms: realms, Policy: policy},
-//		authtest.WithLockout(portalLockout))
+//	k := authtest.New(t, auth.Config{Realms: portal.Realms})
 //	k.FailLogins(t, "lpse", "budi", "203.0.113.9", 5)
-//	_, err := k.Auth.Login(ctx, right)       // a *lockout.LockedError
+//	_, err := k.Auth.Logins().Login(ctx, right) // a *lockout.LockedError
 //	k.Advance(t, 15*time.Minute)
-//	_, err = k.Auth.Login(ctx, right)        // nil
+//	_, err = k.Auth.Logins().Login(ctx, right)  // nil
 //
 // # Helpers
 //
 //   - Time: [Kit.Advance] moves the clock of the Authenticator, its
-//     lockout guard, its tokens and its captcha service together.
+//     realms' lockouts, its tokens and its captcha service together.
 //   - Lockout: [Kit.FailLogins] fails n logins from an address (solving
 //     captchas on the way, so every failure counts).
 //   - Captcha: [Kit.SolveCaptcha] issues a challenge and returns its
@@ -39,7 +39,7 @@
 //     (Authenticator.Close).
 //   - Second factors: [Kit.EnrollTOTP] enrolls an authenticator app and
 //     keeps its secret; [Kit.TOTPCode] is the code the app shows at the
-//     Kit's time.
+//     Kit's time, with the TOTP parameters of the account's realm.
 //   - Audit: [Kit.Events] lists a realm's events, newest first.
 //
 // Every helper takes a [TB] (a *testing.T) and fails the test, with
@@ -48,7 +48,7 @@
 // # Never in production
 //
 // The [Hasher] is one SHA-256, the [Rand] is predictable, and the keyring
-// New provides when Config.SecondFactor.Keyring is nil has an all-zero
+// New provides when Config.Keyring is nil has an all-zero
 // key. Each is there to make tests fast and repeatable, and each would be
 // a vulnerability in a running portal. Nothing in this package is meant
 // to be imported by non-test code.

@@ -28,11 +28,12 @@ func (exampleT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, a
 // password, before any hash runs; 15 minutes later it works.
 func Example_lockout() {
 	ctx := context.Background()
-	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"lpse": {}}},
-		authtest.WithLockout(lockout.Policy{
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"lpse": {
+		Lockout: lockout.Policy{
 			Account: lockout.Rule{Threshold: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute},
-		}))
-	if _, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"}); err != nil {
+		},
+	}}})
+	if _, err := k.Auth.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"}); err != nil {
 		panic(err)
 	}
 	login := auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari",
@@ -40,7 +41,7 @@ func Example_lockout() {
 
 	k.FailLogins(t, "lpse", "budi", "203.0.113.9", 5)
 	hashes := k.Hasher.Verifies()
-	_, err := k.Auth.Login(ctx, login)
+	_, err := k.Auth.Logins().Login(ctx, login)
 	var le *lockout.LockedError
 	if errors.As(err, &le) {
 		fmt.Println("sixth attempt, right password: locked for", le.RetryAfter(k.Now()))
@@ -48,7 +49,7 @@ func Example_lockout() {
 	fmt.Println("hashes run:", k.Hasher.Verifies()-hashes)
 
 	k.Advance(t, 15*time.Minute)
-	res, err := k.Auth.Login(ctx, login)
+	res, err := k.Auth.Logins().Login(ctx, login)
 	if err != nil {
 		panic(err)
 	}
@@ -66,23 +67,24 @@ func Example_captcha() {
 	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{
 		"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAfterFailures, After: 3}},
 	}})
-	if _, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "siti", Password: "nasi uduk betawi asli"}); err != nil {
+	if _, err := k.Auth.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "siti", Password: "nasi uduk betawi asli"}); err != nil {
 		panic(err)
 	}
-	need, _ := k.Auth.NeedsCaptcha(ctx, "lpse", "siti", "203.0.113.9")
-	fmt.Println("captcha before any failure:", need)
+	form := auth.CaptchaQuery{Realm: "lpse", Username: "siti", ClientAddr: "203.0.113.9"}
+	need, _ := k.Auth.Logins().CaptchaNeeded(ctx, form)
+	fmt.Println("captcha before any failure:", need.Required)
 
 	k.FailLogins(t, "lpse", "siti", "203.0.113.9", 3)
-	need, _ = k.Auth.NeedsCaptcha(ctx, "lpse", "siti", "203.0.113.9")
-	fmt.Println("captcha after 3 failures:", need)
+	need, _ = k.Auth.Logins().CaptchaNeeded(ctx, form)
+	fmt.Println("captcha after 3 failures:", need.Required)
 
 	login := auth.LoginRequest{Realm: "lpse", Username: "siti", Password: "nasi uduk betawi asli",
 		Request: auth.Request{ClientAddr: "203.0.113.9"}}
-	_, err := k.Auth.Login(ctx, login)
+	_, err := k.Auth.Logins().Login(ctx, login)
 	fmt.Println("without a captcha:", errors.Is(err, auth.ErrCaptchaRequired))
 
 	login.Captcha = k.SolveCaptcha(t, "login-form", "203.0.113.9")
-	_, err = k.Auth.Login(ctx, login)
+	_, err = k.Auth.Logins().Login(ctx, login)
 	fmt.Println("with a solved captcha:", err)
 	// Output:
 	// captcha before any failure: false
@@ -99,32 +101,34 @@ func Example_resetCodeExpires() {
 	if err != nil {
 		panic(err)
 	}
-	k := authtest.New(t, auth.Config{
-		Policy: policy,
-		Realms: map[string]auth.Realm{"sapk": {Username: identifiers.NIP, Reset: auth.ByCode}},
-	})
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"sapk": {
+		Username: identifiers.NIP,
+		Policy:   policy,
+		Reset:    auth.ResetPolicy{Delivery: auth.ByCode},
+	}}})
+	accounts := k.Auth.Accounts()
 	const nip = "198609262015051001"
-	if _, err := k.Auth.Register(ctx, auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: "Kopi tubruk 2026"}); err != nil {
+	if _, err := accounts.Register(ctx, auth.Registration{Realm: "sapk", Username: nip, Email: "pns@example.go.id", Password: "Kopi tubruk 2026"}); err != nil {
 		panic(err)
 	}
 
-	started, err := k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001"})
+	started, err := accounts.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: "19860926 201505 1 001"})
 	if err != nil {
 		panic(err)
 	}
 	code := k.LastCode(t, "pns@example.go.id")
 	k.Advance(t, 15*time.Minute)
-	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: started.Flow, Code: code, NewPassword: "Teh manis 7 hangat"})
+	err = accounts.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: started.Flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	fmt.Println("after 15 minutes:", errors.Is(err, auth.ErrInvalidToken))
 
-	if started, err = k.Auth.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: nip}); err != nil {
+	if started, err = accounts.RequestReset(ctx, auth.ResetRequest{Realm: "sapk", Identifier: nip}); err != nil {
 		panic(err)
 	}
 	code = k.LastCode(t, "pns@example.go.id")
 	k.Advance(t, 14*time.Minute)
-	err = k.Auth.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: started.Flow, Code: code, NewPassword: "Teh manis 7 hangat"})
+	err = accounts.CompleteReset(ctx, auth.ResetCompletion{Realm: "sapk", Identifier: nip, Flow: started.Flow, Code: code, NewPassword: "Teh manis 7 hangat"})
 	fmt.Println("a new code, 14 minutes later:", err)
-	_, err = k.Auth.Login(ctx, auth.LoginRequest{Realm: "sapk", Username: nip, Password: "Teh manis 7 hangat"})
+	_, err = k.Auth.Logins().Login(ctx, auth.LoginRequest{Realm: "sapk", Username: nip, Password: "Teh manis 7 hangat"})
 	fmt.Println("login with the new password:", err)
 	// Output:
 	// after 15 minutes: true
@@ -136,8 +140,9 @@ func Example_resetCodeExpires() {
 // (by an attacker who saw it, or a double click), is refused.
 func Example_totpReplay() {
 	ctx := context.Background()
-	k := authtest.New(t, auth.Config{Messages: auth.Messages{PortalName: "LPSE Uji"}})
-	reg, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: "kopi tubruk di pagi hari"})
+	k := authtest.New(t, auth.Config{Realm: auth.Realm{Messages: auth.Messages{PortalName: "LPSE Uji"}}})
+	logins := k.Auth.Logins()
+	reg, err := k.Auth.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Email: "budi@example.id", Password: "kopi tubruk di pagi hari"})
 	if err != nil {
 		panic(err)
 	}
@@ -146,7 +151,7 @@ func Example_totpReplay() {
 	k.Advance(t, 30*time.Second) // the code that confirmed the app is used up
 
 	second := func() string {
-		_, err := k.Auth.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
+		_, err := logins.Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
 		var sfr *auth.SecondFactorRequired
 		if !errors.As(err, &sfr) {
 			panic(err)
@@ -155,15 +160,15 @@ func Example_totpReplay() {
 	}
 	code := k.TOTPCode(t, secret)
 	pending := second()
-	_, err = k.Auth.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: code})
+	_, err = logins.SecondStep(ctx, auth.SecondStepRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: code})
 	fmt.Println("first use:", err)
 
 	pending = second()
-	_, err = k.Auth.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: code})
+	_, err = logins.SecondStep(ctx, auth.SecondStepRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: code})
 	fmt.Println("replayed:", errors.Is(err, auth.ErrInvalidCode))
 
 	k.Advance(t, 30*time.Second)
-	_, err = k.Auth.VerifySecondFactor(ctx, auth.SecondFactorRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: k.TOTPCode(t, secret)})
+	_, err = logins.SecondStep(ctx, auth.SecondStepRequest{Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: k.TOTPCode(t, secret)})
 	fmt.Println("the next step's code:", err)
 	// Output:
 	// recovery codes: 10
@@ -177,31 +182,38 @@ func Example_totpReplay() {
 // can log in.
 func Example_registrationApproval() {
 	ctx := context.Background()
-	k := authtest.New(t, auth.Config{
-		Realms: map[string]auth.Realm{"lpse": {Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true}},
-		Links:  auth.Links{Activate: "https://lpse.example.go.id/aktivasi", Login: "https://lpse.example.go.id/masuk"},
-	})
-	reg, err := k.Auth.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: "Kopi tubruk 2026"})
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"lpse": {
+		Username:     identifiers.NPWP,
+		Activation:   auth.ActivationPolicy{Mode: auth.ActivationLink},
+		Registration: auth.RegistrationPolicy{Approval: true},
+		Links:        auth.Links{Activate: "https://lpse.example.go.id/aktivasi", Login: "https://lpse.example.go.id/masuk"},
+	}}})
+	accounts, logins := k.Auth.Accounts(), k.Auth.Logins()
+	reg, err := accounts.Register(ctx, auth.Registration{Realm: "lpse", Username: "01.312.166.0-091.000", Email: "pt.maju@example.co.id", Password: "Kopi tubruk 2026"})
 	if err != nil {
 		panic(err)
 	}
 	acct := reg.Account
 	login := auth.LoginRequest{Realm: "lpse", Username: "013121660091000", Password: "Kopi tubruk 2026"}
-	_, err = k.Auth.Login(ctx, login)
+	_, err = logins.Login(ctx, login)
 	fmt.Println("registered:", acct.State, errors.Is(err, auth.ErrPendingConfirmation))
 
-	got, err := k.Auth.ConfirmAccount(ctx, auth.Confirmation{Realm: "lpse", Token: k.LastToken(t, "pt.maju@example.co.id")})
+	got, err := accounts.Confirm(ctx, auth.Confirmation{Realm: "lpse", Token: k.LastToken(t, "pt.maju@example.co.id")})
 	if err != nil {
 		panic(err)
 	}
-	_, err = k.Auth.Login(ctx, login)
-	fmt.Println("link followed:", got.State, errors.Is(err, auth.ErrPendingApproval))
+	_, err = logins.Login(ctx, login)
+	fmt.Println("link followed:", got.Account.State, errors.Is(err, auth.ErrPendingApproval))
 
-	if _, err := k.Auth.Approve(ctx, auth.Decision{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "dokumen lengkap"}); err != nil {
+	op, err := k.Auth.Operator(auth.OperatorIdentity{Name: "op-1", Realms: []string{"lpse"}})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := op.Approve(ctx, auth.Decision{AccountID: acct.ID, Reason: "dokumen lengkap"}); err != nil {
 		panic(err)
 	}
 	fmt.Println("told:", k.LastMessage(t, "pt.maju@example.co.id").Purpose)
-	_, err = k.Auth.Login(ctx, login)
+	_, err = logins.Login(ctx, login)
 	fmt.Println("approved, login:", err)
 	// Output:
 	// registered: pending_confirmation true

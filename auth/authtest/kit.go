@@ -5,13 +5,16 @@ import (
 	"encoding/base32"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 
 	"net/url"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/captcha"
-	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
@@ -44,7 +47,6 @@ type Option func(*options)
 type options struct {
 	start      time.Time
 	seed       uint64
-	lockout    *lockout.Policy
 	captcha    *captcha.Config
 	captchaSet bool
 }
@@ -55,11 +57,6 @@ func WithStart(t time.Time) Option { return func(o *options) { o.start = t } }
 // WithSeed seeds the Kit's random source; zero, the default, is a seed
 // too.
 func WithSeed(seed uint64) Option { return func(o *options) { o.seed = seed } }
-
-// WithLockout builds the Authenticator's lockout.Guard with the host's
-// policy p (on the Kit's store and clock) instead of the recommended one.
-// It cannot be combined with a Config.Lockout of the host's own.
-func WithLockout(p lockout.Policy) Option { return func(o *options) { o.lockout = &p } }
 
 // WithCaptcha builds a captcha Service for the Authenticator even when no
 // realm asks for one explicitly (realms with the default captcha policy
@@ -88,8 +85,6 @@ type Kit struct {
 	Hasher *Hasher
 	// Rand is Config.Rand, unless the host set it.
 	Rand *Rand
-	// Lockout is the guard Auth asks before every password check.
-	Lockout *lockout.Guard
 	// Captcha is the captcha service Auth checks answers with; nil when
 	// no realm asks for one, or when the host set Config.Captcha.
 	Captcha *captcha.Service
@@ -97,6 +92,11 @@ type Kit struct {
 	now           func() time.Time
 	totp          totp.Params
 	captchaAnswer string
+
+	// apps are the parameters of the apps EnrollTOTP enrolled, by
+	// secret: those of the account's realm, which may be its own.
+	mu   sync.Mutex
+	apps map[string]totp.Params
 }
 
 // The keyring that seals TOTP secrets when the host set none: a fixed
@@ -110,15 +110,13 @@ const testKeyID = "authtest"
 //   - Hasher: a [Hasher].
 //   - Now: the Kit's [Clock], starting at [Start].
 //   - Rand: a [Rand], seeded with 0.
-//   - Sender: a notify.Outbox (and Messages.PortalName, which a Sender
-//     requires, "Portal Uji" when empty).
-//   - Lockout: a lockout.Guard on Attempts (or Store) with the Kit's
-//     clock and the policy of [WithLockout], or the recommended one.
+//   - Sender: a notify.Outbox (and Config.Realm.Messages.PortalName,
+//     which a Sender requires, "Portal Uji" when empty).
 //   - Captcha: when a realm's CaptchaPolicy asks for one (or
 //     [WithCaptcha]), a captcha.Service on a memstore with the Kit's clock,
 //     whose challenges all have one answer that [Kit.SolveCaptcha] knows.
-//   - SecondFactor.Keyring: a keyring with a fixed test key, so that
-//     authenticator apps can be enrolled.
+//   - Keyring: a keyring with a fixed test key, so that authenticator
+//     apps can be enrolled.
 //
 // Everything else (realms, password policy, captcha policy, reset,
 // activation and session settings, links, messages) is the host's: set it
@@ -134,7 +132,7 @@ func New(t TB, cfg auth.Config, opts ...Option) *Kit {
 	if o.start.IsZero() {
 		o.start = Start
 	}
-	k := &Kit{totp: cfg.SecondFactor.TOTP}
+	k := &Kit{totp: cfg.Realm.SecondFactor.TOTP}
 	if cfg.Store == nil {
 		cfg.Store = memstore.New()
 	}
@@ -156,48 +154,26 @@ func New(t TB, cfg auth.Config, opts ...Option) *Kit {
 		cfg.Sender = &notify.Outbox{}
 	}
 	k.Outbox, _ = cfg.Sender.(*notify.Outbox)
-	if cfg.Messages.PortalName == "" {
-		cfg.Messages.PortalName = "Portal Uji"
+	if cfg.Realm.Messages.PortalName == "" {
+		cfg.Realm.Messages.PortalName = "Portal Uji"
 	}
-	switch {
-	case cfg.Lockout != nil && o.lockout != nil:
-		t.Fatalf("authtest: WithLockout and Config.Lockout both set")
-	case cfg.Lockout == nil:
-		attempts := cfg.Attempts
-		if attempts == nil {
-			var ok bool
-			if attempts, ok = cfg.Store.(store.Attempts); !ok {
-				t.Fatalf("authtest: neither Config.Attempts is set nor Config.Store implements store.Attempts; set one, or Config.Lockout")
-			}
-		}
-		var p lockout.Policy
-		if o.lockout != nil {
-			p = *o.lockout
-		}
-		g, err := lockout.New(lockout.Config{Store: attempts, Policy: p, Now: k.now})
-		if err != nil {
-			t.Fatalf("authtest: lockout policy: %v", err)
-		}
-		cfg.Lockout = g
-	}
-	k.Lockout = cfg.Lockout
-	if cfg.SecondFactor.Keyring == nil {
+	if cfg.Keyring == nil {
 		ring, err := totp.NewKeyring(testKeyID, map[string][]byte{testKeyID: make([]byte, totp.KeySize)})
 		if err != nil {
 			t.Fatalf("authtest: keyring: %v", err)
 		}
-		cfg.SecondFactor.Keyring = ring
+		cfg.Keyring = ring
 	}
 	switch {
 	case cfg.Captcha != nil && o.captchaSet:
 		t.Fatalf("authtest: WithCaptcha and Config.Captcha both set")
-	case cfg.Captcha == nil && (o.captchaSet || realmsAskForCaptcha(cfg.Realms)):
+	case cfg.Captcha == nil && (o.captchaSet || realmsAskForCaptcha(cfg.Realm, cfg.Realms)):
 		var cc captcha.Config
 		if o.captcha != nil {
 			cc = *o.captcha
 		}
 		k.newCaptcha(t, cc, cfg.Rand)
-		cfg.Captcha = auth.CaptchaService(k.Captcha)
+		cfg.Captcha = captcha.Checker(k.Captcha)
 	}
 	a, err := auth.New(cfg)
 	if err != nil {
@@ -208,8 +184,8 @@ func New(t TB, cfg auth.Config, opts ...Option) *Kit {
 	return k
 }
 
-func realmsAskForCaptcha(realms map[string]auth.Realm) bool {
-	for _, r := range realms {
+func realmsAskForCaptcha(def auth.Realm, realms map[string]auth.Realm) bool {
+	for _, r := range append([]auth.Realm{def}, slices.Collect(maps.Values(realms))...) {
 		if r.Captcha.Mode == auth.CaptchaAlways || r.Captcha.Mode == auth.CaptchaAfterFailures || r.Captcha.Registration {
 			return true
 		}
@@ -285,15 +261,15 @@ func (k *Kit) FailLogins(t TB, realm, username, clientAddr string, n int) {
 		req := auth.LoginRequest{Realm: realm, Username: username, Password: WrongPassword,
 			Request: auth.Request{ClientAddr: clientAddr, UserAgent: UserAgent}}
 		if k.Captcha != nil {
-			need, err := k.Auth.NeedsCaptcha(ctx, realm, username, clientAddr)
+			need, err := k.Auth.Logins().CaptchaNeeded(ctx, auth.CaptchaQuery{Realm: realm, Username: username, ClientAddr: clientAddr})
 			if err != nil {
 				t.Fatalf("authtest: FailLogins: before attempt %d of %d: %v", i+1, n, err)
 			}
-			if need {
+			if need.Required {
 				req.Captcha = k.SolveCaptcha(t, "authtest-login", clientAddr)
 			}
 		}
-		if _, err := k.Auth.Login(ctx, req); !errors.Is(err, auth.ErrInvalidCredentials) {
+		if _, err := k.Auth.Logins().Login(ctx, req); !errors.Is(err, auth.ErrInvalidCredentials) {
 			t.Fatalf("authtest: FailLogins: attempt %d of %d: got %v, want %v", i+1, n, err, auth.ErrInvalidCredentials)
 		}
 	}
@@ -345,7 +321,7 @@ func (k *Kit) LastLink(t TB, to string) string {
 
 // LastToken returns the "token" parameter of the link in the newest
 // message to the address to: what the page at the link passes to
-// CompleteReset, ConfirmAccount or ConfirmEmailChange.
+// CompleteReset, Confirm or ConfirmEmailChange.
 func (k *Kit) LastToken(t TB, to string) string {
 	t.Helper()
 	l := k.LastLink(t, to)
@@ -363,7 +339,9 @@ func (k *Kit) LastToken(t TB, to string) string {
 // EnrollTOTP enrolls an authenticator app for the account, as its owner
 // would (BeginTOTP with the password, ConfirmTOTP with the app's first
 // code), and returns the app's secret, for [Kit.TOTPCode], and the
-// recovery codes the confirmation gave (nil if the account had some).
+// recovery codes the confirmation gave (nil if the account had some). The
+// app computes its codes as the enrollment's otpauth URI tells it: with
+// the algorithm, digits and period of the account's realm.
 //
 // The confirming code is used up: a login in the same 30-second step
 // cannot use it again, so Advance the clock by a step first.
@@ -371,7 +349,7 @@ func (k *Kit) EnrollTOTP(t TB, accountID, password string) (secret []byte, recov
 	t.Helper()
 	ctx := context.Background()
 	r := auth.Request{UserAgent: UserAgent}
-	e, err := k.Auth.BeginTOTP(ctx, auth.FactorChange{AccountID: accountID, Password: password, Label: TOTPLabel, Request: r})
+	e, err := k.Auth.Factors().BeginTOTP(ctx, auth.FactorChange{AccountID: accountID, Password: password, Label: TOTPLabel, Request: r})
 	if err != nil {
 		t.Fatalf("authtest: EnrollTOTP: %v", err)
 	}
@@ -379,22 +357,60 @@ func (k *Kit) EnrollTOTP(t TB, accountID, password string) (secret []byte, recov
 	if err != nil {
 		t.Fatalf("authtest: EnrollTOTP: the otpauth URI: %v", err)
 	}
-	secret, err = base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(u.Query().Get("secret"))
+	q := u.Query()
+	secret, err = base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(q.Get("secret"))
 	if err != nil {
 		t.Fatalf("authtest: EnrollTOTP: the secret: %v", err)
 	}
-	out, err := k.Auth.ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: accountID, FactorID: e.FactorID, Code: k.TOTPCode(t, secret), Request: r})
+	p, err := uriParams(q)
+	if err != nil {
+		t.Fatalf("authtest: EnrollTOTP: the otpauth URI: %v", err)
+	}
+	k.mu.Lock()
+	if k.apps == nil {
+		k.apps = map[string]totp.Params{}
+	}
+	k.apps[string(secret)] = p
+	k.mu.Unlock()
+	out, err := k.Auth.Factors().ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: accountID, FactorID: e.FactorID, Code: k.TOTPCode(t, secret), Request: r})
 	if err != nil {
 		t.Fatalf("authtest: EnrollTOTP: %v", err)
 	}
 	return secret, out.RecoveryCodes
 }
 
+// uriParams reads the algorithm, digits and period of an otpauth URI's
+// query, as an app does.
+func uriParams(q url.Values) (totp.Params, error) {
+	alg, err := totp.ParseAlgorithm(q.Get("algorithm"))
+	if err != nil {
+		return totp.Params{}, err
+	}
+	digits, err := strconv.Atoi(q.Get("digits"))
+	if err != nil {
+		return totp.Params{}, err
+	}
+	period, err := strconv.Atoi(q.Get("period"))
+	if err != nil {
+		return totp.Params{}, err
+	}
+	p := totp.Params{Algorithm: alg, Digits: digits, Period: time.Duration(period) * time.Second}
+	return p, p.Validate()
+}
+
 // TOTPCode returns the code an authenticator app holding secret shows at
-// the Kit's time, with the parameters of Config.SecondFactor.TOTP.
+// the Kit's time: with the parameters of its enrollment for a secret
+// [Kit.EnrollTOTP] returned, and with those of Config.Realm.SecondFactor.TOTP
+// for any other.
 func (k *Kit) TOTPCode(t TB, secret []byte) string {
 	t.Helper()
-	c, err := k.totp.Code(secret, k.now())
+	k.mu.Lock()
+	p, ok := k.apps[string(secret)]
+	k.mu.Unlock()
+	if !ok {
+		p = k.totp
+	}
+	c, err := p.Code(secret, k.now())
 	if err != nil {
 		t.Fatalf("authtest: TOTPCode: %v", err)
 	}

@@ -68,6 +68,9 @@ type Config struct {
 	// chose ("id" or "en"). Empty means "lang". Without it, the
 	// Accept-Language header decides, and then Indonesian.
 	LocaleCookie string
+	// Now is the clock the cookies' Max-Age is counted on: the
+	// Authenticator's Config.Now. Nil means time.Now.
+	Now func() time.Time
 }
 
 // Sessions is the net/http side of masuk's sessions. It is safe for
@@ -95,6 +98,9 @@ func New(cfg Config) (*Sessions, error) {
 	}
 	if cfg.LocaleCookie == "" {
 		cfg.LocaleCookie = "lang"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.LoginURL != "" {
 		if u, err := url.Parse(cfg.LoginURL); err != nil || u.Fragment != "" {
@@ -125,7 +131,7 @@ func (s *Sessions) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		p, err := s.cfg.Auth.LoadSession(r.Context(), c.Value)
+		p, err := s.cfg.Auth.Sessions().Load(r.Context(), c.Value)
 		switch {
 		case errors.Is(err, auth.ErrNoSession):
 			s.clear(w)
@@ -166,7 +172,7 @@ func (s *Sessions) RequireAuth(next http.Handler) http.Handler {
 // steps) and sets its cookie. Call it also after a password change, which
 // ends every session, the current one included.
 func (s *Sessions) Begin(w http.ResponseWriter, r *http.Request, acct store.Account) (*auth.NewSession, error) {
-	ns, err := s.cfg.Auth.StartSession(r.Context(), acct, s.Request(r))
+	ns, err := s.cfg.Auth.Sessions().Start(r.Context(), auth.StartSession{Account: acct, Request: s.Request(r)})
 	if err != nil {
 		return nil, err
 	}
@@ -194,16 +200,16 @@ func (s *Sessions) Logout(w http.ResponseWriter, r *http.Request, everywhere boo
 		if !ok {
 			// Not behind Middleware: find the account from the cookie.
 			var err error
-			if p, err = s.cfg.Auth.LoadSession(r.Context(), s.Token(r)); errors.Is(err, auth.ErrNoSession) {
+			if p, err = s.cfg.Auth.Sessions().Load(r.Context(), s.Token(r)); errors.Is(err, auth.ErrNoSession) {
 				return nil
 			} else if err != nil {
 				return err
 			}
 		}
-		_, err := s.cfg.Auth.RevokeOtherSessions(r.Context(), p.AccountID, "", s.Request(r))
+		_, err := s.cfg.Auth.Sessions().RevokeOthers(r.Context(), auth.OthersRevocation{AccountID: p.AccountID, Request: s.Request(r)})
 		return err
 	}
-	return s.cfg.Auth.Logout(r.Context(), s.Token(r), s.Request(r))
+	return s.cfg.Auth.Sessions().Logout(r.Context(), auth.LogoutRequest{Token: s.Token(r), Request: s.Request(r)})
 }
 
 // LogoutHandler answers a POST by ending the request's session (every
@@ -262,13 +268,15 @@ func (s *Sessions) Locale(r *http.Request) string {
 // The cookies of a login between its two steps and of a remembered
 // device, named after the session cookie.
 func (s *Sessions) pendingCookie() string { return s.cfg.CookieName + "-pending" }
-func (s *Sessions) deviceCookie() string  { return s.cfg.CookieName + "-device" }
+func (s *Sessions) deviceCookie(realm string) string {
+	return s.cfg.CookieName + "-device-" + realm
+}
 
 func (s *Sessions) setCookie(w http.ResponseWriter, name, value string, expires time.Time) {
 	// Max-Age as well as Expires: a browser whose clock runs fast would
 	// otherwise drop a cookie of a few minutes (the pending login's) at
 	// once.
-	maxAge := max(1, int(time.Until(expires).Seconds()))
+	maxAge := max(1, int(expires.Sub(s.cfg.Now()).Seconds()))
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", Expires: expires, MaxAge: maxAge,
 		Secure: !s.cfg.Insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
@@ -282,12 +290,24 @@ func (s *Sessions) clearCookie(w http.ResponseWriter, name string) {
 	})
 }
 
-// SetPending keeps a login that waits for its second factor in a cookie of
-// its own (same attributes as the session's), until the pending login
-// expires: pass the error Login returned. Read it back with Pending and
-// drop it with ClearPending once VerifySecondFactor succeeds.
-func (s *Sessions) SetPending(w http.ResponseWriter, sfr *auth.SecondFactorRequired) {
-	s.setCookie(w, s.pendingCookie(), sfr.Pending, sfr.ExpiresAt)
+// SetPending keeps a login that waits for its second factor, or for the
+// enrollment of a first one, in a cookie of its own (same attributes as
+// the session's) until it expires: pass the error Login returned (or
+// Enrolled.SecondStep). It reports whether err was such a login; any
+// other error sets nothing. Read the cookie back with Pending and drop it
+// with ClearPending once the login completes.
+func (s *Sessions) SetPending(w http.ResponseWriter, err error) bool {
+	var sfr *auth.SecondFactorRequired
+	var er *auth.EnrollmentRequired
+	switch {
+	case errors.As(err, &sfr):
+		s.setCookie(w, s.pendingCookie(), sfr.Pending, sfr.ExpiresAt)
+	case errors.As(err, &er):
+		s.setCookie(w, s.pendingCookie(), er.Pending, er.ExpiresAt)
+	default:
+		return false
+	}
+	return true
 }
 
 // Pending returns the pending login the request's cookie carries, or "".
@@ -301,18 +321,19 @@ func (s *Sessions) Pending(r *http.Request) string {
 // ClearPending drops the pending login's cookie.
 func (s *Sessions) ClearPending(w http.ResponseWriter) { s.clearCookie(w, s.pendingCookie()) }
 
-// SetDevice remembers the device that VerifySecondFactor's result names,
-// in a cookie that expires with it; a nil device sets nothing. Pass
-// Device(r) as LoginRequest.Device at the next login.
+// SetDevice remembers the device that Logins().SecondStep's result names,
+// in a cookie of its realm's that expires with it, so that a browser
+// remembered by two realms keeps both; a nil device sets nothing. Pass
+// Device(r, realm) as LoginRequest.Device at the next login.
 func (s *Sessions) SetDevice(w http.ResponseWriter, d *auth.RememberedDevice) {
 	if d != nil {
-		s.setCookie(w, s.deviceCookie(), d.Token, d.ExpiresAt)
+		s.setCookie(w, s.deviceCookie(d.Realm), d.Token, d.ExpiresAt)
 	}
 }
 
-// Device returns the remembered device's cookie, or "".
-func (s *Sessions) Device(r *http.Request) string {
-	if c, err := r.Cookie(s.deviceCookie()); err == nil {
+// Device returns the cookie of the device remembered in realm, or "".
+func (s *Sessions) Device(r *http.Request, realm string) string {
+	if c, err := r.Cookie(s.deviceCookie(realm)); err == nil {
 		return c.Value
 	}
 	return ""

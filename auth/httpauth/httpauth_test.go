@@ -18,6 +18,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/httpauth"
+	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
 )
@@ -44,12 +45,12 @@ func newPortal(t *testing.T, cfg httpauth.Config) *portal {
 	cfg.Auth = a
 	p.sess, err = httpauth.New(cfg)
 	require.NoError(t, err)
-	_, err = a.Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
+	_, err = a.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: pw})
 	require.NoError(t, err)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-		res, err := a.Login(r.Context(), auth.LoginRequest{Realm: "lpse", Username: r.FormValue("username"), Password: r.FormValue("password"), Request: p.sess.Request(r)})
+		res, err := a.Logins().Login(r.Context(), auth.LoginRequest{Realm: "lpse", Username: r.FormValue("username"), Password: r.FormValue("password"), Request: p.sess.Request(r)})
 		if err != nil {
 			httpauth.WriteError(w, err)
 			return
@@ -138,7 +139,7 @@ func TestRequireAuth(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, w.Code)
 	var e httpauth.Error
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
-	assert.Equal(t, "unauthenticated", e.Code)
+	assert.Equal(t, auth.CodeUnauthenticated, e.Code)
 	assert.NotEmpty(t, e.Message["id"])
 
 	w = p.do("GET", "/me?x=1", nil, nil, "Accept", "text/html,application/xhtml+xml")
@@ -190,7 +191,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	c1, c2 := p.login(), p.login()
 	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
 	require.NoError(t, err)
-	require.NoError(t, p.auth.ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: pw, New: "teh manis hangat sekali"}))
+	require.NoError(t, p.auth.Accounts().ChangePassword(t.Context(), auth.PasswordChange{AccountID: acct.ID, Current: pw, New: "teh manis hangat sekali"}))
 	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c1).Code)
 	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c2).Code)
 }
@@ -202,7 +203,9 @@ func TestOperatorDisableEndsSessions(t *testing.T) {
 	c := p.login()
 	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
 	require.NoError(t, err)
-	require.NoError(t, p.auth.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Operator: "op-1", Scope: []string{auth.AnyRealm}, Reason: "laporan penyalahgunaan"}))
+	op, err := p.auth.Operator(auth.OperatorIdentity{Name: "op-1", Realms: []string{"lpse"}})
+	require.NoError(t, err)
+	require.NoError(t, op.Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: "laporan penyalahgunaan"}))
 	assert.Equal(t, http.StatusUnauthorized, p.do("GET", "/me", nil, c).Code)
 }
 
@@ -233,7 +236,7 @@ func TestTouchThrottled(t *testing.T) {
 	acct, err := p.store.AccountByUsername(t.Context(), "lpse", "budi")
 	require.NoError(t, err)
 	lastSeen := func() time.Time {
-		ss, err := p.auth.Sessions(t.Context(), acct.ID, "")
+		ss, err := p.auth.Sessions().List(t.Context(), auth.SessionQuery{AccountID: acct.ID})
 		require.NoError(t, err)
 		require.Len(t, ss, 1)
 		return ss[0].LastSeenAt
@@ -270,16 +273,39 @@ func TestWriteError(t *testing.T) {
 	for range 5 {
 		w := p.do("POST", "/login", url.Values{"username": {"budi"}, "password": {"salah"}}, nil)
 		assert.Equal(t, http.StatusUnauthorized, w.Code)
+		var e httpauth.Error
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+		assert.Equal(t, auth.CodeInvalidCredentials, e.Code)
+		assert.Equal(t, []string{"username", "password"}, e.Fields)
+		assert.Empty(t, w.Header().Get("Retry-After"))
 	}
 	w := p.do("POST", "/login", url.Values{"username": {"budi"}, "password": {pw}}, nil)
 	assert.Equal(t, http.StatusTooManyRequests, w.Code)
 	var e httpauth.Error
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
-	assert.Equal(t, "locked", e.Code)
+	assert.Equal(t, auth.CodeLocked, e.Code)
 	assert.Equal(t, p.now.Add(15*time.Minute), e.RetryAfter.UTC())
 	assert.NotEmpty(t, w.Header().Get("Retry-After"))
 
+	// A password the policy refuses: every rule it breaks, in both
+	// languages, and never the password.
+	_, err := p.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "siti", Password: "siti1"})
+	require.ErrorIs(t, err, password.ErrPolicy)
 	rec := httptest.NewRecorder()
+	httpauth.WriteError(rec, err)
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	e = httpauth.Error{}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &e))
+	assert.Equal(t, auth.CodePolicy, e.Code)
+	assert.Equal(t, []string{"password"}, e.Fields)
+	require.NotEmpty(t, e.Violations)
+	for _, v := range e.Violations {
+		assert.NotEmpty(t, v["id"])
+		assert.NotEmpty(t, v["en"])
+	}
+	assert.NotContains(t, rec.Body.String(), "siti1")
+
+	rec = httptest.NewRecorder()
 	httpauth.WriteError(rec, errors.New("pq: connection refused to 10.0.0.5"))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.NotContains(t, rec.Body.String(), "10.0.0.5")
@@ -310,8 +336,9 @@ func TestPendingAndDeviceCookies(t *testing.T) {
 	p := newPortal(t, httpauth.Config{})
 	sfr := &auth.SecondFactorRequired{Pending: "pending-token", ExpiresAt: p.now.Add(5 * time.Minute)}
 	w := httptest.NewRecorder()
-	p.sess.SetPending(w, sfr)
-	p.sess.SetDevice(w, &auth.RememberedDevice{Token: "device-token", ExpiresAt: p.now.Add(30 * 24 * time.Hour)})
+	assert.True(t, p.sess.SetPending(w, sfr))
+	assert.False(t, p.sess.SetPending(w, auth.ErrInvalidCredentials), "another error sets nothing")
+	p.sess.SetDevice(w, &auth.RememberedDevice{Token: "device-token", ExpiresAt: p.now.Add(30 * 24 * time.Hour), Realm: "lpse"})
 	p.sess.SetDevice(w, nil)
 	cs := w.Result().Cookies()
 	require.Len(t, cs, 2)
@@ -327,7 +354,8 @@ func TestPendingAndDeviceCookies(t *testing.T) {
 		r.AddCookie(c)
 	}
 	assert.Equal(t, "pending-token", p.sess.Pending(r))
-	assert.Equal(t, "device-token", p.sess.Device(r))
+	assert.Equal(t, "device-token", p.sess.Device(r, "lpse"))
+	assert.Equal(t, "", p.sess.Device(r, "sapk"), "each realm its own device cookie")
 	w = httptest.NewRecorder()
 	p.sess.ClearPending(w)
 	assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
@@ -363,4 +391,48 @@ func TestReviewFixes(t *testing.T) {
 	rec = httptest.NewRecorder()
 	httpauth.WriteError(rec, auth.ErrWrongState)
 	assert.Equal(t, http.StatusConflict, rec.Code)
+}
+
+// TestWriteErrorAfterAHostEditsAnOutcome: a host that renames the fields
+// of one auth.Outcome for its own form ("nip" for "username") changes
+// nothing that WriteError, or the next Classify, says.
+func TestWriteErrorAfterAHostEditsAnOutcome(t *testing.T) {
+	o := auth.Classify(auth.ErrInvalidCredentials)
+	require.Equal(t, []string{"username", "password"}, o.Fields)
+	o.Fields[0] = "nip"
+
+	rec := httptest.NewRecorder()
+	httpauth.WriteError(rec, auth.ErrInvalidCredentials)
+	var e httpauth.Error
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &e))
+	assert.Equal(t, []string{"username", "password"}, e.Fields)
+	assert.Equal(t, []string{"username", "password"}, auth.Classify(auth.ErrInvalidCredentials).Fields)
+}
+
+// TestEnrollmentAnswers: a login stopped at its first enrollment answers
+// with the methods and the expiry, never the pending enrollment itself,
+// and keeps it in the pending cookie, whose Max-Age counts on Config.Now.
+func TestEnrollmentAnswers(t *testing.T) {
+	p := newPortal(t, httpauth.Config{})
+	er := &auth.EnrollmentRequired{Pending: "secret-pending", Methods: []auth.Method{auth.MethodTOTP}, ExpiresAt: p.now.Add(5 * time.Minute)}
+	w := httptest.NewRecorder()
+	httpauth.WriteError(w, fmt.Errorf("login: %w", er))
+	assert.Equal(t, http.StatusUnauthorized, w.Code)
+	assert.NotContains(t, w.Body.String(), "secret-pending")
+	var body httpauth.Error
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	assert.Equal(t, auth.CodeEnrollmentRequired, body.Code)
+	require.NotNil(t, body.Enrollment)
+	assert.Equal(t, []auth.Method{auth.MethodTOTP}, body.Enrollment.Methods)
+	assert.Equal(t, er.ExpiresAt, body.Enrollment.ExpiresAt.UTC())
+
+	// The portal's clock is a fixed date in the past: Max-Age is counted
+	// on it, not on the wall clock.
+	sess, err := httpauth.New(httpauth.Config{Auth: p.auth, Now: p.clock})
+	require.NoError(t, err)
+	w = httptest.NewRecorder()
+	require.True(t, sess.SetPending(w, er))
+	c := w.Result().Cookies()[0]
+	assert.Equal(t, "secret-pending", c.Value)
+	assert.Equal(t, 300, c.MaxAge)
 }

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"log"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/httpauth"
-	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store/memstore"
 )
 
@@ -37,7 +35,7 @@ func newHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.Register(context.Background(), auth.Registration{Realm: "demo", Username: "budi", Password: "kopi tubruk pagi"}); err != nil {
+	if _, err := a.Accounts().Register(context.Background(), auth.Registration{Realm: "demo", Username: "budi", Password: "kopi tubruk pagi"}); err != nil {
 		return nil, err
 	}
 	// Insecure: plain http on localhost only; in production, serve https.
@@ -54,20 +52,24 @@ func newHandler() (http.Handler, error) {
 		fmt.Fprintf(w, form, "")
 	})
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-		res, err := a.Login(r.Context(), auth.LoginRequest{Realm: "demo", Username: r.FormValue("username"), Password: r.FormValue("password"), Request: s.Request(r)})
-		var locked *lockout.LockedError
-		switch {
-		case errors.As(err, &locked):
-			fmt.Fprintf(w, form, "Terkunci sampai "+locked.Until.Format("15:04:05"))
-		case err != nil:
-			fmt.Fprintf(w, form, "Nama pengguna atau kata sandi salah.")
-		default:
-			if _, err := s.Begin(w, r, res.Account); err != nil {
-				httpauth.WriteError(w, err)
-				return
+		res, err := a.Logins().Login(r.Context(), auth.LoginRequest{Realm: "demo", Username: r.FormValue("username"), Password: r.FormValue("password"), Request: s.Request(r)})
+		if err != nil {
+			// Classify says what the error means to the person who typed:
+			// a wrong password and an unknown username read the same, and
+			// a lock says until when.
+			o := auth.Classify(err)
+			msg := o.Message("id")
+			if !o.RetryAt.IsZero() {
+				msg += " Terkunci sampai " + o.RetryAt.Format("15:04:05") + "."
 			}
-			http.Redirect(w, r, "/", http.StatusSeeOther)
+			fmt.Fprintf(w, form, html.EscapeString(msg))
+			return
 		}
+		if _, err := s.Begin(w, r, res.Account); err != nil {
+			httpauth.WriteError(w, err)
+			return
+		}
+		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 	mux.Handle("/logout", s.LogoutHandler("/"))
 	return http.NewCrossOriginProtection().Handler(s.Middleware(mux)), nil

@@ -33,12 +33,15 @@ func TestMinimal(t *testing.T) {
 		require.NoError(t, err)
 		return string(body)
 	}
-	assert.Contains(t, get("POST", "/login", url.Values{"username": {"budi"}, "password": {"salah"}}), "salah.")
+	assert.Contains(t, get("POST", "/login", url.Values{"username": {"budi"}, "password": {"salah"}}), "Nama pengguna atau kata sandi salah.")
+	assert.Contains(t, get("POST", "/login", url.Values{"username": {"siti"}, "password": {"salah"}}), "Nama pengguna atau kata sandi salah.", "an unknown user reads the same")
 	assert.Contains(t, get("POST", "/login", url.Values{"username": {"BUDI"}, "password": {"kopi tubruk pagi"}}), "Halo, budi.")
 	assert.Contains(t, get("GET", "/", nil), "Halo, budi.")
 	assert.Contains(t, get("POST", "/logout", url.Values{}), `action="/login"`)
 	for range 5 {
 		get("POST", "/login", url.Values{"username": {"budi"}, "password": {"salah"}})
 	}
-	assert.Contains(t, get("POST", "/login", url.Values{"username": {"budi"}, "password": {"kopi tubruk pagi"}}), "Terkunci sampai")
+	locked := get("POST", "/login", url.Values{"username": {"budi"}, "password": {"kopi tubruk pagi"}})
+	assert.Contains(t, locked, "Terlalu banyak percobaan gagal.")
+	assert.Regexp(t, `Terkunci sampai \d\d:\d\d:\d\d\.`, locked)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -51,7 +50,7 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 		a.render(w, http.StatusUnprocessableEntity, "password", v)
 		return
 	}
-	err := a.auth.ChangePassword(r.Context(), auth.PasswordChange{AccountID: p.AccountID, Current: r.PostFormValue("current"), New: next, Request: a.sessions.Request(r)})
+	err := a.auth.Accounts().ChangePassword(r.Context(), auth.PasswordChange{AccountID: p.AccountID, Current: r.PostFormValue("current"), New: next, Request: a.sessions.Request(r)})
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
@@ -62,7 +61,7 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 	}
 	// The change ended every session, this one too; start a new one, for
 	// the account as it is now (its new security stamp).
-	acct, err := a.accounts.AccountByID(r.Context(), p.AccountID)
+	acct, err := a.auth.Accounts().Get(r.Context(), p.AccountID)
 	if err == nil {
 		_, err = a.sessions.Begin(w, r, acct)
 	}
@@ -88,14 +87,13 @@ func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, status int) {
-	s, err := a.auth.Factors(r.Context(), principal(r).AccountID)
-	if err != nil {
-		if errors.Is(err, auth.ErrFactorsUnavailable) {
-			v.Errors = append(v.Errors, v.T("err.factors"))
-		} else {
-			a.fail(w, r, err)
-			return
-		}
+	s, err := a.auth.Factors().Summary(r.Context(), principal(r).AccountID)
+	if o := auth.Classify(err); o.Code == auth.CodeFactorsUnavailable {
+		// Second factors are off in the realm: the page says so.
+		v.Errors = append(v.Errors, o.Message(v.Lang))
+	} else if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	v.D["Summary"] = s
 	a.render(w, status, "security", v)
@@ -135,7 +133,7 @@ func (a *app) totpBegin(w http.ResponseWriter, r *http.Request) {
 	if a.labelTooLong(w, r) {
 		return
 	}
-	e, err := a.auth.BeginTOTP(r.Context(), a.factorChange(r))
+	e, err := a.auth.Factors().BeginTOTP(r.Context(), a.factorChange(r))
 	if err != nil {
 		a.securityError(w, r, err)
 		return
@@ -145,24 +143,30 @@ func (a *app) totpBegin(w http.ResponseWriter, r *http.Request) {
 	// only), so the secret never has a URL of its own.
 	v.D["QR"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QR))
 	v.D["ManualKey"], v.D["FactorID"] = e.ManualKey, e.FactorID
+	// The name the app lists the account under: the realm's issuer, so
+	// that each portal is an entry of its own.
+	v.D["Issuer"] = e.Issuer
 	a.render(w, http.StatusOK, "enroll", v)
 }
 
 func (a *app) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	id := r.PostFormValue("factor_id")
-	en, err := a.auth.ConfirmTOTP(r.Context(), auth.TOTPConfirmation{AccountID: p.AccountID, FactorID: id, Code: r.PostFormValue("code"), Request: a.sessions.Request(r)})
-	switch {
-	case errors.Is(err, auth.ErrInvalidCode):
+	en, err := a.auth.Factors().ConfirmTOTP(r.Context(), auth.TOTPConfirmation{AccountID: p.AccountID, FactorID: id, Code: r.PostFormValue("code"), Request: a.sessions.Request(r)})
+	switch auth.Classify(err).Code {
+	case "":
+	case auth.CodeInvalidCode:
+		// Better than "wrong code": the usual cause is the phone's clock.
 		v := a.view(r, p.Realm)
 		v.Error = v.T("enroll.retry")
 		v.D["FactorID"] = id
 		a.render(w, http.StatusUnprocessableEntity, "enroll", v)
 		return
-	case errors.Is(err, store.ErrNotFound):
+	case auth.CodeNotFound:
+		// An enrollment begun again elsewhere replaced this one.
 		http.Redirect(w, r, "/akun/keamanan", http.StatusSeeOther)
 		return
-	case err != nil:
+	default:
 		a.fail(w, r, err)
 		return
 	}
@@ -185,7 +189,7 @@ func (a *app) emailFactorAdd(w http.ResponseWriter, r *http.Request) {
 	if a.labelTooLong(w, r) {
 		return
 	}
-	_, en, err := a.auth.AddCodeFactor(r.Context(), store.FactorEmail, a.factorChange(r))
+	en, err := a.auth.Factors().AddCodes(r.Context(), auth.CodeFactor{Kind: store.FactorEmail, FactorChange: a.factorChange(r)})
 	if err != nil {
 		a.securityError(w, r, err)
 		return
@@ -194,7 +198,7 @@ func (a *app) emailFactorAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) factorRemove(w http.ResponseWriter, r *http.Request) {
-	if err := a.auth.RemoveFactor(r.Context(), r.PostFormValue("factor_id"), a.factorChange(r)); err != nil {
+	if err := a.auth.Factors().Remove(r.Context(), auth.FactorRemoval{FactorID: r.PostFormValue("factor_id"), FactorChange: a.factorChange(r)}); err != nil {
 		a.securityError(w, r, err)
 		return
 	}
@@ -202,16 +206,16 @@ func (a *app) factorRemove(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) recoveryRegenerate(w http.ResponseWriter, r *http.Request) {
-	codes, err := a.auth.RegenerateRecoveryCodes(r.Context(), a.factorChange(r))
+	codes, err := a.auth.Factors().RegenerateRecoveryCodes(r.Context(), a.factorChange(r))
 	if err != nil {
 		a.securityError(w, r, err)
 		return
 	}
-	a.enrolled(w, r, codes)
+	a.enrolled(w, r, codes.Codes)
 }
 
 func (a *app) devicesForget(w http.ResponseWriter, r *http.Request) {
-	if err := a.auth.ForgetDevice(r.Context(), principal(r).AccountID, "", a.sessions.Request(r)); err != nil {
+	if err := a.auth.Factors().ForgetDevice(r.Context(), auth.DeviceForget{AccountID: principal(r).AccountID, Request: a.sessions.Request(r)}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -220,7 +224,7 @@ func (a *app) devicesForget(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) sessionsPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	list, err := a.auth.Sessions(r.Context(), p.AccountID, p.Session.ID)
+	list, err := a.auth.Sessions().List(r.Context(), auth.SessionQuery{AccountID: p.AccountID, Current: p.Session.ID})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -239,8 +243,9 @@ func (a *app) sessionsPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) sessionRevoke(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	err := a.auth.RevokeSession(r.Context(), p.AccountID, r.PostFormValue("id"), a.sessions.Request(r))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	err := a.auth.Sessions().Revoke(r.Context(), auth.Revocation{AccountID: p.AccountID, SessionID: r.PostFormValue("id"), Request: a.sessions.Request(r)})
+	// A session that ended meanwhile is as good as revoked.
+	if err != nil && auth.Classify(err).Code != auth.CodeNotFound {
 		a.fail(w, r, err)
 		return
 	}
@@ -249,12 +254,12 @@ func (a *app) sessionRevoke(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) sessionsRevokeOthers(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	n, err := a.auth.RevokeOtherSessions(r.Context(), p.AccountID, p.Session.ID, a.sessions.Request(r))
+	n, err := a.auth.Sessions().RevokeOthers(r.Context(), auth.OthersRevocation{AccountID: p.AccountID, Current: p.Session.ID, Request: a.sessions.Request(r)})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/akun/sesi?ok=others&n="+strconv.Itoa(n), http.StatusSeeOther)
+	http.Redirect(w, r, "/akun/sesi?ok=others&n="+strconv.Itoa(n.Count), http.StatusSeeOther)
 }
 
 // activityRow is one line of a history, as a page shows it.
@@ -281,7 +286,7 @@ const activityPerPage = 25
 func (a *app) activityPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	before, _ := strconv.ParseInt(r.URL.Query().Get("sebelum"), 10, 64)
-	list, err := a.auth.Activity(r.Context(), p.AccountID, auth.ActivityQuery{Before: before, Limit: activityPerPage})
+	list, err := a.auth.Activity().List(r.Context(), auth.ActivityQuery{AccountID: p.AccountID, Before: before, Limit: activityPerPage})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -94,58 +94,108 @@ type config struct {
 	BreachFailClosed bool
 }
 
-// realmInfo is one of the portal's realms.
+// realmInfo is one of the portal's realms: masuk's settings for it, as
+// auth.Config.Realms takes them, and what the pages need besides.
 type realmInfo struct {
-	Slug  string
+	Slug string
+	// Realm is masuk's settings of the realm: what it leaves zero comes
+	// from the portal's defaults (realmDefaults), field by field.
 	Realm auth.Realm
 	// Register says whether people may register themselves.
 	Register bool
-	// Policy is the realm's password policy.
-	Policy password.PolicyConfig
 	// ProfileField is the registration form's extra field.
 	ProfileField string
 }
 
-// realms are the portal's realms, by the path prefix that serves them.
-var realms = map[string]realmInfo{
-	"lpse": {
-		Slug:         "lpse",
-		Realm:        auth.Realm{Username: identifiers.NPWP, Activation: auth.ActivationLink, Approval: true, Reset: auth.ByLink, PortalName: "Portal Masuk LPSE"},
-		Register:     true,
-		ProfileField: "company",
-	},
-	"sapk": {
-		Slug:         "sapk",
-		Realm:        auth.Realm{Username: identifiers.NIP, Activation: auth.ActivationCode, Reset: auth.ByCode, PortalName: "Portal Masuk SAPK"},
-		Register:     true,
-		Policy:       password.PolicyConfig{Composition: password.CompositionMySAPK},
-		ProfileField: "name",
-	},
-	// Operators are a realm of their own: their accounts cannot be mixed
-	// up with the portals' and are never created by a registration form.
-	"operator": {Slug: "operator"},
-}
-
+// The realms' names, which are also their pages' path prefixes.
 const (
-	operatorRealm    = "operator"
-	operatorUsername = "operator"
+	lpseRealm     = "lpse"
+	sapkRealm     = "sapk"
+	operatorRealm = "operator"
 )
+
+const operatorUsername = "operator"
+
+// portals are the realms people register and log in to, in the order the
+// home page lists them.
+var portals = []string{lpseRealm, sapkRealm}
 
 // operatorScope is the realms operators act in: the portals', not their
 // own.
-var operatorScope = []string{"lpse", "sapk"}
+var operatorScope = portals
 
-// realmPolicy applies each realm's password policy. auth.Config takes one
-// PasswordPolicy; since every check names its realm in password.Context,
-// one that dispatches on it gives each realm its own rules.
-type realmPolicy map[string]*password.Policy
-
-func (p realmPolicy) Check(ctx context.Context, pw string, c password.Context) error {
-	pol, ok := p[c.Realm]
-	if !ok {
-		return fmt.Errorf("portal: no password policy for realm %q", c.Realm)
+// realmDefaults are the settings every realm starts from (auth.Config's
+// Realm): the password policy of masuk's defaults, masuk's recommended
+// lockout (5 failures lock for 15 minutes, doubling), and the pages and
+// names the realms share.
+func (a *app) realmDefaults(policy auth.PasswordPolicy) auth.Realm {
+	return auth.Realm{
+		Messages: auth.Messages{PortalName: "Portal Masuk"},
+		Links:    auth.Links{Activity: a.link("/akun/aktivitas")},
+		Policy:   policy,
 	}
-	return pol.Check(ctx, pw, c)
+}
+
+// portalRealms are the portal's realms, each with its own settings: the
+// names, links and helpdesk in its emails, its password policy, lockout,
+// registration, activation, reset and second step. Links are built from
+// the configured base URL, never from a request's Host header.
+func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo {
+	return map[string]realmInfo{
+		// An e-procurement portal for companies, by NPWP: activation by
+		// link, then an operator checks the company's documents; resets
+		// by link; a lock lasts 30 minutes, as SPSE's does.
+		lpseRealm: {
+			Slug: lpseRealm,
+			Realm: auth.Realm{
+				Username: identifiers.NPWP,
+				Messages: auth.Messages{PortalName: "Portal Masuk LPSE", Support: "helpdesk LPSE, lpse@example.go.id"},
+				Links: auth.Links{
+					Reset:    a.link("/lpse/atur-sandi"),
+					Activate: a.link("/lpse/aktivasi"),
+					Login:    a.link("/lpse/masuk"),
+					Forgot:   a.link("/lpse/lupa-sandi"),
+				},
+				Lockout:      lockout.Policy{Account: lockout.Rule{Threshold: 5, Window: 30 * time.Minute, Lock: 30 * time.Minute, MaxLock: 24 * time.Hour}},
+				Registration: auth.RegistrationPolicy{Approval: true},
+				Activation:   auth.ActivationPolicy{Mode: auth.ActivationLink},
+				Reset:        auth.ResetPolicy{Delivery: auth.ByLink},
+				SecondFactor: auth.SecondFactorPolicy{RememberFor: 30 * 24 * time.Hour},
+			},
+			Register:     true,
+			ProfileField: "company",
+		},
+		// A civil-servant portal, by NIP, after MySAPK: codes by email
+		// for activation and resets, the MySAPK password rule, and a
+		// remembered device only for a week, as offices share computers.
+		sapkRealm: {
+			Slug: sapkRealm,
+			Realm: auth.Realm{
+				Username:     identifiers.NIP,
+				Messages:     auth.Messages{PortalName: "Portal Masuk SAPK", Support: "helpdesk SAPK, sapk@example.go.id"},
+				Links:        auth.Links{Login: a.link("/sapk/masuk"), Forgot: a.link("/sapk/lupa-sandi")},
+				Policy:       sapkPolicy,
+				Activation:   auth.ActivationPolicy{Mode: auth.ActivationCode},
+				Reset:        auth.ResetPolicy{Delivery: auth.ByCode},
+				SecondFactor: auth.SecondFactorPolicy{RememberFor: 7 * 24 * time.Hour},
+			},
+			Register:     true,
+			ProfileField: "name",
+		},
+		// Operators are a realm of their own: their accounts cannot be
+		// mixed up with the portals' and are never created by a
+		// registration form. Their sessions are short, and their devices
+		// are never remembered.
+		operatorRealm: {
+			Slug: operatorRealm,
+			Realm: auth.Realm{
+				Messages:     auth.Messages{PortalName: "Portal Masuk Operator"},
+				Links:        auth.Links{Login: a.link("/operator/masuk")},
+				Session:      auth.SessionPolicy{IdleTimeout: 15 * time.Minute, Lifetime: 8 * time.Hour},
+				SecondFactor: auth.SecondFactorPolicy{RememberFor: -1},
+			},
+		},
+	}
 }
 
 // app is the portal: masuk's Authenticator and the pages around it.
@@ -158,9 +208,8 @@ type app struct {
 	auth     *auth.Authenticator
 	sessions *httpauth.Sessions
 	captcha  *captcha.Service
-	// accounts reads accounts by ID for the operator's pages, which
-	// auth does not offer.
-	accounts store.Store
+	// realms are the portal's realms, by name.
+	realms map[string]realmInfo
 	// outbox keeps the emails when no SMTP server is configured.
 	outbox *notify.Outbox
 	pages  map[string]*template.Template
@@ -199,7 +248,6 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	a.accounts = sqls
 
 	// The hot state (lockout counters, captcha challenges, tokens and
 	// sessions) lives in Redis when asked, in the database otherwise.
@@ -213,10 +261,6 @@ func newApp(cfg config) (*app, http.Handler, error) {
 		if hot, err = a.openRedis(ctx); err != nil {
 			return nil, nil, err
 		}
-	}
-	guard, err := lockout.New(lockout.Config{Store: hot, Now: a.now})
-	if err != nil {
-		return nil, nil, err
 	}
 	gen, err := captcha.NewGenerator(captcha.Config{Rand: cfg.CaptchaRand})
 	if err != nil {
@@ -237,40 +281,33 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	policy := realmPolicy{}
+	// Every realm's password policy asks the breach lookup, if any; SAPK's
+	// adds the MySAPK rule (a capital letter and a digit).
+	policy, err := password.NewPolicy(password.PolicyConfig{Breach: checker})
+	if err != nil {
+		return nil, nil, err
+	}
+	sapkPolicy, err := password.NewPolicy(password.PolicyConfig{Composition: password.CompositionMySAPK, Breach: checker})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.realms = a.portalRealms(sapkPolicy)
 	authRealms := map[string]auth.Realm{}
-	for name, ri := range realms {
-		pc := ri.Policy
-		pc.Breach = checker
-		if policy[name], err = password.NewPolicy(pc); err != nil {
-			return nil, nil, err
-		}
+	for name, ri := range a.realms {
 		authRealms[name] = ri.Realm
 	}
 	a.auth, err = auth.New(auth.Config{
 		Store:    sqls,
-		Policy:   policy,
-		Now:      a.now,
-		Logger:   a.log,
-		Lockout:  guard,
-		Captcha:  auth.CaptchaService(a.captcha),
-		Realms:   authRealms,
+		Attempts: hot,
 		Tokens:   hot,
 		Sessions: hot,
+		Now:      a.now,
+		Logger:   a.log,
 		Sender:   sender,
-		Messages: auth.Messages{PortalName: "Portal Masuk"},
-		// Links are built from the configured base URL, never from a
-		// request's Host header. They are one set for the Authenticator,
-		// so the realm that resets and activates by link (lpse) owns
-		// them; sapk uses codes.
-		Links: auth.Links{
-			Reset:    a.link("/lpse/atur-sandi"),
-			Activate: a.link("/lpse/aktivasi"),
-			Login:    a.link("/"),
-			Forgot:   a.link("/"),
-			Activity: a.link("/akun/aktivitas"),
-		},
-		SecondFactor: auth.SecondFactorConfig{Keyring: keyring, Issuer: "Portal Masuk"},
+		Captcha:  captcha.Checker(a.captcha),
+		Keyring:  keyring,
+		Realm:    a.realmDefaults(policy),
+		Realms:   authRealms,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -539,7 +576,7 @@ func (a *app) keyring() (*totp.Keyring, error) {
 // its random password, once, to cfg.Out (not to the log).
 func (a *app) seedOperator(ctx context.Context) error {
 	pw := rand.Text()
-	_, err := a.auth.Register(ctx, auth.Registration{Realm: operatorRealm, Username: operatorUsername, Password: pw})
+	_, err := a.auth.Accounts().Register(ctx, auth.Registration{Realm: operatorRealm, Username: operatorUsername, Password: pw})
 	switch {
 	case errors.Is(err, auth.ErrAccountExists):
 		a.log.Info("portal: the operator account exists; its password was printed at the first start")
@@ -566,7 +603,7 @@ func (a *app) routes() http.Handler {
 	// Each realm's pages live under its own prefix. They are registered
 	// per realm, not as "/{realm}/...", which would overlap "/static/";
 	// the handlers read the realm with r.PathValue("realm") all the same.
-	for slug, ri := range realms {
+	for slug, ri := range a.realms {
 		page := func(pattern string, h http.HandlerFunc) {
 			method, path, _ := strings.Cut(pattern, " ")
 			mux.HandleFunc(method+" /"+slug+path, func(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/base32"
 	"fmt"
@@ -54,6 +55,8 @@ type chrome struct {
 	t     *testing.T
 	p     *portal
 	alloc context.Context
+	// timeout bounds each person's tab; zero means a minute.
+	timeout time.Duration
 }
 
 func newChrome(t *testing.T, p *portal) *chrome {
@@ -84,7 +87,7 @@ type tab struct {
 func (c *chrome) person() *tab {
 	ctx, cancel := chromedp.NewContext(c.alloc, chromedp.WithNewBrowserContext())
 	c.t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, cmp.Or(c.timeout, time.Minute))
 	c.t.Cleanup(cancel)
 	b := &tab{c: c, ctx: ctx}
 	// Headless Chromium asks for English; the people of these tests
@@ -309,6 +312,9 @@ func TestBrowserResetByCode(t *testing.T) {
 	p := newPortal(t)
 	p.activeSAPK(p.browser(), "siti@example.go.id")
 	b := newChrome(t, p).person()
+	// The activation's email must not pass for the reset's, which goes
+	// out after the answer.
+	p.app.outbox.Reset()
 	b.open("/sapk/lupa-sandi")
 	b.fill("#identifier", nip)
 	b.click(`form[action="/sapk/lupa-sandi"] > button`)
@@ -415,6 +421,152 @@ func TestBrowserLimits(t *testing.T) {
 			b.shot(fmt.Sprintf("too-large-%s-%d", lang, width))
 			b.click(`main a.button`)
 			assert.Equal(t, "/sapk/masuk", b.path(), "back to the form")
+		}
+	}
+}
+
+// untranslated finds, in a page's visible text in lang, what a person
+// should never read there: a message key the page failed to translate
+// (messages' or an event's), a format verb left over, or a sentence of
+// the other language.
+func untranslated(lang, text string) []string {
+	var found []string
+	for key := range messages {
+		if regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(key) + `($|\s)`).MatchString(text) {
+			found = append(found, key)
+		}
+	}
+	for kind := range eventLabels {
+		if strings.Contains(text, string(kind)+"\n") || strings.HasSuffix(text, string(kind)) {
+			found = append(found, string(kind))
+		}
+	}
+	for _, verb := range []string{"%!", "%s", "%d"} {
+		if strings.Contains(text, verb) {
+			found = append(found, verb)
+		}
+	}
+	other := 1 - lix(lang)
+	for key, m := range messages {
+		// Long enough not to be a word both languages share ("Portal").
+		if s := m[other]; len(s) >= 20 && s != m[lix(lang)] && !strings.Contains(s, "%") && strings.Contains(text, s) {
+			found = append(found, key+" in the other language")
+		}
+	}
+	return found
+}
+
+// TestBrowserPages opens the pages anyone sees first (login, after a
+// wrong password, registration, forgotten password and its next step,
+// the second step) of both realms, and the operator's list and account
+// pages, in Indonesian and English, at a phone's width (375 px) and a
+// desktop's (1280): each is fully translated and no wider than the
+// screen. Each is shot as lang-width-realm-page.png.
+func TestBrowserPages(t *testing.T) {
+	p := newPortal(t)
+	p.activeSAPK(p.browser(), "siti@example.go.id")
+	p.activeLPSE(p.browser(), "budi@example.co.id")
+	creds := map[string][2]string{"lpse": {npwp, lpsePass}, "sapk": {nip, sapkPass}}
+	ids := map[string]string{}
+	op := p.browser()
+	op.login("operator", operatorUsername, p.app.seededPassword)
+	secrets := map[string][]byte{}
+	for realm, c := range creds {
+		b := p.browser()
+		b.login(realm, c[0], c[1])
+		secrets[realm], _ = enrollTOTP(t, p, b, c[1])
+		_, body := op.get("/operator?realm=" + realm)
+		ids[realm] = find(t, body, `/operator/akun\?id=([0-9a-f]+)`)
+	}
+	p.clock.Advance(time.Minute)
+
+	c := newChrome(t, p)
+	c.timeout = 10 * time.Minute
+	anon := c.person()
+	operator := c.person()
+	operator.login("operator", operatorUsername, p.app.seededPassword)
+	// A login of each realm that waits for its second step.
+	second := map[string]*tab{}
+	verify := map[string]string{}
+	for realm, cr := range creds {
+		second[realm] = c.person()
+		second[realm].login(realm, cr[0], cr[1])
+		verify[realm] = second[realm].path()
+		require.True(t, strings.HasPrefix(verify[realm], "/"+realm+"/verifikasi?"), verify[realm])
+	}
+	tabs := []*tab{anon, operator, second["lpse"], second["sapk"]}
+
+	check := func(b *tab, lang string, width int64, realm, name string) {
+		t.Helper()
+		text := b.text()
+		assert.Empty(t, untranslated(lang, text), "%s %d %s %s", lang, width, realm, name)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+		require.NoError(t, err)
+		assert.False(t, wide, "%s %d %s %s is wider than the screen", lang, width, realm, name)
+		b.shot(fmt.Sprintf("%s-%d-%s-%s", lang, width, realm, name))
+	}
+	for _, lang := range []string{"id", "en"} {
+		for _, b := range tabs {
+			b.open("/bahasa?lang=" + lang + "&next=/")
+		}
+		for _, width := range []int64{375, 1280} {
+			for _, b := range tabs {
+				b.do(chromedp.EmulateViewport(width, 900))
+			}
+			anon.open("/")
+			check(anon, lang, width, "all", "home")
+			for _, realm := range []string{"lpse", "sapk"} {
+				for _, page := range []string{"masuk", "daftar", "lupa-sandi"} {
+					anon.open("/" + realm + "/" + page)
+					check(anon, lang, width, realm, page)
+				}
+				// From the third failure of the address on, with the
+				// captcha the page asks for.
+				anon.open("/" + realm + "/masuk")
+				anon.fill("#username", creds[realm][0], "#password", "salah-sekali")
+				if captchaID(anon.html()) != "" {
+					anon.fill("#captcha", "000000")
+				}
+				anon.click(`form[action$="/masuk"] > button`)
+				assert.Contains(t, anon.text(), t2(lang, "login.invalid."+realm))
+				check(anon, lang, width, realm, "masuk-salah")
+
+				b := second[realm]
+				b.open(verify[realm])
+				check(b, lang, width, realm, "verifikasi")
+
+				operator.open("/operator?realm=" + realm)
+				check(operator, lang, width, realm, "operator")
+				operator.open("/operator/akun?id=" + ids[realm])
+				check(operator, lang, width, realm, "operator-akun")
+			}
+			// The page a reset goes on to: SAPK's code form, LPSE's link.
+			anon.open("/sapk/lupa-sandi")
+			anon.fill("#identifier", nip)
+			anon.click(`form[action="/sapk/lupa-sandi"] > button`)
+			check(anon, lang, width, "sapk", "atur-sandi")
+			anon.open("/lpse/atur-sandi?token=x")
+			check(anon, lang, width, "lpse", "atur-sandi")
+			anon.open("/operator/masuk")
+			check(anon, lang, width, "operator", "masuk")
+		}
+	}
+
+	// The owner's pages, once the second step is done.
+	b := second["sapk"]
+	code, err := totp.Params{}.Code(secrets["sapk"], p.clock.Now())
+	require.NoError(t, err)
+	b.fill("#code-totp", code)
+	b.click(`form:has(#code-totp) > button`)
+	require.Equal(t, "/akun", b.path())
+	for _, lang := range []string{"id", "en"} {
+		b.open("/bahasa?lang=" + lang + "&next=/")
+		for _, width := range []int64{375, 1280} {
+			b.do(chromedp.EmulateViewport(width, 900))
+			for _, page := range []string{"/akun", "/akun/keamanan", "/akun/sesi", "/akun/aktivitas"} {
+				b.open(page)
+				check(b, lang, width, "sapk", strings.ReplaceAll(strings.TrimPrefix(page, "/"), "/", "-"))
+			}
 		}
 	}
 }

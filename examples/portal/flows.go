@@ -6,11 +6,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/masuk-id/masuk/auth"
-	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/captcha"
-	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -20,13 +19,13 @@ import (
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, "")
 	v.D["Next"] = localPath(r.URL.Query().Get("next"), "")
-	v.D["Realms"] = []string{"lpse", "sapk"}
+	v.D["Realms"] = portals
 	a.render(w, http.StatusOK, "home", v)
 }
 
 // realm returns the realm the path names, answering 404 for others.
 func (a *app) realm(w http.ResponseWriter, r *http.Request) (realmInfo, bool) {
-	ri, ok := realms[r.PathValue("realm")]
+	ri, ok := a.realms[r.PathValue("realm")]
 	if !ok {
 		a.notFound(w, r)
 	}
@@ -59,14 +58,14 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := loginForm{Next: localPath(r.URL.Query().Get("next"), "")}
-	need, err := a.auth.NeedsCaptcha(r.Context(), ri.Slug, "", a.sessions.Request(r).ClientAddr)
+	need, err := a.auth.Logins().CaptchaNeeded(r.Context(), auth.CaptchaQuery{Realm: ri.Slug, ClientAddr: a.sessions.Request(r).ClientAddr})
 	if err != nil {
 		if f.Errors = a.formError(a.sessions.Locale(r), err); f.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
 	}
-	f.Captcha = need
+	f.Captcha = need.Required
 	v := a.view(r, ri.Slug)
 	if key, ok := notices[r.URL.Query().Get("ok")]; ok {
 		v.Notice = v.T(key)
@@ -106,12 +105,12 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 		a.renderLogin(w, r, v, http.StatusOK, f)
 		return
 	}
-	res, err := a.auth.Login(r.Context(), auth.LoginRequest{
+	res, err := a.auth.Logins().Login(r.Context(), auth.LoginRequest{
 		Realm:    ri.Slug,
 		Username: f.Username,
 		Password: r.PostFormValue("password"),
 		Captcha:  auth.CaptchaAnswer{ID: f.OldCaptcha, Flow: captchaFlow(ri.Slug), Answer: r.PostFormValue("captcha")},
-		Device:   a.cookie(r, "masuk-device-"+ri.Slug),
+		Device:   a.sessions.Device(r, ri.Slug),
 		Request:  req,
 	})
 	var sfr *auth.SecondFactorRequired
@@ -130,51 +129,52 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/"+ri.Slug+"/verifikasi?m="+strings.Join(ms, ",")+"&next="+url.QueryEscape(f.Next), http.StatusSeeOther)
 		return
 	}
+	// The outcome's own message, but where the page says more: a wrong
+	// password names the realm's kind of username, the captcha is "the
+	// code in the picture" as the form calls it, and a registration
+	// waiting for approval says the applicant will be told by email.
 	status := http.StatusUnauthorized
-	switch {
-	case errors.Is(err, auth.ErrCaptchaRequired):
+	switch o := auth.Classify(err); o.Code {
+	case auth.CodeCaptchaRequired:
 		f.Errors = []string{v.T("login.captcha.required")}
-	case errors.Is(err, auth.ErrCaptchaInvalid):
+	case auth.CodeCaptchaInvalid:
 		f.Errors = []string{v.T("login.captcha.invalid")}
-	case errors.Is(err, auth.ErrInvalidCredentials):
-		f.Errors = []string{v.T("login.invalid")}
-	case errors.Is(err, auth.ErrPendingConfirmation):
-		f.Errors = []string{v.T("login.pending.confirm")}
+	case auth.CodeInvalidCredentials:
+		f.Errors = []string{v.RealmT("login.invalid")}
+	case auth.CodePendingConfirmation:
+		f.Errors = []string{o.Message(v.Lang)}
 		v.D["Resend"] = true
-	case errors.Is(err, auth.ErrPendingApproval):
+	case auth.CodePendingApproval:
 		f.Errors = []string{v.T("login.pending.approval")}
-	case errors.Is(err, auth.ErrSecondFactorUnavailable):
-		f.Errors = []string{v.T("login.no.factor")}
+	case auth.CodeNoUsableFactor, auth.CodeEnrollmentRequired:
+		// This portal requires no second factor, so no login stops at an
+		// enrollment; were one to, only an operator could help here.
+		f.Errors = []string{o.Message(v.Lang)}
 	default:
 		if f.Errors = a.formError(v.Lang, err); f.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
-		status = http.StatusTooManyRequests // locked
-		if errors.Is(err, password.ErrBusy) {
-			status = http.StatusServiceUnavailable
-		}
+		status = o.Status // a lock, the hasher busy
 	}
 	// Whether the next attempt needs a captcha, or is locked already
 	// (this failure may have been the one that locked the account).
-	need, nerr := a.auth.NeedsCaptcha(r.Context(), ri.Slug, f.Username, req.ClientAddr)
-	var le *lockout.LockedError
-	switch {
-	case errors.As(nerr, &le):
-		f.Errors, status = []string{a.lockedMessage(v.Lang, le)}, http.StatusTooManyRequests
-	case nerr != nil:
-		a.fail(w, r, nerr)
-		return
+	need, nerr := a.auth.Logins().CaptchaNeeded(r.Context(), auth.CaptchaQuery{Realm: ri.Slug, Username: f.Username, ClientAddr: req.ClientAddr})
+	if nerr != nil {
+		o := auth.Classify(nerr)
+		if o.Code != auth.CodeLocked {
+			a.fail(w, r, nerr)
+			return
+		}
+		f.Errors, status = a.formError(v.Lang, nerr), o.Status
 	}
-	f.Captcha = need
+	f.Captcha = need.Required
 	a.renderLogin(w, r, v, status, f)
 }
 
 // loggedIn starts the session of a completed login and goes on.
 func (a *app) loggedIn(w http.ResponseWriter, r *http.Request, res *auth.LoginResult, realm, next string) {
-	if res.Device != nil {
-		a.setCookie(w, "masuk-device-"+realm, res.Device.Token, res.Device.ExpiresAt)
-	}
+	a.sessions.SetDevice(w, res.Device)
 	if _, err := a.sessions.Begin(w, r, res.Account); err != nil {
 		a.fail(w, r, err)
 		return
@@ -188,7 +188,7 @@ func (a *app) loggedIn(w http.ResponseWriter, r *http.Request, res *auth.LoginRe
 
 // methods reads the second-factor methods a login offers from the query
 // the login's redirect wrote. Changing them only changes which forms
-// show: VerifySecondFactor checks the method.
+// show: SecondStep checks the method.
 func methods(r *http.Request) []string {
 	var out []string
 	for m := range strings.SplitSeq(r.FormValue("m"), ",") {
@@ -215,6 +215,12 @@ func (a *app) secondFactorPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	// The realm's own time a device is remembered, or none.
+	days := 0
+	if rs, err := a.auth.Realm(v.Realm); err == nil && rs.SecondFactor.RememberFor > 0 {
+		days = int(rs.SecondFactor.RememberFor / (24 * time.Hour))
+	}
+	v.D["RememberDays"] = days
 	v.D["Methods"] = methods(r)
 	v.D["M"] = r.FormValue("m")
 	v.D["Next"] = localPath(r.FormValue("next"), "")
@@ -232,7 +238,7 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if r.PostFormValue("send") != "" {
 		var sent auth.SentCode
-		sent, err = a.auth.SendCode(r.Context(), auth.SendCodeRequest{Realm: ri.Slug, Pending: pending, Method: method, Request: a.sessions.Request(r)})
+		sent, err = a.auth.Logins().SendCode(r.Context(), auth.SendCodeRequest{Realm: ri.Slug, Pending: pending, Method: method, Request: a.sessions.Request(r)})
 		if err == nil {
 			v.Notice = v.Tf("sf.email.sent", sent.To, clock(v.Lang, sent.ExpiresAt))
 			a.renderSecondFactor(w, r, v, http.StatusOK)
@@ -240,7 +246,7 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		var res *auth.LoginResult
-		res, err = a.auth.VerifySecondFactor(r.Context(), auth.SecondFactorRequest{
+		res, err = a.auth.Logins().SecondStep(r.Context(), auth.SecondStepRequest{
 			Realm: ri.Slug, Pending: pending, Method: method, Code: r.PostFormValue("code"),
 			Remember: r.PostFormValue("remember") == "1", Request: a.sessions.Request(r),
 		})
@@ -250,23 +256,14 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var cd *store.CooldownError
-	switch {
-	case errors.Is(err, auth.ErrNoPendingLogin):
+	if auth.Classify(err).Code == auth.CodeNoPendingLogin {
 		a.clearCookie(w, "masuk-2fa")
 		http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=expired", http.StatusSeeOther)
 		return
-	case errors.Is(err, auth.ErrInvalidCode):
-		v.Error = v.T("sf.invalid")
-	case errors.Is(err, auth.ErrMethodUnavailable):
-		v.Error = v.T("sf.unavailable")
-	case errors.As(err, &cd):
-		v.Error = v.Tf("sf.cooldown", clock(v.Lang, cd.Until))
-	default:
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
-			a.fail(w, r, err)
-			return
-		}
+	}
+	if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+		a.fail(w, r, err)
+		return
 	}
 	a.renderSecondFactor(w, r, v, http.StatusUnauthorized)
 }
@@ -308,7 +305,7 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 		a.render(w, http.StatusUnprocessableEntity, "register", v)
 		return
 	}
-	reg, err := a.auth.Register(r.Context(), auth.Registration{
+	reg, err := a.auth.Accounts().Register(r.Context(), auth.Registration{
 		Realm: ri.Slug, Username: username, Email: email, Password: pw,
 		// The language is kept so that an operator's decision reaches the
 		// applicant in it.
@@ -316,9 +313,7 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 		Request: a.sessions.Request(r),
 	})
 	if err != nil {
-		if errors.Is(err, auth.ErrAccountExists) {
-			v.Errors = []string{v.T("reg.exists")}
-		} else if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -327,7 +322,7 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 	}
 	// A taken username or email answers as a new account does: the owner
 	// of the address is told by email instead.
-	switch ri.Realm.Activation {
+	switch ri.Realm.Activation.Mode {
 	case auth.ActivationLink:
 		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.lpse"), "/"+ri.Slug+"/masuk", v.T("home.login"))
 	case auth.ActivationCode:
@@ -350,7 +345,7 @@ func (a *app) activatePage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	v.D["Token"] = r.URL.Query().Get("token")
-	v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
+	v.D["ByCode"] = ri.Realm.Activation.Mode == auth.ActivationCode
 	a.render(w, http.StatusOK, "activate", v)
 }
 
@@ -362,19 +357,19 @@ func (a *app) activatePost(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, ri.Slug)
 	c := auth.Confirmation{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
 		Flow: r.PostFormValue("flow"), Code: r.PostFormValue("code"), Request: a.sessions.Request(r)}
-	acct, err := a.auth.ConfirmAccount(r.Context(), c)
+	done, err := a.auth.Accounts().Confirm(r.Context(), c)
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
 		v.D["Token"], v.D["Identifier"], v.D["Flow"] = c.Token, c.Identifier, c.Flow
-		v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
+		v.D["ByCode"] = ri.Realm.Activation.Mode == auth.ActivationCode
 		a.render(w, http.StatusUnprocessableEntity, "activate", v)
 		return
 	}
 	text := v.T("act.active")
-	if acct.State == store.StatePendingApproval {
+	if done.Account.State == store.StatePendingApproval {
 		text = v.T("act.approval")
 	}
 	a.message(w, r, ri.Slug, http.StatusOK, v.T("act.title"), text, "/"+ri.Slug+"/masuk", v.T("home.login"))
@@ -387,17 +382,17 @@ func (a *app) resendActivation(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	id := r.PostFormValue("identifier")
-	started, err := a.auth.ResendActivation(r.Context(), auth.ActivationRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
+	started, err := a.auth.Accounts().ResendActivation(r.Context(), auth.ActivationRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
-		v.D["ByCode"] = ri.Realm.Activation == auth.ActivationCode
+		v.D["ByCode"] = ri.Realm.Activation.Mode == auth.ActivationCode
 		a.render(w, http.StatusUnprocessableEntity, "activate", v)
 		return
 	}
-	if ri.Realm.Activation == auth.ActivationCode {
+	if ri.Realm.Activation.Mode == auth.ActivationCode {
 		// The new code works only with this request's flow.
 		v.Notice = v.T("act.resent")
 		v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, id, started.Flow
@@ -413,7 +408,7 @@ func (a *app) forgotPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := a.view(r, ri.Slug)
-	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
+	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
 	a.render(w, http.StatusOK, "forgot", v)
 }
 
@@ -424,8 +419,8 @@ func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	id := r.PostFormValue("identifier")
-	started, err := a.auth.RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
-	byCode := ri.Realm.Reset == auth.ByCode
+	started, err := a.auth.Accounts().RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
+	byCode := ri.Realm.Reset.Delivery == auth.ByCode
 	if err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
@@ -453,7 +448,7 @@ func (a *app) resetPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	v.D["Token"] = r.URL.Query().Get("token")
-	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
+	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
 	a.render(w, http.StatusOK, "reset", v)
 }
 
@@ -466,13 +461,13 @@ func (a *app) resetPost(w http.ResponseWriter, r *http.Request) {
 	c := auth.ResetCompletion{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
 		Flow: r.PostFormValue("flow"), Code: r.PostFormValue("code"), NewPassword: r.PostFormValue("password"), Request: a.sessions.Request(r)}
 	v.D["Token"], v.D["Identifier"], v.D["Code"], v.D["Flow"] = c.Token, c.Identifier, c.Code, c.Flow
-	v.D["ByCode"] = ri.Realm.Reset == auth.ByCode
+	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
 	if c.NewPassword != r.PostFormValue("password2") {
 		v.Errors = []string{v.T("reg.mismatch")}
 		a.render(w, http.StatusUnprocessableEntity, "reset", v)
 		return
 	}
-	if err := a.auth.CompleteReset(r.Context(), c); err != nil {
+	if err := a.auth.Accounts().CompleteReset(r.Context(), c); err != nil {
 		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
 			a.fail(w, r, err)
 			return

@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/masuk-id/masuk/auth"
 )
 
 // messages holds every string the portal shows, in Indonesian and English:
@@ -42,7 +45,8 @@ var messages = map[string][2]string{
 	"field.email":            {"Alamat email", "Email address"},
 	"field.name.lpse":        {"Nama perusahaan", "Company name"},
 	"field.name.sapk":        {"Nama lengkap", "Full name"},
-	"field.identifier":       {"NPWP/NIP atau email", "NPWP/NIP or email"},
+	"field.identifier.lpse":  {"NPWP atau email", "NPWP or email"},
+	"field.identifier.sapk":  {"NIP atau email", "NIP or email"},
 	"field.code":             {"Kode", "Code"},
 	"field.current":          {"Kata sandi saat ini", "Current password"},
 	"field.new":              {"Kata sandi baru", "New password"},
@@ -56,63 +60,51 @@ var messages = map[string][2]string{
 	"login.submit":           {"Masuk", "Log in"},
 	"login.forgot":           {"Lupa kata sandi?", "Forgot your password?"},
 	"login.register":         {"Belum punya akun? Daftar", "No account yet? Register"},
-	"login.invalid":          {"NPWP/NIP/nama pengguna atau kata sandi salah.", "The username or password is wrong."},
+	"login.invalid.lpse":     {"NPWP atau kata sandi salah.", "The NPWP or password is wrong."},
+	"login.invalid.sapk":     {"NIP atau kata sandi salah.", "The NIP or password is wrong."},
+	"login.invalid.operator": {"Nama pengguna atau kata sandi salah.", "The username or password is wrong."},
 	"login.locked":           {"Terlalu banyak percobaan yang gagal. Coba lagi dalam %d menit (pukul %s).", "Too many failed attempts. Try again in %d minutes (at %s)."},
 	"login.locked.permanent": {"Akun ini dikunci. Hubungi operator, atau atur ulang kata sandi untuk membukanya.", "This account is locked. Contact an operator, or reset your password to unlock it."},
 	"login.captcha.required": {"Demi keamanan, ketik kode pada gambar.", "For your security, type the code in the picture."},
 	"login.captcha.invalid":  {"Kode pada gambar salah. Coba kode yang baru.", "The code in the picture was wrong. Try the new one."},
-	"login.pending.confirm":  {"Alamat email Anda belum dikonfirmasi. Buka tautan atau kode yang kami kirim.", "Your email address is not confirmed yet. Use the link or code we sent."},
 	"login.pending.approval": {"Pendaftaran Anda sedang diperiksa operator. Anda akan diberi tahu melalui email.", "Your registration is being reviewed by an operator. You will be told by email."},
-	"login.busy":             {"Server sedang sibuk. Coba lagi sebentar lagi.", "The server is busy. Try again in a moment."},
-	"login.no.factor":        {"Faktor kedua akun ini tidak dapat digunakan di sini. Hubungi operator.", "This account's second factor cannot be used here. Contact an operator."},
 	"login.loggedout":        {"Anda telah keluar.", "You have logged out."},
 	"login.expired":          {"Waktu verifikasi habis. Silakan masuk lagi.", "The verification timed out. Please log in again."},
 	"login.reset.done":       {"Kata sandi telah diubah. Silakan masuk dengan kata sandi baru.", "Your password has been changed. Log in with the new one."},
 
 	"captcha.label":   {"Kode pada gambar", "Code in the picture"},
+	"captcha.input":   {"Ketik kodenya", "Type the code"},
 	"captcha.alt":     {"Gambar berisi kode enam angka untuk diketik", "Picture of a six-digit code to type"},
 	"captcha.refresh": {"Ganti gambar", "New picture"},
 	"captcha.audio":   {"Dengarkan kodenya", "Listen to the code"},
 
-	"sf.title":       {"Verifikasi dua langkah", "Two-step verification"},
-	"sf.intro":       {"Kata sandi benar. Selesaikan dengan salah satu cara berikut.", "Your password was right. Finish with one of these."},
-	"sf.totp":        {"Kode dari aplikasi autentikator", "Code from your authenticator app"},
-	"sf.email":       {"Kode melalui email", "Code by email"},
-	"sf.email.send":  {"Kirim kode ke email saya", "Email me a code"},
-	"sf.email.sent":  {"Kode telah dikirim ke %s. Berlaku sampai pukul %s.", "A code was sent to %s. It works until %s."},
-	"sf.recovery":    {"Kode pemulihan", "Recovery code"},
-	"sf.remember":    {"Ingat perangkat ini selama 30 hari", "Remember this device for 30 days"},
-	"sf.submit":      {"Verifikasi", "Verify"},
-	"sf.invalid":     {"Kode salah atau kedaluwarsa.", "The code is wrong or has expired."},
-	"sf.cooldown":    {"Tunggu sampai pukul %s sebelum meminta kode lagi.", "Wait until %s before asking for another code."},
-	"sf.unavailable": {"Cara ini tidak tersedia untuk akun Anda.", "This method is not available for your account."},
+	"sf.title":      {"Verifikasi dua langkah", "Two-step verification"},
+	"sf.intro":      {"Kata sandi benar. Selesaikan dengan salah satu cara berikut.", "Your password was right. Finish with one of these."},
+	"sf.totp":       {"Kode dari aplikasi autentikator", "Code from your authenticator app"},
+	"sf.email":      {"Kode melalui email", "Code by email"},
+	"sf.email.send": {"Kirim kode ke email saya", "Email me a code"},
+	"sf.email.sent": {"Kode telah dikirim ke %s. Berlaku sampai pukul %s.", "A code was sent to %s. It works until %s."},
+	"sf.recovery":   {"Kode pemulihan", "Recovery code"},
+	"sf.remember":   {"Ingat perangkat ini selama %d hari", "Remember this device for %d days"},
+	"sf.submit":     {"Verifikasi", "Verify"},
+	"sf.cooldown":   {"Tunggu sampai pukul %s sebelum meminta kode lagi.", "Wait until %s before asking for another code."},
 
 	"reg.title":      {"Daftar di %s", "Register with %s"},
 	"reg.submit":     {"Daftar", "Register"},
 	"reg.mismatch":   {"Kedua kata sandi tidak sama.", "The two passwords differ."},
-	"reg.exists":     {"Akun dengan nama pengguna atau email ini sudah ada.", "An account with this username or email already exists."},
 	"reg.done.title": {"Periksa email Anda", "Check your email"},
 	"reg.done.lpse":  {"Kami mengirim tautan aktivasi ke alamat email Anda. Setelah dikonfirmasi, operator akan memeriksa pendaftaran Anda.", "We sent an activation link to your email address. Once you confirm it, an operator will review your registration."},
 	"reg.done.sapk":  {"Kami mengirim kode aktivasi ke alamat email Anda. Masukkan kode itu untuk mengaktifkan akun.", "We sent an activation code to your email address. Enter it to activate your account."},
 	"reg.done.none":  {"Akun Anda telah dibuat. Silakan masuk.", "Your account has been created. Please log in."},
 
-	"err.username":       {"Nama pengguna tidak valid.", "The username is not valid."},
-	"err.email":          {"Alamat email tidak valid.", "The email address is not valid."},
-	"err.email.required": {"Alamat email wajib diisi.", "An email address is required."},
-	"err.throttled":      {"Terlalu banyak permintaan. Coba lagi setelah pukul %s.", "Too many requests. Try again after %s."},
-	"err.internal":       {"Terjadi kesalahan. Coba lagi nanti.", "Something went wrong. Try again later."},
-	"err.notfound":       {"Halaman tidak ditemukan.", "Page not found."},
-	"err.forbidden":      {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
-	"err.token":          {"Tautan atau kode tidak valid, sudah digunakan, atau kedaluwarsa.", "The link or code is invalid, used or expired."},
-	"err.reason":         {"Alasan wajib diisi.", "A reason is required."},
-	"err.toolong":        {"%s terlalu panjang: paling banyak %d karakter.", "%s is too long: at most %d characters."},
-	"err.wrongstate":     {"Tindakan ini tidak berlaku untuk akun dalam keadaan ini.", "This action does not apply to an account in this state."},
-	"err.self":           {"Operator tidak dapat melakukan tindakan ini pada akunnya sendiri.", "An operator cannot do this to their own account."},
-	"err.scope":          {"Akun ini berada di luar portal yang Anda kelola.", "This account is outside the portals you manage."},
-	"err.password":       {"Kata sandi salah.", "The password is wrong."},
-	"err.concurrent":     {"Kata sandi diubah oleh permintaan lain. Coba lagi.", "The password was changed by another request. Try again."},
-	"err.breach":         {"Kata sandi belum dapat diperiksa terhadap data kebocoran. Coba lagi sebentar lagi.", "The password could not be checked against breached passwords yet. Try again in a moment."},
-	"err.factors":        {"Faktor kedua tidak tersedia di portal ini.", "Second factors are not available on this portal."},
+	"err.throttled": {"Terlalu banyak permintaan. Coba lagi setelah pukul %s.", "Too many requests. Try again after %s."},
+	"err.internal":  {"Terjadi kesalahan. Coba lagi nanti.", "Something went wrong. Try again later."},
+	"err.notfound":  {"Halaman tidak ditemukan.", "Page not found."},
+	"err.forbidden": {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
+	"err.reason":    {"Alasan wajib diisi.", "A reason is required."},
+	"err.toolong":   {"%s terlalu panjang: paling banyak %d karakter.", "%s is too long: at most %d characters."},
+	"err.password":  {"Kata sandi salah.", "The password is wrong."},
+	"err.breach":    {"Kata sandi belum dapat diperiksa terhadap data kebocoran. Coba lagi sebentar lagi.", "The password could not be checked against breached passwords yet. Try again in a moment."},
 
 	"act.title":      {"Aktivasi akun", "Account activation"},
 	"act.link.intro": {"Tekan tombol di bawah untuk mengonfirmasi alamat email Anda.", "Press the button below to confirm your email address."},
@@ -168,6 +160,7 @@ var messages = map[string][2]string{
 	"enroll.intro":        {"Pindai kode ini dengan aplikasi autentikator (Google Authenticator, Microsoft Authenticator, FreeOTP, ...), lalu ketik kode enam angka yang muncul.", "Scan this code with an authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP, ...), then type the six-digit code it shows."},
 	"enroll.qr.alt":       {"Kode QR untuk aplikasi autentikator", "QR code for the authenticator app"},
 	"enroll.manual":       {"Tidak bisa memindai? Ketik kunci ini:", "Cannot scan? Type this key:"},
+	"enroll.issuer":       {"Aplikasi akan mencantumkannya sebagai %s.", "The app will list it as %s."},
 	"enroll.submit":       {"Aktifkan", "Turn on"},
 	"enroll.retry":        {"Kode salah. Periksa jam ponsel Anda dan ketik kode yang sedang tampil.", "Wrong code. Check your phone's clock and type the code it shows now."},
 	"codes.title":         {"Simpan kode pemulihan Anda", "Save your recovery codes"},
@@ -209,6 +202,11 @@ var messages = map[string][2]string{
 	"op.actions":        {"Tindakan", "Actions"},
 	"op.reason.hint":    {"Setiap tindakan dicatat dengan nama Anda dan alasannya.", "Every action is recorded with your name and the reason."},
 	"op.profile":        {"Data pendaftaran", "Registration data"},
+	"profile.company":   {"Nama perusahaan", "Company name"},
+	"profile.name":      {"Nama lengkap", "Full name"},
+	"profile.lang":      {"Bahasa", "Language"},
+	"lang.name.id":      {"Bahasa Indonesia", "Indonesian"},
+	"lang.name.en":      {"Bahasa Inggris", "English"},
 	"op.done":           {"Tindakan dicatat: %s.", "Action recorded: %s."},
 	"op.history":        {"Riwayat", "History"},
 	"op.created":        {"Terdaftar", "Registered"},
@@ -243,38 +241,148 @@ var messages = map[string][2]string{
 }
 
 // eventLabels names the events of the activity history.
-var eventLabels = map[string][2]string{
-	"login.succeeded":              {"Berhasil masuk", "Logged in"},
-	"login.failed":                 {"Gagal masuk", "Failed login"},
-	"login.second_factor_required": {"Kata sandi benar, menunggu faktor kedua", "Password right, waiting for the second factor"},
-	"login.code_sent":              {"Kode masuk dikirim", "Login code sent"},
-	"login.new_device":             {"Masuk dari perangkat atau jaringan baru", "Login from a new device or network"},
-	"account.registered":           {"Akun didaftarkan", "Account registered"},
-	"account.registered_again":     {"Pendaftaran ulang dengan data yang sama", "Registered again with the same details"},
-	"account.confirmed":            {"Email dikonfirmasi", "Email confirmed"},
-	"account.approved":             {"Pendaftaran disetujui", "Registration approved"},
-	"account.rejected":             {"Pendaftaran ditolak", "Registration rejected"},
-	"account.disabled":             {"Akun dinonaktifkan", "Account disabled"},
-	"account.enabled":              {"Akun diaktifkan", "Account enabled"},
-	"password.changed":             {"Kata sandi diubah", "Password changed"},
-	"password.change_failed":       {"Gagal mengubah kata sandi", "Failed password change"},
-	"password.upgraded":            {"Penyimpanan kata sandi diperbarui", "Password storage upgraded"},
-	"password.reset_requested":     {"Atur ulang kata sandi diminta", "Password reset requested"},
-	"password.reset":               {"Kata sandi diatur ulang", "Password reset"},
-	"lockout.locked":               {"Akun terkunci", "Account locked"},
-	"lockout.unlocked":             {"Kunci dibuka", "Unlocked"},
-	"factor.added":                 {"Faktor kedua ditambahkan", "Second factor added"},
-	"factor.removed":               {"Faktor kedua dihapus", "Second factor removed"},
-	"factor.change_failed":         {"Gagal mengubah faktor kedua", "Failed second-factor change"},
-	"recovery.renewed":             {"Kode pemulihan diperbarui", "Recovery codes renewed"},
-	"recovery.used":                {"Kode pemulihan digunakan", "Recovery code used"},
-	"device.remembered":            {"Perangkat diingat", "Device remembered"},
-	"device.forgotten":             {"Perangkat dilupakan", "Device forgotten"},
-	"email.change_requested":       {"Perubahan email diminta", "Email change requested"},
-	"email.changed":                {"Email diubah", "Email changed"},
-	"session.logout":               {"Keluar", "Logged out"},
-	"session.revoked":              {"Sesi diakhiri", "Sessions ended"},
-	"operator.forced_reset":        {"Operator memaksa atur ulang kata sandi", "Operator forced a password reset"},
+var eventLabels = map[auth.EventKind][2]string{
+	auth.EventLoginSucceeded:       {"Berhasil masuk", "Logged in"},
+	auth.EventLoginFailed:          {"Gagal masuk", "Failed login"},
+	auth.EventSecondFactorRequired: {"Kata sandi benar, menunggu faktor kedua", "Password right, waiting for the second factor"},
+	auth.EventCodeSent:             {"Kode masuk dikirim", "Login code sent"},
+	auth.EventNewDevice:            {"Masuk dari perangkat atau jaringan baru", "Login from a new device or network"},
+	auth.EventRegistered:           {"Akun didaftarkan", "Account registered"},
+	auth.EventRegisteredAgain:      {"Pendaftaran ulang dengan data yang sama", "Registered again with the same details"},
+	auth.EventConfirmed:            {"Email dikonfirmasi", "Email confirmed"},
+	auth.EventApproved:             {"Pendaftaran disetujui", "Registration approved"},
+	auth.EventRejected:             {"Pendaftaran ditolak", "Registration rejected"},
+	auth.EventDisabled:             {"Akun dinonaktifkan", "Account disabled"},
+	auth.EventEnabled:              {"Akun diaktifkan", "Account enabled"},
+	auth.EventPasswordChanged:      {"Kata sandi diubah", "Password changed"},
+	auth.EventPasswordChangeFailed: {"Gagal mengubah kata sandi", "Failed password change"},
+	auth.EventPasswordUpgraded:     {"Penyimpanan kata sandi diperbarui", "Password storage upgraded"},
+	auth.EventResetRequested:       {"Atur ulang kata sandi diminta", "Password reset requested"},
+	auth.EventPasswordReset:        {"Kata sandi diatur ulang", "Password reset"},
+	auth.EventLocked:               {"Akun terkunci", "Account locked"},
+	auth.EventUnlocked:             {"Kunci dibuka", "Unlocked"},
+	auth.EventFactorAdded:          {"Faktor kedua ditambahkan", "Second factor added"},
+	auth.EventFactorRemoved:        {"Faktor kedua dihapus", "Second factor removed"},
+	auth.EventFactorChangeFailed:   {"Gagal mengubah faktor kedua", "Failed second-factor change"},
+	auth.EventRecoveryCodesRenewed: {"Kode pemulihan diperbarui", "Recovery codes renewed"},
+	auth.EventRecoveryCodeUsed:     {"Kode pemulihan digunakan", "Recovery code used"},
+	auth.EventDeviceRemembered:     {"Perangkat diingat", "Device remembered"},
+	auth.EventDeviceForgotten:      {"Perangkat dilupakan", "Device forgotten"},
+	auth.EventEmailChangeRequested: {"Perubahan email diminta", "Email change requested"},
+	auth.EventEmailChanged:         {"Email diubah", "Email changed"},
+	auth.EventLogout:               {"Keluar", "Logged out"},
+	auth.EventSessionsRevoked:      {"Sesi diakhiri", "Sessions ended"},
+	auth.EventEnrollmentRequired:   {"Kata sandi benar, menunggu pendaftaran faktor kedua", "Password right, waiting for a second factor to be set up"},
+	auth.EventTokenFailed:          {"Tautan atau kode salah dicoba", "A wrong link or code was tried"},
+	auth.EventExpired:              {"Akun yang tidak dikonfirmasi dihapus", "Unconfirmed account removed"},
+	auth.EventForcedReset:          {"Operator memaksa atur ulang kata sandi", "Operator forced a password reset"},
+}
+
+// detailLabels name the details of an event in an operator's view of an
+// account's history.
+var detailLabels = map[string][2]string{
+	"reason":        {"alasan", "reason"},
+	"by":            {"oleh", "by"},
+	"state":         {"keadaan", "state"},
+	"scope":         {"penghitung", "counter"},
+	"until":         {"sampai", "until"},
+	"unlocked":      {"kunci dibuka", "unlocked"},
+	"was_locked":    {"tadinya terkunci", "was locked"},
+	"network":       {"jaringan", "network"},
+	"methods":       {"cara", "methods"},
+	"method":        {"cara", "method"},
+	"second_factor": {"faktor kedua", "second factor"},
+	"factor":        {"faktor", "factor"},
+	"factor_id":     {"ID faktor", "factor ID"},
+	"device":        {"perangkat", "device"},
+	"session":       {"sesi", "session"},
+	"which":         {"yang mana", "which"},
+	"count":         {"jumlah", "count"},
+	"purpose":       {"untuk", "for"},
+	"error":         {"galat", "error"},
+}
+
+// detailValues name the values of details that are codes, by detail and
+// value ("reason.bad_password"): the reasons a login failed, the
+// counters that lock, the methods of a second step. A value without a
+// name (an operator's reason, an ID) is shown as it is.
+var detailValues = map[string][2]string{
+	"reason." + string(auth.ReasonUnknownUser):         {"pengguna tidak dikenal", "unknown user"},
+	"reason." + string(auth.ReasonBadPassword):         {"kata sandi salah", "wrong password"},
+	"reason." + string(auth.ReasonDisabled):            {"akun nonaktif", "account disabled"},
+	"reason." + string(auth.ReasonPendingConfirmation): {"email belum dikonfirmasi", "email not confirmed"},
+	"reason." + string(auth.ReasonPendingApproval):     {"menunggu persetujuan", "waiting for approval"},
+	"reason." + string(auth.ReasonInvalidUsername):     {"nama pengguna tidak valid", "invalid username"},
+	"reason." + string(auth.ReasonNoCredential):        {"tanpa kata sandi", "no password set"},
+	"reason." + string(auth.ReasonBusy):                {"server sibuk", "server busy"},
+	"reason." + string(auth.ReasonLocked):              {"terkunci", "locked"},
+	"reason." + string(auth.ReasonCaptchaRequired):     {"tanpa captcha", "captcha missing"},
+	"reason." + string(auth.ReasonCaptchaInvalid):      {"captcha salah", "wrong captcha"},
+	"reason." + string(auth.ReasonError):               {"galat", "error"},
+	"reason." + string(auth.ReasonBadCode):             {"kode salah", "wrong code"},
+	"reason." + string(auth.ReasonReplayedCode):        {"kode sudah dipakai", "code already used"},
+	"reason." + string(auth.ReasonNoCode):              {"kode belum dikirim", "no code sent"},
+	"reason." + string(auth.ReasonPendingUsed):         {"sudah diselesaikan permintaan lain", "completed by another request"},
+	"reason." + string(auth.ReasonNoticeDropped):       {"pemberitahuan tidak dikirim", "notice not sent"},
+	"reason." + string(auth.ReasonThrottled):           {"terlalu sering", "too often"},
+	"reason." + string(auth.ReasonNotResettable):       {"tidak dapat diatur ulang", "cannot be reset"},
+	"reason." + string(auth.ReasonTaken):               {"alamat sudah dipakai", "address taken"},
+	"reason." + string(auth.ReasonCooldown):            {"terlalu cepat", "too soon"},
+	"reason." + string(auth.ReasonNotUpgraded):         {"tidak diperbarui", "not upgraded"},
+	"reason." + string(auth.ReasonNoUsableFactor):      {"tanpa faktor kedua yang dapat dipakai", "no usable second factor"},
+	"scope.account":        {"akun", "account"},
+	"scope.address":        {"alamat", "address"},
+	"scope.pair":           {"akun dari alamat ini", "account from this address"},
+	"scope.second_factor":  {"faktor kedua", "second factor"},
+	"network.known":        {"pernah dipakai akun ini", "used by this account before"},
+	"which.one":            {"satu", "one"},
+	"which.others":         {"yang lain", "the others"},
+	"which.all":            {"semua", "all"},
+	"purpose.reset":        {"atur ulang kata sandi", "password reset"},
+	"purpose.activate":     {"aktivasi", "activation"},
+	"purpose.email_change": {"perubahan email", "email change"},
+	"until.permanent":      {"sampai dibuka", "until unlocked"},
+	"true":                 {"ya", "yes"},
+	"false":                {"tidak", "no"},
+	"totp":                 {"aplikasi autentikator", "authenticator app"},
+	"totp_enrolled":        {"aplikasi autentikator didaftarkan", "authenticator app set up"},
+	"email":                {"kode melalui email", "code by email"},
+	"sms":                  {"kode melalui SMS", "code by SMS"},
+	"recovery":             {"kode pemulihan", "recovery code"},
+	"remembered":           {"perangkat yang diingat", "remembered device"},
+}
+
+// detail names one detail of an event and its value in lang: "alasan:
+// kata sandi salah". A state is named as the account's states are; a
+// list of methods ("totp,recovery") method by method.
+func detail(lang, key, value string) string {
+	label := key
+	if m, ok := detailLabels[key]; ok {
+		label = m[lix(lang)]
+	}
+	name := func(v string) string {
+		for _, k := range []string{key + "." + v, v} {
+			if m, ok := detailValues[k]; ok {
+				return m[lix(lang)]
+			}
+		}
+		if key == "state" {
+			if m, ok := messages["state."+v]; ok {
+				return m[lix(lang)]
+			}
+		}
+		return v
+	}
+	switch key {
+	case "methods", "method", "second_factor", "factor", "state", "scope", "network", "which", "purpose",
+		"unlocked", "was_locked", "reason", "until":
+		parts := strings.Split(value, ",")
+		for i, p := range parts {
+			parts[i] = name(p)
+		}
+		value = strings.Join(parts, ", ")
+	}
+	return label + ": " + value
 }
 
 // lix is the index of lang in the message pairs.
@@ -298,11 +406,11 @@ func t(lang, key string) string {
 func tf(lang, key string, args ...any) string { return fmt.Sprintf(t(lang, key), args...) }
 
 // eventLabel names an event kind in lang.
-func eventLabel(lang, kind string) string {
+func eventLabel(lang string, kind auth.EventKind) string {
 	if m, ok := eventLabels[kind]; ok {
 		return m[lix(lang)]
 	}
-	return kind
+	return string(kind)
 }
 
 // wib is Western Indonesian Time, the zone the portal shows times in.

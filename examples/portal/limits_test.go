@@ -295,7 +295,8 @@ func TestLongInputsRefused(t *testing.T) {
 
 // TestOverlongFieldsAreNoInternalError posts every form with each field
 // four times its limit, as a client that ignores maxlength may: the
-// answer may refuse it, never fail with an internal error.
+// answer may refuse it, never fail with a server error (the portal
+// answers a store's failure 503, so 500 alone would not catch one).
 func TestOverlongFieldsAreNoInternalError(t *testing.T) {
 	p := newPortal(t)
 	b := p.browser()
@@ -333,10 +334,10 @@ func TestOverlongFieldsAreNoInternalError(t *testing.T) {
 		{op, "/operator/akun", url.Values{"id": {id}, "action": {"unlock"}, "reason": {long(l.Reason)}}},
 	} {
 		status, body := f.who.post(f.path, f.fields)
-		assert.NotEqual(t, http.StatusInternalServerError, status, "%s %v: %s", f.path, f.fields, body)
+		assert.Less(t, status, http.StatusInternalServerError, "%s %v: %s", f.path, f.fields, body)
 	}
 	for _, q := range []string{"/operator?q=" + long(l.Search)} {
 		status, body := op.get(q)
-		assert.NotEqual(t, http.StatusInternalServerError, status, "%s: %s", q, body)
+		assert.Less(t, status, http.StatusInternalServerError, "%s: %s", q, body)
 	}
 }

@@ -9,12 +9,22 @@
 //   - /lpse/...: an e-procurement (LPSE) portal for companies, whose
 //     usernames are NPWPs. Registration sends an activation link, and an
 //     operator approves the company before it may log in; a forgotten
-//     password is reset by a link.
+//     password is reset by a link; five failures lock for 30 minutes; a
+//     device may be remembered for 30 days.
 //   - /sapk/...: a civil-servant (MySAPK-like) portal, whose usernames are
 //     NIPs. Registration and forgotten passwords use codes sent by email,
-//     and passwords need a capital letter and a digit.
+//     passwords need a capital letter and a digit, five failures lock for
+//     15 minutes, and a device is remembered for 7 days only.
 //
-// Both show: login with a captcha (image and audio, Indonesian and
+// Each is a realm of masuk with its own settings (auth.Realm, see
+// portalRealms in app.go): its name, links and helpdesk in the emails it
+// sends ("Portal Masuk LPSE", /lpse/atur-sandi), its password policy,
+// lockout, registration, activation, reset and second step. What a realm
+// leaves zero comes from the defaults every realm shares (realmDefaults).
+// Operators are a third realm, whose sessions end after 15 idle minutes
+// and whose devices are never remembered.
+//
+// Both portals show: login with a captcha (image and audio, Indonesian and
 // English) after 3 failures and a lock with the time left after 5;
 // two-step login by authenticator app (enrolled by QR code), emailed code
 // or recovery code, with "remember this device"; password change; the
@@ -22,8 +32,9 @@
 // history; and, for the seeded operator (/operator/masuk, its password is
 // printed once at the first start), the accounts by state with approve,
 // reject, unlock, forced reset, disable and enable, each recorded with the
-// operator and a reason. Every page is in Indonesian, or in English after
-// the switch at the top, and works without JavaScript.
+// operator and a reason (through masuk's Operator service, which keeps
+// operators to the portals' realms). Every page is in Indonesian, or in
+// English after the switch at the top, and works without JavaScript.
 //
 // # Defaults that run anywhere
 //

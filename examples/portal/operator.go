@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,24 +26,33 @@ func (a *app) requireOperator(next http.HandlerFunc) http.Handler {
 	})
 }
 
-// operatorName is how the operator is recorded in a history: the
-// account's username and ID.
-func operatorName(p *auth.Principal) string { return p.Username + "#" + p.AccountID }
+// operator returns masuk's operator service for the request's operator:
+// recorded by username and account ID, acting in the portals' realms
+// (never in operators', their own), never on their own account.
+func (a *app) operator(r *http.Request) (*auth.Operator, error) {
+	p := principal(r)
+	return a.auth.Operator(auth.OperatorIdentity{Name: p.Username + "#" + p.AccountID, AccountID: p.AccountID, Realms: operatorScope})
+}
 
 var accountStates = []store.AccountState{store.StatePendingApproval, store.StatePendingConfirmation, store.StateActive, store.StateDisabled}
 
 func (a *app) operatorList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	realm := q.Get("realm")
-	if realm != "sapk" {
-		realm = "lpse"
+	if realm != sapkRealm {
+		realm = lpseRealm
 	}
 	state := store.AccountState(q.Get("state"))
 	if state != "" && !state.Valid() {
 		state = ""
 	}
 	v := a.view(r, operatorRealm)
-	list, err := a.auth.ListAccounts(r.Context(), store.AccountQuery{Realm: realm, State: state, Search: q.Get("q"), Limit: 100})
+	op, err := a.operator(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	list, err := op.List(r.Context(), store.AccountQuery{Realm: realm, State: state, Search: q.Get("q"), Limit: 100})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -66,101 +74,115 @@ func (a *app) operatorAccount(w http.ResponseWriter, r *http.Request) {
 			v.Notice = v.Tf("op.done", v.T("action."+action))
 		}
 	}
-	a.renderOperatorAccount(w, r, v, r.URL.Query().Get("id"), http.StatusOK)
+	op, err := a.operator(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.renderOperatorAccount(w, r, op, v, r.URL.Query().Get("id"), http.StatusOK)
 }
 
-func (a *app) renderOperatorAccount(w http.ResponseWriter, r *http.Request, v *view, id string, status int) {
-	acct, err := a.accounts.AccountByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+// operatorRead answers an account the operator may not read, or that
+// does not exist, and reports whether it did.
+func (a *app) operatorRead(w http.ResponseWriter, r *http.Request, err error) bool {
+	if err == nil {
+		return false
+	}
+	switch o := auth.Classify(err); o.Code {
+	case auth.CodeNotFound:
 		a.notFound(w, r)
+	case auth.CodeOutOfScope:
+		lang := a.sessions.Locale(r)
+		a.message(w, r, operatorRealm, o.Status, t(lang, "err.forbidden"), o.Message(lang), "/operator", t(lang, "op.title"))
+	default:
+		a.fail(w, r, err)
+	}
+	return true
+}
+
+func (a *app) renderOperatorAccount(w http.ResponseWriter, r *http.Request, op *auth.Operator, v *view, id string, status int) {
+	acct, err := op.Account(r.Context(), id)
+	if a.operatorRead(w, r, err) {
 		return
 	}
+	lock, err := op.LockStatus(r.Context(), auth.LockQuery{Realm: acct.Realm, Username: acct.Username})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	lock, err := a.auth.LockStatus(r.Context(), acct.Realm, acct.Username)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	history, err := a.auth.Activity(r.Context(), acct.ID, auth.ActivityQuery{Limit: 30})
+	history, err := op.Activity(r.Context(), auth.ActivityQuery{AccountID: acct.ID, Limit: 30})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	v.D["Acct"], v.D["Lock"], v.D["History"] = acct, lock, history
+	// The realm by the name its emails give it.
+	v.D["Portal"] = a.realms[acct.Realm].Realm.Messages.PortalName
 	a.render(w, status, "operator_account", v)
 }
 
 func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
 	v := a.view(r, operatorRealm)
 	id, action, reason := r.PostFormValue("id"), r.PostFormValue("action"), strings.TrimSpace(r.PostFormValue("reason"))
-	acct, err := a.accounts.AccountByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
+	op, err := a.operator(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	acct, err := op.Account(r.Context(), id)
+	if a.operatorRead(w, r, err) {
+		return
+	}
 	if reason == "" {
+		// masuk asks a reason of a rejection only; this portal of every
+		// action, for the history.
 		v.Error = v.T("err.reason")
-		a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
+		a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 		return
 	}
 	if v.Error = v.tooLong("field.reason", reason, inputLimits.Reason); v.Error != "" {
-		a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
+		a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 		return
 	}
 	req := a.sessions.Request(r)
 	// Messages to the owner go in the language they registered in.
 	req.Locale = acct.Profile["lang"]
-	// Operators act on the portals' realms, never on operators (their
-	// own realm), and never on their own account.
-	op := auth.OperatorAction{AccountID: id, Operator: operatorName(p), OperatorAccount: p.AccountID, Scope: operatorScope, Reason: reason, Request: req}
-	d := auth.Decision{AccountID: id, Operator: op.Operator, OperatorAccount: p.AccountID, Scope: operatorScope, Reason: reason, Request: req}
+	act := auth.OperatorAction{AccountID: id, Reason: reason, Request: req}
+	d := auth.Decision{AccountID: id, Reason: reason, Request: req}
 	ctx := r.Context()
 	switch action {
 	case "approve":
-		_, err = a.auth.Approve(ctx, d)
+		_, err = op.Approve(ctx, d)
 	case "reject":
-		_, err = a.auth.Reject(ctx, d)
+		_, err = op.Reject(ctx, d)
 	case "unlock":
-		_, err = a.auth.Unlock(ctx, auth.UnlockRequest{Realm: acct.Realm, Username: acct.Username, Operator: op.Operator, Scope: operatorScope, Reason: reason, Request: req})
+		_, err = op.Unlock(ctx, auth.UnlockRequest{Realm: acct.Realm, Username: acct.Username, Reason: reason, Request: req})
 	case "force_reset":
-		err = a.auth.ForceReset(ctx, op)
+		err = op.ForceReset(ctx, act)
 	case "disable":
-		err = a.auth.Disable(ctx, op)
+		err = op.Disable(ctx, act)
 	case "enable":
-		err = a.auth.Enable(ctx, op)
+		err = op.Enable(ctx, act)
 	case "end_sessions":
-		_, err = a.auth.EndSessions(ctx, op)
+		_, err = op.EndSessions(ctx, act)
 	default:
 		a.notFound(w, r)
 		return
 	}
-	switch {
-	case errors.Is(err, auth.ErrWrongState):
-		v.Error = v.T("err.wrongstate")
-	case errors.Is(err, auth.ErrSelfAction):
-		v.Error = v.T("err.self")
-	case errors.Is(err, auth.ErrOutOfScope):
-		v.Error = v.T("err.scope")
-	case errors.Is(err, auth.ErrReasonRequired):
-		v.Error = v.T("err.reason")
-	case errors.Is(err, auth.ErrEmailRequired):
-		v.Error = v.T("err.email.required")
-	case err != nil:
-		a.fail(w, r, err)
-		return
-	default:
+	if err == nil {
 		http.Redirect(w, r, "/operator/akun?id="+url.QueryEscape(id)+"&ok="+action, http.StatusSeeOther)
 		return
 	}
-	a.renderOperatorAccount(w, r, v, id, http.StatusUnprocessableEntity)
+	// The account in a state the action does not apply to, the
+	// operator's own, one without an email address to send a reset to:
+	// masuk's messages say it.
+	errs := a.formError(v.Lang, err)
+	if errs == nil {
+		a.fail(w, r, err)
+		return
+	}
+	v.Error = strings.Join(errs, " ")
+	a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 }
 
 // outboxPage lists the emails the development outbox holds, newest first,

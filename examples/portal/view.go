@@ -17,8 +17,6 @@ import (
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/captcha"
-	"github.com/masuk-id/masuk/identifiers"
-	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
@@ -28,14 +26,16 @@ import (
 // logged in, the realm of the page, a notice or errors, and the page's
 // own data in D.
 type view struct {
-	Lang   string
-	Realm  string
-	User   *auth.Principal
-	Path   string
-	Notice string
-	Error  string
-	Errors []string
-	Outbox bool
+	Lang  string
+	Realm string
+	// PortalName is the realm's name, as masuk's emails to it give it.
+	PortalName string
+	User       *auth.Principal
+	Path       string
+	Notice     string
+	Error      string
+	Errors     []string
+	Outbox     bool
 	// Max is how long each kind of field may be, for maxlength.
 	Max limits
 	D   map[string]any
@@ -112,11 +112,28 @@ func (v *view) Tf(key string, args ...any) string { return tf(v.Lang, key, args.
 // realm (the username's name, the password rules).
 func (v *view) RealmT(prefix string) string { return t(v.Lang, prefix+"."+v.Realm) }
 
+// Detail names one detail of an event for an operator: "alasan: kata
+// sandi salah".
+func (v *view) Detail(key, value string) string { return detail(v.Lang, key, value) }
+
+// ProfileField names a field of a registration's profile, and its value
+// where that is a code (the language the applicant used).
+func (v *view) ProfileField(key, value string) [2]string {
+	label := key
+	if m, ok := messages["profile."+key]; ok {
+		label = m[lix(v.Lang)]
+	}
+	if m, ok := messages["lang.name."+value]; ok && key == "lang" {
+		value = m[lix(v.Lang)]
+	}
+	return [2]string{label, value}
+}
+
 // When formats a time for a table.
 func (v *view) When(tm time.Time) string { return stamp(v.Lang, tm) }
 
 // Event names an event kind.
-func (v *view) Event(kind string) string { return eventLabel(v.Lang, kind) }
+func (v *view) Event(kind auth.EventKind) string { return eventLabel(v.Lang, kind) }
 
 // OtherLang is the language the switch offers.
 func (v *view) OtherLang() string {
@@ -152,6 +169,10 @@ func (a *app) view(r *http.Request, realm string) *view {
 	// The path as it was sent, escaped: the language switch hands it to
 	// localPath, which refuses what would not come back to this page.
 	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outboxAllowed(r), Max: inputLimits, D: map[string]any{}}
+	v.PortalName = a.realms[realm].Realm.Messages.PortalName
+	if v.PortalName == "" {
+		v.PortalName = v.T("portal.name")
+	}
 	if p, ok := httpauth.PrincipalFrom(r.Context()); ok {
 		v.User = p
 	}
@@ -195,13 +216,14 @@ func (a *app) message(w http.ResponseWriter, r *http.Request, realm string, stat
 
 // fail answers a failure that the person cannot fix: the error is logged
 // (errors from auth never carry a password, token or code) and the page
-// says only that something went wrong.
+// says only that something went wrong, with auth.Classify's status (503
+// for a store or service that failed, 500 otherwise).
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.ErrorContext(r.Context(), "portal: request failed", "path", r.URL.Path, "error", err)
 	lang := a.sessions.Locale(r)
 	status := http.StatusInternalServerError
-	if errors.Is(err, password.ErrBusy) {
-		status = http.StatusServiceUnavailable
+	if o := auth.Classify(err); o.Status >= 500 {
+		status = o.Status
 	}
 	a.message(w, r, "", status, t(lang, "error.title"), t(lang, "err.internal"), "/", t(lang, "back.home"))
 }
@@ -211,53 +233,47 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 	a.message(w, r, "", http.StatusNotFound, t(lang, "notfound.title"), t(lang, "err.notfound"), "/", t(lang, "back.home"))
 }
 
-// formError turns the errors a person can fix into sentences in lang:
-// the typed identifier's, the password policy's, the lockout's. It
-// returns nil for any other error.
+// formError turns an error a person can fix, or wait out, into sentences
+// in lang: auth.Classify's message, except where the portal says more.
+// It returns nil for an error nobody on the page can fix (a store or a
+// service that failed, a setting the portal lacks), which the caller
+// answers with fail, so that it is logged and never shown.
 func (a *app) formError(lang string, err error) []string {
-	var idErr *identifiers.Error
-	var pwErr *password.PolicyError
-	var locked *lockout.LockedError
-	var throttled *lockout.ThrottledError
-	switch {
-	case errors.As(err, &idErr):
-		return []string{idErr.Message(lang)}
-	case errors.As(err, &pwErr):
-		return pwErr.Messages(lang)
-	case errors.As(err, &locked):
-		return []string{a.lockedMessage(lang, locked)}
-	case errors.As(err, &throttled):
-		return []string{tf(lang, "err.throttled", clock(lang, throttled.RetryAt))}
-	case errors.Is(err, auth.ErrInvalidUsername):
-		return []string{t(lang, "err.username")}
-	case errors.Is(err, auth.ErrInvalidEmail):
-		return []string{t(lang, "err.email")}
-	case errors.Is(err, auth.ErrEmailRequired):
-		return []string{t(lang, "err.email.required")}
-	case errors.Is(err, auth.ErrInvalidToken):
-		return []string{t(lang, "err.token")}
-	case errors.Is(err, auth.ErrInvalidCredentials):
+	o := auth.Classify(err)
+	var pe *password.PolicyError
+	switch o.Code {
+	case "", auth.CodeUnavailable, auth.CodeNotConfigured:
+		return nil
+	case auth.CodeLocked:
+		// Until when, in minutes and by the clock.
+		return []string{a.lockedMessage(lang, o)}
+	case auth.CodeThrottled:
+		return []string{tf(lang, "err.throttled", clock(lang, o.RetryAt))}
+	case auth.CodeCooldown:
+		return []string{tf(lang, "sf.cooldown", clock(lang, o.RetryAt))}
+	case auth.CodeInvalidCredentials:
+		// The forms other than the login's ask for the password alone.
 		return []string{t(lang, "err.password")}
-	case errors.Is(err, auth.ErrConcurrentChange):
-		return []string{t(lang, "err.concurrent")}
-	case errors.Is(err, auth.ErrFactorsUnavailable):
-		return []string{t(lang, "err.factors")}
-	case errors.Is(err, password.ErrBusy):
-		return []string{t(lang, "login.busy")}
-	case errors.Is(err, password.ErrBreachUnavailable):
+	case auth.CodeBreachCheckUnavailable:
 		return []string{t(lang, "err.breach")}
+	case auth.CodePolicy:
+		// Each rule the password breaks, one to a line.
+		if errors.As(err, &pe) {
+			return pe.Messages(lang)
+		}
 	}
-	return nil
+	return []string{o.Message(lang)}
 }
 
-// lockedMessage says how long a lock lasts, in whole minutes rounded up.
-func (a *app) lockedMessage(lang string, le *lockout.LockedError) string {
-	if le.Permanent {
+// lockedMessage says how long a lock lasts, in whole minutes rounded up,
+// and until when; or that only an operator or a reset ends it.
+func (a *app) lockedMessage(lang string, o auth.Outcome) string {
+	if o.Permanent || o.RetryAt.IsZero() {
 		return t(lang, "login.locked.permanent")
 	}
-	left := le.RetryAfter(a.now())
+	left := o.RetryAt.Sub(a.now())
 	mins := int((left + time.Minute - 1) / time.Minute)
-	return tf(lang, "login.locked", max(mins, 1), clock(lang, le.Until))
+	return tf(lang, "login.locked", max(mins, 1), clock(lang, o.RetryAt))
 }
 
 // cookieName gives a cookie the __Host- prefix over https.

@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	lang := flag.String("lang", "en", `language of the policy messages: "id" or "en"`)
+	lang := flag.String("lang", "en", `language of the messages to the person: "id" or "en"`)
 	dbPath := flag.String("db", "", "keep accounts and the log in this SQLite file (default: in memory)")
 	flag.Parse()
 	ctx := context.Background()
@@ -71,12 +71,14 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 	if err != nil {
 		return err
 	}
+	// The Authenticator hands out a service per concern.
+	accounts, logins := a.Accounts(), a.Logins()
 	const realm = "lpse"
 	client := auth.Request{ClientAddr: "203.0.113.7", UserAgent: "quickstart"}
 	fmt.Fprintf(w, "masuk quickstart, realm %q\n\n", realm)
 
 	fmt.Fprintln(w, `1. Register "Budi.Santoso" with the password "password123"`)
-	_, err = a.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: "password123", Request: client})
+	_, err = accounts.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: "password123", Request: client})
 	var pe *password.PolicyError
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("a common password was not refused: %v", err)
@@ -87,7 +89,7 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 
 	const pw = "nasi uduk betawi pagi"
 	fmt.Fprintf(w, "\n2. Register again with %q\n", pw)
-	reg, err := a.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: pw, Request: client})
+	reg, err := accounts.Register(ctx, auth.Registration{Realm: realm, Username: "Budi.Santoso", Email: "budi@example.id", Password: pw, Request: client})
 	switch {
 	case errors.Is(err, auth.ErrAccountExists):
 		fmt.Fprintln(w, "   already registered, by an earlier run on this database")
@@ -105,10 +107,12 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 	}
 	for i, at := range attempts {
 		fmt.Fprintf(w, "\n%d. Log in with %s\n", i+3, at.what)
-		res, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: at.username, Password: at.password, Request: client})
+		res, err := logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: at.username, Password: at.password, Request: client})
 		switch {
 		case errors.Is(err, auth.ErrInvalidCredentials):
-			fmt.Fprintf(w, "   refused: %v\n", err)
+			// The same answer for both: what Classify tells the person.
+			o := auth.Classify(err)
+			fmt.Fprintf(w, "   refused (%s): %s\n", o.Code, o.Message(lang))
 		case err != nil:
 			return err
 		default:
@@ -119,11 +123,11 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 	fmt.Fprintln(w, "\n6. Someone else tries five wrong passwords, then Budi types the right one")
 	intruder := auth.Request{ClientAddr: "198.51.100.23", UserAgent: "curl/8.5"}
 	for range 5 {
-		if _, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: "tebak-tebakan", Request: intruder}); !errors.Is(err, auth.ErrInvalidCredentials) {
+		if _, err := logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: "tebak-tebakan", Request: intruder}); !errors.Is(err, auth.ErrInvalidCredentials) {
 			return fmt.Errorf("a wrong password: %v", err)
 		}
 	}
-	_, err = a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client})
+	_, err = logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client})
 	var le *lockout.LockedError
 	if !errors.As(err, &le) {
 		return fmt.Errorf("the account did not lock: %v", err)
@@ -131,10 +135,15 @@ func run(ctx context.Context, w io.Writer, st store.Store, lang string) error {
 	fmt.Fprintf(w, "   refused before any hash: locked for %v more (%s)\n", le.RetryAfter(time.Now()).Round(time.Minute), le.Scope)
 
 	fmt.Fprintln(w, "\n7. The helpdesk unlocks the account, and Budi logs in")
-	if _, err := a.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "budi.santoso", Operator: "helpdesk-1", Scope: []string{auth.AnyRealm}, Reason: "owner called"}); err != nil {
+	// An operator acts under its own name, within the realms it looks after.
+	op, err := a.Operator(auth.OperatorIdentity{Name: "helpdesk-1", Realms: []string{realm}})
+	if err != nil {
 		return err
 	}
-	if _, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client}); err != nil {
+	if _, err := op.Unlock(ctx, auth.UnlockRequest{Realm: realm, Username: "budi.santoso", Reason: "owner called"}); err != nil {
+		return err
+	}
+	if _, err := logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: "budi.santoso", Password: pw, Request: client}); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "   welcome back")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,6 +17,7 @@ func TestQuickstart(t *testing.T) {
 	s := out.String()
 	assert.Contains(t, s, "refused: ")
 	assert.Contains(t, s, `stored as "budi.santoso", shown as "Budi.Santoso"`)
+	assert.Equal(t, 2, strings.Count(s, "refused (invalid_credentials): Nama pengguna atau kata sandi salah."), "a wrong password and an unknown user read the same")
 	assert.Contains(t, s, "welcome, Budi.Santoso")
 	assert.Regexp(t, `login.failed +user="budi.santoso" +reason="bad_password"`, s)
 	assert.Regexp(t, `login.failed +user="siti" +reason="unknown_user"`, s)

@@ -62,9 +62,17 @@ func (s *Store) AccountByEmail(ctx context.Context, realm, email string) (store.
 	return s.account(ctx, "AccountByEmail", qAccountByEmail, realm, email)
 }
 
-func (s *Store) account(ctx context.Context, op string, query int, args ...any) (store.Account, error) {
+func (s *Store) account(ctx context.Context, op string, query int, args ...string) (store.Account, error) {
+	if !s.text(args...) {
+		// PostgreSQL refuses such text in a query; no account has it.
+		return store.Account{}, store.ErrNotFound
+	}
 	var a store.Account
-	err := scanAccount(s.db.QueryRowContext(ctx, s.q[query], args...), &a)
+	qargs := make([]any, len(args))
+	for i, v := range args {
+		qargs[i] = v
+	}
+	err := scanAccount(s.db.QueryRowContext(ctx, s.q[query], qargs...), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Account{}, store.ErrNotFound
 	}
@@ -110,7 +118,9 @@ func (s *Store) ListAccounts(ctx context.Context, q store.AccountQuery) ([]store
 	case q.Realm == "":
 		return nil, fmt.Errorf("sqlstore: account query has no realm: %w", store.ErrInvalid)
 	case q.State != "" && !q.State.Valid():
-		return nil, fmt.Errorf("sqlstore: account query state %q: %w", q.State, store.ErrInvalid)
+		// The state is not repeated: an operator's form sent it, of any
+		// length.
+		return nil, fmt.Errorf("sqlstore: account query state is not a state: %w", store.ErrInvalid)
 	}
 	as := []store.Account{}
 	if !s.text(q.Realm, q.Search) {

@@ -75,17 +75,13 @@ func newAuth(cfg password.Config) (*auth.Authenticator, error) {
 	// Lockout is off: these measurements are of the credential check and
 	// the hasher's limit, and the flood logs one account in 500 times at
 	// once, which lockout rightly refuses past the fifth.
-	st := memstore.New()
 	off := lockout.Rule{Off: true}
-	g, err := lockout.New(lockout.Config{Store: st, Policy: lockout.Policy{Account: off, Address: off, SecondFactor: off}})
+	a, err := auth.New(auth.Config{Store: memstore.New(), Hasher: h,
+		Realm: auth.Realm{Lockout: lockout.Policy{Account: off, Address: off, SecondFactor: off}}})
 	if err != nil {
 		return nil, err
 	}
-	a, err := auth.New(auth.Config{Store: st, Hasher: h, Lockout: g})
-	if err != nil {
-		return nil, err
-	}
-	_, err = a.Register(context.Background(), auth.Registration{Realm: realm, Username: user, Password: pw})
+	_, err = a.Accounts().Register(context.Background(), auth.Registration{Realm: realm, Username: user, Password: pw})
 	return a, err
 }
 
@@ -95,6 +91,7 @@ func ratio(n int) error {
 	if err != nil {
 		return err
 	}
+	logins := a.Logins()
 	p := password.Argon2Params{Memory: 19456, Time: 2, Threads: 1, SaltLength: 16, KeyLength: 32}
 	salt := make([]byte, p.SaltLength)
 	series := map[string][]time.Duration{}
@@ -108,15 +105,15 @@ func ratio(n int) error {
 	}
 	raw := func() error { argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLength); return nil }
 	known := func() error {
-		_, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: user, Password: pw})
+		_, err := logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: user, Password: pw})
 		return err
 	}
 	wrong := func() error {
-		_, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: user, Password: "salah"})
+		_, err := logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: user, Password: "salah"})
 		return expect(err, auth.ErrInvalidCredentials)
 	}
 	unknown := func() error {
-		_, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: "tidak-ada", Password: "salah"})
+		_, err := logins.Login(ctx, auth.LoginRequest{Realm: realm, Username: "tidak-ada", Password: "salah"})
 		return expect(err, auth.ErrInvalidCredentials)
 	}
 	order := []struct {
@@ -225,7 +222,7 @@ func floodChild(n, limit int) error {
 	for range n {
 		wg.Go(func() {
 			<-start
-			_, err := a.Login(ctx, auth.LoginRequest{Realm: realm, Username: user, Password: pw})
+			_, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: realm, Username: user, Password: pw})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
