@@ -31,13 +31,13 @@ func TestSecondFactorJourneyOnEveryBackend(t *testing.T) {
 }
 
 func journey(t *testing.T, st store.Store, tokens store.Tokens) {
-	now := time.Now().Truncate(time.Second)
+	clock := authtest.NewClock(time.Now().Truncate(time.Second))
 	ring, err := totp.NewKeyring("2026-11", map[string][]byte{"2026-11": []byte("0123456789abcdef0123456789abcdef")})
 	require.NoError(t, err)
 	ob := &notify.Outbox{}
 	a, err := auth.New(auth.Config{
 		Store: st, Tokens: tokens, Hasher: &authtest.Hasher{}, Sender: ob, Keyring: ring,
-		Now: func() time.Time { return now },
+		Now: clock.Now,
 		Realm: auth.Realm{
 			Messages:     auth.Messages{PortalName: "LPSE Uji"},
 			SecondFactor: auth.SecondFactorPolicy{EmailFallback: true},
@@ -56,7 +56,7 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(u.Query().Get("secret"))
 	require.NoError(t, err)
 	app := func() string {
-		c, err := totp.Params{}.Code(secret, now)
+		c, err := totp.Params{}.Code(secret, clock.Now())
 		require.NoError(t, err)
 		return c
 	}
@@ -79,7 +79,7 @@ func journey(t *testing.T, st store.Store, tokens store.Tokens) {
 	assert.Equal(t, []auth.Method{auth.MethodTOTP, auth.MethodEmail, auth.MethodRecovery}, p.Methods)
 	_, err = verify(p.Pending, auth.MethodTOTP, app(), false)
 	require.ErrorIs(t, err, auth.ErrInvalidCode)
-	now = now.Add(30 * time.Second)
+	clock.Advance(30 * time.Second)
 	res, err := verify(p.Pending, auth.MethodTOTP, app(), false)
 	require.NoError(t, err)
 	assert.Equal(t, acct.ID, res.Account.ID)
@@ -125,8 +125,8 @@ func TestSessionsOnEveryBackend(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			st, hot := b.open(t)
 			ss := sessionsOf(hot)
-			now := time.Now().UTC().Truncate(time.Second)
-			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
+			clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
+			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: clock.Now})
 			require.NoError(t, err)
 			ctx := t.Context()
 			acct, err := accountOf(a.Accounts().Register(ctx, auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
@@ -138,7 +138,7 @@ func TestSessionsOnEveryBackend(t *testing.T) {
 			require.NoError(t, err)
 
 			for range 3 {
-				now = now.Add(20 * time.Minute)
+				clock.Advance(20 * time.Minute)
 				p, err := a.Sessions().Load(ctx, s1.Token)
 				require.NoError(t, err)
 				assert.Equal(t, acct.ID, p.AccountID)

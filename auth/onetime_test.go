@@ -59,8 +59,8 @@ func TestOneTimeSecretsHaveOneWinner(t *testing.T) {
 }
 
 func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
-	now := time.Now().Truncate(time.Second)
-	clock := func() time.Time { return now }
+	clk := authtest.NewClock(time.Now().Truncate(time.Second))
+	clock := clk.Now
 	ring, err := totp.NewKeyring("k", map[string][]byte{"k": make([]byte, totp.KeySize)})
 	require.NoError(t, err)
 	ob := &notify.Outbox{}
@@ -126,7 +126,7 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(u.Query().Get("secret"))
 	require.NoError(t, err)
 	app := func() string {
-		c, err := totp.Params{}.Code(secret, now)
+		c, err := totp.Params{}.Code(secret, clk.Now())
 		require.NoError(t, err)
 		return c
 	}
@@ -151,7 +151,7 @@ func oneWinner(t *testing.T, st store.Store, tokens store.Tokens, n int) {
 		require.NoError(t, err)
 	}
 	t.Run("authenticator code", func(t *testing.T) {
-		now = now.Add(time.Minute)
+		clk.Advance(time.Minute)
 		assert.Equal(t, int32(1), exactlyOne(n, verify(pending(), auth.MethodTOTP, app())))
 		unlock()
 	})

@@ -19,8 +19,8 @@ func BenchmarkLoadSession(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			st, hot := be.open(b)
 			ss := sessionsOf(hot)
-			now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: func() time.Time { return now }})
+			clock := authtest.NewClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+			a, err := auth.New(auth.Config{Store: st, Sessions: ss, Hasher: &authtest.Hasher{}, Now: clock.Now})
 			require.NoError(b, err)
 			acct, err := accountOf(a.Accounts().Register(b.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: goodPassword}))
 			require.NoError(b, err)
@@ -45,7 +45,7 @@ func BenchmarkLoadSession(b *testing.B) {
 						b.StartTimer()
 					}
 					i++
-					now = now.Add(time.Minute)
+					clock.Advance(time.Minute)
 					if _, err := a.Sessions().Load(b.Context(), ns.Token); err != nil {
 						b.Fatal(err)
 					}
