@@ -576,6 +576,16 @@ func (a *Authenticator) realmOf(name string) *realmConfig {
 	return a.anyRealm(name)
 }
 
+// settingsOf returns what realm name's settings resolve to, without its
+// name: for the per-request paths (a session's load) that need one
+// setting and no copy.
+func (a *Authenticator) settingsOf(name string) *resolved {
+	if r, ok := a.realms[name]; ok {
+		return r.resolved
+	}
+	return a.defaults.resolved
+}
+
 // username returns the canonical form of a typed username in realm r. At
 // registration it applies the realm's mode; at login it only
 // needs the digits that name the account.

@@ -175,7 +175,7 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 		}
 		return nil, ErrNoSession
 	}
-	if policy := a.realmOf(s.Realm).Session; now.Sub(s.LastSeenAt) >= policy.TouchEvery {
+	if policy := a.settingsOf(s.Realm).Session; now.Sub(s.LastSeenAt) >= policy.TouchEvery {
 		idle := minTime(now.Add(policy.IdleTimeout), s.ExpiresAt)
 		switch err := ss.TouchSession(ctx, s.Selector, now, idle); {
 		case errors.Is(err, store.ErrNotFound):
