@@ -16,6 +16,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/identifiers"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/memstore"
@@ -281,16 +282,30 @@ func TestCanonicalEmailAndPhone(t *testing.T) {
 		"0812-3456-7890":      "+6281234567890",
 		"62 812 3456 7890":    "+6281234567890",
 		"+62 (812) 3456 7890": "+6281234567890",
-		"0062 812.3456.7890":  "+6281234567890",
-		"+1 415 555 2671":     "+14155552671",
+		"+62 0812.3456.7890":  "+6281234567890",
+		"812 3456 7890":       "+6281234567890",
 	} {
 		got, err := auth.CanonicalPhone(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got)
 	}
-	for _, in := range []string{"", "12345", "0812-3456-789O", "+62+812345678", "0812 3456 7890 1234 5"} {
+	for in, reason := range map[string]error{
+		"":                      identifiers.ErrEmpty,
+		"12345":                 identifiers.ErrPrefix,
+		"0812-3456-789O":        identifiers.ErrCharacter,
+		"+62+812345678":         identifiers.ErrCharacter,
+		"0812 3456 7890 1234 5": identifiers.ErrLength,
+		"+1 415 555 2671":       identifiers.ErrCountry,
+		"0062 812.3456.7890":    identifiers.ErrCountry,
+		"(021) 5795-1234":       identifiers.ErrPrefix,
+		"0828-1234-5678":        identifiers.ErrPrefix,
+	} {
 		_, err := auth.CanonicalPhone(in)
 		assert.ErrorIs(t, err, auth.ErrInvalidPhone, "%q", in)
+		assert.ErrorIs(t, err, reason, "%q", in)
+		o := auth.Classify(err)
+		assert.Equal(t, auth.CodePhoneInvalid, o.Code, "%q", in)
+		assert.Equal(t, []string{"phone"}, o.Fields, "%q", in)
 	}
 }
 

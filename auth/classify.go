@@ -231,6 +231,12 @@ func Classify(err error) Outcome {
 		o.Code, o.Status, o.RetryAt = CodeCooldown, http.StatusTooManyRequests, ce.Until
 		o.msg = [2]string{"Tunggu sebentar sebelum meminta kode baru.", "Wait a moment before asking for a new code."}
 		return o
+	case errors.Is(err, ErrInvalidPhone):
+		// Before the identifiers' case: a phone number's *identifiers.Error
+		// concerns the phone field, not the username.
+		o.Code, o.Status, o.Fields = CodePhoneInvalid, http.StatusUnprocessableEntity, []string{"phone"}
+		o.msg = [2]string{"Nomor ponsel tidak valid.", "The mobile number is not valid."}
+		return o
 	case errors.As(err, &ie), errors.As(err, &ue):
 		o.Code, o.Status, o.Fields = CodeUsernameInvalid, http.StatusUnprocessableEntity, []string{"username"}
 		o.msg = [2]string{"Nama pengguna tidak valid.", "The username is not valid."}

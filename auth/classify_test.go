@@ -152,6 +152,8 @@ var classified = map[string]classification{
 	"identifiers.ErrSerial":      {identifiers.ErrSerial, auth.CodeUsernameInvalid, true},
 	"identifiers.ErrAppointment": {identifiers.ErrAppointment, auth.CodeUsernameInvalid, true},
 	"identifiers.ErrUnknownKind": {identifiers.ErrUnknownKind, auth.CodeUsernameInvalid, true},
+	"identifiers.ErrCountry":     {identifiers.ErrCountry, auth.CodeUsernameInvalid, true},
+	"identifiers.ErrPrefix":      {identifiers.ErrPrefix, auth.CodeUsernameInvalid, true},
 
 	// notify: a recipient refused is the person's; the rest are the
 	// host's templates or its mail server.

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/masuk-id/masuk/identifiers"
 )
 
 // The longest inputs accepted, checked before any other work.
@@ -201,37 +204,20 @@ func CanonicalEmail(typed string) (string, error) {
 // ErrInvalidPhone means a phone number is not a number masuk can send to.
 var ErrInvalidPhone = errors.New("auth: invalid phone number")
 
-// CanonicalPhone returns a phone number in E.164 form ("+6281234567890").
-// It accepts the ways Indonesians write their numbers: "0812-3456-7890",
-// "62 812 3456 7890", "+62 (812) 3456 7890"; a number starting with a single
-// 0 is taken as Indonesian. Spaces, dots, dashes and parentheses are removed;
-// anything else is refused.
+// CanonicalPhone returns an Indonesian mobile number in E.164 form
+// ("+6281234567890"), as [identifiers.Phone] reads it in strict mode: the
+// ways Indonesians write their numbers ("0812-3456-7890",
+// "62 812 3456 7890", "+62 (812) 3456 7890") are one number; fixed lines,
+// numbers of other countries and prefixes no operator holds are refused,
+// since masuk sends codes to it by SMS or WhatsApp. Its error wraps
+// ErrInvalidPhone and the *identifiers.Error that says why, whose Message
+// a form can show.
 func CanonicalPhone(typed string) (string, error) {
-	s := strings.TrimSpace(typed)
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			b.WriteByte(c)
-		case c == '+' && b.Len() == 0 && i == 0:
-		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
-		default:
-			return "", ErrInvalidPhone
-		}
+	p, err := identifiers.Canonical(identifiers.Phone, typed, identifiers.Strict)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidPhone, err)
 	}
-	d := b.String()
-	switch {
-	case strings.HasPrefix(s, "+"):
-	case strings.HasPrefix(d, "00"):
-		d = d[2:]
-	case strings.HasPrefix(d, "0"):
-		d = "62" + d[1:]
-	}
-	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
-		return "", ErrInvalidPhone
-	}
-	return "+" + d, nil
+	return p, nil
 }
 
 // ErrInvalidRealm means a realm name is empty, too long or holds characters

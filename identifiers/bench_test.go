@@ -28,6 +28,9 @@ var benchInputs = []struct {
 	{"nib", identifiers.NIB, "9120001234567"},
 	{"nuptk", identifiers.NUPTK, "1234567890123456"},
 	{"nisn", identifiers.NISN, "0081234567"},
+	{"phone", identifiers.Phone, "081234567890"},
+	{"phone_display", identifiers.Phone, "+62 812-3456-7890"},
+	{"phone_e164", identifiers.Phone, "+6281234567890"},
 }
 
 func BenchmarkValidate(b *testing.B) {

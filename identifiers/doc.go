@@ -1,7 +1,8 @@
 // Package identifiers parses, validates, normalises and formats the
 // Indonesian national numbers that government portals use as usernames:
 // NIK, NPWP (15 and 16 digits), NITKU, NIP (PNS and PPPK), the BPJS
-// Kesehatan card number, the BPJS Ketenagakerjaan KPJ, NIB, NUPTK and NISN.
+// Kesehatan card number, the BPJS Ketenagakerjaan KPJ, NIB, NUPTK and NISN;
+// and Indonesian mobile phone numbers.
 //
 // People type these numbers with dots, dashes and spaces, or without. The
 // package reads every such typing of one number as the same canonical
@@ -21,7 +22,9 @@
 //     NPWP, "YYYYMMDD YYYYMM G NNN" for a NIP, plain digits for the rest.
 //   - [ParseNIK], [ParseNPWP], [ParseNITKU] and [ParseNIP] return typed
 //     values exposing what the number encodes: region codes, birth dates,
-//     sex, serials, tax office, the 15↔16-digit NPWP conversion. The
+//     sex, serials, tax office, the 15↔16-digit NPWP conversion.
+//     [ParsePhone] returns a [PhoneNumber] in the forms SMS and WhatsApp
+//     gateways want (+62…, 62…, 08…) and its operator's name. The
 //     length-only kinds encode nothing public, so [Canonical] is all they
 //     need.
 //   - [Digits] extracts the digits of any typing without checking a kind,
@@ -80,6 +83,20 @@
 //   - [BPJSKesehatan] (13), [KPJ] (11), [NIB] (13), [NUPTK] (16) and
 //     [NISN] (10): the length only, since no layout or checksum is
 //     published.
+//   - [Phone], a mobile number: besides digits, spaces, dots and dashes it
+//     may hold parentheses and one "+" before its first digit. With "+" or
+//     a leading 62 the country code must be 62 (one doubled trunk 0 after
+//     it is dropped); 00 (an international call prefix) is refused; a
+//     leading 0 is the trunk prefix; a leading 8 starts the number itself.
+//     What remains, the national significant number, starts with 8 and a
+//     network digit other than 0 (freephone, premium) and 4, and has 9 to
+//     12 digits (10 to 13 written with the 0). Strict mode also requires
+//     a prefix 08XY that an operator holds (Telkomsel, Indosat Ooredoo
+//     Hutchison, XL, AXIS, Smartfren); lenient mode accepts every prefix
+//     of the pattern, for prefixes allocated after the table. Fixed lines
+//     (021…) are refused: a landline cannot receive a code by SMS. The
+//     canonical form is E.164, "+6281234567890"; the display form
+//     0812-3456-7890.
 //
 // # Ambiguity
 //
@@ -112,4 +129,8 @@
 //   - NIB: PP 24/2018 and PP 5/2021; NUPTK: Persesjen Kemdikbud 1/2018;
 //     NISN: PDSP Kemdikbud; KPJ: the official JMO app ("Nomor KPJ harus
 //     11 digit"); BPJS Kesehatan: the VClaim API.
+//   - Phone: Permen Kominfo 14/2018 (numbering plan: mobile networks are
+//     08XY); the mobile pattern and the operators' prefixes of
+//     libphonenumber v9.0.35 (PhoneNumberMetadata.xml and
+//     carrier/en/62.txt).
 package identifiers

@@ -36,6 +36,13 @@ const (
 	Appointment
 	// UnknownKind means the kind is not one this package knows.
 	UnknownKind
+	// Country means a [Phone] number is not Indonesian: it has a country
+	// code other than +62, or an international call prefix (00).
+	Country
+	// Prefix means a [Phone] number does not start with a mobile prefix:
+	// it is a fixed line (021...), a freephone or premium number (0800,
+	// 0809) or, in [Strict] mode, a prefix no operator holds.
+	Prefix
 
 	reasonEnd
 )
@@ -51,6 +58,8 @@ var reasonNames = [reasonEnd]string{
 	Serial:      "serial",
 	Appointment: "appointment",
 	UnknownKind: "unknown kind",
+	Country:     "country",
+	Prefix:      "prefix",
 }
 
 // String returns a short lowercase name for the reason, such as
@@ -77,6 +86,8 @@ var (
 	ErrSerial      = &Error{Reason: Serial}
 	ErrAppointment = &Error{Reason: Appointment}
 	ErrUnknownKind = &Error{Reason: UnknownKind}
+	ErrCountry     = &Error{Reason: Country}
+	ErrPrefix      = &Error{Reason: Prefix}
 )
 
 // Error reports why a number is not valid as the kind asked for. Its
@@ -119,9 +130,12 @@ func (e *Error) Error() string {
 			break
 		}
 		b.WriteString("got " + strconv.Itoa(e.Got) + " digits, want ")
-		if e.Kind == NPWP {
+		switch e.Kind {
+		case NPWP:
 			b.WriteString("15 or 16")
-		} else {
+		case Phone:
+			b.WriteString("10 to 13")
+		default:
 			b.WriteString(strconv.Itoa(e.Want))
 		}
 	case Character:
@@ -144,6 +158,10 @@ func (e *Error) Error() string {
 		b.WriteString("digits 13-14 are neither an appointment month nor a PPPK code")
 	case UnknownKind:
 		b.WriteString("unknown kind")
+	case Country:
+		b.WriteString("not an Indonesian number")
+	case Prefix:
+		b.WriteString("not a mobile prefix")
 	default:
 		b.WriteString("invalid")
 	}
@@ -175,9 +193,13 @@ func (e *Error) Message(lang string) string {
 	}
 	want := strconv.Itoa(e.Want)
 	switch {
+	case e.Kind == Phone && e.Reason == Character:
+		text = messagePhoneCharacter[en]
 	case e.Reason != Length:
 	case e.Kind == NPWP:
 		want = []string{"15 atau 16", "15 or 16"}[en]
+	case e.Kind == Phone:
+		text = messagePhoneLength[en]
 	case e.Want == 0:
 		text = messageLength[en]
 	}
@@ -233,6 +255,28 @@ var messages = [reasonEnd][2]string{
 		"Jenis nomor tidak dikenal.",
 		"Unknown kind of number.",
 	},
+	Country: {
+		"{name} harus nomor Indonesia: diawali 08 atau +62.",
+		"The {name} must be an Indonesian number, starting with 08 or +62.",
+	},
+	Prefix: {
+		"{name} tidak valid: bukan awalan nomor ponsel (08xx). Nomor telepon rumah atau kantor tidak dapat dipakai.",
+		"The {name} is not valid: it does not start with a mobile prefix (08xx). Landline numbers cannot be used.",
+	},
+}
+
+// messagePhoneCharacter is the Character text of a [Phone] number, which
+// may also hold parentheses and a leading "+".
+var messagePhoneCharacter = [2]string{
+	"Karakter {char}tidak diperbolehkan. {name} hanya boleh berisi angka, diawali + bila perlu (spasi, titik, tanda hubung dan tanda kurung diabaikan).",
+	"The character {char}is not allowed. The {name} may contain only digits, after a + if you like (spaces, dots, dashes and brackets are ignored).",
+}
+
+// messagePhoneLength is the Length text of a [Phone] number, whose digits
+// are counted as written with the leading 0.
+var messagePhoneLength = [2]string{
+	"{name} harus 10 sampai 13 digit, diawali 08 (yang diisi {got} digit).",
+	"The {name} must have 10 to 13 digits, starting with 08 (you entered {got}).",
 }
 
 // messageLength is the Length text when the error carries no lengths;
@@ -271,6 +315,7 @@ var kindLabels = [kindEnd][2]string{
 	NPWP16:        {"NPWP (16 digit)", "NPWP (16 digits)"},
 	BPJSKesehatan: {"Nomor kartu BPJS Kesehatan", "BPJS Kesehatan card number"},
 	KPJ:           {"Nomor KPJ", "KPJ number"},
+	Phone:         {"Nomor ponsel", "mobile number"},
 }
 
 // label returns the name of the kind to use in a message.

@@ -163,3 +163,25 @@ func ExampleParseKind() {
 	// Output:
 	// true <nil>
 }
+
+func ExampleParsePhone() {
+	// Every way of typing one number is one key.
+	for _, s := range []string{"0812-3456-7890", "+62 (812) 3456 7890", "62 0812 3456 7890"} {
+		p, err := identifiers.ParsePhone(s, identifiers.Strict)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(p.E164(), p.International(), p.National(), p.Display(), p.Operator())
+	}
+	// A landline cannot receive a code by SMS.
+	_, err := identifiers.ParsePhone("(021) 5795-1234", identifiers.Strict)
+	var e *identifiers.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Message("en"))
+	}
+	// Output:
+	// +6281234567890 6281234567890 081234567890 0812-3456-7890 Telkomsel
+	// +6281234567890 6281234567890 081234567890 0812-3456-7890 Telkomsel
+	// +6281234567890 6281234567890 081234567890 0812-3456-7890 Telkomsel
+	// The mobile number is not valid: it does not start with a mobile prefix (08xx). Landline numbers cannot be used.
+}

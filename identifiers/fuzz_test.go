@@ -2,6 +2,7 @@ package identifiers_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/masuk-id/masuk/identifiers"
@@ -50,14 +51,7 @@ func FuzzCanonical(f *testing.F) {
 			}
 			return
 		}
-		if len(c) != k.Len() {
-			t.Fatalf("canonical %q has %d digits, want %d", c, len(c), k.Len())
-		}
-		for i := 0; i < len(c); i++ {
-			if c[i] < '0' || c[i] > '9' {
-				t.Fatalf("canonical %q holds a non-digit", c)
-			}
-		}
+		checkCanonicalShape(t, k, c)
 		if again, err := identifiers.Canonical(k, c, m); err != nil || again != c {
 			t.Fatalf("Canonical(%q) = %q, %v; not idempotent", c, again, err)
 		}
@@ -68,7 +62,7 @@ func FuzzCanonical(f *testing.F) {
 		if back, err := identifiers.Canonical(k, shown, m); err != nil || back != c {
 			t.Fatalf("Canonical(Format(%q)) = %q, %v, want %q", s, back, err, c)
 		}
-		if d, err := identifiers.Digits(s); err != nil || (d != c && "0"+d != c) {
+		if d, err := identifiers.Digits(s); k != identifiers.Phone && (err != nil || (d != c && "0"+d != c)) {
 			t.Fatalf("Digits(%q) = %q, %v; canonical %q", s, d, err, c)
 		}
 		if m == identifiers.Strict {
@@ -78,6 +72,25 @@ func FuzzCanonical(f *testing.F) {
 		}
 		checkTyped(t, k, s, m, c)
 	})
+}
+
+// checkCanonicalShape checks the shape of a canonical form c of kind k:
+// k.Len() digits, or for a phone "+62" and 9 to 12 digits.
+func checkCanonicalShape(t *testing.T, k identifiers.Kind, c string) {
+	digits := c
+	if k == identifiers.Phone {
+		var ok bool
+		if digits, ok = strings.CutPrefix(c, "+62"); !ok || len(digits) < 9 || len(digits) > 12 || digits[0] != '8' {
+			t.Fatalf("canonical phone %q", c)
+		}
+	} else if len(c) != k.Len() {
+		t.Fatalf("canonical %q has %d digits, want %d", c, len(c), k.Len())
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			t.Fatalf("canonical %q holds a non-digit", c)
+		}
+	}
 }
 
 // checkTyped parses s with the typed parser of kind k, if it has one, and
@@ -113,6 +126,18 @@ func checkTyped(t *testing.T, k identifiers.Kind, s string, m identifiers.Mode, 
 			t.Fatalf("NITKU %q: parts %q %q", c, n.NPWP(), n.Branch())
 		}
 		got, shown = n.String(), n.Format()
+	case identifiers.Phone:
+		n, err := identifiers.ParsePhone(s, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.E164() != c || "+"+n.International() != c || "+62"+n.National()[1:] != c || n.National()[:2] != "08" {
+			t.Fatalf("phone %q: forms %q %q %q", c, n.E164(), n.International(), n.National())
+		}
+		if m == identifiers.Strict && n.Operator() == "" {
+			t.Fatalf("strict phone %q without an operator", c)
+		}
+		got, shown = n.String(), n.Display()
 	case identifiers.NIP:
 		n, err := identifiers.ParseNIP(s, m)
 		if err != nil {

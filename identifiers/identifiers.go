@@ -1,10 +1,18 @@
 package identifiers
 
+import "strings"
+
 // Validate reports whether s is a valid number of kind k in mode m, and if
 // not, why, as an [*Error]. It builds nothing: on valid input it does not
 // allocate.
 func Validate(k Kind, s string, m Mode) error {
 	var buf [bufLen]byte
+	if k == Phone {
+		if _, err := validatePhone(s, m, &buf); err != nil {
+			return err
+		}
+		return nil
+	}
 	if _, _, err := validate(k, s, m, &buf); err != nil {
 		return err
 	}
@@ -15,9 +23,20 @@ func Validate(k Kind, s string, m Mode) error {
 // canonical form: the digits alone, without separators. For [NPWP] the
 // canonical form is always 16 digits, a 15-digit number gaining a leading
 // 0, so that 01.312.166.0-091.000, 013121660091000 and 0013121660091000
-// are one number. Use it to turn a typed username into an account key.
+// are one number. For [Phone] it is the E.164 form, "+6281234567890".
+// Use it to turn a typed username into an account key.
 func Canonical(k Kind, s string, m Mode) (string, error) {
 	var buf [bufLen]byte
+	if k == Phone {
+		nsn, err := validatePhone(s, m, &buf)
+		if err != nil {
+			return "", err
+		}
+		if t := strings.TrimSpace(s); len(t) == len(nsn)+3 && t[:3] == "+62" && t[3:] == string(nsn) {
+			return t, nil // already canonical, as a stored key is
+		}
+		return "+62" + string(nsn), nil
+	}
 	t, n, err := validate(k, s, m, &buf)
 	if err != nil {
 		return "", err
@@ -33,7 +52,8 @@ func Canonical(k Kind, s string, m Mode) (string, error) {
 }
 
 // Format returns the display form of a number of kind k: 99.999.999.9-999.999
-// for [NPWP15], "YYYYMMDD YYYYMM G NNN" for [NIP], and the canonical digits
+// for [NPWP15], "YYYYMMDD YYYYMM G NNN" for [NIP], 0812-3456-7890 for
+// [Phone], and the canonical digits
 // for every other kind, for which no official grouping is published (the
 // e-KTP prints the NIK as 16 plain digits; DJP shows the NPWP16 plain).
 //
@@ -55,6 +75,8 @@ func format(k Kind, c string) string {
 		return c[0:2] + "." + c[2:5] + "." + c[5:8] + "." + c[8:9] + "-" + c[9:12] + "." + c[12:15]
 	case NIP:
 		return c[0:8] + " " + c[8:14] + " " + c[14:15] + " " + c[15:18]
+	case Phone:
+		return formatPhone(c)
 	}
 	return c
 }

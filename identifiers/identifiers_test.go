@@ -16,7 +16,7 @@ import (
 
 func TestKindNames(t *testing.T) {
 	// The names are stable: hosts store them in configuration.
-	want := []string{"nik", "npwp15", "npwp16", "npwp", "nitku", "nip", "bpjs_kesehatan", "kpj", "nib", "nuptk", "nisn"}
+	want := []string{"nik", "npwp15", "npwp16", "npwp", "nitku", "nip", "bpjs_kesehatan", "kpj", "nib", "nuptk", "nisn", "phone"}
 	var got []string
 	for _, k := range identifiers.Kinds() {
 		got = append(got, k.String())
@@ -42,7 +42,7 @@ func TestKindLen(t *testing.T) {
 	want := map[identifiers.Kind]int{
 		identifiers.NIK: 16, identifiers.NPWP15: 15, identifiers.NPWP16: 16, identifiers.NPWP: 16,
 		identifiers.NITKU: 22, identifiers.NIP: 18, identifiers.BPJSKesehatan: 13, identifiers.KPJ: 11,
-		identifiers.NIB: 13, identifiers.NUPTK: 16, identifiers.NISN: 10,
+		identifiers.NIB: 13, identifiers.NUPTK: 16, identifiers.NISN: 10, identifiers.Phone: 14,
 	}
 	for _, k := range identifiers.Kinds() {
 		assert.Equal(t, want[k], k.Len(), k.String())
@@ -75,7 +75,7 @@ func TestModeString(t *testing.T) {
 }
 
 func TestUnknownKind(t *testing.T) {
-	for _, k := range []identifiers.Kind{0, 12, 255} {
+	for _, k := range []identifiers.Kind{0, 13, 255} {
 		err := identifiers.Validate(k, "3171011708450001", identifiers.Strict)
 		assert.ErrorIs(t, err, identifiers.ErrUnknownKind)
 		_, err = identifiers.Canonical(k, "3171011708450001", identifiers.Strict)
@@ -183,6 +183,26 @@ func TestErrorText(t *testing.T) {
 		`Karakter pada posisi 1 tidak diperbolehkan. Nomor hanya boleh berisi angka (spasi, titik dan tanda hubung diabaikan).`,
 		`The character at position 1 is not allowed. The number may contain only digits (spaces, dots and dashes are ignored).`,
 	}, {
+		&identifiers.Error{Kind: identifiers.Phone, Reason: identifiers.Length, Want: 10, Got: 7},
+		"identifiers: phone: got 7 digits, want 10 to 13",
+		"Nomor ponsel harus 10 sampai 13 digit, diawali 08 (yang diisi 7 digit).",
+		"The mobile number must have 10 to 13 digits, starting with 08 (you entered 7).",
+	}, {
+		&identifiers.Error{Kind: identifiers.Phone, Reason: identifiers.Character, Pos: 2, Char: '+'},
+		"identifiers: phone: invalid character '+' at position 2",
+		"Karakter '+' pada posisi 2 tidak diperbolehkan. Nomor ponsel hanya boleh berisi angka, diawali + bila perlu (spasi, titik, tanda hubung dan tanda kurung diabaikan).",
+		"The character '+' at position 2 is not allowed. The mobile number may contain only digits, after a + if you like (spaces, dots, dashes and brackets are ignored).",
+	}, {
+		&identifiers.Error{Kind: identifiers.Phone, Reason: identifiers.Country},
+		"identifiers: phone: not an Indonesian number",
+		"Nomor ponsel harus nomor Indonesia: diawali 08 atau +62.",
+		"The mobile number must be an Indonesian number, starting with 08 or +62.",
+	}, {
+		&identifiers.Error{Kind: identifiers.Phone, Reason: identifiers.Prefix},
+		"identifiers: phone: not a mobile prefix",
+		"Nomor ponsel tidak valid: bukan awalan nomor ponsel (08xx). Nomor telepon rumah atau kantor tidak dapat dipakai.",
+		"The mobile number is not valid: it does not start with a mobile prefix (08xx). Landline numbers cannot be used.",
+	}, {
 		identifiers.ErrUnknownKind,
 		"identifiers: unknown kind",
 		"Jenis nomor tidak dikenal.",
@@ -198,7 +218,7 @@ func TestErrorText(t *testing.T) {
 		assert.Equal(t, tt.en, tt.err.Message("EN_gb"))
 	}
 	// Every reason has its own texts; none falls through to a default.
-	for r := identifiers.Empty; r <= identifiers.UnknownKind; r++ {
+	for r := identifiers.Empty; r <= identifiers.Prefix; r++ {
 		e := &identifiers.Error{Kind: identifiers.NIK, Reason: r, Want: 16, Got: 3, Pos: 1, Char: 'x'}
 		assert.NotEqual(t, "identifiers: nik: invalid", e.Error(), r)
 		assert.NotEqual(t, "NIK tidak valid.", e.Message("id"), r)
@@ -313,6 +333,10 @@ func TestCanonicalReusesCleanInput(t *testing.T) {
 		_, _ = identifiers.Canonical(identifiers.NIP, "198609262015051001", identifiers.Strict)
 	})
 	assert.Zero(t, allocs)
+	allocs = testing.AllocsPerRun(100, func() {
+		_, _ = identifiers.Canonical(identifiers.Phone, "+6281234567890", identifiers.Strict)
+	})
+	assert.Zero(t, allocs, "a phone number already in E.164")
 }
 
 func TestValidateDoesNotAllocate(t *testing.T) {
@@ -327,6 +351,44 @@ func TestValidateDoesNotAllocate(t *testing.T) {
 }
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func TestParsePhone(t *testing.T) {
+	tests := []struct {
+		in, e164, intl, national, display, operator string
+	}{
+		{"0812-3456-7890", "+6281234567890", "6281234567890", "081234567890", "0812-3456-7890", "Telkomsel"},
+		{"+62 857 1234 567", "+628571234567", "628571234567", "08571234567", "0857-123-4567", "Indosat Ooredoo Hutchison"},
+		{"62 878 123 456", "+62878123456", "62878123456", "0878123456", "0878-123-456", "XL"},
+		{"(0831) 1234-5678-9", "+62831123456789", "62831123456789", "0831123456789", "0831-1234-56789", "AXIS"},
+		{"0888 1234 5678", "+6288812345678", "6288812345678", "088812345678", "0888-1234-5678", "Smartfren"},
+	}
+	for _, tt := range tests {
+		p, err := identifiers.ParsePhone(tt.in, identifiers.Strict)
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.e164, p.E164(), tt.in)
+		assert.Equal(t, tt.e164, p.String(), tt.in)
+		assert.Equal(t, tt.intl, p.International(), tt.in)
+		assert.Equal(t, tt.national, p.National(), tt.in)
+		assert.Equal(t, tt.display, p.Display(), tt.in)
+		assert.Equal(t, tt.operator, p.Operator(), tt.in)
+		shown, err := identifiers.Format(identifiers.Phone, tt.in)
+		require.NoError(t, err)
+		assert.Equal(t, tt.display, shown)
+	}
+	// A prefix that the operators' table lacks: lenient mode reads it,
+	// with no operator to name.
+	p, err := identifiers.ParsePhone("0828-1234-5678", identifiers.Lenient)
+	require.NoError(t, err)
+	assert.Empty(t, p.Operator())
+	_, err = identifiers.ParsePhone("0828-1234-5678", identifiers.Strict)
+	assert.ErrorIs(t, err, identifiers.ErrPrefix)
+	// The zero value is no number.
+	var zero identifiers.PhoneNumber
+	assert.Empty(t, zero.E164()+zero.International()+zero.National()+zero.Display()+zero.Operator())
+	// Every typing of one number is one key, the E.164 form, and no
+	// kind's rules read a phone number but Phone's.
+	assert.Equal(t, []identifiers.Kind{identifiers.Phone}, identifiers.Candidates("+62 812-3456-7890"))
+}
 
 func TestParseNIK(t *testing.T) {
 	n, err := identifiers.ParseNIK("72.10.14.250797.1234", identifiers.Strict)

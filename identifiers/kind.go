@@ -40,6 +40,13 @@ const (
 	NUPTK
 	// NISN is the 10-digit national student number.
 	NISN
+	// Phone is an Indonesian mobile number, typed in any of the ways
+	// people write one (0812-3456-7890, +62 812 3456 7890, 62812...,
+	// (0812) 3456 7890). Its canonical form is E.164, "+6281234567890":
+	// unlike every other kind, it starts with "+" and its length varies
+	// (9 to 12 digits after "+62"). Fixed lines, toll-free and premium
+	// numbers are not Phone numbers.
+	Phone
 
 	kindEnd // one past the last kind
 )
@@ -56,6 +63,7 @@ var kindNames = [kindEnd]string{
 	NIB:           "nib",
 	NUPTK:         "nuptk",
 	NISN:          "nisn",
+	Phone:         "phone",
 }
 
 // kindLengths holds the number of digits of each kind. NPWP also accepts
@@ -72,6 +80,9 @@ var kindLengths = [kindEnd]uint8{
 	NIB:           13,
 	NUPTK:         16,
 	NISN:          10,
+	// Phone: the most digits of its canonical form after the "+" (62 and
+	// a 12-digit national number); shorter numbers are valid too.
+	Phone: 14,
 }
 
 // bufLen is the size of the buffer digits are gathered in: a power of two
@@ -92,7 +103,8 @@ func (k Kind) String() string {
 
 // Len returns the number of digits of the kind's canonical form, or 0 for
 // an unknown kind. For [NPWP] it is 16, the canonical length; NPWP input
-// may also have 15 digits.
+// may also have 15 digits. For [Phone], whose length varies, it is the
+// most digits its canonical form holds after the "+" (14).
 func (k Kind) Len() int {
 	if !k.valid() {
 		return 0
