@@ -167,6 +167,8 @@ var classified = map[string]classification{
 	"notify.ErrConfig":             {notify.ErrConfig, auth.CodeUnavailable, false},
 	"notify.DataError":             {&notify.DataError{Field: "Code", Err: notify.ErrMissingData}, auth.CodeUnavailable, false},
 	"notify.SendError":             {&notify.SendError{Op: "rcpt", Code: 550, Err: errors.New("mailbox unavailable")}, auth.CodeUnavailable, false},
+	"notify.GatewayError":          {&notify.GatewayError{Gateway: "sms gateway", Status: 502, Err: notify.ErrRejected}, auth.CodeUnavailable, false},
+	"notify.ErrRejected":           {notify.ErrRejected, auth.CodeUnavailable, false},
 }
 
 // declaredErrors lists the exported errors declared in the Go files of

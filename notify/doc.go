@@ -6,8 +6,8 @@
 //
 // It has three parts. [Render] and [RenderSMS] write a [Message] from a
 // [Purpose], a locale and [Data], in Indonesian or English. A [Sender]
-// delivers it: [SMTP] to a mail server, [Outbox] to memory for tests and
-// development, or the host's own sender for SMS. [Message.Validate] holds
+// delivers it: [SMTP] to a mail server, [Gateway] to an SMS gateway's HTTP
+// API, [Outbox] to memory for tests and development. [Message.Validate] holds
 // the rules every sender applies before it sends anything.
 //
 // # Choosing a sender
@@ -69,13 +69,30 @@
 // A host that wants its own wording writes its own [Message] and sends it
 // through the same Sender.
 //
-// # Writing your own SMS sender
+// # SMS gateways
 //
-// SMS gateways differ from country to country and contract to contract,
-// so notify ships none: a host implements [Sender] for its gateway. Send
+// SMS gateways differ from country to country and contract to contract;
+// [Gateway] speaks to any of them over HTTP, configured by a
+// [GatewayConfig]: the URL, the fields' names and encoding (form, JSON or
+// query), the number's format (+62…, 62… or 08…: Indonesian gateways
+// each want their own), the credentials (HTTP Basic, a bearer token, a
+// header of the gateway's own, or fields in the body), and what in the
+// reply says the message was taken: gateways answer 200 to messages they
+// refuse, so a success needs a JSON path that holds the right value. The
+// tests hold it to the documented requests and replies of Zenziva,
+// Motict, OCA (Telkom) and Twilio.
+//
+// A [Gateway] retries a 5xx reply, twice by default, and nothing else: a
+// timeout may come after the gateway sent the code, and a second code by
+// itself confuses the person and costs the portal; they can ask again. A
+// failure is a [*GatewayError] with the status, the gateway's own error
+// code (from a configured path) and whether a later try may help; it
+// keeps nothing else of the reply, which may repeat the message.
+//
+// A host with an SDK for its gateway implements [Sender] itself: Send
 // must refuse a Message whose Channel is not SMS with
-// [ErrUnsupportedChannel], call [Message.Validate] (which checks that To is
-// an E.164 number such as "+6281234567890"), pass ctx to the gateway's
+// [ErrUnsupportedChannel], call [Message.Validate] (which checks that To
+// is an E.164 number such as "+6281234567890"), pass ctx to the gateway's
 // HTTP request, and return an error when the gateway does not accept the
 // message. It must not log m.Text: it is the code. A small Sender that
 // passes Email to an [SMTP] and SMS to the gateway gives masuk one Sender
@@ -84,10 +101,12 @@
 // # Security
 //
 // No secrets in logs. A Message's Text and HTML carry codes and links that
-// let their reader into an account; neither [SMTP] nor [Outbox] logs them,
-// and a [*SendError] carries the server's reply, never the message.
-// [SMTPConfig] and [SMTP] print without their password, with %v and %#v
-// alike. No template prints a password, and [Data] has nowhere to put one.
+// let their reader into an account; neither [SMTP], [Gateway] nor [Outbox]
+// logs them, a [*SendError] carries the server's reply, never the message,
+// and a [*GatewayError] neither (nor the URL, which for a query-encoded
+// gateway holds the message). [SMTPConfig], [SMTP], [GatewayConfig] and
+// [Gateway] print without their passwords, tokens and credential fields,
+// with %v and %#v alike. No template prints a password, and [Data] has nowhere to put one.
 //
 // Header injection. [Message.Validate] accepts only a bare ASCII address
 // in To (no display name, no quoted local part, no line break), rejects a
