@@ -7,7 +7,8 @@
 // It has three parts. [Render] and [RenderSMS] write a [Message] from a
 // [Purpose], a locale and [Data], in Indonesian or English. A [Sender]
 // delivers it: [SMTP] to a mail server, [Gateway] to an SMS gateway's HTTP
-// API, [Outbox] to memory for tests and development. [Message.Validate] holds
+// API, [WhatsAppCloud] to WhatsApp, [Outbox] to memory for tests and
+// development. [Message.Validate] holds
 // the rules every sender applies before it sends anything.
 //
 // # Choosing a sender
@@ -88,6 +89,24 @@
 // failure is a [*GatewayError] with the status, the gateway's own error
 // code (from a configured path) and whether a later try may help; it
 // keeps nothing else of the reply, which may repeat the message.
+//
+// # WhatsApp
+//
+// WhatsApp carries one-time codes, and only those: [RenderWhatsApp] writes
+// a [Message] with Channel [WhatsApp] and the Code apart from its Text.
+// [WhatsAppCloud] sends it through the WhatsApp Business Platform's Cloud
+// API in the business's approved authentication template (its body and
+// copy-code button both carry the code; Meta writes the wording, in each
+// language the template is approved in). Such messages reach only the
+// person's primary phone, not linked devices, and Indonesia requires the
+// authentication category for codes. A [Gateway] with Channel WhatsApp
+// sends the Text through an unofficial gateway that uses an ordinary
+// WhatsApp account, without those protections; prefer the Cloud API.
+//
+// Which channel a person's codes take, and the fallback from WhatsApp to
+// SMS, is the caller's choice; fall back only when the person asks (a
+// "send by SMS" button after a wait), never automatically: automatic
+// fallback doubles the cost and is what SMS-pumping fraud exploits.
 //
 // A host with an SDK for its gateway implements [Sender] itself: Send
 // must refuse a Message whose Channel is not SMS with

@@ -53,6 +53,12 @@ type GatewayConfig struct {
 	// Name names the gateway in errors and logs, such as "zenziva";
 	// default "sms gateway".
 	Name string
+	// Channel is what the gateway sends: SMS (the default) or WhatsApp,
+	// for the gateways that send a message's Text from an ordinary
+	// WhatsApp account. Such a message is not an authentication template:
+	// it has no copy-code button, and linked devices show it too. Prefer
+	// [WhatsAppCloud].
+	Channel Channel
 	// URL is the gateway's endpoint. It must be https, except for a
 	// loopback host (a gateway's local test double, or a relay on the
 	// same machine).
@@ -193,8 +199,8 @@ func (e *GatewayError) Unwrap() error { return e.Err }
 const maxReply = 64 << 10
 
 // Gateway is a [Sender] of SMS through an HTTP gateway, configured for
-// the gateway's request and reply (see [GatewayConfig]). It refuses email
-// with [ErrUnsupportedChannel] and invalid messages with the errors of
+// the gateway's request and reply (see [GatewayConfig]). It refuses other
+// channels with [ErrUnsupportedChannel] and invalid messages with the errors of
 // [Message.Validate], before any request; a failure to deliver is a
 // [*GatewayError]. It is safe for concurrent use.
 type Gateway struct {
@@ -213,6 +219,12 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 	}
 	if err := checkEndpoint(cfg.URL); err != nil {
 		return nil, err
+	}
+	if cfg.Channel == 0 {
+		cfg.Channel = SMS
+	}
+	if cfg.Channel != SMS && cfg.Channel != WhatsApp {
+		return nil, fmt.Errorf("%w: a gateway sends SMS or WhatsApp, not %v", ErrConfig, cfg.Channel)
 	}
 	if cfg.Encoding > Query {
 		return nil, fmt.Errorf("%w: unknown Encoding %d", ErrConfig, cfg.Encoding)
@@ -326,16 +338,17 @@ func (g *Gateway) String() string {
 // GoString is String, so that %#v does not print the secrets either.
 func (g *Gateway) GoString() string { return g.String() }
 
-// Send hands the SMS m to the gateway, as Deliver does.
+// Send hands m to the gateway, as Deliver does.
 func (g *Gateway) Send(ctx context.Context, m Message) error {
 	_, err := g.Deliver(ctx, m)
 	return err
 }
 
-// Deliver hands the SMS m to the gateway and returns what it answered.
+// Deliver hands m, an SMS (or, for a gateway configured so, a WhatsApp
+// message), to the gateway and returns what it answered.
 func (g *Gateway) Deliver(ctx context.Context, m Message) (Receipt, error) {
-	if m.Channel != SMS {
-		return Receipt{}, fmt.Errorf("%w: %s sends SMS only", ErrUnsupportedChannel, g.cfg.Name)
+	if m.Channel != g.cfg.Channel {
+		return Receipt{}, fmt.Errorf("%w: %s sends %v only", ErrUnsupportedChannel, g.cfg.Name, g.cfg.Channel)
 	}
 	if err := m.Validate(); err != nil {
 		return Receipt{}, err

@@ -68,7 +68,7 @@ func zenziva(s *seen) http.HandlerFunc {
 		f := s.record(r)
 		w.Header().Set("Content-Type", "application/json")
 		switch {
-		case f["userkey"] != "uk" || f["passkey"] != "pk":
+		case f["userkey"] != "uk-7f3a" || f["passkey"] != "pk-91c2":
 			fmt.Fprint(w, `{"status":"0","text":"Userkey atau Passkey salah"}`)
 		case !strings.HasPrefix(f["to"], "08"):
 			fmt.Fprintf(w, `{"status":"0","to":%q,"text":"Nomor tujuan tidak valid: %s"}`, f["to"], f["message"])
@@ -154,7 +154,7 @@ func newGateway(t *testing.T, h http.Handler, cfg notify.GatewayConfig) *notify.
 func noSecret(t *testing.T, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
-		for _, secret := range []string{code, "pk", "uk", "api-key", "token", "tok-123"} {
+		for _, secret := range []string{code, "pk-91c2", "uk-7f3a", "api-key", "token", "tok-123"} {
 			assert.NotContains(t, s, secret, "%q shows a secret", s)
 		}
 	}
@@ -164,7 +164,7 @@ func TestGatewayIndonesianGateways(t *testing.T) {
 	t.Run("zenziva", func(t *testing.T) {
 		s := &seen{}
 		g := newGateway(t, zenziva(s), notify.GatewayConfig{Name: "zenziva", Number: notify.National,
-			Params: map[string]string{"userkey": "uk", "passkey": "pk"}, SuccessPath: "status", SuccessValue: "1", IDPath: "messageId"})
+			Params: map[string]string{"userkey": "uk-7f3a", "passkey": "pk-91c2"}, SuccessPath: "status", SuccessValue: "1", IDPath: "messageId"})
 		rc, err := g.Deliver(t.Context(), sms("+6281234567890"))
 		require.NoError(t, err)
 		assert.Equal(t, "1234567890123456789", rc.ID, "a long ID keeps its digits")
@@ -175,7 +175,7 @@ func TestGatewayIndonesianGateways(t *testing.T) {
 		// A refusal in a 200 reply is an error; the reply's text, which
 		// repeats the message here, is not kept.
 		bad := newGateway(t, zenziva(&seen{}), notify.GatewayConfig{Name: "zenziva", Number: notify.National,
-			Params: map[string]string{"userkey": "uk", "passkey": "wrong"}, SuccessPath: "status", SuccessValue: "1", ErrorCodePath: "status"})
+			Params: map[string]string{"userkey": "uk-7f3a", "passkey": "wrong"}, SuccessPath: "status", SuccessValue: "1", ErrorCodePath: "status"})
 		err = bad.Send(t.Context(), sms("+6281234567890"))
 		var ge *notify.GatewayError
 		require.ErrorAs(t, err, &ge)
@@ -318,12 +318,12 @@ func TestGatewayTimeoutIsNotRetried(t *testing.T) {
 
 func TestGatewayQuery(t *testing.T) {
 	s := &seen{}
-	g := newGateway(t, zenziva(s), notify.GatewayConfig{URL: "/api?userkey=uk", Encoding: notify.Query, Number: notify.National,
-		Params: map[string]string{"passkey": "pk"}, SuccessPath: "status", SuccessValue: "1"})
+	g := newGateway(t, zenziva(s), notify.GatewayConfig{URL: "/api?userkey=uk-7f3a", Encoding: notify.Query, Number: notify.National,
+		Params: map[string]string{"passkey": "pk-91c2"}, SuccessPath: "status", SuccessValue: "1"})
 	require.NoError(t, g.Send(t.Context(), sms("+6281234567890")))
 	assert.Equal(t, http.MethodGet, s.method)
 	assert.Equal(t, "081234567890", s.fields["to"])
-	assert.Equal(t, "uk", s.fields["userkey"], "the URL's own query stays")
+	assert.Equal(t, "uk-7f3a", s.fields["userkey"], "the URL's own query stays")
 }
 
 // Nothing is requested for a message the gateway cannot send.
@@ -414,7 +414,7 @@ func TestNewGatewayRefuses(t *testing.T) {
 		assert.NoError(t, err, ok)
 	}
 	// A host that changes its map after NewGateway changes nothing.
-	params := map[string]string{"userkey": "uk", "passkey": "pk"}
+	params := map[string]string{"userkey": "uk-7f3a", "passkey": "pk-91c2"}
 	s := &seen{}
 	g := newGateway(t, zenziva(s), notify.GatewayConfig{Number: notify.National, Params: params, SuccessPath: "status", SuccessValue: "1"})
 	params["passkey"] = "changed"
@@ -426,7 +426,7 @@ func TestNewGatewayRefuses(t *testing.T) {
 // Concurrent sends share a Gateway.
 func TestGatewayConcurrent(t *testing.T) {
 	s := &seen{}
-	g := newGateway(t, zenziva(s), notify.GatewayConfig{Number: notify.National, Params: map[string]string{"userkey": "uk", "passkey": "pk"}, SuccessPath: "status", SuccessValue: "1"})
+	g := newGateway(t, zenziva(s), notify.GatewayConfig{Number: notify.National, Params: map[string]string{"userkey": "uk-7f3a", "passkey": "pk-91c2"}, SuccessPath: "status", SuccessValue: "1"})
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for range 20 {

@@ -30,15 +30,23 @@ const (
 	// SMS is a short text body, sent to a phone number in E.164 form
 	// ("+6281234567890").
 	SMS
+	// WhatsApp is a one-time code sent to a phone number's WhatsApp, in
+	// E.164 form, with the text an SMS of the same purpose would have (for
+	// the outbox, and for gateways that send plain WhatsApp messages).
+	// The Cloud API sends the Code alone, in the business's authentication
+	// template.
+	WhatsApp
 )
 
-// String returns "email" or "sms".
+// String returns "email", "sms" or "whatsapp".
 func (c Channel) String() string {
 	switch c {
 	case Email:
 		return "email"
 	case SMS:
 		return "sms"
+	case WhatsApp:
+		return "whatsapp"
 	}
 	return "channel(" + strconv.Itoa(int(c)) + ")"
 }
@@ -67,6 +75,10 @@ type Message struct {
 	// HTML is the email's HTML body, sent beside Text as
 	// multipart/alternative; optional. Empty for SMS.
 	HTML string
+	// Code is the one-time code of a WhatsApp message, which an
+	// authentication template carries apart from any text: 4 to 15 ASCII
+	// letters and digits. Empty for the other channels.
+	Code string
 
 	// Headers are extra email header fields, such as Reply-To. Names are
 	// RFC 5322 field names; values are one line each and are RFC 2047

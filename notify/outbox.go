@@ -140,7 +140,10 @@ func ExtractCode(m Message) (string, bool) {
 			return line, true
 		}
 	}
-	if m.Channel == SMS {
+	if m.Channel == WhatsApp && m.Code != "" {
+		return m.Code, true
+	}
+	if m.Channel == SMS || m.Channel == WhatsApp {
 		first, _, _ := strings.Cut(m.Text, " ")
 		if isCode(first) {
 			return first, true

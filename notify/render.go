@@ -5,6 +5,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -117,6 +118,24 @@ func RenderSMS(p Purpose, locale string, d Data) (Message, error) {
 		Locale:  localeTags[loc],
 		Text:    strings.Join(strings.Fields(text), " "),
 	}, nil
+}
+
+// RenderWhatsApp writes the WhatsApp message for purpose p, which must
+// carry a code (ResetCode, ActivationCode, SecondFactorCode): WhatsApp
+// sends one-time codes in authentication templates, and nothing else
+// without a conversation the person started. The Message has Channel
+// WhatsApp, Code set to d.Code, and the Text of p's SMS. Other purposes
+// give [ErrUnsupportedChannel].
+func RenderWhatsApp(p Purpose, locale string, d Data) (Message, error) {
+	if p != 0 && p < purposeEnd && !slices.Contains(purposes[p].needs, "Code") {
+		return Message{}, fmt.Errorf("%w: %v carries no code for WhatsApp", ErrUnsupportedChannel, p)
+	}
+	m, err := RenderSMS(p, locale, d)
+	if err != nil {
+		return Message{}, err
+	}
+	m.Channel, m.Code = WhatsApp, d.Code
+	return m, nil
 }
 
 // prepare checks p, locale and d and returns the templates and the

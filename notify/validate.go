@@ -51,15 +51,18 @@ func (m Message) Validate() error {
 				return err
 			}
 		}
-	case SMS:
+	case SMS, WhatsApp:
 		if err := checkPhone(m.To); err != nil {
 			return err
 		}
 		if m.Subject != "" || m.HTML != "" || len(m.Headers) != 0 {
-			return fmt.Errorf("%w: an SMS has no subject, HTML or headers", ErrInvalidMessage)
+			return fmt.Errorf("%w: a %v message has no subject, HTML or headers", ErrInvalidMessage, m.Channel)
 		}
 		if err := checkBody("text", m.Text); err != nil {
 			return err
+		}
+		if m.Channel == WhatsApp && !validCode(m.Code) {
+			return fmt.Errorf("%w: a WhatsApp message's Code is 4 to 15 ASCII letters and digits", ErrInvalidMessage)
 		}
 	default:
 		return fmt.Errorf("%w: %v", ErrUnsupportedChannel, m.Channel)
@@ -135,6 +138,19 @@ func validDomain(s string) bool {
 			if !isAlnumOr(label[i], "-") {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// validCode reports whether c can be a WhatsApp template's code.
+func validCode(c string) bool {
+	if len(c) < 4 || len(c) > 15 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if b := c[i]; !(b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z') {
+			return false
 		}
 	}
 	return true
