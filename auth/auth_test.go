@@ -283,7 +283,6 @@ func TestCanonicalEmailAndPhone(t *testing.T) {
 		"62 812 3456 7890":    "+6281234567890",
 		"+62 (812) 3456 7890": "+6281234567890",
 		"+62 0812.3456.7890":  "+6281234567890",
-		"812 3456 7890":       "+6281234567890",
 	} {
 		got, err := auth.CanonicalPhone(in)
 		require.NoError(t, err, in)
@@ -291,14 +290,17 @@ func TestCanonicalEmailAndPhone(t *testing.T) {
 	}
 	for in, reason := range map[string]error{
 		"":                      identifiers.ErrEmpty,
-		"12345":                 identifiers.ErrPrefix,
+		"12345":                 identifiers.ErrCountry,
+		"812 3456 7890":         identifiers.ErrCountry,
+		"82 10 1234 5678":       identifiers.ErrCountry,
 		"0812-3456-789O":        identifiers.ErrCharacter,
 		"+62+812345678":         identifiers.ErrCharacter,
 		"0812 3456 7890 1234 5": identifiers.ErrLength,
 		"+1 415 555 2671":       identifiers.ErrCountry,
 		"0062 812.3456.7890":    identifiers.ErrCountry,
 		"(021) 5795-1234":       identifiers.ErrPrefix,
-		"0828-1234-5678":        identifiers.ErrPrefix,
+		"0828-1234-5678":        identifiers.ErrOperator,
+		"+62":                   identifiers.ErrLength,
 	} {
 		_, err := auth.CanonicalPhone(in)
 		assert.ErrorIs(t, err, auth.ErrInvalidPhone, "%q", in)

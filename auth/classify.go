@@ -167,7 +167,7 @@ var outcomes = []struct {
 	{ErrInvalidField, CodeFieldInvalid, http.StatusUnprocessableEntity, nil, "Isian tidak valid.", "A field is not valid."},
 	{totp.ErrInvalidLabel, CodeFieldInvalid, http.StatusUnprocessableEntity, []string{"label"}, "Nama perangkat tidak valid.", "The device name is not valid."},
 	{notify.ErrInvalidRecipient, CodeFieldInvalid, http.StatusUnprocessableEntity, nil, "Alamat tujuan tidak valid.", "The address to send to is not valid."},
-	{ErrInvalidPhone, CodePhoneInvalid, http.StatusUnprocessableEntity, []string{"phone"}, "Nomor telepon tidak valid.", "The phone number is not valid."},
+	{ErrInvalidPhone, CodePhoneInvalid, http.StatusUnprocessableEntity, []string{"phone"}, "Nomor ponsel tidak valid.", "The mobile number is not valid."},
 	{ErrAccountExists, CodeAccountExists, http.StatusConflict, []string{"username", "email"}, "Akun dengan nama pengguna atau email ini sudah ada.", "An account with this username or email already exists."},
 	{ErrConcurrentChange, CodeConcurrentChange, http.StatusConflict, nil, "Kata sandi baru saja diubah. Muat ulang dan coba lagi.", "The password was just changed. Reload and try again."},
 	{store.ErrConflict, CodeConcurrentChange, http.StatusConflict, nil, "Data ini baru saja diubah. Muat ulang dan coba lagi.", "This was just changed. Reload and try again."},

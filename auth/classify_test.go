@@ -154,6 +154,7 @@ var classified = map[string]classification{
 	"identifiers.ErrUnknownKind": {identifiers.ErrUnknownKind, auth.CodeUsernameInvalid, true},
 	"identifiers.ErrCountry":     {identifiers.ErrCountry, auth.CodeUsernameInvalid, true},
 	"identifiers.ErrPrefix":      {identifiers.ErrPrefix, auth.CodeUsernameInvalid, true},
+	"identifiers.ErrOperator":    {identifiers.ErrOperator, auth.CodeUsernameInvalid, true},
 
 	// notify: a recipient refused is the person's; the rest are the
 	// host's templates or its mail server.

@@ -84,19 +84,21 @@
 //     [NISN] (10): the length only, since no layout or checksum is
 //     published.
 //   - [Phone], a mobile number: besides digits, spaces, dots and dashes it
-//     may hold parentheses and one "+" before its first digit. With "+" or
-//     a leading 62 the country code must be 62 (one doubled trunk 0 after
-//     it is dropped); 00 (an international call prefix) is refused; a
-//     leading 0 is the trunk prefix; a leading 8 starts the number itself.
-//     What remains, the national significant number, starts with 8 and a
-//     network digit other than 0 (freephone, premium) and 4, and has 9 to
-//     12 digits (10 to 13 written with the 0). Strict mode also requires
-//     a prefix 08XY that an operator holds (Telkomsel, Indosat Ooredoo
-//     Hutchison, XL, AXIS, Smartfren); lenient mode accepts every prefix
-//     of the pattern, for prefixes allocated after the table. Fixed lines
-//     (021…) are refused: a landline cannot receive a code by SMS. The
-//     canonical form is E.164, "+6281234567890"; the display form
-//     0812-3456-7890.
+//     may hold parentheses and one "+" before its first digit. With "+",
+//     or digits starting 62, the country code must be 62 (one doubled
+//     trunk 0 after it is dropped); otherwise the number starts with the
+//     trunk 0. 00 (an international call prefix) and a bare 8... are
+//     refused: 82 10... is a Korean number typed without its "+", so a
+//     form with a fixed "+62" box sends the box's "+62" too. What
+//     remains, the national significant number, starts with 8 and a
+//     network digit other than 0 (freephone, premium) and 4, and has 9
+//     to 12 digits (10 to 13 written with the 0). Strict mode also
+//     requires a prefix 08XY that an operator holds (Telkomsel, Indosat
+//     Ooredoo Hutchison, XL, AXIS, Smartfren: reason [Operator]); lenient
+//     mode accepts every prefix of the pattern, for prefixes allocated
+//     after the table. Fixed lines (021...) are refused: a landline cannot
+//     receive a code by SMS. The canonical form is E.164,
+//     "+6281234567890"; the display form 0812-3456-7890.
 //
 // # Ambiguity
 //

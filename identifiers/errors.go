@@ -40,9 +40,12 @@ const (
 	// code other than +62, or an international call prefix (00).
 	Country
 	// Prefix means a [Phone] number does not start with a mobile prefix:
-	// it is a fixed line (021...), a freephone or premium number (0800,
-	// 0809) or, in [Strict] mode, a prefix no operator holds.
+	// it is a fixed line (021...), or a freephone or premium number
+	// (0800, 0809).
 	Prefix
+	// Operator means, in [Strict] mode, that no mobile operator holds a
+	// [Phone] number's prefix 08XY.
+	Operator
 
 	reasonEnd
 )
@@ -60,6 +63,7 @@ var reasonNames = [reasonEnd]string{
 	UnknownKind: "unknown kind",
 	Country:     "country",
 	Prefix:      "prefix",
+	Operator:    "operator",
 }
 
 // String returns a short lowercase name for the reason, such as
@@ -88,6 +92,7 @@ var (
 	ErrUnknownKind = &Error{Reason: UnknownKind}
 	ErrCountry     = &Error{Reason: Country}
 	ErrPrefix      = &Error{Reason: Prefix}
+	ErrOperator    = &Error{Reason: Operator}
 )
 
 // Error reports why a number is not valid as the kind asked for. Its
@@ -162,6 +167,8 @@ func (e *Error) Error() string {
 		b.WriteString("not an Indonesian number")
 	case Prefix:
 		b.WriteString("not a mobile prefix")
+	case Operator:
+		b.WriteString("no operator holds the prefix")
 	default:
 		b.WriteString("invalid")
 	}
@@ -262,6 +269,10 @@ var messages = [reasonEnd][2]string{
 	Prefix: {
 		"{name} tidak valid: bukan awalan nomor ponsel (08xx). Nomor telepon rumah atau kantor tidak dapat dipakai.",
 		"The {name} is not valid: it does not start with a mobile prefix (08xx). Landline numbers cannot be used.",
+	},
+	Operator: {
+		"{name} tidak valid: awalannya tidak dipakai operator seluler mana pun. Periksa kembali nomornya.",
+		"The {name} is not valid: no mobile operator uses its prefix. Please check the number.",
 	},
 }
 

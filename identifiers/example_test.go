@@ -171,7 +171,7 @@ func ExampleParsePhone() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Println(p.E164(), p.International(), p.National(), p.Display(), p.Operator())
+		fmt.Println(p.E164(), p.International(), p.National(), p.Format(), p.Operator())
 	}
 	// A landline cannot receive a code by SMS.
 	_, err := identifiers.ParsePhone("(021) 5795-1234", identifiers.Strict)

@@ -137,7 +137,7 @@ func checkTyped(t *testing.T, k identifiers.Kind, s string, m identifiers.Mode, 
 		if m == identifiers.Strict && n.Operator() == "" {
 			t.Fatalf("strict phone %q without an operator", c)
 		}
-		got, shown = n.String(), n.Display()
+		got, shown = n.String(), n.Format()
 	case identifiers.NIP:
 		n, err := identifiers.ParseNIP(s, m)
 		if err != nil {

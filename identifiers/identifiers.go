@@ -84,7 +84,9 @@ func format(k Kind, c string) string {
 // Candidates returns the kinds that s is a valid number of in [Strict]
 // mode, in the order of their values, or nil if none. Lengths overlap (16
 // digits may be a [NIK], an [NPWP16] and so an [NPWP], and a [NUPTK]; 13
-// digits a [BPJSKesehatan] number or a [NIB]), so a portal should not
+// digits a [BPJSKesehatan] number or a [NIB]; a [Phone] number of 10 to
+// 13 digits starting 08 may also be a [NISN], a [KPJ], a [BPJSKesehatan]
+// number or a [NIB]), so a portal should not
 // guess: it should ask for the kind it expects and use Candidates only to
 // suggest what a rejected number might have been meant as.
 func Candidates(s string) []Kind {

@@ -203,6 +203,11 @@ func TestErrorText(t *testing.T) {
 		"Nomor ponsel tidak valid: bukan awalan nomor ponsel (08xx). Nomor telepon rumah atau kantor tidak dapat dipakai.",
 		"The mobile number is not valid: it does not start with a mobile prefix (08xx). Landline numbers cannot be used.",
 	}, {
+		&identifiers.Error{Kind: identifiers.Phone, Reason: identifiers.Operator},
+		"identifiers: phone: no operator holds the prefix",
+		"Nomor ponsel tidak valid: awalannya tidak dipakai operator seluler mana pun. Periksa kembali nomornya.",
+		"The mobile number is not valid: no mobile operator uses its prefix. Please check the number.",
+	}, {
 		identifiers.ErrUnknownKind,
 		"identifiers: unknown kind",
 		"Jenis nomor tidak dikenal.",
@@ -218,7 +223,7 @@ func TestErrorText(t *testing.T) {
 		assert.Equal(t, tt.en, tt.err.Message("EN_gb"))
 	}
 	// Every reason has its own texts; none falls through to a default.
-	for r := identifiers.Empty; r <= identifiers.Prefix; r++ {
+	for r := identifiers.Empty; r <= identifiers.Operator; r++ {
 		e := &identifiers.Error{Kind: identifiers.NIK, Reason: r, Want: 16, Got: 3, Pos: 1, Char: 'x'}
 		assert.NotEqual(t, "identifiers: nik: invalid", e.Error(), r)
 		assert.NotEqual(t, "NIK tidak valid.", e.Message("id"), r)
@@ -369,7 +374,7 @@ func TestParsePhone(t *testing.T) {
 		assert.Equal(t, tt.e164, p.String(), tt.in)
 		assert.Equal(t, tt.intl, p.International(), tt.in)
 		assert.Equal(t, tt.national, p.National(), tt.in)
-		assert.Equal(t, tt.display, p.Display(), tt.in)
+		assert.Equal(t, tt.display, p.Format(), tt.in)
 		assert.Equal(t, tt.operator, p.Operator(), tt.in)
 		shown, err := identifiers.Format(identifiers.Phone, tt.in)
 		require.NoError(t, err)
@@ -381,10 +386,10 @@ func TestParsePhone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, p.Operator())
 	_, err = identifiers.ParsePhone("0828-1234-5678", identifiers.Strict)
-	assert.ErrorIs(t, err, identifiers.ErrPrefix)
+	assert.ErrorIs(t, err, identifiers.ErrOperator)
 	// The zero value is no number.
 	var zero identifiers.PhoneNumber
-	assert.Empty(t, zero.E164()+zero.International()+zero.National()+zero.Display()+zero.Operator())
+	assert.Empty(t, zero.E164()+zero.International()+zero.National()+zero.Format()+zero.Operator())
 	// Every typing of one number is one key, the E.164 form, and no
 	// kind's rules read a phone number but Phone's.
 	assert.Equal(t, []identifiers.Kind{identifiers.Phone}, identifiers.Candidates("+62 812-3456-7890"))

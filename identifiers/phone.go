@@ -15,8 +15,8 @@ const (
 // operators names the networks that hold each mobile prefix 08XY, indexed
 // by XY, as libphonenumber's carrier file for +62 lists them
 // (resources/carrier/en/62.txt, last changed February 2023). An entry of
-// zero is a prefix no operator holds: [Strict] mode refuses it, [Lenient]
-// mode accepts every prefix of the mobile pattern.
+// zero is a prefix no operator holds: [Strict] mode refuses it (reason
+// [Operator]), [Lenient] mode accepts every prefix of the mobile pattern.
 var operators = [100]operator{
 	11: telkomsel, 12: telkomsel, 13: telkomsel,
 	21: telkomsel, 22: telkomsel, 23: telkomsel,
@@ -56,26 +56,29 @@ var operatorNames = [...]string{
 // NSN, a slice of buf. It accepts ASCII digits, spaces, dots, dashes,
 // parentheses and one "+" before the first digit; then:
 //
-//   - with the "+", the digits must start with 62, the country code;
-//   - without it, digits starting with 00 (an international call prefix)
-//     are refused, as numbers of no country in particular; a leading 0 is
-//     the trunk prefix; a leading 62 is the country code (as wa.me links
-//     write it); a leading 8 is the NSN itself (after a form's fixed
-//     "+62" box);
-//   - one 0 after the country code is dropped ("+62 0812...", a common
-//     doubling of the trunk prefix).
+//   - with the "+", or without it when the digits start with 62 (as
+//     wa.me links write numbers), 62 is the country code, and one 0 after
+//     it is dropped ("+62 0812...", a common doubling of the trunk
+//     prefix); with the "+", another country code is refused;
+//   - otherwise a leading 0 is the trunk prefix, and anything else is
+//     refused: 00 is an international call prefix, and a bare 8... may be
+//     a foreign number typed without its "+" (82 10... is Korean), so a
+//     form with a fixed "+62" box must send it with the box's "+62".
 //
 // The NSN must then start with 8 and a network digit other than 0 and 4,
-// have 9 to 12 digits and, in [Strict] mode, start with a prefix an
-// operator holds.
+// in Strict mode with a prefix an operator holds, and have 9 to 12
+// digits. The prefix is checked before the length, so that a wrong
+// prefix is reported while the number is still being typed.
 func validatePhone(s string, m Mode, buf *[bufLen]byte) ([]byte, *Error) {
 	t := strings.TrimSpace(s)
-	var n uint
+	n := 0
 	plus := false
 	for i := 0; i < len(t); i++ {
 		switch c := t[i]; {
 		case c-'0' <= 9:
-			buf[n%bufLen] = c
+			if n < bufLen {
+				buf[n] = c
+			}
 			n++
 		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
 		case c == '+' && n == 0 && !plus:
@@ -84,44 +87,38 @@ func validatePhone(s string, m Mode, buf *[bufLen]byte) ([]byte, *Error) {
 			return nil, characterError(Phone, s, i)
 		}
 	}
-	switch {
-	case n == 0:
+	if n == 0 {
 		return nil, &Error{Kind: Phone, Reason: Empty}
-	case n > bufLen:
-		// Too many digits for any reading: buf holds only the last ones,
-		// so Got counts the digits as typed.
-		return nil, &Error{Kind: Phone, Reason: Length, Want: phoneMaxNSN + 1, Got: int(n)}
 	}
-	d := buf[:n]
-	switch {
-	case plus || (d[0] == '6' && len(d) > 1 && d[1] == '2'):
-		if len(d) < 2 || d[0] != '6' || d[1] != '2' {
-			return nil, &Error{Kind: Phone, Reason: Country}
+	// head holds the first digits, all of them for any number of a valid
+	// length; n counts them all.
+	head := buf[:min(n, bufLen)]
+	off := 0
+	switch cc := len(head) >= 2 && head[0] == '6' && head[1] == '2'; {
+	case cc:
+		off = 2
+		if len(head) > 2 && head[2] == '0' {
+			off = 3
 		}
-		d = d[2:]
-		if len(d) > 0 && d[0] == '0' {
-			d = d[1:]
-		}
-	case d[0] == '0' && len(d) > 1 && d[1] == '0':
+	case plus, head[0] != '0', len(head) > 1 && head[1] == '0':
 		return nil, &Error{Kind: Phone, Reason: Country}
-	case d[0] == '0':
-		d = d[1:]
+	default:
+		off = 1
 	}
+	nsn, size := head[off:], n-off
 	switch {
-	case len(d) == 0:
-		return nil, &Error{Kind: Phone, Reason: Empty}
-	case d[0] != '8':
+	case size == 0:
+		return nil, &Error{Kind: Phone, Reason: Length, Want: phoneMinNSN + 1}
+	case nsn[0] != '8', size >= 2 && (nsn[1] == '0' || nsn[1] == '4'):
 		return nil, &Error{Kind: Phone, Reason: Prefix}
-	case len(d) < phoneMinNSN:
-		return nil, &Error{Kind: Phone, Reason: Length, Want: phoneMinNSN + 1, Got: len(d) + 1}
-	case len(d) > phoneMaxNSN:
-		return nil, &Error{Kind: Phone, Reason: Length, Want: phoneMaxNSN + 1, Got: len(d) + 1}
-	case d[1] == '0' || d[1] == '4':
-		return nil, &Error{Kind: Phone, Reason: Prefix}
-	case m != Lenient && operators[num2(d, 1)] == 0:
-		return nil, &Error{Kind: Phone, Reason: Prefix}
+	case size >= 3 && m != Lenient && operators[num2(nsn, 1)] == 0:
+		return nil, &Error{Kind: Phone, Reason: Operator}
+	case size < phoneMinNSN:
+		return nil, &Error{Kind: Phone, Reason: Length, Want: phoneMinNSN + 1, Got: size + 1}
+	case size > phoneMaxNSN:
+		return nil, &Error{Kind: Phone, Reason: Length, Want: phoneMaxNSN + 1, Got: size + 1}
 	}
-	return d, nil
+	return nsn, nil
 }
 
 // formatPhone groups a canonical number c ("+62" and the NSN) the way
@@ -170,9 +167,9 @@ func (p PhoneNumber) National() string {
 	return "0" + p.s[3:]
 }
 
-// Display returns the national form grouped for reading,
-// "0812-3456-7890", as [Format] does.
-func (p PhoneNumber) Display() string {
+// Format returns the national form grouped for reading,
+// "0812-3456-7890", as the package's [Format] does.
+func (p PhoneNumber) Format() string {
 	if p.s == "" {
 		return ""
 	}
