@@ -141,8 +141,11 @@
 //		Realm: "lpse", Pending: pending, Method: auth.MethodTOTP, Code: typed})
 //
 // The methods are an authenticator app ([MethodTOTP]), a code sent by
-// email or SMS ([MethodEmail], [MethodSMS], sent by [Logins.SendCode] to
-// the address on record), and a recovery code ([MethodRecovery]). Wrong
+// email, SMS or WhatsApp ([MethodEmail], [MethodSMS], [MethodWhatsApp],
+// sent by [Logins.SendCode] to the address or phone on record; a realm's
+// SecondFactor.PhoneCodes says which phone channels it sends, in the order
+// a person falls back from one to the next), and a recovery code
+// ([MethodRecovery]). Wrong
 // codes count on the lockout's second-factor counter. An authenticator
 // code is accepted once: the store moves the factor's last accepted time
 // step forward by compare-and-set, so a code, or an older one, never works

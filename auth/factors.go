@@ -384,16 +384,24 @@ func (v *Factors) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (*Enrolle
 	return out, nil
 }
 
-// CodeFactor adds codes by email or SMS as a second factor.
+// codeFactors name each kind of factor in the owner's notices.
+var codeFactors = map[store.FactorKind]notify.Factor{
+	store.FactorTOTP:     notify.FactorAuthenticator,
+	store.FactorEmail:    notify.FactorEmailCode,
+	store.FactorSMS:      notify.FactorSMSCode,
+	store.FactorWhatsApp: notify.FactorWhatsAppCode,
+}
+
+// CodeFactor adds codes by email, SMS or WhatsApp as a second factor.
 type CodeFactor struct {
-	// Kind is store.FactorEmail or store.FactorSMS.
+	// Kind is store.FactorEmail, store.FactorSMS or store.FactorWhatsApp.
 	Kind store.FactorKind
 	FactorChange
 }
 
-// AddCodes adds codes by email (kind store.FactorEmail) or SMS
-// (store.FactorSMS) as a second factor, sent to the account's address or
-// phone on record, after checking the current password (or the pending
+// AddCodes adds codes by email (kind store.FactorEmail), SMS
+// (store.FactorSMS) or WhatsApp (store.FactorWhatsApp) as a second
+// factor, sent to the account's address or phone on record, after checking the current password (or the pending
 // enrollment of a login that requires one: the login then goes on to its
 // second step with the new factor alone, Enrolled.SecondStep, whose code
 // proves the address). It returns the factor's ID and, when the account
@@ -425,6 +433,8 @@ func (v *Factors) AddCodes(ctx context.Context, c CodeFactor) (*Enrolled, error)
 	case store.FactorEmail:
 	case store.FactorSMS:
 		m = MethodSMS
+	case store.FactorWhatsApp:
+		m = MethodWhatsApp
 	default:
 		// The kind is not repeated: a form sent it, of any length.
 		return nil, fmt.Errorf("auth: the kind is not a factor of codes: %w", ErrMethodUnavailable)
@@ -440,7 +450,7 @@ func (v *Factors) AddCodes(ctx context.Context, c CodeFactor) (*Enrolled, error)
 	if who.realm.SecondFactor.Requirement == SecondFactorOff {
 		return nil, ErrFactorsUnavailable
 	}
-	if (kind == store.FactorEmail && acct.Email == "") || (kind == store.FactorSMS && acct.Phone == "") {
+	if (kind == store.FactorEmail && acct.Email == "") || (kind != store.FactorEmail && (acct.Phone == "" || !slices.Contains(who.realm.SecondFactor.PhoneCodes, m))) {
 		return nil, ErrMethodUnavailable
 	}
 	if who.pending != nil {
@@ -469,10 +479,7 @@ func (v *Factors) AddCodes(ctx context.Context, c CodeFactor) (*Enrolled, error)
 			a.log.ErrorContext(ctx, "masuk: making recovery codes", "account", acct.ID, "error", err)
 		}
 	}
-	nf := notify.FactorEmailCode
-	if kind == store.FactorSMS {
-		nf = notify.FactorSMSCode
-	}
+	nf := codeFactors[kind]
 	a.factorChanged(ctx, acct, EventFactorAdded, f, nf, c.Request)
 	if who.pending != nil {
 		// The login that required the enrollment goes on to its second
@@ -561,7 +568,7 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
 		}
 	}
 	if gone.Confirmed() {
-		nf := map[store.FactorKind]notify.Factor{store.FactorTOTP: notify.FactorAuthenticator, store.FactorEmail: notify.FactorEmailCode, store.FactorSMS: notify.FactorSMSCode}[gone.Kind]
+		nf := codeFactors[gone.Kind]
 		a.factorChanged(ctx, acct, EventFactorRemoved, *gone, nf, c.Request)
 	}
 	return nil

@@ -33,8 +33,11 @@ func (a *Authenticator) send(ctx context.Context, realm string, c notify.Channel
 		d.Until = d.Until.In(m.Location)
 	}
 	render := notify.Render
-	if c == notify.SMS {
+	switch c {
+	case notify.SMS:
 		render = notify.RenderSMS
+	case notify.WhatsApp:
+		render = notify.RenderWhatsApp
 	}
 	if locale == "" {
 		// notify reads "" as Indonesian: the realm's language must be

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/masuk-id/masuk/lockout"
@@ -232,6 +233,15 @@ func (c *SecondFactorPolicy) fill(m Messages) error {
 	}
 	if c.Issuer == "" {
 		c.Issuer = m.PortalName
+	}
+	if c.PhoneCodes == nil {
+		c.PhoneCodes = []Method{MethodSMS}
+	}
+	c.PhoneCodes = slices.Clone(c.PhoneCodes) // the realm's own, not Config.Realm's
+	for i, p := range c.PhoneCodes {
+		if (p != MethodSMS && p != MethodWhatsApp) || slices.Contains(c.PhoneCodes[:i], p) {
+			return fmt.Errorf("SecondFactor.PhoneCodes must list MethodWhatsApp and MethodSMS, each at most once, not %q", p)
+		}
 	}
 	if err := c.TOTP.Validate(); err != nil {
 		return fmt.Errorf("SecondFactor.TOTP: %w", err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/masuk-id/masuk/identifiers"
@@ -450,6 +451,14 @@ type SecondFactorPolicy struct {
 	// as a factor: with the fallback on, whoever controls the mailbox and
 	// knows the password passes both steps.
 	EmailFallback bool
+	// PhoneCodes are the ways codes go to a phone, MethodWhatsApp and
+	// MethodSMS, in the order a login offers them: the order in which a
+	// person falls back, by asking for the next when a code does not come
+	// (never automatically: that doubles the cost, and is what SMS-pumping
+	// fraud exploits). An account uses those of them it enrolled. Nil
+	// means []Method{MethodSMS}. The Sender must deliver each channel
+	// listed (for WhatsApp, a notify.WhatsAppCloud behind it).
+	PhoneCodes []Method
 }
 
 // checkDefaults refuses, in the Config.Realm of a Config with Realms, a
@@ -614,5 +623,8 @@ func (a *Authenticator) Realm(name string) (Realm, error) {
 	if err != nil {
 		return Realm{}, err
 	}
-	return r.Realm, nil
+	out := r.Realm
+	// The caller's copy: the slices are shared by every request.
+	out.SecondFactor.PhoneCodes = slices.Clone(out.SecondFactor.PhoneCodes)
+	return out, nil
 }

@@ -80,6 +80,8 @@ const (
 	MethodEmail Method = "email"
 	// MethodSMS is a code sent to the account's phone.
 	MethodSMS Method = "sms"
+	// MethodWhatsApp is a code sent to the account's phone by WhatsApp.
+	MethodWhatsApp Method = "whatsapp"
 	// MethodRecovery is one of the account's recovery codes.
 	MethodRecovery Method = "recovery"
 )
@@ -113,6 +115,7 @@ const (
 	purposeEnroll  = "login.enroll"
 	purposeEmail   = "login.email"
 	purposeSMS     = "login.sms"
+	purposeWA      = "login.whatsapp"
 )
 
 // Keys of a pending login's token data.
@@ -132,7 +135,7 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 	if err != nil {
 		return nil, false, err
 	}
-	var has, totpOK, email, sms bool
+	var has, totpOK, email, sms, wa bool
 	for _, f := range fs {
 		if !f.Confirmed() {
 			continue
@@ -145,6 +148,8 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 			email = true
 		case store.FactorSMS:
 			sms = true
+		case store.FactorWhatsApp:
+			wa = true
 		}
 	}
 	if !has {
@@ -157,8 +162,11 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 	if (email || r.SecondFactor.EmailFallback) && acct.Email != "" && a.sender != nil {
 		ms = append(ms, MethodEmail)
 	}
-	if sms && acct.Phone != "" && a.sender != nil {
-		ms = append(ms, MethodSMS)
+	// Codes to the phone, in the realm's order of fallback.
+	for _, m := range r.SecondFactor.PhoneCodes {
+		if acct.Phone != "" && a.sender != nil && ((m == MethodWhatsApp && wa) || (m == MethodSMS && sms)) {
+			ms = append(ms, m)
+		}
 	}
 	rc, err := a.recovery.RecoveryCodes(ctx, acct.ID)
 	if err != nil {
@@ -171,7 +179,7 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 }
 
 // enrollable returns the factors acct can enroll in realm r.
-func (a *Authenticator) enrollable(acct store.Account) []Method {
+func (a *Authenticator) enrollable(r *realmConfig, acct store.Account) []Method {
 	var ms []Method
 	if a.keyring != nil {
 		ms = append(ms, MethodTOTP)
@@ -180,7 +188,7 @@ func (a *Authenticator) enrollable(acct store.Account) []Method {
 		ms = append(ms, MethodEmail)
 	}
 	if acct.Phone != "" && a.sender != nil {
-		ms = append(ms, MethodSMS)
+		ms = append(ms, r.SecondFactor.PhoneCodes...)
 	}
 	return ms
 }
@@ -201,7 +209,7 @@ func (a *Authenticator) secondStep(ctx context.Context, r *realmConfig, acct sto
 		if r.SecondFactor.Requirement != SecondFactorMandatory {
 			return "", nil
 		}
-		enroll := a.enrollable(acct)
+		enroll := a.enrollable(r, acct)
 		if len(enroll) == 0 {
 			return "", ErrSecondFactorUnavailable
 		}
@@ -495,6 +503,8 @@ func (a *Authenticator) checkSecondFactor(ctx context.Context, r *realmConfig, a
 		return a.checkSentCode(ctx, acct, purposeEmail, compactDigits(code))
 	case MethodSMS:
 		return a.checkSentCode(ctx, acct, purposeSMS, compactDigits(code))
+	case MethodWhatsApp:
+		return a.checkSentCode(ctx, acct, purposeWA, compactDigits(code))
 	case MethodRecovery:
 		return a.checkRecoveryCode(ctx, acct, code)
 	}
@@ -616,7 +626,7 @@ type SendCodeRequest struct {
 	Realm string
 	// Pending is SecondFactorRequired.Pending from Login.
 	Pending string
-	// Method is MethodEmail or MethodSMS.
+	// Method is MethodEmail, MethodSMS or MethodWhatsApp.
 	Method Method
 	Request
 }
@@ -664,12 +674,23 @@ func (l *Logins) SendCode(ctx context.Context, req SendCodeRequest) (SentCode, e
 // sendCode sends a code for the second step to acct's address or phone
 // on record.
 func (a *Authenticator) sendCode(ctx context.Context, r *realmConfig, acct store.Account, m Method, req Request) (SentCode, error) {
-	if (m != MethodEmail && m != MethodSMS) || a.sender == nil {
+	if a.sender == nil {
 		return SentCode{}, ErrMethodUnavailable
 	}
-	purpose, to, channel := purposeEmail, acct.Email, notify.Email
-	if m == MethodSMS {
+	var purpose, to string
+	var channel notify.Channel
+	switch m {
+	case MethodEmail:
+		purpose, to, channel = purposeEmail, acct.Email, notify.Email
+	case MethodSMS:
 		purpose, to, channel = purposeSMS, acct.Phone, notify.SMS
+	case MethodWhatsApp:
+		purpose, to, channel = purposeWA, acct.Phone, notify.WhatsApp
+	default:
+		return SentCode{}, ErrMethodUnavailable
+	}
+	if channel != notify.Email && !slices.Contains(r.SecondFactor.PhoneCodes, m) {
+		return SentCode{}, ErrMethodUnavailable
 	}
 	if to == "" {
 		return SentCode{}, ErrMethodUnavailable

@@ -78,6 +78,8 @@ const (
 	FactorEmailCode
 	// FactorSMSCode is a code sent by SMS.
 	FactorSMSCode
+	// FactorWhatsAppCode is a code sent by WhatsApp.
+	FactorWhatsAppCode
 	// FactorRecoveryCodes is a set of recovery codes.
 	FactorRecoveryCodes
 
@@ -89,6 +91,7 @@ var factorNames = [factorEnd][2]string{
 	FactorAuthenticator: {"aplikasi autentikator", "authenticator app"},
 	FactorEmailCode:     {"kode melalui email", "codes by email"},
 	FactorSMSCode:       {"kode melalui SMS", "codes by SMS"},
+	FactorWhatsAppCode:  {"kode melalui WhatsApp", "codes by WhatsApp"},
 	FactorRecoveryCodes: {"kode pemulihan", "recovery codes"},
 }
 

@@ -18,12 +18,15 @@ const (
 	FactorEmail FactorKind = "email"
 	// FactorSMS is a code sent to the account's phone number.
 	FactorSMS FactorKind = "sms"
+	// FactorWhatsApp is a code sent to the account's phone number by
+	// WhatsApp.
+	FactorWhatsApp FactorKind = "whatsapp"
 )
 
 // Valid reports whether k is one of the defined kinds.
 func (k FactorKind) Valid() bool {
 	switch k {
-	case FactorTOTP, FactorEmail, FactorSMS:
+	case FactorTOTP, FactorEmail, FactorSMS, FactorWhatsApp:
 		return true
 	}
 	return false

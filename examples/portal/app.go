@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -473,6 +474,13 @@ func (a *app) openSQL(ctx context.Context) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The pool as sqlstore's doc sizes it: the store calls in flight, not
+	// the logins (whose hashes run outside the store), kept open under
+	// load and given back when the portal is quiet.
+	conns := 4 * runtime.GOMAXPROCS(0)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	a.closers = append(a.closers, db.Close)
 	s, err := sqlstore.New(db, sqlstore.Config{Dialect: dialect, Schema: a.cfg.Schema})
 	if err != nil {

@@ -137,10 +137,13 @@ func testFactorRoundTrip(t *testing.T, open Opener) {
 	m := emailFactor(id)
 	m.Kind, m.Label = store.FactorSMS, "+62 812-3456-7890"
 	m.CreatedAt = at.Add(2 * time.Second)
-	create(t, s, f, e, m)
+	w := emailFactor(id)
+	w.Kind, w.Label = store.FactorWhatsApp, "WhatsApp"
+	w.CreatedAt = at.Add(3 * time.Second)
+	create(t, s, f, e, m, w)
 
 	got := factorsOf(t, s, id)
-	equal(t, got, []store.Factor{normFactor(f), normFactor(e), normFactor(m)}, "Factors")
+	equal(t, got, []store.Factor{normFactor(f), normFactor(e), normFactor(m), normFactor(w)}, "Factors")
 	for _, g := range got {
 		if g.Confirmed() {
 			t.Fatalf("factor %s is confirmed before ConfirmFactor", g.ID)
@@ -208,6 +211,7 @@ func testFactorInvalid(t *testing.T, open Opener) {
 		"totp, no period":    func(f *store.Factor) { f.Period = -30 },
 		"email with secret":  func(f *store.Factor) { f.Kind = store.FactorEmail },
 		"sms with secret":    func(f *store.Factor) { f.Kind = store.FactorSMS },
+		"whatsapp w/ secret": func(f *store.Factor) { f.Kind = store.FactorWhatsApp },
 	} {
 		f := totpFactor(id)
 		mutate(&f)

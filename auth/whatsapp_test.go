@@ -1,0 +1,150 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/store"
+)
+
+// newPhoneFixture has two realms: "bpjs" sends codes to phones by
+// WhatsApp, and by SMS when the person asks; "lpse" keeps the default,
+// SMS alone.
+func newPhoneFixture(t *testing.T, mutate ...func(*auth.Config)) *mfaFixture {
+	return newMFAFixture(t, append([]func(*auth.Config){func(c *auth.Config) {
+		c.Realms = map[string]auth.Realm{
+			"bpjs": {Messages: auth.Messages{PortalName: "BPJSTK"}, SecondFactor: auth.SecondFactorPolicy{PhoneCodes: []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}}},
+			"lpse": {},
+		}
+	}}, mutate...)...)
+}
+
+func (f *mfaFixture) registerPhone(t *testing.T, realm string) store.Account {
+	t.Helper()
+	acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: realm, Username: "budi", Email: "budi@example.id", Phone: "0812-3456-7890", Password: goodPassword}))
+	require.NoError(t, err)
+	require.Equal(t, "+6281234567890", acct.Phone)
+	return acct
+}
+
+func (f *mfaFixture) addCodes(t *testing.T, acct store.Account, kind store.FactorKind) error {
+	t.Helper()
+	_, err := f.auth.Factors().AddCodes(t.Context(), auth.CodeFactor{Kind: kind, FactorChange: auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: req}})
+	return err
+}
+
+func TestWhatsAppCodes(t *testing.T) {
+	f := newPhoneFixture(t)
+	acct := f.registerPhone(t, "bpjs")
+	require.NoError(t, f.addCodes(t, acct, store.FactorSMS))
+	require.NoError(t, f.addCodes(t, acct, store.FactorWhatsApp))
+	require.NoError(t, f.auth.Close())
+	added := f.outbox.Messages()
+	require.NotEmpty(t, added)
+	assert.Contains(t, added[len(added)-1].Text, "kode melalui WhatsApp", "the owner is told, naming the channel")
+
+	// WhatsApp first, as the realm orders them, whatever the order of
+	// enrollment.
+	p := f.pending(t, "bpjs", "budi")
+	assert.Equal(t, []auth.Method{auth.MethodWhatsApp, auth.MethodSMS, auth.MethodRecovery}, p.Methods)
+
+	sent, err := f.auth.Logins().SendCode(t.Context(), auth.SendCodeRequest{Realm: "bpjs", Pending: p.Pending, Method: auth.MethodWhatsApp, Request: req})
+	require.NoError(t, err)
+	assert.Equal(t, auth.MethodWhatsApp, sent.Method)
+	assert.NotContains(t, sent.To, "3456", "the number is masked")
+	m, ok := f.outbox.Last("+6281234567890")
+	require.True(t, ok)
+	assert.Equal(t, notify.WhatsApp, m.Channel)
+	require.Len(t, m.Code, 6)
+
+	// A WhatsApp code is not an SMS code.
+	_, err = f.verify(t, "bpjs", p.Pending, auth.MethodSMS, m.Code)
+	require.ErrorIs(t, err, auth.ErrInvalidCode)
+	res, err := f.verify(t, "bpjs", p.Pending, auth.MethodWhatsApp, m.Code)
+	require.NoError(t, err)
+	assert.Equal(t, acct.ID, res.Account.ID)
+
+	// The fallback is the person's choice: a code by SMS when asked.
+	p = f.pending(t, "bpjs", "budi")
+	f.clock.Advance(time.Minute)
+	_, err = f.auth.Logins().SendCode(t.Context(), auth.SendCodeRequest{Realm: "bpjs", Pending: p.Pending, Method: auth.MethodSMS, Request: req})
+	require.NoError(t, err)
+	m, _ = f.outbox.Last("+6281234567890")
+	assert.Equal(t, notify.SMS, m.Channel)
+	code, ok := notify.ExtractCode(m)
+	require.True(t, ok)
+	_, err = f.verify(t, "bpjs", p.Pending, auth.MethodSMS, code)
+	require.NoError(t, err)
+}
+
+// A realm that does not send codes by WhatsApp neither enrolls them nor
+// offers them; an account whose only factor went out of use cannot log in
+// with its password alone.
+func TestWhatsAppCodesOnlyWhereTheRealmSendsThem(t *testing.T) {
+	f := newPhoneFixture(t)
+	acct := f.registerPhone(t, "lpse")
+	require.ErrorIs(t, f.addCodes(t, acct, store.FactorWhatsApp), auth.ErrMethodUnavailable)
+
+	now := f.clock.Now()
+	require.NoError(t, f.store.CreateFactor(t.Context(), store.Factor{ID: "0123456789abcdef0123456789abcdef", AccountID: acct.ID, Kind: store.FactorWhatsApp, CreatedAt: now, ConfirmedAt: now}))
+	_, err := f.login(t, "lpse", "budi", goodPassword)
+	require.ErrorIs(t, err, auth.ErrSecondFactorUnavailable, "fail closed")
+	_, err = f.login(t, "lpse", "budi", goodPassword)
+	var sfr *auth.SecondFactorRequired
+	assert.False(t, errors.As(err, &sfr))
+}
+
+// New refuses what PhoneCodes cannot mean.
+func TestPhoneCodesChecked(t *testing.T) {
+	for _, codes := range [][]auth.Method{{auth.MethodEmail}, {auth.MethodSMS, auth.MethodSMS}, {"fax"}, {auth.MethodTOTP}} {
+		_, cfg := fixtureConfig([]func(*auth.Config){func(c *auth.Config) {
+			c.Realms = map[string]auth.Realm{"bpjs": {SecondFactor: auth.SecondFactorPolicy{PhoneCodes: codes}}}
+		}})
+		_, err := auth.New(cfg)
+		assert.ErrorIs(t, err, auth.ErrConfig, "%v", codes)
+	}
+	// What a realm shows of them is its own copy.
+	f := newPhoneFixture(t)
+	r, err := f.auth.Realm("bpjs")
+	require.NoError(t, err)
+	r.SecondFactor.PhoneCodes[0] = auth.MethodSMS
+	r, err = f.auth.Realm("bpjs")
+	require.NoError(t, err)
+	assert.Equal(t, []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}, r.SecondFactor.PhoneCodes)
+}
+
+// A Sender that does not deliver WhatsApp makes the code fail, and the
+// unsent code does not hold the cooldown.
+func TestWhatsAppWithoutASender(t *testing.T) {
+	smsOnly := &channelSender{only: notify.SMS}
+	f := newPhoneFixture(t, func(c *auth.Config) { c.Sender = smsOnly })
+	acct := f.registerPhone(t, "bpjs")
+	require.NoError(t, f.addCodes(t, acct, store.FactorWhatsApp))
+	require.NoError(t, f.addCodes(t, acct, store.FactorSMS))
+	p := f.pending(t, "bpjs", "budi")
+	_, err := f.auth.Logins().SendCode(t.Context(), auth.SendCodeRequest{Realm: "bpjs", Pending: p.Pending, Method: auth.MethodWhatsApp, Request: req})
+	require.ErrorIs(t, err, notify.ErrUnsupportedChannel)
+	_, err = f.auth.Logins().SendCode(t.Context(), auth.SendCodeRequest{Realm: "bpjs", Pending: p.Pending, Method: auth.MethodSMS, Request: req})
+	require.NoError(t, err, "no cooldown from a code nobody received")
+}
+
+// channelSender delivers one channel to an outbox and refuses the others,
+// as a Sender without a WhatsApp or SMS gateway does.
+type channelSender struct {
+	only notify.Channel
+	notify.Outbox
+}
+
+func (s *channelSender) Send(ctx context.Context, m notify.Message) error {
+	if m.Channel != s.only && m.Channel != notify.Email {
+		return notify.ErrUnsupportedChannel
+	}
+	return s.Outbox.Send(ctx, m)
+}
