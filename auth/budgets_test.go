@@ -67,6 +67,29 @@ func TestLongFieldsRefusedBeforeHash(t *testing.T) {
 	assert.Zero(t, f.hasher.Hashes()-1, "only New's stand-in hash ran")
 }
 
+// Issue 17, defect 13: a name or company that holds a control character
+// or a bidirectional override reorders, hides or breaks what operators
+// read of it (U+202E shows what follows it reversed). Such values are
+// refused with a FieldError that names the field and never the value;
+// scripts' own characters, emoji and the joiners they need are not.
+func TestProfileRefusesHiddenCharacters(t *testing.T) {
+	f := newFixture(t)
+	for i, v := range []string{
+		"PT Maju\u202Eaidnoken", "PT\u202DMaju", "Budi\u2066 \u2069", "Budi\u200F", "Bu\u200Bdi", "PT\tMaju", "PT\nMaju",
+		"PT\rMaju", "Budi\x1b[31m", "\uFEFFBudi", "Budi\u2028Santoso", "Budi\u00ADSantoso", "Budi\x7f", "Budi\u0085", "Budi\uFFFE", "Budi\uFDD0",
+	} {
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("budi%d", i), Password: goodPassword, Profile: map[string]string{"name": v}})
+		var fe *auth.FieldError
+		require.ErrorAs(t, err, &fe, "%q", v)
+		assert.Equal(t, "profile.name", fe.Field)
+		assert.NotContains(t, err.Error(), v)
+	}
+	for i, v := range []string{"Budi Santoso", "PT Maju Jaya (Persero) Tbk.", "\u0645\u062d\u0645\u062f", "Nguy\u1ec5n Th\u1ecb Minh Khai", "\U0001F468\u200D\U0001F469\u200D\U0001F467", "\u0915\u094d\u200D\u0937", "\u062f\u064a\u200C\u0633"} {
+		_, err := f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: fmt.Sprintf("ok%d", i), Password: goodPassword, Profile: map[string]string{"name": v}})
+		require.NoError(t, err, "%q", v)
+	}
+}
+
 func manyFields(n int) map[string]string {
 	m := make(map[string]string, n)
 	for i := range n {

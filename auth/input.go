@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/masuk-id/masuk/store"
@@ -75,9 +76,31 @@ func checkProfile(p map[string]string) error {
 			return &FieldError{Field: "profile"}
 		case len(v) > store.MaxProfileValueBytes:
 			return &FieldError{Field: "profile." + k, Max: store.MaxProfileValueBytes}
-		case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+		case !utf8.ValidString(v) || strings.IndexFunc(v, hiddenRune) >= 0:
 			return &FieldError{Field: "profile." + k}
 		}
 	}
 	return nil
+}
+
+// hiddenRune reports whether r has no place in a name or a company that
+// operators read: a control character (a line break, a tab, an escape),
+// a bidirectional control that reorders what follows it (U+202E shows
+// "gpj.exe" as "exe.jpg"), an invisible mark or separator (U+200B, the
+// byte-order mark, U+2028 and U+2029), or a non-character. The zero-width
+// joiners (U+200C, U+200D), which scripts and emoji need, are allowed.
+func hiddenRune(r rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069: // embeddings, overrides, isolates
+		return true
+	case r == 0x200E, r == 0x200F, r == 0x061C: // directional marks
+		return true
+	case r == 0x200B, r == 0x2060, r == 0xFEFF, r == 0x2028, r == 0x2029, r == 0x00AD: // invisible
+		return true
+	case r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE: // non-characters
+		return true
+	}
+	return false
 }
