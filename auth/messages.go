@@ -52,7 +52,16 @@ func (a *Authenticator) send(ctx context.Context, realm string, c notify.Channel
 		return fmt.Errorf("auth: writing the %v message: %w", p, err)
 	}
 	msg.To = to
-	if err := a.sender.Send(ctx, msg); err != nil {
+	err = a.sender.Send(ctx, msg)
+	if errors.Is(err, notify.ErrUnsupportedLocale) && msg.Locale != m.Locale {
+		// The sender has no template in the request's language (a
+		// WhatsApp template approved in Indonesian only): the realm's.
+		if msg, err = render(p, m.Locale, d); err == nil {
+			msg.To = to
+			err = a.sender.Send(ctx, msg)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("auth: sending the %v message: %w", p, err)
 	}
 	return nil

@@ -455,9 +455,12 @@ type SecondFactorPolicy struct {
 	// MethodSMS, in the order a login offers them: the order in which a
 	// person falls back, by asking for the next when a code does not come
 	// (never automatically: that doubles the cost, and is what SMS-pumping
-	// fraud exploits). An account uses those of them it enrolled. Nil
-	// means []Method{MethodSMS}. The Sender must deliver each channel
-	// listed (for WhatsApp, a notify.WhatsAppCloud behind it).
+	// fraud exploits). An account that enrolled codes to its phone by
+	// either gets the channel it chose first, then the others. Each
+	// channel has its own cooldown; the realm's CodesPerAccount counts
+	// them together. Nil means []Method{MethodSMS}. The Sender must
+	// deliver each channel listed (for WhatsApp, a notify.WhatsAppCloud
+	// behind it).
 	PhoneCodes []Method
 }
 

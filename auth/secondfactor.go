@@ -162,11 +162,13 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 	if (email || r.SecondFactor.EmailFallback) && acct.Email != "" && a.sender != nil {
 		ms = append(ms, MethodEmail)
 	}
-	// Codes to the phone, in the realm's order of fallback.
-	for _, m := range r.SecondFactor.PhoneCodes {
-		if acct.Phone != "" && a.sender != nil && ((m == MethodWhatsApp && wa) || (m == MethodSMS && sms)) {
-			ms = append(ms, m)
-		}
+	// A code by SMS or WhatsApp proves the phone number either way: an
+	// account with either factor gets every channel the realm sends, the
+	// one it chose first, then the others in the realm's order, to fall
+	// back to when a code does not come (a number without WhatsApp must
+	// not lock its owner out).
+	if (sms || wa) && acct.Phone != "" && a.sender != nil {
+		ms = append(ms, phoneMethods(r.SecondFactor.PhoneCodes, sms, wa)...)
 	}
 	rc, err := a.recovery.RecoveryCodes(ctx, acct.ID)
 	if err != nil {
@@ -176,6 +178,25 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 		ms = append(ms, MethodRecovery)
 	}
 	return ms, true, nil
+}
+
+// phoneMethods orders a realm's phone channels for an account that
+// enrolled codes by SMS (sms), by WhatsApp (wa) or both: the channels the
+// account chose first, in the realm's order, then the rest.
+func phoneMethods(realm []Method, sms, wa bool) []Method {
+	chose := func(m Method) bool { return (m == MethodSMS && sms) || (m == MethodWhatsApp && wa) }
+	out := make([]Method, 0, len(realm))
+	for _, m := range realm {
+		if chose(m) {
+			out = append(out, m)
+		}
+	}
+	for _, m := range realm {
+		if !chose(m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // enrollable returns the factors acct can enroll in realm r.

@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -84,21 +83,68 @@ func TestWhatsAppCodes(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// A realm that does not send codes by WhatsApp neither enrolls them nor
-// offers them; an account whose only factor went out of use cannot log in
-// with its password alone.
+// A realm that does not send codes by WhatsApp does not enroll them; an
+// account that enrolled them elsewhere, or before the realm stopped, gets
+// codes to the same phone by SMS, never a login on its password alone;
+// and a realm that sends neither fails closed.
 func TestWhatsAppCodesOnlyWhereTheRealmSendsThem(t *testing.T) {
-	f := newPhoneFixture(t)
+	f := newPhoneFixture(t, func(c *auth.Config) {
+		c.Realms["ppid"] = auth.Realm{SecondFactor: auth.SecondFactorPolicy{PhoneCodes: []auth.Method{auth.MethodWhatsApp}}}
+	})
 	acct := f.registerPhone(t, "lpse")
 	require.ErrorIs(t, f.addCodes(t, acct, store.FactorWhatsApp), auth.ErrMethodUnavailable)
 
 	now := f.clock.Now()
 	require.NoError(t, f.store.CreateFactor(t.Context(), store.Factor{ID: "0123456789abcdef0123456789abcdef", AccountID: acct.ID, Kind: store.FactorWhatsApp, CreatedAt: now, ConfirmedAt: now}))
-	_, err := f.login(t, "lpse", "budi", goodPassword)
-	require.ErrorIs(t, err, auth.ErrSecondFactorUnavailable, "fail closed")
-	_, err = f.login(t, "lpse", "budi", goodPassword)
-	var sfr *auth.SecondFactorRequired
-	assert.False(t, errors.As(err, &sfr))
+	p := f.pending(t, "lpse", "budi")
+	assert.Equal(t, []auth.Method{auth.MethodSMS}, p.Methods)
+
+	// ppid sends by WhatsApp only; an account whose phone factor it
+	// offers nothing for, and that has no other, cannot log in.
+	other, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: "ppid", Username: "sari", Password: goodPassword}))
+	require.NoError(t, err)
+	require.NoError(t, f.store.CreateFactor(t.Context(), store.Factor{ID: "fedcba9876543210fedcba9876543210", AccountID: other.ID, Kind: store.FactorSMS, CreatedAt: now, ConfirmedAt: now}))
+	_, err = f.login(t, "ppid", "sari", goodPassword)
+	require.ErrorIs(t, err, auth.ErrSecondFactorUnavailable, "no phone on record: fail closed")
+}
+
+// Found in review: a person who chose WhatsApp at a login that required a
+// factor, for a number without WhatsApp, was offered WhatsApp alone ever
+// after, and only the helpdesk could let them in. The same phone's SMS is
+// offered after the chosen channel.
+func TestWhatsAppFallsBackToSMSOnRequest(t *testing.T) {
+	f := newPhoneFixture(t, func(c *auth.Config) {
+		r := c.Realms["bpjs"]
+		r.SecondFactor.Requirement = auth.SecondFactorMandatory
+		c.Realms["bpjs"] = r
+	})
+	f.registerPhone(t, "bpjs")
+	_, err := f.login(t, "bpjs", "budi", goodPassword)
+	var er *auth.EnrollmentRequired
+	require.ErrorAs(t, err, &er)
+	en, err := f.auth.Factors().AddCodes(t.Context(), auth.CodeFactor{Kind: store.FactorWhatsApp, FactorChange: auth.FactorChange{Realm: "bpjs", Pending: er.Pending, Request: req}})
+	require.NoError(t, err)
+	require.NotNil(t, en.SecondStep)
+
+	// The WhatsApp code never comes; at the next login the person asks
+	// for one by SMS.
+	f.clock.Advance(10 * time.Minute)
+	p := f.pending(t, "bpjs", "budi")
+	assert.Equal(t, []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}, p.Methods)
+	_, err = f.auth.Logins().SendCode(t.Context(), auth.SendCodeRequest{Realm: "bpjs", Pending: p.Pending, Method: auth.MethodSMS, Request: req})
+	require.NoError(t, err)
+	m, ok := f.outbox.Last("+6281234567890")
+	require.True(t, ok)
+	require.Equal(t, notify.SMS, m.Channel)
+	code, _ := notify.ExtractCode(m)
+	_, err = f.verify(t, "bpjs", p.Pending, auth.MethodSMS, code)
+	require.NoError(t, err)
+
+	// An account that chose SMS is offered SMS first.
+	g := newPhoneFixture(t)
+	acct := g.registerPhone(t, "bpjs")
+	require.NoError(t, g.addCodes(t, acct, store.FactorSMS))
+	assert.Equal(t, []auth.Method{auth.MethodSMS, auth.MethodWhatsApp, auth.MethodRecovery}, g.pending(t, "bpjs", "budi").Methods)
 }
 
 // New refuses what PhoneCodes cannot mean.
@@ -145,6 +191,37 @@ type channelSender struct {
 func (s *channelSender) Send(ctx context.Context, m notify.Message) error {
 	if m.Channel != s.only && m.Channel != notify.Email {
 		return notify.ErrUnsupportedChannel
+	}
+	return s.Outbox.Send(ctx, m)
+}
+
+// Found in review: a WhatsApp template approved in Indonesian only made
+// every English request's code fail (a 503 anyone could cause with
+// Accept-Language: en). The code goes in the realm's language instead.
+func TestWhatsAppInTheRealmsLanguage(t *testing.T) {
+	idOnly := &localeSender{}
+	f := newPhoneFixture(t, func(c *auth.Config) { c.Sender = idOnly })
+	acct := f.registerPhone(t, "bpjs")
+	require.NoError(t, f.addCodes(t, acct, store.FactorWhatsApp))
+	p := f.pending(t, "bpjs", "budi")
+	en := req
+	en.Locale = "en"
+	_, err := f.auth.Logins().SendCode(t.Context(), auth.SendCodeRequest{Realm: "bpjs", Pending: p.Pending, Method: auth.MethodWhatsApp, Request: en})
+	require.NoError(t, err)
+	m, ok := idOnly.Last("+6281234567890")
+	require.True(t, ok)
+	assert.Equal(t, "id", m.Locale)
+	_, err = f.verify(t, "bpjs", p.Pending, auth.MethodWhatsApp, m.Code)
+	require.NoError(t, err)
+}
+
+// localeSender refuses WhatsApp messages in any language but Indonesian,
+// as a WhatsAppCloud whose template is approved in Indonesian only does.
+type localeSender struct{ notify.Outbox }
+
+func (s *localeSender) Send(ctx context.Context, m notify.Message) error {
+	if m.Channel == notify.WhatsApp && m.Locale != "id" {
+		return notify.ErrUnsupportedLocale
 	}
 	return s.Outbox.Send(ctx, m)
 }

@@ -116,8 +116,10 @@ type GatewayConfig struct {
 	// ask for a new code.
 	Retries   int
 	RetryWait time.Duration
-	// Client is the HTTP client; default one of its own, which follows no
-	// redirects (a gateway that moves should be configured anew).
+	// Client is the HTTP client, for a proxy, a transport's timeouts or
+	// private roots; default one of its own. Either way the Gateway
+	// follows no redirect (it uses a copy of Client that refuses them): a
+	// gateway that moves is configured anew.
 	Client *http.Client
 }
 
@@ -137,7 +139,7 @@ func (c GatewayConfig) String() string {
 	for k := range c.Params {
 		params = append(params, k+"=[redacted]")
 	}
-	return fmt.Sprintf("notify.GatewayConfig{Name:%q URL:%q Auth:%q Params:%v}", c.Name, c.URL, auth, params)
+	return fmt.Sprintf("notify.GatewayConfig{Name:%q URL:%q Auth:%q Params:%v}", c.Name, printableURL(c.URL), auth, params)
 }
 
 // GoString is String, so that %#v does not print the secrets either.
@@ -247,8 +249,8 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 		return nil, fmt.Errorf("%w: Header and HeaderValue go together", ErrConfig)
 	case cfg.Header != "" && !validHeaderName(cfg.Header):
 		return nil, fmt.Errorf("%w: Header %q is not a header name", ErrConfig, cfg.Header)
-	case strings.ContainsAny(cfg.Username+cfg.Password+cfg.BearerToken+cfg.HeaderValue, "\r\n"):
-		return nil, fmt.Errorf("%w: a credential holds a line break", ErrConfig)
+	case hasControl(cfg.Username + cfg.Password + cfg.BearerToken + cfg.HeaderValue):
+		return nil, fmt.Errorf("%w: a credential holds a control character", ErrConfig)
 	case cfg.SuccessValue != "" && cfg.SuccessPath == "":
 		return nil, fmt.Errorf("%w: a SuccessValue without a SuccessPath", ErrConfig)
 	case cfg.Timeout < 0 || cfg.RetryWait < 0:
@@ -278,14 +280,39 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 		cfg.RetryWait = 500 * time.Millisecond
 	}
 	cfg.Params = clone(cfg.Params)
-	g := &Gateway{cfg: cfg, method: http.MethodPost, client: cfg.Client}
+	g := &Gateway{cfg: cfg, method: http.MethodPost, client: noRedirects(cfg.Client)}
 	if cfg.Encoding == Query {
 		g.method = http.MethodGet
 	}
-	if g.client == nil {
-		g.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
 	return g, nil
+}
+
+// noRedirects returns a copy of c (or of a new client) that follows no
+// redirect: a gateway that answers 3xx is refused rather than followed,
+// with the message, the code and the credentials, to wherever it points.
+func noRedirects(c *http.Client) *http.Client {
+	out := &http.Client{}
+	if c != nil {
+		*out = *c
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return out
+}
+
+// hasControl reports whether s holds an ASCII control character, which
+// no header value may.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
+}
+
+// printableURL is raw without its query, fragment and user information,
+// which may hold credentials (a gateway's userkey in the query string).
+func printableURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(not a URL)"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 // checkEndpoint refuses a URL that is not https (or http to a loopback
@@ -294,13 +321,13 @@ func checkEndpoint(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "" || u.Opaque != "":
-		return fmt.Errorf("%w: URL %q is not an absolute URL", ErrConfig, raw)
+		return fmt.Errorf("%w: URL %q is not an absolute URL", ErrConfig, printableURL(raw))
 	case u.User != nil:
 		return fmt.Errorf("%w: URL holds credentials; use Username and Password", ErrConfig)
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
 	default:
-		return fmt.Errorf("%w: URL %q is not https", ErrConfig, u.Redacted())
+		return fmt.Errorf("%w: URL %q is not https", ErrConfig, printableURL(raw))
 	}
 	return nil
 }

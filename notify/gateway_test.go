@@ -439,3 +439,55 @@ func TestGatewayConcurrent(t *testing.T) {
 	}
 	assert.Equal(t, 20, s.count())
 }
+
+// Found in review: a host's own Client (for a proxy, or private roots)
+// followed a gateway's redirect to another host over plain http, with the
+// credentials, the header and the code. A Gateway follows none, whatever
+// its client.
+func TestGatewayHostClientFollowsNoRedirect(t *testing.T) {
+	s := &seen{}
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.record(r)
+		fmt.Fprint(w, `{"status":"1"}`)
+	}))
+	defer evil.Close()
+	gw := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer gw.Close()
+	for _, client := range []*http.Client{gw.Client(), {Transport: gw.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}} {
+		g, err := notify.NewGateway(notify.GatewayConfig{URL: gw.URL + "/send", Client: client, Header: "X-Key", HeaderValue: "api-key",
+			Params: map[string]string{"passkey": "pk-91c2"}, SuccessPath: "status", SuccessValue: "1"})
+		require.NoError(t, err)
+		var ge *notify.GatewayError
+		require.ErrorAs(t, g.Send(t.Context(), sms("+6281234567890")), &ge)
+		assert.Equal(t, http.StatusTemporaryRedirect, ge.Status)
+	}
+	assert.Zero(t, s.count(), "nothing reached the redirect's target")
+}
+
+// Found in review: a URL's query (a gateway's userkey and passkey) was
+// printed with the configuration and in NewGateway's errors; a NUL in a
+// credential was accepted and failed every send.
+func TestGatewayConfigHidesTheQuery(t *testing.T) {
+	cfg := notify.GatewayConfig{URL: "https://console.zenziva.net/api?userkey=uk-7f3a&passkey=pk-91c2", Encoding: notify.Query}
+	noSecret(t, cfg.String(), fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg))
+	assert.Contains(t, cfg.String(), "https://console.zenziva.net/api")
+	for _, u := range []string{"https:zenziva.net/api?passkey=pk-91c2", "http://zenziva.net/api?passkey=pk-91c2", "https://[::1/x?passkey=pk-91c2"} {
+		_, err := notify.NewGateway(notify.GatewayConfig{URL: u})
+		require.ErrorIs(t, err, notify.ErrConfig, u)
+		noSecret(t, err.Error())
+	}
+	wa := notify.WhatsAppConfig{BaseURL: "https://graph.example/v23.0?access_token=tok-123", Token: "tok-123"}
+	noSecret(t, wa.String(), fmt.Sprintf("%v %#v", wa, wa))
+	for _, cfg := range []notify.GatewayConfig{
+		{URL: "https://gw.example", Header: "X-Key", HeaderValue: "abc\x00def"},
+		{URL: "https://gw.example", BearerToken: "abc\x7f"},
+		{URL: "https://gw.example", Username: "u", Password: "p\tq"},
+	} {
+		_, err := notify.NewGateway(cfg)
+		assert.ErrorIs(t, err, notify.ErrConfig)
+	}
+	_, err := notify.NewWhatsAppCloud(notify.WhatsAppConfig{PhoneNumberID: "1", Token: "EAAG\x00x", Template: "kode"})
+	assert.ErrorIs(t, err, notify.ErrConfig)
+}

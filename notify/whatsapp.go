@@ -48,7 +48,7 @@ type WhatsAppConfig struct {
 
 // String prints the configuration without its token.
 func (c WhatsAppConfig) String() string {
-	return fmt.Sprintf("notify.WhatsAppConfig{BaseURL:%q PhoneNumberID:%q Token:[redacted] Template:%q}", c.BaseURL, c.PhoneNumberID, c.Template)
+	return fmt.Sprintf("notify.WhatsAppConfig{BaseURL:%q PhoneNumberID:%q Token:[redacted] Template:%q}", printableURL(c.BaseURL), c.PhoneNumberID, c.Template)
 }
 
 // GoString is String, so that %#v does not print the token either.
@@ -92,7 +92,7 @@ func NewWhatsAppCloud(cfg WhatsAppConfig) (*WhatsAppCloud, error) {
 	switch {
 	case cfg.PhoneNumberID == "" || strings.Trim(cfg.PhoneNumberID, "0123456789") != "":
 		return nil, fmt.Errorf("%w: PhoneNumberID %q is not a phone number ID", ErrConfig, cfg.PhoneNumberID)
-	case cfg.Token == "" || strings.ContainsAny(cfg.Token, " \r\n"):
+	case cfg.Token == "" || strings.Contains(cfg.Token, " ") || hasControl(cfg.Token):
 		return nil, fmt.Errorf("%w: no Token, or one with a space or line break", ErrConfig)
 	case cfg.Template == "" || strings.Trim(cfg.Template, "abcdefghijklmnopqrstuvwxyz0123456789_") != "":
 		return nil, fmt.Errorf("%w: Template %q is not a template name (lower-case letters, digits, _)", ErrConfig, cfg.Template)
@@ -117,10 +117,7 @@ func NewWhatsAppCloud(cfg WhatsAppConfig) (*WhatsAppCloud, error) {
 	if cfg.RetryWait == 0 {
 		cfg.RetryWait = 500 * time.Millisecond
 	}
-	w := &WhatsAppCloud{cfg: cfg, endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/" + cfg.PhoneNumberID + "/messages", client: cfg.Client}
-	if w.client == nil {
-		w.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
+	w := &WhatsAppCloud{cfg: cfg, endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/" + cfg.PhoneNumberID + "/messages", client: noRedirects(cfg.Client)}
 	return w, nil
 }
 
