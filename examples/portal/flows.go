@@ -216,11 +216,9 @@ func (a *app) secondFactorPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view, status int) {
 	// The realm's own time a device is remembered, or none.
-	days := 0
-	if rs, err := a.auth.Realm(v.Realm); err == nil && rs.SecondFactor.RememberFor > 0 {
-		days = int(rs.SecondFactor.RememberFor / (24 * time.Hour))
+	if rs, err := a.auth.Realm(v.Realm); err == nil && rs.SecondFactor.RememberFor >= 24*time.Hour {
+		v.D["RememberFor"] = quantity(v.Lang, int(rs.SecondFactor.RememberFor/(24*time.Hour)), "day")
 	}
-	v.D["RememberDays"] = days
 	v.D["Methods"] = methods(r)
 	v.D["M"] = r.FormValue("m")
 	v.D["Next"] = localPath(r.FormValue("next"), "")

@@ -63,7 +63,7 @@ var messages = map[string][2]string{
 	"login.invalid.lpse":     {"NPWP atau kata sandi salah.", "The NPWP or password is wrong."},
 	"login.invalid.sapk":     {"NIP atau kata sandi salah.", "The NIP or password is wrong."},
 	"login.invalid.operator": {"Nama pengguna atau kata sandi salah.", "The username or password is wrong."},
-	"login.locked":           {"Terlalu banyak percobaan yang gagal. Coba lagi dalam %d menit (pukul %s).", "Too many failed attempts. Try again in %d minutes (at %s)."},
+	"login.locked":           {"Terlalu banyak percobaan yang gagal. Coba lagi dalam %s (pukul %s).", "Too many failed attempts. Try again in %s (at %s)."},
 	"login.locked.permanent": {"Akun ini dikunci. Hubungi operator, atau atur ulang kata sandi untuk membukanya.", "This account is locked. Contact an operator, or reset your password to unlock it."},
 	"login.captcha.required": {"Demi keamanan, ketik kode pada gambar.", "For your security, type the code in the picture."},
 	"login.captcha.invalid":  {"Kode pada gambar salah. Coba kode yang baru.", "The code in the picture was wrong. Try the new one."},
@@ -85,7 +85,7 @@ var messages = map[string][2]string{
 	"sf.email.send": {"Kirim kode ke email saya", "Email me a code"},
 	"sf.email.sent": {"Kode telah dikirim ke %s. Berlaku sampai pukul %s.", "A code was sent to %s. It works until %s."},
 	"sf.recovery":   {"Kode pemulihan", "Recovery code"},
-	"sf.remember":   {"Ingat perangkat ini selama %d hari", "Remember this device for %d days"},
+	"sf.remember":   {"Ingat perangkat ini selama %s", "Remember this device for %s"},
 	"sf.submit":     {"Verifikasi", "Verify"},
 	"sf.cooldown":   {"Tunggu sampai pukul %s sebelum meminta kode lagi.", "Wait until %s before asking for another code."},
 
@@ -400,6 +400,26 @@ func t(lang, key string) string {
 		return m[lix(lang)]
 	}
 	return key
+}
+
+// units are the words quantity counts in: Indonesian, English singular
+// and English plural.
+var units = map[string][3]string{
+	"minute": {"menit", "minute", "minutes"},
+	"day":    {"hari", "day", "days"},
+}
+
+// quantity says n of unit in lang: Indonesian nouns have no plural ("1
+// menit", "5 menit"); English ones do ("1 minute", "5 minutes").
+func quantity(lang string, n int, unit string) string {
+	w := units[unit]
+	switch {
+	case lix(lang) == 0:
+		return fmt.Sprintf("%d %s", n, w[0])
+	case n == 1:
+		return "1 " + w[1]
+	}
+	return fmt.Sprintf("%d %s", n, w[2])
 }
 
 // tf formats the message key in lang with args.

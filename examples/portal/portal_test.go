@@ -334,6 +334,16 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 	p.clock.Advance(10 * time.Minute)
 	_, body = b.login("sapk", nip, sapkPass)
 	assert.Contains(t, body, "Coba lagi dalam 5 menit")
+	// Issue 17, defect 7: English has a singular, Indonesian no plural.
+	p.clock.Advance(4 * time.Minute)
+	_, body = b.login("sapk", nip, sapkPass)
+	assert.Contains(t, body, "Coba lagi dalam 1 menit (pukul")
+	b.get("/bahasa?lang=en&next=/sapk/masuk")
+	_, body = b.login("sapk", nip, sapkPass)
+	assert.Contains(t, body, "Try again in 1 minute (at")
+	p.clock.Advance(-3 * time.Minute)
+	_, body = b.login("sapk", nip, sapkPass)
+	assert.Contains(t, body, "Try again in 4 minutes (at")
 }
 
 func TestTOTPEnrollmentAndSecondStep(t *testing.T) {
@@ -647,4 +657,13 @@ func TestLPSEResetByLink(t *testing.T) {
 	assert.Contains(t, body, t2("id", "login.reset.done"))
 	_, body = b.login("lpse", npwp, "tender jembatan baru 2027")
 	assert.Equal(t, "/akun", b.url.Path, body)
+}
+
+func TestQuantity(t *testing.T) {
+	assert.Equal(t, "1 menit", quantity("id", 1, "minute"))
+	assert.Equal(t, "15 menit", quantity("id", 15, "minute"))
+	assert.Equal(t, "1 minute", quantity("en", 1, "minute"))
+	assert.Equal(t, "15 minutes", quantity("en", 15, "minute"))
+	assert.Equal(t, "1 day", quantity("en", 1, "day"))
+	assert.Equal(t, "30 hari", quantity("id", 30, "day"))
 }

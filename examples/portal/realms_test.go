@@ -242,7 +242,7 @@ func TestRealmRememberedDevices(t *testing.T) {
 		_, body := b.login(a.realm, a.username, a.password)
 		require.Equal(t, "/"+a.realm+"/verifikasi", b.url.Path, body)
 		if a.days > 0 {
-			assert.Contains(t, body, tf("id", "sf.remember", a.days), a.realm)
+			assert.Contains(t, body, tf("id", "sf.remember", quantity("id", a.days, "day")), a.realm)
 		} else {
 			assert.NotContains(t, body, `name="remember"`, "operators' devices are never remembered")
 		}

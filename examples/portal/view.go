@@ -273,7 +273,7 @@ func (a *app) lockedMessage(lang string, o auth.Outcome) string {
 	}
 	left := o.RetryAt.Sub(a.now())
 	mins := int((left + time.Minute - 1) / time.Minute)
-	return tf(lang, "login.locked", max(mins, 1), clock(lang, o.RetryAt))
+	return tf(lang, "login.locked", quantity(lang, max(mins, 1), "minute"), clock(lang, o.RetryAt))
 }
 
 // cookieName gives a cookie the __Host- prefix over https.
