@@ -561,11 +561,19 @@ func jsonPath(v any, path string) (any, bool) {
 	return v, true
 }
 
+// maxReplyText is the longest ID or error code taken from a reply.
+const maxReplyText = 128
+
 // scalarText writes a JSON scalar as JSON writes it, strings unquoted; an
-// object, an array or null is "".
+// object, an array or null is "". A string longer than maxReplyText or
+// holding a control character is "" too: an ID or a code is short, and a
+// host logs it.
 func scalarText(v any) string {
 	switch t := v.(type) {
 	case string:
+		if len(t) > maxReplyText || hasControl(t) {
+			return ""
+		}
 		return t
 	case bool:
 		return strconv.FormatBool(t)

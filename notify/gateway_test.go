@@ -491,3 +491,22 @@ func TestGatewayConfigHidesTheQuery(t *testing.T) {
 	_, err := notify.NewWhatsAppCloud(notify.WhatsAppConfig{PhoneNumberID: "1", Token: "EAAG\x00x", Template: "kode"})
 	assert.ErrorIs(t, err, notify.ErrConfig)
 }
+
+// Found in review: an ID or error code from a reply reached the host's
+// logs whatever its length or content.
+func TestGatewayReplyTextIsBounded(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"id":"SM1"}`: "SM1",
+		`{"id":"` + strings.Repeat("x", 129) + `"}`: "",
+		`{"id":"a\nFAKE LOG LINE"}`:                 "",
+		`{"id":12345678901234567890}`:               "12345678901234567890",
+	} {
+		g := newGateway(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) }), notify.GatewayConfig{IDPath: "id"})
+		rc, err := g.Deliver(t.Context(), sms("+6281234567890"))
+		require.NoError(t, err)
+		assert.Equal(t, want, rc.ID, body)
+	}
+	m := sms("+6281234567890")
+	m.Code = code
+	assert.ErrorIs(t, m.Validate(), notify.ErrInvalidMessage, "a Code on an SMS")
+}

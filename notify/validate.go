@@ -26,6 +26,9 @@ const (
 func (m Message) Validate() error {
 	switch m.Channel {
 	case Email:
+		if m.Code != "" {
+			return fmt.Errorf("%w: only a WhatsApp message has a Code", ErrInvalidMessage)
+		}
 		if err := checkEmailAddress(m.To); err != nil {
 			return err
 		}
@@ -63,6 +66,9 @@ func (m Message) Validate() error {
 		}
 		if m.Channel == WhatsApp && !validCode(m.Code) {
 			return fmt.Errorf("%w: a WhatsApp message's Code is 4 to 15 ASCII letters and digits", ErrInvalidMessage)
+		}
+		if m.Channel == SMS && m.Code != "" {
+			return fmt.Errorf("%w: only a WhatsApp message has a Code", ErrInvalidMessage)
 		}
 	default:
 		return fmt.Errorf("%w: %v", ErrUnsupportedChannel, m.Channel)
