@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -11,13 +12,21 @@ import (
 
 // messageData returns the Data every message to acct starts from.
 func (a *Authenticator) messageData(acct store.Account) notify.Data {
-	name := acct.DisplayUsername
+	m := a.realmOf(acct.Realm).Messages
+	name := strings.TrimSpace(acct.Profile[m.GreetBy])
+	if m.GreetBy == "" || name == "" || len(name) > maxGreeting {
+		name = acct.DisplayUsername
+	}
 	if name == "" {
 		name = acct.Username
 	}
-	m := a.realmOf(acct.Realm).Messages
 	return notify.Data{PortalName: m.PortalName, Support: m.Support, Username: name}
 }
+
+// maxGreeting is the longest name a message greets by (notify's bound on
+// Data.Username); a longer profile field greets by the username instead
+// of failing the message.
+const maxGreeting = 200
 
 // send renders a message for an address of realm, in the request's
 // locale or else the realm's, with the realm's time zone, and sends it.

@@ -104,6 +104,12 @@ type Messages struct {
 	// Locale is the language of messages when the request does not name
 	// one: "id" or "en". Empty means "id".
 	Locale string
+	// GreetBy is the field of an account's Profile that messages greet
+	// its owner by: "name" for a person's portal, "company" for a
+	// company's, so that an email reads "Yth. PT Maju Jaya" rather than
+	// "Yth. 01.312.166.0-091.000". Empty, or a field the account left
+	// empty (or over 200 bytes), greets by the username.
+	GreetBy string
 }
 
 // Links are the pages that masuk's emails point to: absolute http or https

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,4 +225,34 @@ func (s *localeSender) Send(ctx context.Context, m notify.Message) error {
 		return notify.ErrUnsupportedLocale
 	}
 	return s.Outbox.Send(ctx, m)
+}
+
+// Issue 17, defect 6: emails greeted a company by its NPWP. A realm's
+// Messages.GreetBy names the profile field to greet by; an account that
+// left it empty, or filled it past what a greeting holds, is greeted by
+// its username as before.
+func TestMessagesGreetByProfile(t *testing.T) {
+	f := newMFAFixture(t, func(c *auth.Config) {
+		c.Realms = map[string]auth.Realm{
+			"lpse": {Messages: auth.Messages{PortalName: "LPSE", GreetBy: "company"}},
+			"ppid": {Messages: auth.Messages{PortalName: "PPID"}},
+		}
+	})
+	for _, tc := range []struct {
+		realm, username, company, want string
+	}{
+		{"lpse", "maju", "PT Maju Jaya", "Yth. PT Maju Jaya,"},
+		{"lpse", "tanpa", "", "Yth. tanpa,"},
+		{"lpse", "panjang", strings.Repeat("PT Sangat Panjang ", 20), "Yth. panjang,"},
+		{"ppid", "warga", "PT Warga", "Yth. warga,"},
+	} {
+		acct, err := accountOf(f.auth.Accounts().Register(t.Context(), auth.Registration{Realm: tc.realm, Username: tc.username, Email: tc.username + "@example.id",
+			Password: goodPassword, Profile: map[string]string{"company": tc.company}}))
+		require.NoError(t, err)
+		_, err = f.auth.Factors().AddCodes(t.Context(), auth.CodeFactor{Kind: store.FactorEmail, FactorChange: auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: req}})
+		require.NoError(t, err)
+		require.NoError(t, f.auth.Close())
+		m := f.lastMessage(t, tc.username+"@example.id")
+		assert.Contains(t, m.Text, tc.want, tc.username)
+	}
 }

@@ -150,7 +150,7 @@ func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo 
 			Slug: lpseRealm,
 			Realm: auth.Realm{
 				Username: identifiers.NPWP,
-				Messages: auth.Messages{PortalName: "Portal Masuk LPSE", Support: "helpdesk LPSE, lpse@example.go.id"},
+				Messages: auth.Messages{PortalName: "Portal Masuk LPSE", Support: "helpdesk LPSE, lpse@example.go.id", GreetBy: "company"},
 				Links: auth.Links{
 					Reset:    a.link("/lpse/atur-sandi"),
 					Activate: a.link("/lpse/aktivasi"),
@@ -173,7 +173,7 @@ func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo 
 			Slug: sapkRealm,
 			Realm: auth.Realm{
 				Username:     identifiers.NIP,
-				Messages:     auth.Messages{PortalName: "Portal Masuk SAPK", Support: "helpdesk SAPK, sapk@example.go.id"},
+				Messages:     auth.Messages{PortalName: "Portal Masuk SAPK", Support: "helpdesk SAPK, sapk@example.go.id", GreetBy: "name"},
 				Links:        auth.Links{Login: a.link("/sapk/masuk"), Forgot: a.link("/sapk/lupa-sandi")},
 				Policy:       sapkPolicy,
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationCode},

@@ -155,7 +155,9 @@ func (p *portal) activeSAPK(b *browser, email string) {
 		"password": {sapkPass}, "password2": {sapkPass}})
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, t2("id", "reg.done.sapk"))
-	code, ok := notify.ExtractCode(p.mail(email))
+	m := p.mail(email)
+	assert.Contains(t, m.Text, "Yth. Siti Aminah,", "a civil servant is greeted by name")
+	code, ok := notify.ExtractCode(m)
 	require.True(t, ok)
 	status, body = b.post("/sapk/aktivasi", url.Values{"identifier": {nip}, "flow": {flowOf(t, body)}, "code": {code}})
 	require.Equal(t, http.StatusOK, status, body)
@@ -191,7 +193,11 @@ func TestLPSERegisterActivateApproveLogin(t *testing.T) {
 	assert.Contains(t, body, t2("id", "reg.done.lpse"))
 
 	// The activation link: its page only shows a button; the POST confirms.
-	link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
+	// The email greets the company by its name, not by its NPWP (issue
+	// 17, defect 6).
+	activation := p.mail("budi@example.co.id")
+	assert.Contains(t, activation.Text, "Yth. PT Contoh,")
+	link, ok := notify.ExtractLink(activation)
 	require.True(t, ok)
 	assert.True(t, strings.HasPrefix(link, "http://127.0.0.1:8080/lpse/aktivasi?token="), link)
 	status, body = b.get(pathOf(t, link))
