@@ -413,6 +413,9 @@ func TestTOTPEnrollmentAndSecondStep(t *testing.T) {
 	_, body = b.get("/akun/sesi")
 	assert.Contains(t, body, t2("id", "sess.current"))
 	assert.Equal(t, 2, strings.Count(body, "<li>"))
+	// Issue 17, defect 5: a device by its name, not its raw header (the
+	// test's client sends Go's).
+	assert.Contains(t, body, `<strong title="Go-http-client/1.1">perangkat tidak dikenal</strong>`)
 	_, body = b.post("/akun/sesi/lainnya", nil)
 	assert.Contains(t, body, t2("id", "sess.others.done")[:10])
 	other.get("/akun")

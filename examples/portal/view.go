@@ -132,6 +132,10 @@ func (v *view) ProfileField(key, value string) [2]string {
 // When formats a time for a table.
 func (v *view) When(tm time.Time) string { return stamp(v.Lang, tm) }
 
+// Device names the browser and system of a User-Agent header, "Chrome on
+// Windows", for lists a person reads; the header itself goes in a title.
+func (v *view) Device(userAgent string) string { return auth.ParseDevice(userAgent).Label(v.Lang) }
+
 // Event names an event kind.
 func (v *view) Event(kind auth.EventKind) string { return eventLabel(v.Lang, kind) }
 
