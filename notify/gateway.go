@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -208,7 +209,7 @@ const maxReply = 64 << 10
 type Gateway struct {
 	cfg    GatewayConfig
 	method string
-	client *http.Client
+	t      transport
 }
 
 var _ Sender = (*Gateway)(nil)
@@ -253,8 +254,6 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 		return nil, fmt.Errorf("%w: a credential holds a control character", ErrConfig)
 	case cfg.SuccessValue != "" && cfg.SuccessPath == "":
 		return nil, fmt.Errorf("%w: a SuccessValue without a SuccessPath", ErrConfig)
-	case cfg.Timeout < 0 || cfg.RetryWait < 0:
-		return nil, fmt.Errorf("%w: a negative Timeout or RetryWait", ErrConfig)
 	}
 	if cfg.ToField == "" {
 		cfg.ToField = "to"
@@ -270,21 +269,43 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 	if cfg.ToField == cfg.TextField || (cfg.FromField != "" && (cfg.FromField == cfg.ToField || cfg.FromField == cfg.TextField)) {
 		return nil, fmt.Errorf("%w: two of ToField, TextField and FromField are one field", ErrConfig)
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 10 * time.Second
-	}
-	if cfg.Retries == 0 {
-		cfg.Retries = 2
-	}
-	if cfg.RetryWait == 0 {
-		cfg.RetryWait = 500 * time.Millisecond
+	t, err := newTransport(cfg.Client, cfg.Timeout, cfg.Retries, cfg.RetryWait,
+		sendSpec{name: cfg.Name, success: cfg.SuccessPath, value: cfg.SuccessValue, id: cfg.IDPath, code: cfg.ErrorCodePath})
+	if err != nil {
+		return nil, err
 	}
 	cfg.Params = clone(cfg.Params)
-	g := &Gateway{cfg: cfg, method: http.MethodPost, client: noRedirects(cfg.Client)}
+	g := &Gateway{cfg: cfg, method: http.MethodPost, t: t}
 	if cfg.Encoding == Query {
 		g.method = http.MethodGet
 	}
 	return g, nil
+}
+
+// transport is what a Gateway and a WhatsAppCloud share: the client, and
+// how each message's requests are timed, retried and read.
+type transport struct {
+	client *http.Client
+	spec   sendSpec
+}
+
+// newTransport fills in the defaults of the Timeout, Retries and
+// RetryWait both configurations document (10 seconds, 2 and 500
+// milliseconds), refusing negative durations, and takes a copy of client
+// that follows no redirect.
+func newTransport(client *http.Client, timeout time.Duration, retries int, wait time.Duration, spec sendSpec) (transport, error) {
+	if timeout < 0 || wait < 0 {
+		return transport{}, fmt.Errorf("%w: a negative Timeout or RetryWait", ErrConfig)
+	}
+	spec.timeout = cmp.Or(timeout, 10*time.Second)
+	spec.retries = cmp.Or(retries, 2)
+	spec.wait = cmp.Or(wait, 500*time.Millisecond)
+	return transport{client: noRedirects(client), spec: spec}, nil
+}
+
+// send sends the request build makes, as send does.
+func (t transport) send(ctx context.Context, build func(context.Context) (*http.Request, error)) (Receipt, error) {
+	return send(ctx, t.client, t.spec, build)
 }
 
 // noRedirects returns a copy of c (or of a new client) that follows no
@@ -393,8 +414,7 @@ func (g *Gateway) Deliver(ctx context.Context, m Message) (Receipt, error) {
 		fields[g.cfg.FromField] = g.cfg.From
 	}
 	build := func(ctx context.Context) (*http.Request, error) { return g.request(ctx, fields) }
-	return send(ctx, g.client, sendSpec{name: g.cfg.Name, timeout: g.cfg.Timeout, retries: g.cfg.Retries, wait: g.cfg.RetryWait,
-		success: g.cfg.SuccessPath, value: g.cfg.SuccessValue, id: g.cfg.IDPath, code: g.cfg.ErrorCodePath}, build)
+	return g.t.send(ctx, build)
 }
 
 // request builds one request carrying fields.

@@ -75,7 +75,7 @@ var whatsAppTemporary = []string{"1", "2", "4", "80007", "130429", "131000", "13
 type WhatsAppCloud struct {
 	cfg      WhatsAppConfig
 	endpoint string
-	client   *http.Client
+	t        transport
 }
 
 var _ Sender = (*WhatsAppCloud)(nil)
@@ -96,8 +96,6 @@ func NewWhatsAppCloud(cfg WhatsAppConfig) (*WhatsAppCloud, error) {
 		return nil, fmt.Errorf("%w: no Token, or one with a space or line break", ErrConfig)
 	case cfg.Template == "" || strings.Trim(cfg.Template, "abcdefghijklmnopqrstuvwxyz0123456789_") != "":
 		return nil, fmt.Errorf("%w: Template %q is not a template name (lower-case letters, digits, _)", ErrConfig, cfg.Template)
-	case cfg.Timeout < 0 || cfg.RetryWait < 0:
-		return nil, fmt.Errorf("%w: a negative Timeout or RetryWait", ErrConfig)
 	}
 	if cfg.Languages == nil {
 		cfg.Languages = map[string]string{"id": "id", "en": "en"}
@@ -108,17 +106,12 @@ func NewWhatsAppCloud(cfg WhatsAppConfig) (*WhatsAppCloud, error) {
 			return nil, fmt.Errorf("%w: Languages[%q] = %q is not a language code", ErrConfig, loc, code)
 		}
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 10 * time.Second
+	t, err := newTransport(cfg.Client, cfg.Timeout, cfg.Retries, cfg.RetryWait,
+		sendSpec{name: "whatsapp", success: "messages.0.id", id: "messages.0.id", code: "error.code"})
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Retries == 0 {
-		cfg.Retries = 2
-	}
-	if cfg.RetryWait == 0 {
-		cfg.RetryWait = 500 * time.Millisecond
-	}
-	w := &WhatsAppCloud{cfg: cfg, endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/" + cfg.PhoneNumberID + "/messages", client: noRedirects(cfg.Client)}
-	return w, nil
+	return &WhatsAppCloud{cfg: cfg, endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/" + cfg.PhoneNumberID + "/messages", t: t}, nil
 }
 
 // String names the sender and its number, without the token.
@@ -165,8 +158,7 @@ func (w *WhatsAppCloud) Deliver(ctx context.Context, m Message) (Receipt, error)
 		r.Header.Set("Authorization", "Bearer "+w.cfg.Token)
 		return r, nil
 	}
-	rc, err := send(ctx, w.client, sendSpec{name: "whatsapp", timeout: w.cfg.Timeout, retries: w.cfg.Retries, wait: w.cfg.RetryWait,
-		success: "messages.0.id", id: "messages.0.id", code: "error.code"}, build)
+	rc, err := w.t.send(ctx, build)
 	var ge *GatewayError
 	if errors.As(err, &ge) && slices.Contains(whatsAppTemporary, ge.Code) {
 		ge.Temporary = true

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth/authtest"
-	"github.com/masuk-id/masuk/examples/internal/testdb"
+	"github.com/masuk-id/masuk/internal/testdb"
 )
 
 // TestTwoInstances runs two portals on one PostgreSQL and one Redis, as a
