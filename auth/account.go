@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
@@ -115,6 +116,9 @@ func (s *Accounts) Register(ctx context.Context, r Registration) (Registered, er
 	username, err := realm.username(r.Username, true)
 	if err != nil {
 		return Registered{}, err
+	}
+	if realm.Login.ByEmail && strings.Contains(username, "@") {
+		return Registered{}, &UsernameError{Reason: UsernameAtSign}
 	}
 	var email, phone string
 	if realm.Activation.Mode != ActivationNone {

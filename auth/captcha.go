@@ -208,8 +208,11 @@ func (l *Logins) CaptchaNeeded(ctx context.Context, q CaptchaQuery) (CaptchaNeed
 	if err != nil {
 		return CaptchaNeed{}, err
 	}
-	username, err := r.username(q.Username, false)
+	username, ok, err := a.loginName(ctx, r, q.Username)
 	if err != nil {
+		return CaptchaNeed{}, err
+	}
+	if !ok {
 		// No account can have this name; the login will fail without a
 		// hash. Ask for a captcha if the address alone would.
 		username = ""

@@ -141,6 +141,9 @@ const (
 	// ReasonNotResettable: the account is not active, or has no address
 	// to send the reset to.
 	ReasonNotResettable Reason = "not_resettable"
+	// ReasonWrongPhone: a reset by phone named a number that is not the
+	// account's; nothing was sent.
+	ReasonWrongPhone Reason = "wrong_phone"
 	// ReasonTaken: an email change named an address another account has.
 	ReasonTaken Reason = "taken"
 	// ReasonCooldown: a message went to the account too recently.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/lockout"
@@ -75,8 +76,12 @@ func (l *Logins) Login(ctx context.Context, req LoginRequest) (*LoginResult, err
 		return nil, err
 	}
 	ev := a.event(EventLoginFailed, req.Realm, req.Request)
-	username, err := realm.username(req.Username, false)
+	username, ok, err := a.loginName(ctx, realm, req.Username)
 	if err != nil {
+		a.record(ctx, withReason(ev, ReasonError))
+		return nil, err
+	}
+	if !ok {
 		return nil, a.malformed(ctx, realm, ev)
 	}
 	ev.Username = username
@@ -94,6 +99,32 @@ func (l *Logins) Login(ctx context.Context, req LoginRequest) (*LoginResult, err
 	res, err := a.login(ctx, realm, ev, req)
 	a.settle(ctx, att, ev, err)
 	return res, err
+}
+
+// loginName returns the username that what was typed at login names, and
+// false when no account can have it. In a realm that logs in by email an
+// address names its account's username, or itself when no account has it,
+// so that the locks of an account count both ways of typing it and an
+// unknown address costs what an unknown username costs: one lookup more
+// either way, and the hash of a refusal.
+func (a *Authenticator) loginName(ctx context.Context, r *realmConfig, typed string) (string, bool, error) {
+	if !r.Login.ByEmail || !strings.Contains(typed, "@") {
+		username, err := r.username(typed, false)
+		return username, err == nil, nil
+	}
+	email, err := CanonicalEmail(typed)
+	if err != nil {
+		return "", false, nil
+	}
+	acct, err := a.store.AccountByEmail(ctx, r.name, email)
+	switch {
+	case err == nil:
+		return acct.Username, true, nil
+	case errors.Is(err, store.ErrNotFound):
+		return email, true, nil
+	default:
+		return "", false, fmt.Errorf("auth: login: %w", err)
+	}
 }
 
 // malformed refuses a login whose username no account can have. Failing

@@ -40,6 +40,9 @@ const (
 	// UsernameMixedScript: letters of Latin, Greek and Cyrillic mixed in one
 	// name, the usual way to make "аdmin" (Cyrillic а) pass for "admin".
 	UsernameMixedScript UsernameReason = "mixed_script"
+	// UsernameAtSign: an "@" in a username of a realm that logs in by
+	// email (LoginPolicy.ByEmail), where it would read as an address.
+	UsernameAtSign UsernameReason = "at_sign"
 )
 
 // UsernameError reports why a username was refused. It never repeats the

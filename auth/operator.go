@@ -397,7 +397,7 @@ func (o *Operator) ForceReset(ctx context.Context, op OperatorAction) error {
 // for one with "Forgot password", which binds it to the owner's own flow.
 func (a *Authenticator) sendForcedReset(ctx context.Context, realm *realmConfig, acct store.Account, r Request) error {
 	if realm.Reset.Delivery == ByLink {
-		return a.sendResetMessage(ctx, realm, acct, r, "", 0)
+		return a.sendResetMessage(ctx, realm, acct, r, "", 0, "")
 	}
 	d := a.messageData(acct)
 	d.Time, d.Link = a.now(), realm.Links.Forgot

@@ -160,6 +160,10 @@ func (c *ResetPolicy) fill() error {
 	if c.Delivery == DeliveryDefault {
 		c.Delivery = ByLink
 	}
+	c.Phone = slices.Clone(c.Phone) // the realm's own, not Config.Realm's
+	if err := checkPhoneMethods("Reset.Phone", c.Phone); err != nil {
+		return err
+	}
 	if c.Attempts == 0 {
 		c.Attempts = 3
 	}
@@ -238,10 +242,8 @@ func (c *SecondFactorPolicy) fill(m Messages) error {
 		c.PhoneCodes = []Method{MethodSMS}
 	}
 	c.PhoneCodes = slices.Clone(c.PhoneCodes) // the realm's own, not Config.Realm's
-	for i, p := range c.PhoneCodes {
-		if (p != MethodSMS && p != MethodWhatsApp) || slices.Contains(c.PhoneCodes[:i], p) {
-			return fmt.Errorf("SecondFactor.PhoneCodes must list MethodWhatsApp and MethodSMS, each at most once, not %q", p)
-		}
+	if err := checkPhoneMethods("SecondFactor.PhoneCodes", c.PhoneCodes); err != nil {
+		return err
 	}
 	if err := c.TOTP.Validate(); err != nil {
 		return fmt.Errorf("SecondFactor.TOTP: %w", err)
@@ -280,6 +282,16 @@ func (c *SecondFactorPolicy) fill(m Messages) error {
 		{&c.CodesPerAccount, lockout.Rate{Requests: 5, Window: time.Hour}},
 		{&c.CodesPerAddress, lockout.Rate{Requests: 30, Window: time.Hour}},
 	})
+}
+
+// checkPhoneMethods checks a list of the ways codes go to a phone.
+func checkPhoneMethods(field string, ms []Method) error {
+	for i, m := range ms {
+		if (m != MethodSMS && m != MethodWhatsApp) || slices.Contains(ms[:i], m) {
+			return fmt.Errorf("%s must list MethodWhatsApp and MethodSMS, each at most once, not %q", field, m)
+		}
+	}
+	return nil
 }
 
 // maxGuessing is the highest chance, per account and any 24 hours, of

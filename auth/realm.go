@@ -85,6 +85,22 @@ type Realm struct {
 	// SecondFactor says whether the realm's accounts need a second factor,
 	// and how the second step works.
 	SecondFactor SecondFactorPolicy
+	// Login says what the realm's login form accepts to name an account.
+	Login LoginPolicy
+}
+
+// LoginPolicy says what a realm's login form accepts to name an account.
+type LoginPolicy struct {
+	// ByEmail lets an account log in with its email address as well as
+	// with its username, as a BPN partner portal does: whatever holds an
+	// "@" is taken for an address. The lockout and the captcha count
+	// both ways of typing against the account's username, so that typing
+	// the address does not double the guesses a lock allows; an address
+	// no account has is counted under itself. Registration in such a
+	// realm refuses free-form usernames with an "@"
+	// (UsernameAtSign), which could otherwise be mistaken for another
+	// account's address. Off by default.
+	ByEmail bool
 }
 
 // Messages describes a portal in the emails and SMS that masuk sends.
@@ -340,6 +356,16 @@ type ResetPolicy struct {
 	// *lockout.ThrottledError before any is looked at. Zero means 60 an
 	// hour.
 	Tries lockout.Rate
+	// Phone lists the ways a reset code may go to the account's
+	// registered phone number instead of its email address, MethodSMS and
+	// MethodWhatsApp, in the order a form offers them, as BPJS
+	// Ketenagakerjaan does. The person types the username (or email) and
+	// the number (ResetRequest.Phone); the code goes only when the number
+	// is the account's, and the answer is the same either way. A reset by
+	// phone always sends a code, of the lengths, lifetime, tries and
+	// limits above, which one budget counts with the email's. Nil, the
+	// default, resets by email only.
+	Phone []Method
 }
 
 // EmailChangePolicy bounds changes of an account's email address, which
@@ -635,5 +661,6 @@ func (a *Authenticator) Realm(name string) (Realm, error) {
 	out := r.Realm
 	// The caller's copy: the slices are shared by every request.
 	out.SecondFactor.PhoneCodes = slices.Clone(out.SecondFactor.PhoneCodes)
+	out.Reset.Phone = slices.Clone(out.Reset.Phone)
 	return out, nil
 }

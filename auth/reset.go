@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,14 @@ type ResetRequest struct {
 	// Identifier is what the person typed: the username (a NIP, an NPWP,
 	// ...) or the email address.
 	Identifier string
+	// Phone, in a realm whose Reset.Phone lists a way, asks for the code
+	// by phone rather than by email: the account's registered number as
+	// typed ("0812-3456-7890", "+62 812…"). The code goes there only if
+	// it is the account's number.
+	Phone string
+	// Method is how the code goes to Phone: one of the realm's
+	// Reset.Phone. Empty means the first of them.
+	Method Method
 	Request
 }
 
@@ -78,7 +87,9 @@ type ResetStarted struct {
 }
 
 // RequestReset sends a reset link or code (by the realm's Reset delivery)
-// to the email address of the account that the identifier names.
+// to the email address of the account that the identifier names; or, with
+// ResetRequest.Phone, a code by SMS or WhatsApp to the account's phone
+// number, if it is the number typed.
 //
 // Its answer is the same, in the same time, whether or not there is such
 // an account: it checks the identifier's form and the client address's
@@ -92,7 +103,9 @@ type ResetStarted struct {
 // whatever it returns, unless the error is about the form or the rate.
 //
 // Its errors: the identifier's form (a *UsernameError, an
-// *identifiers.Error, ErrInvalidEmail); a *lockout.ThrottledError
+// *identifiers.Error, ErrInvalidEmail); the phone number's
+// (ErrInvalidPhone); ErrMethodUnavailable for a Method or a phone the
+// realm's Reset.Phone does not offer; a *lockout.ThrottledError
 // (errors.Is lockout.ErrThrottled) when the client address asks too often,
 // whatever it names; ErrNotConfigured without a Sender or without
 // Links.Reset in a realm that resets by link.
@@ -105,8 +118,12 @@ func (s *Accounts) RequestReset(ctx context.Context, r ResetRequest) (ResetStart
 	if err != nil {
 		return ResetStarted{}, err
 	}
-	if a.sender == nil || realm.resets == nil || (realm.Reset.Delivery == ByLink && realm.Links.Reset == "") {
+	if a.sender == nil || realm.resets == nil || (realm.Reset.Delivery == ByLink && realm.Links.Reset == "" && r.Phone == "") {
 		return ResetStarted{}, ErrNotConfigured
+	}
+	to, err := realm.resetPhone(r)
+	if err != nil {
+		return ResetStarted{}, err
 	}
 	id, byEmail, err := a.mailRequest(ctx, "reset", realm.Reset.PerAddress, realm, r.Identifier, r.ClientAddr)
 	if err != nil {
@@ -116,8 +133,41 @@ func (s *Accounts) RequestReset(ctx context.Context, r ResetRequest) (ResetStart
 	if err != nil {
 		return ResetStarted{}, err
 	}
-	a.later(ctx, "reset message", func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail, flow) })
+	a.later(ctx, "reset message", func(ctx context.Context) { a.sendReset(ctx, r, realm, id, byEmail, flow, to) })
 	return ResetStarted{Flow: flow}, nil
+}
+
+// phoneReset is where a reset by phone goes: the number, canonical, and
+// the way.
+type phoneReset struct {
+	phone  string
+	method Method
+}
+
+// resetPhone reads the phone and method of a reset request: the zero
+// phoneReset for a reset by email.
+func (r *realmConfig) resetPhone(req ResetRequest) (phoneReset, error) {
+	if req.Phone == "" {
+		if req.Method != "" {
+			return phoneReset{}, ErrMethodUnavailable
+		}
+		return phoneReset{}, nil
+	}
+	if len(r.Reset.Phone) == 0 {
+		return phoneReset{}, ErrMethodUnavailable
+	}
+	m := req.Method
+	if m == "" {
+		m = r.Reset.Phone[0]
+	}
+	if !slices.Contains(r.Reset.Phone, m) {
+		return phoneReset{}, ErrMethodUnavailable
+	}
+	phone, err := CanonicalPhone(req.Phone)
+	if err != nil {
+		return phoneReset{}, err
+	}
+	return phoneReset{phone: phone, method: m}, nil
 }
 
 // mailRequest reads the identifier of a request that sends a message to
@@ -188,7 +238,7 @@ func (a *Authenticator) lookup(ctx context.Context, realm, id string, byEmail bo
 }
 
 // sendReset is the background half of RequestReset.
-func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm *realmConfig, id string, byEmail bool, flow string) {
+func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm *realmConfig, id string, byEmail bool, flow string, to phoneReset) {
 	ev := a.event(EventResetRequested, r.Realm, r.Request)
 	ev.Username = id
 	acct, err := a.lookup(ctx, r.Realm, id, byEmail)
@@ -201,10 +251,17 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm *re
 		return
 	}
 	ev.AccountID, ev.Username = acct.ID, acct.Username
-	if acct.State != store.StateActive || acct.Email == "" {
+	if to.method != "" {
+		ev.Details = map[string]string{"channel": string(to.method)}
+	}
+	if acct.State != store.StateActive || (to.method == "" && acct.Email == "") {
 		// Only an active account with an address can be reset: a pending
 		// one is activated first, a disabled one stays so.
 		a.record(ctx, withReason(ev, ReasonNotResettable))
+		return
+	}
+	if to.method != "" && (acct.Phone == "" || subtle.ConstantTimeCompare([]byte(acct.Phone), []byte(to.phone)) != 1) {
+		a.record(ctx, withReason(ev, ReasonWrongPhone))
 		return
 	}
 	// The owner's own networks have a budget of their own, and shorter
@@ -215,13 +272,16 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm *re
 	digits := c.NewNetworkCodeDigits
 	if a.loggedInFrom(ctx, acct, r.ClientAddr) {
 		b.action, b.perTotal, digits = "reset_mail_known", c.PerAccountKnown, c.CodeDigits
-		ev.Details = map[string]string{"network": "known"}
+		if ev.Details == nil {
+			ev.Details = map[string]string{}
+		}
+		ev.Details["network"] = "known"
 	}
 	if !a.mayMail(ctx, realm, b, acct, r.ClientAddr) {
 		a.record(ctx, withReason(ev, ReasonThrottled))
 		return
 	}
-	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow), digits); err != nil {
+	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow), digits, to.method); err != nil {
 		ev = withReason(ev, ReasonError)
 		ev.Details["error"] = err.Error()
 		a.record(ctx, ev)
@@ -258,6 +318,8 @@ type mailedToken struct {
 	digits int
 	// data adds to the realm and stamp every such token is bound to.
 	data map[string]string
+	// channel is how it goes: notify.Email when zero.
+	channel notify.Channel
 }
 
 // mailToken issues t for acct, bound to its realm and security stamp (a
@@ -281,17 +343,26 @@ func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store
 		return err
 	}
 	d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
-	return a.send(ctx, acct.Realm, notify.Email, to, p, r.Locale, d)
+	c := t.channel
+	if c == 0 {
+		c = notify.Email
+	}
+	return a.send(ctx, acct.Realm, c, to, p, r.Locale, d)
 }
 
 // sendResetMessage mails a reset link or code, by the realm's delivery,
-// bound to binding; a code has the given digits.
-func (a *Authenticator) sendResetMessage(ctx context.Context, realm *realmConfig, acct store.Account, r Request, binding string, digits int) error {
+// bound to binding; a code has the given digits. With a phone method it
+// sends a code to the account's phone that way instead.
+func (a *Authenticator) sendResetMessage(ctx context.Context, realm *realmConfig, acct store.Account, r Request, binding string, digits int, phone Method) error {
 	d := a.messageData(acct)
 	d.ClientAddr, d.Device = r.ClientAddr, deviceName(r.UserAgent)
 	t := mailedToken{tokens: realm.resets, purpose: purposeReset, byCode: realm.Reset.Delivery == ByCode, page: realm.Links.Reset,
 		link: notify.ResetLink, code: notify.ResetCode, binding: binding, digits: digits}
-	return a.mailToken(ctx, t, acct, acct.Email, r, d)
+	to := acct.Email
+	if phone != "" {
+		t.byCode, t.channel, to = true, phoneChannel(phone), acct.Phone
+	}
+	return a.mailToken(ctx, t, acct, to, r, d)
 }
 
 // ResetCompletion sets a new password with a reset link or code.

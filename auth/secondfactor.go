@@ -692,6 +692,14 @@ func (l *Logins) SendCode(ctx context.Context, req SendCodeRequest) (SentCode, e
 	return a.sendCode(ctx, p.realm, p.acct, req.Method, req.Request)
 }
 
+// phoneChannel is the channel of a way codes go to a phone.
+func phoneChannel(m Method) notify.Channel {
+	if m == MethodWhatsApp {
+		return notify.WhatsApp
+	}
+	return notify.SMS
+}
+
 // sendCode sends a code for the second step to acct's address or phone
 // on record.
 func (a *Authenticator) sendCode(ctx context.Context, r *realmConfig, acct store.Account, m Method, req Request) (SentCode, error) {
