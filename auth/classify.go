@@ -46,6 +46,7 @@ const (
 	CodeEmailInvalid           Code = "email_invalid"
 	CodeEmailRequired          Code = "email_required"
 	CodePhoneInvalid           Code = "phone_invalid"
+	CodePhoneSame              Code = "phone_same"
 	CodeFieldInvalid           Code = "field_invalid"
 	CodeAccountExists          Code = "account_exists"
 	CodeConcurrentChange       Code = "concurrent_change"
@@ -168,6 +169,7 @@ var outcomes = []struct {
 	{totp.ErrInvalidLabel, CodeFieldInvalid, http.StatusUnprocessableEntity, []string{"label"}, "Nama perangkat tidak valid.", "The device name is not valid."},
 	{notify.ErrInvalidRecipient, CodeFieldInvalid, http.StatusUnprocessableEntity, nil, "Alamat tujuan tidak valid.", "The address to send to is not valid."},
 	{ErrInvalidPhone, CodePhoneInvalid, http.StatusUnprocessableEntity, []string{"phone"}, "Nomor ponsel tidak valid.", "The mobile number is not valid."},
+	{ErrSamePhone, CodePhoneSame, http.StatusUnprocessableEntity, []string{"phone"}, "Nomor ini sudah menjadi nomor ponsel akun Anda.", "This is already your account's mobile number."},
 	{ErrAccountExists, CodeAccountExists, http.StatusConflict, []string{"username", "email"}, "Akun dengan nama pengguna atau email ini sudah ada.", "An account with this username or email already exists."},
 	{ErrConcurrentChange, CodeConcurrentChange, http.StatusConflict, nil, "Kata sandi baru saja diubah. Muat ulang dan coba lagi.", "The password was just changed. Reload and try again."},
 	{store.ErrConflict, CodeConcurrentChange, http.StatusConflict, nil, "Data ini baru saja diubah. Muat ulang dan coba lagi.", "This was just changed. Reload and try again."},

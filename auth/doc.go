@@ -22,7 +22,8 @@
 //   - [Authenticator.Accounts] ([Accounts]): Register, Confirm and
 //     ResendActivation for a new account's address, RequestReset and
 //     CompleteReset for a forgotten password, ChangePassword,
-//     RequestEmailChange and ConfirmEmailChange, and Get.
+//     RequestEmailChange and ConfirmEmailChange, RequestPhoneChange and
+//     ConfirmPhoneChange, and Get.
 //   - [Authenticator.Sessions] ([Sessions]): Start after a login, Load on
 //     every request, List, Logout, Revoke and RevokeOthers for the owner's
 //     sessions page. Package auth/httpauth wraps them for net/http.
@@ -210,8 +211,19 @@
 // lockout.Policy.KeepLockOnReset), tells the owner, and logs no one in:
 // the next login still asks for the second factor.
 //
+// A realm whose [ResetPolicy].Phone lists SMS or WhatsApp also resets by
+// a code to the account's registered number: the person types the
+// username and the number ([ResetRequest].Phone), and the code goes only
+// when the number is the account's, with the same answer either way.
+//
 // [Accounts.RequestEmailChange] and [Accounts.ConfirmEmailChange] change
 // an address only once the new one is confirmed, and tell the old one.
+// [Accounts.RequestPhoneChange] and [Accounts.ConfirmPhoneChange] do the
+// same for the phone number, with a code by SMS or WhatsApp to the new
+// number; the old number and the email address are told.
+//
+// A realm whose [LoginPolicy].ByEmail is set takes the email address at
+// login as well as the username; both count against one lock.
 //
 // # Sessions
 //

@@ -91,6 +91,12 @@ const (
 	// EventEmailChanged: the new address was confirmed and replaced the
 	// old one.
 	EventEmailChanged EventKind = "email.changed"
+	// EventPhoneChangeRequested: a code went to a new phone number;
+	// detail "method" (sms or whatsapp).
+	EventPhoneChangeRequested EventKind = "phone.change_requested"
+	// EventPhoneChanged: the code confirmed the new number, which
+	// replaced the old one; the old number and the email were told.
+	EventPhoneChanged EventKind = "phone.changed"
 	// EventNewDevice: a completed login came from a browser or network
 	// not seen in the account's recent logins; the owner was told.
 	EventNewDevice EventKind = "login.new_device"

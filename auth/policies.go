@@ -400,6 +400,9 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 			{&rc.resets, m.Reset.LinkFor, m.Reset.CodeFor, m.Reset.CodeDigits, m.Reset.Attempts},
 			{&rc.activations, m.Activation.For, m.Activation.For, m.Activation.CodeDigits, m.Activation.Attempts},
 			{&rc.emailChanges, m.EmailChange.LinkFor, m.EmailChange.LinkFor, 0, m.EmailChange.Attempts},
+			// A new phone number confirms with a code of the second
+			// factor's length, lifetime and tries.
+			{&rc.phoneChanges, m.SecondFactor.CodeFor, m.SecondFactor.CodeFor, m.SecondFactor.CodeDigits, m.SecondFactor.CodeAttempts},
 		} {
 			if *t.dst, err = reset.New(reset.Config{Store: a.tokens, Now: a.now, Rand: a.rand, LinkFor: t.link, CodeFor: t.code, CodeDigits: t.digits, MaxAttempts: t.try}); err != nil {
 				return fail(err)

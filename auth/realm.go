@@ -526,7 +526,7 @@ type resolved struct {
 	guard *lockout.Guard
 	// resets, activations and emailChanges issue and redeem the realm's
 	// links and codes; nil without a token store.
-	resets, activations, emailChanges *reset.Tokens
+	resets, activations, emailChanges, phoneChanges *reset.Tokens
 }
 
 // atomicTypes are the struct types a Realm takes whole from its default:

@@ -326,6 +326,12 @@ type mailedToken struct {
 // credential change voids it), and emails it to the address to, with d's
 // other fields.
 func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store.Account, to string, r Request, d notify.Data) error {
+	_, err := a.issueAndSend(ctx, t, acct, to, r, d)
+	return err
+}
+
+// issueAndSend is mailToken, which also returns when the token expires.
+func (a *Authenticator) issueAndSend(ctx context.Context, t mailedToken, acct store.Account, to string, r Request, d notify.Data) (time.Time, error) {
 	data := map[string]string{dataRealm: acct.Realm, dataStamp: acct.SecurityStamp}
 	maps.Copy(data, t.data)
 	iss := reset.Issue{AccountID: acct.ID, Purpose: t.purpose, Binding: t.binding, CodeDigits: t.digits, Data: data, Cooldown: t.cooldown}
@@ -340,14 +346,14 @@ func (a *Authenticator) mailToken(ctx context.Context, t mailedToken, acct store
 		d.Link, err = link(t.page, issued.Token)
 	}
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	d.ExpiresIn = issued.ExpiresAt.Sub(a.now()).Round(time.Minute)
 	c := t.channel
 	if c == 0 {
 		c = notify.Email
 	}
-	return a.send(ctx, acct.Realm, c, to, p, r.Locale, d)
+	return issued.ExpiresAt, a.send(ctx, acct.Realm, c, to, p, r.Locale, d)
 }
 
 // sendResetMessage mails a reset link or code, by the realm's delivery,
@@ -486,7 +492,10 @@ func (s *Accounts) CompleteReset(ctx context.Context, c ResetCompletion) error {
 // bound to), and where it came from.
 type redemption struct {
 	realm, purpose, token, identifier, code, flow string
-	req                                           Request
+	// accountID, for a code of a logged-in owner, names the account
+	// instead of identifier.
+	accountID string
+	req       Request
 }
 
 // redeem verifies a link's token, or an identifier and code, for its
@@ -519,7 +528,7 @@ func (r *realmConfig) tries(purpose string) lockout.Rate {
 	switch purpose {
 	case purposeActivate:
 		return r.Activation.Tries
-	case purposeEmailChange:
+	case purposeEmailChange, purposePhoneChange:
 		return r.EmailChange.Tries
 	}
 	return r.Reset.Tries
@@ -537,6 +546,10 @@ func (a *Authenticator) verifyRedemption(ctx context.Context, tokens *reset.Toke
 		realm, rerr := a.realm(realmName)
 		if rerr != nil {
 			return red, store.Account{}, rerr
+		}
+		if r.accountID != "" {
+			red, err = tokens.VerifyCode(ctx, reset.Key{AccountID: r.accountID, Purpose: purpose, Binding: flowBinding(r.flow)}, compactDigits(code))
+			return a.redeemed(ctx, red, err, realmName, ev)
 		}
 		id, byEmail, ierr := realm.identifier(identifier)
 		if ierr != nil {
@@ -556,6 +569,13 @@ func (a *Authenticator) verifyRedemption(ctx context.Context, tokens *reset.Toke
 		ev.AccountID, ev.Username = acct.ID, acct.Username
 		red, err = tokens.VerifyCode(ctx, reset.Key{AccountID: acct.ID, Purpose: purpose, Binding: flowBinding(r.flow)}, code)
 	}
+	return a.redeemed(ctx, red, err, realmName, ev)
+}
+
+// redeemed finishes verifyRedemption once the token is verified (err
+// nil): the account must exist, be in the realm, and still have the
+// security stamp the token was issued under.
+func (a *Authenticator) redeemed(ctx context.Context, red reset.Redemption, err error, realmName string, ev *store.Event) (reset.Redemption, store.Account, error) {
 	if err != nil {
 		return red, store.Account{}, err
 	}

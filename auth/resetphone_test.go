@@ -28,8 +28,9 @@ func rpKit(t *testing.T) (*authtest.Kit, store.Account) {
 	k := authtest.New(t, auth.Config{
 		Realms: map[string]auth.Realm{
 			"bpjs": {
-				Username: identifiers.KPJ,
-				Reset:    auth.ResetPolicy{Delivery: auth.ByCode, Phone: []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}},
+				Username:     identifiers.KPJ,
+				Reset:        auth.ResetPolicy{Delivery: auth.ByCode, Phone: []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}},
+				SecondFactor: auth.SecondFactorPolicy{PhoneCodes: []auth.Method{auth.MethodSMS, auth.MethodWhatsApp}},
 			},
 			"email-only": {Reset: auth.ResetPolicy{Delivery: auth.ByCode}},
 		},

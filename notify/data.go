@@ -62,6 +62,9 @@ type Data struct {
 	Factor Factor
 	// NewAddress is the email address replacing the recipient's.
 	NewAddress string
+	// NewPhone is the phone number replacing the account's, masked as
+	// masuk shows numbers ("+62812******90"): a "+", digits and "*".
+	NewPhone string
 	// Reason is why an operator rejected a registration, written for the
 	// applicant; it may span lines.
 	Reason string
@@ -146,6 +149,12 @@ func (d *Data) value(field string, loc locale) (string, string) {
 		v := strings.TrimSpace(d.NewAddress)
 		if v != "" && checkEmailAddress(v) != nil {
 			return "", "not a bare email address"
+		}
+		return v, ""
+	case "NewPhone":
+		v := strings.TrimSpace(d.NewPhone)
+		if len(v) > 16 || (v != "" && (v[0] != '+' || strings.Trim(v[1:], "0123456789*") != "")) {
+			return "", "not a masked phone number"
 		}
 		return v, ""
 	case "Link":

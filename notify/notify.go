@@ -152,6 +152,13 @@ const (
 	// password, which no longer works, and that a new one is set through
 	// "Forgot password" (Time; optional Link to that page).
 	ResetRequired
+	// PhoneChangeCode carries the code that confirms a new phone number
+	// for an account (Code, ExpiresIn). Also as SMS, and as WhatsApp.
+	PhoneChangeCode
+	// PhoneChanged tells the owner, at the old number and the email
+	// address, that the account's phone number was changed (NewPhone,
+	// masked, and Time). Also as SMS.
+	PhoneChanged
 
 	purposeEnd
 )

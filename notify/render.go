@@ -51,6 +51,8 @@ var purposes = [purposeEnd]purposeSpec{
 	RegistrationRejected: {name: "registration_rejected", needs: []string{"Reason"}},
 	AccountExists:        {name: "account_exists", uses: []string{"Link"}},
 	ResetRequired:        {name: "reset_required", needs: []string{"Time"}, uses: []string{"Link"}},
+	PhoneChangeCode:      {name: "phone_change_code", needs: []string{"Code", "ExpiresIn"}, sms: true},
+	PhoneChanged:         {name: "phone_changed", needs: []string{"NewPhone", "Time"}, sms: true},
 }
 
 // Render writes the email for purpose p in the given locale from d: it
@@ -121,7 +123,8 @@ func RenderSMS(p Purpose, locale string, d Data) (Message, error) {
 }
 
 // RenderWhatsApp writes the WhatsApp message for purpose p, which must
-// carry a code (ResetCode, ActivationCode, SecondFactorCode): WhatsApp
+// carry a code (ResetCode, ActivationCode, SecondFactorCode,
+// PhoneChangeCode): WhatsApp
 // sends one-time codes in authentication templates, and nothing else
 // without a conversation the person started. The Message has Channel
 // WhatsApp, Code set to d.Code, and the Text of p's SMS. Other purposes

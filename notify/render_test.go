@@ -33,6 +33,7 @@ func fullData() Data {
 		Device:     "Chrome di Windows",
 		Factor:     FactorAuthenticator,
 		NewAddress: "budi.baru@example.go.id",
+		NewPhone:   "+62812******90",
 		Reason:     "Dokumen NIB tidak terbaca.\nNPWP tidak sesuai dengan akta.",
 	}
 }

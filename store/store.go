@@ -135,6 +135,15 @@ type Accounts interface {
 	// and ErrInvalid when to is neither empty nor a canonical-looking
 	// address (see [CheckEmail]).
 	SetEmail(ctx context.Context, id, from, to string, at time.Time) error
+	// SetPhone changes the account's phone number to to ("" removes it)
+	// and sets UpdatedAt to at, in one atomic step, only if the number is
+	// still from, the one the caller read ("" for none); of concurrent
+	// calls from one number, at most one succeeds. Numbers are not unique.
+	// Otherwise it writes nothing and returns ErrStale when the number is
+	// no longer from, ErrNotFound when there is no such account, and
+	// ErrInvalid when to is neither empty nor in E.164 form (see
+	// [CheckPhone]).
+	SetPhone(ctx context.Context, id, from, to string, at time.Time) error
 	// DeleteAccount deletes the account, only if it is still in state
 	// state and its UpdatedAt is before updatedBefore, together with its
 	// credential and every record the store keeps keyed to it (its
@@ -300,6 +309,25 @@ func CheckAccount(a Account, cred *Credential) error {
 // backend can keep as text.
 func plainText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// CheckPhone returns ErrInvalid, wrapped with the reason, when phone is
+// neither empty nor in E.164 form ("+" and 8 to 15 digits, the first not
+// 0), for implementations of SetPhone. It checks the form only: the caller
+// canonicalizes the number.
+func CheckPhone(phone string) error {
+	if phone == "" {
+		return nil
+	}
+	if len(phone) < 9 || len(phone) > 16 || phone[0] != '+' || phone[1] == '0' {
+		return invalid("phone is not + and 8 to 15 digits")
+	}
+	for i := 1; i < len(phone); i++ {
+		if phone[i] < '0' || phone[i] > '9' {
+			return invalid("phone holds a character other than a digit")
+		}
+	}
+	return nil
 }
 
 // CheckEmail returns ErrInvalid, wrapped with the reason, when email is

@@ -263,6 +263,28 @@ func (s *Store) SetAccountState(ctx context.Context, id string, from, to store.A
 	return nil
 }
 
+// SetPhone implements [store.Accounts].
+func (s *Store) SetPhone(ctx context.Context, id, from, to string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckPhone(to); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		return store.ErrNotFound
+	}
+	if a.Phone != from {
+		return store.ErrStale
+	}
+	a.Phone, a.UpdatedAt = to, at.UTC()
+	s.accounts[id] = a
+	return nil
+}
+
 // SetEmail implements [store.Accounts].
 func (s *Store) SetEmail(ctx context.Context, id, from, to string, at time.Time) error {
 	if err := ctx.Err(); err != nil {

@@ -259,6 +259,31 @@ func (s *Store) SetEmail(ctx context.Context, id, from, to string, at time.Time)
 	return s.fail(ctx, "SetEmail", err)
 }
 
+// SetPhone implements [store.Accounts] with one UPDATE conditional on the
+// current number, the empty string for none, as CreateAccount stores it.
+// Only when the UPDATE changes nothing does a second query tell a stale
+// number from a missing account.
+func (s *Store) SetPhone(ctx context.Context, id, from, to string, at time.Time) error {
+	if err := store.CheckPhone(to); err != nil {
+		return err
+	}
+	if !s.text(id) {
+		return store.ErrNotFound // never stored
+	}
+	var err error
+	var n int64
+	if s.text(from) { // else no stored number is from
+		n, err = rowsAffected(s.db.ExecContext(ctx, s.q[qSetPhone], id, from, to, s.timeArg(at)))
+	}
+	if err == nil && n == 0 {
+		err = s.accountExists(ctx, s.db, id)
+		if err == nil {
+			err = store.ErrStale
+		}
+	}
+	return s.fail(ctx, "SetPhone", err)
+}
+
 // DeleteAccount implements [store.Accounts] in one transaction: one
 // DELETE of the account's row conditional on its state and UpdatedAt,
 // whose foreign keys' ON DELETE CASCADE take its credential, factors,

@@ -173,6 +173,8 @@
 //     email) for non-empty emails lets exactly one of any number of
 //     concurrent moves to one address through, and the others get
 //     store.ErrConflict.
+//   - SetPhone is one UPDATE conditional on the current number (numbers
+//     are not unique): of concurrent changes from one number, one lands.
 //   - SwapCredential updates the credential only where its hash is still
 //     the one the caller read, and sets the stamp, in one transaction.
 //   - SetCredential upserts the credential and sets the stamp in one

@@ -12,6 +12,7 @@ const (
 	qAccountByEmail
 	qSetState
 	qSetEmail
+	qSetPhone
 	qDeleteAccount
 	qDeleteAccountSessions
 	qAccountExists
@@ -106,6 +107,7 @@ var queries = [numQueries]string{
 	qAccountByEmail:    `SELECT ` + accountColumns + ` FROM {p}accounts WHERE realm = $1 AND email = $2 AND email <> ''`,
 	qSetState:          `UPDATE {p}accounts SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2`,
 	qSetEmail:          `UPDATE {p}accounts SET email = $3, updated_at = $4 WHERE id = $1 AND email = $2`,
+	qSetPhone:          `UPDATE {p}accounts SET phone = $3, updated_at = $4 WHERE id = $1 AND phone = $2`,
 	// The foreign keys' ON DELETE CASCADE deletes the account's
 	// credential, factors, recovery codes and devices; its tokens and
 	// sessions, which have none, are deleted by account_id.

@@ -45,7 +45,7 @@ type group struct {
 
 func groups() []group {
 	return []group{
-		{"Accounts", implements[store.Accounts], accountClauses()},
+		{"Accounts", implements[store.Accounts], append(accountClauses(), phoneClauses()...)},
 		{"Credentials", implements2[store.Accounts, store.Credentials], credentialClauses()},
 		{"Events", implements[store.Events], eventClauses()},
 		{"Attempts", implements[store.Attempts], attemptClauses()},
