@@ -125,7 +125,9 @@ func testConcurrentSetPhone(t *testing.T, open Opener) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { errs[i] = s.SetPhone(ctx(t), a.ID, a.Phone, fmt.Sprintf("+628130000%04d", i), at.Add(time.Hour)) })
+		wg.Go(func() {
+			errs[i] = s.SetPhone(ctx(t), a.ID, a.Phone, fmt.Sprintf("+628130000%04d", i), at.Add(time.Hour))
+		})
 	}
 	wg.Wait()
 	winner := -1
