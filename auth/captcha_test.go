@@ -155,12 +155,12 @@ func TestCaptchaCannotBeRacedPast(t *testing.T) {
 	svc := f.kit.Captcha
 	f.register(t, "lpse", "budi")
 	verifies := f.hasher.Verifies()
-	outcomes := map[error]int{}
+	outcomes := map[auth.Code]int{}
 	for range 10 {
 		err := f.loginWithCaptcha(t, "budi", "wrong password", auth.CaptchaAnswer{})
-		outcomes[err]++
+		outcomes[auth.Classify(err).Code]++
 	}
-	assert.Equal(t, map[error]int{auth.ErrInvalidCredentials: 3, auth.ErrCaptchaRequired: 7}, outcomes)
+	assert.Equal(t, map[auth.Code]int{auth.CodeInvalidCredentials: 3, auth.CodeCaptchaRequired: 7}, outcomes)
 	assert.Equal(t, int64(3), f.hasher.Verifies()-verifies, "hashes without a captcha")
 	is, err := svc.Issue(t.Context(), "f", "203.0.113.9")
 	require.NoError(t, err)

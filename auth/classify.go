@@ -84,6 +84,10 @@ type Outcome struct {
 	RetryAt time.Time
 	// Permanent, for a lock, means only an operator ends it.
 	Permanent bool
+	// Remaining, for a wrong password, is how many more failures the
+	// username's lock allows (0: the next attempt is refused until the
+	// lock ends), for a warning before the lock; -1 when unknown.
+	Remaining int
 
 	err error
 	msg [2]string // id, en
@@ -204,7 +208,11 @@ func Classify(err error) Outcome {
 	if err == nil {
 		return Outcome{}
 	}
-	o := Outcome{err: err}
+	o := Outcome{err: err, Remaining: -1}
+	var cred *CredentialsError
+	if errors.As(err, &cred) {
+		o.Remaining = cred.Remaining
+	}
 	var le *lockout.LockedError
 	var te *lockout.ThrottledError
 	var ce *store.CooldownError

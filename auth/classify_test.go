@@ -94,6 +94,7 @@ var classified = map[string]classification{
 	// auth's error types.
 	"auth.MissingRoleError":     {&auth.MissingRoleError{Role: "Factors", Feature: "second factors", Interface: "store.Factors"}, auth.CodeUnavailable, false},
 	"auth.FieldError":           {&auth.FieldError{Field: "profile.company", Max: 200}, auth.CodeFieldInvalid, true},
+	"auth.CredentialsError":     {&auth.CredentialsError{Remaining: 2}, auth.CodeInvalidCredentials, true},
 	"auth.UsernameError":        {&auth.UsernameError{Reason: auth.UsernameForbiddenRune, Pos: 3}, auth.CodeUsernameInvalid, true},
 	"auth.SecondFactorRequired": {&auth.SecondFactorRequired{Methods: []auth.Method{auth.MethodTOTP}}, auth.CodeSecondFactorRequired, true},
 	"auth.EnrollmentRequired":   {&auth.EnrollmentRequired{Methods: []auth.Method{auth.MethodTOTP}}, auth.CodeEnrollmentRequired, true},

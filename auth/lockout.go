@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -49,12 +50,41 @@ func (a *Authenticator) settle(ctx context.Context, att *lockout.Attempt, ev sto
 			ev.Kind = string(EventLocked)
 			ev.Details = map[string]string{"scope": string(locked.Scope), "until": until(locked)}
 			a.record(ctx, ev)
+			if locked.Scope == lockout.ScopeAccount {
+				a.lockNotice(ctx, ev, locked)
+			}
 		}
 	default:
 		if err := att.Abandon(ctx); err != nil {
 			a.log.ErrorContext(ctx, "masuk: giving back an attempt", "realm", ev.Realm, "username", ev.Username, "error", err)
 		}
 	}
+}
+
+// lockNotice tells the owner of the account a username names, if there is
+// one with an email address, that failures locked it: until when (or until
+// an operator unlocks it), and where to reset the password when a reset
+// ends the lock. In the background, so that a lock of a username with an
+// account answers in the time of one without. One notice a lock: the
+// attempts a lock refuses are never charged, so none of them locks again.
+func (a *Authenticator) lockNotice(ctx context.Context, ev store.Event, locked *lockout.LockedError) {
+	realm := a.realmOf(ev.Realm)
+	a.later(ctx, "lock notice", func(ctx context.Context) {
+		acct, err := a.store.AccountByUsername(ctx, ev.Realm, ev.Username)
+		if err != nil || acct.Email == "" || acct.State != store.StateActive {
+			return
+		}
+		d := a.messageData(acct)
+		if !locked.Permanent {
+			d.Until = locked.Until
+		}
+		if !realm.guard.KeepLockOnReset() {
+			d.Link = realm.Links.Forgot
+		}
+		if err := a.send(ctx, acct.Realm, notify.Email, acct.Email, notify.AccountLocked, "", d); err != nil {
+			a.log.ErrorContext(ctx, "masuk: telling the owner of a lock", "account", acct.ID, "error", err)
+		}
+	})
 }
 
 // refusedLocked records an attempt refused by a lock and returns the lock.

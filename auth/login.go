@@ -98,8 +98,29 @@ func (l *Logins) Login(ctx context.Context, req LoginRequest) (*LoginResult, err
 	}
 	res, err := a.login(ctx, realm, ev, req)
 	a.settle(ctx, att, ev, err)
+	if errors.Is(err, ErrInvalidCredentials) && att.Remaining() >= 0 {
+		err = &CredentialsError{Remaining: att.Remaining()}
+	}
 	return res, err
 }
+
+// CredentialsError is ErrInvalidCredentials (errors.Is matches it) that
+// says how many more failures the username's lock allows, for a page that
+// warns before the lock ("2 attempts left"). A username without an account
+// counts as one with, so the number tells nothing of whether an account
+// exists. [Classify] gives it as Outcome.Remaining.
+type CredentialsError struct {
+	// Remaining is how many more wrong passwords the lock allows; 0
+	// means this failure locked the username.
+	Remaining int
+}
+
+// Error is ErrInvalidCredentials' message: logs and tests that compare
+// messages see one refusal, whatever is left.
+func (e *CredentialsError) Error() string { return ErrInvalidCredentials.Error() }
+
+// Is makes errors.Is(err, ErrInvalidCredentials) true.
+func (e *CredentialsError) Is(target error) bool { return target == ErrInvalidCredentials }
 
 // loginName returns the username that what was typed at login names, and
 // false when no account can have it. In a realm that logs in by email an

@@ -12,6 +12,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -119,4 +120,45 @@ func TestLoginByEmailStoreDownFailsClosed(t *testing.T) {
 	_, err := k.Auth.Logins().Login(ctx, auth.LoginRequest{Realm: "bpn", Username: "kantor@mitra.example.id", Password: prPassword})
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, auth.ErrInvalidCredentials)
+}
+
+// TestRemainingAttempts: a wrong password says how many more the lock
+// allows, the same for a username without an account, and Classify
+// passes it on; the failure that locks says 0.
+func TestRemainingAttempts(t *testing.T) {
+	k := leKit(t)
+	leRegister(t, k, "bpn", "mitra.jaya", "kantor@mitra.example.id")
+	for _, name := range []string{"mitra.jaya", "tidak.ada"} {
+		for want := 4; want >= 0; want-- {
+			_, err := leLogin(k, "bpn", name, "salah")
+			require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+			var ce *auth.CredentialsError
+			require.ErrorAs(t, err, &ce, name)
+			assert.Equal(t, want, ce.Remaining, name)
+			o := auth.Classify(err)
+			assert.Equal(t, want, o.Remaining)
+			assert.Equal(t, auth.CodeInvalidCredentials, o.Code)
+		}
+		_, err := leLogin(k, "bpn", name, prPassword)
+		assert.ErrorIs(t, err, lockout.ErrLocked, name)
+	}
+	assert.Equal(t, -1, auth.Classify(auth.ErrInvalidCredentials).Remaining)
+	assert.Equal(t, -1, auth.Classify(auth.ErrInvalidToken).Remaining)
+}
+
+// TestLockNotice: the failure that locks an account emails its owner once,
+// with when the lock ends; a username without an account mails nobody.
+func TestLockNotice(t *testing.T) {
+	k := leKit(t)
+	leRegister(t, k, "bpn", "mitra.jaya", "kantor@mitra.example.id")
+	before := k.Outbox.Len()
+	for range 7 {
+		_, _ = leLogin(k, "bpn", "mitra.jaya", "salah")
+		_, _ = leLogin(k, "bpn", "tidak.ada", "salah")
+	}
+	require.NoError(t, k.Auth.Close())
+	require.Equal(t, before+1, k.Outbox.Len(), "one notice for one lock")
+	m := k.LastMessage(t, "kantor@mitra.example.id")
+	assert.Equal(t, notify.AccountLocked, m.Purpose)
+	assert.Contains(t, m.Text, "16.30", "the lock's end, 30 minutes on, in WIB")
 }

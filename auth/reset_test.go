@@ -359,6 +359,7 @@ func TestResetUnlocksAndKeepsSecondFactor(t *testing.T) {
 	}
 	_, err := f.login(t, "sapk", nip, sapkPassword)
 	require.ErrorIs(t, err, lockout.ErrLocked)
+	require.NoError(t, f.auth.Close()) // the lock notice goes first
 
 	flow := f.requestReset(t, auth.ResetRequest{Realm: "sapk", Identifier: nip})
 	code := f.lastCode(t, "pns@example.go.id")

@@ -403,6 +403,21 @@ func (a *Attempt) Failures() int {
 	return 0
 }
 
+// Remaining returns how many more failures the account's counter (the
+// second-factor counter for a second-factor attempt) allows before it
+// locks, should this attempt fail: for a "2 attempts left" warning. It
+// counts the attempts charged as of Begin, this one included, so parallel
+// attempts may make it a little high; it is never below zero. It returns
+// -1 when the attempt charges no such counter.
+func (a *Attempt) Remaining() int {
+	for i, sc := range a.scopes {
+		if sc == ScopeAccount || sc == ScopeSecondFactor {
+			return max(0, a.keys[i].Limit.Threshold-a.counters[i].Attempts)
+		}
+	}
+	return -1
+}
+
 // Before returns the most attempts any of the attempt's counters held
 // before this one was charged. Unlike Peek's, the number comes from the
 // atomic charge itself, so parallel attempts each see a different one: a

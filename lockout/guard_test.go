@@ -550,3 +550,22 @@ func TestUntilUnlocked(t *testing.T) {
 	_, err = lockout.New(lockout.Config{Store: memstore.New(), Policy: lockout.Policy{Account: lockout.Rule{UntilUnlocked: true, PermanentAfter: 2}}})
 	require.ErrorIs(t, err, lockout.ErrConfig)
 }
+
+// TestRemaining: the failures left before the account's counter locks,
+// counting down to zero on the attempt whose failure locks, and -1 for an
+// attempt that charges no account counter.
+func TestRemaining(t *testing.T) {
+	g, _ := newGuard(t, lockout.Policy{})
+	ctx := context.Background()
+	for want := 4; want >= 0; want-- {
+		a, err := g.Begin(ctx, lockout.Password, budi)
+		require.NoError(t, err)
+		assert.Equal(t, want, a.Remaining())
+		_, err = a.Failed(ctx)
+		require.NoError(t, err)
+	}
+	refused(t, g, lockout.Password, budi)
+	a, err := g.Begin(ctx, lockout.Password, lockout.Subject{Realm: "lpse", Addr: budi.Addr})
+	require.NoError(t, err)
+	assert.Equal(t, -1, a.Remaining())
+}

@@ -253,7 +253,8 @@ func (k *Kit) SolveCaptcha(t TB, flow, clientAddr string) auth.CaptchaAnswer {
 // that every attempt reaches the password check and counts), and fails
 // the test unless each is refused with auth.ErrInvalidCredentials. A lock
 // is the answer after the failures, not during them: to see it, log in
-// once more.
+// once more. It returns once the notices the failures caused (the owner's
+// lock notice) are sent, so that the next message a test reads is its own.
 func (k *Kit) FailLogins(t TB, realm, username, clientAddr string, n int) {
 	t.Helper()
 	ctx := context.Background()
@@ -273,6 +274,7 @@ func (k *Kit) FailLogins(t TB, realm, username, clientAddr string, n int) {
 			t.Fatalf("authtest: FailLogins: attempt %d of %d: got %v, want %v", i+1, n, err, auth.ErrInvalidCredentials)
 		}
 	}
+	_ = k.Auth.Close()
 }
 
 // LastMessage waits for the Authenticator's background work
