@@ -25,6 +25,12 @@ type Session struct {
 	// CreatedAt is when the session began; LastSeenAt when it was last
 	// used, as recorded by TouchSession.
 	CreatedAt, LastSeenAt time.Time
+	// VerifiedAt is when the owner last proved a password or a second
+	// factor in this session: the login that began it, or a later
+	// VerifySession. Zero at CreateSession means CreatedAt, and reads
+	// back so. A host asks for the proof again before a sensitive action
+	// when it is older than its window.
+	VerifiedAt time.Time
 	// IdleUntil is when the session ends unless it is used again, and
 	// ExpiresAt when it ends regardless (its absolute lifetime). A session
 	// is live at t when t is before both. IdleUntil is at most ExpiresAt.
@@ -55,6 +61,11 @@ type Sessions interface {
 	// session is live at seen; otherwise ErrNotFound. Concurrent touches
 	// never move either time back.
 	TouchSession(ctx context.Context, selector string, seen, idleUntil time.Time) error
+	// VerifySession records that the session's owner proved a password or
+	// a second factor again at time at: VerifiedAt becomes at, only if
+	// that moves it forward, in one atomic step, when the session is live
+	// at at; otherwise ErrNotFound. Concurrent calls never move it back.
+	VerifySession(ctx context.Context, selector string, at time.Time) error
 	// Sessions returns the account's sessions live at time at, the most
 	// recently seen first.
 	Sessions(ctx context.Context, accountID string, at time.Time) ([]Session, error)
@@ -89,6 +100,8 @@ func CheckSession(s Session) error {
 		return invalid("session client address or user agent is too long")
 	case s.CreatedAt.IsZero() || s.LastSeenAt.Before(s.CreatedAt):
 		return invalid("session times are missing or out of order")
+	case !s.VerifiedAt.IsZero() && s.VerifiedAt.After(s.CreatedAt):
+		return invalid("session verified after it began")
 	case !s.IdleUntil.After(s.CreatedAt) || s.ExpiresAt.Before(s.IdleUntil):
 		return invalid("session ends before it begins, or goes idle after it expires")
 	case len(s.Data) > MaxSessionData:

@@ -35,6 +35,10 @@ func (s *Store) CreateSession(ctx context.Context, x store.Session) error {
 	}
 	x = cloneSession(x)
 	x.CreatedAt, x.LastSeenAt = x.CreatedAt.UTC(), x.LastSeenAt.UTC()
+	if x.VerifiedAt.IsZero() {
+		x.VerifiedAt = x.CreatedAt
+	}
+	x.VerifiedAt = x.VerifiedAt.UTC()
 	x.IdleUntil, x.ExpiresAt = x.IdleUntil.UTC(), x.ExpiresAt.UTC()
 	s.smu.Lock()
 	defer s.smu.Unlock()
@@ -109,6 +113,24 @@ func (s *Store) TouchSession(ctx context.Context, selector string, seen, idleUnt
 		x.IdleUntil = idleUntil.UTC()
 	}
 	s.sessions[selector] = x
+	return nil
+}
+
+// VerifySession implements [store.Sessions].
+func (s *Store) VerifySession(ctx context.Context, selector string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	x, ok := s.sessions[selector]
+	if !ok || !sessionLive(x, at) {
+		return store.ErrNotFound
+	}
+	if at.After(x.VerifiedAt) {
+		x.VerifiedAt = at.UTC()
+		s.sessions[selector] = x
+	}
 	return nil
 }
 

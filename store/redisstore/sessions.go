@@ -18,8 +18,10 @@ var _ store.Sessions = (*Store)(nil)
 
 // A session is the hash <prefix>session:<selector> with the fields
 // account, realm, hash (binary, as given), stamp, addr, agent, created,
-// seen, idle and expires (Unix microseconds: CreatedAt, LastSeenAt,
-// IdleUntil, ExpiresAt), and data:<key> for each entry of its Data. It
+// seen, idle, expires and verified (Unix microseconds: CreatedAt,
+// LastSeenAt, IdleUntil, ExpiresAt, VerifiedAt; a session stored without
+// verified reads it as created), and data:<key> for each entry of its
+// Data. It
 // expires (PEXPIRE) when it goes idle: its TTL is IdleUntil less the
 // caller's time, set when it is created and lengthened, never shortened,
 // when a touch moves IdleUntil on. As IdleUntil is at most ExpiresAt, that
@@ -51,7 +53,7 @@ const (
 const minSessionTTL = time.Minute
 
 // sessionFields are the fields of a session's hash besides its data.
-var sessionFields = []string{"account", "realm", "hash", "stamp", "addr", "agent", "created", "seen", "idle", "expires"}
+var sessionFields = []string{"account", "realm", "hash", "stamp", "addr", "agent", "created", "seen", "idle", "expires", "verified"}
 
 // luaSessions is the start of the session scripts: the keys, and prune.
 // ARGV[1] is the prefix.
@@ -164,6 +166,21 @@ end
 return 1
 `)
 
+// verifySessionScript moves the verified field of the session KEYS[1]
+// forward to ARGV[2], when it is live at ARGV[2]. It returns 1 if the
+// session is live, 0 if there is none live.
+var verifySessionScript = redis.NewScript(luaSessions + `
+local at = tonumber(ARGV[2])
+local v = redis.call('HMGET', KEYS[1], 'account', 'idle', 'expires', 'verified', 'created')
+if not v[1] or not live(v[2], v[3], at) then
+  return 0
+end
+if at > tonumber(v[4] or v[5]) then
+  redis.call('HSET', KEYS[1], 'verified', int(at))
+end
+return 1
+`)
+
 // sessionsScript prunes the index KEYS[1] of the account ARGV[2] at
 // ARGV[3], and returns the selector and then the fields and values of
 // each session that remains.
@@ -215,20 +232,24 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	if err := store.CheckSession(sess); err != nil {
 		return err
 	}
-	var us [4]int64
-	for i, t := range []time.Time{sess.CreatedAt, sess.LastSeenAt, sess.IdleUntil, sess.ExpiresAt} {
+	verifiedAt := sess.VerifiedAt
+	if verifiedAt.IsZero() {
+		verifiedAt = sess.CreatedAt
+	}
+	var us [5]int64
+	for i, t := range []time.Time{sess.CreatedAt, sess.LastSeenAt, sess.IdleUntil, sess.ExpiresAt, verifiedAt} {
 		var err error
 		if us[i], err = unixMicros(t); err != nil {
 			return err
 		}
 	}
-	created, seen, idle, expires := us[0], us[1], us[2], us[3]
+	created, seen, idle, expires, verified := us[0], us[1], us[2], us[3], us[4]
 	ttlMillis := max((idle-created+999)/1000, minSessionTTL.Milliseconds())
 	args := make([]any, 0, 7+2*(len(sessionFields)+len(sess.Data)))
 	args = append(args, s.prefix, sess.Selector, sess.AccountID, created, idle, ttlMillis, store.MaxSessionsPerAccount,
 		"account", sess.AccountID, "realm", sess.Realm, "hash", sess.Hash, "stamp", sess.Stamp,
 		"addr", sess.ClientAddr, "agent", sess.UserAgent,
-		"created", created, "seen", seen, "idle", idle, "expires", expires)
+		"created", created, "seen", seen, "idle", idle, "expires", expires, "verified", verified)
 	for k, v := range sess.Data {
 		args = append(args, dataField+k, v)
 	}
@@ -328,6 +349,24 @@ func (s *Store) Sessions(ctx context.Context, accountID string, at time.Time) ([
 	return sessions, nil
 }
 
+// VerifySession implements [store.Sessions] with one script, one round
+// trip. Time at must fall in the years 1970 to 2112, or it is
+// store.ErrInvalid.
+func (s *Store) VerifySession(ctx context.Context, selector string, at time.Time) error {
+	atUs, err := unixMicros(at)
+	if err != nil {
+		return err
+	}
+	n, err := run(ctx, s.client, verifySessionScript, []string{s.sessionKey(selector)}, s.prefix, atUs).Int()
+	if err != nil {
+		return fail(ctx, "VerifySession", err)
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
 // DeleteSession implements [store.Sessions] with one script, one round
 // trip. A session of another account is not found, and stays.
 func (s *Store) DeleteSession(ctx context.Context, accountID, selector string) error {
@@ -405,9 +444,13 @@ func fieldsSession(selector string, fields map[string]string) (store.Session, er
 		to    *time.Time
 	}{
 		{"created", &sess.CreatedAt}, {"seen", &sess.LastSeenAt},
-		{"idle", &sess.IdleUntil}, {"expires", &sess.ExpiresAt},
+		{"idle", &sess.IdleUntil}, {"expires", &sess.ExpiresAt}, {"verified", &sess.VerifiedAt},
 	} {
-		us, err := strconv.ParseInt(fields[t.field], 10, 64)
+		v, ok := fields[t.field]
+		if !ok && t.field == "verified" {
+			v = fields["created"] // stored before VerifiedAt
+		}
+		us, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return store.Session{}, fmt.Errorf("field %s of session %q: %w", t.field, selector, err)
 		}

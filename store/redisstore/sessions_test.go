@@ -91,6 +91,7 @@ func TestSessionFieldsExact(t *testing.T) {
 	want := sess
 	want.CreatedAt = want.CreatedAt.Truncate(time.Microsecond).UTC()
 	want.LastSeenAt = want.CreatedAt
+	want.VerifiedAt = want.CreatedAt
 	want.IdleUntil, want.ExpiresAt = want.IdleUntil.UTC(), want.ExpiresAt.UTC()
 
 	got, err := s.Session(ctx, sess.Selector, t0)

@@ -139,8 +139,9 @@
 // tokens, 0006_account_profile the accounts' profile column,
 // 0007_sessions the sessions (and, on PostgreSQL, the indexes that list
 // accounts bytewise), 0008_token_bindings_event_time the tokens'
-// bindings and an index on the events' time, and 0009_attempt_leases the
-// attempt counters' leases on charges in flight, so upgrading masuk means
+// bindings and an index on the events' time, 0009_attempt_leases the
+// attempt counters' leases on charges in flight, and 0010_session_verified
+// when a session's owner last proved a secret, so upgrading masuk means
 // migrating again.
 //
 // # Table prefix and schema

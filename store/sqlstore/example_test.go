@@ -100,4 +100,5 @@ func ExampleMigrationSQL() {
 	// 0007_masuk_sessions.sql
 	// 0008_masuk_token_bindings_event_time.sql
 	// 0009_masuk_attempt_leases.sql
+	// 0010_masuk_session_verified.sql
 }

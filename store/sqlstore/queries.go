@@ -82,6 +82,8 @@ const (
 	qSession
 	qTouchSession
 	qTouchSessionSQLite
+	qVerifySession
+	qVerifySessionSQLite
 	qSessions
 	qDeleteSession
 	qDeleteSessions
@@ -96,7 +98,10 @@ const (
 	factorColumns    = `id, account_id, kind, label, secret, algorithm, digits, period, last_step, created_at, confirmed_at`
 	deviceColumns    = `selector, account_id, hash, stamp, label, created_at, expires_at`
 	tokenColumns     = `selector, account_id, purpose, binding, hash, data, attempts, max_attempts, issued_at, expires_at`
-	sessionColumns   = `selector, account_id, realm, hash, stamp, client_addr, user_agent, created_at, last_seen_at, idle_until, expires_at, data`
+	sessionColumns   = `selector, account_id, realm, hash, stamp, client_addr, user_agent, created_at, last_seen_at, idle_until, expires_at, data, verified_at`
+	// sessionSelect reads sessionColumns; a session begun before
+	// verified_at existed was verified when it began.
+	sessionSelect = `selector, account_id, realm, hash, stamp, client_addr, user_agent, created_at, last_seen_at, idle_until, expires_at, data, coalesce(verified_at, created_at)`
 )
 
 var queries = [numQueries]string{
@@ -223,7 +228,7 @@ var queries = [numQueries]string{
 
 	// A session is live at $t when idle_until > $t AND expires_at > $t.
 	qInsertSession: `INSERT INTO {p}sessions (` + sessionColumns + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 	// The account's sessions no longer live at $2, and the session that
 	// holds the selector $3 if it is no longer live: a dead session does
 	// not keep its selector taken.
@@ -233,7 +238,7 @@ var queries = [numQueries]string{
 	qEvictSessions: `DELETE FROM {p}sessions WHERE selector IN (
 		SELECT selector FROM {p}sessions WHERE account_id = $1 AND selector <> $2 AND idle_until > $3 AND expires_at > $3
 		ORDER BY idle_until, created_at, selector LIMIT $4)`,
-	qSession: `SELECT ` + sessionColumns + ` FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	qSession: `SELECT ` + sessionSelect + ` FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
 	// One UPDATE that moves each time only forward, computed from the row
 	// as it is when the UPDATE has locked it (PostgreSQL re-reads a row a
 	// concurrent UPDATE changed; SQLite has one writer), and only while
@@ -242,10 +247,14 @@ var queries = [numQueries]string{
 	qTouchSession: `UPDATE {p}sessions SET last_seen_at = greatest(last_seen_at, $2),
 		idle_until = least(expires_at, greatest(idle_until, $3))
 		WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	qVerifySession: `UPDATE {p}sessions SET verified_at = greatest(coalesce(verified_at, created_at), $2)
+		WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	qVerifySessionSQLite: `UPDATE {p}sessions SET verified_at = max(coalesce(verified_at, created_at), $2)
+		WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
 	qTouchSessionSQLite: `UPDATE {p}sessions SET last_seen_at = max(last_seen_at, $2),
 		idle_until = min(expires_at, max(idle_until, $3))
 		WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
-	qSessions:       `SELECT ` + sessionColumns + ` FROM {p}sessions WHERE account_id = $1 AND idle_until > $2 AND expires_at > $2`,
+	qSessions:       `SELECT ` + sessionSelect + ` FROM {p}sessions WHERE account_id = $1 AND idle_until > $2 AND expires_at > $2`,
 	qDeleteSession:  `DELETE FROM {p}sessions WHERE account_id = $1 AND selector = $2`,
 	qDeleteSessions: `DELETE FROM {p}sessions WHERE account_id = $1 AND selector <> $2`,
 	qPruneSessions:  `DELETE FROM {p}sessions WHERE idle_until <= $1 OR expires_at <= $1`,

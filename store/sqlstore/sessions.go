@@ -47,6 +47,10 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 		return fmt.Errorf("sqlstore: session data: %w", err)
 	}
 	at := s.timeArg(sess.CreatedAt)
+	verified := sess.VerifiedAt
+	if verified.IsZero() {
+		verified = sess.CreatedAt
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == Postgres {
 			if _, err := tx.ExecContext(ctx, s.q[qAdvisoryLock], s.sessionLockKey(sess.AccountID)); err != nil {
@@ -57,7 +61,7 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, s.q[qInsertSession], sess.Selector, sess.AccountID, sess.Realm, sess.Hash, sess.Stamp,
-			sess.ClientAddr, sess.UserAgent, at, s.timeArg(sess.LastSeenAt), s.timeArg(sess.IdleUntil), s.timeArg(sess.ExpiresAt), data)
+			sess.ClientAddr, sess.UserAgent, at, s.timeArg(sess.LastSeenAt), s.timeArg(sess.IdleUntil), s.timeArg(sess.ExpiresAt), data, s.timeArg(verified))
 		if err != nil {
 			return err
 		}
@@ -117,6 +121,25 @@ func (s *Store) TouchSession(ctx context.Context, selector string, seen, idleUnt
 		err = store.ErrNotFound
 	}
 	return s.fail(ctx, "TouchSession", err)
+}
+
+// VerifySession implements [store.Sessions] with one UPDATE, conditional
+// on the session being live at at, that sets verified_at to the later of
+// its value and at, computed from the locked row as TouchSession's times
+// are.
+func (s *Store) VerifySession(ctx context.Context, selector string, at time.Time) error {
+	if !s.text(selector) {
+		return store.ErrNotFound // never stored
+	}
+	q := qVerifySession
+	if s.dialect == SQLite {
+		q = qVerifySessionSQLite
+	}
+	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[q], selector, s.timeArg(at)))
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	return s.fail(ctx, "VerifySession", err)
 }
 
 // Sessions implements [store.Sessions] with one SELECT of the account's
@@ -195,7 +218,7 @@ func (s *Store) PruneSessions(ctx context.Context, at time.Time) (int64, error) 
 func scanSession(row interface{ Scan(...any) error }, sess *store.Session) error {
 	var data sql.NullString
 	err := row.Scan(&sess.Selector, &sess.AccountID, &sess.Realm, &sess.Hash, &sess.Stamp, &sess.ClientAddr, &sess.UserAgent,
-		utcTime{&sess.CreatedAt}, utcTime{&sess.LastSeenAt}, utcTime{&sess.IdleUntil}, utcTime{&sess.ExpiresAt}, &data)
+		utcTime{&sess.CreatedAt}, utcTime{&sess.LastSeenAt}, utcTime{&sess.IdleUntil}, utcTime{&sess.ExpiresAt}, &data, utcTime{&sess.VerifiedAt})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,9 @@ func sessionClauses() []clause {
 		{"TouchEachTimeForwardOnly", testTouchForwardOnly},
 		{"TouchIdleOrUnknown", testTouchGone},
 		{"ConcurrentTouch", testConcurrentTouch},
+		{"Verify", testVerifySession},
+		{"VerifyDeadOrUnknown", testVerifyGone},
+		{"ConcurrentVerify", testConcurrentVerify},
 		{"ListLiveMostRecentlySeenFirst", testSessionsList},
 		{"Delete", testDeleteSession},
 		{"DeleteAll", testDeleteSessions},
@@ -62,6 +65,10 @@ func session(accountID string) store.Session {
 func normSession(s store.Session) store.Session {
 	s.CreatedAt, s.LastSeenAt = s.CreatedAt.UTC(), s.LastSeenAt.UTC()
 	s.IdleUntil, s.ExpiresAt = s.IdleUntil.UTC(), s.ExpiresAt.UTC()
+	if s.VerifiedAt.IsZero() {
+		s.VerifiedAt = s.CreatedAt
+	}
+	s.VerifiedAt = s.VerifiedAt.UTC()
 	if len(s.Data) == 0 {
 		s.Data = nil
 	}
@@ -72,7 +79,7 @@ func normSession(s store.Session) store.Session {
 // that its times are in UTC.
 func readSession(t *testing.T, s store.Session) store.Session {
 	t.Helper()
-	for _, tm := range []time.Time{s.CreatedAt, s.LastSeenAt, s.IdleUntil, s.ExpiresAt} {
+	for _, tm := range []time.Time{s.CreatedAt, s.LastSeenAt, s.IdleUntil, s.ExpiresAt, s.VerifiedAt} {
 		if tm.Location() != time.UTC {
 			t.Fatalf("session time %v is not in UTC", tm)
 		}
@@ -460,28 +467,29 @@ func testSessionInvalid(t *testing.T, open Opener) {
 		tooMany[fmt.Sprint("k", i)] = "v"
 	}
 	for name, mutate := range map[string]func(*store.Session){
-		"short selector":      func(x *store.Session) { x.Selector = strings.Repeat("s", 15) },
-		"long selector":       func(x *store.Session) { x.Selector = newID("") + strings.Repeat("s", 113) },
-		"no hash":             func(x *store.Session) { x.Hash = nil },
-		"short hash":          func(x *store.Session) { x.Hash = x.Hash[:15] },
-		"long hash":           func(x *store.Session) { x.Hash = make([]byte, 65) },
-		"no account":          func(x *store.Session) { x.AccountID = "" },
-		"no realm":            func(x *store.Session) { x.Realm = "" },
-		"no stamp":            func(x *store.Session) { x.Stamp = "" },
-		"long address":        func(x *store.Session) { x.ClientAddr = strings.Repeat("a", store.MaxSessionAddr+1) },
-		"long user agent":     func(x *store.Session) { x.UserAgent = strings.Repeat("u", store.MaxSessionUserAgent+1) },
-		"no creation":         func(x *store.Session) { x.CreatedAt = time.Time{} },
-		"no last seen":        func(x *store.Session) { x.LastSeenAt = time.Time{} },
-		"seen before begun":   func(x *store.Session) { x.LastSeenAt = x.CreatedAt.Add(-time.Microsecond) },
-		"no idle":             func(x *store.Session) { x.IdleUntil = time.Time{} },
-		"idle at creation":    func(x *store.Session) { x.IdleUntil = x.CreatedAt },
-		"idle before":         func(x *store.Session) { x.IdleUntil = x.CreatedAt.Add(-time.Minute) },
-		"no expiry":           func(x *store.Session) { x.ExpiresAt = time.Time{} },
-		"expires before idle": func(x *store.Session) { x.ExpiresAt = x.IdleUntil.Add(-time.Microsecond) },
-		"too much data":       func(x *store.Session) { x.Data = tooMany },
-		"empty data key":      func(x *store.Session) { x.Data = map[string]string{"": "v"} },
-		"long data key":       func(x *store.Session) { x.Data = map[string]string{strings.Repeat("k", store.MaxTokenDataSize+1): "v"} },
-		"long data value":     func(x *store.Session) { x.Data = map[string]string{"k": strings.Repeat("v", store.MaxTokenDataSize+1)} },
+		"short selector":       func(x *store.Session) { x.Selector = strings.Repeat("s", 15) },
+		"long selector":        func(x *store.Session) { x.Selector = newID("") + strings.Repeat("s", 113) },
+		"no hash":              func(x *store.Session) { x.Hash = nil },
+		"short hash":           func(x *store.Session) { x.Hash = x.Hash[:15] },
+		"long hash":            func(x *store.Session) { x.Hash = make([]byte, 65) },
+		"no account":           func(x *store.Session) { x.AccountID = "" },
+		"no realm":             func(x *store.Session) { x.Realm = "" },
+		"no stamp":             func(x *store.Session) { x.Stamp = "" },
+		"long address":         func(x *store.Session) { x.ClientAddr = strings.Repeat("a", store.MaxSessionAddr+1) },
+		"long user agent":      func(x *store.Session) { x.UserAgent = strings.Repeat("u", store.MaxSessionUserAgent+1) },
+		"no creation":          func(x *store.Session) { x.CreatedAt = time.Time{} },
+		"no last seen":         func(x *store.Session) { x.LastSeenAt = time.Time{} },
+		"seen before begun":    func(x *store.Session) { x.LastSeenAt = x.CreatedAt.Add(-time.Microsecond) },
+		"verified after begun": func(x *store.Session) { x.VerifiedAt = x.CreatedAt.Add(time.Microsecond) },
+		"no idle":              func(x *store.Session) { x.IdleUntil = time.Time{} },
+		"idle at creation":     func(x *store.Session) { x.IdleUntil = x.CreatedAt },
+		"idle before":          func(x *store.Session) { x.IdleUntil = x.CreatedAt.Add(-time.Minute) },
+		"no expiry":            func(x *store.Session) { x.ExpiresAt = time.Time{} },
+		"expires before idle":  func(x *store.Session) { x.ExpiresAt = x.IdleUntil.Add(-time.Microsecond) },
+		"too much data":        func(x *store.Session) { x.Data = tooMany },
+		"empty data key":       func(x *store.Session) { x.Data = map[string]string{"": "v"} },
+		"long data key":        func(x *store.Session) { x.Data = map[string]string{strings.Repeat("k", store.MaxTokenDataSize+1): "v"} },
+		"long data value":      func(x *store.Session) { x.Data = map[string]string{"k": strings.Repeat("v", store.MaxTokenDataSize+1)} },
 	} {
 		x := session(acc)
 		mutate(&x)
@@ -572,4 +580,76 @@ func testSessionsCanceled(t *testing.T, open Opener) {
 		t.Fatalf("DeleteSessions with a canceled context: %d, %v", n, err)
 	}
 	equal(t, sessionAt(t, s, x.Selector, at), normSession(x), "Session after calls under a canceled context")
+}
+
+// testVerifySession: VerifiedAt is CreatedAt unless given, and
+// VerifySession moves it forward only, touching nothing else.
+func testVerifySession(t *testing.T, open Opener) {
+	s := as[store.Sessions](t, open)
+	a := session(newID("acc-"))
+	noErr(t, s.CreateSession(ctx(t), a), "CreateSession")
+	got, err := s.Session(ctx(t), a.Selector, at)
+	noErr(t, err, "Session")
+	equal(t, got.VerifiedAt, at.UTC(), "VerifiedAt of a session created without one")
+
+	b := session(a.AccountID)
+	b.VerifiedAt = at.Add(-time.Second).In(wib)
+	noErr(t, s.CreateSession(ctx(t), b), "CreateSession with VerifiedAt")
+	got, err = s.Session(ctx(t), b.Selector, at)
+	noErr(t, err, "Session(b)")
+	equal(t, readSession(t, got), normSession(b), "session created with VerifiedAt")
+
+	later := at.Add(10 * time.Minute)
+	noErr(t, s.VerifySession(ctx(t), a.Selector, later.In(wib)), "VerifySession")
+	want := normSession(a)
+	want.VerifiedAt = later.UTC()
+	got, err = s.Session(ctx(t), a.Selector, later)
+	noErr(t, err, "Session after VerifySession")
+	equal(t, readSession(t, got), want, "session after VerifySession")
+
+	noErr(t, s.VerifySession(ctx(t), a.Selector, at.Add(time.Minute)), "VerifySession with an earlier time")
+	got, err = s.Session(ctx(t), a.Selector, later)
+	noErr(t, err, "Session after an earlier VerifySession")
+	equal(t, got.VerifiedAt, later.UTC(), "VerifiedAt moved back")
+	list, err := s.Sessions(ctx(t), a.AccountID, later)
+	noErr(t, err, "Sessions")
+	for _, x := range list {
+		if x.Selector == a.Selector {
+			equal(t, x.VerifiedAt, later.UTC(), "VerifiedAt in the list")
+		}
+	}
+}
+
+// testVerifyGone: a session that is idle, expired, deleted or unknown is
+// not verified.
+func testVerifyGone(t *testing.T, open Opener) {
+	s := as[store.Sessions](t, open)
+	a := session(newID("acc-"))
+	noErr(t, s.CreateSession(ctx(t), a), "CreateSession")
+	isErr(t, s.VerifySession(ctx(t), a.Selector, a.IdleUntil), store.ErrNotFound, "at IdleUntil")
+	isErr(t, s.VerifySession(ctx(t), newID("session-"), at), store.ErrNotFound, "unknown")
+	isErr(t, s.VerifySession(ctx(t), "session-\x00\xff-0123456789", at), store.ErrNotFound, "a selector no store can hold")
+	noErr(t, s.DeleteSession(ctx(t), a.AccountID, a.Selector), "DeleteSession")
+	isErr(t, s.VerifySession(ctx(t), a.Selector, at.Add(time.Minute)), store.ErrNotFound, "deleted")
+}
+
+// testConcurrentVerify: of parallel verifications, the latest time wins,
+// whatever their order.
+func testConcurrentVerify(t *testing.T, open Opener) {
+	s := as[store.Sessions](t, open)
+	a := session(newID("acc-"))
+	noErr(t, s.CreateSession(ctx(t), a), "CreateSession")
+	const n = 20
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = s.VerifySession(ctx(t), a.Selector, at.Add(time.Duration(i+1)*time.Second)) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		noErr(t, err, "VerifySession")
+	}
+	got, err := s.Session(ctx(t), a.Selector, at.Add(time.Minute))
+	noErr(t, err, "Session")
+	equal(t, got.VerifiedAt, at.Add(n*time.Second).UTC(), "VerifiedAt after parallel verifications")
 }
