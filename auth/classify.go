@@ -47,6 +47,7 @@ const (
 	CodeEmailRequired          Code = "email_required"
 	CodePhoneInvalid           Code = "phone_invalid"
 	CodePhoneSame              Code = "phone_same"
+	CodeReauthRequired         Code = "reauth_required"
 	CodeFieldInvalid           Code = "field_invalid"
 	CodeAccountExists          Code = "account_exists"
 	CodeConcurrentChange       Code = "concurrent_change"
@@ -142,6 +143,7 @@ var outcomes = []struct {
 	fields []string
 	id, en string
 }{
+	{ErrReauthRequired, CodeReauthRequired, http.StatusUnauthorized, []string{"password"}, "Masukkan kata sandi Anda untuk melanjutkan.", "Enter your password to continue."},
 	{ErrWrongPassword, CodeWrongPassword, http.StatusUnauthorized, []string{"password"}, "Kata sandi salah.", "Wrong password."},
 	{ErrInvalidCredentials, CodeInvalidCredentials, http.StatusUnauthorized, []string{"username", "password"}, "Nama pengguna atau kata sandi salah.", "Wrong username or password."},
 	{ErrPendingConfirmation, CodePendingConfirmation, http.StatusForbidden, nil, "Alamat email belum dikonfirmasi. Periksa email Anda.", "The email address is not confirmed yet. Check your email."},

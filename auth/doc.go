@@ -26,7 +26,7 @@
 //     ConfirmPhoneChange, and Get.
 //   - [Authenticator.Sessions] ([Sessions]): Start after a login, Load on
 //     every request, List, Logout, Revoke and RevokeOthers for the owner's
-//     sessions page. Package auth/httpauth wraps them for net/http.
+//     sessions page, Reauthenticate before sensitive actions. Package auth/httpauth wraps them for net/http.
 //   - [Authenticator.Factors] ([Factors]): the owner's second factors:
 //     Summary, BeginTOTP and ConfirmTOTP for an authenticator app, AddCodes
 //     for codes by email or SMS, Remove, RegenerateRecoveryCodes, and
@@ -235,6 +235,15 @@
 // at the very next request. A busy session's last use is written once a
 // minute. A password change ends every session, so start a new one after
 // it.
+//
+// Sensitive actions (second factors, recovery codes, the email address,
+// the phone number) take the owner's password. Given [Request].Session
+// instead, they go through without it when the owner proved the password
+// in that session within the realm's [SessionPolicy].ReauthWithin (10
+// minutes unless set): at login, with [Sessions.Reauthenticate], or with
+// any action's right password. Past that they answer ErrReauthRequired,
+// so a page with several such forms asks for the password once.
+// [Principal].ReauthUntil says until when.
 //
 // # Activity, events and alerts
 //

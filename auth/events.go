@@ -102,6 +102,11 @@ const (
 	EventNewDevice EventKind = "login.new_device"
 	// EventLogout: a session was ended by its owner; detail "session".
 	EventLogout EventKind = "session.logout"
+	// EventReauthenticated: the owner proved the password again in a
+	// session (Sessions.Reauthenticate); EventReauthFailed: the password
+	// was wrong.
+	EventReauthenticated EventKind = "session.reauthenticated"
+	EventReauthFailed    EventKind = "session.reauth_failed"
 	// EventSessionsRevoked: sessions were ended, details "which" (one,
 	// others, all), "count" and, for an operator, "by".
 	EventSessionsRevoked EventKind = "session.revoked"
@@ -171,6 +176,14 @@ type Request struct {
 	// Locale is the language of the messages the request makes masuk
 	// send, "id" or "en"; empty means the realm's Messages.Locale.
 	Locale string
+	// Session is the token of the session the request came with
+	// (NewSession.Token), for the sensitive actions that take the owner's
+	// password: with it, an action whose password is left empty goes
+	// through when the owner proved the password in this session within
+	// the realm's Session.ReauthWithin, and is refused with
+	// ErrReauthRequired otherwise; a password given and right renews the
+	// proof. It is never logged.
+	Session string `json:"-"`
 }
 
 // record appends e to the store's log and writes it to the logger, and

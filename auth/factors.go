@@ -690,6 +690,12 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 	if err != nil {
 		return store.Account{}, fmt.Errorf("auth: %w", err)
 	}
+	if pw == "" && req.Session != "" {
+		if err := a.recentProof(ctx, acct, req.Session); err != nil {
+			return store.Account{}, err
+		}
+		return acct, nil
+	}
 	ev := a.event(EventFactorChangeFailed, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	att, err := a.begin(ctx, a.realmOf(acct.Realm), lockout.Password, ev)
@@ -698,6 +704,9 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 	}
 	_, err = a.checkCurrent(ctx, ev, acct, pw)
 	a.settle(ctx, att, ev, err)
+	if err == nil && req.Session != "" {
+		a.proved(ctx, acct, req.Session)
+	}
 	return acct, err
 }
 

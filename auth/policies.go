@@ -222,7 +222,12 @@ func (c *SessionPolicy) fill() error {
 	if c.TouchEvery == 0 {
 		c.TouchEvery = min(time.Minute, c.IdleTimeout/10)
 	}
+	if c.ReauthWithin == 0 {
+		c.ReauthWithin = min(10*time.Minute, c.IdleTimeout)
+	}
 	switch {
+	case c.ReauthWithin < 0 || c.ReauthWithin > c.IdleTimeout:
+		return errors.New("Session.ReauthWithin must be at most Session.IdleTimeout")
 	case c.IdleTimeout < time.Minute || c.Lifetime < c.IdleTimeout:
 		return errors.New("Session.IdleTimeout must be at least a minute and Session.Lifetime at least Session.IdleTimeout")
 	case c.TouchEvery < 0 || c.TouchEvery > c.IdleTimeout/10:

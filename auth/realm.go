@@ -405,6 +405,15 @@ type SessionPolicy struct {
 	// session used many times a minute is written once a minute. Zero
 	// means 1 minute; it is at most a tenth of IdleTimeout.
 	TouchEvery time.Duration
+	// ReauthWithin is how recently the owner must have proved a password
+	// in the session for a sensitive action (adding or removing a second
+	// factor, new recovery codes, changing the email address or phone
+	// number) to go without asking for it again, as Kratos' privileged
+	// sessions do: the login that began the session counts, and so does
+	// each password given since (Sessions.Reauthenticate, or a sensitive
+	// action's own). Zero means 10 minutes; at most IdleTimeout. See
+	// Request.Session.
+	ReauthWithin time.Duration
 }
 
 // Requirement says whether a realm's accounts need a second factor.

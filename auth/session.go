@@ -50,6 +50,11 @@ type Principal struct {
 	Username  string `json:"username"`
 	// Session is the session the request carried.
 	Session SessionInfo `json:"session"`
+	// ReauthUntil is until when the session's sensitive actions need no
+	// password (Request.Session): the last proof of the password plus the
+	// realm's Session.ReauthWithin. A page asks for the password when it
+	// is past.
+	ReauthUntil time.Time `json:"reauth_until"`
 }
 
 // Sessions begins, loads, lists and ends server-side sessions. Obtain it
@@ -187,7 +192,8 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 	}
 	return &Principal{
 		Account: acct, AccountID: acct.ID, Realm: acct.Realm, Username: acct.DisplayUsername,
-		Session: sessionInfo(s, s.Selector),
+		Session:     sessionInfo(s, s.Selector),
+		ReauthUntil: s.VerifiedAt.Add(a.settingsOf(s.Realm).Session.ReauthWithin),
 	}, nil
 }
 
