@@ -27,11 +27,7 @@ type registered struct {
 	Flow       string `json:"flow,omitempty"`
 }
 
-func (h *Handler) register(c *call) (int, any, error) {
-	var b registerBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) register(c *call, b registerBody) (int, any, error) {
 	rs, err := h.auth.Realm(c.realm)
 	if err != nil {
 		return 0, nil, err
@@ -77,11 +73,7 @@ type stateView struct {
 	State string `json:"state"`
 }
 
-func (h *Handler) activate(c *call) (int, any, error) {
-	var b tokenOrCode
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) activate(c *call, b tokenOrCode) (int, any, error) {
 	done, err := h.auth.Accounts().Confirm(c.ctx, auth.Confirmation{Realm: c.realm, Token: b.Token,
 		Identifier: b.Identifier, Code: b.Code, Flow: b.Flow, Request: h.req(c)})
 	if err != nil {
@@ -98,11 +90,7 @@ type flowView struct {
 	Flow string `json:"flow"`
 }
 
-func (h *Handler) resendActivation(c *call) (int, any, error) {
-	var b identifierBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) resendActivation(c *call, b identifierBody) (int, any, error) {
 	started, err := h.auth.Accounts().ResendActivation(c.ctx, auth.ActivationRequest{Realm: c.realm, Identifier: b.Identifier, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -115,11 +103,7 @@ type resetStarted struct {
 	Flow     string `json:"flow"`
 }
 
-func (h *Handler) requestReset(c *call) (int, any, error) {
-	var b identifierBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) requestReset(c *call, b identifierBody) (int, any, error) {
 	rs, err := h.auth.Realm(c.realm)
 	if err != nil {
 		return 0, nil, err
@@ -140,11 +124,7 @@ type resetBody struct {
 	NewPassword string `json:"new_password"`
 }
 
-func (h *Handler) completeReset(c *call) (int, any, error) {
-	var b resetBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) completeReset(c *call, b resetBody) (int, any, error) {
 	err := h.auth.Accounts().CompleteReset(c.ctx, auth.ResetCompletion{Realm: c.realm, Token: b.Token, Identifier: b.Identifier,
 		Code: b.Code, Flow: b.Flow, NewPassword: b.NewPassword, Request: h.req(c)})
 	return http.StatusNoContent, nil, err
@@ -154,11 +134,7 @@ type tokenBody struct {
 	Token string `json:"token"`
 }
 
-func (h *Handler) confirmEmail(c *call) (int, any, error) {
-	var b tokenBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) confirmEmail(c *call, b tokenBody) (int, any, error) {
 	_, err := h.auth.Accounts().ConfirmEmailChange(c.ctx, auth.EmailChangeConfirmation{Realm: c.realm, Token: b.Token, Request: h.req(c)})
 	return http.StatusNoContent, nil, err
 }
@@ -174,11 +150,7 @@ type sessionAnswer struct {
 
 // changePassword changes the password, which ends every session of the
 // account, and begins a new one for the caller.
-func (h *Handler) changePassword(c *call) (int, any, error) {
-	var b passwordChangeBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) changePassword(c *call, b passwordChangeBody) (int, any, error) {
 	err := h.auth.Accounts().ChangePassword(c.ctx, auth.PasswordChange{AccountID: c.p.AccountID, Current: b.Current, New: b.New, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -199,11 +171,7 @@ type emailChangeBody struct {
 	NewEmail string `json:"new_email"`
 }
 
-func (h *Handler) changeEmail(c *call) (int, any, error) {
-	var b emailChangeBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) changeEmail(c *call, b emailChangeBody) (int, any, error) {
 	err := h.auth.Accounts().RequestEmailChange(c.ctx, auth.EmailChange{AccountID: c.p.AccountID, Password: b.Password, NewEmail: b.NewEmail, Request: h.req(c)})
 	return http.StatusAccepted, nil, err
 }

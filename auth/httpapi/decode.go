@@ -70,3 +70,15 @@ func decode(c *call, v any) error {
 	}
 	return nil
 }
+
+// with makes a route's handler of one that takes the request's body,
+// decoded into T by decode.
+func with[T any](serve func(h *Handler, c *call, b T) (int, any, error)) func(*Handler, *call) (int, any, error) {
+	return func(h *Handler, c *call) (int, any, error) {
+		var b T
+		if err := decode(c, &b); err != nil {
+			return 0, nil, err
+		}
+		return serve(h, c, b)
+	}
+}

@@ -127,11 +127,7 @@ type loginView struct {
 	RecoveryCodes []string    `json:"recovery_codes,omitempty"`
 }
 
-func (h *Handler) login(c *call) (int, any, error) {
-	var b loginBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) login(c *call, b loginBody) (int, any, error) {
 	res, err := h.auth.Logins().Login(c.ctx, auth.LoginRequest{
 		Realm: c.realm, Username: b.Username, Password: b.Password,
 		Captcha: h.answer(c, purposeLogin, b.Captcha), Device: b.Device, Request: h.req(c),
@@ -205,11 +201,7 @@ type secondStepBody struct {
 	Remember bool        `json:"remember"`
 }
 
-func (h *Handler) secondStep(c *call) (int, any, error) {
-	var b secondStepBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) secondStep(c *call, b secondStepBody) (int, any, error) {
 	res, err := h.auth.Logins().SecondStep(c.ctx, auth.SecondStepRequest{
 		Realm: c.realm, Pending: b.Pending, Method: b.Method, Code: b.Code, Remember: b.Remember, Request: h.req(c),
 	})
@@ -224,11 +216,7 @@ type sendCodeBody struct {
 	Method  auth.Method `json:"method"`
 }
 
-func (h *Handler) sendCode(c *call) (int, any, error) {
-	var b sendCodeBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) sendCode(c *call, b sendCodeBody) (int, any, error) {
 	sent, err := h.auth.Logins().SendCode(c.ctx, auth.SendCodeRequest{Realm: c.realm, Pending: b.Pending, Method: b.Method, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -259,11 +247,7 @@ type enrollTOTPBody struct {
 	Label   string `json:"label"`
 }
 
-func (h *Handler) enrollTOTP(c *call) (int, any, error) {
-	var b enrollTOTPBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) enrollTOTP(c *call, b enrollTOTPBody) (int, any, error) {
 	e, err := h.auth.Factors().BeginTOTP(c.ctx, auth.FactorChange{Realm: c.realm, Pending: b.Pending, Label: b.Label, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -277,11 +261,7 @@ type enrollConfirmBody struct {
 	Code     string `json:"code"`
 }
 
-func (h *Handler) enrollTOTPConfirm(c *call) (int, any, error) {
-	var b enrollConfirmBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) enrollTOTPConfirm(c *call, b enrollConfirmBody) (int, any, error) {
 	en, err := h.auth.Factors().ConfirmTOTP(c.ctx, auth.TOTPConfirmation{Realm: c.realm, Pending: b.Pending, FactorID: b.FactorID, Code: b.Code, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -302,11 +282,7 @@ type codesEnrolled struct {
 	SecondFactor pendingStep `json:"second_factor"`
 }
 
-func (h *Handler) enrollCodes(c *call) (int, any, error) {
-	var b enrollCodesBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) enrollCodes(c *call, b enrollCodesBody) (int, any, error) {
 	en, err := h.auth.Factors().AddCodes(c.ctx, auth.CodeFactor{Kind: b.Kind,
 		FactorChange: auth.FactorChange{Realm: c.realm, Pending: b.Pending, Label: b.Label, Request: h.req(c)}})
 	if err != nil {
@@ -327,11 +303,7 @@ type captchaBody struct {
 
 // captchaFor says whether the next login (for a username) or registration
 // needs a captcha and, when it does, issues one.
-func (h *Handler) captchaFor(c *call) (int, any, error) {
-	var b captchaBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) captchaFor(c *call, b captchaBody) (int, any, error) {
 	var required bool
 	switch b.Purpose {
 	case purposeLogin, "":

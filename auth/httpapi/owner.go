@@ -62,11 +62,7 @@ func (h *Handler) change(c *call, password, label string) auth.FactorChange {
 	return auth.FactorChange{AccountID: c.p.AccountID, Password: password, Label: label, Request: h.req(c)}
 }
 
-func (h *Handler) beginTOTP(c *call) (int, any, error) {
-	var b labelBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) beginTOTP(c *call, b labelBody) (int, any, error) {
 	e, err := h.auth.Factors().BeginTOTP(c.ctx, h.change(c, b.Password, b.Label))
 	if err != nil {
 		return 0, nil, err
@@ -79,11 +75,7 @@ type confirmBody struct {
 	Code     string `json:"code"`
 }
 
-func (h *Handler) confirmTOTP(c *call) (int, any, error) {
-	var b confirmBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) confirmTOTP(c *call, b confirmBody) (int, any, error) {
 	en, err := h.auth.Factors().ConfirmTOTP(c.ctx, auth.TOTPConfirmation{AccountID: c.p.AccountID, FactorID: b.FactorID, Code: b.Code, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -97,11 +89,7 @@ type codesBody struct {
 	Label    string           `json:"label"`
 }
 
-func (h *Handler) addCodes(c *call) (int, any, error) {
-	var b codesBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) addCodes(c *call, b codesBody) (int, any, error) {
 	en, err := h.auth.Factors().AddCodes(c.ctx, auth.CodeFactor{Kind: b.Kind, FactorChange: h.change(c, b.Password, b.Label)})
 	if err != nil {
 		return 0, nil, err
@@ -109,11 +97,7 @@ func (h *Handler) addCodes(c *call) (int, any, error) {
 	return 200, en, nil
 }
 
-func (h *Handler) removeFactor(c *call) (int, any, error) {
-	var b passwordBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) removeFactor(c *call, b passwordBody) (int, any, error) {
 	err := h.auth.Factors().Remove(c.ctx, auth.FactorRemoval{FactorID: c.r.PathValue("id"), FactorChange: h.change(c, b.Password, "")})
 	return http.StatusNoContent, nil, err
 }
@@ -130,11 +114,7 @@ func (h *Handler) recoveryCount(c *call) (int, any, error) {
 	return 200, remainingView{s.RecoveryCodes}, nil
 }
 
-func (h *Handler) regenerateRecovery(c *call) (int, any, error) {
-	var b passwordBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) regenerateRecovery(c *call, b passwordBody) (int, any, error) {
 	codes, err := h.auth.Factors().RegenerateRecoveryCodes(c.ctx, h.change(c, b.Password, ""))
 	if err != nil {
 		return 0, nil, err
@@ -146,11 +126,7 @@ type forgetBody struct {
 	DeviceID string `json:"device_id"`
 }
 
-func (h *Handler) forgetDevices(c *call) (int, any, error) {
-	var b forgetBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) forgetDevices(c *call, b forgetBody) (int, any, error) {
 	err := h.auth.Factors().ForgetDevice(c.ctx, auth.DeviceForget{AccountID: c.p.AccountID, DeviceID: b.DeviceID, Request: h.req(c)})
 	return http.StatusNoContent, nil, err
 }
@@ -181,10 +157,7 @@ func (h *Handler) revokeSession(c *call) (int, any, error) {
 	return http.StatusNoContent, nil, err
 }
 
-func (h *Handler) revokeOthers(c *call) (int, any, error) {
-	if err := decode(c, &struct{}{}); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) revokeOthers(c *call, _ struct{}) (int, any, error) {
 	n, err := h.auth.Sessions().RevokeOthers(c.ctx, auth.OthersRevocation{AccountID: c.p.AccountID, Current: c.p.Session.ID, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
@@ -197,11 +170,7 @@ type logoutBody struct {
 	Everywhere bool `json:"everywhere"`
 }
 
-func (h *Handler) logout(c *call) (int, any, error) {
-	var b logoutBody
-	if err := decode(c, &b); err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) logout(c *call, b logoutBody) (int, any, error) {
 	if b.Everywhere {
 		_, err := h.auth.Sessions().RevokeOthers(c.ctx, auth.OthersRevocation{AccountID: c.p.AccountID, Request: h.req(c)})
 		return http.StatusNoContent, nil, err
