@@ -1,0 +1,87 @@
+// Package httpapi serves every flow of package auth as JSON over HTTP, for
+// mobile apps and single-page applications: login in one or two steps
+// with the captcha, registration and activation, forgotten passwords, the
+// password and email address, second factors and recovery codes,
+// sessions, activity and logout. [New] takes a [Config] and returns a
+// [Handler] the host mounts:
+//
+//	api, err := httpapi.New(httpapi.Config{
+//		Auth: a, BasePath: "/api", Realms: []string{"lpse", "sapk"},
+//		Captcha: captchas, AllowedOrigins: []string{"https://app.lpse.example.go.id"},
+//		ClientAddr: func(r *http.Request) string { return lockout.ClientAddr(r, proxies) },
+//	})
+//	mux.Handle("/api/", api)
+//
+// The realm is the first path segment below BasePath ("/api/lpse/login"),
+// or, with Config.Realm, the one realm the handler serves ("/api/login").
+//
+// # The document
+//
+// The handler serves an OpenAPI 3.1 document of every path, request body
+// and response at BasePath + "/openapi.json" ("/api/openapi.json"), with
+// the paths and server adapted to its Config. Its tests hold the handlers
+// to it: every request and response of the journey tests is validated
+// against it with github.com/getkin/kin-openapi, whose openapi3filter
+// validates 3.1 documents with a JSON Schema 2020-12 validator. The
+// document keeps to what that validates: plain objects with
+// additionalProperties false, enums, formats, and contentMediaType for
+// the captcha's media; no webhooks, no $dynamicRef, no type arrays.
+//
+// # Sessions: bearer tokens
+//
+// A completed login answers with a session token; the client sends it as
+// "Authorization: Bearer <token>" with every request of the owner's
+// endpoints. No cookie is ever set or read, so a browser never adds the
+// credential on its own, and no CSRF token is needed. A token of another
+// realm's session, or of one that ended (logout, a password change, an
+// operator's action), answers 401 unauthenticated. Pending logins,
+// remembered devices and session tokens are secrets the client keeps in
+// memory or the platform's secure storage, never in a URL.
+//
+// # Errors
+//
+// Every error has one shape, derived from auth.Classify:
+//
+//	{"error": {"code": "locked", "message": "Terlalu banyak percobaan gagal. ...",
+//	  "fields": [{"field": "password", "code": "policy", "rule": "min_length", "message": "..."}],
+//	  "retry_after": 900, "locked_until": "2026-11-23T09:15:00Z",
+//	  "captcha": {"required": true, "id": "...", "image_url": "...", "audio_urls": {...}},
+//	  "second_factor": {"pending": "...", "methods": ["totp", "recovery"], "expires_at": "..."}}}
+//
+// Messages are in the language of Accept-Language: Indonesian, the
+// default, or English. Nothing a person can cause is a 5xx, and a 5xx
+// says nothing of its cause (Config.Logger gets it). Answers never tell
+// whether an account exists: a wrong password, an unknown username and a
+// disabled account are one invalid_credentials, and a reset, a resend of
+// the activation and a registration in a realm that confirms addresses
+// answer alike whether or not the account exists.
+//
+// A login whose account has a second factor answers 401
+// second_factor_required with the pending login; one whose realm requires
+// a factor the account lacks, 401 enrollment_required with the pending
+// enrollment, which the login/enroll endpoints take in place of a
+// password. When the next login needs a captcha, the error carries a new
+// challenge, whose image and audio the handler serves (with
+// Config.Captcha); a lock carries locked_until and Retry-After.
+//
+// # Requests
+//
+// A body is one JSON object with only the operation's fields, declared
+// "Content-Type: application/json" (415 otherwise) and at most
+// Config.MaxBodyBytes (413); unknown fields, values of the wrong type and
+// anything after the object are refused with 400 malformed_request,
+// naming the field. Bad input changes nothing.
+//
+// # Browsers from other origins
+//
+// Config.AllowedOrigins lists the exact origins whose scripts may call
+// the API; their preflight requests are answered and every answer says
+// "Vary: Origin". A request whose Origin is neither listed nor the API's
+// own is refused with 403 origin_not_allowed, whatever it asks. No
+// wildcard, and no credentials: the API needs no cookies.
+//
+// # Adding an endpoint
+//
+// An endpoint is a handler, an entry of the route table and an operation
+// of openapi.json; a test fails when the table and the document differ.
+package httpapi
