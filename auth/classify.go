@@ -48,6 +48,7 @@ const (
 	CodePhoneInvalid           Code = "phone_invalid"
 	CodePhoneSame              Code = "phone_same"
 	CodeReauthRequired         Code = "reauth_required"
+	CodeIdentityCheckRequired  Code = "identity_check_required"
 	CodeFieldInvalid           Code = "field_invalid"
 	CodeAccountExists          Code = "account_exists"
 	CodeConcurrentChange       Code = "concurrent_change"
@@ -186,6 +187,7 @@ var outcomes = []struct {
 	{lockout.ErrThrottled, CodeThrottled, http.StatusTooManyRequests, nil, "Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests. Try again later."},
 	{store.ErrCooldown, CodeCooldown, http.StatusTooManyRequests, nil, "Tunggu sebentar sebelum meminta kode baru.", "Wait a moment before asking for a new code."},
 	{ErrWrongState, CodeWrongState, http.StatusConflict, nil, "Tindakan ini tidak berlaku untuk akun dalam keadaan ini.", "This action does not apply to an account in this state."},
+	{ErrIdentityCheckRequired, CodeIdentityCheckRequired, http.StatusUnprocessableEntity, []string{"identity_check"}, "Catat cara identitas pemilik akun diperiksa.", "Record how the account owner's identity was checked."},
 	{ErrReasonRequired, CodeReasonRequired, http.StatusUnprocessableEntity, []string{"reason"}, "Alasan wajib diisi.", "A reason is required."},
 	{ErrOutOfScope, CodeOutOfScope, http.StatusForbidden, nil, "Akun ini berada di luar portal yang Anda kelola.", "This account is outside the portals you manage."},
 	{ErrSelfAction, CodeSelfAction, http.StatusForbidden, nil, "Operator tidak dapat melakukan tindakan ini pada akunnya sendiri.", "An operator cannot do this to their own account."},

@@ -74,6 +74,7 @@ var classified = map[string]classification{
 	"auth.ErrInvalidUsername":         {auth.ErrInvalidUsername, auth.CodeUsernameInvalid, true},
 	"auth.ErrInvalidEmail":            {auth.ErrInvalidEmail, auth.CodeEmailInvalid, true},
 	"auth.ErrInvalidPhone":            {auth.ErrInvalidPhone, auth.CodePhoneInvalid, true},
+	"auth.ErrIdentityCheckRequired":   {auth.ErrIdentityCheckRequired, auth.CodeIdentityCheckRequired, true},
 	"auth.ErrReauthRequired":          {auth.ErrReauthRequired, auth.CodeReauthRequired, true},
 	"auth.ErrSamePhone":               {auth.ErrSamePhone, auth.CodePhoneSame, true},
 	"auth.ErrInvalidRealm":            {auth.ErrInvalidRealm, auth.CodeUnknownRealm, true},

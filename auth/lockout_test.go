@@ -201,7 +201,7 @@ func TestLockoutPerRealm(t *testing.T) {
 	f.clock.Advance(48 * time.Hour)
 	_, err = f.login(t, "bpjs", "budi", goodPassword)
 	lockedErr(t, err)
-	_, err = f.operator(t, "helpdesk", "bpjs").Unlock(t.Context(), auth.UnlockRequest{Realm: "bpjs", Username: "budi", Reason: "KTP diperiksa"})
+	_, err = f.operator(t, "helpdesk", "bpjs").Unlock(t.Context(), auth.UnlockRequest{Realm: "bpjs", Username: "budi", Reason: "peserta meminta buka kunci", IdentityCheck: "KTP diperiksa"})
 	require.NoError(t, err)
 	_, err = f.login(t, "bpjs", "budi", goodPassword)
 	require.NoError(t, err)

@@ -28,6 +28,9 @@ var (
 	// ErrReasonRequired: rejecting a registration needs a reason, which
 	// the applicant is told.
 	ErrReasonRequired = errors.New("auth: a reason is required")
+	// ErrIdentityCheckRequired: an unlock in a realm whose locks only an
+	// operator ends needs UnlockRequest.IdentityCheck.
+	ErrIdentityCheckRequired = errors.New("auth: how the owner's identity was checked is required")
 )
 
 // AnyRealm in an operator's Realms lets it act in every realm.
@@ -231,9 +234,15 @@ func (o *Operator) lockTarget(realmName, typed string) (*realmConfig, string, er
 type UnlockRequest struct {
 	// Realm and Username name the account; the username as typed.
 	Realm, Username string
-	// Reason says why (how the owner's identity was checked), for the
-	// log.
+	// Reason says why, for the log.
 	Reason string
+	// IdentityCheck says how the owner's identity was checked before the
+	// unlock ("KTP asli di kantor cabang", "panggilan video dengan
+	// nomor terdaftar"), for the log (event detail "identity_check").
+	// Required in a realm whose locks only an operator ends
+	// (lockout.Rule.UntilUnlocked or PermanentAfter): there the unlock is
+	// all that stands between a guesser and the account.
+	IdentityCheck string
 	Request
 }
 
@@ -249,9 +258,15 @@ func (o *Operator) Unlock(ctx context.Context, r UnlockRequest) (lockout.Status,
 	if len(r.Reason) > maxReasonBytes {
 		return lockout.Status{}, &FieldError{Field: "reason", Max: maxReasonBytes}
 	}
+	if len(r.IdentityCheck) > maxReasonBytes {
+		return lockout.Status{}, &FieldError{Field: "identity_check", Max: maxReasonBytes}
+	}
 	realm, username, err := o.lockTarget(r.Realm, r.Username)
 	if err != nil {
 		return lockout.Status{}, err
+	}
+	if rule := realm.Lockout.Account; (rule.UntilUnlocked || rule.PermanentAfter != 0) && strings.TrimSpace(r.IdentityCheck) == "" {
+		return lockout.Status{}, ErrIdentityCheckRequired
 	}
 	ev := a.event(EventUnlocked, r.Realm, r.Request)
 	ev.Username = username
@@ -266,6 +281,9 @@ func (o *Operator) Unlock(ctx context.Context, r UnlockRequest) (lockout.Status,
 		return lockout.Status{}, fmt.Errorf("auth: unlock: %w", err)
 	}
 	ev.Details = map[string]string{"by": o.id.Name, "reason": r.Reason, "was_locked": fmt.Sprint(before.Locked())}
+	if r.IdentityCheck != "" {
+		ev.Details["identity_check"] = r.IdentityCheck
+	}
 	a.record(ctx, ev)
 	return before, nil
 }
