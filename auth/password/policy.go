@@ -59,6 +59,16 @@ var (
 	CompositionUpperLowerDigitSymbol = Composition{Upper: 1, Lower: 1, Digit: 1, Symbol: 1}
 )
 
+// PresetPartner12 is the policy of partner portals such as the land
+// agency's (BPN) for notaries, surveyors and banks: at least 12
+// characters, with an upper-case and a lower-case letter, a digit and a
+// symbol. Copy it and set Breach or Blocklist as for any PolicyConfig:
+//
+//	cfg := password.PresetPartner12
+//	cfg.Breach = checker
+//	policy, err := password.NewPolicy(cfg)
+var PresetPartner12 = PolicyConfig{MinLength: 12, Composition: CompositionUpperLowerDigitSymbol}
+
 // PolicyConfig configures a [Policy]. The zero value is a sound policy:
 // 8 to 256 code points, the embedded blocklist, context words, no
 // composition rules, and no breached-password lookup.

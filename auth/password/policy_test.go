@@ -345,3 +345,23 @@ func TestCheckAllocations(t *testing.T) {
 	allocs = testing.AllocsPerRun(100, func() { _ = p.Check(t.Context(), "kuda laut biru makan pisang", Context{}) })
 	assert.Zero(t, allocs)
 }
+
+// TestPresetPartner12: 12 characters of all four classes pass; one short,
+// or without any one class, does not.
+func TestPresetPartner12(t *testing.T) {
+	p, err := NewPolicy(PresetPartner12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Check(t.Context(), "Notaris#2026a", Context{}); err != nil {
+		t.Errorf("a 13-character mixed password: %v", err)
+	}
+	for _, pw := range []string{"Notaris#202", "notaris#2026a", "NOTARIS#2026A", "Notaris#abcde", "Notaris22026a"} {
+		if err := p.Check(t.Context(), pw, Context{}); err == nil {
+			t.Errorf("%q passed", pw)
+		}
+	}
+	if p.MinLength() != 12 {
+		t.Errorf("MinLength = %d", p.MinLength())
+	}
+}
