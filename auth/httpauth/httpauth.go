@@ -239,14 +239,20 @@ func (s *Sessions) LogoutHandler(after string) http.Handler {
 }
 
 // Request describes r for package auth: the client's address (through the
-// trusted proxies), the User-Agent, and the language of the messages the
-// request may cause.
+// trusted proxies), the User-Agent, the language of the messages the
+// request may cause, and the session cookie's token (auth.Request.Session),
+// so that the sensitive actions of a session whose owner proved the
+// password recently go through without asking for it again.
 func (s *Sessions) Request(r *http.Request) auth.Request {
-	return auth.Request{
+	req := auth.Request{
 		ClientAddr: lockout.ClientAddr(r, s.cfg.TrustedProxies),
 		UserAgent:  r.UserAgent(),
 		Locale:     s.Locale(r),
 	}
+	if c, err := r.Cookie(s.cfg.CookieName); err == nil {
+		req.Session = c.Value
+	}
+	return req
 }
 
 // Locale returns "id" or "en": the language cookie's, else the first of

@@ -436,3 +436,14 @@ func TestEnrollmentAnswers(t *testing.T) {
 	assert.Equal(t, "secret-pending", c.Value)
 	assert.Equal(t, 300, c.MaxAge)
 }
+
+// TestRequestCarriesTheSession: Request passes the session cookie's token
+// on, so that auth can let a recently proved session's sensitive actions
+// skip the password; without the cookie it carries none.
+func TestRequestCarriesTheSession(t *testing.T) {
+	p := newPortal(t, httpauth.Config{Insecure: true})
+	r := httptest.NewRequest(http.MethodPost, "/akun/keamanan", nil)
+	assert.Empty(t, p.sess.Request(r).Session)
+	r.AddCookie(&http.Cookie{Name: "masuk", Value: "selector.secret"})
+	assert.Equal(t, "selector.secret", p.sess.Request(r).Session)
+}
