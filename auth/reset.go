@@ -281,6 +281,14 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm *re
 		a.record(ctx, withReason(ev, ReasonThrottled))
 		return
 	}
+	// Numbers are not unique and a registration does not prove its
+	// number: whoever registers accounts with a stranger's number must not
+	// buy a budget per account. What one number receives is limited as
+	// one account's is, whichever accounts ask.
+	if to.method != "" && !a.mayMailTo(ctx, b.action+"_phone", realm, to.phone, b.perTotal) {
+		a.record(ctx, withReason(ev, ReasonThrottled))
+		return
+	}
 	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow), digits, to.method); err != nil {
 		ev = withReason(ev, ReasonError)
 		ev.Details["error"] = err.Error()

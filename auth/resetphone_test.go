@@ -148,3 +148,36 @@ func TestResetByPhoneSharesTheBudget(t *testing.T) {
 	// PerAccountAddress defaults to 2 a day from one address.
 	assert.Len(t, k.Outbox.Messages(), before+2)
 }
+
+// TestResetByPhonePerNumber: phone numbers are not unique, and a
+// registration does not prove its number, so whoever registers many
+// accounts with a stranger's number must not be able to send that number
+// a reset code per account: what one number receives is limited, whatever
+// the accounts and addresses asking.
+func TestResetByPhonePerNumber(t *testing.T) {
+	k, _ := rpKit(t)
+	ctx := context.Background()
+	const accounts = 40
+	for i := range accounts {
+		_, err := k.Auth.Accounts().Register(ctx, auth.Registration{
+			Realm: "bpjs", Username: fmt.Sprintf("1905%07d", i), Phone: "0812-3456-7890", Password: prPassword,
+			Request: auth.Request{ClientAddr: fmt.Sprintf("203.0.%d.1", 113+i/20)},
+		})
+		require.NoError(t, err)
+	}
+	before := len(k.Outbox.Messages())
+	for i := range accounts {
+		_, err := rpRequest(t, k, auth.ResetRequest{Identifier: fmt.Sprintf("1905%07d", i), Phone: rpPhone,
+			Request: auth.Request{ClientAddr: fmt.Sprintf("192.0.2.%d", i+1)}})
+		require.NoError(t, err)
+	}
+	sent := 0
+	for _, m := range k.Outbox.Messages()[before:] {
+		if m.To == rpPhone {
+			sent++
+		}
+	}
+	// Reset.PerAccount (30 a day) is also what one number receives.
+	assert.LessOrEqual(t, sent, 30)
+	assert.Positive(t, sent)
+}
