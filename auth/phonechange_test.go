@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 )
 
@@ -123,4 +126,29 @@ func TestPhoneChangeOneWinner(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, wins)
+}
+
+// TestPhoneChangePerRecipientAcrossRealms: with Config.Realms nil any
+// realm name goes, so the codes one number receives are counted in one
+// budget whatever realm the accounts asking are in: naming a fresh realm
+// for each account must not buy the stranger's number a fresh
+// EmailChange.PerRecipient (3 a day).
+func TestPhoneChangePerRecipientAcrossRealms(t *testing.T) {
+	k := authtest.New(t, auth.Config{})
+	ctx := context.Background()
+	sent := 0
+	for i := range 6 {
+		addr := fmt.Sprintf("198.51.100.%d", i+1)
+		r, err := k.Auth.Accounts().Register(ctx, auth.Registration{
+			Realm: fmt.Sprintf("portal-%d", i), Username: "penyerang", Password: prPassword, Request: auth.Request{ClientAddr: addr},
+		})
+		require.NoError(t, err)
+		_, err = k.Auth.Accounts().RequestPhoneChange(ctx, auth.PhoneChange{AccountID: r.Account.ID, Password: prPassword, NewPhone: pcNew, Request: auth.Request{ClientAddr: addr}})
+		if err == nil {
+			sent++
+		} else {
+			require.ErrorIs(t, err, lockout.ErrThrottled)
+		}
+	}
+	assert.Equal(t, 3, sent)
 }
