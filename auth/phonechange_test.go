@@ -152,3 +152,26 @@ func TestPhoneChangePerRecipientAcrossRealms(t *testing.T) {
 	}
 	assert.Equal(t, 3, sent)
 }
+
+// TestPhoneChangeWrongCodeRecorded: a wrong confirmation code is recorded
+// in the history of the account it was tried on, as a wrong reset code
+// is, so that guessing is seen.
+func TestPhoneChangeWrongCodeRecorded(t *testing.T) {
+	k, acct := rpKit(t)
+	ctx := context.Background()
+	started, err := k.Auth.Accounts().RequestPhoneChange(ctx, auth.PhoneChange{AccountID: acct.ID, Password: prPassword, NewPhone: pcNew, Request: auth.Request{ClientAddr: prAddr}})
+	require.NoError(t, err)
+	wrong := "000000"
+	if k.LastCode(t, pcNew) == wrong {
+		wrong = "111111"
+	}
+	_, err = k.Auth.Accounts().ConfirmPhoneChange(ctx, auth.PhoneChangeConfirmation{AccountID: acct.ID, Code: wrong, Flow: started.Flow, Request: auth.Request{ClientAddr: prAddr}})
+	require.ErrorIs(t, err, auth.ErrInvalidToken)
+	var failed []string
+	for _, e := range k.Events(t, "bpjs") {
+		if e.Kind == string(auth.EventTokenFailed) {
+			failed = append(failed, e.AccountID+"|"+e.Username)
+		}
+	}
+	assert.Equal(t, []string{acct.ID + "|" + acct.Username}, failed)
+}

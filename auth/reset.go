@@ -501,7 +501,7 @@ func (s *Accounts) CompleteReset(ctx context.Context, c ResetCompletion) error {
 type redemption struct {
 	realm, purpose, token, identifier, code, flow string
 	// accountID, for a code of a logged-in owner, names the account
-	// instead of identifier.
+	// instead of identifier, which is then its username, for the log.
 	accountID string
 	req       Request
 }
@@ -556,6 +556,7 @@ func (a *Authenticator) verifyRedemption(ctx context.Context, tokens *reset.Toke
 			return red, store.Account{}, rerr
 		}
 		if r.accountID != "" {
+			ev.AccountID, ev.Username = r.accountID, r.identifier
 			red, err = tokens.VerifyCode(ctx, reset.Key{AccountID: r.accountID, Purpose: purpose, Binding: flowBinding(r.flow)}, compactDigits(code))
 			return a.redeemed(ctx, red, err, realmName, ev)
 		}
