@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
@@ -180,4 +182,27 @@ func TestResetByPhonePerNumber(t *testing.T) {
 	// Reset.PerAccount (30 a day) is also what one number receives.
 	assert.LessOrEqual(t, sent, 30)
 	assert.Positive(t, sent)
+}
+
+// TestResetByPhoneGuessingBounded: a realm that resets by link but also
+// by phone sends codes, so New holds its code settings to the same bound
+// of 1 in 10,000 a day as a realm that resets by code.
+func TestResetByPhoneGuessingBounded(t *testing.T) {
+	for _, c := range []auth.ResetPolicy{
+		{Attempts: 100},
+		{PerAccount: lockout.Rate{Requests: 100, Window: time.Hour}},
+	} {
+		c.Phone = []auth.Method{auth.MethodSMS}
+		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+			cfg.Realms = map[string]auth.Realm{"ppid": {}, "bpjs": {Reset: c}}
+		}})
+		_, err := auth.New(cfg)
+		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
+	}
+	// Links alone are not guessed.
+	_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+		cfg.Realms = map[string]auth.Realm{"ppid": {}, "bpjs": {Reset: auth.ResetPolicy{Attempts: 100}}}
+	}})
+	_, err := auth.New(cfg)
+	require.NoError(t, err)
 }
