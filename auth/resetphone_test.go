@@ -206,3 +206,26 @@ func TestResetByPhoneGuessingBounded(t *testing.T) {
 	_, err := auth.New(cfg)
 	require.NoError(t, err)
 }
+
+// TestResetByPhoneCodeDiesWithTheNumber: a reset code sent to a number
+// works only while that number is the account's. A code issued in the
+// background while a phone change lands (after the change voided the
+// account's codes), or before an operator's tool moved the number in the
+// store, must not let the old number's holder reset the password.
+func TestResetByPhoneCodeDiesWithTheNumber(t *testing.T) {
+	k, acct := rpKit(t)
+	ctx := context.Background()
+	started, err := rpRequest(t, k, auth.ResetRequest{Identifier: rpKPJ, Phone: rpPhone})
+	require.NoError(t, err)
+	code := k.LastCode(t, rpPhone)
+	// The number moves without the flow that voids codes: the interleaving
+	// in which the code was issued after ConfirmPhoneChange voided them.
+	require.NoError(t, k.Store.SetPhone(ctx, acct.ID, rpPhone, "+6285712345678", k.Now()))
+	err = k.Auth.Accounts().CompleteReset(ctx, auth.ResetCompletion{
+		Realm: "bpjs", Identifier: rpKPJ, Code: code, Flow: started.Flow, NewPassword: "Sandi-Baru-2026!z",
+		Request: auth.Request{ClientAddr: prAddr},
+	})
+	require.ErrorIs(t, err, auth.ErrInvalidToken)
+	_, err = k.Auth.Logins().Login(ctx, auth.LoginRequest{Realm: "bpjs", Username: rpKPJ, Password: prPassword, Request: auth.Request{ClientAddr: prAddr}})
+	require.NoError(t, err, "the password is unchanged")
+}
