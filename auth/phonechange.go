@@ -150,7 +150,7 @@ func (v *Accounts) ConfirmPhoneChange(ctx context.Context, c PhoneChangeConfirma
 	if realm.phoneChanges == nil {
 		return store.Account{}, ErrNotConfigured
 	}
-	red, acct, err := a.redeem(ctx, realm, realm.phoneChanges, redemption{realm: acct.Realm, purpose: purposePhoneChange, accountID: acct.ID, code: c.Code, flow: c.Flow, req: c.Request})
+	red, acct, err := a.redeem(ctx, realm, realm.phoneChanges, redemption{realm: acct.Realm, purpose: purposePhoneChange, accountID: acct.ID, identifier: acct.Username, code: c.Code, flow: c.Flow, req: c.Request})
 	if err != nil {
 		return store.Account{}, err
 	}

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 )
 
@@ -123,4 +126,52 @@ func TestPhoneChangeOneWinner(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, wins)
+}
+
+// TestPhoneChangePerRecipientAcrossRealms: with Config.Realms nil any
+// realm name goes, so the codes one number receives are counted in one
+// budget whatever realm the accounts asking are in: naming a fresh realm
+// for each account must not buy the stranger's number a fresh
+// EmailChange.PerRecipient (3 a day).
+func TestPhoneChangePerRecipientAcrossRealms(t *testing.T) {
+	k := authtest.New(t, auth.Config{})
+	ctx := context.Background()
+	sent := 0
+	for i := range 6 {
+		addr := fmt.Sprintf("198.51.100.%d", i+1)
+		r, err := k.Auth.Accounts().Register(ctx, auth.Registration{
+			Realm: fmt.Sprintf("portal-%d", i), Username: "penyerang", Password: prPassword, Request: auth.Request{ClientAddr: addr},
+		})
+		require.NoError(t, err)
+		_, err = k.Auth.Accounts().RequestPhoneChange(ctx, auth.PhoneChange{AccountID: r.Account.ID, Password: prPassword, NewPhone: pcNew, Request: auth.Request{ClientAddr: addr}})
+		if err == nil {
+			sent++
+		} else {
+			require.ErrorIs(t, err, lockout.ErrThrottled)
+		}
+	}
+	assert.Equal(t, 3, sent)
+}
+
+// TestPhoneChangeWrongCodeRecorded: a wrong confirmation code is recorded
+// in the history of the account it was tried on, as a wrong reset code
+// is, so that guessing is seen.
+func TestPhoneChangeWrongCodeRecorded(t *testing.T) {
+	k, acct := rpKit(t)
+	ctx := context.Background()
+	started, err := k.Auth.Accounts().RequestPhoneChange(ctx, auth.PhoneChange{AccountID: acct.ID, Password: prPassword, NewPhone: pcNew, Request: auth.Request{ClientAddr: prAddr}})
+	require.NoError(t, err)
+	wrong := "000000"
+	if k.LastCode(t, pcNew) == wrong {
+		wrong = "111111"
+	}
+	_, err = k.Auth.Accounts().ConfirmPhoneChange(ctx, auth.PhoneChangeConfirmation{AccountID: acct.ID, Code: wrong, Flow: started.Flow, Request: auth.Request{ClientAddr: prAddr}})
+	require.ErrorIs(t, err, auth.ErrInvalidToken)
+	var failed []string
+	for _, e := range k.Events(t, "bpjs") {
+		if e.Kind == string(auth.EventTokenFailed) {
+			failed = append(failed, e.AccountID+"|"+e.Username)
+		}
+	}
+	assert.Equal(t, []string{acct.ID + "|" + acct.Username}, failed)
 }

@@ -323,9 +323,10 @@ func guessing(n float64, digits, attempts int) float64 {
 
 // checkGuessing refuses settings under which a realm that resets or
 // activates by code lets an attacker guess one account's code with a
-// chance above maxGuessing within a day.
+// chance above maxGuessing within a day. A realm that resets by link
+// but also by phone (Reset.Phone) sends codes too.
 func (r Realm) checkGuessing() error {
-	if r.Reset.Delivery == ByCode {
+	if r.Reset.Delivery == ByCode || len(r.Reset.Phone) > 0 {
 		c := r.Reset
 		p := guessing(perDay(c.PerAccount), c.NewNetworkCodeDigits, c.Attempts) + guessing(perDay(c.PerAccountKnown), c.CodeDigits, c.Attempts)
 		if p > maxGuessing {

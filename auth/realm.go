@@ -363,8 +363,10 @@ type ResetPolicy struct {
 	// the number (ResetRequest.Phone); the code goes only when the number
 	// is the account's, and the answer is the same either way. A reset by
 	// phone always sends a code, of the lengths, lifetime, tries and
-	// limits above, which one budget counts with the email's. Nil, the
-	// default, resets by email only.
+	// limits above, which one budget counts with the email's. Numbers
+	// are not unique, so one number also receives no more than one
+	// account may (PerAccount, PerAccountKnown), however many accounts
+	// have it. Nil, the default, resets by email only.
 	Phone []Method
 }
 

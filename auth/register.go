@@ -70,9 +70,11 @@ func (a *Authenticator) mayNotice(ctx context.Context, realm *realmConfig, to st
 }
 
 // mayMailTo counts a message of a kind to the address to, whoever asked
-// for it, and reports whether it may go within rate.
+// for it, and reports whether it may go within rate. It counts in the
+// budget realm: when any realm name goes, a fresh name must not buy the
+// address a fresh budget.
 func (a *Authenticator) mayMailTo(ctx context.Context, action string, realm *realmConfig, to string, rate lockout.Rate) bool {
-	s := lockout.Subject{Realm: realm.name, Username: to}
+	s := lockout.Subject{Realm: a.budgetRealm(realm.name), Username: to}
 	err := realm.guard.Throttle(ctx, action, s, rate, lockout.Rate{})
 	if err != nil && !errors.Is(err, lockout.ErrThrottled) {
 		a.log.ErrorContext(ctx, "masuk: counting a notice", "error", err)

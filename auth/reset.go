@@ -281,6 +281,14 @@ func (a *Authenticator) sendReset(ctx context.Context, r ResetRequest, realm *re
 		a.record(ctx, withReason(ev, ReasonThrottled))
 		return
 	}
+	// Numbers are not unique and a registration does not prove its
+	// number: whoever registers accounts with a stranger's number must not
+	// buy a budget per account. What one number receives is limited as
+	// one account's is, whichever accounts ask.
+	if to.method != "" && !a.mayMailTo(ctx, b.action+"_phone", realm, to.phone, b.perTotal) {
+		a.record(ctx, withReason(ev, ReasonThrottled))
+		return
+	}
 	if err := a.sendResetMessage(ctx, realm, acct, r.Request, flowBinding(flow), digits, to.method); err != nil {
 		ev = withReason(ev, ReasonError)
 		ev.Details["error"] = err.Error()
@@ -367,6 +375,8 @@ func (a *Authenticator) sendResetMessage(ctx context.Context, realm *realmConfig
 	to := acct.Email
 	if phone != "" {
 		t.byCode, t.channel, to = true, phoneChannel(phone), acct.Phone
+		// The code works only while the number is the account's.
+		t.data = map[string]string{dataPhone: acct.Phone}
 	}
 	return a.mailToken(ctx, t, acct, to, r, d)
 }
@@ -396,7 +406,8 @@ type ResetCompletion struct {
 // password, and with the second factor if the account has one.
 //
 // The link or code must be live and issued under the account's current
-// password (a change since voids it). The new password must pass the
+// password (a change since voids it); a code sent to a phone, to the
+// account's current number. The new password must pass the
 // policy; when it does not, the link or code stays usable for another
 // try. On success the password is set with a new security stamp (which
 // voids every pending login, remembered device and token issued under the
@@ -436,7 +447,12 @@ func (s *Accounts) CompleteReset(ctx context.Context, c ResetCompletion) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("auth: reset: %w", err)
 	}
-	if again, err := a.store.AccountByID(ctx, acct.ID); err != nil || again.SecurityStamp != acct.SecurityStamp {
+	// A code sent to a phone dies with the number: one issued while a
+	// phone change voided the account's codes, or before a host moved the
+	// number in the store, must not serve the old number's holder.
+	phone, byPhone := red.Data[dataPhone]
+	if again, err := a.store.AccountByID(ctx, acct.ID); err != nil || again.SecurityStamp != acct.SecurityStamp ||
+		(byPhone && subtle.ConstantTimeCompare([]byte(again.Phone), []byte(phone)) != 1) {
 		return ErrInvalidToken
 	}
 	ev := a.event(EventPasswordReset, acct.Realm, c.Request)
@@ -493,7 +509,7 @@ func (s *Accounts) CompleteReset(ctx context.Context, c ResetCompletion) error {
 type redemption struct {
 	realm, purpose, token, identifier, code, flow string
 	// accountID, for a code of a logged-in owner, names the account
-	// instead of identifier.
+	// instead of identifier, which is then its username, for the log.
 	accountID string
 	req       Request
 }
@@ -548,6 +564,7 @@ func (a *Authenticator) verifyRedemption(ctx context.Context, tokens *reset.Toke
 			return red, store.Account{}, rerr
 		}
 		if r.accountID != "" {
+			ev.AccountID, ev.Username = r.accountID, r.identifier
 			red, err = tokens.VerifyCode(ctx, reset.Key{AccountID: r.accountID, Purpose: purpose, Binding: flowBinding(r.flow)}, compactDigits(code))
 			return a.redeemed(ctx, red, err, realmName, ev)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/identifiers"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
 )
@@ -147,4 +149,83 @@ func TestResetByPhoneSharesTheBudget(t *testing.T) {
 	}
 	// PerAccountAddress defaults to 2 a day from one address.
 	assert.Len(t, k.Outbox.Messages(), before+2)
+}
+
+// TestResetByPhonePerNumber: phone numbers are not unique, and a
+// registration does not prove its number, so whoever registers many
+// accounts with a stranger's number must not be able to send that number
+// a reset code per account: what one number receives is limited, whatever
+// the accounts and addresses asking.
+func TestResetByPhonePerNumber(t *testing.T) {
+	k, _ := rpKit(t)
+	ctx := context.Background()
+	const accounts = 40
+	for i := range accounts {
+		_, err := k.Auth.Accounts().Register(ctx, auth.Registration{
+			Realm: "bpjs", Username: fmt.Sprintf("1905%07d", i), Phone: "0812-3456-7890", Password: prPassword,
+			Request: auth.Request{ClientAddr: fmt.Sprintf("203.0.%d.1", 113+i/20)},
+		})
+		require.NoError(t, err)
+	}
+	before := len(k.Outbox.Messages())
+	for i := range accounts {
+		_, err := rpRequest(t, k, auth.ResetRequest{Identifier: fmt.Sprintf("1905%07d", i), Phone: rpPhone,
+			Request: auth.Request{ClientAddr: fmt.Sprintf("192.0.2.%d", i+1)}})
+		require.NoError(t, err)
+	}
+	sent := 0
+	for _, m := range k.Outbox.Messages()[before:] {
+		if m.To == rpPhone {
+			sent++
+		}
+	}
+	// Reset.PerAccount (30 a day) is also what one number receives.
+	assert.LessOrEqual(t, sent, 30)
+	assert.Positive(t, sent)
+}
+
+// TestResetByPhoneGuessingBounded: a realm that resets by link but also
+// by phone sends codes, so New holds its code settings to the same bound
+// of 1 in 10,000 a day as a realm that resets by code.
+func TestResetByPhoneGuessingBounded(t *testing.T) {
+	for _, c := range []auth.ResetPolicy{
+		{Attempts: 100},
+		{PerAccount: lockout.Rate{Requests: 100, Window: time.Hour}},
+	} {
+		c.Phone = []auth.Method{auth.MethodSMS}
+		_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+			cfg.Realms = map[string]auth.Realm{"ppid": {}, "bpjs": {Reset: c}}
+		}})
+		_, err := auth.New(cfg)
+		require.ErrorIs(t, err, auth.ErrConfig, "%+v", c)
+	}
+	// Links alone are not guessed.
+	_, cfg := fixtureConfig([]func(*auth.Config){func(cfg *auth.Config) {
+		cfg.Realms = map[string]auth.Realm{"ppid": {}, "bpjs": {Reset: auth.ResetPolicy{Attempts: 100}}}
+	}})
+	_, err := auth.New(cfg)
+	require.NoError(t, err)
+}
+
+// TestResetByPhoneCodeDiesWithTheNumber: a reset code sent to a number
+// works only while that number is the account's. A code issued in the
+// background while a phone change lands (after the change voided the
+// account's codes), or before an operator's tool moved the number in the
+// store, must not let the old number's holder reset the password.
+func TestResetByPhoneCodeDiesWithTheNumber(t *testing.T) {
+	k, acct := rpKit(t)
+	ctx := context.Background()
+	started, err := rpRequest(t, k, auth.ResetRequest{Identifier: rpKPJ, Phone: rpPhone})
+	require.NoError(t, err)
+	code := k.LastCode(t, rpPhone)
+	// The number moves without the flow that voids codes: the interleaving
+	// in which the code was issued after ConfirmPhoneChange voided them.
+	require.NoError(t, k.Store.SetPhone(ctx, acct.ID, rpPhone, "+6285712345678", k.Now()))
+	err = k.Auth.Accounts().CompleteReset(ctx, auth.ResetCompletion{
+		Realm: "bpjs", Identifier: rpKPJ, Code: code, Flow: started.Flow, NewPassword: "Sandi-Baru-2026!z",
+		Request: auth.Request{ClientAddr: prAddr},
+	})
+	require.ErrorIs(t, err, auth.ErrInvalidToken)
+	_, err = k.Auth.Logins().Login(ctx, auth.LoginRequest{Realm: "bpjs", Username: rpKPJ, Password: prPassword, Request: auth.Request{ClientAddr: prAddr}})
+	require.NoError(t, err, "the password is unchanged")
 }
