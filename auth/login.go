@@ -108,7 +108,12 @@ func (l *Logins) Login(ctx context.Context, req LoginRequest) (*LoginResult, err
 // says how many more failures the username's lock allows, for a page that
 // warns before the lock ("2 attempts left"). A username without an account
 // counts as one with, so the number tells nothing of whether an account
-// exists. [Classify] gives it as Outcome.Remaining.
+// exists. It counts everyone's failures on the username, though: a first
+// try that sees fewer than the lock's threshold learns that someone failed
+// on that name recently, and in a realm that logs in by email, that the
+// address typed and a username share one count. A page that finds this
+// too much shows the warning only near the lock (Remaining of 2 or less),
+// where it helps the owner most. [Classify] gives it as Outcome.Remaining.
 type CredentialsError struct {
 	// Remaining is how many more wrong passwords the lock allows; 0
 	// means this failure locked the username.
