@@ -96,12 +96,11 @@ func (a *Authenticator) captchaAfter(r *realmConfig) int {
 // instead.
 func (a *Authenticator) needsCaptcha(ctx context.Context, r *realmConfig, s lockout.Subject) (bool, error) {
 	after := a.captchaAfter(r)
-	switch {
-	case after < 0:
+	if after < 0 {
 		return false, nil
-	case after == 0:
-		return true, nil
 	}
+	// A realm that always asks reads the counters too: a lock is told
+	// before a captcha the attempt would be refused after anyway.
 	p, err := r.guard.Peek(ctx, lockout.Password, s)
 	if err != nil {
 		return false, fmt.Errorf("auth: %w", err)

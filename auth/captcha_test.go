@@ -103,6 +103,30 @@ func TestCaptchaLockReportedBeforeCaptcha(t *testing.T) {
 	require.ErrorAs(t, err, &le)
 }
 
+// TestCaptchaAlwaysLockReportedBeforeCaptcha: in a realm that asks for a
+// captcha at every login, a locked account says so too, at CaptchaNeeded
+// and at a login without a captcha, as in one that asks after failures.
+func TestCaptchaAlwaysLockReportedBeforeCaptcha(t *testing.T) {
+	f, svc := captchaFixture(t, map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways},
+		Lockout: lockout.Policy{Account: lockout.Rule{Threshold: 5, UntilUnlocked: true}}}})
+	f.register(t, "lpse", "eko")
+	for i := range 5 {
+		is, err := svc.Issue(t.Context(), "f", "203.0.113.9")
+		require.NoError(t, err)
+		err = f.loginWithCaptcha(t, "eko", "wrong password", auth.CaptchaAnswer{ID: is.ID, Flow: "f", Answer: "333333"})
+		require.ErrorIs(t, err, auth.ErrInvalidCredentials, "attempt %d", i+1)
+	}
+	var le *lockout.LockedError
+	_, err := f.auth.Logins().CaptchaNeeded(t.Context(), auth.CaptchaQuery{Realm: "lpse", Username: "eko", ClientAddr: "198.51.100.1"})
+	require.ErrorAs(t, err, &le, "CaptchaNeeded returns the lock, as its doc says")
+	assert.True(t, le.Permanent)
+	require.ErrorAs(t, f.loginWithCaptcha(t, "eko", goodPassword, auth.CaptchaAnswer{}), &le)
+	// An unlocked name still needs its captcha.
+	need, err := f.auth.Logins().CaptchaNeeded(t.Context(), auth.CaptchaQuery{Realm: "lpse", Username: "siapa", ClientAddr: "198.51.100.1"})
+	require.NoError(t, err)
+	assert.True(t, need.Required)
+}
+
 func TestCaptchaPolicyChecked(t *testing.T) {
 	_, err := auth.New(auth.Config{Store: memstore.New(), Realms: map[string]auth.Realm{"lpse": {Captcha: auth.CaptchaPolicy{Mode: auth.CaptchaAlways}}}})
 	require.Error(t, err, "a realm asking for a captcha without a captcha service")

@@ -103,20 +103,42 @@ type resetStarted struct {
 	Flow     string `json:"flow"`
 }
 
-func (h *Handler) requestReset(c *call, b identifierBody) (int, any, error) {
+// resetRequestBody asks for a reset: by email, or, in a realm whose
+// Reset.Phone offers it, by a code to the account's registered phone.
+type resetRequestBody struct {
+	Identifier string      `json:"identifier"`
+	Phone      string      `json:"phone"`
+	Method     auth.Method `json:"method"`
+}
+
+func (h *Handler) requestReset(c *call, b resetRequestBody) (int, any, error) {
+	if err := phoneMethod(b.Method); err != nil {
+		return 0, nil, err
+	}
 	rs, err := h.auth.Realm(c.realm)
 	if err != nil {
 		return 0, nil, err
 	}
-	started, err := h.auth.Accounts().RequestReset(c.ctx, auth.ResetRequest{Realm: c.realm, Identifier: b.Identifier, Request: h.req(c)})
+	started, err := h.auth.Accounts().RequestReset(c.ctx, auth.ResetRequest{Realm: c.realm, Identifier: b.Identifier,
+		Phone: b.Phone, Method: b.Method, Request: h.req(c)})
 	if err != nil {
 		return 0, nil, err
 	}
 	v := resetStarted{Delivery: "link", Flow: started.Flow}
-	if rs.Reset.Delivery == auth.ByCode {
-		v.Delivery = "code"
+	if rs.Reset.Delivery == auth.ByCode || b.Phone != "" {
+		v.Delivery = "code" // a reset by phone always sends a code
 	}
 	return http.StatusAccepted, v, nil
+}
+
+// phoneMethod refuses a way to send a code to a phone other than SMS and
+// WhatsApp; empty means the realm's first.
+func phoneMethod(m auth.Method) error {
+	switch m {
+	case "", auth.MethodSMS, auth.MethodWhatsApp:
+		return nil
+	}
+	return malformed(badField("method", CodeInvalidValue))
 }
 
 type resetBody struct {
@@ -174,4 +196,43 @@ type emailChangeBody struct {
 func (h *Handler) changeEmail(c *call, b emailChangeBody) (int, any, error) {
 	err := h.auth.Accounts().RequestEmailChange(c.ctx, auth.EmailChange{AccountID: c.p.AccountID, Password: b.Password, NewEmail: b.NewEmail, Request: h.req(c)})
 	return http.StatusAccepted, nil, err
+}
+
+type phoneChangeBody struct {
+	Password string      `json:"password"`
+	Phone    string      `json:"phone"`
+	Method   auth.Method `json:"method"`
+}
+
+// changePhone sends a code to the new number; nothing changes until it
+// comes back (confirmPhone).
+func (h *Handler) changePhone(c *call, b phoneChangeBody) (int, any, error) {
+	if err := phoneMethod(b.Method); err != nil {
+		return 0, nil, err
+	}
+	started, err := h.auth.Accounts().RequestPhoneChange(c.ctx, auth.PhoneChange{AccountID: c.p.AccountID, Password: b.Password,
+		NewPhone: b.Phone, Method: b.Method, Request: h.req(c)})
+	if err != nil {
+		return 0, nil, err
+	}
+	started.ExpiresAt = started.ExpiresAt.UTC()
+	return http.StatusAccepted, started, nil
+}
+
+type codeFlowBody struct {
+	Code string `json:"code"`
+	Flow string `json:"flow"`
+}
+
+type accountAnswer struct {
+	Account accountView `json:"account"`
+}
+
+func (h *Handler) confirmPhone(c *call, b codeFlowBody) (int, any, error) {
+	acct, err := h.auth.Accounts().ConfirmPhoneChange(c.ctx, auth.PhoneChangeConfirmation{AccountID: c.p.AccountID,
+		Code: b.Code, Flow: b.Flow, Request: h.req(c)})
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, accountAnswer{newAccount(acct)}, nil
 }

@@ -64,8 +64,15 @@ type env struct {
 
 func newEnv(t *testing.T, mod ...func(*httpapi.Config)) *env {
 	t.Helper()
-	kit := authtest.New(t, auth.Config{Realms: realms()}, authtest.WithCaptcha(captcha.Config{}))
-	cfg := httpapi.Config{Auth: kit.Auth, BasePath: "/api", Realms: []string{"bebas", "lpse", "sapk", "wajib"},
+	return newEnvOf(t, realms(), []string{"bebas", "lpse", "sapk", "wajib"}, mod...)
+}
+
+// newEnvOf is newEnv for an Authenticator of the realms rs, of which the
+// API serves those listed.
+func newEnvOf(t *testing.T, rs map[string]auth.Realm, served []string, mod ...func(*httpapi.Config)) *env {
+	t.Helper()
+	kit := authtest.New(t, auth.Config{Realms: rs}, authtest.WithCaptcha(captcha.Config{}))
+	cfg := httpapi.Config{Auth: kit.Auth, BasePath: "/api", Realms: served,
 		Captcha: kit.Captcha, AllowedOrigins: []string{origin}, Now: kit.Now, MaxBodyBytes: 16 << 10}
 	for _, m := range mod {
 		m(&cfg)

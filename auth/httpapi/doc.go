@@ -2,7 +2,7 @@
 // mobile apps and single-page applications: login in one or two steps
 // with the captcha, registration and activation, forgotten passwords, the
 // password and email address, second factors and recovery codes,
-// sessions, activity and logout. [New] takes a [Config] and returns a
+// the phone number, sessions, activity and logout. [New] takes a [Config] and returns a
 // [Handler] the host mounts:
 //
 //	api, err := httpapi.New(httpapi.Config{
@@ -38,13 +38,26 @@
 // remembered devices and session tokens are secrets the client keeps in
 // memory or the platform's secure storage, never in a URL.
 //
+// # Sensitive actions and the re-authentication window
+//
+// Adding or removing a second factor, new recovery codes and changes of
+// the email address or phone number take the current password, so that a
+// stolen token alone cannot change how the account logs in. The handler
+// passes the bearer token as auth.Request.Session: an action that leaves
+// the password out goes through when the owner proved it in this session
+// within the realm's Session.ReauthWithin (the login, POST
+// reauthenticate, or an action's own password), and answers 401
+// reauth_required otherwise, which is no reason to drop the session. GET
+// account says until when in reauth_until, for a page that asks for the
+// password once before several actions.
+//
 // # Errors
 //
 // Every error has one shape, derived from auth.Classify:
 //
 //	{"error": {"code": "locked", "message": "Terlalu banyak percobaan gagal. ...",
-//	  "fields": [{"field": "password", "code": "policy", "rule": "min_length", "message": "..."}],
-//	  "retry_after": 900, "locked_until": "2026-11-23T09:15:00Z",
+//	  "fields": [{"field": "password", "code": "policy", "rule": "too_short", "message": "..."}],
+//	  "retry_after": 900, "locked_until": "2026-11-23T09:15:00Z", "remaining_attempts": 2,
 //	  "captcha": {"required": true, "id": "...", "image_url": "...", "audio_urls": {...}},
 //	  "second_factor": {"pending": "...", "methods": ["totp", "recovery"], "expires_at": "..."}}}
 //
@@ -55,6 +68,12 @@
 // disabled account are one invalid_credentials, and a reset, a resend of
 // the activation and a registration in a realm that confirms addresses
 // answer alike whether or not the account exists.
+//
+// A wrong password carries remaining_attempts, how many more failures
+// the lock allows, when the lockout knows it: 0 means this failure locked
+// the username, and the next attempt answers 429 locked. In a realm whose
+// captcha policy reads the counters (all but auth.CaptchaNever), the
+// failure that locks answers 429 locked at once, with until when.
 //
 // A login whose account has a second factor answers 401
 // second_factor_required with the pending login; one whose realm requires

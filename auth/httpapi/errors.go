@@ -45,11 +45,14 @@ type apiError struct {
 	RetryAt    *time.Time `json:"retry_at,omitempty"`
 	// LockedUntil is when a lock ends; Permanent, for a lock only an
 	// operator ends.
-	LockedUntil  *time.Time   `json:"locked_until,omitempty"`
-	Permanent    bool         `json:"permanent,omitempty"`
-	Captcha      *challenge   `json:"captcha,omitempty"`
-	SecondFactor *pendingStep `json:"second_factor,omitempty"`
-	Enrollment   *pendingStep `json:"enrollment,omitempty"`
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	Permanent   bool       `json:"permanent,omitempty"`
+	// RemainingAttempts, after a wrong password, is how many more
+	// failures the lock allows (auth.Outcome.Remaining), when known.
+	RemainingAttempts *int         `json:"remaining_attempts,omitempty"`
+	Captcha           *challenge   `json:"captcha,omitempty"`
+	SecondFactor      *pendingStep `json:"second_factor,omitempty"`
+	Enrollment        *pendingStep `json:"enrollment,omitempty"`
 }
 
 // fieldError is one field an error concerns.
@@ -152,6 +155,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, lang string
 	}
 	o := auth.Classify(err)
 	e := apiError{Code: o.Code, Message: o.Message(lang), Permanent: o.Permanent}
+	if o.Remaining >= 0 {
+		e.RemainingAttempts = &o.Remaining
+	}
 	var pe *password.PolicyError
 	if errors.As(err, &pe) {
 		for _, v := range pe.Violations {

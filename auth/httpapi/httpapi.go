@@ -288,9 +288,12 @@ type call struct {
 	token string
 }
 
-// req describes the request for package auth.
+// req describes the request for package auth. On a bearer route it names
+// the session (Request.Session), so that a sensitive action whose
+// password is left empty goes through when the owner proved it in this
+// session recently, and answers reauth_required otherwise.
 func (h *Handler) req(c *call) auth.Request {
-	return auth.Request{ClientAddr: h.cfg.ClientAddr(c.r), UserAgent: c.r.UserAgent(), Locale: c.lang}
+	return auth.Request{ClientAddr: h.cfg.ClientAddr(c.r), UserAgent: c.r.UserAgent(), Locale: c.lang, Session: c.token}
 }
 
 // endpoint runs a route: it finds the realm, reads the body and the

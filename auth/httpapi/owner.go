@@ -15,10 +15,28 @@ import (
 type meView struct {
 	Account accountView      `json:"account"`
 	Session auth.SessionInfo `json:"session"`
+	// ReauthUntil is until when the sensitive actions may leave the
+	// password out (auth.Principal.ReauthUntil).
+	ReauthUntil time.Time `json:"reauth_until"`
 }
 
 func (h *Handler) me(c *call) (int, any, error) {
-	return 200, meView{Account: newAccount(c.p.Account), Session: sessionInfo(c.p.Session)}, nil
+	return 200, meView{Account: newAccount(c.p.Account), Session: sessionInfo(c.p.Session), ReauthUntil: c.p.ReauthUntil.UTC()}, nil
+}
+
+type reauthView struct {
+	ReauthUntil time.Time `json:"reauth_until"`
+}
+
+// reauthenticate proves the password again in the bearer's session, so
+// that its sensitive actions may leave the password out for the realm's
+// Session.ReauthWithin.
+func (h *Handler) reauthenticate(c *call, b passwordBody) (int, any, error) {
+	p, err := h.auth.Sessions().Reauthenticate(c.ctx, auth.Reauthentication{Token: c.token, Password: b.Password, Request: h.req(c)})
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, reauthView{p.ReauthUntil.UTC()}, nil
 }
 
 func sessionInfo(s auth.SessionInfo) auth.SessionInfo {
@@ -47,8 +65,9 @@ func (h *Handler) factors(c *call) (int, any, error) {
 }
 
 // passwordBody is a change to the second factors, which needs the
-// current password: a stolen session alone cannot change how the account
-// logs in.
+// current password, so that a stolen session alone cannot change how the
+// account logs in: given, or proved in this session within the realm's
+// Session.ReauthWithin when left empty.
 type passwordBody struct {
 	Password string `json:"password"`
 }
