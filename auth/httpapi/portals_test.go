@@ -222,7 +222,7 @@ func TestBPJSCaptchaLockAndUnlock(t *testing.T) {
 
 	op, err := e.kit.Auth.Operator(auth.OperatorIdentity{Name: "helpdesk-bpjs", Realms: []string{"bpjs"}})
 	require.NoError(t, err)
-	before, err := op.Unlock(context.Background(), auth.UnlockRequest{Realm: "bpjs", Username: kpj, Reason: "identitas dicek lewat telepon"})
+	before, err := op.Unlock(context.Background(), auth.UnlockRequest{Realm: "bpjs", Username: kpj, Reason: "peserta minta dibuka", IdentityCheck: "identitas dicek lewat panggilan video ke nomor terdaftar"})
 	require.NoError(t, err)
 	assert.True(t, before.Locked())
 	e.loginBPJS(pw)
