@@ -633,6 +633,7 @@ func TestBrowserUX(t *testing.T) {
 	b.fill("#code", code)
 	b.click(`form[action="/akun/keamanan/totp/konfirmasi"] > button`)
 	assert.Contains(t, b.text(), t2("en", "codes.download"))
+	assert.False(t, eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`), "the codes fit the screen")
 	b.shot("ux-en-375-codes")
 	b.open("/bahasa?lang=id&next=/")
 	assert.Contains(t, b.text(), t2("id", "home.lastlogin.check"))
@@ -658,7 +659,16 @@ func TestBrowserUX(t *testing.T) {
 			"#password", "rahasia", "#password2", "rahasia2")
 		anon.do(chromedp.Click(chromedp.CSS("#consent")))
 		anon.click(`form[action="/lpse/daftar"] > button`)
-		assert.Equal(t, "problems", eval[string](anon, `document.activeElement.id`), "the summary has the focus")
+		// Autofocus runs at the page's first rendering, which may come just
+		// after its load event.
+		focused := ""
+		for range 40 {
+			if focused = eval[string](anon, `document.activeElement.id`); focused == "problems" {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		assert.Equal(t, "problems", focused, "the summary has the focus")
 		n := eval[int](anon, `document.querySelectorAll("#problems li").length`)
 		assert.GreaterOrEqual(t, n, 3, "username, password and its repetition")
 		assert.Equal(t, "true", eval[string](anon, `document.getElementById("password2").getAttribute("aria-invalid")`))
