@@ -24,9 +24,23 @@ var (
 	// blank answer, all give ErrWrong: none of them ever verifies.
 	ErrWrong error = rejection("captcha: wrong answer or no such challenge")
 	// ErrTooMany: the client address asked for more challenges than the
-	// issuance limit allows; nothing was stored.
+	// issuance limit allows; nothing was stored. Issue and Refresh return
+	// it as a *TooManyError, which says when the address may ask again.
 	ErrTooMany = errors.New("captcha: too many challenges from this address")
 )
+
+// TooManyError is the [ErrTooMany] of Issue and Refresh: RetryAt is when
+// the client address may be issued a challenge again, so that a page can
+// say when to come back instead of asking for a challenge it cannot show.
+// errors.Is(err, ErrTooMany) is true for it.
+type TooManyError struct {
+	RetryAt time.Time
+}
+
+func (e *TooManyError) Error() string { return ErrTooMany.Error() }
+
+// Is reports whether target is ErrTooMany.
+func (e *TooManyError) Is(target error) bool { return target == ErrTooMany }
 
 // ServiceConfig configures a [Service]. Only Store is required.
 type ServiceConfig struct {
@@ -131,8 +145,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 
 // Issue makes a new challenge for flow (the login form's or session's
 // identifier, which Verify must be given again) asked for from clientAddr,
-// rendering its image and audio. It returns ErrTooMany past the issuance
-// limit and store.ErrCapacity when the store is full.
+// rendering its image and audio. It returns a *TooManyError (errors.Is
+// ErrTooMany) past the issuance limit and store.ErrCapacity when the store
+// is full.
 func (s *Service) Issue(ctx context.Context, flow, clientAddr string) (Issued, error) {
 	if flow == "" || len(flow) > maxFlow {
 		return Issued{}, errors.New("captcha: flow must be 1 to 256 bytes")
@@ -143,7 +158,7 @@ func (s *Service) Issue(ctx context.Context, flow, clientAddr string) (Issued, e
 		return Issued{}, fmt.Errorf("captcha: %w", err)
 	}
 	if !tk.Allowed {
-		return Issued{}, ErrTooMany
+		return Issued{}, &TooManyError{RetryAt: retryAt(tk, now, s.limit.Window)}
 	}
 	id, err := s.newID()
 	if err != nil {
@@ -230,6 +245,21 @@ func (s *Service) Audio(ctx context.Context, id, lang string) ([]byte, error) {
 		return nil, ErrLanguage
 	}
 	return a, nil
+}
+
+// retryAt is when the refused issue tk may be tried again: the end of the
+// latest lock among its counters, or, should none say, a window from now.
+func retryAt(tk store.Take, now time.Time, window time.Duration) time.Time {
+	var at time.Time
+	for _, c := range tk.Counters {
+		if c.Locked(now) && !c.Permanent && c.LockedUntil.After(at) {
+			at = c.LockedUntil
+		}
+	}
+	if at.IsZero() {
+		at = now.Add(window)
+	}
+	return at
 }
 
 // issueKeys returns the counters an issue is charged to: the client's

@@ -143,6 +143,28 @@ func TestIssuanceLimited(t *testing.T) {
 	require.NoError(t, err, "a new window")
 }
 
+// TestIssuanceLimitSaysWhen: a refused issue says when the address may ask
+// again (the end of its window's lock), and it may then.
+func TestIssuanceLimitSaysWhen(t *testing.T) {
+	l := newLifecycle(t, func(c *captcha.ServiceConfig) { c.IssueLimit = 2; c.IssueWindow = 5 * time.Minute })
+	ctx := context.Background()
+	start := l.now
+	for range 2 {
+		_, err := l.svc.Issue(ctx, "f", "198.51.100.7")
+		require.NoError(t, err)
+	}
+	l.now = l.now.Add(time.Minute)
+	_, err := l.svc.Refresh(ctx, "", "f", "198.51.100.7")
+	var tm *captcha.TooManyError
+	require.ErrorAs(t, err, &tm)
+	require.ErrorIs(t, err, captcha.ErrTooMany)
+	assert.True(t, tm.RetryAt.After(l.now), "%v is after %v", tm.RetryAt, l.now)
+	assert.False(t, tm.RetryAt.After(start.Add(6*time.Minute+time.Second)), "%v is within the window's lock", tm.RetryAt)
+	l.now = tm.RetryAt
+	_, err = l.svc.Issue(ctx, "f", "198.51.100.7")
+	require.NoError(t, err, "at RetryAt")
+}
+
 // TestAudioAlternative is matrix case 51: every challenge has audio in
 // both languages, served under the same single-use rules as its image.
 func TestAudioAlternative(t *testing.T) {

@@ -160,6 +160,11 @@ func (p *Policy) MinLength() int { return p.min }
 // MaxLength returns the most code points a password may have.
 func (p *Policy) MaxLength() int { return p.max }
 
+// Composition returns the least count of each character class a password
+// must have; the zero Composition when the policy asks for none. With
+// MinLength it lets a page state the rules the policy enforces.
+func (p *Policy) Composition() Composition { return p.composition }
+
 // Context holds what a password must not contain: the account's and the
 // service's own words. Empty fields are ignored.
 type Context struct {

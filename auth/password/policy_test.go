@@ -70,6 +70,7 @@ func TestNewPolicy(t *testing.T) {
 				want = DefaultMaxLength
 			}
 			assert.Equal(t, want, p.MaxLength())
+			assert.Equal(t, tt.cfg.Composition, p.Composition())
 		})
 	}
 }

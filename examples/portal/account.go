@@ -3,11 +3,15 @@ package main
 import (
 	"encoding/base64"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/httpauth"
+	"github.com/masuk-id/masuk/auth/password"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -46,13 +50,23 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, p.Realm)
 	next := r.PostFormValue("password")
 	if next != r.PostFormValue("password2") {
-		v.Errors = []string{v.T("reg.mismatch")}
+		v.fail("password2", v.T("reg.mismatch"))
+		// And what the realm's rules refuse of the new password, at once.
+		if err := a.realms[p.Realm].Rules.Check(r.Context(), next, password.Context{Username: p.Username, Email: p.Account.Email, Realm: p.Realm}); err != nil {
+			v.Errors = append(a.problems(v, err, fieldIDs{"password": "password"}), v.Errors...)
+		}
 		a.render(w, http.StatusUnprocessableEntity, "password", v)
 		return
 	}
 	err := a.auth.Accounts().ChangePassword(r.Context(), auth.PasswordChange{AccountID: p.AccountID, Current: r.PostFormValue("current"), New: next, Request: a.sessions.Request(r)})
 	if err != nil {
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+		// auth's "password" is the current one when it is wrong, the new
+		// one when the policy refuses it.
+		ids := fieldIDs{"password": "password"}
+		if c := auth.Classify(err).Code; c == auth.CodeWrongPassword || c == auth.CodeInvalidCredentials || c == auth.CodeLocked {
+			ids = fieldIDs{"password": "current"}
+		}
+		if v.Errors = a.problems(v, err, ids); v.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -90,7 +104,7 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 	s, err := a.auth.Factors().Summary(r.Context(), principal(r).AccountID)
 	if o := auth.Classify(err); o.Code == auth.CodeFactorsUnavailable {
 		// Second factors are off in the realm: the page says so.
-		v.Errors = append(v.Errors, o.Message(v.Lang))
+		v.fail("", o.Message(v.Lang))
 	} else if err != nil {
 		a.fail(w, r, err)
 		return
@@ -109,7 +123,8 @@ func (a *app) factorChange(r *http.Request) auth.FactorChange {
 // securityError shows an error a person can fix on the security page.
 func (a *app) securityError(w http.ResponseWriter, r *http.Request, err error) {
 	v := a.view(r, principal(r).Realm)
-	if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+	// The page has a password field in each form: the summary says it.
+	if v.Errors = a.problems(v, err, nil); v.Errors == nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -124,7 +139,7 @@ func (a *app) labelTooLong(w http.ResponseWriter, r *http.Request) bool {
 	if msg == "" {
 		return false
 	}
-	v.Errors = []string{msg}
+	v.fail("label", msg)
 	a.renderSecurity(w, r, v, http.StatusUnprocessableEntity)
 	return true
 }
@@ -158,7 +173,7 @@ func (a *app) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	case auth.CodeInvalidCode:
 		// Better than "wrong code": the usual cause is the phone's clock.
 		v := a.view(r, p.Realm)
-		v.Error = v.T("enroll.retry")
+		v.fail("code", v.T("enroll.retry"))
 		v.D["FactorID"] = id
 		a.render(w, http.StatusUnprocessableEntity, "enroll", v)
 		return
@@ -212,6 +227,39 @@ func (a *app) recoveryRegenerate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.enrolled(w, r, codes.Codes)
+}
+
+// maxRecoveryCodes bounds the codes a download may carry: more than masuk
+// ever makes at once.
+const maxRecoveryCodes = 32
+
+// recoveryDownload answers the codes the page of new recovery codes sends
+// back as a text file to keep. The portal keeps no code (masuk stores them
+// hashed), so it serves only what the form carried, and only codes: the
+// file can be had from that page alone, right after the codes were made,
+// and is never cached (secure sets Cache-Control: no-store).
+func (a *app) recoveryDownload(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := a.view(r, p.Realm)
+	codes := r.PostForm["code"]
+	if len(codes) == 0 || len(codes) > maxRecoveryCodes {
+		http.Redirect(w, r, "/akun/keamanan", http.StatusSeeOther)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(v.Tf("codes.file", v.PortalName, p.Account.DisplayUsername, v.When(a.now())) + "\r\n\r\n")
+	for _, c := range codes {
+		if _, ok := secret.NormalizeRecoveryCode(c); !ok {
+			http.Redirect(w, r, "/akun/keamanan", http.StatusSeeOther)
+			return
+		}
+		b.WriteString(c + "\r\n")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="kode-pemulihan-`+p.Realm+`.txt"`)
+	h.Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, b.String())
 }
 
 func (a *app) devicesForget(w http.ResponseWriter, r *http.Request) {

@@ -93,6 +93,10 @@ type config struct {
 	// instead of letting passwords through on the local rules and logging
 	// the failure.
 	BreachFailClosed bool
+	// PasswordMinLength is the fewest characters of every realm's new
+	// passwords. Zero means masuk's default, 8; NIST SP 800-63B asks for
+	// 15 where the password is the only factor.
+	PasswordMinLength int
 }
 
 // realmInfo is one of the portal's realms: masuk's settings for it, as
@@ -106,6 +110,11 @@ type realmInfo struct {
 	Register bool
 	// ProfileField is the registration form's extra field.
 	ProfileField string
+	// Rules are the realm's password rules without the breached-password
+	// lookup (the policy of Realm.Policy, built from the same settings),
+	// for a form that reports what the rules refuse beside its other
+	// problems, without a lookup outside masuk's budgets.
+	Rules *password.Policy
 }
 
 // The realms' names, which are also their pages' path prefixes.
@@ -140,8 +149,10 @@ func (a *app) realmDefaults(policy auth.PasswordPolicy) auth.Realm {
 // portalRealms are the portal's realms, each with its own settings: the
 // names, links and helpdesk in its emails, its password policy, lockout,
 // registration, activation, reset and second step. Links are built from
-// the configured base URL, never from a request's Host header.
-func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo {
+// the configured base URL, never from a request's Host header. SAPK has
+// a policy of its own (sapkPolicy, whose rules without the breach lookup
+// are sapkRules); the others have the defaults', whose are rules.
+func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy, rules, sapkRules *password.Policy) map[string]realmInfo {
 	return map[string]realmInfo{
 		// An e-procurement portal for companies, by NPWP: activation by
 		// link, then an operator checks the company's documents; resets
@@ -165,6 +176,7 @@ func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo 
 			},
 			Register:     true,
 			ProfileField: "company",
+			Rules:        rules,
 		},
 		// A civil-servant portal, by NIP, after MySAPK: codes by email
 		// for activation and resets, the MySAPK password rule, and a
@@ -182,6 +194,7 @@ func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo 
 			},
 			Register:     true,
 			ProfileField: "name",
+			Rules:        sapkRules,
 		},
 		// Operators are a realm of their own: their accounts cannot be
 		// mixed up with the portals' and are never created by a
@@ -195,6 +208,7 @@ func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy) map[string]realmInfo 
 				Session:      auth.SessionPolicy{IdleTimeout: 15 * time.Minute, Lifetime: 8 * time.Hour},
 				SecondFactor: auth.SecondFactorPolicy{RememberFor: -1},
 			},
+			Rules: rules,
 		},
 	}
 }
@@ -284,15 +298,18 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	}
 	// Every realm's password policy asks the breach lookup, if any; SAPK's
 	// adds the MySAPK rule (a capital letter and a digit).
-	policy, err := password.NewPolicy(password.PolicyConfig{Breach: checker})
+	base := password.PolicyConfig{MinLength: cfg.PasswordMinLength}
+	sapk := base
+	sapk.Composition = password.CompositionMySAPK
+	policy, rules, err := policies(base, checker)
 	if err != nil {
 		return nil, nil, err
 	}
-	sapkPolicy, err := password.NewPolicy(password.PolicyConfig{Composition: password.CompositionMySAPK, Breach: checker})
+	sapkPolicy, sapkRules, err := policies(sapk, checker)
 	if err != nil {
 		return nil, nil, err
 	}
-	a.realms = a.portalRealms(sapkPolicy)
+	a.realms = a.portalRealms(sapkPolicy, rules, sapkRules)
 	authRealms := map[string]auth.Realm{}
 	for name, ri := range a.realms {
 		authRealms[name] = ri.Realm
@@ -329,6 +346,19 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	}
 	ok = true
 	return a, a.routes(), nil
+}
+
+// policies returns the password policy of cfg that asks checker too, and
+// the same rules without it (realmInfo.Rules).
+func policies(cfg password.PolicyConfig, checker password.BreachChecker) (policy, rules *password.Policy, err error) {
+	if rules, err = password.NewPolicy(cfg); err != nil {
+		return nil, nil, err
+	}
+	cfg.Breach = checker
+	if policy, err = password.NewPolicy(cfg); err != nil {
+		return nil, nil, err
+	}
+	return policy, rules, nil
 }
 
 // breachChecker returns the breached-password lookup that -breach-api or
@@ -648,6 +678,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /akun/keamanan/email", must(http.HandlerFunc(a.emailFactorAdd)))
 	mux.Handle("POST /akun/keamanan/hapus", must(http.HandlerFunc(a.factorRemove)))
 	mux.Handle("POST /akun/keamanan/kode-pemulihan", must(http.HandlerFunc(a.recoveryRegenerate)))
+	mux.Handle("POST /akun/keamanan/kode-pemulihan/unduh", must(http.HandlerFunc(a.recoveryDownload)))
 	mux.Handle("POST /akun/keamanan/lupakan-perangkat", must(http.HandlerFunc(a.devicesForget)))
 	mux.Handle("GET /akun/sesi", must(http.HandlerFunc(a.sessionsPage)))
 	mux.Handle("POST /akun/sesi/akhiri", must(http.HandlerFunc(a.sessionRevoke)))
@@ -733,7 +764,9 @@ const maxBody = 64 << 10
 // bodies, and logs each request (its path, never its query, which may
 // carry a token).
 func (a *app) secure(next http.Handler) http.Handler {
-	const csp = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; " +
+	// Scripts only from the portal's own files (the show-password toggle,
+	// static/sandi.js): no inline script, no other site's.
+	const csp = "default-src 'none'; script-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; " +
 		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

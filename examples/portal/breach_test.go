@@ -23,7 +23,7 @@ const breachedPass = "Jakarta#2024"
 var breachCorpus = map[string]int{breachedPass: 3}
 
 func registerLPSE(b *browser, pw string) (int, string) {
-	return b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+	return b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
 		"password": {pw}, "password2": {pw}})
 }
 
@@ -48,7 +48,7 @@ func TestBreachAPI(t *testing.T) {
 	assert.Equal(t, "true", reqs[0].Header.Get("Add-Padding"))
 
 	// The SAPK realm's own rules and the breach check, reported together.
-	status, body = b.post("/sapk/daftar", url.Values{"username": {nip}, "name": {"Siti Aminah"}, "email": {"siti@example.go.id"},
+	status, body = b.post("/sapk/daftar", url.Values{"consent": {"1"}, "username": {nip}, "name": {"Siti Aminah"}, "email": {"siti@example.go.id"},
 		"password": {"jakarta#2024"}, "password2": {"jakarta#2024"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Contains(t, body, password.Violation{Rule: password.RuleNeedsUpper, Limit: 1}.Message("id"))
@@ -80,7 +80,7 @@ func TestBreachAPIDown(t *testing.T) {
 
 	status, body = registerLPSE(open.browser(), "pengadaan barang 2026")
 	require.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, t2("id", "reg.done.lpse"))
+	assert.Contains(t, body, t2("id", "reg.done.link"))
 
 	// Failing closed, even the first start needs an answer: the seeded
 	// operator's password is set like any other.

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/base32"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -193,12 +193,13 @@ func TestBrowserLPSE(t *testing.T) {
 	b.open("/lpse/daftar")
 	b.fill("#username", "01.312.166.0-091.00", "#name", "PT Contoh Sejahtera", "#email", "budi@example.co.id",
 		"#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
+	b.do(chromedp.Click(chromedp.CSS("#consent")))
 	b.click(`form[action="/lpse/daftar"] > button`)
 	assert.Contains(t, b.text(), "NPWP")
 	b.shot("lpse-register-error")
 	b.fill("#username", npwp, "#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
 	b.click(`form[action="/lpse/daftar"] > button`)
-	assert.Contains(t, b.text(), t2("id", "reg.done.lpse"))
+	assert.Contains(t, b.text(), t2("id", "reg.done.link"))
 
 	link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
 	require.True(t, ok)
@@ -235,7 +236,7 @@ func TestBrowserCaptchaAndLockout(t *testing.T) {
 	for range 3 {
 		b.login("sapk", nip, "salah-sekali")
 	}
-	b.do(chromedp.WaitVisible(chromedp.CSS(`fieldset.captcha img`)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`.captcha img`)))
 	h := b.html()
 	assert.Contains(t, h, `<audio`)
 	assert.Contains(t, h, `name="refresh"`)
@@ -282,10 +283,7 @@ func TestBrowserTOTP(t *testing.T) {
 	b.click(`form[action="/akun/keamanan/totp"] > button`)
 	b.do(chromedp.WaitVisible(chromedp.CSS(`img[src^="data:image/png;base64,"]`)))
 	b.shot("totp-enroll")
-	key := regexp.MustCompile(`<code class="key">([A-Z2-7 ]+)</code>`).FindStringSubmatch(b.html())
-	require.NotNil(t, key)
-	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(key[1], " ", ""))
-	require.NoError(t, err)
+	secret := manualKey(t, b.html())
 	code, err := totp.Params{}.Code(secret, p.clock.Now())
 	require.NoError(t, err)
 	b.fill("#code", code)
@@ -528,7 +526,7 @@ func TestBrowserPages(t *testing.T) {
 					anon.fill("#captcha", "000000")
 				}
 				anon.click(`form[action$="/masuk"] > button`)
-				assert.Contains(t, anon.text(), t2(lang, "login.invalid."+realm))
+				assert.Contains(t, anon.text(), tf(lang, "login.invalid", map[string]string{"lpse": "NPWP", "sapk": "NIP"}[realm]))
 				check(anon, lang, width, realm, "masuk-salah")
 
 				b := second[realm]
@@ -569,4 +567,125 @@ func TestBrowserPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pressEnter presses Enter in the field and waits for the page it leads
+// to.
+func (b *tab) pressEnter(sel string) {
+	b.c.t.Helper()
+	loaded := chromedp.Events(b.ctx, page.LoadEventFired)
+	b.do(chromedp.SendKeys(chromedp.CSS(sel), kb.Enter))
+	for _, err := range loaded {
+		require.NoError(b.c.t, err)
+		break
+	}
+}
+
+// eval runs a script in the page and returns its answer.
+func eval[T any](b *tab, script string) T {
+	b.c.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](script))
+	require.NoError(b.c.t, err)
+	return v
+}
+
+// TestBrowserUX holds issue 17's §5 fixes that only a browser shows:
+// Enter in the captcha field logs in (defect 1); a form's problems take
+// the focus (defect 9); the show-password toggle (defect 12); the
+// authenticator key keeps its groups whole on a phone (defect 11). The
+// pages it changes are shot in both languages at a phone's width.
+func TestBrowserUX(t *testing.T) {
+	p := newPortal(t)
+	p.activeSAPK(p.browser(), "siti@example.go.id")
+	// A login before this test's, for the home page to tell of.
+	p.browser().login("sapk", nip, sapkPass)
+	p.clock.Advance(time.Minute)
+	c := newChrome(t, p)
+	c.timeout = 3 * time.Minute
+	b := c.person()
+	b.do(chromedp.EmulateViewport(375, 800))
+
+	// Defect 1: after three failures, Enter in the captcha field logs in.
+	for range 3 {
+		b.login("sapk", nip, "salah-sekali")
+	}
+	require.NotEmpty(t, captchaID(b.html()))
+	b.fill("#username", nip, "#password", sapkPass, "#captcha", "000000")
+	b.pressEnter("#captcha")
+	assert.Equal(t, "/akun", b.path(), "Enter logged in")
+
+	// Defect 11: the manual key's groups stay whole at 375 px.
+	for _, lang := range []string{"id", "en"} {
+		b.open("/bahasa?lang=" + lang + "&next=/akun/keamanan")
+		b.fill("#pw-totp", sapkPass)
+		b.click(`form[action="/akun/keamanan/totp"] > button`)
+		b.do(chromedp.WaitVisible(chromedp.CSS(`code.key`)))
+		groups := eval[[]int](b, `Array.from(document.querySelectorAll("code.key span")).map(s => s.getClientRects().length)`)
+		require.NotEmpty(t, groups)
+		for i, n := range groups {
+			assert.Equal(t, 1, n, "group %d of the key is on one line", i)
+		}
+		b.shot("ux-" + lang + "-375-enroll")
+	}
+	secret := manualKey(t, b.html())
+	code, err := totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	b.fill("#code", code)
+	b.click(`form[action="/akun/keamanan/totp/konfirmasi"] > button`)
+	assert.Contains(t, b.text(), t2("en", "codes.download"))
+	assert.False(t, eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`), "the codes fit the screen")
+	b.shot("ux-en-375-codes")
+	b.open("/bahasa?lang=id&next=/")
+	assert.Contains(t, b.text(), t2("id", "home.lastlogin.check"))
+	b.shot("ux-id-375-home")
+
+	// Defect 12: the toggle shows and hides the password, and says so.
+	anon := c.person()
+	anon.do(chromedp.EmulateViewport(375, 800))
+	for _, lang := range []string{"id", "en"} {
+		anon.open("/bahasa?lang=" + lang + "&next=/lpse/daftar")
+		anon.fill("#password", "rahasia")
+		assert.Equal(t, t2(lang, "pw.show"), anon.read(chromedp.Text(chromedp.CSS(`#password + div.reveal button`))))
+		anon.do(chromedp.Click(chromedp.CSS(`#password + div.reveal button`)))
+		assert.Equal(t, "text", eval[string](anon, `document.getElementById("password").type`))
+		assert.Equal(t, "true", eval[string](anon, `document.querySelector("#password + div.reveal button").getAttribute("aria-pressed")`))
+		assert.Equal(t, t2(lang, "pw.hide"), anon.read(chromedp.Text(chromedp.CSS(`#password + div.reveal button`))))
+		anon.shot("ux-" + lang + "-375-daftar-sandi-tampil")
+		anon.do(chromedp.Click(chromedp.CSS(`#password + div.reveal button`)))
+		assert.Equal(t, "password", eval[string](anon, `document.getElementById("password").type`))
+
+		// Defect 9: every problem at once, and the focus on their summary.
+		anon.fill("#username", "01.312.166.0-091.00", "#name", "PT Contoh", "#email", "budi@example.co.id",
+			"#password", "rahasia", "#password2", "rahasia2")
+		anon.do(chromedp.Click(chromedp.CSS("#consent")))
+		anon.click(`form[action="/lpse/daftar"] > button`)
+		// Autofocus runs at the page's first rendering, which may come just
+		// after its load event.
+		focused := ""
+		for range 40 {
+			if focused = eval[string](anon, `document.activeElement.id`); focused == "problems" {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		assert.Equal(t, "problems", focused, "the summary has the focus")
+		n := eval[int](anon, `document.querySelectorAll("#problems li").length`)
+		assert.GreaterOrEqual(t, n, 3, "username, password and its repetition")
+		assert.Equal(t, "true", eval[string](anon, `document.getElementById("password2").getAttribute("aria-invalid")`))
+		anon.shot("ux-" + lang + "-375-daftar-salah")
+	}
+	anon.open("/lpse/aktivasi?token=abc")
+	assert.NotContains(t, anon.html(), "kirim-ulang")
+	anon.shot("ux-id-375-aktivasi-tautan")
+
+	// Defect 2: past the captcha budget, the page says until when.
+	// The address's failures above ask every login from it for a
+	// captcha; each new picture spends the budget.
+	anon.open("/sapk/masuk")
+	for i := 0; captchaID(anon.html()) != ""; i++ {
+		require.Less(t, i, 40)
+		anon.click(`button[name="refresh"]`)
+	}
+	assert.Contains(t, anon.text(), tf("en", "login.captcha.toomany", clock("en", p.clock.Now().Add(10*time.Minute))))
+	anon.shot("ux-en-375-captcha-habis")
 }

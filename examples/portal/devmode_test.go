@@ -113,7 +113,7 @@ func TestBaseURLFromAddr(t *testing.T) {
 	p := &portal{t: t, app: a, srv: srv}
 	assert.Empty(t, cfg.BaseURL, "-base-url has no default of its own")
 	const pw = "pengadaan barang 2026"
-	status, body := p.browser().post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"}, "password": {pw}, "password2": {pw}})
+	status, body := p.browser().post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"}, "password": {pw}, "password2": {pw}})
 	require.Equal(t, http.StatusOK, status, body)
 	link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
 	require.True(t, ok)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/captcha"
-	"github.com/masuk-id/masuk/store"
 )
 
 // The pages anyone may open: home, login and its second step,
@@ -20,7 +20,46 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, "")
 	v.D["Next"] = localPath(r.URL.Query().Get("next"), "")
 	v.D["Realms"] = portals
+	if p := principal(r); p != nil {
+		last, err := a.previousLogin(r.Context(), p)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["LastLogin"] = last
+	}
 	a.render(w, http.StatusOK, "home", v)
+}
+
+// previousLogin returns the account's successful login before the one
+// that began this session, from its activity history, or nil when there
+// was none (within the history's last few hundred entries): the owner
+// who reads a time they do not remember knows to look further.
+func (a *app) previousLogin(ctx context.Context, p *auth.Principal) (*auth.ActivityEntry, error) {
+	q := auth.ActivityQuery{AccountID: p.AccountID, Limit: 100}
+	current := false
+	for range 3 {
+		list, err := a.auth.Activity().List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range list {
+			// Logins after this session began were made elsewhere; the
+			// latest one up to its start is this session's own.
+			if e.Kind != auth.EventLoginSucceeded || e.Time.After(p.Session.CreatedAt) {
+				continue
+			}
+			if current {
+				return &list[i], nil
+			}
+			current = true
+		}
+		if len(list) < q.Limit {
+			break
+		}
+		q.Before = list[len(list)-1].ID
+	}
+	return nil, nil
 }
 
 // realm returns the realm the path names, answering 404 for others.
@@ -32,12 +71,21 @@ func (a *app) realm(w http.ResponseWriter, r *http.Request) (realmInfo, bool) {
 	return ri, ok
 }
 
-// notices are the messages a redirect may ask a page to show (?ok=...).
+// notices are the messages a redirect may ask a login page to show
+// (?ok=...).
 var notices = map[string]string{
-	"loggedout": "login.loggedout",
-	"reset":     "login.reset.done",
-	"expired":   "login.expired",
+	"loggedout":  "login.loggedout",
+	"reset":      "login.reset.done",
+	"expired":    "login.expired",
+	"activated":  "act.active",
+	"approval":   "act.approval",
+	"registered": "reg.done.none",
 }
+
+// loginFields are the login form's inputs that an error may concern. A
+// wrong username or password concerns the form as a whole: which of the
+// two was wrong is not said.
+var loginFields = fieldIDs{"captcha": "captcha"}
 
 // loginForm is the state of a login page.
 type loginForm struct {
@@ -45,7 +93,7 @@ type loginForm struct {
 	// Captcha asks for a captcha; OldCaptcha is the challenge to replace.
 	Captcha    bool
 	OldCaptcha string
-	Errors     []string
+	Errors     []problem
 	Next       string
 }
 
@@ -59,14 +107,14 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := loginForm{Next: localPath(r.URL.Query().Get("next"), "")}
 	need, err := a.auth.Logins().CaptchaNeeded(r.Context(), auth.CaptchaQuery{Realm: ri.Slug, ClientAddr: a.sessions.Request(r).ClientAddr})
+	v := a.view(r, ri.Slug)
 	if err != nil {
-		if f.Errors = a.formError(a.sessions.Locale(r), err); f.Errors == nil {
+		if f.Errors = a.problems(v, err, loginFields); f.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
 	}
 	f.Captcha = need.Required
-	v := a.view(r, ri.Slug)
 	if key, ok := notices[r.URL.Query().Get("ok")]; ok {
 		v.Notice = v.T(key)
 	}
@@ -78,9 +126,17 @@ func (a *app) renderLogin(w http.ResponseWriter, r *http.Request, v *view, statu
 	v.D["Username"], v.D["Next"] = f.Username, f.Next
 	if f.Captcha {
 		is, err := a.captcha.Refresh(r.Context(), f.OldCaptcha, captchaFlow(v.Realm), a.sessions.Request(r).ClientAddr)
+		var tooMany *captcha.TooManyError
 		switch {
-		case errors.Is(err, captcha.ErrTooMany):
-			v.Errors = append(v.Errors, v.T("err.throttled"))
+		case errors.As(err, &tooMany):
+			// No picture can be shown until the address's issuance budget
+			// (captcha.ServiceConfig.IssueLimit) lets one be issued: the
+			// page says when, and asks for no code it cannot show. The
+			// login itself still needs a solved captcha, so that
+			// exhausting the budget never spares one.
+			v.Errors = slices.DeleteFunc(v.Errors, func(p problem) bool { return p.Field == "captcha" })
+			v.fail("", v.Tf("login.captcha.toomany", clock(v.Lang, tooMany.RetryAt)))
+			status = http.StatusTooManyRequests
 		case err != nil:
 			a.fail(w, r, err)
 			return
@@ -136,22 +192,22 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusUnauthorized
 	switch o := auth.Classify(err); o.Code {
 	case auth.CodeCaptchaRequired:
-		f.Errors = []string{v.T("login.captcha.required")}
+		f.Errors = []problem{{Field: "captcha", Text: v.T("login.captcha.required")}}
 	case auth.CodeCaptchaInvalid:
-		f.Errors = []string{v.T("login.captcha.invalid")}
+		f.Errors = []problem{{Field: "captcha", Text: v.T("login.captcha.invalid")}}
 	case auth.CodeInvalidCredentials:
-		f.Errors = []string{v.RealmT("login.invalid")}
+		f.Errors = []problem{{Text: v.Tf("login.invalid", upperFirst(v.IDName()))}}
 	case auth.CodePendingConfirmation:
-		f.Errors = []string{o.Message(v.Lang)}
+		f.Errors = []problem{{Text: o.Message(v.Lang)}}
 		v.D["Resend"] = true
 	case auth.CodePendingApproval:
-		f.Errors = []string{v.T("login.pending.approval")}
+		f.Errors = []problem{{Text: v.T("login.pending.approval")}}
 	case auth.CodeNoUsableFactor, auth.CodeEnrollmentRequired:
 		// This portal requires no second factor, so no login stops at an
 		// enrollment; were one to, only an operator could help here.
-		f.Errors = []string{o.Message(v.Lang)}
+		f.Errors = []problem{{Text: o.Message(v.Lang)}}
 	default:
-		if f.Errors = a.formError(v.Lang, err); f.Errors == nil {
+		if f.Errors = a.problems(v, err, loginFields); f.Errors == nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -166,7 +222,7 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, nerr)
 			return
 		}
-		f.Errors, status = a.formError(v.Lang, nerr), o.Status
+		f.Errors, status = a.problems(v, nerr, loginFields), o.Status
 	}
 	f.Captcha = need.Required
 	a.renderLogin(w, r, v, status, f)
@@ -259,219 +315,9 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=expired", http.StatusSeeOther)
 		return
 	}
-	if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
+	if v.Errors = a.problems(v, err, fieldIDs{"code": "code-" + string(method)}); v.Errors == nil {
 		a.fail(w, r, err)
 		return
 	}
 	a.renderSecondFactor(w, r, v, http.StatusUnauthorized)
-}
-
-func (a *app) registerPage(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	if !ri.Register {
-		a.notFound(w, r)
-		return
-	}
-	a.render(w, http.StatusOK, "register", a.view(r, ri.Slug))
-}
-
-func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	if !ri.Register {
-		a.notFound(w, r)
-		return
-	}
-	v := a.view(r, ri.Slug)
-	username, email, name := r.PostFormValue("username"), r.PostFormValue("email"), r.PostFormValue("name")
-	v.D["Username"], v.D["Email"], v.D["Name"] = username, email, name
-	pw := r.PostFormValue("password")
-	if pw != r.PostFormValue("password2") {
-		v.Errors = []string{v.T("reg.mismatch")}
-		a.render(w, http.StatusUnprocessableEntity, "register", v)
-		return
-	}
-	// The store refuses a longer profile field, which would be an
-	// internal error by then.
-	if msg := v.tooLong("field.name."+ri.Slug, strings.TrimSpace(name), inputLimits.Name); msg != "" {
-		v.Errors = []string{msg}
-		a.render(w, http.StatusUnprocessableEntity, "register", v)
-		return
-	}
-	reg, err := a.auth.Accounts().Register(r.Context(), auth.Registration{
-		Realm: ri.Slug, Username: username, Email: email, Password: pw,
-		// The language is kept so that an operator's decision reaches the
-		// applicant in it.
-		Profile: map[string]string{ri.ProfileField: strings.TrimSpace(name), "lang": v.Lang},
-		Request: a.sessions.Request(r),
-	})
-	if err != nil {
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
-			a.fail(w, r, err)
-			return
-		}
-		a.render(w, http.StatusUnprocessableEntity, "register", v)
-		return
-	}
-	// A taken username or email answers as a new account does: the owner
-	// of the address is told by email instead.
-	switch ri.Realm.Activation.Mode {
-	case auth.ActivationLink:
-		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.lpse"), "/"+ri.Slug+"/masuk", v.T("home.login"))
-	case auth.ActivationCode:
-		// The code on its way works only with this registration's flow:
-		// the code form follows at once, and keeps it.
-		v.Notice = v.T("reg.done.sapk")
-		v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, username, reg.Flow
-		a.render(w, http.StatusOK, "activate", v)
-	default:
-		a.message(w, r, ri.Slug, http.StatusOK, v.T("reg.done.title"), v.T("reg.done.none"), "/"+ri.Slug+"/masuk", v.T("home.login"))
-	}
-}
-
-// activatePage shows the button that confirms an activation link (a GET
-// changes nothing: mail scanners open links), or the form for a code.
-func (a *app) activatePage(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	v.D["Token"] = r.URL.Query().Get("token")
-	v.D["ByCode"] = ri.Realm.Activation.Mode == auth.ActivationCode
-	a.render(w, http.StatusOK, "activate", v)
-}
-
-func (a *app) activatePost(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	c := auth.Confirmation{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
-		Flow: r.PostFormValue("flow"), Code: r.PostFormValue("code"), Request: a.sessions.Request(r)}
-	done, err := a.auth.Accounts().Confirm(r.Context(), c)
-	if err != nil {
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
-			a.fail(w, r, err)
-			return
-		}
-		v.D["Token"], v.D["Identifier"], v.D["Flow"] = c.Token, c.Identifier, c.Flow
-		v.D["ByCode"] = ri.Realm.Activation.Mode == auth.ActivationCode
-		a.render(w, http.StatusUnprocessableEntity, "activate", v)
-		return
-	}
-	text := v.T("act.active")
-	if done.Account.State == store.StatePendingApproval {
-		text = v.T("act.approval")
-	}
-	a.message(w, r, ri.Slug, http.StatusOK, v.T("act.title"), text, "/"+ri.Slug+"/masuk", v.T("home.login"))
-}
-
-func (a *app) resendActivation(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	id := r.PostFormValue("identifier")
-	started, err := a.auth.Accounts().ResendActivation(r.Context(), auth.ActivationRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
-	if err != nil {
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
-			a.fail(w, r, err)
-			return
-		}
-		v.D["ByCode"] = ri.Realm.Activation.Mode == auth.ActivationCode
-		a.render(w, http.StatusUnprocessableEntity, "activate", v)
-		return
-	}
-	if ri.Realm.Activation.Mode == auth.ActivationCode {
-		// The new code works only with this request's flow.
-		v.Notice = v.T("act.resent")
-		v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, id, started.Flow
-		a.render(w, http.StatusOK, "activate", v)
-		return
-	}
-	a.message(w, r, ri.Slug, http.StatusOK, v.T("act.title"), v.T("act.resent"), "/"+ri.Slug+"/masuk", v.T("home.login"))
-}
-
-func (a *app) forgotPage(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
-	a.render(w, http.StatusOK, "forgot", v)
-}
-
-func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	id := r.PostFormValue("identifier")
-	started, err := a.auth.Accounts().RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
-	byCode := ri.Realm.Reset.Delivery == auth.ByCode
-	if err != nil {
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
-			a.fail(w, r, err)
-			return
-		}
-		v.D["Identifier"], v.D["ByCode"] = id, byCode
-		a.render(w, http.StatusUnprocessableEntity, "forgot", v)
-		return
-	}
-	// The same answer whether or not the account exists.
-	if !byCode {
-		a.message(w, r, ri.Slug, http.StatusOK, v.T("forgot.title"), v.T("forgot.sent"), "/"+ri.Slug+"/masuk", v.T("home.login"))
-		return
-	}
-	v.Notice = v.T("forgot.sent")
-	// The code on its way works only with this flow: the page keeps it.
-	v.D["ByCode"], v.D["Identifier"], v.D["Flow"] = true, id, started.Flow
-	a.render(w, http.StatusOK, "reset", v)
-}
-
-func (a *app) resetPage(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	v.D["Token"] = r.URL.Query().Get("token")
-	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
-	a.render(w, http.StatusOK, "reset", v)
-}
-
-func (a *app) resetPost(w http.ResponseWriter, r *http.Request) {
-	ri, ok := a.realm(w, r)
-	if !ok {
-		return
-	}
-	v := a.view(r, ri.Slug)
-	c := auth.ResetCompletion{Realm: ri.Slug, Token: r.PostFormValue("token"), Identifier: r.PostFormValue("identifier"),
-		Flow: r.PostFormValue("flow"), Code: r.PostFormValue("code"), NewPassword: r.PostFormValue("password"), Request: a.sessions.Request(r)}
-	v.D["Token"], v.D["Identifier"], v.D["Code"], v.D["Flow"] = c.Token, c.Identifier, c.Code, c.Flow
-	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
-	if c.NewPassword != r.PostFormValue("password2") {
-		v.Errors = []string{v.T("reg.mismatch")}
-		a.render(w, http.StatusUnprocessableEntity, "reset", v)
-		return
-	}
-	if err := a.auth.Accounts().CompleteReset(r.Context(), c); err != nil {
-		if v.Errors = a.formError(v.Lang, err); v.Errors == nil {
-			a.fail(w, r, err)
-			return
-		}
-		a.render(w, http.StatusUnprocessableEntity, "reset", v)
-		return
-	}
-	http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=reset", http.StatusSeeOther)
 }

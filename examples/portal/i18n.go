@@ -28,52 +28,57 @@ var messages = map[string][2]string{
 	"realm.sapk.short":     {"SAPK", "SAPK"},
 	"realm.operator.short": {"Operator", "Operator"},
 
-	"home.title":    {"Pilih portal", "Choose a portal"},
-	"home.intro":    {"Dua portal dengan akun terpisah: satu orang dapat memiliki akun di masing-masing, dengan kata sandi sendiri.", "Two portals with separate accounts: one person may hold an account in each, with its own password."},
-	"home.login":    {"Masuk", "Log in"},
-	"home.register": {"Daftar", "Register"},
-	"home.loggedin": {"Anda masuk sebagai %s (%s).", "You are logged in as %s (%s)."},
+	"home.title":           {"Pilih portal", "Choose a portal"},
+	"home.intro":           {"Dua portal dengan akun terpisah: satu orang dapat memiliki akun di masing-masing, dengan kata sandi sendiri.", "Two portals with separate accounts: one person may hold an account in each, with its own password."},
+	"home.login":           {"Masuk", "Log in"},
+	"home.register":        {"Daftar", "Register"},
+	"home.lastlogin":       {"Sebelumnya Anda masuk pada %s dari %s (%s).", "Before this, you last logged in on %s from %s (%s)."},
+	"home.lastlogin.check": {"Bukan Anda? Periksa riwayat aktivitas.", "Not you? Check your activity history."},
+	"home.loggedin":        {"Anda masuk sebagai %s (%s).", "You are logged in as %s (%s)."},
 
-	"username.lpse":          {"NPWP", "NPWP (tax number)"},
-	"username.sapk":          {"NIP", "NIP (civil-servant number)"},
-	"username.operator":      {"Nama pengguna", "Username"},
-	"username.hint.lpse":     {"15 atau 16 digit, boleh dengan titik dan tanda hubung.", "15 or 16 digits, dots and dashes allowed."},
-	"username.hint.sapk":     {"18 digit.", "18 digits."},
-	"username.hint.operator": {"", ""},
-	"field.password":         {"Kata sandi", "Password"},
-	"field.password2":        {"Ulangi kata sandi", "Repeat the password"},
-	"field.email":            {"Alamat email", "Email address"},
-	"field.name.lpse":        {"Nama perusahaan", "Company name"},
-	"field.name.sapk":        {"Nama lengkap", "Full name"},
-	"field.identifier.lpse":  {"NPWP atau email", "NPWP or email"},
-	"field.identifier.sapk":  {"NIP atau email", "NIP or email"},
-	"field.code":             {"Kode", "Code"},
-	"field.current":          {"Kata sandi saat ini", "Current password"},
-	"field.new":              {"Kata sandi baru", "New password"},
-	"field.reason":           {"Alasan", "Reason"},
-	"field.label":            {"Nama perangkat (opsional)", "Device name (optional)"},
-	"policy.lpse":            {"Minimal 8 karakter; bukan kata sandi yang umum dan tidak memuat NPWP atau email Anda.", "At least 8 characters; not a common password and not containing your NPWP or email."},
-	"policy.sapk":            {"Minimal 8 karakter, dengan setidaknya satu huruf kapital dan satu angka (aturan MySAPK).", "At least 8 characters, with at least one capital letter and one digit (the MySAPK rule)."},
-	"policy.operator":        {"Minimal 8 karakter; bukan kata sandi yang umum.", "At least 8 characters; not a common password."},
+	// The realm's username, by the kind of number it is (kindKey).
+	"idname.npwp":        {"NPWP", "NPWP"},
+	"idname.nip":         {"NIP", "NIP"},
+	"idname.free":        {"nama pengguna", "username"},
+	"idlabel.npwp":       {"NPWP", "NPWP (tax number)"},
+	"idlabel.nip":        {"NIP", "NIP (civil-servant number)"},
+	"idlabel.free":       {"Nama pengguna", "Username"},
+	"idhint.npwp":        {"15 atau 16 digit, boleh dengan titik dan tanda hubung.", "15 or 16 digits, dots and dashes allowed."},
+	"idhint.digits":      {"%d digit.", "%d digits."},
+	"field.password":     {"Kata sandi", "Password"},
+	"field.password2":    {"Ulangi kata sandi", "Repeat the password"},
+	"field.email":        {"Alamat email", "Email address"},
+	"field.identifier":   {"%s atau email", "%s or email"},
+	"field.code":         {"Kode", "Code"},
+	"field.current":      {"Kata sandi saat ini", "Current password"},
+	"field.new":          {"Kata sandi baru", "New password"},
+	"field.reason":       {"Alasan", "Reason"},
+	"field.label":        {"Nama perangkat (opsional)", "Device name (optional)"},
+	"policy.min":         {"Minimal %d karakter", "At least %d characters"},
+	"policy.classes":     {", dengan setidaknya %s", ", with at least %s"},
+	"policy.rest":        {"; bukan kata sandi yang umum, dan tidak memuat %s atau email Anda", "; not a common password, and not containing your %s or email"},
+	"policy.generic":     {"Kata sandi harus memenuhi ketentuan portal ini.", "The password must meet this portal's rules."},
+	"policy.digits":      {"Kata sandi tidak boleh memuat %d angka berurutan dari %s Anda.", "The password must not contain %d consecutive digits of your %s."},
+	"policy.digits.born": {"Kata sandi tidak boleh memuat %d angka berurutan dari %s Anda (misalnya tanggal lahir).", "The password must not contain %d consecutive digits of your %s (such as a birth date)."},
+	"list.and":           {" dan ", " and "},
 
 	"login.title":            {"Masuk ke %s", "Log in to %s"},
 	"login.submit":           {"Masuk", "Log in"},
 	"login.forgot":           {"Lupa kata sandi?", "Forgot your password?"},
 	"login.register":         {"Belum punya akun? Daftar", "No account yet? Register"},
-	"login.invalid.lpse":     {"NPWP atau kata sandi salah.", "The NPWP or password is wrong."},
-	"login.invalid.sapk":     {"NIP atau kata sandi salah.", "The NIP or password is wrong."},
-	"login.invalid.operator": {"Nama pengguna atau kata sandi salah.", "The username or password is wrong."},
+	"login.invalid":          {"%s atau kata sandi salah.", "The %s or password is wrong."},
 	"login.locked":           {"Terlalu banyak percobaan yang gagal. Coba lagi dalam %s (pukul %s).", "Too many failed attempts. Try again in %s (at %s)."},
 	"login.locked.permanent": {"Akun ini dikunci. Hubungi operator, atau atur ulang kata sandi untuk membukanya.", "This account is locked. Contact an operator, or reset your password to unlock it."},
 	"login.captcha.required": {"Demi keamanan, ketik kode pada gambar.", "For your security, type the code in the picture."},
 	"login.captcha.invalid":  {"Kode pada gambar salah. Coba kode yang baru.", "The code in the picture was wrong. Try the new one."},
+	"login.captcha.toomany":  {"Terlalu banyak gambar kode diminta dari jaringan Anda, sehingga gambar baru belum dapat ditampilkan. Coba masuk lagi setelah pukul %s.", "Too many code pictures were asked for from your network, so no new one can be shown yet. Try to log in again after %s."},
 	"login.pending.approval": {"Pendaftaran Anda sedang diperiksa operator. Anda akan diberi tahu melalui email.", "Your registration is being reviewed by an operator. You will be told by email."},
 	"login.loggedout":        {"Anda telah keluar.", "You have logged out."},
 	"login.expired":          {"Waktu verifikasi habis. Silakan masuk lagi.", "The verification timed out. Please log in again."},
 	"login.reset.done":       {"Kata sandi telah diubah. Silakan masuk dengan kata sandi baru.", "Your password has been changed. Log in with the new one."},
 
 	"captcha.label":   {"Kode pada gambar", "Code in the picture"},
-	"captcha.input":   {"Ketik kodenya", "Type the code"},
+	"captcha.hint":    {"Ketik angka pada gambar, atau dengarkan kodenya.", "Type the digits in the picture, or listen to the code."},
 	"captcha.alt":     {"Gambar berisi kode enam angka untuk diketik", "Picture of a six-digit code to type"},
 	"captcha.refresh": {"Ganti gambar", "New picture"},
 	"captcha.audio":   {"Dengarkan kodenya", "Listen to the code"},
@@ -89,14 +94,20 @@ var messages = map[string][2]string{
 	"sf.submit":     {"Verifikasi", "Verify"},
 	"sf.cooldown":   {"Tunggu sampai pukul %s sebelum meminta kode lagi.", "Wait until %s before asking for another code."},
 
-	"reg.title":      {"Daftar di %s", "Register with %s"},
-	"reg.submit":     {"Daftar", "Register"},
-	"reg.mismatch":   {"Kedua kata sandi tidak sama.", "The two passwords differ."},
-	"reg.done.title": {"Periksa email Anda", "Check your email"},
-	"reg.done.lpse":  {"Kami mengirim tautan aktivasi ke alamat email Anda. Setelah dikonfirmasi, operator akan memeriksa pendaftaran Anda.", "We sent an activation link to your email address. Once you confirm it, an operator will review your registration."},
-	"reg.done.sapk":  {"Kami mengirim kode aktivasi ke alamat email Anda. Masukkan kode itu untuk mengaktifkan akun.", "We sent an activation code to your email address. Enter it to activate your account."},
-	"reg.done.none":  {"Akun Anda telah dibuat. Silakan masuk.", "Your account has been created. Please log in."},
+	"reg.title":            {"Daftar di %s", "Register with %s"},
+	"reg.submit":           {"Daftar", "Register"},
+	"reg.have.account":     {"Sudah punya akun?", "Already have an account?"},
+	"reg.login":            {"Masuk di sini", "Log in here"},
+	"reg.consent":          {"Saya menyetujui syarat dan ketentuan serta kebijakan privasi, termasuk pemrosesan data pribadi saya untuk pendaftaran ini (UU PDP).", "I agree to the terms and the privacy policy, including the processing of my personal data for this registration (Indonesia's PDP Law)."},
+	"reg.consent.required": {"Pendaftaran memerlukan persetujuan Anda atas syarat dan kebijakan privasi.", "Registering needs your consent to the terms and the privacy policy."},
+	"reg.support":          {"Butuh bantuan? Hubungi %s.", "Need help? Contact %s."},
+	"reg.mismatch":         {"Kedua kata sandi tidak sama.", "The two passwords differ."},
+	"reg.done.title":       {"Periksa email Anda", "Check your email"},
+	"reg.done.link":        {"Kami mengirim tautan aktivasi ke alamat email Anda. Setelah dikonfirmasi, operator akan memeriksa pendaftaran Anda.", "We sent an activation link to your email address. Once you confirm it, an operator will review your registration."},
+	"reg.done.code":        {"Kami mengirim kode aktivasi ke alamat email Anda. Masukkan kode itu untuk mengaktifkan akun.", "We sent an activation code to your email address. Enter it to activate your account."},
+	"reg.done.none":        {"Akun Anda telah dibuat. Silakan masuk.", "Your account has been created. Please log in."},
 
+	"err.summary":   {"Periksa isian berikut:", "Please check the following:"},
 	"err.throttled": {"Terlalu banyak permintaan. Coba lagi setelah pukul %s.", "Too many requests. Try again after %s."},
 	"err.internal":  {"Terjadi kesalahan. Coba lagi nanti.", "Something went wrong. Try again later."},
 	"err.notfound":  {"Halaman tidak ditemukan.", "Page not found."},
@@ -108,7 +119,7 @@ var messages = map[string][2]string{
 
 	"act.title":      {"Aktivasi akun", "Account activation"},
 	"act.link.intro": {"Tekan tombol di bawah untuk mengonfirmasi alamat email Anda.", "Press the button below to confirm your email address."},
-	"act.code.intro": {"Masukkan NIP atau email Anda dan kode aktivasi dari email.", "Enter your NIP or email and the activation code from the email."},
+	"act.code.intro": {"Masukkan %s atau email Anda dan kode aktivasi dari email.", "Enter your %s or email and the activation code from the email."},
 	"act.submit":     {"Konfirmasi", "Confirm"},
 	"act.active":     {"Alamat email terkonfirmasi. Akun Anda aktif; silakan masuk.", "Your email address is confirmed and your account is active; please log in."},
 	"act.approval":   {"Alamat email terkonfirmasi. Operator akan memeriksa pendaftaran Anda; Anda akan diberi tahu melalui email.", "Your email address is confirmed. An operator will review your registration; you will be told by email."},
@@ -116,8 +127,8 @@ var messages = map[string][2]string{
 	"act.resent":     {"Jika ada akun yang menunggu konfirmasi, pesan baru sedang dikirim.", "If an account is waiting for confirmation, a new message is on its way."},
 
 	"forgot.title":      {"Lupa kata sandi", "Forgotten password"},
-	"forgot.intro.link": {"Masukkan NPWP atau email akun Anda. Kami akan mengirim tautan untuk mengatur kata sandi baru.", "Enter your account's NPWP or email. We will send a link to set a new password."},
-	"forgot.intro.code": {"Masukkan NIP atau email akun Anda. Kami akan mengirim kode untuk mengatur kata sandi baru.", "Enter your account's NIP or email. We will send a code to set a new password."},
+	"forgot.intro.link": {"Masukkan %s atau email akun Anda. Kami akan mengirim tautan untuk mengatur kata sandi baru.", "Enter your account's %s or email. We will send a link to set a new password."},
+	"forgot.intro.code": {"Masukkan %s atau email akun Anda. Kami akan mengirim kode untuk mengatur kata sandi baru.", "Enter your account's %s or email. We will send a code to set a new password."},
 	"forgot.submit":     {"Kirim", "Send"},
 	"forgot.sent":       {"Jika akun tersebut ada, pesan sedang dikirim ke alamat emailnya.", "If the account exists, a message is on its way to its email address."},
 
@@ -135,6 +146,8 @@ var messages = map[string][2]string{
 	"account.activity":   {"Riwayat aktivitas", "Activity history"},
 	"account.logout.all": {"Keluar dari semua perangkat", "Log out everywhere"},
 
+	"pw.show":   {"Tampilkan kata sandi", "Show password"},
+	"pw.hide":   {"Sembunyikan kata sandi", "Hide password"},
 	"pw.title":  {"Ubah kata sandi", "Change password"},
 	"pw.submit": {"Ubah", "Change"},
 	"pw.done":   {"Kata sandi telah diubah. Sesi lain telah diakhiri.", "Your password was changed. Your other sessions have ended."},
@@ -165,6 +178,8 @@ var messages = map[string][2]string{
 	"enroll.retry":        {"Kode salah. Periksa jam ponsel Anda dan ketik kode yang sedang tampil.", "Wrong code. Check your phone's clock and type the code it shows now."},
 	"codes.title":         {"Simpan kode pemulihan Anda", "Save your recovery codes"},
 	"codes.intro":         {"Setiap kode dapat dipakai sekali untuk masuk jika Anda kehilangan ponsel. Kode ini hanya ditampilkan sekarang: cetak atau simpan di tempat aman.", "Each code logs you in once if you lose your phone. They are shown only now: print them or keep them somewhere safe."},
+	"codes.download":      {"Unduh sebagai berkas teks", "Download as a text file"},
+	"codes.file":          {"Kode pemulihan %s untuk %s, dibuat %s. Setiap kode dapat dipakai sekali.", "Recovery codes of %s for %s, made %s. Each code works once."},
 	"codes.done":          {"Saya sudah menyimpannya", "I have saved them"},
 
 	"sess.title":       {"Sesi aktif", "Active sessions"},
@@ -188,6 +203,7 @@ var messages = map[string][2]string{
 
 	"op.title":          {"Operator: daftar akun", "Operator: accounts"},
 	"op.filter":         {"Tampilkan", "Show"},
+	"op.by":             {"%s (akun %s)", "%s (account %s)"},
 	"op.state":          {"Status", "State"},
 	"op.search":         {"Cari (awal nama pengguna atau email)", "Search (start of username or email)"},
 	"op.state.all":      {"Semua keadaan", "Every state"},
@@ -373,6 +389,14 @@ func detail(lang, key, value string) string {
 		}
 		return v
 	}
+	if key == "by" {
+		// An operator is recorded as "username#account ID" (see
+		// app.operator): the name, and the start of the ID that tells
+		// two operators of one name apart.
+		if name, id, ok := strings.Cut(value, "#"); ok {
+			value = tf(lang, "op.by", name, id[:min(len(id), 8)])
+		}
+	}
 	switch key {
 	case "methods", "method", "second_factor", "factor", "state", "scope", "network", "which", "purpose",
 		"unlocked", "was_locked", "reason", "until":
@@ -407,6 +431,10 @@ func t(lang, key string) string {
 var units = map[string][3]string{
 	"minute": {"menit", "minute", "minutes"},
 	"day":    {"hari", "day", "days"},
+	"upper":  {"huruf kapital", "capital letter", "capital letters"},
+	"lower":  {"huruf kecil", "lowercase letter", "lowercase letters"},
+	"digit":  {"angka", "digit", "digits"},
+	"symbol": {"simbol", "symbol", "symbols"},
 }
 
 // quantity says n of unit in lang: Indonesian nouns have no plural ("1

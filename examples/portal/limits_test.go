@@ -276,7 +276,7 @@ func TestLongInputsRefused(t *testing.T) {
 
 	// A company name longer than a profile field holds.
 	const pw = "pengadaan barang 2026"
-	status, body = p.browser().post("/lpse/daftar", url.Values{"username": {npwp}, "name": {strings.Repeat("PT Contoh ", 103)},
+	status, body = p.browser().post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {strings.Repeat("PT Contoh ", 103)},
 		"email": {"budi@example.co.id"}, "password": {pw}, "password2": {pw}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status, body)
 
@@ -317,9 +317,9 @@ func TestOverlongFieldsAreNoInternalError(t *testing.T) {
 	}{
 		{anon, "/sapk/masuk", url.Values{"username": {long(l.Username)}, "password": {long(l.Password)}, "captcha": {long(l.Captcha)}, "captcha_id": {"x"}}},
 		{anon, "/operator/masuk", url.Values{"username": {long(l.Username)}, "password": {long(l.Password)}}},
-		{anon, "/lpse/daftar", url.Values{"username": {long(l.Username)}, "name": {"PT"}, "email": {"a@example.go.id"}, "password": {"x"}, "password2": {"x"}}},
-		{anon, "/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT"}, "email": {long(l.Email) + "@example.go.id"}, "password": {"x"}, "password2": {"x"}}},
-		{anon, "/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT"}, "email": {"a@example.go.id"}, "password": {long(l.Password)}, "password2": {long(l.Password)}}},
+		{anon, "/lpse/daftar", url.Values{"consent": {"1"}, "username": {long(l.Username)}, "name": {"PT"}, "email": {"a@example.go.id"}, "password": {"x"}, "password2": {"x"}}},
+		{anon, "/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT"}, "email": {long(l.Email) + "@example.go.id"}, "password": {"x"}, "password2": {"x"}}},
+		{anon, "/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT"}, "email": {"a@example.go.id"}, "password": {long(l.Password)}, "password2": {long(l.Password)}}},
 		{anon, "/sapk/lupa-sandi", url.Values{"identifier": {long(l.Identifier)}}},
 		{anon, "/sapk/atur-sandi", url.Values{"identifier": {long(l.Identifier)}, "code": {long(l.ResetCode)}, "password": {"x"}, "password2": {"x"}}},
 		{anon, "/lpse/atur-sandi", url.Values{"token": {long(100)}, "password": {long(l.Password)}, "password2": {long(l.Password)}}},

@@ -132,6 +132,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
 	fs.StringVar(&cfg.BreachAPI, "breach-api", "", "refuse new passwords found by this Pwned Passwords range API, e.g. "+breach.DefaultBaseURL+" (default: no lookup)")
 	fs.StringVar(&cfg.BreachDir, "breach-dir", "", "refuse new passwords found in this directory of downloaded range files (00000.txt to FFFFF.txt)")
+	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", 0, "the fewest characters of a new password in every realm (default 8; at least 8)")
 	fs.BoolVar(&cfg.BreachFailClosed, "breach-fail-closed", false, "while the breached-password lookup fails, refuse to set any password (default: let passwords through on the local rules, and log)")
 	fs.Func("trusted-proxy", "comma-separated `networks` of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8", func(v string) error {
 		for p := range strings.SplitSeq(v, ",") {

@@ -136,11 +136,12 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	if reason == "" {
 		// masuk asks a reason of a rejection only; this portal of every
 		// action, for the history.
-		v.Error = v.T("err.reason")
+		v.fail("reason", v.T("err.reason"))
 		a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 		return
 	}
-	if v.Error = v.tooLong("field.reason", reason, inputLimits.Reason); v.Error != "" {
+	if msg := v.tooLong("field.reason", reason, inputLimits.Reason); msg != "" {
+		v.fail("reason", msg)
 		a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 		return
 	}
@@ -176,12 +177,10 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	// The account in a state the action does not apply to, the
 	// operator's own, one without an email address to send a reset to:
 	// masuk's messages say it.
-	errs := a.formError(v.Lang, err)
-	if errs == nil {
+	if v.Errors = a.problems(v, err, fieldIDs{"reason": "reason"}); v.Errors == nil {
 		a.fail(w, r, err)
 		return
 	}
-	v.Error = strings.Join(errs, " ")
 	a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 }
 

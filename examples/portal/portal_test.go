@@ -135,6 +135,17 @@ func pathOf(t *testing.T, link string) string {
 	return u.RequestURI()
 }
 
+// manualKey reads the authenticator key an enrollment page shows, in its
+// groups of four.
+func manualKey(t *testing.T, body string) []byte {
+	t.Helper()
+	key := find(t, body, `<code class="key">((?:<span>[A-Z2-7]+</span> ?)+)</code>`)
+	key = regexp.MustCompile(`</?span>| `).ReplaceAllString(key, "")
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(key)
+	require.NoError(t, err)
+	return secret
+}
+
 func find(t *testing.T, body, pattern string) string {
 	t.Helper()
 	m := regexp.MustCompile(pattern).FindStringSubmatch(body)
@@ -151,10 +162,10 @@ const (
 // activeSAPK registers and activates a SAPK account.
 func (p *portal) activeSAPK(b *browser, email string) {
 	t := p.t
-	status, body := b.post("/sapk/daftar", url.Values{"username": {nip}, "name": {"Siti Aminah"}, "email": {email},
+	status, body := b.post("/sapk/daftar", url.Values{"consent": {"1"}, "username": {nip}, "name": {"Siti Aminah"}, "email": {email},
 		"password": {sapkPass}, "password2": {sapkPass}})
 	require.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, t2("id", "reg.done.sapk"))
+	assert.Contains(t, body, t2("id", "reg.done.code"))
 	m := p.mail(email)
 	assert.Contains(t, m.Text, "Yth. Siti Aminah,", "a civil servant is greeted by name")
 	code, ok := notify.ExtractCode(m)
@@ -182,15 +193,15 @@ func TestLPSERegisterActivateApproveLogin(t *testing.T) {
 	// A mistyped NPWP is refused with the identifier's own message.
 	bad := "01.312.166.0-091.00"
 	want := identifiers.Validate(identifiers.NPWP, bad, identifiers.Strict).(*identifiers.Error).Message("id")
-	status, body := b.post("/lpse/daftar", url.Values{"username": {bad}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+	status, body := b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {bad}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
 		"password": {"pengadaan barang 2026"}, "password2": {"pengadaan barang 2026"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Contains(t, body, want)
 
-	status, body = b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+	status, body = b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
 		"password": {"pengadaan barang 2026"}, "password2": {"pengadaan barang 2026"}})
 	require.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, t2("id", "reg.done.lpse"))
+	assert.Contains(t, body, t2("id", "reg.done.link"))
 
 	// The activation link: its page only shows a button; the POST confirms.
 	// The email greets the company by its name, not by its NPWP (issue
@@ -245,7 +256,7 @@ func TestSAPKResetByCode(t *testing.T) {
 	b := p.browser()
 
 	// SAPK's policy asks for a capital letter and a digit.
-	status, body := b.post("/sapk/daftar", url.Values{"username": {nip}, "name": {"Siti"}, "email": {"siti@example.go.id"},
+	status, body := b.post("/sapk/daftar", url.Values{"consent": {"1"}, "username": {nip}, "name": {"Siti"}, "email": {"siti@example.go.id"},
 		"password": {"rahasiakitasemua"}, "password2": {"rahasiakitasemua"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Contains(t, body, "huruf kapital")
@@ -276,7 +287,7 @@ func TestSAPKResetByCode(t *testing.T) {
 
 	status, body = b.login("sapk", nip, sapkPass)
 	assert.Equal(t, http.StatusUnauthorized, status)
-	assert.Contains(t, body, t2("id", "login.invalid.sapk"))
+	assert.Contains(t, body, tf("id", "login.invalid", "NIP"))
 	_, body = b.login("sapk", nip, "BaruLagi2027x")
 	assert.Equal(t, "/akun", b.url.Path, body)
 }
@@ -297,7 +308,7 @@ func TestCaptchaAfterThreeFailures(t *testing.T) {
 	_, body := b.get("/sapk/masuk")
 	assert.NotContains(t, body, `name="captcha_id"`)
 	_, body = fail(b, "sapk", nip, 2)
-	assert.Contains(t, body, t2("id", "login.invalid.sapk"))
+	assert.Contains(t, body, tf("id", "login.invalid", "NIP"))
 	assert.NotContains(t, body, `name="captcha_id"`)
 	_, body = fail(b, "sapk", nip, 1)
 	id := find(t, body, `name="captcha_id" value="([^"]+)"`)
@@ -362,9 +373,7 @@ func TestTOTPEnrollmentAndSecondStep(t *testing.T) {
 	status, body := b.post("/akun/keamanan/totp", url.Values{"password": {sapkPass}, "label": {"Ponsel Siti"}})
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, `src="data:image/png;base64,`)
-	key := find(t, body, `<code class="key">([A-Z2-7 ]+)</code>`)
-	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(key, " ", ""))
-	require.NoError(t, err)
+	secret := manualKey(t, body)
 	factor := find(t, body, `name="factor_id" value="([^"]+)"`)
 
 	status, body = b.post("/akun/keamanan/totp/konfirmasi", url.Values{"factor_id": {factor}, "code": {"000000"}})
@@ -438,7 +447,7 @@ func TestLanguageSwitch(t *testing.T) {
 	// The identifier's error in English too.
 	bad := "01.312.166.0-091.00"
 	want := identifiers.Validate(identifiers.NPWP, bad, identifiers.Strict).(*identifiers.Error).Message("en")
-	_, body = b.post("/lpse/daftar", url.Values{"username": {bad}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
+	_, body = b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {bad}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"},
 		"password": {"pengadaan barang 2026"}, "password2": {"pengadaan barang 2026"}})
 	assert.Contains(t, body, want)
 
@@ -483,7 +492,10 @@ func TestSecurityHeaders(t *testing.T) {
 	resp.Body.Close()
 	csp := resp.Header.Get("Content-Security-Policy")
 	assert.Contains(t, csp, "frame-ancestors 'none'")
-	assert.NotContains(t, csp, "script-src")
+	// Scripts from the portal's own files only (the show-password
+	// toggle): never inline script, never another site's.
+	assert.Contains(t, csp, "script-src 'self';")
+	assert.NotContains(t, csp, "unsafe-inline")
 	assert.Contains(t, csp, "default-src 'none'")
 	assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
 	assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
@@ -593,7 +605,7 @@ func TestOperatorUnlockAndDisable(t *testing.T) {
 	_, body = b.get("/sapk/masuk")
 	cid = find(t, body, `name="captcha_id" value="([^"]+)"`)
 	_, body = b.login("sapk", nip, sapkPass, "captcha_id", cid, "captcha", "000000")
-	assert.Contains(t, body, t2("id", "login.invalid.sapk"))
+	assert.Contains(t, body, tf("id", "login.invalid", "NIP"))
 	_, body = op.post("/operator/akun", url.Values{"id": {id}, "action": {"enable"}, "reason": {"Salah orang"}})
 	assert.Contains(t, body, t2("id", "state.active"))
 	p.app.outbox.Reset()
@@ -640,7 +652,7 @@ func TestLPSEResetByLink(t *testing.T) {
 	p := newPortal(t)
 	b := p.browser()
 	const pw = "pengadaan barang 2026"
-	b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"}, "password": {pw}, "password2": {pw}})
+	b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT Contoh"}, "email": {"budi@example.co.id"}, "password": {pw}, "password2": {pw}})
 	link, _ := notify.ExtractLink(p.mail("budi@example.co.id"))
 	_, body := b.get(pathOf(t, link))
 	b.post("/lpse/aktivasi", url.Values{"token": {find(t, body, `name="token" value="([^"]+)"`)}})

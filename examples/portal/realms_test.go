@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/base32"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,7 +26,7 @@ const lpsePass = "pengadaan barang 2026"
 func (p *portal) activeLPSE(b *browser, email string) {
 	t := p.t
 	t.Helper()
-	status, body := b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {email},
+	status, body := b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT Contoh"}, "email": {email},
 		"password": {lpsePass}, "password2": {lpsePass}})
 	require.Equal(t, http.StatusOK, status, body)
 	link, ok := notify.ExtractLink(p.mail(email))
@@ -75,7 +74,7 @@ func TestRealmEmailsCarryTheirOwnNameAndLinks(t *testing.T) {
 
 	b := p.browser()
 	const budi = "budi@example.co.id"
-	status, body := b.post("/lpse/daftar", url.Values{"username": {npwp}, "name": {"PT Contoh"}, "email": {budi},
+	status, body := b.post("/lpse/daftar", url.Values{"consent": {"1"}, "username": {npwp}, "name": {"PT Contoh"}, "email": {budi},
 		"password": {lpsePass}, "password2": {lpsePass}})
 	require.Equal(t, http.StatusOK, status, body)
 	m := p.mail(budi)
@@ -101,7 +100,7 @@ func TestRealmEmailsCarryTheirOwnNameAndLinks(t *testing.T) {
 	mailIs(t, m, "Portal Masuk LPSE", base+"/lpse/atur-sandi?token=")
 
 	const siti = "siti@example.go.id"
-	status, body = b.post("/sapk/daftar", url.Values{"username": {nip}, "name": {"Siti Aminah"}, "email": {siti},
+	status, body = b.post("/sapk/daftar", url.Values{"consent": {"1"}, "username": {nip}, "name": {"Siti Aminah"}, "email": {siti},
 		"password": {sapkPass}, "password2": {sapkPass}})
 	require.Equal(t, http.StatusOK, status, body)
 	m = p.mail(siti)
@@ -201,9 +200,7 @@ func enrollTOTP(t *testing.T, p *portal, b *browser, password string) ([]byte, s
 	status, body := b.post("/akun/keamanan/totp", url.Values{"password": {password}})
 	require.Equal(t, http.StatusOK, status, body)
 	page := body
-	key := find(t, body, `<code class="key">([A-Z2-7 ]+)</code>`)
-	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(key, " ", ""))
-	require.NoError(t, err)
+	secret := manualKey(t, body)
 	code, err := totp.Params{}.Code(secret, p.clock.Now())
 	require.NoError(t, err)
 	status, body = b.post("/akun/keamanan/totp/konfirmasi", url.Values{"factor_id": {find(t, body, `name="factor_id" value="([^"]+)"`)}, "code": {code}})

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/captcha"
+	"github.com/masuk-id/masuk/identifiers"
 	"github.com/masuk-id/masuk/reset"
 	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
@@ -31,14 +33,23 @@ type view struct {
 	// PortalName is the realm's name, as masuk's emails to it give it.
 	PortalName string
 	User       *auth.Principal
-	Path       string
-	Notice     string
-	Error      string
-	Errors     []string
-	Outbox     bool
+	// Username is the kind of national number the realm's usernames
+	// are; zero for free-form usernames. The labels, hints and messages
+	// that name the username derive from it.
+	Username identifiers.Kind
+	// Registers says whether people may register in the realm.
+	Registers bool
+	Path      string
+	Notice    string
+	// Errors are what is wrong with the form the page answers: a summary
+	// lists them all, and each field shows its own beside it.
+	Errors []problem
+	Outbox bool
 	// Max is how long each kind of field may be, for maxlength.
 	Max limits
 	D   map[string]any
+	// policy is the realm's password policy, which PolicyRules states.
+	policy auth.PasswordPolicy
 }
 
 // limits are the longest values the portal's fields take, in characters.
@@ -102,15 +113,75 @@ func (v *view) tooLong(field, value string, max int) string {
 	return v.Tf("err.toolong", v.T(field), max)
 }
 
+// problem is one thing wrong with what a form sent: the sentence, and the
+// id of the input it concerns, or "" for the form as a whole.
+type problem struct {
+	Field string
+	Text  string
+}
+
+// fieldIDs names, for a page, the inputs that stand for the fields of
+// auth.Classify's outcomes ("username", "password", "profile.company"):
+// an error that concerns a field the page has is shown beside it, others
+// in the summary only.
+type fieldIDs map[string]string
+
+// fail adds a problem with field (an input's id, or "").
+func (v *view) fail(field, text string) {
+	v.Errors = append(v.Errors, problem{Field: field, Text: text})
+}
+
+// fieldProblems returns the problems of one field.
+func (v *view) fieldProblems(field string) []string {
+	var out []string
+	for _, p := range v.Errors {
+		if p.Field == field {
+			out = append(out, p.Text)
+		}
+	}
+	return out
+}
+
+// Described returns the attributes of the input with the id field: its
+// aria-describedby (its own error, when it has one, then the hints whose
+// ids are given) and aria-invalid when it has a problem.
+func (v *view) Described(field string, hints ...string) template.HTMLAttr {
+	ids := hints
+	invalid := len(v.fieldProblems(field)) > 0
+	if invalid {
+		ids = append([]string{field + "-error"}, hints...)
+	}
+	var b strings.Builder
+	if len(ids) > 0 {
+		b.WriteString(`aria-describedby="` + html.EscapeString(strings.Join(ids, " ")) + `"`)
+	}
+	if invalid {
+		b.WriteString(` aria-invalid="true"`)
+	}
+	return template.HTMLAttr(b.String())
+}
+
+// FieldError returns the problems of the input with the id field, to show
+// beside it (its aria-describedby names the element), or nothing.
+func (v *view) FieldError(field string) template.HTML {
+	texts := v.fieldProblems(field)
+	if len(texts) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(`<p class="field-error" id="` + html.EscapeString(field) + `-error">`)
+	for _, t := range texts {
+		b.WriteString(`<span>` + html.EscapeString(t) + `</span>`)
+	}
+	b.WriteString(`</p>`)
+	return template.HTML(b.String())
+}
+
 // T returns the message key in the page's language.
 func (v *view) T(key string) string { return t(v.Lang, key) }
 
 // Tf formats the message key in the page's language.
 func (v *view) Tf(key string, args ...any) string { return tf(v.Lang, key, args...) }
-
-// RealmT returns the message prefix.realm, for the texts that differ by
-// realm (the username's name, the password rules).
-func (v *view) RealmT(prefix string) string { return t(v.Lang, prefix+"."+v.Realm) }
 
 // Detail names one detail of an event for an operator: "alasan: kata
 // sandi salah".
@@ -128,6 +199,9 @@ func (v *view) ProfileField(key, value string) [2]string {
 	}
 	return [2]string{label, value}
 }
+
+// Groups splits a key written in groups ("ABCD EFGH") into its groups.
+func (v *view) Groups(key string) []string { return strings.Fields(key) }
 
 // When formats a time for a table.
 func (v *view) When(tm time.Time) string { return stamp(v.Lang, tm) }
@@ -174,6 +248,10 @@ func (a *app) view(r *http.Request, realm string) *view {
 	// localPath, which refuses what would not come back to this page.
 	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outboxAllowed(r), Max: inputLimits, D: map[string]any{}}
 	v.PortalName = a.realms[realm].Realm.Messages.PortalName
+	v.Username, v.Registers = a.realms[realm].Realm.Username, a.realms[realm].Register
+	if rs, err := a.auth.Realm(realm); realm != "" && err == nil {
+		v.policy = rs.Policy
+	}
 	if v.PortalName == "" {
 		v.PortalName = v.T("portal.name")
 	}
@@ -237,36 +315,70 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 	a.message(w, r, "", http.StatusNotFound, t(lang, "notfound.title"), t(lang, "err.notfound"), "/", t(lang, "back.home"))
 }
 
-// formError turns an error a person can fix, or wait out, into sentences
-// in lang: auth.Classify's message, except where the portal says more.
-// It returns nil for an error nobody on the page can fix (a store or a
-// service that failed, a setting the portal lacks), which the caller
-// answers with fail, so that it is logged and never shown.
-func (a *app) formError(lang string, err error) []string {
+// problems turns an error a person can fix, or wait out, into the
+// problems of the page's form: auth.Classify's message, except where the
+// portal says more, on the first of the outcome's fields that the page has
+// (ids), or on the form as a whole. It returns nil for an error nobody on
+// the page can fix (a store or a service that failed, a setting the
+// portal lacks), which the caller answers with fail, so that it is logged
+// and never shown.
+func (a *app) problems(v *view, err error, ids fieldIDs) []problem {
 	o := auth.Classify(err)
+	field := ""
+	for _, f := range o.Fields {
+		if id, ok := ids[f]; ok {
+			field = id
+			break
+		}
+	}
+	one := func(text string) []problem { return []problem{{Field: field, Text: text}} }
+	lang := v.Lang
 	var pe *password.PolicyError
 	switch o.Code {
 	case "", auth.CodeUnavailable, auth.CodeNotConfigured:
 		return nil
 	case auth.CodeLocked:
 		// Until when, in minutes and by the clock.
-		return []string{a.lockedMessage(lang, o)}
+		return one(a.lockedMessage(lang, o))
 	case auth.CodeThrottled:
-		return []string{tf(lang, "err.throttled", clock(lang, o.RetryAt))}
+		return one(tf(lang, "err.throttled", clock(lang, o.RetryAt)))
 	case auth.CodeCooldown:
-		return []string{tf(lang, "sf.cooldown", clock(lang, o.RetryAt))}
-	case auth.CodeInvalidCredentials:
+		return one(tf(lang, "sf.cooldown", clock(lang, o.RetryAt)))
+	case auth.CodeInvalidCredentials, auth.CodeWrongPassword:
 		// The forms other than the login's ask for the password alone.
-		return []string{t(lang, "err.password")}
+		return one(t(lang, "err.password"))
 	case auth.CodeBreachCheckUnavailable:
-		return []string{t(lang, "err.breach")}
+		return one(t(lang, "err.breach"))
 	case auth.CodePolicy:
 		// Each rule the password breaks, one to a line.
 		if errors.As(err, &pe) {
-			return pe.Messages(lang)
+			var out []problem
+			for _, msg := range v.violations(pe) {
+				out = append(out, problem{Field: field, Text: msg})
+			}
+			return out
 		}
 	}
-	return []string{o.Message(lang)}
+	return one(o.Message(lang))
+}
+
+// violations says each rule a password breaks, in the page's language:
+// masuk's sentences, except that a run of the username's digits names the
+// realm's own number, and a birth date only for the numbers that hold
+// one.
+func (v *view) violations(pe *password.PolicyError) []string {
+	out := make([]string, len(pe.Violations))
+	for i, vi := range pe.Violations {
+		out[i] = vi.Message(v.Lang)
+		if vi.Rule == password.RuleContextDigits && v.Username != 0 {
+			key := "policy.digits"
+			if bornIn(v.Username) {
+				key = "policy.digits.born"
+			}
+			out[i] = v.Tf(key, vi.Limit, v.IDName())
+		}
+	}
+	return out
 }
 
 // lockedMessage says how long a lock lasts, in whole minutes rounded up,
