@@ -110,6 +110,9 @@ type realmInfo struct {
 	Register bool
 	// ProfileField is the registration form's extra field.
 	ProfileField string
+	// Phone says whether the registration form asks for a mobile number:
+	// "" not at all, "optional", or "required" where codes go to it.
+	Phone string
 	// Rules are the realm's password rules without the breached-password
 	// lookup (the policy of Realm.Policy, built from the same settings),
 	// for a form that reports what the rules refuse beside its other
@@ -121,6 +124,8 @@ type realmInfo struct {
 const (
 	lpseRealm     = "lpse"
 	sapkRealm     = "sapk"
+	bpnRealm      = "bpn"
+	bpjsRealm     = "bpjs"
 	operatorRealm = "operator"
 )
 
@@ -128,7 +133,7 @@ const operatorUsername = "operator"
 
 // portals are the realms people register and log in to, in the order the
 // home page lists them.
-var portals = []string{lpseRealm, sapkRealm}
+var portals = []string{lpseRealm, sapkRealm, bpnRealm, bpjsRealm}
 
 // operatorScope is the realms operators act in: the portals', not their
 // own.
@@ -149,10 +154,10 @@ func (a *app) realmDefaults(policy auth.PasswordPolicy) auth.Realm {
 // portalRealms are the portal's realms, each with its own settings: the
 // names, links and helpdesk in its emails, its password policy, lockout,
 // registration, activation, reset and second step. Links are built from
-// the configured base URL, never from a request's Host header. SAPK has
-// a policy of its own (sapkPolicy, whose rules without the breach lookup
-// are sapkRules); the others have the defaults', whose are rules.
-func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy, rules, sapkRules *password.Policy) map[string]realmInfo {
+// the configured base URL, never from a request's Host header. SAPK and
+// BPN have policies of their own; the others have the defaults'.
+func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
+	rules := p.rules
 	return map[string]realmInfo{
 		// An e-procurement portal for companies, by NPWP: activation by
 		// link, then an operator checks the company's documents; resets
@@ -187,14 +192,64 @@ func (a *app) portalRealms(sapkPolicy auth.PasswordPolicy, rules, sapkRules *pas
 				Username:     identifiers.NIP,
 				Messages:     auth.Messages{PortalName: "Portal Masuk SAPK", Support: "helpdesk SAPK, sapk@example.go.id", GreetBy: "name"},
 				Links:        auth.Links{Login: a.link("/sapk/masuk"), Forgot: a.link("/sapk/lupa-sandi")},
-				Policy:       sapkPolicy,
+				Policy:       p.sapk,
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationCode},
 				Reset:        auth.ResetPolicy{Delivery: auth.ByCode},
 				SecondFactor: auth.SecondFactorPolicy{RememberFor: 7 * 24 * time.Hour},
 			},
 			Register:     true,
 			ProfileField: "name",
-			Rules:        sapkRules,
+			Rules:        p.sapkRules,
+		},
+		// A land agency's portal for its partners (notaries, PPAT,
+		// surveyors, banks): a username of their choosing, login by
+		// username or email, 12 mixed characters, a second factor for
+		// every partner (enrolled at the first login: an authenticator
+		// app, or a code by SMS or email), 30-minute locks, resets by
+		// link.
+		bpnRealm: {
+			Slug: bpnRealm,
+			Realm: auth.Realm{
+				Messages: auth.Messages{PortalName: "Portal Masuk Mitra BPN", Support: "helpdesk mitra BPN, mitra@example.go.id", GreetBy: "name"},
+				Links: auth.Links{
+					Reset:    a.link("/bpn/atur-sandi"),
+					Activate: a.link("/bpn/aktivasi"),
+					Login:    a.link("/bpn/masuk"),
+					Forgot:   a.link("/bpn/lupa-sandi"),
+				},
+				Policy:       p.bpn,
+				Login:        auth.LoginPolicy{ByEmail: true},
+				Lockout:      lockout.Policy{Account: lockout.Rule{Threshold: 5, Window: 30 * time.Minute, Lock: 30 * time.Minute, MaxLock: 30 * time.Minute}},
+				Activation:   auth.ActivationPolicy{Mode: auth.ActivationLink},
+				Reset:        auth.ResetPolicy{Delivery: auth.ByLink},
+				SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorMandatory, RememberFor: 7 * 24 * time.Hour},
+			},
+			Register:     true,
+			ProfileField: "name",
+			Phone:        "optional",
+			Rules:        p.bpnRules,
+		},
+		// BPJS Ketenagakerjaan's members, by KPJ number: a captcha at
+		// every login, a lock that only an operator ends (after checking
+		// the member's identity), codes by SMS or email at the second
+		// step, and a forgotten password reset by a code to the email
+		// address or, by WhatsApp or SMS, to the registered phone.
+		bpjsRealm: {
+			Slug: bpjsRealm,
+			Realm: auth.Realm{
+				Username:     identifiers.KPJ,
+				Messages:     auth.Messages{PortalName: "Portal Masuk BPJS Ketenagakerjaan", Support: "layanan peserta 175, peserta@example.go.id", GreetBy: "name"},
+				Links:        auth.Links{Login: a.link("/bpjs/masuk"), Forgot: a.link("/bpjs/lupa-sandi")},
+				Captcha:      auth.CaptchaPolicy{Mode: auth.CaptchaAlways},
+				Lockout:      lockout.Policy{Account: lockout.Rule{Threshold: 5, UntilUnlocked: true}},
+				Activation:   auth.ActivationPolicy{Mode: auth.ActivationCode},
+				Reset:        auth.ResetPolicy{Delivery: auth.ByCode, Phone: []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}},
+				SecondFactor: auth.SecondFactorPolicy{PhoneCodes: []auth.Method{auth.MethodSMS, auth.MethodWhatsApp}, RememberFor: 7 * 24 * time.Hour},
+			},
+			Register:     true,
+			ProfileField: "name",
+			Phone:        "required",
+			Rules:        rules,
 		},
 		// Operators are a realm of their own: their accounts cannot be
 		// mixed up with the portals' and are never created by a
@@ -297,19 +352,26 @@ func newApp(cfg config) (*app, http.Handler, error) {
 		return nil, nil, err
 	}
 	// Every realm's password policy asks the breach lookup, if any; SAPK's
-	// adds the MySAPK rule (a capital letter and a digit).
+	// adds the MySAPK rule (a capital letter and a digit), BPN's is the
+	// partner portals' preset (12 characters of four kinds).
 	base := password.PolicyConfig{MinLength: cfg.PasswordMinLength}
 	sapk := base
 	sapk.Composition = password.CompositionMySAPK
+	bpn := password.PresetPartner12
+	bpn.MinLength = max(bpn.MinLength, cfg.PasswordMinLength)
+	var p realmPolicies
 	policy, rules, err := policies(base, checker)
 	if err != nil {
 		return nil, nil, err
 	}
-	sapkPolicy, sapkRules, err := policies(sapk, checker)
-	if err != nil {
+	p.rules = rules
+	if p.sapk, p.sapkRules, err = policies(sapk, checker); err != nil {
 		return nil, nil, err
 	}
-	a.realms = a.portalRealms(sapkPolicy, rules, sapkRules)
+	if p.bpn, p.bpnRules, err = policies(bpn, checker); err != nil {
+		return nil, nil, err
+	}
+	a.realms = a.portalRealms(p)
 	authRealms := map[string]auth.Realm{}
 	for name, ri := range a.realms {
 		authRealms[name] = ri.Realm
@@ -346,6 +408,15 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	}
 	ok = true
 	return a, a.routes(), nil
+}
+
+// realmPolicies are the realms' own password policies, each with its
+// rules without the breached-password lookup (realmInfo.Rules), and the
+// defaults' rules.
+type realmPolicies struct {
+	rules               *password.Policy
+	sapk, bpn           *password.Policy
+	sapkRules, bpnRules *password.Policy
 }
 
 // policies returns the password policy of cfg that asks checker too, and

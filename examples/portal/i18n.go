@@ -9,8 +9,31 @@ import (
 )
 
 // messages holds every string the portal shows, in Indonesian and English:
-// messages[key] = {id, en}. Templates reach it through view.T.
-var messages = map[string][2]string{
+// messages[key] = {id, en}. Templates reach it through view.T. It joins
+// the sets of each part of the portal; a key in two sets is a bug that
+// TestMessagesComplete reports.
+var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages)
+
+// joinMessages returns one map of every set's messages, and remembers the
+// keys two sets define (duplicateMessages) for the test to report.
+func joinMessages(sets ...map[string][2]string) map[string][2]string {
+	out := map[string][2]string{}
+	for _, set := range sets {
+		for k, m := range set {
+			if _, dup := out[k]; dup {
+				duplicateMessages = append(duplicateMessages, k)
+			}
+			out[k] = m
+		}
+	}
+	return out
+}
+
+// duplicateMessages are the keys more than one set defines.
+var duplicateMessages []string
+
+// baseMessages are the messages of the pages every realm shares.
+var baseMessages = map[string][2]string{
 	"portal.name":    {"Portal Masuk", "Portal Masuk"},
 	"portal.tagline": {"Contoh portal yang dibangun di atas masuk", "An example portal built on masuk"},
 	"lang.switch":    {"English", "Bahasa Indonesia"},
@@ -21,12 +44,6 @@ var messages = map[string][2]string{
 	"nav.outbox":     {"Kotak keluar (pengembangan)", "Outbox (development)"},
 	"skip":           {"Langsung ke isi", "Skip to content"},
 
-	"realm.lpse":           {"LPSE (penyedia, dengan NPWP)", "LPSE (suppliers, by NPWP)"},
-	"realm.sapk":           {"SAPK (ASN, dengan NIP)", "SAPK (civil servants, by NIP)"},
-	"realm.operator":       {"Operator", "Operator"},
-	"realm.lpse.short":     {"LPSE", "LPSE"},
-	"realm.sapk.short":     {"SAPK", "SAPK"},
-	"realm.operator.short": {"Operator", "Operator"},
 
 	"home.title":           {"Pilih portal", "Choose a portal"},
 	"home.intro":           {"Dua portal dengan akun terpisah: satu orang dapat memiliki akun di masing-masing, dengan kata sandi sendiri.", "Two portals with separate accounts: one person may hold an account in each, with its own password."},

@@ -516,10 +516,15 @@ func TestMessages(t *testing.T) {
 			assert.Contains(t, messages, m[2], "%s", name)
 		}
 		for _, m := range realmKeys.FindAllStringSubmatch(string(b), -1) {
-			for _, r := range []string{"lpse", "sapk"} {
+			for _, r := range portals {
 				assert.Contains(t, messages, m[1]+"."+r, "%s", name)
 			}
 		}
+	}
+	assert.Empty(t, duplicateMessages, "keys defined by two sets of messages")
+	for _, r := range append([]string{operatorRealm}, portals...) {
+		assert.Contains(t, messages, "realm."+r)
+		assert.Contains(t, messages, "realm."+r+".short")
 	}
 	for k, v := range messages {
 		if !strings.HasPrefix(k, "username.hint.operator") {
