@@ -44,7 +44,6 @@ var baseMessages = map[string][2]string{
 	"nav.outbox":     {"Kotak keluar (pengembangan)", "Outbox (development)"},
 	"skip":           {"Langsung ke isi", "Skip to content"},
 
-
 	"home.title":           {"Pilih portal", "Choose a portal"},
 	"home.intro":           {"Dua portal dengan akun terpisah: satu orang dapat memiliki akun di masing-masing, dengan kata sandi sendiri.", "Two portals with separate accounts: one person may hold an account in each, with its own password."},
 	"home.login":           {"Masuk", "Log in"},
