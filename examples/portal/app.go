@@ -27,6 +27,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpapi"
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/auth/password/breach"
@@ -277,7 +278,9 @@ type app struct {
 	insecure bool
 	auth     *auth.Authenticator
 	sessions *httpauth.Sessions
-	captcha  *captcha.Service
+	// api serves every flow as JSON under /api/, for mobile apps.
+	api     http.Handler
+	captcha *captcha.Service
 	// realms are the portal's realms, by name.
 	realms map[string]realmInfo
 	// outbox keeps the emails when no SMTP server is configured.
@@ -401,6 +404,15 @@ func newApp(cfg config) (*app, http.Handler, error) {
 		return nil, nil, err
 	}
 	if a.pages, err = parsePages(); err != nil {
+		return nil, nil, err
+	}
+	// The JSON API, for the portals' mobile apps: the portals' realms
+	// only (operators use the pages), bearer tokens, same-origin only
+	// (no CORS origins: the apps are not browsers).
+	if a.api, err = httpapi.New(httpapi.Config{
+		Auth: a.auth, BasePath: "/api", Realms: portals, Captcha: a.captcha, Logger: a.log, Now: a.now,
+		ClientAddr: func(r *http.Request) string { return lockout.ClientAddr(r, cfg.TrustedProxies) },
+	}); err != nil {
 		return nil, nil, err
 	}
 	if err := a.seedOperator(ctx); err != nil {
@@ -771,7 +783,12 @@ func (a *app) routes() http.Handler {
 	// browser says come from another site (Sec-Fetch-Site, else Origin);
 	// it stands in for CSRF tokens. It runs before the session is loaded.
 	cop := http.NewCrossOriginProtection()
-	return a.secure(cop.Handler(a.sessions.Middleware(a.forms(mux, mux))))
+	// The API reads JSON with bearer tokens and no cookies: it is beside
+	// the pages, not behind their session and form handling.
+	top := http.NewServeMux()
+	top.Handle("/api/", a.secure(cop.Handler(a.api)))
+	top.Handle("/", a.secure(cop.Handler(a.sessions.Middleware(a.forms(mux, mux)))))
+	return top
 }
 
 // staticFiles serves the files of fsys under prefix, and the 404 page for

@@ -139,7 +139,10 @@ func renderAll(t *testing.T, a *app) map[string]string {
 			"Entries": []activityRow{{ActivityEntry: auth.ActivityEntry{Kind: "login.succeeded", Time: now}}}, "Older": int64(1),
 			"Acct": acct, "Lock": lockout.Status{}, "History": []auth.ActivityEntry{{Kind: "login.failed", Time: now}},
 			"Accounts": []store.Account{acct}, "ListRealm": "sapk", "State": "", "Search": "", "States": accountStates,
-			"Mails": []struct{ To, Subject, Text, Link string }{{"a@example.go.id", "S", "T", "http://127.0.0.1:8080/x"}},
+			"Mails": []struct{ Channel, To, Subject, Text, Link, Code string }{
+				{"email", "a@example.go.id", "S", "T", "http://127.0.0.1:8080/x", ""},
+				{"whatsapp", "+6281234567890", "", "123456 adalah kode", "", "123456"},
+			},
 			"Title": "T", "Text": "T", "Href": "/", "LinkText": "L",
 		}
 	}

@@ -192,15 +192,17 @@ func (a *app) outboxPage(w http.ResponseWriter, r *http.Request) {
 		a.notFound(w, r)
 		return
 	}
+	// Every channel's messages: emails, and the SMS and WhatsApp codes
+	// a gateway would have carried.
 	type mail struct {
-		To, Subject, Text, Link string
+		Channel, To, Subject, Text, Link, Code string
 	}
 	msgs := a.outbox.Messages()
 	list := make([]mail, 0, len(msgs))
 	for i := len(msgs) - 1; i >= 0; i-- {
 		m := msgs[i]
 		link, _ := notify.ExtractLink(m)
-		list = append(list, mail{To: m.To, Subject: m.Subject, Text: m.Text, Link: link})
+		list = append(list, mail{Channel: m.Channel.String(), To: m.To, Subject: m.Subject, Text: m.Text, Link: link, Code: m.Code})
 	}
 	v := a.view(r, "")
 	v.D["Mails"] = list

@@ -90,11 +90,11 @@ func fillStep(v *view, s step) {
 }
 
 // registerOrder is the order of the registration form's fields.
-var registerOrder = []string{"username", "name", "email", "password", "password2", "consent"}
+var registerOrder = []string{"username", "name", "email", "phone", "password", "password2", "consent"}
 
 // registerFields are the registration form's inputs by the fields of
 // auth's outcomes.
-var registerFields = fieldIDs{"username": "username", "email": "email", "password": "password",
+var registerFields = fieldIDs{"username": "username", "email": "email", "phone": "phone", "password": "password",
 	"profile.company": "name", "profile.name": "name"}
 
 func (a *app) registerPage(w http.ResponseWriter, r *http.Request) {
@@ -120,6 +120,7 @@ func (a *app) renderRegister(w http.ResponseWriter, v *view, ri realmInfo, statu
 	v.D["ProfileLabel"] = v.T("profile." + ri.ProfileField)
 	v.D["ProfileAutocomplete"] = profileAutocomplete[ri.ProfileField]
 	v.D["Support"] = ri.Realm.Messages.Support
+	v.D["Phone"] = ri.Phone
 	a.render(w, status, "register", v)
 }
 
@@ -138,9 +139,15 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, ri.Slug)
 	username, email, name := r.PostFormValue("username"), r.PostFormValue("email"), r.PostFormValue("name")
 	v.D["Username"], v.D["Email"], v.D["Name"], v.D["Consent"] = username, email, name, r.PostFormValue("consent") == "1"
+	phone := ""
+	if ri.Phone != "" {
+		// Only a realm that asks for a number takes one.
+		phone = strings.TrimSpace(r.PostFormValue("phone"))
+		v.D["PhoneValue"] = phone
+	}
 	pw := r.PostFormValue("password")
 	reg := auth.Registration{
-		Realm: ri.Slug, Username: username, Email: email, Password: pw,
+		Realm: ri.Slug, Username: username, Email: email, Phone: phone, Password: pw,
 		// The language is kept so that an operator's decision reaches the
 		// applicant in it.
 		Profile: map[string]string{ri.ProfileField: strings.TrimSpace(name), "lang": v.Lang},
@@ -156,6 +163,14 @@ func (a *app) registerPost(w http.ResponseWriter, r *http.Request) {
 	// internal error by then.
 	if msg := v.tooLong("profile."+ri.ProfileField, strings.TrimSpace(name), inputLimits.Name); msg != "" {
 		v.fail("name", msg)
+	}
+	switch {
+	case ri.Phone == "required" && phone == "":
+		v.fail("phone", v.T("reg.phone.required"))
+	case phone != "":
+		if _, err := auth.CanonicalPhone(phone); err != nil {
+			v.Errors = append(v.Errors, a.problems(v, err, registerFields)...)
+		}
 	}
 	// Personal data is processed only with consent (UU 27/2022, PDP).
 	if r.PostFormValue("consent") != "1" {
@@ -297,7 +312,25 @@ func (a *app) resendActivation(w http.ResponseWriter, r *http.Request) {
 }
 
 // forgotFields are the forgotten-password form's inputs.
-var forgotFields = fieldIDs{"username": "identifier", "email": "identifier"}
+var forgotFields = fieldIDs{"username": "identifier", "email": "identifier", "phone": "phone", "method": "via"}
+
+// forgotView gives the forgotten-password form the ways the realm sends a
+// reset: its email delivery, and each of its Reset.Phone channels, with
+// the one chosen.
+func forgotView(v *view, ri realmInfo, via string) {
+	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
+	if len(ri.Realm.Reset.Phone) == 0 {
+		return
+	}
+	ways := []string{"email"}
+	for _, m := range ri.Realm.Reset.Phone {
+		ways = append(ways, string(m))
+	}
+	if !slices.Contains(ways, via) {
+		via = "email"
+	}
+	v.D["Ways"], v.D["Via"] = ways, via
+}
 
 func (a *app) forgotPage(w http.ResponseWriter, r *http.Request) {
 	ri, ok := a.realm(w, r)
@@ -310,7 +343,7 @@ func (a *app) forgotPage(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, ri.Slug, http.StatusOK, v.T("forgot.title"), v.T("forgot.sent"), "/"+ri.Slug+"/masuk", v.T("home.login"))
 		return
 	}
-	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
+	forgotView(v, ri, "")
 	a.render(w, http.StatusOK, "forgot", v)
 }
 
@@ -321,14 +354,33 @@ func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.view(r, ri.Slug)
 	id := r.PostFormValue("identifier")
-	started, err := a.auth.Accounts().RequestReset(r.Context(), auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)})
+	req := auth.ResetRequest{Realm: ri.Slug, Identifier: id, Request: a.sessions.Request(r)}
 	byCode := ri.Realm.Reset.Delivery == auth.ByCode
-	if err != nil {
-		if v.Errors = a.problems(v, err, forgotFields); v.Errors == nil {
-			a.fail(w, r, err)
-			return
+	// A code to the registered phone, by the channel chosen: the number
+	// typed must be the account's, which masuk checks without telling.
+	via := r.PostFormValue("via")
+	if via != "" && via != "email" {
+		req.Phone, req.Method, byCode = strings.TrimSpace(r.PostFormValue("phone")), auth.Method(via), true
+		v.D["Phone"] = req.Phone
+		if req.Phone == "" {
+			v.fail("phone", v.T("reg.phone.required"))
 		}
-		v.D["Identifier"], v.D["ByCode"] = id, byCode
+	}
+	var started auth.ResetStarted
+	var err error
+	if v.Errors == nil {
+		started, err = a.auth.Accounts().RequestReset(r.Context(), req)
+		if err != nil {
+			v.Errors = a.problems(v, err, forgotFields)
+			if v.Errors == nil {
+				a.fail(w, r, err)
+				return
+			}
+		}
+	}
+	if v.Errors != nil {
+		v.D["Identifier"] = id
+		forgotView(v, ri, via)
 		a.render(w, http.StatusUnprocessableEntity, "forgot", v)
 		return
 	}
@@ -339,7 +391,11 @@ func (a *app) forgotPost(w http.ResponseWriter, r *http.Request) {
 	}
 	// The code on its way works only with this flow: the step keeps it.
 	a.setStep(w, step{Realm: ri.Slug, Purpose: "reset", Flow: started.Flow, Identifier: id})
-	http.Redirect(w, r, "/"+ri.Slug+"/atur-sandi?ok=sent", http.StatusSeeOther)
+	sent := "sent"
+	if req.Phone != "" {
+		sent = "sent-phone"
+	}
+	http.Redirect(w, r, "/"+ri.Slug+"/atur-sandi?ok="+sent, http.StatusSeeOther)
 }
 
 // resetFields are the new-password form's inputs.
@@ -351,15 +407,21 @@ func (a *app) resetPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := a.view(r, ri.Slug)
-	if r.URL.Query().Get("ok") == "sent" {
+	switch r.URL.Query().Get("ok") {
+	case "sent":
 		v.Notice = v.T("forgot.sent")
+	case "sent-phone":
+		v.Notice = v.T("forgot.sent.phone")
 	}
 	a.renderReset(w, r, v, ri, http.StatusOK)
 }
 
 func (a *app) renderReset(w http.ResponseWriter, r *http.Request, v *view, ri realmInfo, status int) {
-	fillStep(v, a.step(r, ri.Slug, "reset"))
-	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode
+	s := a.step(r, ri.Slug, "reset")
+	fillStep(v, s)
+	// A code came by the realm's delivery, or, whatever that is, by
+	// phone: a step with a flow and no link's token waits for a code.
+	v.D["ByCode"] = ri.Realm.Reset.Delivery == auth.ByCode || (s.Flow != "" && s.Token == "") || r.PostFormValue("flow") != ""
 	a.render(w, status, "reset", v)
 }
 

@@ -86,6 +86,9 @@ type limits struct {
 	ResetCode, SentCode, RecoveryCode, Captcha int
 	// Search is the operator's search, the start of a username or email.
 	Search int
+	// Phone is a mobile number as people type it: "+62 812-3456-7890"
+	// with its blanks, dashes and brackets.
+	Phone int
 }
 
 // inputLimits are the portal's limits.
@@ -97,6 +100,7 @@ var inputLimits = limits{
 	Name:         store.MaxProfileValueBytes / utf8.UTFMax,
 	Label:        store.MaxFactorLabel / utf8.UTFMax,
 	Reason:       500,
+	Phone:        32,
 	ResetCode:    2 * reset.MaxCodeDigits,
 	SentCode:     2 * secret.MaxCodeDigits,
 	RecoveryCode: 2 * secret.RecoveryCodeBits / 5,

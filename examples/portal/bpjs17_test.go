@@ -1,0 +1,131 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/store"
+)
+
+const (
+	kpj       = "19012345678"
+	bpjsPass  = "kartu peserta jmo 2026"
+	bpjsPhone = "+6281234567890"
+)
+
+// activeBPJS registers and activates a BPJS member with a phone number.
+func (p *portal) activeBPJS(b *browser, email string) {
+	t := p.t
+	status, body := b.post("/bpjs/daftar", url.Values{"consent": {"1"}, "username": {kpj}, "name": {"Rahmat Hidayat"}, "email": {email},
+		"phone": {"0812-3456-7890"}, "password": {bpjsPass}, "password2": {bpjsPass}})
+	require.Equal(t, http.StatusOK, status, body)
+	code, ok := notify.ExtractCode(p.mail(email))
+	require.True(t, ok)
+	status, body = b.post("/bpjs/aktivasi", url.Values{"identifier": {kpj}, "flow": {flowOf(t, body)}, "code": {code}})
+	require.Equal(t, http.StatusOK, status, body)
+}
+
+// accountIDOf finds the ID of a realm's account by its username, as an
+// operator would.
+func accountIDOf(t *testing.T, p *portal, realm, username string) string {
+	t.Helper()
+	op, err := p.app.auth.Operator(auth.OperatorIdentity{Name: "test", Realms: []string{realm}})
+	require.NoError(t, err)
+	list, err := op.List(t.Context(), store.AccountQuery{Realm: realm, Search: username})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	return list[0].ID
+}
+
+// loginBPJS logs in with the captcha BPJS asks at every login.
+func (b *browser) loginBPJS(username, password string) (int, string) {
+	_, body := b.get("/bpjs/masuk")
+	id := find(b.p.t, body, `name="captcha_id" value="([^"]+)"`)
+	return b.login("bpjs", username, password, "captcha_id", id, "captcha", "000000")
+}
+
+// TestBPJSRegistrationAsksForThePhone: the BPJS form requires a mobile
+// number, refuses one that is not an Indonesian mobile with the phone's
+// own message next to the field, and keeps it in E.164; LPSE's form has
+// no phone field.
+func TestBPJSRegistrationAsksForThePhone(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	_, body := b.get("/bpjs/daftar")
+	assert.Contains(t, body, `id="phone" name="phone" type="tel"`)
+	assert.Regexp(t, `id="phone"[^>]* required`, body)
+	_, body = b.get("/lpse/daftar")
+	assert.NotContains(t, body, `id="phone"`)
+	_, body = b.get("/bpn/daftar")
+	assert.Contains(t, body, `id="phone"`)
+	assert.NotRegexp(t, `id="phone"[^>]* required`, body, "optional for BPN")
+
+	form := url.Values{"consent": {"1"}, "username": {kpj}, "name": {"Rahmat"}, "email": {"rahmat@example.id"}, "password": {bpjsPass}, "password2": {bpjsPass}}
+	status, body := b.post("/bpjs/daftar", form)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, t2("id", "reg.phone.required"))
+	form.Set("phone", "021-555-1234")
+	status, body = b.post("/bpjs/daftar", form)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Regexp(t, `id="phone"[^>]* aria-invalid="true"`, body)
+
+	p.activeBPJS(b, "rahmat@example.id")
+	acct, err := p.app.auth.Accounts().Get(t.Context(), accountIDOf(t, p, "bpjs", kpj))
+	require.NoError(t, err)
+	assert.Equal(t, bpjsPhone, acct.Phone)
+}
+
+// TestBPJSCaptchaEveryLoginAndResetByPhone: even the right password needs
+// the captcha; a forgotten password is reset by a WhatsApp code to the
+// registered number (a wrong number gets the same answer and no code).
+func TestBPJSCaptchaEveryLoginAndResetByPhone(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeBPJS(b, "rahmat@example.id")
+
+	status, body := b.login("bpjs", kpj, bpjsPass)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, `name="captcha_id"`)
+	status, body = b.loginBPJS(kpj, bpjsPass)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "/akun", b.url.Path)
+	b.post("/keluar", url.Values{})
+
+	_, body = b.get("/bpjs/lupa-sandi")
+	for _, via := range []string{"email", "whatsapp", "sms"} {
+		assert.Contains(t, body, `name="via" value="`+via+`"`)
+	}
+	before := p.app.outbox.Len()
+	status, body = b.post("/bpjs/lupa-sandi", url.Values{"identifier": {kpj}, "via": {"whatsapp"}, "phone": {"0813-1111-2222"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, t2("id", "forgot.sent.phone"))
+	require.NoError(t, p.app.auth.Close())
+	assert.Equal(t, before, p.app.outbox.Len(), "a number that is not the account's gets nothing")
+
+	status, body = b.post("/bpjs/lupa-sandi", url.Values{"identifier": {kpj}, "via": {"whatsapp"}, "phone": {""}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, t2("id", "reg.phone.required"))
+
+	status, body = b.post("/bpjs/lupa-sandi", url.Values{"identifier": {kpj}, "via": {"whatsapp"}, "phone": {"(0812) 3456 7890"}})
+	require.Equal(t, http.StatusOK, status, body)
+	m := p.mail(bpjsPhone)
+	assert.Equal(t, notify.WhatsApp, m.Channel)
+	assert.Equal(t, notify.ResetCode, m.Purpose)
+	status, body = b.post("/bpjs/atur-sandi", url.Values{"identifier": {kpj}, "flow": {flowOf(t, body)}, "code": {m.Code},
+		"password": {"kartu baru peserta 2027"}, "password2": {"kartu baru peserta 2027"}})
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = b.loginBPJS(kpj, "kartu baru peserta 2027")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "/akun", b.url.Path)
+
+	// The development outbox shows the WhatsApp message, and its code.
+	_, body = b.get("/dev/outbox")
+	assert.Contains(t, body, "WhatsApp")
+	assert.Contains(t, body, m.Code)
+}
