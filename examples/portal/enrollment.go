@@ -195,6 +195,10 @@ func (a *app) enrollConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Notice = v.T("setup.totp.done")
+	// Logged in from this answer on: the header says so (the request
+	// itself came without a session).
+	acct := en.Login.Account
+	v.User = &auth.Principal{Account: acct, AccountID: acct.ID, Realm: acct.Realm, Username: acct.DisplayUsername}
 	v.D["Codes"], v.D["Done"] = en.RecoveryCodes, next
 	// The page answers a POST: the language switch goes on as its link
 	// does.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -145,6 +147,7 @@ func TestBPNEnrollsAuthenticatorAtFirstLogin(t *testing.T) {
 	recovery := regexp.MustCompile(`<li><code>([^<]+)</code></li>`).FindAllStringSubmatch(body, -1)
 	assert.Len(t, recovery, 10)
 	assert.Contains(t, body, `href="/akun/sesi">`+t2("id", "codes.done"), "then where the login was going")
+	assert.Contains(t, body, `action="/keluar"`, "the header says the person is logged in")
 
 	// Logged in; the enrollment is used up.
 	_, body = b.get("/akun/sesi")
@@ -322,5 +325,76 @@ func TestLoginMessages(t *testing.T) {
 	}
 	for k := range loginMessages {
 		assert.Equal(t, strings.Count(messages[k][0], "%"), strings.Count(messages[k][1], "%"), k)
+	}
+}
+
+// TestBrowserBPNFirstLogin walks, in a real browser at a phone's width
+// (375 px), in Indonesian and in English, a BPN partner's registration,
+// activation by the link from the outbox, first login, enrollment of an
+// authenticator app by its key, and the account: each page fully
+// translated and no wider than the screen, shot as
+// lang-375-bpn-page.png.
+func TestBrowserBPNFirstLogin(t *testing.T) {
+	p := newPortal(t)
+	c := newChrome(t, p)
+	c.timeout = 3 * time.Minute
+	for _, lang := range []string{"id", "en"} {
+		b := c.person()
+		b.do(chromedp.EmulateViewport(375, 800))
+		b.open("/bahasa?lang=" + lang + "&next=/")
+		check := func(name string) {
+			t.Helper()
+			assert.Empty(t, untranslated(lang, b.text()), "%s %s", lang, name)
+			assert.False(t, eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`),
+				"%s %s is wider than the screen", lang, name)
+			b.shot(fmt.Sprintf("%s-375-bpn-%s", lang, name))
+		}
+		username, email := "sari.notaris."+lang, "sari."+lang+"@notaris.example.id"
+
+		b.open("/bpn/daftar")
+		b.fill("#username", username, "#name", "Sari Wulandari, S.H., M.Kn.", "#email", email, "#password", bpnPass, "#password2", bpnPass)
+		b.do(chromedp.Click(chromedp.CSS("#consent")))
+		b.click(`form[action="/bpn/daftar"] > button`)
+		assert.Contains(t, b.text(), t2(lang, "reg.done.link"))
+		link, ok := notify.ExtractLink(p.mail(email))
+		require.True(t, ok)
+		b.open(pathOf(t, link))
+		b.click(`form[action="/bpn/aktivasi"] > button`)
+		assert.Contains(t, b.text(), t2(lang, "act.active"))
+
+		b.login("bpn", username, bpnPass)
+		require.Equal(t, "/bpn/pasang-verifikasi", strings.Split(b.path(), "?")[0])
+		text := b.text()
+		assert.Contains(t, text, t2(lang, "setup.title"))
+		assert.Contains(t, text, t2(lang, "setup.email.choose"))
+		check("pasang-verifikasi")
+
+		b.click(`form:has(input[name="method"][value="totp"]) > button`)
+		b.do(chromedp.WaitVisible(chromedp.CSS(`img[src^="data:image/png;base64,"]`)))
+		groups := eval[[]int](b, `Array.from(document.querySelectorAll("code.key span")).map(s => s.getClientRects().length)`)
+		require.NotEmpty(t, groups)
+		for i, n := range groups {
+			assert.Equal(t, 1, n, "group %d of the key is on one line", i)
+		}
+		check("pasang-aplikasi")
+		secret := manualKey(t, b.html())
+		b.fill("#code", "000000")
+		b.click(`form[action="/bpn/pasang-verifikasi/konfirmasi"] > button`)
+		assert.Contains(t, b.text(), t2(lang, "enroll.retry"))
+		check("pasang-aplikasi-salah")
+		code, err := totp.Params{}.Code(secret, p.clock.Now())
+		require.NoError(t, err)
+		b.fill("#code", code)
+		b.click(`form[action="/bpn/pasang-verifikasi/konfirmasi"] > button`)
+		text = b.text()
+		assert.Contains(t, text, t2(lang, "codes.title"))
+		assert.Contains(t, text, t2(lang, "setup.totp.done"))
+		assert.Contains(t, text, t2(lang, "nav.logout"), "the header says the person is logged in")
+		check("kode-pemulihan")
+
+		b.click(`a.button[href="/akun"]`)
+		assert.Equal(t, "/akun", b.path())
+		assert.Contains(t, b.text(), username)
+		check("akun")
 	}
 }
