@@ -330,6 +330,9 @@ func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view
 		v.D["RememberFor"] = quantity(v.Lang, int(rs.SecondFactor.RememberFor/(24*time.Hour)), "day")
 	}
 	v.D["Methods"] = methods(r)
+	if _, ok := v.D["Sent"]; !ok {
+		v.D["Sent"] = ""
+	}
 	v.D["M"] = r.FormValue("m")
 	v.D["Next"] = localPath(r.FormValue("next"), "")
 	a.render(w, status, "verify", v)
@@ -350,6 +353,8 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			// Where it went, masked: the address, or the phone number.
 			v.Notice = v.Tf("sf."+string(sent.Method)+".sent", sent.To, clock(v.Lang, sent.ExpiresAt))
+			// The code goes in the field of the method that sent it.
+			v.D["Sent"] = string(sent.Method)
 			a.renderSecondFactor(w, r, v, http.StatusOK)
 			return
 		}

@@ -231,27 +231,38 @@ func TestBPNEnrollsEmailCodes(t *testing.T) {
 	assert.Contains(t, body, t2("id", "sf.sms.send"))
 }
 
+const bpjsPass = "iuran bulanan 2026"
+
+// bpjsWithSMS makes an active BPJS member with a phone, and adds codes by
+// SMS as its second factor: the registration form does not ask for a
+// phone yet, nor the security page for SMS, so the library does.
+func (p *portal) bpjsWithSMS(kpj, phone, email string) {
+	t := p.t
+	t.Helper()
+	ctx := context.Background()
+	reg, err := p.app.auth.Accounts().Register(ctx, auth.Registration{Realm: bpjsRealm, Username: kpj, Email: email, Phone: phone, Password: bpjsPass})
+	require.NoError(t, err)
+	code, ok := notify.ExtractCode(p.mail(email))
+	require.True(t, ok)
+	done, err := p.app.auth.Accounts().Confirm(ctx, auth.Confirmation{Realm: bpjsRealm, Identifier: kpj, Code: code, Flow: reg.Flow})
+	require.NoError(t, err)
+	_, err = p.app.auth.Factors().AddCodes(ctx, auth.CodeFactor{Kind: store.FactorSMS, FactorChange: auth.FactorChange{AccountID: done.Account.ID, Password: bpjsPass}})
+	require.NoError(t, err)
+}
+
 // TestBPJSSecondStepBySMS: a BPJS member who added codes by SMS is asked
 // for one at the login, by SMS or, failing that, WhatsApp (BPJS's
 // PhoneCodes, in its order); the notice names the number masked, and the
 // SMS's code completes the login.
 func TestBPJSSecondStepBySMS(t *testing.T) {
 	p := newPortal(t)
-	ctx := context.Background()
-	const kpj, phone, pw = "19012345678", "+6281234567890", "iuran bulanan 2026"
-	reg, err := p.app.auth.Accounts().Register(ctx, auth.Registration{Realm: bpjsRealm, Username: kpj, Email: "joko@example.com", Phone: phone, Password: pw})
-	require.NoError(t, err)
-	code, ok := notify.ExtractCode(p.mail("joko@example.com"))
-	require.True(t, ok)
-	done, err := p.app.auth.Accounts().Confirm(ctx, auth.Confirmation{Realm: bpjsRealm, Identifier: kpj, Code: code, Flow: reg.Flow})
-	require.NoError(t, err)
-	_, err = p.app.auth.Factors().AddCodes(ctx, auth.CodeFactor{Kind: store.FactorSMS, FactorChange: auth.FactorChange{AccountID: done.Account.ID, Password: pw}})
-	require.NoError(t, err)
+	const kpj, phone = "19012345678", "+6281234567890"
+	p.bpjsWithSMS(kpj, phone, "joko@example.com")
 
 	b := p.browser()
 	_, body := b.get("/bpjs/masuk")
 	// BPJS asks for a captcha at every login; the test's answers are 0s.
-	_, body = b.login("bpjs", kpj, pw, "captcha_id", captchaID(body), "captcha", "000000")
+	_, body = b.login("bpjs", kpj, bpjsPass, "captcha_id", captchaID(body), "captcha", "000000")
 	require.Equal(t, "/bpjs/verifikasi", b.url.Path, body)
 	assert.Equal(t, "sms,whatsapp,recovery", b.url.Query().Get("m"))
 	assert.Less(t, strings.Index(body, t2("id", "sf.sms.send")), strings.Index(body, t2("id", "sf.whatsapp.send")))
@@ -266,7 +277,9 @@ func TestBPJSSecondStepBySMS(t *testing.T) {
 	sent, _, _ := strings.Cut(tf("id", "sf.sms.sent", "+62812******90", ""), " Berlaku")
 	assert.Contains(t, body, sent)
 	assert.NotContains(t, body, phone, "the number is masked")
-	code, ok = notify.ExtractCode(sms)
+	assert.Contains(t, inputTagOf(t, body, "code-sms"), "autofocus", "the code goes in the SMS's field")
+	assert.NotContains(t, inputTagOf(t, body, "code-whatsapp"), "autofocus")
+	code, ok := notify.ExtractCode(sms)
 	require.True(t, ok)
 
 	status, body := b.post(b.url.RequestURI(), url.Values{"method": {"sms"}, "code": {"000000"}})
@@ -328,6 +341,32 @@ func TestLoginMessages(t *testing.T) {
 	}
 }
 
+// phonePage checks that a page at a phone's width is fully translated and
+// no wider than the screen, and shoots it as lang-375-realm-name.png.
+func phonePage(b *tab, lang, realm, name string) {
+	t := b.c.t
+	t.Helper()
+	assert.Empty(t, untranslated(lang, b.text()), "%s %s %s", lang, realm, name)
+	assert.False(t, eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`),
+		"%s %s %s is wider than the screen", lang, realm, name)
+	b.shot(fmt.Sprintf("%s-375-%s-%s", lang, realm, name))
+}
+
+// focusOn waits for the element with the id to take the focus, and
+// returns the id of the one that has it: autofocus runs at the page's
+// first rendering, which may come just after its load event.
+func focusOn(b *tab, id string) string {
+	b.c.t.Helper()
+	focused := ""
+	for range 40 {
+		if focused = eval[string](b, `document.activeElement.id`); focused == id {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return focused
+}
+
 // TestBrowserBPNFirstLogin walks, in a real browser at a phone's width
 // (375 px), in Indonesian and in English, a BPN partner's registration,
 // activation by the link from the outbox, first login, enrollment of an
@@ -342,13 +381,6 @@ func TestBrowserBPNFirstLogin(t *testing.T) {
 		b := c.person()
 		b.do(chromedp.EmulateViewport(375, 800))
 		b.open("/bahasa?lang=" + lang + "&next=/")
-		check := func(name string) {
-			t.Helper()
-			assert.Empty(t, untranslated(lang, b.text()), "%s %s", lang, name)
-			assert.False(t, eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth`),
-				"%s %s is wider than the screen", lang, name)
-			b.shot(fmt.Sprintf("%s-375-bpn-%s", lang, name))
-		}
 		username, email := "sari.notaris."+lang, "sari."+lang+"@notaris.example.id"
 
 		b.open("/bpn/daftar")
@@ -367,7 +399,7 @@ func TestBrowserBPNFirstLogin(t *testing.T) {
 		text := b.text()
 		assert.Contains(t, text, t2(lang, "setup.title"))
 		assert.Contains(t, text, t2(lang, "setup.email.choose"))
-		check("pasang-verifikasi")
+		phonePage(b, lang, "bpn", "pasang-verifikasi")
 
 		b.click(`form:has(input[name="method"][value="totp"]) > button`)
 		b.do(chromedp.WaitVisible(chromedp.CSS(`img[src^="data:image/png;base64,"]`)))
@@ -376,12 +408,12 @@ func TestBrowserBPNFirstLogin(t *testing.T) {
 		for i, n := range groups {
 			assert.Equal(t, 1, n, "group %d of the key is on one line", i)
 		}
-		check("pasang-aplikasi")
+		phonePage(b, lang, "bpn", "pasang-aplikasi")
 		secret := manualKey(t, b.html())
 		b.fill("#code", "000000")
 		b.click(`form[action="/bpn/pasang-verifikasi/konfirmasi"] > button`)
 		assert.Contains(t, b.text(), t2(lang, "enroll.retry"))
-		check("pasang-aplikasi-salah")
+		phonePage(b, lang, "bpn", "pasang-aplikasi-salah")
 		code, err := totp.Params{}.Code(secret, p.clock.Now())
 		require.NoError(t, err)
 		b.fill("#code", code)
@@ -390,11 +422,41 @@ func TestBrowserBPNFirstLogin(t *testing.T) {
 		assert.Contains(t, text, t2(lang, "codes.title"))
 		assert.Contains(t, text, t2(lang, "setup.totp.done"))
 		assert.Contains(t, text, t2(lang, "nav.logout"), "the header says the person is logged in")
-		check("kode-pemulihan")
+		phonePage(b, lang, "bpn", "kode-pemulihan")
 
 		b.click(`a.button[href="/akun"]`)
 		assert.Equal(t, "/akun", b.path())
 		assert.Contains(t, b.text(), username)
-		check("akun")
+		phonePage(b, lang, "bpn", "akun")
+	}
+}
+
+// TestBrowserBPJSSecondStepBySMS: a BPJS member's second step by SMS in a
+// real browser at 375 px, in both languages: the page offers SMS, then
+// WhatsApp; the notice names the number masked; the SMS's code logs in.
+// Shot as lang-375-bpjs-verifikasi(-terkirim).png.
+func TestBrowserBPJSSecondStepBySMS(t *testing.T) {
+	p := newPortal(t)
+	c := newChrome(t, p)
+	c.timeout = 2 * time.Minute
+	for i, lang := range []string{"id", "en"} {
+		kpj, phone := fmt.Sprintf("1901234567%d", i), fmt.Sprintf("+628123456789%d", i)
+		p.bpjsWithSMS(kpj, phone, "peserta"+lang+"@example.com")
+		b := c.person()
+		b.do(chromedp.EmulateViewport(375, 800))
+		b.open("/bahasa?lang=" + lang + "&next=/bpjs/masuk")
+		b.fill("#username", kpj, "#password", bpjsPass, "#captcha", "000000")
+		b.click(`form[action$="/masuk"] > button`)
+		require.Equal(t, "/bpjs/verifikasi", strings.Split(b.path(), "?")[0])
+		phonePage(b, lang, "bpjs", "verifikasi")
+		b.click(`form:has(#code-sms) button[name="send"]`)
+		assert.Contains(t, b.text(), phone[:6]+"******"+phone[len(phone)-2:])
+		assert.Equal(t, "code-sms", focusOn(b, "code-sms"), "the SMS's field has the focus")
+		phonePage(b, lang, "bpjs", "verifikasi-terkirim")
+		code, ok := notify.ExtractCode(p.mail(phone))
+		require.True(t, ok)
+		b.fill("#code-sms", code)
+		b.click(`form:has(#code-sms) > button:not([name="send"])`)
+		assert.Equal(t, "/akun", b.path())
 	}
 }
