@@ -335,6 +335,9 @@ func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view
 	}
 	v.D["M"] = r.FormValue("m")
 	v.D["Next"] = localPath(r.FormValue("next"), "")
+	// The language switch stays on the step, with its methods, also from
+	// the answer to a code sent or refused, which a POST gets.
+	v.Path = "/" + v.Realm + "/verifikasi?m=" + url.QueryEscape(r.FormValue("m")) + "&next=" + url.QueryEscape(v.D["Next"].(string))
 	a.render(w, status, "verify", v)
 }
 

@@ -279,6 +279,13 @@ func TestBPJSSecondStepBySMS(t *testing.T) {
 	assert.NotContains(t, body, phone, "the number is masked")
 	assert.Contains(t, inputTagOf(t, body, "code-sms"), "autofocus", "the code goes in the SMS's field")
 	assert.NotContains(t, inputTagOf(t, body, "code-whatsapp"), "autofocus")
+	// The language switch of the answer to the POST stays on the step.
+	_, body = b.get(langLink(t, body))
+	assert.Equal(t, "/bpjs/verifikasi", b.url.Path)
+	assert.Equal(t, "sms,whatsapp,recovery", b.url.Query().Get("m"))
+	assert.Contains(t, body, t2("en", "sf.sms.send"))
+	_, body = b.get(langLink(t, body))
+	assert.Contains(t, body, t2("id", "sf.sms.send"))
 	code, ok := notify.ExtractCode(sms)
 	require.True(t, ok)
 
