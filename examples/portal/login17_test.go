@@ -149,7 +149,16 @@ func TestBPNEnrollsAuthenticatorAtFirstLogin(t *testing.T) {
 	assert.Contains(t, body, `href="/akun/sesi">`+t2("id", "codes.done"), "then where the login was going")
 	assert.Contains(t, body, `action="/keluar"`, "the header says the person is logged in")
 
-	// Logged in; the enrollment is used up.
+	// Logged in: the page's download works with the session it began;
+	// the enrollment is used up.
+	codes := url.Values{}
+	for _, c := range recovery {
+		codes.Add("code", c[1])
+	}
+	status, body = b.post("/akun/keamanan/kode-pemulihan/unduh", codes)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, recovery[0][1])
+	assert.Contains(t, body, "Portal Masuk Mitra BPN")
 	_, body = b.get("/akun/sesi")
 	assert.Equal(t, "/akun/sesi", b.url.Path, body)
 	_, body = b.get(choice)
