@@ -223,7 +223,7 @@ func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 				Lockout:      lockout.Policy{Account: lockout.Rule{Threshold: 5, Window: 30 * time.Minute, Lock: 30 * time.Minute, MaxLock: 30 * time.Minute}},
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationLink},
 				Reset:        auth.ResetPolicy{Delivery: auth.ByLink},
-				SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorMandatory, RememberFor: 7 * 24 * time.Hour},
+				SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorMandatory, PhoneCodes: []auth.Method{auth.MethodSMS}, RememberFor: 7 * 24 * time.Hour},
 			},
 			Register:     true,
 			ProfileField: "name",
@@ -736,6 +736,9 @@ func (a *app) routes() http.Handler {
 		page("POST /masuk", a.loginPost)
 		page("GET /verifikasi", a.secondFactorPage)
 		page("POST /verifikasi", a.secondFactorPost)
+		page("GET /pasang-verifikasi", a.enrollPage)
+		page("POST /pasang-verifikasi", a.enrollPost)
+		page("POST /pasang-verifikasi/konfirmasi", a.enrollConfirm)
 		if !ri.Register {
 			continue
 		}

@@ -170,19 +170,21 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 		Request:  req,
 	})
 	var sfr *auth.SecondFactorRequired
+	var enr *auth.EnrollmentRequired
 	switch {
 	case err == nil:
 		a.loggedIn(w, r, res, ri.Slug, f.Next)
 		return
 	case errors.As(err, &sfr):
-		// The pending login is a bearer secret for five minutes: it goes
-		// in an HttpOnly cookie like the session's, never in a URL.
-		a.setCookie(w, "masuk-2fa", sfr.Pending, sfr.ExpiresAt)
-		ms := make([]string, len(sfr.Methods))
-		for i, m := range sfr.Methods {
-			ms[i] = string(m)
-		}
-		http.Redirect(w, r, "/"+ri.Slug+"/verifikasi?m="+strings.Join(ms, ",")+"&next="+url.QueryEscape(f.Next), http.StatusSeeOther)
+		a.toSecondStep(w, r, ri.Slug, sfr, f.Next, "")
+		return
+	case errors.As(err, &enr):
+		// The realm requires a second factor and the account has none:
+		// the pending enrollment, a bearer secret as the pending login
+		// is, goes in a cookie of its own, and the page offers what the
+		// account can enroll (enrollment.go).
+		a.setEnrollment(w, enr)
+		http.Redirect(w, r, enrollChoice(ri.Slug, f.Next), http.StatusSeeOther)
 		return
 	}
 	// The outcome's own message, but where the page says more: a wrong
@@ -203,8 +205,10 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 	case auth.CodePendingApproval:
 		f.Errors = []problem{{Text: v.T("login.pending.approval")}}
 	case auth.CodeNoUsableFactor, auth.CodeEnrollmentRequired:
-		// This portal requires no second factor, so no login stops at an
-		// enrollment; were one to, only an operator could help here.
+		// The account has no factor this portal can use, and can enroll
+		// none here (a realm that requires one, an account without an
+		// email or phone the portal can send to): only an operator can
+		// help.
 		f.Errors = []problem{{Text: o.Message(v.Lang)}}
 	default:
 		if f.Errors = a.problems(v, err, loginFields); f.Errors == nil {
@@ -228,28 +232,70 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 	a.renderLogin(w, r, v, status, f)
 }
 
+// toSecondStep keeps a pending login in its cookie and goes to the
+// second step's page, with a notice (secondStepNotices) or none.
+func (a *app) toSecondStep(w http.ResponseWriter, r *http.Request, realm string, sfr *auth.SecondFactorRequired, next, notice string) {
+	// The pending login is a bearer secret for five minutes: it goes in
+	// an HttpOnly cookie like the session's, never in a URL.
+	a.setCookie(w, "masuk-2fa", sfr.Pending, sfr.ExpiresAt)
+	q := "?m=" + methodList(sfr.Methods) + "&next=" + url.QueryEscape(next)
+	if notice != "" {
+		q += "&ok=" + notice
+	}
+	http.Redirect(w, r, "/"+realm+"/verifikasi"+q, http.StatusSeeOther)
+}
+
+// methodList joins methods' names with commas, for a page's query.
+func methodList(ms []auth.Method) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ",")
+}
+
 // loggedIn starts the session of a completed login and goes on.
 func (a *app) loggedIn(w http.ResponseWriter, r *http.Request, res *auth.LoginResult, realm, next string) {
+	if !a.beginSession(w, r, res) {
+		return
+	}
+	http.Redirect(w, r, afterLogin(realm, next), http.StatusSeeOther)
+}
+
+// beginSession starts the session of a completed login, and remembers the
+// device when the login asked to. It answers a failure itself and
+// reports whether it did not.
+func (a *app) beginSession(w http.ResponseWriter, r *http.Request, res *auth.LoginResult) bool {
 	a.sessions.SetDevice(w, res.Device)
 	if _, err := a.sessions.Begin(w, r, res.Account); err != nil {
 		a.fail(w, r, err)
-		return
+		return false
 	}
+	return true
+}
+
+// afterLogin is where a completed login goes: next when it stays on the
+// portal, the account's page otherwise.
+func afterLogin(realm, next string) string {
 	def := "/akun"
 	if realm == operatorRealm {
 		def = "/operator"
 	}
-	http.Redirect(w, r, localPath(next, def), http.StatusSeeOther)
+	return localPath(next, def)
 }
 
 // methods reads the second-factor methods a login offers from the query
 // the login's redirect wrote. Changing them only changes which forms
 // show: SecondStep checks the method.
-func methods(r *http.Request) []string {
+func methods(r *http.Request) []string { return parseMethods(r.FormValue("m")) }
+
+// parseMethods reads a list of methods that methodList wrote, keeping
+// those the pages know, once each.
+func parseMethods(list string) []string {
 	var out []string
-	for m := range strings.SplitSeq(r.FormValue("m"), ",") {
+	for m := range strings.SplitSeq(list, ",") {
 		switch auth.Method(m) {
-		case auth.MethodTOTP, auth.MethodEmail, auth.MethodRecovery:
+		case auth.MethodTOTP, auth.MethodEmail, auth.MethodSMS, auth.MethodWhatsApp, auth.MethodRecovery:
 			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
@@ -267,8 +313,16 @@ func (a *app) secondFactorPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=expired", http.StatusSeeOther)
 		return
 	}
-	a.renderSecondFactor(w, r, a.view(r, ri.Slug), http.StatusOK)
+	v := a.view(r, ri.Slug)
+	if key, ok := secondStepNotices[r.URL.Query().Get("ok")]; ok {
+		v.Notice = v.T(key)
+	}
+	a.renderSecondFactor(w, r, v, http.StatusOK)
 }
+
+// secondStepNotices are the messages a redirect to the second step may
+// ask for.
+var secondStepNotices = map[string]string{"enrolled": "sf.enrolled"}
 
 func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view, status int) {
 	// The realm's own time a device is remembered, or none.
@@ -276,8 +330,14 @@ func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view
 		v.D["RememberFor"] = quantity(v.Lang, int(rs.SecondFactor.RememberFor/(24*time.Hour)), "day")
 	}
 	v.D["Methods"] = methods(r)
+	if _, ok := v.D["Sent"]; !ok {
+		v.D["Sent"] = ""
+	}
 	v.D["M"] = r.FormValue("m")
 	v.D["Next"] = localPath(r.FormValue("next"), "")
+	// The language switch stays on the step, with its methods, also from
+	// the answer to a code sent or refused, which a POST gets.
+	v.Path = "/" + v.Realm + "/verifikasi?m=" + url.QueryEscape(r.FormValue("m")) + "&next=" + url.QueryEscape(v.D["Next"].(string))
 	a.render(w, status, "verify", v)
 }
 
@@ -294,7 +354,10 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		var sent auth.SentCode
 		sent, err = a.auth.Logins().SendCode(r.Context(), auth.SendCodeRequest{Realm: ri.Slug, Pending: pending, Method: method, Request: a.sessions.Request(r)})
 		if err == nil {
-			v.Notice = v.Tf("sf.email.sent", sent.To, clock(v.Lang, sent.ExpiresAt))
+			// Where it went, masked: the address, or the phone number.
+			v.Notice = v.Tf("sf."+string(sent.Method)+".sent", sent.To, clock(v.Lang, sent.ExpiresAt))
+			// The code goes in the field of the method that sent it.
+			v.D["Sent"] = string(sent.Method)
 			a.renderSecondFactor(w, r, v, http.StatusOK)
 			return
 		}

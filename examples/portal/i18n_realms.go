@@ -35,7 +35,35 @@ var realmMessages = map[string][2]string{
 
 // loginMessages are those of the second step and of the enrollment a
 // login requires.
-var loginMessages = map[string][2]string{}
+var loginMessages = map[string][2]string{
+	// The second step by a code sent to the phone.
+	"sf.sms":           {"Kode melalui SMS", "Code by SMS"},
+	"sf.sms.send":      {"Kirim kode lewat SMS", "Text me a code"},
+	"sf.sms.sent":      {"Kode telah dikirim lewat SMS ke %s. Berlaku sampai pukul %s.", "A code was texted to %s. It works until %s."},
+	"sf.whatsapp":      {"Kode melalui WhatsApp", "Code by WhatsApp"},
+	"sf.whatsapp.send": {"Kirim kode lewat WhatsApp", "Send me a code on WhatsApp"},
+	"sf.whatsapp.sent": {"Kode telah dikirim lewat WhatsApp ke %s. Berlaku sampai pukul %s.", "A code was sent on WhatsApp to %s. It works until %s."},
+	"sf.enrolled":      {"Cara verifikasi sudah dipasang. Minta kode, lalu ketik kode itu untuk menyelesaikan masuk.", "It is set up. Ask for a code, then type it to finish logging in."},
+
+	// The enrollment a login requires.
+	"setup.title":           {"Pasang verifikasi dua langkah", "Set up two-step verification"},
+	"setup.intro":           {"%s meminta langkah kedua setiap kali Anda masuk: selain kata sandi, sebuah kode. Pilih dari mana kode itu datang.", "%s asks for a second step at every login: a code as well as your password. Choose where the code comes from."},
+	"setup.later":           {"Setelah masuk, Anda dapat menambah cara lain di Akun saya → Verifikasi dua langkah.", "Once logged in, you can add other ways under My account → Two-step verification."},
+	"setup.other":           {"Pilih cara lain", "Choose another way"},
+	"setup.totp":            {"Aplikasi autentikator", "Authenticator app"},
+	"setup.totp.about":      {"Aplikasi di ponsel Anda membuat kodenya sendiri, juga tanpa sinyal atau kuota.", "An app on your phone makes the codes itself, even without signal or data."},
+	"setup.totp.choose":     {"Pasang aplikasi autentikator", "Set up an authenticator app"},
+	"setup.totp.done":       {"Aplikasi autentikator sudah terpasang, dan Anda sudah masuk.", "Your authenticator app is set up, and you are logged in."},
+	"setup.email":           {"Kode melalui email", "Code by email"},
+	"setup.email.about":     {"Setiap kali Anda masuk, kami mengirim kode ke alamat email akun Anda.", "At every login, we email a code to your account's address."},
+	"setup.email.choose":    {"Pakai kode melalui email", "Use codes by email"},
+	"setup.sms":             {"Kode melalui SMS", "Code by SMS"},
+	"setup.sms.about":       {"Setiap kali Anda masuk, kami mengirim kode lewat SMS ke nomor ponsel akun Anda.", "At every login, we text a code to your account's phone number."},
+	"setup.sms.choose":      {"Pakai kode melalui SMS", "Use codes by SMS"},
+	"setup.whatsapp":        {"Kode melalui WhatsApp", "Code by WhatsApp"},
+	"setup.whatsapp.about":  {"Setiap kali Anda masuk, kami mengirim kode lewat WhatsApp ke nomor ponsel akun Anda.", "At every login, we send a code on WhatsApp to your account's phone number."},
+	"setup.whatsapp.choose": {"Pakai kode melalui WhatsApp", "Use codes by WhatsApp"},
+}
 
 // securityMessages are those of the account's security page: asking for
 // the password once, and changing the phone number.
