@@ -129,3 +129,30 @@ func TestBPJSCaptchaEveryLoginAndResetByPhone(t *testing.T) {
 	assert.Contains(t, body, "WhatsApp")
 	assert.Contains(t, body, m.Code)
 }
+
+// TestRemainingAttemptsWarning: the two failures before the lock warn
+// how many are left, in the person's language, with the plural English
+// needs; earlier ones do not.
+func TestRemainingAttemptsWarning(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeBPJS(b, "rahmat@example.id")
+	var bodies []string
+	for range 4 {
+		_, body := b.loginBPJS(kpj, "salah-sekali")
+		bodies = append(bodies, body)
+	}
+	assert.NotContains(t, bodies[1], "sebelum akun dikunci")
+	assert.Contains(t, bodies[2], "Sisa 2 percobaan lagi sebelum akun dikunci")
+	assert.Contains(t, bodies[3], "Sisa 1 percobaan lagi sebelum akun dikunci")
+	en := p.browser()
+	en.get("/bahasa?lang=en&next=/")
+	_, body := en.loginBPJS("19099999999", "salah-sekali")
+	assert.NotContains(t, body, "left before the account locks", "four left: no warning yet")
+	for range 2 {
+		_, body = en.loginBPJS("19099999999", "salah-sekali")
+	}
+	assert.Contains(t, body, "2 attempts left before the account locks")
+	_, body = en.loginBPJS("19099999999", "salah-sekali")
+	assert.Contains(t, body, "1 attempt left before the account locks")
+}

@@ -199,6 +199,10 @@ func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
 		f.Errors = []problem{{Field: "captcha", Text: v.T("login.captcha.invalid")}}
 	case auth.CodeInvalidCredentials:
 		f.Errors = []problem{{Text: v.Tf("login.invalid", upperFirst(v.IDName()))}}
+		// Near the lock, a warning: the owner stops to reset instead.
+		if o.Remaining == 1 || o.Remaining == 2 {
+			f.Errors = append(f.Errors, problem{Text: v.Tf("login.remaining", quantity(v.Lang, o.Remaining, "attempt"))})
+		}
 	case auth.CodePendingConfirmation:
 		f.Errors = []problem{{Text: o.Message(v.Lang)}}
 		v.D["Resend"] = true

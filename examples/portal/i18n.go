@@ -445,12 +445,13 @@ func t(lang, key string) string {
 // units are the words quantity counts in: Indonesian, English singular
 // and English plural.
 var units = map[string][3]string{
-	"minute": {"menit", "minute", "minutes"},
-	"day":    {"hari", "day", "days"},
-	"upper":  {"huruf kapital", "capital letter", "capital letters"},
-	"lower":  {"huruf kecil", "lowercase letter", "lowercase letters"},
-	"digit":  {"angka", "digit", "digits"},
-	"symbol": {"simbol", "symbol", "symbols"},
+	"minute":  {"menit", "minute", "minutes"},
+	"day":     {"hari", "day", "days"},
+	"attempt": {"percobaan", "attempt", "attempts"},
+	"upper":   {"huruf kapital", "capital letter", "capital letters"},
+	"lower":   {"huruf kecil", "lowercase letter", "lowercase letters"},
+	"digit":   {"angka", "digit", "digits"},
+	"symbol":  {"simbol", "symbol", "symbols"},
 }
 
 // quantity says n of unit in lang: Indonesian nouns have no plural ("1

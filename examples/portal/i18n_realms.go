@@ -29,6 +29,7 @@ var realmMessages = map[string][2]string{
 	"outbox.channel.sms":      {"SMS", "SMS"},
 	"outbox.channel.whatsapp": {"WhatsApp", "WhatsApp"},
 	"outbox.code":             {"Kode (tombol salin)", "Code (copy button)"},
+	"login.remaining":         {"Sisa %s lagi sebelum akun dikunci. Lupa kata sandi? Atur ulang sekarang.", "%s left before the account locks. Forgotten your password? Reset it now."},
 	"idname.kpj":              {"nomor KPJ", "KPJ number"},
 	"idlabel.kpj":             {"Nomor KPJ", "KPJ number (membership card)"},
 }

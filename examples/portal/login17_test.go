@@ -240,8 +240,6 @@ func TestBPNEnrollsEmailCodes(t *testing.T) {
 	assert.Contains(t, body, t2("id", "sf.sms.send"))
 }
 
-const bpjsPass = "iuran bulanan 2026"
-
 // bpjsWithSMS makes an active BPJS member with a phone, and adds codes by
 // SMS as its second factor: the registration form does not ask for a
 // phone yet, nor the security page for SMS, so the library does.

@@ -60,18 +60,7 @@ func (v *view) IDHint() string {
 
 // IdentifierLabel labels the fields that take the username or the email
 // address: "NPWP atau email".
-func (v *view) IdentifierLabel() string { return capitalize(v.Tf("field.identifier", v.IDName())) }
-
-// capitalize returns s with its first letter in upper case, for a label
-// that begins with a name written in lower case inside sentences ("nomor
-// KPJ atau email").
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}
+func (v *view) IdentifierLabel() string { return upperFirst(v.Tf("field.identifier", v.IDName())) }
 
 // Inputmode is the keyboard the username field asks a phone for, or ""
 // for the default one.
