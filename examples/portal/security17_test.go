@@ -271,7 +271,7 @@ func TestBrowserSecurity17(t *testing.T) {
 	b.do(chromedp.EmulateViewport(375, 800))
 	b.login("sapk", nip, sapkPass)
 	require.Equal(t, "/akun", b.path())
-	for _, lang := range []string{"id", "en"} {
+	for i, lang := range []string{"id", "en"} {
 		b.open("/bahasa?lang=" + lang + "&next=/akun/keamanan")
 		assert.Equal(t, 0, eval[int](b, passwords), lang)
 		assert.False(t, eval[bool](b, disabled), lang)
@@ -287,8 +287,9 @@ func TestBrowserSecurity17(t *testing.T) {
 		assert.Contains(t, b.text(), t2(lang, "sec.confirmed"))
 		assert.Equal(t, 0, eval[int](b, passwords), lang)
 		assert.False(t, eval[bool](b, disabled), lang)
-		b.click(`form[action="/akun/keamanan/email"] > button`)
-		assert.Contains(t, b.text(), t2(lang, "codes.title"), "email codes added without a password")
+		// Email codes first, then new recovery codes: without a password.
+		b.click([]string{`form[action="/akun/keamanan/email"] > button`, `form[action="/akun/keamanan/kode-pemulihan"] > button`}[i])
+		assert.Contains(t, b.text(), t2(lang, "codes.title"))
 		b.open("/akun/keamanan")
 		check(b, lang, "keamanan-dikonfirmasi")
 	}
@@ -305,7 +306,7 @@ func TestBrowserSecurity17(t *testing.T) {
 		} else {
 			m.open("/akun/keamanan")
 		}
-		m.fill("#phone", "0812-3456-7890")
+		m.fill("#phone", []string{"0812-3456-7890", "0813 9876 5432"}[i])
 		m.click(`form[action="/akun/keamanan/ponsel"] > button`)
 		assert.Contains(t, m.text(), auth.Classify(auth.ErrSamePhone).Message(lang))
 		check(m, lang, "ponsel-sama")
