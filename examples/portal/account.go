@@ -38,6 +38,7 @@ func (a *app) accountPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	v := a.view(r, p.Realm)
 	v.D["Account"] = p.Account
+	v.D["Phone"] = maskPhone(p.Account.Phone)
 	a.render(w, http.StatusOK, "account", v)
 }
 
@@ -90,7 +91,8 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 
 // securityNotices are the messages a redirect to the security page may ask
 // for.
-var securityNotices = map[string]string{"removed": "sec.removed", "forgotten": "sec.forgotten", "added": "sec.added"}
+var securityNotices = map[string]string{"removed": "sec.removed", "forgotten": "sec.forgotten", "added": "sec.added",
+	"confirmed": "sec.confirmed", "phonechanged": "sec.phone.changed"}
 
 func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, principal(r).Realm)
@@ -100,8 +102,13 @@ func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 	a.renderSecurity(w, r, v, http.StatusOK)
 }
 
+// renderSecurity shows the security page: the factors and what changes
+// them, enabled while the session's proof of the password is recent
+// (unless the caller set D["Reauth"]), and the phone number where the
+// realm uses one.
 func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, status int) {
-	s, err := a.auth.Factors().Summary(r.Context(), principal(r).AccountID)
+	p := principal(r)
+	s, err := a.auth.Factors().Summary(r.Context(), p.AccountID)
 	if o := auth.Classify(err); o.Code == auth.CodeFactorsUnavailable {
 		// Second factors are off in the realm: the page says so.
 		v.fail("", o.Message(v.Lang))
@@ -109,21 +116,38 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 		a.fail(w, r, err)
 		return
 	}
+	rs, err := a.auth.Realm(p.Realm)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	v.D["Summary"] = s
+	if _, set := v.D["Reauth"]; !set {
+		v.D["Reauth"] = p.ReauthUntil.After(a.now())
+	}
+	a.reauthNotes(v, p, rs.Session.ReauthWithin)
+	if pv := a.phoneSection(r, v, rs, s); pv != nil {
+		v.D["Phone"] = pv
+	}
 	a.render(w, status, "security", v)
 }
 
-// factorChange reads the form of a change to the second factors, which
-// needs the current password.
+// factorChange reads the form of a change to the second factors. The
+// page sends no password: the session's recent proof of it stands in
+// (auth.Request.Session). A client that sends one has it checked.
 func (a *app) factorChange(r *http.Request) auth.FactorChange {
 	return auth.FactorChange{AccountID: principal(r).AccountID, Password: r.PostFormValue("password"),
 		Label: r.PostFormValue("label"), Request: a.sessions.Request(r)}
 }
 
-// securityError shows an error a person can fix on the security page.
+// securityError shows an error a person can fix on the security page; an
+// action refused for want of a recent proof of the password brings back
+// the confirmation form.
 func (a *app) securityError(w http.ResponseWriter, r *http.Request, err error) {
+	if a.reauthRequired(w, r, err) {
+		return
+	}
 	v := a.view(r, principal(r).Realm)
-	// The page has a password field in each form: the summary says it.
 	if v.Errors = a.problems(v, err, nil); v.Errors == nil {
 		a.fail(w, r, err)
 		return

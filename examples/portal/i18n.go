@@ -308,6 +308,10 @@ var eventLabels = map[auth.EventKind][2]string{
 	auth.EventTokenFailed:          {"Tautan atau kode salah dicoba", "A wrong link or code was tried"},
 	auth.EventExpired:              {"Akun yang tidak dikonfirmasi dihapus", "Unconfirmed account removed"},
 	auth.EventForcedReset:          {"Operator memaksa atur ulang kata sandi", "Operator forced a password reset"},
+	auth.EventPhoneChangeRequested: {"Perubahan nomor ponsel diminta", "Mobile number change requested"},
+	auth.EventPhoneChanged:         {"Nomor ponsel diubah", "Mobile number changed"},
+	auth.EventReauthenticated:      {"Kata sandi dikonfirmasi", "Password confirmed"},
+	auth.EventReauthFailed:         {"Gagal mengonfirmasi kata sandi", "Failed password confirmation"},
 }
 
 // detailLabels name the details of an event in an operator's view of an
@@ -332,6 +336,9 @@ var detailLabels = map[string][2]string{
 	"count":         {"jumlah", "count"},
 	"purpose":       {"untuk", "for"},
 	"error":         {"galat", "error"},
+
+	// An unlock's note of how the owner's identity was checked.
+	"identity_check": {"identitas diperiksa dengan", "identity checked by"},
 }
 
 // detailValues name the values of details that are codes, by detail and
@@ -380,6 +387,8 @@ var detailValues = map[string][2]string{
 	"totp_enrolled":        {"aplikasi autentikator didaftarkan", "authenticator app set up"},
 	"email":                {"kode melalui email", "code by email"},
 	"sms":                  {"kode melalui SMS", "code by SMS"},
+	"whatsapp":             {"kode melalui WhatsApp", "code by WhatsApp"},
+	"purpose.phone_change": {"perubahan nomor ponsel", "mobile number change"},
 	"recovery":             {"kode pemulihan", "recovery code"},
 	"remembered":           {"perangkat yang diingat", "remembered device"},
 }

@@ -221,6 +221,8 @@ func wantMaxlength(page string, attrs map[string]string) (int, bool) {
 		return l.Label, true
 	case "reason":
 		return l.Reason, true
+	case "identity_check":
+		return l.IdentityCheck(), true
 	case "captcha":
 		return l.Captcha, true
 	case "q":

@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/masuk-id/masuk/auth"
@@ -39,7 +40,7 @@ var accountStates = []store.AccountState{store.StatePendingApproval, store.State
 func (a *app) operatorList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	realm := q.Get("realm")
-	if realm != sapkRealm {
+	if !slices.Contains(portals, realm) {
 		realm = lpseRealm
 	}
 	state := store.AccountState(q.Get("state"))
@@ -116,6 +117,14 @@ func (a *app) renderOperatorAccount(w http.ResponseWriter, r *http.Request, op *
 		return
 	}
 	v.D["Acct"], v.D["Lock"], v.D["History"] = acct, lock, history
+	// Where only an operator ends a lock, masuk asks how the owner's
+	// identity was checked before an unlock: the realm's settings say so.
+	rs, err := a.auth.Realm(acct.Realm)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v.D["IdentityRequired"] = rs.Lockout.Account.UntilUnlocked || rs.Lockout.Account.PermanentAfter != 0
 	// The realm by the name its emails give it.
 	v.D["Portal"] = a.realms[acct.Realm].Realm.Messages.PortalName
 	a.render(w, status, "operator_account", v)
@@ -124,6 +133,9 @@ func (a *app) renderOperatorAccount(w http.ResponseWriter, r *http.Request, op *
 func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, operatorRealm)
 	id, action, reason := r.PostFormValue("id"), r.PostFormValue("action"), strings.TrimSpace(r.PostFormValue("reason"))
+	identity := strings.TrimSpace(r.PostFormValue("identity_check"))
+	// What was typed stays in the form when it comes back.
+	v.D["Reason"], v.D["IdentityCheck"] = reason, identity
 	op, err := a.operator(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -137,11 +149,13 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		// masuk asks a reason of a rejection only; this portal of every
 		// action, for the history.
 		v.fail("reason", v.T("err.reason"))
-		a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
-		return
-	}
-	if msg := v.tooLong("field.reason", reason, inputLimits.Reason); msg != "" {
+	} else if msg := v.tooLong("field.reason", reason, inputLimits.Reason); msg != "" {
 		v.fail("reason", msg)
+	}
+	if msg := v.tooLong("field.identity_check", identity, inputLimits.IdentityCheck()); msg != "" {
+		v.fail("identity_check", msg)
+	}
+	if v.Errors != nil {
 		a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 		return
 	}
@@ -157,7 +171,7 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	case "reject":
 		_, err = op.Reject(ctx, d)
 	case "unlock":
-		_, err = op.Unlock(ctx, auth.UnlockRequest{Realm: acct.Realm, Username: acct.Username, Reason: reason, Request: req})
+		_, err = op.Unlock(ctx, auth.UnlockRequest{Realm: acct.Realm, Username: acct.Username, Reason: reason, IdentityCheck: identity, Request: req})
 	case "force_reset":
 		err = op.ForceReset(ctx, act)
 	case "disable":
@@ -177,7 +191,7 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	// The account in a state the action does not apply to, the
 	// operator's own, one without an email address to send a reset to:
 	// masuk's messages say it.
-	if v.Errors = a.problems(v, err, fieldIDs{"reason": "reason"}); v.Errors == nil {
+	if v.Errors = a.problems(v, err, fieldIDs{"reason": "reason", "identity_check": "identity_check"}); v.Errors == nil {
 		a.fail(w, r, err)
 		return
 	}
