@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,29 +20,6 @@ import (
 // asked once (defect 14), the phone number changed by a code to the new
 // one, and the operator's record of how an owner's identity was checked
 // before an unlock (BPJS).
-
-const (
-	kpj       = "19012345678"
-	bpjsPass  = "Kartu Peserta 2026 aman"
-	bpjsPhone = "+6281234567890"
-)
-
-// activeBPJS registers and activates a BPJS member with a phone number.
-// The registration form's phone field is another branch's work: the
-// member is registered through masuk, and activated on the portal's page
-// with the code from the outbox.
-func (p *portal) activeBPJS(b *browser, email string) {
-	t := p.t
-	t.Helper()
-	done, err := p.app.auth.Accounts().Register(context.Background(), auth.Registration{Realm: bpjsRealm, Username: kpj, Email: email,
-		Phone: "0812-3456-7890", Password: bpjsPass, Profile: map[string]string{"name": "Budi Santoso", "lang": "id"}})
-	require.NoError(t, err)
-	code, ok := notify.ExtractCode(p.mail(email))
-	require.True(t, ok)
-	status, body := b.post("/bpjs/aktivasi", url.Values{"identifier": {kpj}, "flow": {done.Flow}, "code": {code}})
-	require.Equal(t, http.StatusOK, status, body)
-	require.Contains(t, body, t2("id", "act.active"))
-}
 
 // loginBPJS logs a member in, solving the captcha BPJS asks at every
 // login.
