@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/base64"
 	"html/template"
 	"io"
@@ -12,7 +13,6 @@ import (
 	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/secret"
-	"github.com/masuk-id/masuk/store"
 )
 
 // The pages of a logged-in owner: the account, the password, the second
@@ -122,6 +122,10 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 		return
 	}
 	v.D["Summary"] = s
+	if p.Account.Phone != "" {
+		// Codes to the phone, by the channels the realm sends.
+		v.D["PhoneCodes"] = rs.SecondFactor.PhoneCodes
+	}
 	if _, set := v.D["Reauth"]; !set {
 		v.D["Reauth"] = p.ReauthUntil.After(a.now())
 	}
@@ -224,11 +228,19 @@ func (a *app) enrolled(w http.ResponseWriter, r *http.Request, codes []string) {
 	a.render(w, http.StatusOK, "codes", v)
 }
 
+// emailFactorAdd adds codes by email, or by the phone channel the form
+// names (masuk refuses a channel the realm does not send, or an account
+// without a phone).
 func (a *app) emailFactorAdd(w http.ResponseWriter, r *http.Request) {
 	if a.labelTooLong(w, r) {
 		return
 	}
-	en, err := a.auth.Factors().AddCodes(r.Context(), auth.CodeFactor{Kind: store.FactorEmail, FactorChange: a.factorChange(r)})
+	kind, ok := codeKinds[auth.Method(cmp.Or(r.PostFormValue("kind"), "email"))]
+	if !ok {
+		a.securityError(w, r, auth.ErrMethodUnavailable)
+		return
+	}
+	en, err := a.auth.Factors().AddCodes(r.Context(), auth.CodeFactor{Kind: kind, FactorChange: a.factorChange(r)})
 	if err != nil {
 		a.securityError(w, r, err)
 		return

@@ -156,3 +156,31 @@ func TestRemainingAttemptsWarning(t *testing.T) {
 	_, body = en.loginBPJS("19099999999", "salah-sekali")
 	assert.Contains(t, body, "1 attempt left before the account locks")
 }
+
+// TestAddPhoneCodesOnTheSecurityPage: a member with a phone adds codes by
+// SMS on the security page, among the realm's channels; the next login's
+// second step offers SMS. A realm's account without a phone sees no such
+// form, and a made-up kind is refused.
+func TestAddPhoneCodesOnTheSecurityPage(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	p.activeBPJS(b, "rahmat@example.id")
+	_, body := b.loginBPJS(kpj, bpjsPass)
+	require.Equal(t, "/akun", b.url.Path, body)
+	_, body = b.get("/akun/keamanan")
+	assert.Contains(t, body, `name="kind" value="sms"`)
+	assert.Contains(t, body, `name="kind" value="whatsapp"`)
+	status, _ := b.post("/akun/keamanan/email", url.Values{"kind": {"pigeon"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	status, body = b.post("/akun/keamanan/email", url.Values{"kind": {"sms"}})
+	require.Equal(t, http.StatusOK, status, body)
+	b.post("/keluar", url.Values{})
+	_, body = b.loginBPJS(kpj, bpjsPass)
+	assert.Contains(t, b.url.RawQuery, "sms", body)
+
+	s := p.browser()
+	p.activeSAPK(s, "siti@example.go.id")
+	s.login("sapk", nip, sapkPass)
+	_, body = s.get("/akun/keamanan")
+	assert.NotContains(t, body, `name="kind"`)
+}

@@ -30,6 +30,8 @@ var realmMessages = map[string][2]string{
 	"outbox.channel.whatsapp": {"WhatsApp", "WhatsApp"},
 	"outbox.code":             {"Kode (tombol salin)", "Code (copy button)"},
 	"login.remaining":         {"Sisa %s lagi sebelum akun dikunci. Lupa kata sandi? Atur ulang sekarang.", "%s left before the account locks. Forgotten your password? Reset it now."},
+	"sec.codes.add.sms":       {"Tambah kode melalui SMS", "Add codes by SMS"},
+	"sec.codes.add.whatsapp":  {"Tambah kode melalui WhatsApp", "Add codes by WhatsApp"},
 	"idname.kpj":              {"nomor KPJ", "KPJ number"},
 	"idlabel.kpj":             {"Nomor KPJ", "KPJ number (membership card)"},
 }
