@@ -184,3 +184,23 @@ func TestAddPhoneCodesOnTheSecurityPage(t *testing.T) {
 	_, body = s.get("/akun/keamanan")
 	assert.NotContains(t, body, `name="kind"`)
 }
+
+// TestBPNLoginTakesTheEmail: BPN's login form says it takes the email,
+// and is long enough for one; a realm that does not log in by email says
+// only its username.
+func TestBPNLoginTakesTheEmail(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser()
+	_, body := b.get("/bpn/masuk")
+	assert.Contains(t, body, ">Nama pengguna atau email</label>")
+	assert.Regexp(t, `id="username"[^>]*maxlength="254"`, body)
+	_, body = b.get("/bpjs/masuk")
+	assert.Contains(t, body, ">Nomor KPJ</label>")
+	assert.Regexp(t, `id="username"[^>]*maxlength="64"`, body)
+	p.activeBPN(b, "mitra.jaya", "kantor@mitra.example.id")
+	_, body = b.login("bpn", "kantor@mitra.example.id", "salah-sekali")
+	assert.Contains(t, body, "Nama pengguna atau kata sandi salah.")
+	b.get("/bahasa?lang=en&next=/")
+	_, body = b.login("bpn", "kantor@mitra.example.id", "salah-sekali")
+	assert.Contains(t, body, "Username or password is wrong.")
+}

@@ -82,7 +82,7 @@ var baseMessages = map[string][2]string{
 	"login.submit":           {"Masuk", "Log in"},
 	"login.forgot":           {"Lupa kata sandi?", "Forgot your password?"},
 	"login.register":         {"Belum punya akun? Daftar", "No account yet? Register"},
-	"login.invalid":          {"%s atau kata sandi salah.", "The %s or password is wrong."},
+	"login.invalid":          {"%s atau kata sandi salah.", "%s or password is wrong."},
 	"login.locked":           {"Terlalu banyak percobaan yang gagal. Coba lagi dalam %s (pukul %s).", "Too many failed attempts. Try again in %s (at %s)."},
 	"login.locked.permanent": {"Akun ini dikunci. Hubungi operator, atau atur ulang kata sandi untuk membukanya.", "This account is locked. Contact an operator, or reset your password to unlock it."},
 	"login.captcha.required": {"Demi keamanan, ketik kode pada gambar.", "For your security, type the code in the picture."},

@@ -39,6 +39,9 @@ type view struct {
 	Username identifiers.Kind
 	// Registers says whether people may register in the realm.
 	Registers bool
+	// ByEmail says whether the realm's login takes the email address as
+	// well as the username (auth.LoginPolicy.ByEmail).
+	ByEmail bool
 	Path      string
 	Notice    string
 	// Errors are what is wrong with the form the page answers: a summary
@@ -253,6 +256,7 @@ func (a *app) view(r *http.Request, realm string) *view {
 	v := &view{Lang: a.sessions.Locale(r), Realm: realm, Path: r.URL.EscapedPath(), Outbox: a.outboxAllowed(r), Max: inputLimits, D: map[string]any{}}
 	v.PortalName = a.realms[realm].Realm.Messages.PortalName
 	v.Username, v.Registers = a.realms[realm].Realm.Username, a.realms[realm].Register
+	v.ByEmail = a.realms[realm].Realm.Login.ByEmail
 	if rs, err := a.auth.Realm(realm); realm != "" && err == nil {
 		v.policy = rs.Policy
 	}
