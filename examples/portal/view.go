@@ -42,8 +42,8 @@ type view struct {
 	// ByEmail says whether the realm's login takes the email address as
 	// well as the username (auth.LoginPolicy.ByEmail).
 	ByEmail bool
-	Path      string
-	Notice    string
+	Path    string
+	Notice  string
 	// Errors are what is wrong with the form the page answers: a summary
 	// lists them all, and each field shows its own beside it.
 	Errors []problem
