@@ -173,6 +173,29 @@ func (b *tab) shot(name string) {
 	require.NoError(b.c.t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }
 
+// personIn is a person whose portal speaks lang.
+func (c *chrome) personIn(lang string) *tab {
+	b := c.person()
+	b.open("/bahasa?lang=" + lang + "&next=/")
+	return b
+}
+
+// forLanguages runs f once in Indonesian and once in English.
+func forLanguages(t *testing.T, f func(t *testing.T, lang string)) {
+	for _, lang := range []string{"id", "en"} {
+		t.Run(lang, func(t *testing.T) { f(t, lang) })
+	}
+}
+
+// shotName is a screenshot's name: as it was for Indonesian, with "-en"
+// for English.
+func shotName(name, lang string) string {
+	if lang == "id" {
+		return name
+	}
+	return name + "-" + lang
+}
+
 // login fills and submits a realm's login form.
 func (b *tab) login(realm, username, password string) {
 	b.c.t.Helper()
@@ -186,145 +209,153 @@ func (b *tab) login(realm, username, password string) {
 // link from the outbox, waits, and is approved by an operator with a
 // reason; then it logs in.
 func TestBrowserLPSE(t *testing.T) {
-	p := newPortal(t)
-	c := newChrome(t, p)
-	b := c.person()
+	forLanguages(t, func(t *testing.T, lang string) {
+		p := newPortal(t)
+		c := newChrome(t, p)
+		b := c.personIn(lang)
 
-	b.open("/lpse/daftar")
-	b.fill("#username", "01.312.166.0-091.00", "#name", "PT Contoh Sejahtera", "#email", "budi@example.co.id",
-		"#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
-	b.do(chromedp.Click(chromedp.CSS("#consent")))
-	b.click(`form[action="/lpse/daftar"] > button`)
-	assert.Contains(t, b.text(), "NPWP")
-	b.shot("lpse-register-error")
-	b.fill("#username", npwp, "#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
-	b.click(`form[action="/lpse/daftar"] > button`)
-	assert.Contains(t, b.text(), t2("id", "reg.done.link"))
+		b.open("/lpse/daftar")
+		b.fill("#username", "01.312.166.0-091.00", "#name", "PT Contoh Sejahtera", "#email", "budi@example.co.id",
+			"#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
+		b.do(chromedp.Click(chromedp.CSS("#consent")))
+		b.click(`form[action="/lpse/daftar"] > button`)
+		assert.Contains(t, b.text(), "NPWP")
+		b.shot(shotName("lpse-register-error", lang))
+		b.fill("#username", npwp, "#password", "pengadaan barang 2026", "#password2", "pengadaan barang 2026")
+		b.click(`form[action="/lpse/daftar"] > button`)
+		assert.Contains(t, b.text(), t2(lang, "reg.done.link"))
 
-	link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
-	require.True(t, ok)
-	b.open(pathOf(t, link))
-	b.click(`form[action="/lpse/aktivasi"] > button`)
-	assert.Contains(t, b.text(), t2("id", "act.approval"))
+		link, ok := notify.ExtractLink(p.mail("budi@example.co.id"))
+		require.True(t, ok)
+		b.open(pathOf(t, link))
+		b.click(`form[action="/lpse/aktivasi"] > button`)
+		assert.Contains(t, b.text(), t2(lang, "act.approval"))
 
-	op := c.person()
-	op.login("operator", operatorUsername, p.app.seededPassword)
-	require.Equal(t, "/operator", strings.Split(op.path(), "?")[0])
-	op.open("/operator?realm=lpse&state=pending_approval")
-	op.shot("operator-pending")
-	id := regexp.MustCompile(`/operator/akun\?id=([0-9a-f]+)`).FindStringSubmatch(op.html())
-	require.NotNil(t, id)
-	op.open("/operator/akun?id=" + id[1])
-	op.fill("#reason", "Dokumen lengkap")
-	op.click(`button[name="action"][value="approve"]`)
-	assert.Contains(t, op.text(), "Dokumen lengkap")
-	op.shot("operator-approved")
+		op := c.personIn(lang)
+		op.login("operator", operatorUsername, p.app.seededPassword)
+		require.Equal(t, "/operator", strings.Split(op.path(), "?")[0])
+		op.open("/operator?realm=lpse&state=pending_approval")
+		op.shot(shotName("operator-pending", lang))
+		id := regexp.MustCompile(`/operator/akun\?id=([0-9a-f]+)`).FindStringSubmatch(op.html())
+		require.NotNil(t, id)
+		op.open("/operator/akun?id=" + id[1])
+		op.fill("#reason", "Dokumen lengkap")
+		op.click(`button[name="action"][value="approve"]`)
+		assert.Contains(t, op.text(), "Dokumen lengkap")
+		op.shot(shotName("operator-approved", lang))
 
-	b.login("lpse", "013121660091000", "pengadaan barang 2026")
-	assert.Equal(t, "/akun", b.path())
-	assert.Contains(t, b.text(), npwp)
+		b.login("lpse", "013121660091000", "pengadaan barang 2026")
+		assert.Equal(t, "/akun", b.path())
+		assert.Contains(t, b.text(), npwp)
+	})
 }
 
 // TestBrowserCaptchaAndLockout: after three wrong passwords the captcha
 // appears (picture, sound, new picture); after five the account is locked
 // with the time left; an operator unlocks it.
 func TestBrowserCaptchaAndLockout(t *testing.T) {
-	p := newPortal(t)
-	p.activeSAPK(p.browser(), "siti@example.go.id")
-	c := newChrome(t, p)
-	b := c.person()
-	for range 3 {
-		b.login("sapk", nip, "salah-sekali")
-	}
-	b.do(chromedp.WaitVisible(chromedp.CSS(`.captcha img`)))
-	h := b.html()
-	assert.Contains(t, h, `<audio`)
-	assert.Contains(t, h, `name="refresh"`)
-	b.shot("login-captcha")
-	first := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(h)[1]
-	b.click(`button[name="refresh"]`)
-	second := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(b.html())[1]
-	assert.NotEqual(t, first, second, "a new picture")
+	forLanguages(t, func(t *testing.T, lang string) {
+		p := newPortal(t)
+		p.activeSAPK(p.browser(), "siti@example.go.id")
+		c := newChrome(t, p)
+		b := c.personIn(lang)
+		for range 3 {
+			b.login("sapk", nip, "salah-sekali")
+		}
+		b.do(chromedp.WaitVisible(chromedp.CSS(`.captcha img`)))
+		h := b.html()
+		assert.Contains(t, h, `<audio`)
+		assert.Contains(t, h, `name="refresh"`)
+		b.shot(shotName("login-captcha", lang))
+		first := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(h)[1]
+		b.click(`button[name="refresh"]`)
+		second := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(b.html())[1]
+		assert.NotEqual(t, first, second, "a new picture")
 
-	for range 2 {
-		b.fill("#username", nip, "#password", "salah-sekali", "#captcha", "000000")
+		for range 2 {
+			b.fill("#username", nip, "#password", "salah-sekali", "#captcha", "000000")
+			b.click(`form[action$="/masuk"] > button`)
+		}
+		assert.Contains(t, b.text(), quantity(lang, 15, "minute"))
+		b.shot(shotName("login-locked", lang))
+
+		op := c.personIn(lang)
+		op.login("operator", operatorUsername, p.app.seededPassword)
+		op.open("/operator?realm=sapk&q=" + nip[:4])
+		id := regexp.MustCompile(`/operator/akun\?id=([0-9a-f]+)`).FindStringSubmatch(op.html())
+		require.NotNil(t, id)
+		op.open("/operator/akun?id=" + id[1])
+		op.fill("#reason", "Telepon dari pemilik, identitas dicek")
+		op.click(`button[name="action"][value="unlock"]`)
+		assert.Contains(t, op.text(), t2(lang, "op.lock.none"))
+
+		b.open("/sapk/masuk")
+		b.fill("#username", nip, "#password", sapkPass, "#captcha", "000000")
 		b.click(`form[action$="/masuk"] > button`)
-	}
-	assert.Contains(t, b.text(), "Coba lagi dalam 15 menit")
-	b.shot("login-locked")
-
-	op := c.person()
-	op.login("operator", operatorUsername, p.app.seededPassword)
-	op.open("/operator?realm=sapk&q=" + nip[:4])
-	id := regexp.MustCompile(`/operator/akun\?id=([0-9a-f]+)`).FindStringSubmatch(op.html())
-	require.NotNil(t, id)
-	op.open("/operator/akun?id=" + id[1])
-	op.fill("#reason", "Telepon dari pemilik, identitas dicek")
-	op.click(`button[name="action"][value="unlock"]`)
-	assert.Contains(t, op.text(), t2("id", "op.lock.none"))
-
-	b.open("/sapk/masuk")
-	b.fill("#username", nip, "#password", sapkPass, "#captcha", "000000")
-	b.click(`form[action$="/masuk"] > button`)
-	assert.Equal(t, "/akun", b.path())
+		assert.Equal(t, "/akun", b.path())
+	})
 }
 
 // TestBrowserTOTP: enrolling an authenticator app by its key, recovery
 // codes shown once, and the second step with a code computed here.
 func TestBrowserTOTP(t *testing.T) {
-	p := newPortal(t)
-	p.activeSAPK(p.browser(), "siti@example.go.id")
-	b := newChrome(t, p).person()
-	b.login("sapk", nip, sapkPass)
-	require.Equal(t, "/akun", b.path())
+	forLanguages(t, func(t *testing.T, lang string) {
+		p := newPortal(t)
+		p.activeSAPK(p.browser(), "siti@example.go.id")
+		b := newChrome(t, p).personIn(lang)
+		b.login("sapk", nip, sapkPass)
+		require.Equal(t, "/akun", b.path())
 
-	b.open("/akun/keamanan")
-	b.fill("#label", "Ponsel Siti")
-	b.click(`form[action="/akun/keamanan/totp"] > button`)
-	b.do(chromedp.WaitVisible(chromedp.CSS(`img[src^="data:image/png;base64,"]`)))
-	b.shot("totp-enroll")
-	secret := manualKey(t, b.html())
-	code, err := totp.Params{}.Code(secret, p.clock.Now())
-	require.NoError(t, err)
-	b.fill("#code", code)
-	b.click(`form[action="/akun/keamanan/totp/konfirmasi"] > button`)
-	assert.Contains(t, b.text(), t2("id", "codes.title"))
-	b.shot("recovery-codes")
+		b.open("/akun/keamanan")
+		b.fill("#label", "Ponsel Siti")
+		b.click(`form[action="/akun/keamanan/totp"] > button`)
+		b.do(chromedp.WaitVisible(chromedp.CSS(`img[src^="data:image/png;base64,"]`)))
+		b.shot(shotName("totp-enroll", lang))
+		secret := manualKey(t, b.html())
+		code, err := totp.Params{}.Code(secret, p.clock.Now())
+		require.NoError(t, err)
+		b.fill("#code", code)
+		b.click(`form[action="/akun/keamanan/totp/konfirmasi"] > button`)
+		assert.Contains(t, b.text(), t2(lang, "codes.title"))
+		b.shot(shotName("recovery-codes", lang))
 
-	b.open("/akun")
-	b.click(`form[action="/keluar"] button`)
-	p.clock.Advance(time.Minute)
-	b.login("sapk", nip, sapkPass)
-	assert.Equal(t, "/sapk/verifikasi", strings.Split(b.path(), "?")[0])
-	b.shot("second-step")
-	code, err = totp.Params{}.Code(secret, p.clock.Now())
-	require.NoError(t, err)
-	b.fill("#code-totp", code)
-	b.click(`form:has(#code-totp) > button`)
-	assert.Equal(t, "/akun", b.path())
+		b.open("/akun")
+		b.click(`form[action="/keluar"] button`)
+		p.clock.Advance(time.Minute)
+		b.login("sapk", nip, sapkPass)
+		assert.Equal(t, "/sapk/verifikasi", strings.Split(b.path(), "?")[0])
+		b.shot(shotName("second-step", lang))
+		code, err = totp.Params{}.Code(secret, p.clock.Now())
+		require.NoError(t, err)
+		b.fill("#code-totp", code)
+		b.click(`form:has(#code-totp) > button`)
+		assert.Equal(t, "/akun", b.path())
+	})
 }
 
 // TestBrowserResetByCode is the MySAPK flow in a browser: NIP, the code
 // from the outbox, a new password under the MySAPK rule, then login.
 func TestBrowserResetByCode(t *testing.T) {
-	p := newPortal(t)
-	p.activeSAPK(p.browser(), "siti@example.go.id")
-	b := newChrome(t, p).person()
-	// The activation's email must not pass for the reset's, which goes
-	// out after the answer.
-	p.app.outbox.Reset()
-	b.open("/sapk/lupa-sandi")
-	b.fill("#identifier", nip)
-	b.click(`form[action="/sapk/lupa-sandi"] > button`)
-	m := p.mail("siti@example.go.id")
-	require.Equal(t, notify.ResetCode, m.Purpose)
-	code, ok := notify.ExtractCode(m)
-	require.True(t, ok)
-	b.fill("#identifier", nip, "#code", code, "#password", "Sandi Baru 2027", "#password2", "Sandi Baru 2027")
-	b.shot("reset-code")
-	b.click(`form[action="/sapk/atur-sandi"] > button`)
-	b.login("sapk", nip, "Sandi Baru 2027")
-	assert.Equal(t, "/akun", b.path())
+	forLanguages(t, func(t *testing.T, lang string) {
+		p := newPortal(t)
+		p.activeSAPK(p.browser(), "siti@example.go.id")
+		b := newChrome(t, p).personIn(lang)
+		// The activation's email must not pass for the reset's, which goes
+		// out after the answer.
+		p.app.outbox.Reset()
+		b.open("/sapk/lupa-sandi")
+		b.fill("#identifier", nip)
+		b.click(`form[action="/sapk/lupa-sandi"] > button`)
+		m := p.mail("siti@example.go.id")
+		require.Equal(t, notify.ResetCode, m.Purpose)
+		code, ok := notify.ExtractCode(m)
+		require.True(t, ok)
+		b.fill("#identifier", nip, "#code", code, "#password", "Sandi Baru 2027", "#password2", "Sandi Baru 2027")
+		b.shot(shotName("reset-code", lang))
+		b.click(`form[action="/sapk/atur-sandi"] > button`)
+		b.login("sapk", nip, "Sandi Baru 2027")
+		assert.Equal(t, "/akun", b.path())
+	})
 }
 
 // TestBrowserLanguage: the switch turns every page to English and back.
