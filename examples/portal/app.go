@@ -72,6 +72,11 @@ type config struct {
 	// outbox keeps it, listed at /dev/outbox to this machine only.
 	SMTP    notify.SMTPConfig
 	SMTPTLS string
+	// SMSGateway is the URL of an HTTP SMS gateway that takes a JSON
+	// object {"to": "+62…", "message": "…"} with the bearer token
+	// SMSToken; empty keeps SMS in the development outbox, or, with
+	// SMTP, sends none (a realm's SMS codes then fail closed).
+	SMSGateway, SMSToken string
 	// KeyringHex is the 32-byte key that seals authenticator secrets, in
 	// hex. Empty means a development key kept in a file beside the
 	// database.
@@ -626,7 +631,29 @@ func (a *app) openRedis(ctx context.Context) (*redisstore.Store, error) {
 	return redisstore.New(client, redisstore.Config{Prefix: a.cfg.RedisPrefix})
 }
 
+// sender returns what sends masuk's messages: emails by SMTP, or in
+// development the outbox, and SMS by -sms-gateway when it is set.
 func (a *app) sender() (notify.Sender, error) {
+	email, err := a.emailSender()
+	if err != nil || a.cfg.SMSGateway == "" {
+		return email, err
+	}
+	// SMS through the gateway; the rest as before.
+	g, err := notify.NewGateway(notify.GatewayConfig{URL: a.cfg.SMSGateway, Encoding: notify.JSON, BearerToken: a.cfg.SMSToken})
+	if err != nil {
+		return nil, fmt.Errorf("portal: -sms-gateway: %w", err)
+	}
+	a.log.Info("portal: sending SMS through a gateway", "gateway", g.String())
+	route := notify.Route{Email: email, SMS: g}
+	if a.outbox != nil {
+		route.WhatsApp = a.outbox
+	}
+	return route, nil
+}
+
+// emailSender returns the sender of emails: SMTP, or, in development, the
+// outbox, which takes every channel.
+func (a *app) emailSender() (notify.Sender, error) {
 	if a.cfg.SMTP.Addr == "" {
 		if !a.insecure {
 			// The outbox page would show everyone's codes and links.

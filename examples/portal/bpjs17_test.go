@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -203,4 +205,43 @@ func TestBPNLoginTakesTheEmail(t *testing.T) {
 	b.get("/bahasa?lang=en&next=/")
 	_, body = b.login("bpn", "kantor@mitra.example.id", "salah-sekali")
 	assert.Contains(t, body, "Username or password is wrong.")
+}
+
+// TestSMSGateway: with -sms-gateway, SMS go to the gateway (JSON, bearer
+// token) and not to the outbox, while emails and WhatsApp codes stay in
+// the outbox.
+func TestSMSGateway(t *testing.T) {
+	type sent struct{ To, Message, Auth string }
+	got := make(chan sent, 4)
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m struct{ To, Message string }
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		got <- sent{m.To, m.Message, r.Header.Get("Authorization")}
+		w.Write([]byte(`{"status":"ok"}`))
+	}))
+	t.Cleanup(gw.Close)
+	p := newPortal(t, func(c *config) { c.SMSGateway, c.SMSToken = gw.URL, "rahasia-gateway" })
+	b := p.browser()
+	p.activeBPJS(b, "rahmat@example.id")
+	before := p.app.outbox.Len()
+	_, body := b.post("/bpjs/lupa-sandi", url.Values{"identifier": {kpj}, "via": {"sms"}, "phone": {"0812-3456-7890"}})
+	require.NoError(t, p.app.auth.Close())
+	select {
+	case s := <-got:
+		assert.Equal(t, bpjsPhone, s.To)
+		assert.Equal(t, "Bearer rahasia-gateway", s.Auth)
+		code, ok := notify.ExtractCode(notify.Message{Channel: notify.SMS, Text: s.Message})
+		require.True(t, ok, s.Message)
+		assert.Equal(t, before, p.app.outbox.Len(), "the SMS did not also go to the outbox")
+		status, body := b.post("/bpjs/atur-sandi", url.Values{"identifier": {kpj}, "flow": {flowOf(t, body)}, "code": {code},
+			"password": {"kartu baru peserta 2027"}, "password2": {"kartu baru peserta 2027"}})
+		require.Equal(t, http.StatusOK, status, body)
+	default:
+		t.Fatal("the gateway received no SMS")
+	}
+	b.post("/bpjs/lupa-sandi", url.Values{"identifier": {kpj}, "via": {"whatsapp"}, "phone": {"0812-3456-7890"}})
+	assert.Equal(t, notify.WhatsApp, p.mail(bpjsPhone).Channel, "WhatsApp stays in the outbox")
 }

@@ -130,6 +130,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.SMTP.Addr, "smtp", "", "SMTP server host:port; empty keeps email in the development outbox")
 	fs.StringVar(&cfg.SMTP.From, "smtp-from", envOr("MASUK_SMTP_FROM", "Portal Masuk <noreply@localhost>"), "sender address (default $MASUK_SMTP_FROM)")
 	fs.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "starttls, implicit, or none (loopback relay only)")
+	fs.StringVar(&cfg.SMSGateway, "sms-gateway", os.Getenv("MASUK_SMS_GATEWAY"), "URL of an HTTP SMS gateway taking JSON {\"to\", \"message\"} with the bearer token $MASUK_SMS_TOKEN (default $MASUK_SMS_GATEWAY; empty: SMS stay in the development outbox)")
 	fs.StringVar(&cfg.BreachAPI, "breach-api", "", "refuse new passwords found by this Pwned Passwords range API, e.g. "+breach.DefaultBaseURL+" (default: no lookup)")
 	fs.StringVar(&cfg.BreachDir, "breach-dir", "", "refuse new passwords found in this directory of downloaded range files (00000.txt to FFFFF.txt)")
 	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", 0, "the fewest characters of a new password in every realm (default 8; at least 8)")
@@ -152,6 +153,7 @@ func parseFlags(args []string) (config, error) {
 	}
 	cfg.SMTP.Username = os.Getenv("MASUK_SMTP_USER")
 	cfg.SMTP.Password = os.Getenv("MASUK_SMTP_PASSWORD")
+	cfg.SMSToken = os.Getenv("MASUK_SMS_TOKEN")
 	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
 	return cfg, nil
 }
