@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/lockout"
-	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -90,22 +89,12 @@ func (a *Authenticator) ownSession(ctx context.Context, acct store.Account, toke
 	if err != nil {
 		return store.Session{}, err
 	}
-	t, ok := secret.ParseToken(token)
-	if !ok {
+	s, err := tokenSession(ctx, ss, token, a.now().UTC())
+	if errors.Is(err, ErrNoSession) || (err == nil && (s.AccountID != acct.ID ||
+		subtle.ConstantTimeCompare([]byte(s.Stamp), []byte(acct.SecurityStamp)) != 1)) {
 		return store.Session{}, ErrReauthRequired
 	}
-	s, err := ss.Session(ctx, t.Selector(), a.now().UTC())
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return store.Session{}, ErrReauthRequired
-	case err != nil:
-		return store.Session{}, fmt.Errorf("auth: loading a session: %w", err)
-	}
-	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 || s.AccountID != acct.ID ||
-		subtle.ConstantTimeCompare([]byte(s.Stamp), []byte(acct.SecurityStamp)) != 1 {
-		return store.Session{}, ErrReauthRequired
-	}
-	return s, nil
+	return s, err
 }
 
 // recentProof lets a sensitive action of acct through without the

@@ -152,20 +152,10 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, ok := secret.ParseToken(token)
-	if !ok {
-		return nil, ErrNoSession
-	}
 	now := a.now().UTC()
-	s, err := ss.Session(ctx, t.Selector(), now)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, ErrNoSession
-	case err != nil:
-		return nil, fmt.Errorf("auth: loading a session: %w", err)
-	}
-	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
-		return nil, ErrNoSession
+	s, err := tokenSession(ctx, ss, token, now)
+	if err != nil {
+		return nil, err
 	}
 	acct, err := a.store.AccountByID(ctx, s.AccountID)
 	switch {
@@ -195,6 +185,27 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 		Session:     sessionInfo(s, s.Selector),
 		ReauthUntil: s.VerifiedAt.Add(a.settingsOf(s.Realm).Session.ReauthWithin),
 	}, nil
+}
+
+// tokenSession returns the session a token names, live at now and whose
+// secret the token holds: ErrNoSession for any other token, a wrapped
+// error when the store fails.
+func tokenSession(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, error) {
+	t, ok := secret.ParseToken(token)
+	if !ok {
+		return store.Session{}, ErrNoSession
+	}
+	s, err := ss.Session(ctx, t.Selector(), now)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Session{}, ErrNoSession
+	case err != nil:
+		return store.Session{}, fmt.Errorf("auth: loading a session: %w", err)
+	}
+	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
+		return store.Session{}, ErrNoSession
+	}
+	return s, nil
 }
 
 func sessionInfo(s store.Session, current string) SessionInfo {

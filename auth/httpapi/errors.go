@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/captcha"
 )
@@ -127,13 +127,6 @@ type withCaptcha struct {
 
 func (e *withCaptcha) Unwrap() error { return e.error }
 
-// writeJSON writes v as JSON with the status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // writeError answers err in the error shape: auth.Classify's code, status
 // and fields, its message in lang, and what the client needs to go on (a
 // lock's end, a captcha, a pending login). A 5xx says nothing of its cause,
@@ -146,7 +139,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, lang string
 			f.Message = pick(fieldMessages[f.Code], lang)
 			e.Fields = append(e.Fields, f)
 		}
-		writeJSON(w, re.status, errorBody{e})
+		httpauth.WriteJSON(w, re.status, errorBody{e})
 		return
 	}
 	if errors.Is(err, captcha.ErrTooMany) {
@@ -196,5 +189,5 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, lang string
 	case o.Status >= 500:
 		h.cfg.Logger.ErrorContext(r.Context(), "httpapi: request failed", "method", r.Method, "path", r.URL.Path, "code", string(o.Code), "error", err)
 	}
-	writeJSON(w, o.Status, errorBody{e})
+	httpauth.WriteJSON(w, o.Status, errorBody{e})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/httpauth"
 	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/lockout"
 )
@@ -314,7 +315,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 			w.WriteHeader(status)
 			_, _ = w.Write(v.data)
 		default:
-			writeJSON(w, status, v)
+			httpauth.WriteJSON(w, status, v)
 		}
 	})
 }
