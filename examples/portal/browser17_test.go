@@ -133,7 +133,7 @@ func TestBrowserBPNLockAndReset(t *testing.T) {
 			b.open("/bpn/lupa-sandi")
 			b.fill("#identifier", email)
 			b.click(`form[action="/bpn/lupa-sandi"] > button`)
-			link, ok := notify.ExtractLink(p.mail(email))
+			link, ok := notify.ExtractLink(p.mailOf(email, notify.ResetLink))
 			require.True(t, ok)
 			b.open(pathOf(t, link))
 			b.fill("#password", "Sawah#Baru2027x", "#password2", "Sawah#Baru2027x")

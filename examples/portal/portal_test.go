@@ -127,6 +127,27 @@ func (p *portal) mail(to string) notify.Message {
 	return m
 }
 
+// mailOf waits for the newest email of one purpose to an address: a
+// message sent in the background (a reset link) may arrive after an
+// earlier one to the same address (the lock notice), and Wait alone
+// would return that one.
+func (p *portal) mailOf(to string, purpose notify.Purpose) notify.Message {
+	p.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ms := p.app.outbox.Messages()
+		for i := len(ms) - 1; i >= 0; i-- {
+			if ms[i].To == to && ms[i].Purpose == purpose {
+				return ms[i]
+			}
+		}
+		if time.Now().After(deadline) {
+			require.FailNow(p.t, "no message", "%v to %s", purpose, to)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // pathOf turns a link from an email (built from the base URL) into a path
 // on the test server.
 func pathOf(t *testing.T, link string) string {
