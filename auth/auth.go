@@ -112,6 +112,11 @@ type Config struct {
 	// it implements store.AccountLister; without one, Operator.List
 	// returns ErrNotConfigured.
 	Lister store.AccountLister
+	// Passkeys keeps passkeys. Nil means Store. Required when a realm
+	// has passkeys (Realm.Passkeys.RPID set); their ceremonies' challenges
+	// are kept by Tokens, so that any instance can finish what another
+	// began.
+	Passkeys store.Passkeys
 
 	// Hasher hashes and verifies passwords. Nil means password.New with
 	// its defaults (argon2id, m=19456 KiB, t=2, p=1).
@@ -212,6 +217,8 @@ type Authenticator struct {
 	factors  store.Factors
 	recovery store.Recovery
 	devices  store.Devices
+	// passkeys is nil unless a realm has passkeys.
+	passkeys store.Passkeys
 	bg       background
 	events   eventLog
 	// dummy is a hash at the hasher's parameters that no password matches;
@@ -276,6 +283,9 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	if secondFactorsOn(cfg) {
 		a.factors, a.recovery, a.devices = rs.factors, rs.recovery, rs.devices
+	}
+	if passkeysOn(cfg) {
+		a.passkeys = rs.passkeys
 	}
 	if a.defaults, err = a.resolveRealm("", Realm{}, cfg.Realm, cfg); err != nil {
 		return nil, err

@@ -40,6 +40,8 @@ const (
 	CodeTooManyFactors         Code = "too_many_factors"
 	CodeFactorsUnavailable     Code = "factors_unavailable"
 	CodeLastFactor             Code = "last_factor"
+	CodePasskeyRefused         Code = "passkey_refused"
+	CodePasskeysUnavailable    Code = "passkeys_unavailable"
 	CodeInvalidToken           Code = "invalid_token"
 	CodePolicy                 Code = "policy"
 	CodeUsernameInvalid        Code = "username_invalid"
@@ -155,6 +157,7 @@ var outcomes = []struct {
 	{ErrEnrollmentRequired, CodeEnrollmentRequired, http.StatusUnauthorized, nil, "Akun ini wajib memakai verifikasi dua langkah. Daftarkan satu metode untuk melanjutkan.", "This account must use two-step verification. Set up a method to continue."},
 	{ErrNoPendingLogin, CodeNoPendingLogin, http.StatusUnauthorized, nil, "Sesi masuk berakhir. Silakan masuk kembali.", "The login has expired. Please log in again."},
 	{ErrInvalidCode, CodeInvalidCode, http.StatusUnauthorized, []string{"code"}, "Kode salah atau sudah kedaluwarsa.", "The code is wrong or has expired."},
+	{ErrPasskeyRefused, CodePasskeyRefused, http.StatusUnauthorized, nil, "Passkey tidak diterima. Coba lagi, atau masuk dengan kata sandi.", "The passkey was not accepted. Try again, or log in with your password."},
 	{ErrMethodUnavailable, CodeMethodUnavailable, http.StatusBadRequest, []string{"method"}, "Metode verifikasi ini tidak tersedia.", "This verification method is not available."},
 	{ErrSecondFactorUnavailable, CodeNoUsableFactor, http.StatusForbidden, nil, "Tidak ada metode verifikasi yang dapat dipakai. Hubungi petugas.", "No verification method can be used. Contact the helpdesk."},
 	{ErrTooManyFactors, CodeTooManyFactors, http.StatusConflict, nil, "Akun ini sudah memiliki terlalu banyak metode verifikasi. Hapus satu terlebih dahulu.", "This account has too many verification methods. Remove one first."},
@@ -197,6 +200,7 @@ var outcomes = []struct {
 	{store.ErrNotFound, CodeNotFound, http.StatusNotFound, nil, "Tidak ditemukan.", "Not found."},
 	{password.ErrBusy, CodeBusy, http.StatusServiceUnavailable, nil, "Layanan sedang sibuk. Coba lagi sebentar lagi.", "The service is busy. Try again in a moment."},
 	{password.ErrBreachUnavailable, CodeBreachCheckUnavailable, http.StatusServiceUnavailable, []string{"password"}, "Pemeriksaan kata sandi sedang tidak tersedia. Coba lagi sebentar lagi.", "The password check is unavailable. Try again in a moment."},
+	{ErrPasskeysUnavailable, CodePasskeysUnavailable, http.StatusForbidden, nil, "Passkey tidak tersedia di portal ini.", "Passkeys are not available on this portal."},
 	{ErrFactorsUnavailable, CodeFactorsUnavailable, http.StatusForbidden, nil, "Verifikasi dua langkah tidak tersedia di portal ini.", "Two-step verification is not available on this portal."},
 	{ErrNotConfigured, CodeNotConfigured, http.StatusNotImplemented, nil, "Fitur ini tidak tersedia di portal ini.", "This feature is not available on this portal."},
 }

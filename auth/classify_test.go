@@ -70,6 +70,8 @@ var classified = map[string]classification{
 	"auth.ErrFactorsUnavailable":      {auth.ErrFactorsUnavailable, auth.CodeFactorsUnavailable, true},
 	"auth.ErrTooManyFactors":          {auth.ErrTooManyFactors, auth.CodeTooManyFactors, true},
 	"auth.ErrLastFactor":              {auth.ErrLastFactor, auth.CodeLastFactor, true},
+	"auth.ErrPasskeyRefused":          {auth.ErrPasskeyRefused, auth.CodePasskeyRefused, true},
+	"auth.ErrPasskeysUnavailable":     {auth.ErrPasskeysUnavailable, auth.CodePasskeysUnavailable, true},
 	"auth.ErrInvalidField":            {auth.ErrInvalidField, auth.CodeFieldInvalid, true},
 	"auth.ErrInvalidUsername":         {auth.ErrInvalidUsername, auth.CodeUsernameInvalid, true},
 	"auth.ErrInvalidEmail":            {auth.ErrInvalidEmail, auth.CodeEmailInvalid, true},

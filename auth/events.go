@@ -113,7 +113,13 @@ const (
 	// Operators' actions, each with details "by" and "reason".
 	EventForcedReset EventKind = "operator.forced_reset"
 	EventDisabled    EventKind = "account.disabled"
-	EventEnabled     EventKind = "account.enabled"
+	// EventPasskeyCloned: a login with a passkey was refused because the
+	// authenticator's signature counter went back (details "stored" and
+	// "sent", and the passkey's "factor_id"): two copies of its key may
+	// be in use. The passkey stays; an operator should look, and may
+	// remove it.
+	EventPasskeyCloned EventKind = "passkey.cloned"
+	EventEnabled       EventKind = "account.enabled"
 )
 
 // Reason says why an attempt failed or did less than asked: an event's
@@ -165,6 +171,17 @@ const (
 	// ReasonNoUsableFactor: the password was right, but the account's
 	// second factors cannot be used here (see ErrSecondFactorUnavailable).
 	ReasonNoUsableFactor Reason = "no_usable_factor"
+	// ReasonNotVerified: the authenticator made or used a passkey without
+	// verifying its user (no PIN, no fingerprint) where the realm needs
+	// it.
+	ReasonNotVerified Reason = "not_verified"
+	// ReasonUnknownPasskey: a login without a password named a passkey
+	// that no account of the realm has.
+	ReasonUnknownPasskey Reason = "unknown_passkey"
+	// ReasonPasskeyCloned: a passkey's signature counter went back, or
+	// stood still, from the one stored: its key may have been copied out
+	// of the authenticator (see EventPasskeyCloned).
+	ReasonPasskeyCloned Reason = "passkey_cloned"
 )
 
 // Request describes where a request came from, for the activity log.

@@ -57,6 +57,8 @@ type FactorsSummary struct {
 	RecoveryCodes int `json:"recovery_codes"`
 	// Devices are the remembered devices, newest first.
 	Devices []DeviceInfo `json:"devices"`
+	// Passkeys are the passkeys, oldest first.
+	Passkeys []PasskeyInfo `json:"passkeys"`
 }
 
 // DeviceInfo describes a remembered device.
@@ -97,6 +99,9 @@ func (v *Factors) Summary(ctx context.Context, accountID string) (FactorsSummary
 		return s, fmt.Errorf("auth: factors: %w", err)
 	}
 	s.RecoveryCodes = rc.Remaining
+	if s.Passkeys, err = a.passkeyInfos(ctx, accountID); err != nil {
+		return s, err
+	}
 	s.Devices = []DeviceInfo{}
 	if a.devices != nil {
 		ds, err := a.devices.Devices(ctx, accountID, a.now().UTC())
@@ -540,7 +545,17 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
 		}
 	}
 	if gone == nil {
+		if id, ok := parsePasskeyID(factorID); ok && a.passkeys != nil {
+			return a.removePasskey(ctx, acct, id, false, c.Request, nil)
+		}
 		return fmt.Errorf("auth: remove factor: %w", store.ErrNotFound)
+	}
+	if a.passkeys != nil {
+		ks, err := a.passkeys.Passkeys(ctx, acct.ID)
+		if err != nil {
+			return fmt.Errorf("auth: remove factor: %w", err)
+		}
+		left += len(ks)
 	}
 	keep := gone.Confirmed() && a.realmOf(acct.Realm).SecondFactor.Requirement == SecondFactorMandatory
 	if left == 0 && keep {
@@ -558,20 +573,26 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
 		}
 	}
 	if left == 0 {
-		if err := a.recovery.SetRecoveryCodes(ctx, acct.ID, nil, a.now().UTC()); err != nil {
-			a.log.ErrorContext(ctx, "masuk: removing recovery codes", "account", acct.ID, "error", err)
-		}
-		if a.devices != nil {
-			if err := a.devices.ForgetDevices(ctx, acct.ID); err != nil {
-				a.log.ErrorContext(ctx, "masuk: forgetting devices", "account", acct.ID, "error", err)
-			}
-		}
+		a.lastFactorGone(ctx, acct.ID)
 	}
 	if gone.Confirmed() {
 		nf := codeFactors[gone.Kind]
 		a.factorChanged(ctx, acct, EventFactorRemoved, *gone, nf, c.Request)
 	}
 	return nil
+}
+
+// lastFactorGone removes the recovery codes and remembered devices of an
+// account whose last factor went: they stood in for it.
+func (a *Authenticator) lastFactorGone(ctx context.Context, accountID string) {
+	if err := a.recovery.SetRecoveryCodes(ctx, accountID, nil, a.now().UTC()); err != nil {
+		a.log.ErrorContext(ctx, "masuk: removing recovery codes", "account", accountID, "error", err)
+	}
+	if a.devices != nil {
+		if err := a.devices.ForgetDevices(ctx, accountID); err != nil {
+			a.log.ErrorContext(ctx, "masuk: forgetting devices", "account", accountID, "error", err)
+		}
+	}
 }
 
 // keepLastFactor stores f, just removed, again when its account has no

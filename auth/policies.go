@@ -392,6 +392,13 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 		m.Policy = a.defaultPolicy
 	}
 	rc := &realmConfig{resolved: &resolved{Realm: m}, name: name}
+	if !base {
+		w, err := rc.Passkeys.fill(rc.SecondFactor)
+		if err != nil {
+			return fail(err)
+		}
+		rc.webauthn = w
+	}
 	g, err := lockout.New(lockout.Config{Store: a.roles.attempts, Policy: m.Lockout, Now: a.now})
 	if err != nil {
 		return fail(fmt.Errorf("the Lockout policy: %w", err))

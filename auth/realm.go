@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/masuk-id/masuk/identifiers"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/reset"
@@ -87,6 +89,10 @@ type Realm struct {
 	SecondFactor SecondFactorPolicy
 	// Login says what the realm's login form accepts to name an account.
 	Login LoginPolicy
+	// Passkeys configures the realm's passkeys: a second factor that a
+	// phishing page cannot relay, and a login without a password where
+	// the realm offers it. Off unless RPID is set.
+	Passkeys PasskeyPolicy
 }
 
 // LoginPolicy says what a realm's login form accepts to name an account.
@@ -437,9 +443,11 @@ const (
 	// pass it before the login completes.
 	SecondFactorMandatory
 	// SecondFactorPhishingResistant: every account needs a factor that a
-	// look-alike site cannot relay (a passkey). This version of masuk has
-	// no passkeys yet, so New refuses a realm that asks for it rather than
-	// pretend.
+	// look-alike site cannot relay: a passkey. Codes, authenticator apps,
+	// recovery codes and remembered devices do not count, and a login of
+	// an account without a passkey stops at an *EnrollmentRequired that
+	// offers only MethodPasskey. The realm must have passkeys
+	// (Passkeys.RPID).
 	SecondFactorPhishingResistant
 	// SecondFactorOff: no second factor is ever asked, and none can be
 	// enrolled. When every realm is off, the Factors, Recovery and Devices
@@ -538,6 +546,8 @@ type resolved struct {
 	// resets, activations and emailChanges issue and redeem the realm's
 	// links and codes; nil without a token store.
 	resets, activations, emailChanges, phoneChanges *reset.Tokens
+	// webauthn is the realm's relying party; nil without passkeys.
+	webauthn *webauthn.WebAuthn
 }
 
 // atomicTypes are the struct types a Realm takes whole from its default:
@@ -591,8 +601,6 @@ func (r Realm) check(name string) error {
 		return fmt.Errorf("unknown reset delivery %d", r.Reset.Delivery)
 	case r.SecondFactor.Requirement > SecondFactorOff:
 		return fmt.Errorf("unknown second-factor requirement %d", r.SecondFactor.Requirement)
-	case r.SecondFactor.Requirement == SecondFactorPhishingResistant:
-		return errors.New("SecondFactor.Requirement is SecondFactorPhishingResistant, which needs passkeys; this version of masuk has none, and will not pretend")
 	}
 	return nil
 }
@@ -673,5 +681,6 @@ func (a *Authenticator) Realm(name string) (Realm, error) {
 	// The caller's copy: the slices are shared by every request.
 	out.SecondFactor.PhoneCodes = slices.Clone(out.SecondFactor.PhoneCodes)
 	out.Reset.Phone = slices.Clone(out.Reset.Phone)
+	out.Passkeys.Origins = slices.Clone(out.Passkeys.Origins)
 	return out, nil
 }

@@ -21,6 +21,7 @@ type roles struct {
 	recovery    store.Recovery
 	devices     store.Devices
 	lister      store.AccountLister
+	passkeys    store.Passkeys
 }
 
 // durable is the accounts, credentials and events roles as one
@@ -58,7 +59,7 @@ func typedNil(cfg Config) error {
 		{"Store", cfg.Store}, {"Accounts", cfg.Accounts}, {"Credentials", cfg.Credentials},
 		{"Events", cfg.Events}, {"Attempts", cfg.Attempts}, {"Tokens", cfg.Tokens},
 		{"Sessions", cfg.Sessions}, {"Factors", cfg.Factors}, {"Recovery", cfg.Recovery},
-		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Hasher", cfg.Hasher},
+		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Passkeys", cfg.Passkeys}, {"Hasher", cfg.Hasher},
 		{"Realm.Policy", cfg.Realm.Policy}, {"Rand", cfg.Rand}, {"Captcha", cfg.Captcha}, {"Sender", cfg.Sender},
 	} {
 		if f.v != nil && isNil(f.v) {
@@ -91,6 +92,7 @@ func resolveRoles(cfg Config) (roles, error) {
 		recovery:    role(cfg.Recovery, s),
 		devices:     role(cfg.Devices, s),
 		lister:      role(cfg.Lister, s),
+		passkeys:    role(cfg.Passkeys, s),
 	}
 	sf, remember := secondFactorsOn(cfg), rememberOn(cfg)
 	for _, need := range []struct {
@@ -108,6 +110,8 @@ func resolveRoles(cfg Config) (roles, error) {
 		{sf, r.tokens == nil, "Tokens", "store.Tokens", "second factors (on unless every realm's SecondFactor.Requirement is SecondFactorOff)"},
 		{cfg.Sender != nil, r.tokens == nil, "Tokens", "store.Tokens", "the flows that send links and codes (Config.Sender is set)"},
 		{!cfg.SessionsOff, r.sessions == nil, "Sessions", "store.Sessions", "sessions (on unless Config.SessionsOff)"},
+		{passkeysOn(cfg), r.passkeys == nil, "Passkeys", "store.Passkeys", "passkeys (on in a realm whose Passkeys.RPID is set)"},
+		{passkeysOn(cfg), r.tokens == nil, "Tokens", "store.Tokens", "passkeys (on in a realm whose Passkeys.RPID is set)"},
 	} {
 		if need.on && need.missing {
 			return roles{}, &MissingRoleError{Role: need.name, Feature: need.f, Interface: need.iface}
@@ -134,6 +138,16 @@ func everyRealm(cfg Config) []Realm {
 func secondFactorsOn(cfg Config) bool {
 	for _, r := range everyRealm(cfg) {
 		if r.SecondFactor.Requirement != SecondFactorOff {
+			return true
+		}
+	}
+	return false
+}
+
+// passkeysOn reports whether any realm has passkeys.
+func passkeysOn(cfg Config) bool {
+	for _, r := range everyRealm(cfg) {
+		if r.Passkeys.RPID != "" {
 			return true
 		}
 	}

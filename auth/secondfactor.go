@@ -135,7 +135,23 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 	if err != nil {
 		return nil, false, err
 	}
-	var has, totpOK, email, sms, wa bool
+	var passkeys []store.Passkey
+	if r.webauthn != nil {
+		if passkeys, err = a.passkeys.Passkeys(ctx, acct.ID); err != nil {
+			return nil, false, err
+		}
+	}
+	if r.SecondFactor.Requirement == SecondFactorPhishingResistant {
+		// Only a passkey meets the realm's requirement: no code, however
+		// it came, and no recovery code, which a phishing page can ask
+		// for as well as a password.
+		if len(passkeys) == 0 {
+			return nil, false, nil
+		}
+		return []Method{MethodPasskey}, true, nil
+	}
+	has := len(passkeys) > 0
+	var totpOK, email, sms, wa bool
 	for _, f := range fs {
 		if !f.Confirmed() {
 			continue
@@ -156,6 +172,9 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 		return nil, false, nil
 	}
 	var ms []Method
+	if len(passkeys) > 0 {
+		ms = append(ms, MethodPasskey)
+	}
 	if totpOK {
 		ms = append(ms, MethodTOTP)
 	}
@@ -202,6 +221,12 @@ func phoneMethods(realm []Method, sms, wa bool) []Method {
 // enrollable returns the factors acct can enroll in realm r.
 func (a *Authenticator) enrollable(r *realmConfig, acct store.Account) []Method {
 	var ms []Method
+	if r.webauthn != nil {
+		ms = append(ms, MethodPasskey)
+	}
+	if r.SecondFactor.Requirement == SecondFactorPhishingResistant {
+		return ms
+	}
 	if a.keyring != nil {
 		ms = append(ms, MethodTOTP)
 	}
@@ -227,7 +252,7 @@ func (a *Authenticator) secondStep(ctx context.Context, r *realmConfig, acct sto
 		return "", err
 	}
 	if !has {
-		if r.SecondFactor.Requirement != SecondFactorMandatory {
+		if r.SecondFactor.Requirement != SecondFactorMandatory && r.SecondFactor.Requirement != SecondFactorPhishingResistant {
 			return "", nil
 		}
 		enroll := a.enrollable(r, acct)
@@ -240,7 +265,9 @@ func (a *Authenticator) secondStep(ctx context.Context, r *realmConfig, acct sto
 		}
 		return "", &EnrollmentRequired{Pending: secret, Methods: enroll, ExpiresAt: t.ExpiresAt}
 	}
-	if device != "" && a.rememberedDevice(ctx, r, acct, device) {
+	// A remembered device is a cookie, which a phishing page can relay as
+	// well as a password: it stands in for no passkey.
+	if device != "" && r.SecondFactor.Requirement != SecondFactorPhishingResistant && a.rememberedDevice(ctx, r, acct, device) {
 		return "remembered_device", nil
 	}
 	if len(ms) == 0 {
@@ -329,7 +356,10 @@ type SecondStepRequest struct {
 	Method Method
 	// Code is what the person typed: the app's code, the code sent by
 	// email or SMS, or a recovery code (any case, with or without
-	// dashes). Blanks around and inside a numeric code are ignored.
+	// dashes). Blanks around and inside a numeric code are ignored. For
+	// MethodPasskey it is the JSON of the PublicKeyCredential that
+	// navigator.credentials.get returned for Logins.BeginPasskey's
+	// options.
 	Code string
 	// Remember asks to remember this device, so that logins from it skip
 	// the second factor until the realm's SecondFactor.RememberFor passes.
@@ -378,7 +408,13 @@ func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginR
 	if err != nil {
 		return nil, err
 	}
-	use, reason, err := a.checkSecondFactor(ctx, r, p.acct, req.Method, req.Code)
+	var use useCode
+	var reason Reason
+	if req.Method == MethodPasskey {
+		use, reason, err = a.checkPasskeyStep(ctx, r, p, req.Code)
+	} else {
+		use, reason, err = a.checkSecondFactor(ctx, r, p.acct, req.Method, req.Code)
+	}
 	if err == nil {
 		// The code is right. The pending login is used up first, once
 		// (of parallel completions, one wins), and only then the code: a
@@ -405,7 +441,7 @@ func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginR
 		return nil, err
 	}
 	res := &LoginResult{Account: p.acct}
-	if req.Remember && r.SecondFactor.RememberFor > 0 && a.devices != nil {
+	if req.Remember && r.SecondFactor.RememberFor > 0 && a.devices != nil && r.SecondFactor.Requirement != SecondFactorPhishingResistant {
 		d, err := a.rememberDevice(ctx, r, p.acct, req.Request)
 		if err != nil {
 			a.log.ErrorContext(ctx, "masuk: remembering a device", "account", p.acct.ID, "error", err)
@@ -479,7 +515,7 @@ func (a *Authenticator) pending(ctx context.Context, realm, purpose, s string) (
 		// did not have; once it has one (its owner enrolled it with
 		// another login meanwhile), the login must pass that factor, and
 		// the pending enrollment is void.
-		switch has, err := a.hasConfirmedFactor(ctx, acct.ID); {
+		switch has, err := a.hasRequiredFactor(ctx, r, acct.ID); {
 		case err != nil:
 			return pendingLogin{}, fmt.Errorf("auth: finding the pending login: %w", err)
 		case has:
@@ -495,8 +531,19 @@ func (a *Authenticator) pending(ctx context.Context, realm, purpose, s string) (
 	return p, nil
 }
 
+// hasRequiredFactor reports whether the account has a factor that meets
+// its realm's requirement: a passkey where the realm requires a
+// phishing-resistant factor, any confirmed factor elsewhere.
+func (a *Authenticator) hasRequiredFactor(ctx context.Context, r *realmConfig, accountID string) (bool, error) {
+	if r.SecondFactor.Requirement != SecondFactorPhishingResistant {
+		return a.hasConfirmedFactor(ctx, accountID)
+	}
+	ks, err := a.passkeys.Passkeys(ctx, accountID)
+	return len(ks) > 0, err
+}
+
 // hasConfirmedFactor reports whether the account has a confirmed second
-// factor.
+// factor or a passkey.
 func (a *Authenticator) hasConfirmedFactor(ctx context.Context, accountID string) (bool, error) {
 	if a.factors == nil {
 		return false, nil
@@ -505,7 +552,14 @@ func (a *Authenticator) hasConfirmedFactor(ctx context.Context, accountID string
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(fs, store.Factor.Confirmed), nil
+	if slices.ContainsFunc(fs, store.Factor.Confirmed) {
+		return true, nil
+	}
+	if a.passkeys == nil {
+		return false, nil
+	}
+	ks, err := a.passkeys.Passkeys(ctx, accountID)
+	return len(ks) > 0, err
 }
 
 // useCode uses up a second-factor code that checked out; it returns

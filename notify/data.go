@@ -85,6 +85,8 @@ const (
 	FactorWhatsAppCode
 	// FactorRecoveryCodes is a set of recovery codes.
 	FactorRecoveryCodes
+	// FactorPasskey is a passkey.
+	FactorPasskey
 
 	factorEnd
 )
@@ -96,6 +98,7 @@ var factorNames = [factorEnd][2]string{
 	FactorSMSCode:       {"kode melalui SMS", "codes by SMS"},
 	FactorWhatsAppCode:  {"kode melalui WhatsApp", "codes by WhatsApp"},
 	FactorRecoveryCodes: {"kode pemulihan", "recovery codes"},
+	FactorPasskey:       {"passkey", "passkey"},
 }
 
 // String returns the factor's English name, such as "authenticator app".
