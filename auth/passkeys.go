@@ -120,8 +120,8 @@ func (p *PasskeyPolicy) fill(sf SecondFactorPolicy) (*webauthn.WebAuthn, error) 
 	if p.PerAddress == (lockout.Rate{}) {
 		p.PerAddress = lockout.Rate{Requests: 60, Window: 10 * time.Minute}
 	}
-	if p.PerAddress.Requests < 1 || p.PerAddress.Window <= 0 {
-		return nil, errors.New("Passkeys.PerAddress must allow at least one request in a positive window")
+	if p.PerAddress.Requests < 1 || p.PerAddress.Requests > 100 || p.PerAddress.Window <= 0 {
+		return nil, errors.New("Passkeys.PerAddress must allow 1 to 100 requests in a positive window")
 	}
 	p.Origins = append([]string(nil), p.Origins...)
 	uv, resident := protocol.VerificationPreferred, protocol.ResidentKeyRequirementPreferred
