@@ -412,6 +412,7 @@ func TestPasskeyConfig(t *testing.T) {
 			}})
 			_, err := auth.New(cfg)
 			require.ErrorIs(t, err, auth.ErrConfig)
+			assert.Contains(t, err.Error(), "Passkeys", "refused for its passkey settings")
 		})
 	}
 	t.Run("phishing resistant without passkeys", func(t *testing.T) {
