@@ -297,7 +297,7 @@ func (f fixture) requireUnchanged(t *testing.T) {
 		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
 	}
 	require.Empty(t, column[string](t, f.db, "SELECT id FROM "+table(f.schema, "challenges")), "challenges")
-	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "tokens", "sessions"} {
+	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "passkeys", "tokens", "sessions"} {
 		require.Empty(t, column[string](t, f.db, "SELECT account_id FROM "+table(f.schema, name)), name)
 	}
 }
