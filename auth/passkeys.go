@@ -63,7 +63,9 @@ type PasskeyPolicy struct {
 	// passkey": no username, no password, the authenticator finds the
 	// passkey and verifies its user (a PIN, a fingerprint), which is both
 	// factors. Passkeys made in such a realm are discoverable and verify
-	// their user.
+	// their user. Such a login asks for no captcha, even where the
+	// realm's password logins always do: there is nothing to guess. It is
+	// bounded by PerAddress and by the account's lock.
 	Passwordless bool
 	// PerAddress limits the passkey logins one client address may start
 	// (each stores a challenge). Zero means 60 every 10 minutes.
@@ -414,7 +416,7 @@ func options(v any) (json.RawMessage, error) {
 // longer than any authenticator sends.
 func checkResponse(resp []byte) error {
 	if len(resp) > MaxPasskeyResponse {
-		return &FieldError{Field: "passkey", Max: MaxPasskeyResponse}
+		return &FieldError{Field: "credential", Max: MaxPasskeyResponse}
 	}
 	return nil
 }
