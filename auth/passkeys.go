@@ -543,16 +543,18 @@ func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*E
 	if err != nil {
 		return nil, err
 	}
+	// What cannot be an answer is refused before the ceremony is used
+	// up, so that a garbled request does not cost the owner a new one.
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(c.Response)
+	if err != nil {
+		return nil, a.passkeyRefused(ctx, acct, EventFactorChangeFailed, ReasonBadCode, err, c.Request, ErrInvalidCode)
+	}
 	sd, ok, err := a.takeCeremony(ctx, acct.Realm, store.TokenKey{AccountID: acct.ID, Purpose: purposePasskeyCreate, Binding: binding}, "")
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, ErrInvalidCode
-	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(c.Response)
-	if err != nil {
-		return nil, a.passkeyRefused(ctx, acct, EventFactorChangeFailed, ReasonBadCode, err, c.Request, ErrInvalidCode)
 	}
 	keys, err := a.passkeys.Passkeys(ctx, acct.ID)
 	if err != nil {
@@ -883,16 +885,16 @@ func (a *Authenticator) checkPasskeyStep(ctx context.Context, r *realmConfig, p 
 	if len(resp) > MaxPasskeyResponse {
 		return nil, ReasonBadCode, ErrInvalidCode
 	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes([]byte(resp))
+	if err != nil {
+		return nil, ReasonBadCode, ErrInvalidCode
+	}
 	sd, ok, err := a.takeCeremony(ctx, r.name, store.TokenKey{AccountID: p.acct.ID, Purpose: purposePasskeyLogin, Binding: p.token.Selector}, "")
 	switch {
 	case err != nil:
 		return nil, ReasonError, err
 	case !ok:
 		return nil, ReasonNoCode, ErrInvalidCode
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes([]byte(resp))
-	if err != nil {
-		return nil, ReasonBadCode, ErrInvalidCode
 	}
 	keys, err := a.passkeys.Passkeys(ctx, p.acct.ID)
 	if err != nil {
@@ -985,6 +987,10 @@ func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*Lo
 		return nil, err
 	}
 	ev := a.event(EventLoginFailed, r.name, req.Request)
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(req.Response)
+	if err != nil {
+		return nil, a.addressFailed(ctx, r, ev, ReasonBadCode)
+	}
 	sd, ok, err := a.takeCeremony(ctx, r.name, store.TokenKey{}, req.Ceremony)
 	if err != nil {
 		return nil, err
@@ -992,10 +998,6 @@ func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*Lo
 	if !ok {
 		a.record(ctx, withReason(ev, ReasonNoCode))
 		return nil, ErrPasskeyRefused
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(req.Response)
-	if err != nil {
-		return nil, a.addressFailed(ctx, r, ev, ReasonBadCode)
 	}
 	k, err := a.passkeys.Passkey(ctx, parsed.RawID)
 	if errors.Is(err, store.ErrNotFound) {

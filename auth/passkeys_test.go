@@ -80,6 +80,10 @@ func TestPasskeySecondFactor(t *testing.T) {
 
 	sfr, resp := f.passkeyStep(t, "budi", key)
 	assert.Equal(t, auth.MethodPasskey, sfr.Methods[0], "the passkey is offered first")
+	for _, garbled := range []string{"", "{", `{"id":"x"}`, string(make([]byte, auth.MaxPasskeyResponse+1))} {
+		_, err = f.verify(t, "lpse", sfr.Pending, auth.MethodPasskey, garbled)
+		require.ErrorIs(t, err, auth.ErrInvalidCode)
+	}
 	res, err := f.verify(t, "lpse", sfr.Pending, auth.MethodPasskey, resp)
 	require.NoError(t, err)
 	assert.Equal(t, acct.ID, res.Account.ID)
