@@ -66,13 +66,15 @@ type Store struct {
 	cmu        sync.Mutex
 	challenges map[string]store.Challenge
 
-	// Factors, recovery codes and devices are kept under mu, with the
-	// accounts they belong to.
-	factors        map[string]store.Factor // by ID
-	accountFactors map[string][]string     // account ID → factor IDs
-	recovery       map[string]recoverySet  // by account ID
-	devices        map[string]store.Device // by selector
-	accountDevices map[string][]string     // account ID → selectors
+	// Factors, recovery codes, devices and passkeys are kept under mu,
+	// with the accounts they belong to.
+	factors         map[string]store.Factor  // by ID
+	accountFactors  map[string][]string      // account ID → factor IDs
+	recovery        map[string]recoverySet   // by account ID
+	devices         map[string]store.Device  // by selector
+	accountDevices  map[string][]string      // account ID → selectors
+	passkeys        map[string]store.Passkey // by credential ID, as a string
+	accountPasskeys map[string][]string      // account ID → credential IDs
 
 	tmu    sync.Mutex
 	tokens map[string]store.Token                  // by selector
@@ -136,6 +138,9 @@ func NewWithConfig(cfg Config) *Store {
 		recovery:       make(map[string]recoverySet),
 		devices:        make(map[string]store.Device),
 		accountDevices: make(map[string][]string),
+
+		passkeys:        make(map[string]store.Passkey),
+		accountPasskeys: make(map[string][]string),
 
 		tokens: make(map[string]store.Token),
 		owners: make(map[string]map[string]map[string]string),
@@ -356,6 +361,10 @@ func (s *Store) DeleteAccount(ctx context.Context, id string, state store.Accoun
 		delete(s.devices, sel)
 	}
 	delete(s.accountDevices, id)
+	for _, k := range s.accountPasskeys[id] {
+		delete(s.passkeys, k)
+	}
+	delete(s.accountPasskeys, id)
 	s.voidTokensLocked(id)
 	for _, sel := range s.accountSessions[id] {
 		delete(s.sessions, sel)

@@ -101,4 +101,5 @@ func ExampleMigrationSQL() {
 	// 0008_masuk_token_bindings_event_time.sql
 	// 0009_masuk_attempt_leases.sql
 	// 0010_masuk_session_verified.sql
+	// 0011_masuk_passkeys.sql
 }
