@@ -17,8 +17,9 @@
 // # Which service does what
 //
 //   - [Authenticator.Logins] ([Logins]): Login, the second step
-//     (SecondStep, SendCode for a code by email or SMS), and CaptchaNeeded
-//     for a login form.
+//     (SecondStep, SendCode for a code by email or SMS, BeginPasskey for a
+//     passkey), PasskeyLogin for a login with a passkey alone, and
+//     CaptchaNeeded for a login form.
 //   - [Authenticator.Accounts] ([Accounts]): Register, Confirm and
 //     ResendActivation for a new account's address, RequestReset and
 //     CompleteReset for a forgotten password, ChangePassword,
@@ -29,7 +30,8 @@
 //     sessions page, Reauthenticate before sensitive actions. Package auth/httpauth wraps them for net/http.
 //   - [Authenticator.Factors] ([Factors]): the owner's second factors:
 //     Summary, BeginTOTP and ConfirmTOTP for an authenticator app, AddCodes
-//     for codes by email or SMS, Remove, RegenerateRecoveryCodes, and
+//     for codes by email or SMS, BeginPasskey, ConfirmPasskey, Passkeys and
+//     RenamePasskey for passkeys, Remove, RegenerateRecoveryCodes, and
 //     ForgetDevice for a remembered device.
 //   - [Authenticator.Activity] ([Activity]): List pages through an
 //     account's history, for its owner.
@@ -37,7 +39,7 @@
 //     actions, obtained with the operator's identity and the realms it may
 //     act in: Account, List and Activity to look; LockStatus and Unlock;
 //     Approve and Reject a registration; ForceReset, Disable, Enable and
-//     EndSessions.
+//     EndSessions; Passkeys and RemovePasskey.
 //   - The Authenticator itself: Close (waits for the messages sent after
 //     the answer), Background (counts that work) and PruneEvents.
 //   - [Classify] turns any error of these into a stable code, an HTTP
@@ -173,6 +175,42 @@
 // too, and every change is told to the owner. A device may be remembered
 // (SecondStepRequest.Remember) for the realm's RememberFor; a password
 // change forgets every remembered device.
+//
+// # Passkeys
+//
+// A realm whose [Realm.Passkeys] names a relying party ID (the portal's
+// domain) and its origins has passkeys: WebAuthn credentials that the
+// browser binds to the portal's domain, so that a look-alike site can
+// neither use nor relay them, as it relays a password and a code. New
+// checks the ID and origins ([ErrConfig] for an IP address, an http origin
+// other than localhost, an origin outside the ID's domain) and needs a
+// store for the Passkeys role, with Tokens for the ceremonies' challenges,
+// each kept 5 minutes and used once, before anything is verified.
+//
+// An owner adds one as any factor, after the password:
+// [Factors.BeginPasskey] returns the options for the browser's
+// navigator.credentials.create, and [Factors.ConfirmPasskey] verifies its
+// answer and stores the public key. At the second step a passkey comes
+// first among the methods: [Logins.BeginPasskey] with the pending login
+// returns the options for navigator.credentials.get, and
+// [Logins.SecondStep] with [MethodPasskey] takes the browser's answer as
+// its Code. A signature counter that goes back (a copied key) is refused
+// and recorded as [EventPasskeyCloned].
+//
+// A realm with Passkeys.Passwordless offers a login with a passkey alone:
+// [Logins.BeginPasskey] without a pending login, then [Logins.PasskeyLogin]
+// with the challenge's Ceremony and the answer. The authenticator must
+// verify its user (a PIN, a fingerprint), which makes the passkey both
+// factors; the login passes the account's lock (a failure counts as a
+// wrong password does), its state, the activity log and the new-device
+// alert. Its refusals are one [ErrPasskeyRefused].
+//
+// A realm whose requirement is [SecondFactorPhishingResistant] accepts
+// passkeys only: no code, recovery code or remembered device stands in,
+// and an account without a passkey enrolls one at its next login.
+// Operators list and remove an account's passkeys ([Operator.Passkeys],
+// [Operator.RemovePasskey]). Package auth/authtest has a software
+// authenticator for tests ([github.com/masuk-id/masuk/auth/authtest.NewSoftAuthenticator]).
 //
 // # Registration, activation and approval
 //

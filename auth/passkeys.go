@@ -353,14 +353,15 @@ func (a *Authenticator) saveCeremony(ctx context.Context, realm, accountID, purp
 	return t, st.String(), nil
 }
 
-// takeCeremony finds a ceremony's token, by key or by the secret that
-// names it, and uses it up before anything is verified: of any number of
+// takeCeremony finds a ceremony's token, by key or (with a zero key) by
+// the secret that names it, and uses it up before anything is verified: of any number of
 // answers to one challenge, one is ever checked. It returns false when
 // there is none to take (expired, used, voided, of another realm).
 func (a *Authenticator) takeCeremony(ctx context.Context, realm string, k store.TokenKey, named string) (webauthn.SessionData, bool, error) {
 	var sd webauthn.SessionData
 	var st secret.Token
-	if named != "" {
+	byName := k == (store.TokenKey{})
+	if byName {
 		var ok bool
 		if st, ok = secret.ParseToken(named); !ok {
 			return sd, false, nil
@@ -374,7 +375,7 @@ func (a *Authenticator) takeCeremony(ctx context.Context, realm string, k store.
 	case err != nil:
 		return sd, false, fmt.Errorf("auth: passkey ceremony: %w", err)
 	}
-	if named != "" && (t.Purpose != purposePasskeyAlone || st.Verify(t.Hash, t.Purpose) != nil) {
+	if byName && (t.Purpose != purposePasskeyAlone || st.Verify(t.Hash, t.Purpose) != nil) {
 		return sd, false, nil
 	}
 	if t.Data[dataRealm] != realm {

@@ -79,6 +79,10 @@ type Passkeys interface {
 	// recorded its count first). Of any number of concurrent calls from
 	// one count, at most one succeeds when u.To differs from u.From. It
 	// returns ErrNotFound when the account has no passkey with the ID.
+	// Whether the count went forward (a count that goes back is a copied
+	// key) is the caller's to judge, as is the backup state, which the
+	// caller sets only on a backup-eligible passkey (WebAuthn refuses
+	// the other answers); u.At is never zero.
 	UsePasskey(ctx context.Context, u PasskeyUse) error
 	// RenamePasskey sets the passkey's Name, or returns ErrNotFound when
 	// the account has no passkey with the ID, or ErrInvalid for a name
@@ -122,8 +126,8 @@ func CheckPasskey(p Passkey) error {
 		return invalid("passkey is backed up but not backup eligible")
 	}
 	for _, t := range p.Transports {
-		if t == "" || len(t) > MaxPasskeyTransport {
-			return invalid("passkey transport is not 1 to 32 bytes")
+		if t == "" || len(t) > MaxPasskeyTransport || !utf8.ValidString(t) {
+			return invalid("passkey transport is not 1 to 32 bytes of UTF-8")
 		}
 	}
 	return CheckPasskeyName(p.Name)

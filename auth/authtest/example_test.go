@@ -221,3 +221,52 @@ func Example_registrationApproval() {
 	// told: registration_approved
 	// approved, login: <nil>
 }
+
+// An operators' realm that requires a phishing-resistant factor: the
+// authenticator app an operator had does not count, the next login asks
+// for a passkey, and afterwards the passkey alone completes the second
+// step.
+func Example_phishingResistant() {
+	ctx := context.Background()
+	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"operator": {
+		Messages: auth.Messages{PortalName: "Portal Operator"},
+		Passkeys: auth.PasskeyPolicy{RPID: "portal.example.go.id", Origins: []string{"https://portal.example.go.id"}},
+		SecondFactor: auth.SecondFactorPolicy{
+			Requirement: auth.SecondFactorPhishingResistant,
+		},
+	}}})
+	const pw = "kopi tubruk di pagi hari"
+	reg, err := k.Auth.Accounts().Register(ctx, auth.Registration{Realm: "operator", Username: "ani", Password: pw})
+	if err != nil {
+		panic(err)
+	}
+	k.EnrollTOTP(t, reg.Account.ID, pw)
+
+	login := auth.LoginRequest{Realm: "operator", Username: "ani", Password: pw}
+	_, err = k.Auth.Logins().Login(ctx, login)
+	var enr *auth.EnrollmentRequired
+	fmt.Println(errors.As(err, &enr), enr.Methods)
+
+	key := authtest.NewSoftAuthenticator("https://portal.example.go.id")
+	k.AddPasskey(t, reg.Account.ID, pw, key)
+	_, err = k.Auth.Logins().Login(ctx, login)
+	var sfr *auth.SecondFactorRequired
+	fmt.Println(errors.As(err, &sfr), sfr.Methods)
+	res, err := k.Auth.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: "operator", Pending: sfr.Pending,
+		Method: auth.MethodPasskey, Code: k.PasskeyAnswer(t, "operator", sfr.Pending, key)})
+	fmt.Println(err, res.Account.Username)
+
+	// A passkey that answers for another site (a phishing page that
+	// relays the challenge) is refused.
+	_, err = k.Auth.Logins().Login(ctx, login)
+	errors.As(err, &sfr)
+	key.Origin = "https://portal-example.go.id.phish.example"
+	_, err = k.Auth.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: "operator", Pending: sfr.Pending,
+		Method: auth.MethodPasskey, Code: k.PasskeyAnswer(t, "operator", sfr.Pending, key)})
+	fmt.Println(err)
+	// Output:
+	// true [passkey]
+	// true [passkey]
+	// <nil> ani
+	// auth: invalid or expired code
+}

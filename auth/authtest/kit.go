@@ -38,7 +38,8 @@ const WrongPassword = "authtest: not the password"
 // UserAgent is the user agent of the requests a Kit's helpers make.
 const UserAgent = "masuk-authtest"
 
-// TOTPLabel is the label of the authenticator apps EnrollTOTP enrolls.
+// TOTPLabel is the label of the authenticator apps EnrollTOTP enrolls,
+// and the name of the passkeys AddPasskey adds.
 const TOTPLabel = "authtest"
 
 // Option changes what New builds.

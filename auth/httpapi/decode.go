@@ -10,23 +10,27 @@ import (
 	"strings"
 )
 
-// read reads the request's body, bounded by Config.MaxBodyBytes: nil for
-// an empty body (refused when required), and otherwise only a body
+// read reads the request's body, bounded by Config.MaxBodyBytes (or, for
+// a body with a passkey's credential, by maxCredential): nil for an
+// empty body (refused unless optional), and otherwise only a body
 // declared application/json.
-func (h *Handler) read(c *call, required bool) ([]byte, error) {
-	max := h.cfg.MaxBodyBytes
-	if c.r.ContentLength > max {
+func (h *Handler) read(c *call, b body) ([]byte, error) {
+	limit := h.cfg.MaxBodyBytes
+	if b == credentialBody {
+		limit = h.maxCredential
+	}
+	if c.r.ContentLength > limit {
 		return nil, errTooLarge
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.r.Body, max+1))
+	raw, err := io.ReadAll(io.LimitReader(c.r.Body, limit+1))
 	if err != nil {
 		return nil, malformed()
 	}
-	if int64(len(raw)) > max {
+	if int64(len(raw)) > limit {
 		return nil, errTooLarge
 	}
 	if len(raw) == 0 {
-		if required {
+		if b != optionalBody {
 			return nil, malformed()
 		}
 		return nil, nil

@@ -1,9 +1,9 @@
 // Package httpapi serves every flow of package auth as JSON over HTTP, for
 // mobile apps and single-page applications: login in one or two steps
 // with the captcha, registration and activation, forgotten passwords, the
-// password and email address, second factors and recovery codes,
-// the phone number, sessions, activity and logout. [New] takes a [Config] and returns a
-// [Handler] the host mounts:
+// password and email address, second factors, passkeys and recovery
+// codes, the phone number, sessions, activity and logout. [New] takes a
+// [Config] and returns a [Handler] the host mounts:
 //
 //	api, err := httpapi.New(httpapi.Config{
 //		Auth: a, BasePath: "/api", Realms: []string{"lpse", "sapk"},
@@ -83,13 +83,40 @@
 // challenge, whose image and audio the handler serves (with
 // Config.Captcha); a lock carries locked_until and Retry-After.
 //
+// # Passkeys
+//
+// In a realm with passkeys (auth.Realm.Passkeys), each ceremony is two
+// requests: the first answers options, a WebAuthn options object
+// ({"publicKey": {...}}) whose publicKey the app hands as it came to its
+// platform's API (a browser's navigator.credentials after
+// PublicKeyCredential.parseCreationOptionsFromJSON or
+// parseRequestOptionsFromJSON, Android's Credential Manager, iOS's
+// AuthenticationServices); the second sends back, as the JSON object
+// "credential", the credential the platform made (a browser's toJSON()).
+// The handler keeps the credential's bytes as they came for package auth
+// to verify; anything but an object is refused with 400
+// malformed_request. Each challenge is used once and lives 5 minutes.
+//
+//   - A login without a password: POST login/passkey/options with an
+//     empty body, then POST login/passkey with the answer's ceremony.
+//   - The second step: POST login/passkey/options with the pending
+//     login, then POST login/second-step with method "passkey" and the
+//     credential in place of a code.
+//   - An enrollment a login requires: POST login/enroll/passkey and
+//     login/enroll/passkey/confirm with the pending enrollment.
+//   - The owner's: POST factors/passkey (with the password, as for any
+//     factor) and factors/passkey/confirm; GET passkeys; POST
+//     passkeys/{id}/rename; and removal, as for any factor, by POST
+//     factors/{id}/remove with the passkey's id.
+//
 // # Requests
 //
 // A body is one JSON object with only the operation's fields, declared
 // "Content-Type: application/json" (415 otherwise) and at most
-// Config.MaxBodyBytes (413); unknown fields, values of the wrong type and
-// anything after the object are refused with 400 malformed_request,
-// naming the field. Bad input changes nothing.
+// Config.MaxBodyBytes (413), or, by default, 64 KiB more for one that
+// carries a passkey's credential; unknown fields, values of the wrong
+// type and anything after the object are refused with 400
+// malformed_request, naming the field. Bad input changes nothing.
 //
 // # Browsers from other origins
 //

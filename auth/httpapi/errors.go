@@ -127,6 +127,21 @@ type withCaptcha struct {
 
 func (e *withCaptcha) Unwrap() error { return e.error }
 
+// ofCredential is an error about a passkey's credential, which package
+// auth names "code" (the second step's answer): the answer names the
+// body's field, "credential".
+type ofCredential struct{ error }
+
+func (e ofCredential) Unwrap() error { return e.error }
+
+// credentialFailed marks err, if any, as ofCredential.
+func credentialFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return ofCredential{err}
+}
+
 // writeError answers err in the error shape: auth.Classify's code, status
 // and fields, its message in lang, and what the client needs to go on (a
 // lock's end, a captcha, a pending login). A 5xx says nothing of its cause,
@@ -157,7 +172,12 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, lang string
 			e.Fields = append(e.Fields, fieldError{Field: "password", Code: auth.CodePolicy, Message: v.Message(lang), Rule: v.Rule})
 		}
 	} else {
+		var oc ofCredential
+		credential := errors.As(err, &oc)
 		for _, f := range o.Fields {
+			if credential && f == "code" {
+				f = "credential"
+			}
 			e.Fields = append(e.Fields, fieldError{Field: f, Code: o.Code, Message: o.Message(lang)})
 		}
 	}

@@ -19,7 +19,8 @@ import (
 
 // DefaultMaxBodyBytes bounds a request's body when Config.MaxBodyBytes is
 // zero: the largest request, a registration with its profile, is a few
-// kilobytes.
+// kilobytes. A body that carries a passkey's credential may be
+// auth.MaxPasskeyResponse longer.
 const DefaultMaxBodyBytes = 64 << 10
 
 // Config configures a [Handler].
@@ -51,7 +52,10 @@ type Config struct {
 	// Zero means 10 minutes.
 	PreflightMaxAge time.Duration
 	// MaxBodyBytes bounds a request's body; a larger one is refused with
-	// 413. Zero means DefaultMaxBodyBytes (64 KiB).
+	// 413. Zero means DefaultMaxBodyBytes (64 KiB), and for a body that
+	// carries a passkey's credential, auth.MaxPasskeyResponse (64 KiB)
+	// more. A bound set here holds for every body, those with a
+	// credential too (a passkey's is a few KiB).
 	MaxBodyBytes int64
 	// Captcha issues masuk's own captcha challenges, whose image and audio
 	// the handler serves, for the realms whose captcha policy asks for one:
@@ -89,8 +93,10 @@ type Handler struct {
 	origins map[string]bool
 	realms  map[string]bool
 	prefix  string // BasePath, and "/{realm}" in realm mode
-	doc     []byte // the OpenAPI document, as served
-	methods []string
+	// maxCredential bounds the bodies that carry a passkey's credential.
+	maxCredential int64
+	doc           []byte // the OpenAPI document, as served
+	methods       []string
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -107,8 +113,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxBodyBytes < 0 {
 		return nil, errors.New("httpapi: Config.MaxBodyBytes is negative")
 	}
+	maxCredential := cfg.MaxBodyBytes
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+		maxCredential = DefaultMaxBodyBytes + auth.MaxPasskeyResponse
 	}
 	if cfg.PreflightMaxAge < 0 {
 		return nil, errors.New("httpapi: Config.PreflightMaxAge is negative")
@@ -131,7 +139,7 @@ func New(cfg Config) (*Handler, error) {
 		u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(cfg.MediaBase, "/") {
 		return nil, fmt.Errorf("httpapi: Config.MediaBase %q is not an absolute http(s) URL without a trailing /", cfg.MediaBase)
 	}
-	h := &Handler{cfg: cfg, auth: cfg.Auth, origins: map[string]bool{}}
+	h := &Handler{cfg: cfg, auth: cfg.Auth, origins: map[string]bool{}, maxCredential: maxCredential}
 	for _, o := range cfg.AllowedOrigins {
 		u, err := url.Parse(o)
 		if o == "*" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
@@ -262,6 +270,9 @@ const (
 	noBody       body = iota // none is read
 	optionalBody             // an empty body is {}
 	requiredBody             // a JSON object, always
+	// credentialBody is a JSON object, always, that may carry a
+	// passkey's credential: bounded by the handler's maxCredential.
+	credentialBody
 )
 
 // route is one endpoint: a handler and, in openapi.json, an operation of
@@ -331,7 +342,7 @@ func (h *Handler) run(rt route, c *call) (int, any, error) {
 		}
 	}
 	if rt.body != noBody {
-		raw, err := h.read(c, rt.body == requiredBody)
+		raw, err := h.read(c, rt.body)
 		if err != nil {
 			return 0, nil, err
 		}

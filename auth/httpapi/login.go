@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"time"
@@ -195,16 +196,35 @@ func newAccount(a store.Account) accountView {
 }
 
 type secondStepBody struct {
-	Pending  string      `json:"pending"`
-	Method   auth.Method `json:"method"`
-	Code     string      `json:"code"`
-	Remember bool        `json:"remember"`
+	Pending string      `json:"pending"`
+	Method  auth.Method `json:"method"`
+	Code    string      `json:"code"`
+	// Credential, with method passkey and in place of a code, is the
+	// passkey's answer to the options of POST login/passkey/options.
+	Credential json.RawMessage `json:"credential"`
+	Remember   bool            `json:"remember"`
 }
 
 func (h *Handler) secondStep(c *call, b secondStepBody) (int, any, error) {
+	code := b.Code
+	switch {
+	case b.Method == auth.MethodPasskey && b.Code != "":
+		return 0, nil, malformed(badField("code", CodeInvalidValue))
+	case b.Method == auth.MethodPasskey:
+		cred, err := credentialOf(b.Credential)
+		if err != nil {
+			return 0, nil, err
+		}
+		code = string(cred)
+	case b.Credential != nil:
+		return 0, nil, malformed(badField("credential", CodeInvalidValue))
+	}
 	res, err := h.auth.Logins().SecondStep(c.ctx, auth.SecondStepRequest{
-		Realm: c.realm, Pending: b.Pending, Method: b.Method, Code: b.Code, Remember: b.Remember, Request: h.req(c),
+		Realm: c.realm, Pending: b.Pending, Method: b.Method, Code: code, Remember: b.Remember, Request: h.req(c),
 	})
+	if err != nil && b.Method == auth.MethodPasskey {
+		return 0, nil, credentialFailed(err)
+	}
 	if err != nil {
 		return 0, nil, err
 	}

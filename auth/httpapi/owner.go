@@ -61,6 +61,7 @@ func (h *Handler) factors(c *call) (int, any, error) {
 	for i := range s.Devices {
 		s.Devices[i].CreatedAt, s.Devices[i].ExpiresAt = s.Devices[i].CreatedAt.UTC(), s.Devices[i].ExpiresAt.UTC()
 	}
+	s.Passkeys = passkeyInfos(s.Passkeys)
 	return 200, s, nil
 }
 

@@ -51,7 +51,7 @@ func TestDocumentMatchesRoutes(t *testing.T) {
 					assert.Nil(t, op.RequestBody, "%s reads no body", key)
 				default:
 					require.NotNil(t, op.RequestBody, "%s reads a body", key)
-					assert.Equal(t, rt.body == requiredBody, op.RequestBody.Value.Required, "%s: body required", key)
+					assert.Equal(t, rt.body != optionalBody, op.RequestBody.Value.Required, "%s: body required", key)
 					assert.NotNil(t, op.RequestBody.Value.Content.Get("application/json"), "%s: JSON body", key)
 				}
 				for status, resp := range op.Responses.Map() {

@@ -1,6 +1,6 @@
 module github.com/masuk-id/masuk/internal/peerbench
 
-go 1.25.0
+go 1.26.0
 
 replace github.com/masuk-id/masuk => ../..
 
@@ -12,6 +12,6 @@ require (
 require (
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	golang.org/x/image v0.45.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/text v0.41.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
 )

@@ -1,7 +1,7 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
 // the activity log, attempt counters and locks, captcha challenges, second
-// factors, recovery codes, remembered devices, one-time tokens and
-// sessions) in PostgreSQL or SQLite, through database/sql.
+// factors, recovery codes, remembered devices, passkeys, one-time tokens
+// and sessions) in PostgreSQL or SQLite, through database/sql.
 //
 // The package imports no driver. The host opens the database with the
 // driver it chooses, names the dialect, and brings the tables up to date:
@@ -14,7 +14,7 @@
 //
 // A [*Store] implements store.Store, store.AccountLister, store.Attempts,
 // store.Challenges, store.Factors, store.Recovery, store.Devices,
-// store.Tokens and store.Sessions, and passes the storetest conformance
+// store.Passkeys, store.Tokens and store.Sessions, and passes the storetest conformance
 // suite on both dialects.
 //
 // # Choosing a dialect
@@ -140,8 +140,9 @@
 // 0007_sessions the sessions (and, on PostgreSQL, the indexes that list
 // accounts bytewise), 0008_token_bindings_event_time the tokens'
 // bindings and an index on the events' time, 0009_attempt_leases the
-// attempt counters' leases on charges in flight, and 0010_session_verified
-// when a session's owner last proved a secret, so upgrading masuk means
+// attempt counters' leases on charges in flight, 0010_session_verified
+// when a session's owner last proved a secret, and 0011_passkeys the
+// passkeys, so upgrading masuk means
 // migrating again.
 //
 // # Table prefix and schema
@@ -234,7 +235,7 @@
 //
 // [Store.DeleteAccount] deletes an account's row, and with it, through
 // the foreign keys' ON DELETE CASCADE, its credential, factors, recovery
-// codes and remembered devices, then its tokens and sessions, in one
+// codes, remembered devices and passkeys, then its tokens and sessions, in one
 // transaction. The events stay: the log is the record of what happened.
 //
 // [Store.ListAccounts] is one SELECT in the order of the usernames' bytes:

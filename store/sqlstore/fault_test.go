@@ -182,6 +182,26 @@ func (f fixture) methods() []method {
 		method{"ForgetDevices", func(ctx context.Context, s *sqlstore.Store) error {
 			return s.ForgetDevices(ctx, f.a.ID)
 		}},
+		method{"CreatePasskey", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.CreatePasskey(ctx, store.Passkey{ID: []byte("passkey-0123456789"), AccountID: f.a.ID, PublicKey: []byte{1}, CreatedAt: t0})
+		}},
+		method{"Passkeys", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Passkeys(ctx, f.a.ID)
+			return err
+		}},
+		method{"Passkey", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.Passkey(ctx, []byte("passkey-0123456789"))
+			return err
+		}},
+		method{"UsePasskey", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.UsePasskey(ctx, store.PasskeyUse{AccountID: f.a.ID, ID: []byte("passkey-0123456789"), From: 0, To: 1, At: t0})
+		}},
+		method{"RenamePasskey", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.RenamePasskey(ctx, f.a.ID, []byte("passkey-0123456789"), "kunci")
+		}},
+		method{"DeletePasskey", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.DeletePasskey(ctx, f.a.ID, []byte("passkey-0123456789"))
+		}},
 		method{"PruneDevices", func(ctx context.Context, s *sqlstore.Store) error {
 			_, err := s.PruneDevices(ctx, t0)
 			return err
@@ -277,7 +297,7 @@ func (f fixture) requireUnchanged(t *testing.T) {
 		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
 	}
 	require.Empty(t, column[string](t, f.db, "SELECT id FROM "+table(f.schema, "challenges")), "challenges")
-	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "tokens", "sessions"} {
+	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "passkeys", "tokens", "sessions"} {
 		require.Empty(t, column[string](t, f.db, "SELECT account_id FROM "+table(f.schema, name)), name)
 	}
 }
