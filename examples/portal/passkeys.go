@@ -288,10 +288,12 @@ func (a *app) passkeyLogin(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, err)
 			return
 		}
-		if o := auth.Classify(err); o.Code == auth.CodePasskeyRefused {
+		o := auth.Classify(err)
+		if o.Code == auth.CodePasskeyRefused {
+			// Beside the button: a lock, say, concerns the whole page.
 			f.Errors[0].Field = passkeyField
 		}
-		status = auth.Classify(err).Status
+		status = o.Status
 	}
 	// The page as the login's: with the captcha if the address needs one.
 	need, err := a.auth.Logins().CaptchaNeeded(r.Context(), auth.CaptchaQuery{Realm: ri.Slug, ClientAddr: req.ClientAddr})

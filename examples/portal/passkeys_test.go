@@ -189,6 +189,15 @@ func TestPasskeyForms(t *testing.T) {
 	assert.Contains(t, body, auth.Classify(auth.ErrPasskeyRefused).Message("id"))
 	assert.Contains(t, body, `<p class="field-error" id="passkey-error">`, "beside the passkey's button")
 
+	// Each login page's ceremony is stored: past the address's budget
+	// (Passkeys.PerAddress, 60 in 10 minutes), the page says until when,
+	// and the password still logs in.
+	for i := 0; !strings.Contains(body, tf("id", "pk.login.throttled", clock("id", p.clock.Now().Add(10*time.Minute)))); i++ {
+		require.Less(t, i, 70)
+		_, body = b.get("/sapk/masuk")
+	}
+	assert.NotContains(t, body, "data-passkey")
+
 	// The security page adds one after its password check; the page that
 	// makes it carries the options only, bound to the account in masuk.
 	b.login("sapk", nip, sapkPass)
@@ -358,6 +367,11 @@ func TestBrowserPasskeys(t *testing.T) {
 			require.NotNil(t, id)
 			op.open("/operator/akun?id=" + id[1])
 			assert.Contains(t, op.text(), "Ponsel dinas Siti")
+			// The browser asks for the reason (required); so does the
+			// portal, beside the passkey's own field.
+			eval[bool](op, `(() => { document.querySelector('form:has(input[name="passkey_id"]) input[name="reason"]').required = false; return true })()`)
+			op.click(`button[name="action"][value="remove_passkey"]`)
+			assert.Equal(t, t2(lang, "err.reason"), op.read(chromedp.Text(chromedp.CSS(`form:has(input[name="passkey_id"]) .field-error`))))
 			op.fill(`form:has(input[name="passkey_id"]) input[name="reason"]`, "Ponsel hilang, dilaporkan pemilik")
 			page(op, "operator-akun")
 			op.click(`button[name="action"][value="remove_passkey"]`)
