@@ -106,9 +106,10 @@ type config struct {
 	// OperatorPasskeys makes operators log in with a passkey as their
 	// second step, and with nothing else (auth's
 	// SecondFactorPhishingResistant): a look-alike site cannot relay it.
-	// It needs a BaseURL whose host is a domain. False, the default, lets
-	// operators log in with the password, and a second factor if they
-	// added one.
+	// It needs a BaseURL whose host is a domain. Operators act in the
+	// portals' realms only, so none can remove another's passkey: each
+	// should keep two. False, the default, lets operators log in with the
+	// password, and a second factor if they added one.
 	OperatorPasskeys bool
 }
 

@@ -97,7 +97,9 @@
 //	-operator-passkeys                 operators complete their login with a passkey and
 //	                                   nothing else (no code, no recovery code, which a
 //	                                   phishing page can ask for too); each sets one up at
-//	                                   the next login. Default: a second factor of their
+//	                                   the next login, and should add a second: no operator
+//	                                   can remove another's, so one who loses every passkey
+//	                                   needs the database. Default: a second factor of their
 //	                                   choice, if any
 //
 // The session cookie is Secure with the __Host- prefix unless -base-url is
