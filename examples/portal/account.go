@@ -92,7 +92,7 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 // securityNotices are the messages a redirect to the security page may ask
 // for.
 var securityNotices = map[string]string{"removed": "sec.removed", "forgotten": "sec.forgotten", "added": "sec.added",
-	"confirmed": "sec.confirmed", "phonechanged": "sec.phone.changed"}
+	"confirmed": "sec.confirmed", "phonechanged": "sec.phone.changed", "passkey": "pk.added", "renamed": "pk.renamed"}
 
 func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, principal(r).Realm)
@@ -102,10 +102,10 @@ func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 	a.renderSecurity(w, r, v, http.StatusOK)
 }
 
-// renderSecurity shows the security page: the factors and what changes
-// them, enabled while the session's proof of the password is recent
-// (unless the caller set D["Reauth"]), and the phone number where the
-// realm uses one.
+// renderSecurity shows the security page: the passkeys and the other
+// factors and what changes them, enabled while the session's proof of the
+// password is recent (unless the caller set D["Reauth"]), and the phone
+// number where the realm uses one.
 func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, status int) {
 	p := principal(r)
 	s, err := a.auth.Factors().Summary(r.Context(), p.AccountID)
@@ -122,6 +122,13 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 		return
 	}
 	v.D["Summary"] = s
+	// Passkeys where the realm has them (a base URL on a domain); and
+	// whether they log in without a password there, which the section
+	// says.
+	v.D["PasskeysOn"], v.D["Passwordless"] = a.passkeysOn(p.Realm), a.passwordless(p.Realm)
+	// Where the realm takes a passkey alone at the second step
+	// (-operator-passkeys), no other factor is offered: none would count.
+	v.D["PasskeysOnly"] = a.phishingResistant(p.Realm)
 	if p.Account.Phone != "" {
 		// Codes to the phone, by the channels the realm sends.
 		v.D["PhoneCodes"] = rs.SecondFactor.PhoneCodes

@@ -103,6 +103,14 @@ type config struct {
 	// passwords. Zero means masuk's default, 8; NIST SP 800-63B asks for
 	// 15 where the password is the only factor.
 	PasswordMinLength int
+	// OperatorPasskeys makes operators log in with a passkey as their
+	// second step, and with nothing else (auth's
+	// SecondFactorPhishingResistant): a look-alike site cannot relay it.
+	// It needs a BaseURL whose host is a domain. Operators act in the
+	// portals' realms only, so none can remove another's passkey: each
+	// should keep two. False, the default, lets operators log in with the
+	// password, and a second factor if they added one.
+	OperatorPasskeys bool
 }
 
 // realmInfo is one of the portal's realms: masuk's settings for it, as
@@ -145,6 +153,22 @@ var portals = []string{lpseRealm, sapkRealm, bpnRealm, bpjsRealm}
 // own.
 var operatorScope = portals
 
+// passkeys returns a realm's passkey settings: passkeys bound to the base
+// URL's host (the relying party ID, which all realms share) and used on
+// its origin only, and a login without a password where passwordless is
+// set. Zero, no passkeys, when the host is an IP address (passkeySite).
+//
+// All realms are served from one host, so a browser offers every passkey
+// it holds for the host at each realm's "log in with a passkey"; masuk
+// refuses one of another realm. A portal whose realms want passkeys apart
+// serves each from a host of its own.
+func (a *app) passkeys(passwordless bool) auth.PasskeyPolicy {
+	if a.rpID == "" {
+		return auth.PasskeyPolicy{}
+	}
+	return auth.PasskeyPolicy{RPID: a.rpID, Origins: []string{a.origin}, Passwordless: passwordless}
+}
+
 // realmDefaults are the settings every realm starts from (auth.Config's
 // Realm): the password policy of masuk's defaults, masuk's recommended
 // lockout (5 failures lock for 15 minutes, doubling), and the pages and
@@ -159,11 +183,26 @@ func (a *app) realmDefaults(policy auth.PasswordPolicy) auth.Realm {
 
 // portalRealms are the portal's realms, each with its own settings: the
 // names, links and helpdesk in its emails, its password policy, lockout,
-// registration, activation, reset and second step. Links are built from
-// the configured base URL, never from a request's Host header. SAPK and
-// BPN have policies of their own; the others have the defaults'.
+// registration, activation, reset, second step and passkeys. Links are
+// built from the configured base URL, never from a request's Host header.
+// SAPK and BPN have policies of their own; the others have the defaults'.
+//
+// Passkeys are a second factor in every realm, and the whole login, with
+// no username or password, where their people log in often from their
+// own phones: SAPK's civil servants, BPJS's members and BPN's partners
+// (whose passkey, verified by a PIN or a fingerprint, is stronger than
+// the password and code BPN otherwise requires). An LPSE account is a
+// company's, which more than one of its staff may use: a passkey on one
+// person's phone is its second factor only.
 func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 	rules := p.rules
+	// Operators may be held to a passkey (-operator-passkeys): neither a
+	// code nor a recovery code, which a phishing page can ask for as well
+	// as the password, completes their login.
+	operatorSecondFactor := auth.SecondFactorDefault
+	if a.cfg.OperatorPasskeys {
+		operatorSecondFactor = auth.SecondFactorPhishingResistant
+	}
 	return map[string]realmInfo{
 		// An e-procurement portal for companies, by NPWP: activation by
 		// link, then an operator checks the company's documents; resets
@@ -184,6 +223,7 @@ func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationLink},
 				Reset:        auth.ResetPolicy{Delivery: auth.ByLink},
 				SecondFactor: auth.SecondFactorPolicy{RememberFor: 30 * 24 * time.Hour},
+				Passkeys:     a.passkeys(false),
 			},
 			Register:     true,
 			ProfileField: "company",
@@ -202,6 +242,7 @@ func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationCode},
 				Reset:        auth.ResetPolicy{Delivery: auth.ByCode},
 				SecondFactor: auth.SecondFactorPolicy{RememberFor: 7 * 24 * time.Hour},
+				Passkeys:     a.passkeys(true),
 			},
 			Register:     true,
 			ProfileField: "name",
@@ -229,6 +270,7 @@ func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationLink},
 				Reset:        auth.ResetPolicy{Delivery: auth.ByLink},
 				SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorMandatory, PhoneCodes: []auth.Method{auth.MethodSMS}, RememberFor: 7 * 24 * time.Hour},
+				Passkeys:     a.passkeys(true),
 			},
 			Register:     true,
 			ProfileField: "name",
@@ -251,6 +293,7 @@ func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 				Activation:   auth.ActivationPolicy{Mode: auth.ActivationCode},
 				Reset:        auth.ResetPolicy{Delivery: auth.ByCode, Phone: []auth.Method{auth.MethodWhatsApp, auth.MethodSMS}},
 				SecondFactor: auth.SecondFactorPolicy{PhoneCodes: []auth.Method{auth.MethodSMS, auth.MethodWhatsApp}, RememberFor: 7 * 24 * time.Hour},
+				Passkeys:     a.passkeys(true),
 			},
 			Register:     true,
 			ProfileField: "name",
@@ -267,7 +310,8 @@ func (a *app) portalRealms(p realmPolicies) map[string]realmInfo {
 				Messages:     auth.Messages{PortalName: "Portal Masuk Operator"},
 				Links:        auth.Links{Login: a.link("/operator/masuk")},
 				Session:      auth.SessionPolicy{IdleTimeout: 15 * time.Minute, Lifetime: 8 * time.Hour},
-				SecondFactor: auth.SecondFactorPolicy{RememberFor: -1},
+				SecondFactor: auth.SecondFactorPolicy{RememberFor: -1, Requirement: operatorSecondFactor},
+				Passkeys:     a.passkeys(false),
 			},
 			Rules: rules,
 		},
@@ -281,8 +325,11 @@ type app struct {
 	now      func() time.Time
 	base     *url.URL
 	insecure bool
-	auth     *auth.Authenticator
-	sessions *httpauth.Sessions
+	// rpID and origin bind the realms' passkeys: the base URL's host and
+	// origin; rpID is empty when passkeys are off (passkeySite).
+	rpID, origin string
+	auth         *auth.Authenticator
+	sessions     *httpauth.Sessions
 	// api serves every flow as JSON under /api/, for mobile apps.
 	api     http.Handler
 	captcha *captcha.Service
@@ -319,6 +366,9 @@ func newApp(cfg config) (*app, http.Handler, error) {
 		}
 	}()
 	if err := a.checkBaseURL(); err != nil {
+		return nil, nil, err
+	}
+	if err := a.passkeySite(); err != nil {
 		return nil, nil, err
 	}
 	ctx := context.Background()
@@ -508,6 +558,45 @@ func (a *app) checkBaseURL() error {
 		}
 	}
 	return nil
+}
+
+// passkeySite sets what the realms' passkeys are bound to: the base URL's
+// host as the relying party ID, and its origin. A browser binds a passkey
+// to a domain, never to an IP address: with a base URL on one (as
+// http://127.0.0.1:8080, the default), passkeys are off and the log says
+// so, once; operators' passkeys (-operator-passkeys) are an error then,
+// which must not be weakened to a password without a word.
+func (a *app) passkeySite() error {
+	host := strings.ToLower(a.base.Hostname())
+	if _, err := netip.ParseAddr(host); err == nil || !isDomain(host) {
+		if a.cfg.OperatorPasskeys {
+			return fmt.Errorf("portal: -operator-passkeys needs a -base-url whose host is a domain name, not %q: passkeys are bound to a domain (for development, -base-url http://localhost:8080)", a.base.Host)
+		}
+		a.log.Warn("portal: passkeys are off: -base-url's host is not a domain name, and a passkey is bound to one (for development, -base-url http://localhost:PORT)",
+			"base_url", a.base.String())
+		return nil
+	}
+	a.rpID = host
+	a.origin = a.base.Scheme + "://" + host
+	// A browser's origin leaves out the scheme's own port.
+	if port := a.base.Port(); port != "" && !(a.base.Scheme == "http" && port == "80") && !(a.base.Scheme == "https" && port == "443") {
+		a.origin += ":" + port
+	}
+	return nil
+}
+
+// isDomain reports whether host is written as a domain name's ASCII form
+// ("portal.example.go.id", "xn--..."): letters, digits, dots and dashes.
+func isDomain(host string) bool {
+	if host == "" {
+		return false
+	}
+	for _, c := range host {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // baseURLFromAddr is the base URL of a portal started without -base-url:
@@ -766,6 +855,10 @@ func (a *app) routes() http.Handler {
 		page("GET /pasang-verifikasi", a.enrollPage)
 		page("POST /pasang-verifikasi", a.enrollPost)
 		page("POST /pasang-verifikasi/konfirmasi", a.enrollConfirm)
+		page("POST /pasang-verifikasi/passkey", a.enrollPasskey)
+		if ri.Realm.Passkeys.Passwordless {
+			page("POST /masuk/passkey", a.passkeyLogin)
+		}
 		if !ri.Register {
 			continue
 		}
@@ -790,6 +883,9 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /akun/keamanan/totp/konfirmasi", must(http.HandlerFunc(a.totpConfirm)))
 	mux.Handle("POST /akun/keamanan/email", must(http.HandlerFunc(a.emailFactorAdd)))
 	mux.Handle("POST /akun/keamanan/hapus", must(http.HandlerFunc(a.factorRemove)))
+	mux.Handle("POST /akun/keamanan/passkey", must(http.HandlerFunc(a.passkeyAdd)))
+	mux.Handle("POST /akun/keamanan/passkey/konfirmasi", must(http.HandlerFunc(a.passkeyConfirm)))
+	mux.Handle("POST /akun/keamanan/passkey/nama", must(http.HandlerFunc(a.passkeyRename)))
 	mux.Handle("POST /akun/keamanan/kode-pemulihan", must(http.HandlerFunc(a.recoveryRegenerate)))
 	mux.Handle("POST /akun/keamanan/kode-pemulihan/unduh", must(http.HandlerFunc(a.recoveryDownload)))
 	mux.Handle("POST /akun/keamanan/lupakan-perangkat", must(http.HandlerFunc(a.devicesForget)))
@@ -887,7 +983,10 @@ const maxBody = 64 << 10
 // carry a token).
 func (a *app) secure(next http.Handler) http.Handler {
 	// Scripts only from the portal's own files (the show-password toggle,
-	// static/sandi.js): no inline script, no other site's.
+	// static/sandi.js, and passkeys, static/passkey.js, which reads its
+	// options from its form's data-options): no inline script, no other
+	// site's. WebAuthn needs no connect-src: the browser's ceremony is no
+	// fetch of the page's.
 	const csp = "default-src 'none'; script-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; " +
 		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

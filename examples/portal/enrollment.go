@@ -14,10 +14,11 @@ import (
 // The enrollment a login requires: in a realm whose SecondFactor is
 // SecondFactorMandatory, a login of an account without a factor stops at
 // an *auth.EnrollmentRequired. Its page offers the factors the library
-// lists for the account, in its order; an authenticator app completes the
-// login with its first code, and codes by email, SMS or WhatsApp go on to
-// the second step with the factor just added. Nothing here depends on the
-// realm: the realm's settings decide what is offered.
+// lists for the account, in its order; a passkey completes the login when
+// it is made, an authenticator app with its first code, and codes by
+// email, SMS or WhatsApp go on to the second step with the factor just
+// added. Nothing here depends on the realm: the realm's settings decide
+// what is offered.
 
 // enrollCookie keeps the pending enrollment, a bearer secret as the
 // pending login is (in an HttpOnly cookie, never in a URL), with the
@@ -94,14 +95,20 @@ func (a *app) enrollPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) renderEnrollChoice(w http.ResponseWriter, r *http.Request, v *view, status int) {
-	v.D["Methods"] = a.enrollment(r).Methods
+	ms := a.enrollment(r).Methods
+	v.D["Methods"] = ms
 	v.D["Next"] = localPath(r.FormValue("next"), "")
+	// What the step asks for, which the page's intro says: a code; a
+	// passkey or a code; or, where the realm takes nothing else, a
+	// passkey.
+	v.D["PasskeyOnly"] = slices.Equal(ms, []string{string(auth.MethodPasskey)})
+	v.D["Passkey"] = slices.Contains(ms, string(auth.MethodPasskey))
 	a.render(w, status, "setup", v)
 }
 
-// enrollPost enrolls the factor the person chose: an authenticator app's
-// page with its QR code, or codes by email, SMS or WhatsApp, which go on to
-// the second step.
+// enrollPost enrolls the factor the person chose: a passkey's page, whose
+// button makes it, an authenticator app's page with its QR code, or codes
+// by email, SMS or WhatsApp, which go on to the second step.
 func (a *app) enrollPost(w http.ResponseWriter, r *http.Request) {
 	ri, ok := a.realm(w, r)
 	if !ok {
@@ -112,7 +119,13 @@ func (a *app) enrollPost(w http.ResponseWriter, r *http.Request) {
 	next := localPath(r.PostFormValue("next"), "")
 	method := auth.Method(r.PostFormValue("method"))
 	var err error
-	if method == auth.MethodTOTP {
+	if method == auth.MethodPasskey {
+		// The passkey is made on the next page, whose button asks the
+		// browser for it.
+		if err = a.enrollPasskeyBegin(w, r, v, change, http.StatusOK); err == nil {
+			return
+		}
+	} else if method == auth.MethodTOTP {
 		var e *auth.TOTPEnrollment
 		if e, err = a.auth.Factors().BeginTOTP(r.Context(), change); err == nil {
 			// The QR code inline, as on the security page: the secret
@@ -186,15 +199,23 @@ func (a *app) enrollConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.clearCookie(w, enrollCookie)
+	a.enrolledAtLogin(w, r, v, en, "setup.totp.done")
+}
+
+// enrolledAtLogin starts the session of a login that the enrollment of
+// its factor completed, and shows the first recovery codes, once, with
+// the notice (a message key) of what was set up; or goes on to where the
+// login was going, when there are none to show.
+func (a *app) enrolledAtLogin(w http.ResponseWriter, r *http.Request, v *view, en *auth.Enrolled, notice string) {
 	if !a.beginSession(w, r, en.Login) {
 		return
 	}
-	next := afterLogin(ri.Slug, r.PostFormValue("next"))
-	if len(en.RecoveryCodes) == 0 {
+	next := afterLogin(v.Realm, r.PostFormValue("next"))
+	if len(en.RecoveryCodes) == 0 || a.phishingResistant(v.Realm) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	v.Notice = v.T("setup.totp.done")
+	v.Notice = v.T(notice)
 	// Logged in from this answer on: the header says so (the request
 	// itself came without a session).
 	acct := en.Login.Account

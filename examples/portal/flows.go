@@ -144,6 +144,9 @@ func (a *app) renderLogin(w http.ResponseWriter, r *http.Request, v *view, statu
 			v.D["CaptchaID"] = is.ID
 		}
 	}
+	if !a.beginPasswordless(w, r, v) {
+		return
+	}
 	a.render(w, status, "login", v)
 }
 
@@ -299,7 +302,7 @@ func parseMethods(list string) []string {
 	var out []string
 	for m := range strings.SplitSeq(list, ",") {
 		switch auth.Method(m) {
-		case auth.MethodTOTP, auth.MethodEmail, auth.MethodSMS, auth.MethodWhatsApp, auth.MethodRecovery:
+		case auth.MethodPasskey, auth.MethodTOTP, auth.MethodEmail, auth.MethodSMS, auth.MethodWhatsApp, auth.MethodRecovery:
 			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
@@ -342,6 +345,12 @@ func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view
 	// The language switch stays on the step, with its methods, also from
 	// the answer to a code sent or refused, which a POST gets.
 	v.Path = "/" + v.Realm + "/verifikasi?m=" + url.QueryEscape(r.FormValue("m")) + "&next=" + url.QueryEscape(v.D["Next"].(string))
+	// A passkey's options are on the page, for its button to use at
+	// once: each rendering begins a ceremony (and voids the one before),
+	// which costs the pending login one of its attempts.
+	if !a.beginPasskeyStep(w, r, v) {
+		return
+	}
 	a.render(w, status, "verify", v)
 }
 
@@ -366,9 +375,18 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
+		code := r.PostFormValue("code")
+		if method == auth.MethodPasskey {
+			// The browser's answer, which passkey.js put in the form.
+			code = r.PostFormValue("response")
+			if passkeyMissing(v, code) {
+				a.renderSecondFactor(w, r, v, http.StatusUnprocessableEntity)
+				return
+			}
+		}
 		var res *auth.LoginResult
 		res, err = a.auth.Logins().SecondStep(r.Context(), auth.SecondStepRequest{
-			Realm: ri.Slug, Pending: pending, Method: method, Code: r.PostFormValue("code"),
+			Realm: ri.Slug, Pending: pending, Method: method, Code: code,
 			Remember: r.PostFormValue("remember") == "1", Request: a.sessions.Request(r),
 		})
 		if err == nil {
@@ -382,7 +400,10 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/"+ri.Slug+"/masuk?ok=expired", http.StatusSeeOther)
 		return
 	}
-	if v.Errors = a.problems(v, err, fieldIDs{"code": "code-" + string(method)}); v.Errors == nil {
+	if method == auth.MethodPasskey && auth.Classify(err).Code == auth.CodeInvalidCode {
+		// masuk's message speaks of codes; this form has none.
+		v.fail(passkeyField, auth.Classify(auth.ErrPasskeyRefused).Message(v.Lang))
+	} else if v.Errors = a.problems(v, err, fieldIDs{"code": "code-" + string(method)}); v.Errors == nil {
 		a.fail(w, r, err)
 		return
 	}

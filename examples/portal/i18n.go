@@ -12,7 +12,7 @@ import (
 // messages[key] = {id, en}. Templates reach it through view.T. It joins
 // the sets of each part of the portal; a key in two sets is a bug that
 // TestMessagesComplete reports.
-var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages)
+var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages)
 
 // joinMessages returns one map of every set's messages, and remembers the
 // keys two sets define (duplicateMessages) for the test to report.
@@ -312,6 +312,7 @@ var eventLabels = map[auth.EventKind][2]string{
 	auth.EventPhoneChanged:         {"Nomor ponsel diubah", "Mobile number changed"},
 	auth.EventReauthenticated:      {"Kata sandi dikonfirmasi", "Password confirmed"},
 	auth.EventReauthFailed:         {"Gagal mengonfirmasi kata sandi", "Failed password confirmation"},
+	auth.EventPasskeyCloned:        {"Passkey ditolak: penghitungnya mundur, mungkin telah disalin", "Passkey refused: its counter went back; it may have been copied"},
 }
 
 // detailLabels name the details of an event in an operator's view of an
@@ -336,6 +337,9 @@ var detailLabels = map[string][2]string{
 	"count":         {"jumlah", "count"},
 	"purpose":       {"untuk", "for"},
 	"error":         {"galat", "error"},
+	"passwordless":  {"tanpa kata sandi", "without a password"},
+	"stored":        {"penghitung tersimpan", "stored counter"},
+	"sent":          {"penghitung terkirim", "sent counter"},
 
 	// An unlock's note of how the owner's identity was checked.
 	"identity_check": {"identitas diperiksa dengan", "identity checked by"},
@@ -369,6 +373,9 @@ var detailValues = map[string][2]string{
 	"reason." + string(auth.ReasonCooldown):            {"terlalu cepat", "too soon"},
 	"reason." + string(auth.ReasonNotUpgraded):         {"tidak diperbarui", "not upgraded"},
 	"reason." + string(auth.ReasonNoUsableFactor):      {"tanpa faktor kedua yang dapat dipakai", "no usable second factor"},
+	"reason." + string(auth.ReasonNotVerified):         {"perangkat tidak memverifikasi pengguna", "the device did not verify its user"},
+	"reason." + string(auth.ReasonUnknownPasskey):      {"passkey tidak dikenal", "unknown passkey"},
+	"reason." + string(auth.ReasonPasskeyCloned):       {"penghitung passkey mundur", "the passkey's counter went back"},
 	"scope.account":        {"akun", "account"},
 	"scope.address":        {"alamat", "address"},
 	"scope.pair":           {"akun dari alamat ini", "account from this address"},
@@ -390,6 +397,8 @@ var detailValues = map[string][2]string{
 	"whatsapp":             {"kode melalui WhatsApp", "code by WhatsApp"},
 	"purpose.phone_change": {"perubahan nomor ponsel", "mobile number change"},
 	"recovery":             {"kode pemulihan", "recovery code"},
+	"passkey":              {"passkey", "passkey"},
+	"passkey_enrolled":     {"passkey dibuat", "passkey set up"},
 	"remembered":           {"perangkat yang diingat", "remembered device"},
 }
 
@@ -424,7 +433,7 @@ func detail(lang, key, value string) string {
 	}
 	switch key {
 	case "methods", "method", "second_factor", "factor", "state", "scope", "network", "which", "purpose",
-		"unlocked", "was_locked", "reason", "until":
+		"unlocked", "was_locked", "reason", "until", "passwordless":
 		parts := strings.Split(value, ",")
 		for i, p := range parts {
 			parts[i] = name(p)

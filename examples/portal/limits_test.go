@@ -127,13 +127,16 @@ func renderAll(t *testing.T, a *app) map[string]string {
 	acct := store.Account{ID: "0123abcd", Realm: "sapk", Username: nip, DisplayUsername: nip, Email: "siti@example.go.id",
 		State: store.StateActive, Profile: map[string]string{"name": "Siti"}, CreatedAt: now}
 	user := &auth.Principal{Account: acct, AccountID: acct.ID, Realm: acct.Realm, Username: acct.Username}
+	passkeys := []auth.PasskeyInfo{{ID: "cGsx", Name: "Ponsel", Synced: true, CreatedAt: now}}
 	data := func(byCode bool, token string) map[string]any {
 		return map[string]any{
 			"ByCode": byCode, "Token": token, "Identifier": nip, "Code": "", "Username": nip, "Name": "Siti", "Email": acct.Email,
 			"Next": "/akun", "CaptchaID": "c1", "Resend": true, "Realms": []string{"lpse", "sapk"},
-			"Methods": []string{"totp", "email", "recovery"}, "M": "totp,email,recovery",
+			"Methods": []string{"passkey", "totp", "email", "recovery"}, "M": "passkey,totp,email,recovery",
 			"Summary": auth.FactorsSummary{Factors: []auth.FactorInfo{{ID: "f1", Kind: store.FactorTOTP, Label: "Ponsel", ConfirmedAt: now}},
-				RecoveryCodes: 10, Devices: []auth.DeviceInfo{{ID: "d1", Label: "Firefox", CreatedAt: now}}},
+				RecoveryCodes: 10, Devices: []auth.DeviceInfo{{ID: "d1", Label: "Firefox", CreatedAt: now}}, Passkeys: passkeys},
+			"PasskeysOn": true, "Passwordless": true, "Passkeys": passkeys, "PasskeyID": "", "PasskeyReason": "",
+			"PasskeyOptions": `{"publicKey":{"challenge":"AA"}}`, "Ceremony": "c1", "Label": "",
 			"QR": template.URL("data:image/png;base64,AA=="), "ManualKey": "ABCD EFGH", "FactorID": "f1", "Codes": []string{"AAAA-BBBB"},
 			"Sessions": []auth.SessionInfo{{ID: "s1", Current: true}, {ID: "s2"}}, "Account": acct,
 			"Entries": []activityRow{{ActivityEntry: auth.ActivityEntry{Kind: "login.succeeded", Time: now}}}, "Older": int64(1),

@@ -345,13 +345,15 @@ func TestLoginMessages(t *testing.T) {
 			assert.Contains(t, messages, strings.Replace(k, "%s", string(m), 1))
 		}
 	}
-	for _, m := range []auth.Method{auth.MethodTOTP, auth.MethodEmail, auth.MethodSMS, auth.MethodWhatsApp} {
+	for _, m := range []auth.Method{auth.MethodPasskey, auth.MethodTOTP, auth.MethodEmail, auth.MethodSMS, auth.MethodWhatsApp} {
 		for _, k := range []string{"setup.%s", "setup.%s.about", "setup.%s.choose"} {
 			assert.Contains(t, messages, strings.Replace(k, "%s", string(m), 1))
 		}
 	}
-	for k := range loginMessages {
-		assert.Equal(t, strings.Count(messages[k][0], "%"), strings.Count(messages[k][1], "%"), k)
+	for _, set := range []map[string][2]string{loginMessages, passkeyMessages} {
+		for k := range set {
+			assert.Equal(t, strings.Count(messages[k][0], "%"), strings.Count(messages[k][1], "%"), k)
+		}
 	}
 }
 

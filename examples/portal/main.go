@@ -34,7 +34,21 @@
 // reject, unlock, forced reset, disable and enable, each recorded with the
 // operator and a reason (through masuk's Operator service, which keeps
 // operators to the portals' realms). Every page is in Indonesian, or in
-// English after the switch at the top, and works without JavaScript.
+// English after the switch at the top, and works without JavaScript, but
+// for passkeys, which need the browser's WebAuthn (static/passkey.js).
+//
+// # Passkeys
+//
+// Every realm has passkeys as a second factor (added on the security
+// page, or at the setup a login requires; renamed and removed there; an
+// operator may remove one, with a reason), and SAPK, BPN and BPJS offer
+// "log in with a passkey" with no username or password. A passkey is
+// bound to the domain of -base-url: with the default base URL,
+// http://127.0.0.1:8080, passkeys are off (the log says so), as none can
+// be bound to an IP address; start the portal with -addr localhost:8080,
+// or -base-url http://localhost:8080, and open it by that address to try
+// them. The realms share the domain: a browser offers each realm's login
+// every passkey it holds for it, and masuk takes only the realm's own.
 //
 // # Defaults that run anywhere
 //
@@ -80,6 +94,13 @@
 //	                                   (default: the local rules alone, and a warning logged);
 //	                                   the first start then needs an answer too, for the
 //	                                   seeded operator's password
+//	-operator-passkeys                 operators complete their login with a passkey and
+//	                                   nothing else (no code, no recovery code, which a
+//	                                   phishing page can ask for too); each sets one up at
+//	                                   the next login, and should add a second: no operator
+//	                                   can remove another's, so one who loses every passkey
+//	                                   needs the database. Default: a second factor of their
+//	                                   choice, if any
 //
 // The session cookie is Secure with the __Host- prefix unless -base-url is
 // plain http on localhost (see newApp).
@@ -134,6 +155,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.BreachAPI, "breach-api", "", "refuse new passwords found by this Pwned Passwords range API, e.g. "+breach.DefaultBaseURL+" (default: no lookup)")
 	fs.StringVar(&cfg.BreachDir, "breach-dir", "", "refuse new passwords found in this directory of downloaded range files (00000.txt to FFFFF.txt)")
 	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", 0, "the fewest characters of a new password in every realm (default 8; at least 8)")
+	fs.BoolVar(&cfg.OperatorPasskeys, "operator-passkeys", false, "operators complete their login with a passkey, and with nothing else (needs a -base-url whose host is a domain)")
 	fs.BoolVar(&cfg.BreachFailClosed, "breach-fail-closed", false, "while the breached-password lookup fails, refuse to set any password (default: let passwords through on the local rules, and log)")
 	fs.Func("trusted-proxy", "comma-separated `networks` of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8", func(v string) error {
 		for p := range strings.SplitSeq(v, ",") {

@@ -125,6 +125,23 @@ func (a *app) renderOperatorAccount(w http.ResponseWriter, r *http.Request, op *
 		return
 	}
 	v.D["IdentityRequired"] = rs.Lockout.Account.UntilUnlocked || rs.Lockout.Account.PermanentAfter != 0
+	// The account's passkeys, where its realm has them, each with a form
+	// that removes it (a lost phone's, say).
+	on := a.passkeysOn(acct.Realm)
+	v.D["PasskeysOn"] = on
+	if on {
+		keys, err := op.Passkeys(r.Context(), acct.ID)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["Passkeys"] = keys
+		// The passkey whose removal came back with a problem, and the
+		// reason typed for it.
+		if _, ok := v.D["PasskeyID"]; !ok {
+			v.D["PasskeyID"], v.D["PasskeyReason"] = "", ""
+		}
+	}
 	// The realm by the name its emails give it.
 	v.D["Portal"] = a.realms[acct.Realm].Realm.Messages.PortalName
 	a.render(w, status, "operator_account", v)
@@ -134,8 +151,17 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, operatorRealm)
 	id, action, reason := r.PostFormValue("id"), r.PostFormValue("action"), strings.TrimSpace(r.PostFormValue("reason"))
 	identity := strings.TrimSpace(r.PostFormValue("identity_check"))
-	// What was typed stays in the form when it comes back.
-	v.D["Reason"], v.D["IdentityCheck"] = reason, identity
+	// The reason's field: the actions' form's, or, for a passkey's
+	// removal, the passkey's own form's.
+	passkeyID := r.PostFormValue("passkey_id")
+	reasonField := "reason"
+	if action == "remove_passkey" {
+		reasonField = "pk-" + passkeyID
+		v.D["PasskeyID"], v.D["PasskeyReason"] = passkeyID, reason
+	} else {
+		// What was typed stays in the form when it comes back.
+		v.D["Reason"], v.D["IdentityCheck"] = reason, identity
+	}
 	op, err := a.operator(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -146,11 +172,11 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if reason == "" {
-		// masuk asks a reason of a rejection only; this portal of every
-		// action, for the history.
-		v.fail("reason", v.T("err.reason"))
+		// masuk asks a reason of a rejection and a passkey's removal
+		// only; this portal of every action, for the history.
+		v.fail(reasonField, v.T("err.reason"))
 	} else if msg := v.tooLong("field.reason", reason, inputLimits.Reason); msg != "" {
-		v.fail("reason", msg)
+		v.fail(reasonField, msg)
 	}
 	if msg := v.tooLong("field.identity_check", identity, inputLimits.IdentityCheck()); msg != "" {
 		v.fail("identity_check", msg)
@@ -180,6 +206,14 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 		err = op.Enable(ctx, act)
 	case "end_sessions":
 		_, err = op.EndSessions(ctx, act)
+	case "remove_passkey":
+		err = op.RemovePasskey(ctx, auth.PasskeyRemoval{PasskeyID: passkeyID, OperatorAction: act})
+		if auth.Classify(err).Code == auth.CodeNotFound {
+			// Removed meanwhile, by its owner or another operator: the
+			// page shows the passkeys left, and records nothing.
+			http.Redirect(w, r, "/operator/akun?id="+url.QueryEscape(id), http.StatusSeeOther)
+			return
+		}
 	default:
 		a.notFound(w, r)
 		return
@@ -191,7 +225,7 @@ func (a *app) operatorAction(w http.ResponseWriter, r *http.Request) {
 	// The account in a state the action does not apply to, the
 	// operator's own, one without an email address to send a reset to:
 	// masuk's messages say it.
-	if v.Errors = a.problems(v, err, fieldIDs{"reason": "reason", "identity_check": "identity_check"}); v.Errors == nil {
+	if v.Errors = a.problems(v, err, fieldIDs{"reason": reasonField, "identity_check": "identity_check"}); v.Errors == nil {
 		a.fail(w, r, err)
 		return
 	}
