@@ -597,8 +597,12 @@ func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*E
 		return nil, fmt.Errorf("auth: passkey: %w", err)
 	}
 	out := &Enrolled{FactorID: passkeyID(k.ID)}
-	if out.RecoveryCodes, err = a.firstRecoveryCodes(ctx, acct.ID); err != nil {
-		a.log.ErrorContext(ctx, "masuk: making recovery codes", "account", acct.ID, "error", err)
+	// A realm that accepts passkeys alone would never accept a recovery
+	// code either: it makes none.
+	if a.realmOf(acct.Realm).SecondFactor.Requirement != SecondFactorPhishingResistant {
+		if out.RecoveryCodes, err = a.firstRecoveryCodes(ctx, acct.ID); err != nil {
+			a.log.ErrorContext(ctx, "masuk: making recovery codes", "account", acct.ID, "error", err)
+		}
 	}
 	a.passkeyChanged(ctx, acct, EventFactorAdded, k, c.Request, nil)
 	if pending != nil {

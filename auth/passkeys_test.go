@@ -323,6 +323,22 @@ func TestPasskeyPhishingResistant(t *testing.T) {
 
 	err = f.auth.Factors().Remove(t.Context(), auth.FactorRemoval{FactorID: e.FactorID, FactorChange: auth.FactorChange{AccountID: acct.ID, Password: goodPassword, Request: req}})
 	require.ErrorIs(t, err, auth.ErrLastFactor, "the app does not count: the passkey is the last factor")
+
+	// A new operator's first passkey comes with no recovery codes, which
+	// the realm would never accept.
+	joko := f.register(t, "operator", "joko")
+	_, err = f.login(t, "operator", "joko", goodPassword)
+	require.ErrorAs(t, err, &enr)
+	ch, err = f.auth.Factors().BeginPasskey(t.Context(), auth.FactorChange{Realm: "operator", Pending: enr.Pending, Request: req})
+	require.NoError(t, err)
+	resp, err = authtest.NewSoftAuthenticator(pkOrigin).Create(ch.Options)
+	require.NoError(t, err)
+	e, err = f.auth.Factors().ConfirmPasskey(t.Context(), auth.PasskeyConfirmation{Realm: "operator", Pending: enr.Pending, Response: resp, Request: req})
+	require.NoError(t, err)
+	assert.Empty(t, e.RecoveryCodes)
+	s, err := f.auth.Factors().Summary(t.Context(), joko.ID)
+	require.NoError(t, err)
+	assert.Zero(t, s.RecoveryCodes)
 }
 
 // TestPasskeyRenameRemove: the owner renames and removes a passkey; the
