@@ -3,7 +3,7 @@
 //
 //	cd examples && go run ./portal    # from the repository's root
 //
-// It serves http://127.0.0.1:8080 with two portals whose accounts are
+// It serves http://localhost:8080 with two portals whose accounts are
 // separate realms:
 //
 //   - /lpse/...: an e-procurement (LPSE) portal for companies, whose
@@ -43,11 +43,10 @@
 // page, or at the setup a login requires; renamed and removed there; an
 // operator may remove one, with a reason), and SAPK, BPN and BPJS offer
 // "log in with a passkey" with no username or password. A passkey is
-// bound to the domain of -base-url: with the default base URL,
-// http://127.0.0.1:8080, passkeys are off (the log says so), as none can
-// be bound to an IP address; start the portal with -addr localhost:8080,
-// or -base-url http://localhost:8080, and open it by that address to try
-// them. The realms share the domain: a browser offers each realm's login
+// bound to the domain of -base-url, by default http://localhost:8080:
+// open the portal by that address to use them. With a base URL on an IP
+// address (-addr 127.0.0.1:8080), passkeys are off (the log says so), as
+// none can be bound to one. The realms share the domain: a browser offers each realm's login
 // every passkey it holds for it, and masuk takes only the realm's own.
 //
 // # Defaults that run anywhere
@@ -143,7 +142,7 @@ func main() {
 func parseFlags(args []string) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
-	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "address to listen on")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "the portal's public URL, from which links in emails are built (default http on -addr, when that is this machine only)")
 	fs.StringVar(&cfg.SQLite, "db", "masuk-portal.db", "SQLite database file (when -postgres is not set)")
 	fs.StringVar(&cfg.Postgres, "postgres", os.Getenv("MASUK_POSTGRES"), "PostgreSQL DSN (default $MASUK_POSTGRES)")
