@@ -201,13 +201,16 @@
 // [Logins.BeginPasskey] without a pending login, then [Logins.PasskeyLogin]
 // with the challenge's Ceremony and the answer. The authenticator must
 // verify its user (a PIN, a fingerprint), which makes the passkey both
-// factors; the login passes the account's lock (a failure counts as a
-// wrong password does), its state, the activity log and the new-device
-// alert. Its refusals are one [ErrPasskeyRefused].
+// factors; the login passes the account's second-factor lock (a failure
+// counts as a wrong code does; a password lock, which anyone who knows
+// the username can cause, does not stop it), its state, the activity log
+// and the new-device alert. Its refusals are one [ErrPasskeyRefused].
 //
 // A realm whose requirement is [SecondFactorPhishingResistant] accepts
-// passkeys only: no code, recovery code or remembered device stands in,
-// and an account without a passkey enrolls one at its next login.
+// passkeys only: no code, recovery code or remembered device stands in.
+// An account without a passkey enrolls one at its next login: after the
+// second step with the factors it has, if it has any, so that a password
+// alone never adds a passkey over an authenticator app.
 // Operators list and remove an account's passkeys ([Operator.Passkeys],
 // [Operator.RemovePasskey]). Package auth/authtest has a software
 // authenticator for tests ([github.com/masuk-id/masuk/auth/authtest.NewSoftAuthenticator]).

@@ -550,7 +550,7 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
 		}
 		return fmt.Errorf("auth: remove factor: %w", store.ErrNotFound)
 	}
-	if a.passkeys != nil {
+	if a.passkeys != nil && a.realmOf(acct.Realm).webauthn != nil {
 		ks, err := a.passkeys.Passkeys(ctx, acct.ID)
 		if err != nil {
 			return fmt.Errorf("auth: remove factor: %w", err)
@@ -568,7 +568,7 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
 		// Two removals at once each counted the other's factor as left,
 		// and the store has no delete-unless-last: look again, and put
 		// this factor back when none is left.
-		if err := a.keepLastFactor(ctx, *gone); err != nil {
+		if err := a.keepLastFactor(ctx, a.realmOf(acct.Realm), *gone); err != nil {
 			return err
 		}
 	}
@@ -598,8 +598,8 @@ func (a *Authenticator) lastFactorGone(ctx context.Context, accountID string) {
 // keepLastFactor stores f, just removed, again when its account has no
 // confirmed factor left, and then returns ErrLastFactor. It fails closed:
 // when the factors cannot be read, f is put back too.
-func (a *Authenticator) keepLastFactor(ctx context.Context, f store.Factor) error {
-	has, err := a.hasConfirmedFactor(ctx, f.AccountID)
+func (a *Authenticator) keepLastFactor(ctx context.Context, r *realmConfig, f store.Factor) error {
+	has, err := a.hasRequiredFactor(ctx, r, f.AccountID)
 	if err == nil && has {
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -68,9 +69,17 @@ type PasskeyPolicy struct {
 	// bounded by PerAddress and by the account's lock.
 	Passwordless bool
 	// PerAddress limits the passkey logins one client address may start
-	// (each stores a challenge). Zero means 60 every 10 minutes.
+	// (each stores a challenge); the requests that come without an
+	// address (Request.ClientAddr empty) share one such budget. Zero
+	// means 60 every 10 minutes.
 	PerAddress lockout.Rate
 }
+
+// errNoCeremony is ErrInvalidCode for a second step's passkey answer
+// whose ceremony is gone (expired, used by an earlier submission of the
+// same answer, never begun): nothing is verified, so it does not count
+// toward the lock.
+var errNoCeremony = fmt.Errorf("%w: the passkey's challenge expired or was used", ErrInvalidCode)
 
 // ceremonyFor is how long a passkey ceremony's challenge lives.
 const ceremonyFor = 5 * time.Minute
@@ -521,8 +530,8 @@ func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*E
 	if err := checkResponse(c.Response); err != nil {
 		return nil, err
 	}
-	if err := checkLabel(c.Name); err != nil {
-		return nil, &FieldError{Field: "name", Max: store.MaxFactorLabel}
+	if err := checkName(c.Name); err != nil {
+		return nil, err
 	}
 	var acct store.Account
 	var pending *pendingLogin
@@ -567,14 +576,6 @@ func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*E
 	if a.realmOf(acct.Realm).Passkeys.Passwordless && !cred.Flags.UserVerified {
 		return nil, a.passkeyRefused(ctx, acct, EventFactorChangeFailed, ReasonNotVerified, errors.New("the authenticator did not verify its user"), c.Request, ErrInvalidCode)
 	}
-	if pending != nil {
-		if err := a.tokens.ConsumeToken(ctx, pending.token.Selector, pending.token.Hash); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, ErrNoPendingLogin
-			}
-			return nil, fmt.Errorf("auth: passkey: %w", err)
-		}
-	}
 	k := store.Passkey{
 		ID: cred.ID, AccountID: acct.ID, PublicKey: cred.PublicKey, SignCount: cred.Authenticator.SignCount,
 		AAGUID: cred.Authenticator.AAGUID, BackupEligible: cred.Flags.BackupEligible, BackedUp: cred.Flags.BackupState,
@@ -596,6 +597,18 @@ func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*E
 	case err != nil:
 		return nil, fmt.Errorf("auth: passkey: %w", err)
 	}
+	if pending != nil {
+		// The pending enrollment is used up once the passkey is stored,
+		// so that a refusal of the store leaves the login to try again.
+		// Its ceremony was bound to it and is spent: no other answer can
+		// reach here for it.
+		if err := a.tokens.ConsumeToken(ctx, pending.token.Selector, pending.token.Hash); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, ErrNoPendingLogin
+			}
+			return nil, fmt.Errorf("auth: passkey: %w", err)
+		}
+	}
 	out := &Enrolled{FactorID: passkeyID(k.ID)}
 	// A realm that accepts passkeys alone would never accept a recovery
 	// code either: it makes none.
@@ -615,16 +628,33 @@ func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*E
 	return out, nil
 }
 
+// checkName refuses a passkey's name that the store would refuse or a
+// page could not show: too long, not UTF-8, or holding a control
+// character (NUL included).
+func checkName(name string) error {
+	if len(name) > store.MaxFactorLabel {
+		return &FieldError{Field: "name", Max: store.MaxFactorLabel}
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, isControl) >= 0 {
+		return &FieldError{Field: "name"}
+	}
+	return nil
+}
+
 // passkeyRefused records a passkey ceremony that did not verify, with the
 // library's reason for operators, and returns answer.
 func (a *Authenticator) passkeyRefused(ctx context.Context, acct store.Account, kind EventKind, reason Reason, cause error, req Request, answer error) error {
 	ev := withReason(a.event(kind, acct.Realm, req), reason)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	ev.Details["method"] = string(MethodPasskey)
-	ev.Details["error"] = passkeyError(cause)
+	ev.Details["error"] = clean(passkeyError(cause), maxPasskeyError)
 	a.record(ctx, ev)
 	return answer
 }
+
+// maxPasskeyError bounds what a refusal logs of go-webauthn's error, which
+// may quote what the client sent (an extension's name).
+const maxPasskeyError = 200
 
 // passkeyError is what a refusal records of go-webauthn's error: its
 // details, which name the check that failed and hold nothing secret.
@@ -672,8 +702,8 @@ func (v *Factors) RenamePasskey(ctx context.Context, r PasskeyRename) error {
 	if a.passkeys == nil {
 		return ErrPasskeysUnavailable
 	}
-	if err := checkLabel(r.Name); err != nil {
-		return &FieldError{Field: "name", Max: store.MaxFactorLabel}
+	if err := checkName(r.Name); err != nil {
+		return err
 	}
 	id, ok := parsePasskeyID(r.PasskeyID)
 	if !ok {
@@ -820,8 +850,13 @@ func (l *Logins) BeginPasskey(ctx context.Context, s PasskeyStart) (*PasskeyChal
 		if !r.Passkeys.Passwordless {
 			return nil, ErrPasskeysUnavailable
 		}
-		sub := lockout.Subject{Realm: a.budgetRealm(r.name), Addr: s.ClientAddr}
-		if err := r.guard.Throttle(ctx, "passkey_login", sub, lockout.Rate{}, r.Passkeys.PerAddress); err != nil {
+		sub, perSubject := lockout.Subject{Realm: a.budgetRealm(r.name), Addr: s.ClientAddr}, lockout.Rate{}
+		if s.ClientAddr == "" {
+			// Every begin stores a challenge: those whose address the
+			// host did not give share one address's budget.
+			sub.Username, perSubject = "~no-address", r.Passkeys.PerAddress
+		}
+		if err := r.guard.Throttle(ctx, "passkey_login", sub, perSubject, r.Passkeys.PerAddress); err != nil {
 			return nil, err
 		}
 		assertion, sd, err := w.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
@@ -881,7 +916,7 @@ func containsMethod(ms []Method, m Method) bool {
 // changes nothing else; the returned useCode records the new counter by
 // compare-and-set, so that of two logins with one assertion only one
 // ever completes.
-func (a *Authenticator) checkPasskeyStep(ctx context.Context, r *realmConfig, p pendingLogin, resp string) (useCode, Reason, error) {
+func (a *Authenticator) checkPasskeyStep(ctx context.Context, r *realmConfig, p pendingLogin, resp string, req Request) (useCode, Reason, error) {
 	w, err := a.passkeysOf(r)
 	if err != nil {
 		return nil, ReasonNoCode, ErrMethodUnavailable
@@ -898,23 +933,23 @@ func (a *Authenticator) checkPasskeyStep(ctx context.Context, r *realmConfig, p 
 	case err != nil:
 		return nil, ReasonError, err
 	case !ok:
-		return nil, ReasonNoCode, ErrInvalidCode
+		return nil, ReasonNoCode, errNoCeremony
 	}
 	keys, err := a.passkeys.Passkeys(ctx, p.acct.ID)
 	if err != nil {
 		return nil, ReasonError, fmt.Errorf("auth: passkey: %w", err)
 	}
 	if _, err := w.ValidateLogin(passkeyUser{acct: p.acct, keys: keys}, sd, parsed); err != nil {
-		a.log.InfoContext(ctx, "masuk: a passkey did not verify", "account", p.acct.ID, "error", passkeyError(err))
+		a.log.InfoContext(ctx, "masuk: a passkey did not verify", "account", p.acct.ID, "error", clean(passkeyError(err), maxPasskeyError))
 		return nil, ReasonBadCode, ErrInvalidCode
 	}
-	return a.passkeyUse(ctx, p.acct, keys, parsed)
+	return a.passkeyUse(ctx, p.acct, keys, parsed, req)
 }
 
 // passkeyUse checks the counter of a verified assertion and returns how to
 // record it: a counter that went back is refused, and recorded as a
 // cloned authenticator.
-func (a *Authenticator) passkeyUse(ctx context.Context, acct store.Account, keys []store.Passkey, parsed *protocol.ParsedCredentialAssertionData) (useCode, Reason, error) {
+func (a *Authenticator) passkeyUse(ctx context.Context, acct store.Account, keys []store.Passkey, parsed *protocol.ParsedCredentialAssertionData, req Request) (useCode, Reason, error) {
 	var k store.Passkey
 	for _, x := range keys {
 		if bytes.Equal(x.ID, parsed.RawID) {
@@ -926,7 +961,7 @@ func (a *Authenticator) passkeyUse(ctx context.Context, acct store.Account, keys
 	}
 	sent, _, backedUp := passkeyFlags(parsed)
 	if cloned(k.SignCount, sent) {
-		ev := a.event(EventPasskeyCloned, acct.Realm, Request{})
+		ev := a.event(EventPasskeyCloned, acct.Realm, req)
 		ev.AccountID, ev.Username = acct.ID, acct.Username
 		ev.Details = map[string]string{"factor_id": passkeyID(k.ID), "stored": strconv.FormatUint(uint64(k.SignCount), 10), "sent": strconv.FormatUint(uint64(sent), 10)}
 		a.record(ctx, ev)
@@ -961,10 +996,13 @@ type PasskeyLoginRequest struct {
 // answer to BeginPasskey's challenge names the passkey, and through it
 // the account; the authenticator must have verified its user (a PIN, a
 // fingerprint), which makes the passkey both factors. It passes what a
-// password login passes: the lockout (a failed passkey counts as a
-// failed login of the account; a locked account is refused with its
-// *lockout.LockedError), the account's state, the activity log and the
-// new-device alert. A counter that went back is refused and recorded as
+// password login passes: the lockout (a failed passkey counts on the
+// account's second-factor lock, as a wrong code does, and a lock there
+// refuses it with its *lockout.LockedError; a passkey that names no
+// account counts on the client address as a wrong password does), the
+// account's state, the activity log and the new-device alert. A lock of
+// the account's password, which anyone who knows the username can bring
+// about, does not stop it: nobody can guess an assertion. A counter that went back is refused and recorded as
 // a cloned authenticator.
 //
 // Its errors: ErrPasskeyRefused for every refusal of the passkey (one
@@ -1018,11 +1056,14 @@ func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*Lo
 		return nil, fmt.Errorf("auth: passkey login: %w", err)
 	}
 	ev.AccountID, ev.Username = acct.ID, acct.Username
-	att, err := a.begin(ctx, r, lockout.Password, ev)
+	// The passkey counts on the account's second-factor lock, as a wrong
+	// code does: a password lock, which anyone who knows the username
+	// can bring about, does not stop an assertion nobody can guess.
+	att, err := a.begin(ctx, r, lockout.SecondFactor, ev)
 	if err != nil {
 		return nil, err
 	}
-	res, reason, err := a.passkeyLogin(ctx, w, acct, sd, parsed)
+	res, reason, err := a.passkeyLogin(ctx, w, acct, sd, parsed, req.Request)
 	if errors.Is(err, ErrPasskeyRefused) {
 		a.settle(ctx, att, ev, ErrInvalidCredentials)
 		ev = withReason(ev, reason)
@@ -1043,7 +1084,7 @@ func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*Lo
 // passkeyLogin verifies a login with a passkey alone, for an attempt the
 // guard let through; ErrPasskeyRefused, with the reason, when it does
 // not open the account.
-func (a *Authenticator) passkeyLogin(ctx context.Context, w *webauthn.WebAuthn, acct store.Account, sd webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData) (*LoginResult, Reason, error) {
+func (a *Authenticator) passkeyLogin(ctx context.Context, w *webauthn.WebAuthn, acct store.Account, sd webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, req Request) (*LoginResult, Reason, error) {
 	if acct.State != store.StateActive {
 		return nil, ReasonDisabled, ErrPasskeyRefused
 	}
@@ -1059,13 +1100,13 @@ func (a *Authenticator) passkeyLogin(ctx context.Context, w *webauthn.WebAuthn, 
 		return u, nil
 	}
 	if _, _, err := w.ValidatePasskeyLogin(found, sd, parsed); err != nil {
-		a.log.InfoContext(ctx, "masuk: a passkey did not verify", "account", acct.ID, "error", passkeyError(err))
+		a.log.InfoContext(ctx, "masuk: a passkey did not verify", "account", acct.ID, "error", clean(passkeyError(err), maxPasskeyError))
 		return nil, ReasonBadCode, ErrPasskeyRefused
 	}
 	if _, uv, _ := passkeyFlags(parsed); !uv {
 		return nil, ReasonNotVerified, ErrPasskeyRefused
 	}
-	use, reason, err := a.passkeyUse(ctx, acct, keys, parsed)
+	use, reason, err := a.passkeyUse(ctx, acct, keys, parsed, req)
 	if err == nil {
 		reason, err = use(ctx)
 	}

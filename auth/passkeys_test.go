@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -255,7 +256,9 @@ func TestPasskeyPasswordless(t *testing.T) {
 		require.ErrorIs(t, err, auth.ErrPasskeyRefused)
 		require.NoError(t, op.Enable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: "test"}))
 	})
-	t.Run("locked account", func(t *testing.T) {
+	t.Run("locks", func(t *testing.T) {
+		// Strangers who know the username lock its password; the owner's
+		// passkey, which nobody can guess, still logs in.
 		for range 10 {
 			_, err := f.login(t, "lpse", "budi", "salah sekali")
 			if errors.Is(err, lockout.ErrLocked) {
@@ -263,7 +266,20 @@ func TestPasskeyPasswordless(t *testing.T) {
 			}
 		}
 		_, err := login(t, key)
-		require.ErrorIs(t, err, lockout.ErrLocked, "a locked account does not log in by passkey either")
+		require.NoError(t, err, "a password lock does not stop a passkey")
+		// Failed passkeys count on the account's second-factor lock,
+		// which then stops the right one too.
+		key.Origin = "https://lpse.example.go.id.evil.example"
+		for range 20 {
+			if _, err = login(t, key); errors.Is(err, lockout.ErrLocked) {
+				break
+			}
+			require.ErrorIs(t, err, auth.ErrPasskeyRefused)
+		}
+		require.ErrorIs(t, err, lockout.ErrLocked)
+		key.Origin = pkOrigin
+		_, err = login(t, key)
+		require.ErrorIs(t, err, lockout.ErrLocked)
 	})
 }
 
@@ -297,12 +313,19 @@ func TestPasskeyPhishingResistant(t *testing.T) {
 		}
 	})
 	acct := f.register(t, "operator", "ani")
-	f.enroll(t, acct)
+	secret, _ := f.enroll(t, acct)
 	key := authtest.NewSoftAuthenticator(pkOrigin)
 
+	// The account's authenticator app proves its owner before a passkey
+	// is added: a password alone never adds one.
 	_, err := f.login(t, "operator", "ani", goodPassword)
+	var sfr *auth.SecondFactorRequired
+	require.ErrorAs(t, err, &sfr)
+	assert.NotContains(t, sfr.Methods, auth.MethodPasskey)
+	f.clock.Advance(30 * time.Second) // past the step that confirmed the app
+	_, err = f.verify(t, "operator", sfr.Pending, auth.MethodTOTP, code(t, secret, f.clock.Now()))
 	var enr *auth.EnrollmentRequired
-	require.ErrorAs(t, err, &enr)
+	require.ErrorAs(t, err, &enr, "the second step leads to the passkey's enrollment, not a login")
 	assert.Equal(t, []auth.Method{auth.MethodPasskey}, enr.Methods, "only a passkey meets the requirement")
 	_, err = f.auth.Factors().BeginTOTP(t.Context(), auth.FactorChange{Realm: "operator", Pending: enr.Pending, Request: req})
 	require.ErrorIs(t, err, auth.ErrMethodUnavailable)
@@ -315,7 +338,6 @@ func TestPasskeyPhishingResistant(t *testing.T) {
 	require.NotNil(t, e.Login, "enrolling the passkey completes the login")
 
 	_, err = f.login(t, "operator", "ani", goodPassword)
-	var sfr *auth.SecondFactorRequired
 	require.ErrorAs(t, err, &sfr)
 	assert.Equal(t, []auth.Method{auth.MethodPasskey}, sfr.Methods, "no code, no recovery code")
 	_, err = f.verify(t, "operator", sfr.Pending, auth.MethodTOTP, "123456")

@@ -444,10 +444,12 @@ const (
 	SecondFactorMandatory
 	// SecondFactorPhishingResistant: every account needs a factor that a
 	// look-alike site cannot relay: a passkey. Codes, authenticator apps,
-	// recovery codes and remembered devices do not count, and a login of
-	// an account without a passkey stops at an *EnrollmentRequired that
-	// offers only MethodPasskey. The realm must have passkeys
-	// (Passkeys.RPID).
+	// recovery codes and remembered devices do not count. A login of an
+	// account without a passkey stops at an *EnrollmentRequired that
+	// offers only MethodPasskey: at once, for an account without factors,
+	// or after a second step with the factors it has (SecondStep then
+	// returns the *EnrollmentRequired instead of a result). The realm
+	// must have passkeys (Passkeys.RPID).
 	SecondFactorPhishingResistant
 	// SecondFactorOff: no second factor is ever asked, and none can be
 	// enrolled. When every realm is off, the Factors, Recovery and Devices

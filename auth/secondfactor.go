@@ -123,6 +123,10 @@ const (
 	dataRealm   = "realm"
 	dataStamp   = "stamp"
 	dataMethods = "methods"
+	// dataThenEnroll marks a pending login of a realm that requires a
+	// passkey, of an account that has only other factors: once one of
+	// them passes, the login goes on to enroll a passkey.
+	dataThenEnroll = "then_enroll"
 )
 
 // methods returns the ways acct can complete a login in realm r, and
@@ -141,13 +145,11 @@ func (a *Authenticator) methods(ctx context.Context, r *realmConfig, acct store.
 			return nil, false, err
 		}
 	}
-	if r.SecondFactor.Requirement == SecondFactorPhishingResistant {
+	if r.SecondFactor.Requirement == SecondFactorPhishingResistant && len(passkeys) > 0 {
 		// Only a passkey meets the realm's requirement: no code, however
 		// it came, and no recovery code, which a phishing page can ask
-		// for as well as a password.
-		if len(passkeys) == 0 {
-			return nil, false, nil
-		}
+		// for as well as a password. An account without a passkey yet
+		// passes the factors it has, and then enrolls one (secondStep).
 		return []Method{MethodPasskey}, true, nil
 	}
 	has := len(passkeys) > 0
@@ -280,6 +282,15 @@ func (a *Authenticator) secondStep(ctx context.Context, r *realmConfig, acct sto
 	return "", &SecondFactorRequired{Pending: secret, Methods: ms, ExpiresAt: t.ExpiresAt}
 }
 
+// upgradeNeeded reports whether a login of realm r with methods ms must
+// enroll a passkey after its second step: the realm requires one, and the
+// account has only factors that a phishing page can relay. They still
+// prove the owner before the passkey is added, so that a password alone
+// never enrolls one over an account's authenticator app.
+func upgradeNeeded(r *realmConfig, ms []Method) bool {
+	return r.SecondFactor.Requirement == SecondFactorPhishingResistant && !slices.Contains(ms, MethodPasskey)
+}
+
 // issuePending stores a pending login (or enrollment) of acct, bound to
 // its realm, its password and the methods it may use, and returns it with
 // the secret that names it.
@@ -305,6 +316,9 @@ func (a *Authenticator) issuePending(ctx context.Context, r *realmConfig, acct s
 		MaxAttempts: r.SecondFactor.PendingAttempts,
 		IssuedAt:    now,
 		ExpiresAt:   now.Add(r.SecondFactor.PendingFor),
+	}
+	if purpose == purposePending && upgradeNeeded(r, ms) {
+		t.Data[dataThenEnroll] = "passkey"
 	}
 	if err := a.tokens.IssueToken(ctx, t, 0); err != nil {
 		return store.Token{}, "", fmt.Errorf("auth: starting the second step: %w", err)
@@ -411,7 +425,7 @@ func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginR
 	var use useCode
 	var reason Reason
 	if req.Method == MethodPasskey {
-		use, reason, err = a.checkPasskeyStep(ctx, r, p, req.Code)
+		use, reason, err = a.checkPasskeyStep(ctx, r, p, req.Code, req.Request)
 	} else {
 		use, reason, err = a.checkSecondFactor(ctx, r, p.acct, req.Method, req.Code)
 	}
@@ -440,6 +454,9 @@ func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginR
 		a.record(ctx, ev)
 		return nil, err
 	}
+	if p.token.Data[dataThenEnroll] != "" {
+		return nil, a.enrollAfter(ctx, r, p.acct, ev, req)
+	}
 	res := &LoginResult{Account: p.acct}
 	if req.Remember && r.SecondFactor.RememberFor > 0 && a.devices != nil && r.SecondFactor.Requirement != SecondFactorPhishingResistant {
 		d, err := a.rememberDevice(ctx, r, p.acct, req.Request)
@@ -457,11 +474,38 @@ func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginR
 	return res, nil
 }
 
+// enrollAfter ends a second step that proved the owner of an account whose
+// realm requires a passkey it does not have: the login goes on to enroll
+// one, with a pending enrollment, instead of completing.
+func (a *Authenticator) enrollAfter(ctx context.Context, r *realmConfig, acct store.Account, ev store.Event, req SecondStepRequest) error {
+	if req.Method == MethodRecovery {
+		a.recoveryUsed(ctx, acct, req.Request)
+	}
+	enroll := a.enrollable(r, acct)
+	if len(enroll) == 0 {
+		a.record(ctx, withReason(ev, ReasonNoUsableFactor))
+		return ErrSecondFactorUnavailable
+	}
+	t, secret, err := a.issuePending(ctx, r, acct, purposeEnroll, enroll)
+	if err != nil {
+		a.record(ctx, withReason(ev, ReasonError))
+		return err
+	}
+	ev.Kind = string(EventEnrollmentRequired)
+	ev.Details = map[string]string{"methods": methodNames(enroll), "second_factor": string(req.Method)}
+	a.record(ctx, ev)
+	return &EnrollmentRequired{Pending: secret, Methods: enroll, ExpiresAt: t.ExpiresAt}
+}
+
 // settleSecondFactor tells the guard how a second-factor attempt ended.
 func (a *Authenticator) settleSecondFactor(ctx context.Context, att *lockout.Attempt, ev store.Event, err error) {
 	switch {
 	case err == nil:
 		a.settle(ctx, att, ev, nil)
+	case errors.Is(err, errNoCeremony):
+		// Nothing was verified: a second submission of one answer (a
+		// double click) is no guess, and costs the owner nothing.
+		a.settle(ctx, att, ev, err)
 	case errors.Is(err, ErrInvalidCode):
 		a.settle(ctx, att, ev, ErrInvalidCredentials)
 	default:
@@ -534,9 +578,18 @@ func (a *Authenticator) pending(ctx context.Context, realm, purpose, s string) (
 // hasRequiredFactor reports whether the account has a factor that meets
 // its realm's requirement: a passkey where the realm requires a
 // phishing-resistant factor, any confirmed factor elsewhere.
+//
+// Passkeys count only in a realm that has them: an account whose realm
+// stopped offering passkeys enrolls another factor.
 func (a *Authenticator) hasRequiredFactor(ctx context.Context, r *realmConfig, accountID string) (bool, error) {
 	if r.SecondFactor.Requirement != SecondFactorPhishingResistant {
-		return a.hasConfirmedFactor(ctx, accountID)
+		fs, err := a.factors.Factors(ctx, accountID)
+		if err != nil || slices.ContainsFunc(fs, store.Factor.Confirmed) {
+			return err == nil, err
+		}
+	}
+	if r.webauthn == nil || a.passkeys == nil {
+		return false, nil
 	}
 	ks, err := a.passkeys.Passkeys(ctx, accountID)
 	return len(ks) > 0, err

@@ -220,3 +220,35 @@ func TestTOTPOfARealm(t *testing.T) {
 		require.NoError(t, err, realm)
 	}
 }
+
+// TestKitPasskeys: the kit adds a passkey with the password, answers a
+// second step with it, and logs in with it alone.
+func TestKitPasskeys(t *testing.T) {
+	k := authtest.New(t, auth.Config{Realm: auth.Realm{
+		Messages: auth.Messages{PortalName: "SAPK Uji"},
+		Passkeys: auth.PasskeyPolicy{RPID: "sapk.example.go.id", Origins: []string{"https://sapk.example.go.id"}, Passwordless: true},
+	}})
+	reg, err := k.Auth.Accounts().Register(t.Context(), auth.Registration{Realm: "sapk", Username: "siti", Password: "kopi tubruk di pagi hari"})
+	require.NoError(t, err)
+	key := authtest.NewSoftAuthenticator("https://sapk.example.go.id")
+	id := k.AddPasskey(t, reg.Account.ID, "kopi tubruk di pagi hari", key)
+	assert.NotEmpty(t, id)
+
+	_, err = k.Auth.Logins().Login(t.Context(), auth.LoginRequest{Realm: "sapk", Username: "siti", Password: "kopi tubruk di pagi hari"})
+	var sfr *auth.SecondFactorRequired
+	require.ErrorAs(t, err, &sfr)
+	res, err := k.Auth.Logins().SecondStep(t.Context(), auth.SecondStepRequest{Realm: "sapk", Pending: sfr.Pending,
+		Method: auth.MethodPasskey, Code: k.PasskeyAnswer(t, "sapk", sfr.Pending, key)})
+	require.NoError(t, err)
+	assert.Equal(t, "siti", res.Account.Username)
+
+	res, err = k.PasskeyLogin(t, "sapk", "203.0.113.9", key)
+	require.NoError(t, err)
+	assert.Equal(t, "siti", res.Account.Username)
+	other, err := k.Auth.Accounts().Register(t.Context(), auth.Registration{Realm: "lpse", Username: "budi", Password: "kopi tubruk di pagi hari"})
+	require.NoError(t, err)
+	key2 := authtest.NewSoftAuthenticator("https://sapk.example.go.id")
+	k.AddPasskey(t, other.Account.ID, "kopi tubruk di pagi hari", key2)
+	_, err = k.PasskeyLogin(t, "sapk", "203.0.113.9", key2)
+	require.ErrorIs(t, err, auth.ErrPasskeyRefused, "another realm's passkey")
+}

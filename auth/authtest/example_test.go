@@ -223,9 +223,10 @@ func Example_registrationApproval() {
 }
 
 // An operators' realm that requires a phishing-resistant factor: the
-// authenticator app an operator had does not count, the next login asks
-// for a passkey, and afterwards the passkey alone completes the second
-// step.
+// authenticator app an operator had proves the operator once more, then
+// the login asks for a passkey; afterwards the passkey alone completes the
+// second step, and a phishing page that relays its challenge gets
+// nothing.
 func Example_phishingResistant() {
 	ctx := context.Background()
 	k := authtest.New(t, auth.Config{Realms: map[string]auth.Realm{"operator": {
@@ -240,33 +241,43 @@ func Example_phishingResistant() {
 	if err != nil {
 		panic(err)
 	}
-	k.EnrollTOTP(t, reg.Account.ID, pw)
+	app, _ := k.EnrollTOTP(t, reg.Account.ID, pw)
+	k.Advance(t, 30*time.Second)
 
 	login := auth.LoginRequest{Realm: "operator", Username: "ani", Password: pw}
 	_, err = k.Auth.Logins().Login(ctx, login)
+	var sfr *auth.SecondFactorRequired
+	fmt.Println(errors.As(err, &sfr), sfr.Methods)
+	_, err = k.Auth.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: "operator", Pending: sfr.Pending,
+		Method: auth.MethodTOTP, Code: k.TOTPCode(t, app)})
 	var enr *auth.EnrollmentRequired
 	fmt.Println(errors.As(err, &enr), enr.Methods)
 
 	key := authtest.NewSoftAuthenticator("https://portal.example.go.id")
-	k.AddPasskey(t, reg.Account.ID, pw, key)
-	_, err = k.Auth.Logins().Login(ctx, login)
-	var sfr *auth.SecondFactorRequired
-	fmt.Println(errors.As(err, &sfr), sfr.Methods)
-	res, err := k.Auth.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: "operator", Pending: sfr.Pending,
-		Method: auth.MethodPasskey, Code: k.PasskeyAnswer(t, "operator", sfr.Pending, key)})
-	fmt.Println(err, res.Account.Username)
+	ch, err := k.Auth.Factors().BeginPasskey(ctx, auth.FactorChange{Realm: "operator", Pending: enr.Pending})
+	if err != nil {
+		panic(err)
+	}
+	made, err := key.Create(ch.Options)
+	if err != nil {
+		panic(err)
+	}
+	e, err := k.Auth.Factors().ConfirmPasskey(ctx, auth.PasskeyConfirmation{Realm: "operator", Pending: enr.Pending, Response: made})
+	fmt.Println(err, e.Login.Account.Username)
 
-	// A passkey that answers for another site (a phishing page that
-	// relays the challenge) is refused.
 	_, err = k.Auth.Logins().Login(ctx, login)
 	errors.As(err, &sfr)
+	fmt.Println(sfr.Methods)
+	// A passkey that answers for another site (a phishing page that
+	// relays the challenge) is refused.
 	key.Origin = "https://portal-example.go.id.phish.example"
 	_, err = k.Auth.Logins().SecondStep(ctx, auth.SecondStepRequest{Realm: "operator", Pending: sfr.Pending,
 		Method: auth.MethodPasskey, Code: k.PasskeyAnswer(t, "operator", sfr.Pending, key)})
 	fmt.Println(err)
 	// Output:
-	// true [passkey]
+	// true [totp recovery]
 	// true [passkey]
 	// <nil> ani
+	// [passkey]
 	// auth: invalid or expired code
 }
