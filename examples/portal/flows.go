@@ -394,6 +394,16 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 			a.loggedIn(w, r, res, ri.Slug, r.PostFormValue("next"))
 			return
 		}
+		var enr *auth.EnrollmentRequired
+		if errors.As(err, &enr) {
+			// A realm that requires a passkey, of an account that had
+			// only other factors: the one it passed proved the owner, who
+			// now sets up the passkey.
+			a.clearCookie(w, "masuk-2fa")
+			a.setEnrollment(w, enr)
+			http.Redirect(w, r, enrollChoice(ri.Slug, r.PostFormValue("next")), http.StatusSeeOther)
+			return
+		}
 	}
 	if auth.Classify(err).Code == auth.CodeNoPendingLogin {
 		a.clearCookie(w, "masuk-2fa")

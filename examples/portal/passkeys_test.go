@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base32"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,6 +25,8 @@ import (
 	"github.com/masuk-id/masuk/auth/authtest"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/store"
+	"github.com/masuk-id/masuk/totp"
 )
 
 // The tests of this file hold issue 18's passkeys in the portal: the
@@ -476,4 +479,39 @@ func TestBrowserPasskeySetup(t *testing.T) {
 		op.click(`#passkey`)
 		assert.Equal(t, "/operator", op.path())
 	})
+}
+
+// TestOperatorPasskeysAfterApp: an operator who set up an authenticator
+// app before the portal required passkeys passes it once more, and only
+// then sets up a passkey: the password alone never adds one.
+func TestOperatorPasskeysAfterApp(t *testing.T) {
+	p := newLocalhostPortal(t, func(c *config) { c.OperatorPasskeys = true })
+	ctx := t.Context()
+	op, err := p.app.auth.Operator(auth.OperatorIdentity{Name: "test", Realms: []string{auth.AnyRealm}})
+	require.NoError(t, err)
+	accts, err := op.List(ctx, store.AccountQuery{Realm: operatorRealm, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, accts, 1)
+	e, err := p.app.auth.Factors().BeginTOTP(ctx, auth.FactorChange{AccountID: accts[0].ID, Password: p.app.seededPassword})
+	require.NoError(t, err)
+	u, err := url.Parse(e.URI)
+	require.NoError(t, err)
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(u.Query().Get("secret"))
+	require.NoError(t, err)
+	code, err := totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	_, err = p.app.auth.Factors().ConfirmTOTP(ctx, auth.TOTPConfirmation{AccountID: accts[0].ID, FactorID: e.FactorID, Code: code})
+	require.NoError(t, err)
+	p.clock.Advance(30 * time.Second)
+
+	b := p.browser()
+	_, body := b.login(operatorRealm, operatorUsername, p.app.seededPassword)
+	require.Equal(t, "/operator/verifikasi", b.url.Path, body)
+	assert.NotContains(t, body, `data-passkey="get"`, "no passkey yet")
+	code, err = totp.Params{}.Code(secret, p.clock.Now())
+	require.NoError(t, err)
+	_, body = b.post("/operator/verifikasi", url.Values{"method": {"totp"}, "code": {code}})
+	require.Equal(t, "/operator/pasang-verifikasi", b.url.Path, body)
+	assert.Contains(t, body, `name="method" value="passkey"`)
+	assert.Equal(t, 1, strings.Count(body, `name="method"`), "a passkey, and nothing else")
 }
