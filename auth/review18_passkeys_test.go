@@ -1034,7 +1034,7 @@ func TestReview18PasswordlessEnumeration(t *testing.T) {
 	forger := authtest.NewSoftAuthenticator(pkOrigin)
 	o := f.register(t, "bpn", "mallory")
 	f.addPasskey(t, o, forger) // a credential of another realm: unknown in lpse
-	try := func(addr string, id []byte) (error, auth.Reason) {
+	try := func(addr string, id []byte) (auth.Reason, error) {
 		rq := auth.Request{ClientAddr: addr}
 		ch, err := f.auth.Logins().BeginPasskey(t.Context(), auth.PasskeyStart{Realm: "lpse", Request: rq})
 		require.NoError(t, err)
@@ -1044,10 +1044,10 @@ func TestReview18PasswordlessEnumeration(t *testing.T) {
 			resp = r18WithAssertionID(t, resp, id)
 		}
 		_, err = f.auth.Logins().PasskeyLogin(t.Context(), auth.PasskeyLoginRequest{Realm: "lpse", Ceremony: ch.Ceremony, Response: resp, Request: rq})
-		return err, reasonOf(f.lastEvent(t, "lpse", auth.EventLoginFailed))
+		return reasonOf(f.lastEvent(t, "lpse", auth.EventLoginFailed)), err
 	}
-	errU, reasonU := try("198.51.100.1", nil)
-	errK, reasonK := try("198.51.100.2", victimID)
+	reasonU, errU := try("198.51.100.1", nil)
+	reasonK, errK := try("198.51.100.2", victimID)
 	require.ErrorIs(t, errU, auth.ErrPasskeyRefused)
 	require.ErrorIs(t, errK, auth.ErrPasskeyRefused)
 	assert.Equal(t, errU.Error(), errK.Error(), "one answer")
@@ -1055,7 +1055,7 @@ func TestReview18PasswordlessEnumeration(t *testing.T) {
 
 	n := 1
 	for ; n < 60; n++ {
-		err, _ := try("198.51.100.2", victimID)
+		_, err := try("198.51.100.2", victimID)
 		var le *lockout.LockedError
 		if errors.As(err, &le) {
 			t.Logf("a known credential ID with forged signatures: locked (%s) after %d", le.Scope, n)
