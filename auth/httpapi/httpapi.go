@@ -375,28 +375,6 @@ func (h *Handler) authenticate(c *call) error {
 	return nil
 }
 
-// locale returns "en" when the Accept-Language header prefers English to
-// Indonesian, and "id" otherwise.
-func locale(r *http.Request) string {
-	best, q := "id", -1.0
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		lang, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		if lang != "id" && lang != "en" && lang != "in" {
-			continue
-		}
-		weight := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if _, err := fmt.Sscanf(v, "%g", &weight); err != nil {
-				continue
-			}
-		}
-		if weight > q {
-			best, q = lang, weight
-		}
-	}
-	if best == "in" {
-		best = "id"
-	}
-	return best
-}
+// locale returns the language of a request's messages: the one its
+// Accept-Language header prefers, "id" or "en".
+func locale(r *http.Request) string { return httpauth.AcceptLocale(r) }

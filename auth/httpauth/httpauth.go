@@ -38,6 +38,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
@@ -255,18 +257,40 @@ func (s *Sessions) Request(r *http.Request) auth.Request {
 	return req
 }
 
-// Locale returns "id" or "en": the language cookie's, else the first of
-// the two the Accept-Language header names, else "id".
+// Locale returns "id" or "en": the language cookie's, else the one the
+// Accept-Language header prefers (AcceptLocale).
 func (s *Sessions) Locale(r *http.Request) string {
 	if c, err := r.Cookie(s.cfg.LocaleCookie); err == nil && (c.Value == "id" || c.Value == "en") {
 		return c.Value
 	}
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		lang, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if lang == "id" || lang == "en" {
-			return lang
-		}
+	return AcceptLocale(r)
+}
+
+// locales are masuk's languages, Indonesian first: the answer when the
+// header names neither.
+var locales = language.NewMatcher([]language.Tag{language.Indonesian, language.English})
+
+// maxAcceptLanguage bounds the header AcceptLocale reads: a browser's is
+// a few dozen bytes, and no one's preferences need more.
+const maxAcceptLanguage = 1 << 10
+
+// AcceptLocale returns "id" or "en": the one of masuk's two languages
+// that the request's Accept-Language header prefers, by the weights,
+// regions and aliases of RFC 9110 and BCP 47 as golang.org/x/text/language
+// reads them ("en-GB;q=0.6, id;q=0.9" is "id", the old code "in" is
+// Indonesian), and "id" when it names neither, or is malformed or longer
+// than 1 KiB.
+func AcceptLocale(r *http.Request) string {
+	h := r.Header.Get("Accept-Language")
+	if h == "" || len(h) > maxAcceptLanguage {
+		return "id"
+	}
+	tags, _, err := language.ParseAcceptLanguage(h)
+	if err != nil || len(tags) == 0 {
+		return "id"
+	}
+	if _, i, conf := locales.Match(tags...); conf != language.No && i == 1 {
+		return "en"
 	}
 	return "id"
 }

@@ -330,6 +330,32 @@ func TestLocale(t *testing.T) {
 	}
 }
 
+// TestAcceptLocale: the header's preference, by weight, region and alias,
+// decides between Indonesian and English; anything else is Indonesian.
+func TestAcceptLocale(t *testing.T) {
+	for _, c := range []struct{ accept, want string }{
+		{"", "id"},
+		{"en", "en"},
+		{"en-US,en;q=0.9", "en"},
+		{"en-GB;q=0.6, id;q=0.9", "id"},
+		{"id;q=0.2, en;q=0.8", "en"},
+		{"fr-FR, de;q=0.9, en;q=0.5", "en"},
+		{"fr-FR, de;q=0.9", "id"},
+		{"in", "id"},
+		{"in-ID, en;q=0.5", "id"},
+		{"ms-MY, en;q=0.1", "en"}, // Malay is not Indonesian to the matcher; English was accepted
+		{"*", "id"},
+		{"en;q=0", "id"},
+		{"en;q=abc", "id"},
+		{";;;,,,", "id"},
+		{strings.Repeat("en-US,", 200) + "en", "id"}, // longer than 1 KiB
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Language", c.accept)
+		assert.Equal(t, c.want, httpauth.AcceptLocale(r), "%q", c.accept)
+	}
+}
+
 // TestPendingAndDeviceCookies: the cookies of the second step and of a
 // remembered device carry the session cookie's attributes and expiries.
 func TestPendingAndDeviceCookies(t *testing.T) {
