@@ -161,6 +161,12 @@ type Config struct {
 	// ones are pruned as new ones are written. Zero means 400 days; a
 	// negative value keeps every event (the host prunes the log itself).
 	EventRetention time.Duration
+	// EventSink receives every event as it is recorded (JSONLines writes
+	// them for a SIEM). Nil means none. EventBuffer is how many events
+	// wait for a slow sink before more are dropped and counted; zero
+	// means DefaultEventBuffer.
+	EventSink   EventSink
+	EventBuffer int
 }
 
 // ErrConfig is wrapped by every error New returns for a configuration it
@@ -221,6 +227,7 @@ type Authenticator struct {
 	passkeys store.Passkeys
 	bg       background
 	events   eventLog
+	sink     sink
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -302,6 +309,14 @@ func New(cfg Config) (*Authenticator, error) {
 		}
 	}
 	if err := a.events.init(cfg.EventRetention); err != nil {
+		return nil, err
+	}
+	if cfg.EventSink != nil && isNil(cfg.EventSink) {
+		return nil, fmt.Errorf("%w: Config.EventSink holds a nil %T", ErrConfig, cfg.EventSink)
+	}
+	if err := a.sink.init(cfg.EventSink, cfg.EventBuffer, func(err error) {
+		a.log.Error("masuk: the event sink failed", "error", err)
+	}); err != nil {
 		return nil, err
 	}
 	a.bg.init(a.backgroundPanicked)

@@ -107,6 +107,9 @@ type BackgroundStats struct {
 	// Panicked is how many jobs panicked. The panic was recovered and
 	// logged with its stack; watch this number, it is a bug.
 	Panicked int64
+	// EventsDropped is how many events Config.EventSink never received
+	// because too many were waiting for it (Config.EventBuffer).
+	EventsDropped int64
 }
 
 // Background returns the counts of background work since New, for a
@@ -115,15 +118,17 @@ func (a *Authenticator) Background() BackgroundStats {
 	a.bg.mu.Lock()
 	n := a.bg.running
 	a.bg.mu.Unlock()
-	return BackgroundStats{Running: n, Dropped: a.bg.dropped.Load(), Panicked: a.bg.panics.Load()}
+	return BackgroundStats{Running: n, Dropped: a.bg.dropped.Load(), Panicked: a.bg.panics.Load(), EventsDropped: a.sink.dropped.Load()}
 }
 
 // Close waits for the messages that requests left to send in the
 // background (reset links, activation codes, notices to the owners of
-// addresses registered twice, new-device alerts). Call it before the
-// program exits, and in tests before reading an outbox. The Authenticator
-// stays usable.
+// addresses registered twice, new-device alerts), and for the events
+// recorded so far to reach Config.EventSink. Call it before the program
+// exits, and in tests before reading an outbox. The Authenticator stays
+// usable.
 func (a *Authenticator) Close() error {
 	a.bg.wait()
+	a.sink.wait()
 	return nil
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"strings"
 
 	"github.com/masuk-id/masuk/store"
@@ -215,6 +216,11 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	if err == nil {
 		a.recordedOne(ctx)
 	}
+	// The sink gets the event even when the store refused it: a SIEM is
+	// where an operator looks when the database is in trouble.
+	se := e
+	se.ID, se.Details = id, maps.Clone(e.Details)
+	a.sink.send(se)
 	level := slog.LevelInfo
 	if k := EventKind(e.Kind); k == EventLoginFailed || k == EventPasswordChangeFailed || k == EventFactorChangeFailed || k == EventTokenFailed {
 		level = slog.LevelWarn
