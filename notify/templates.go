@@ -157,6 +157,17 @@ func buildTemplates(host map[string]string) (*Templates, error) {
 			}
 			c := &compiled{text: text, html: html}
 			if err := c.check(p, locale(loc)); err != nil {
+				// Name the host's other files it was read with, which may
+				// be at fault: a common.tmpl without a "salutation".
+				var with []string
+				for _, name := range names {
+					if _, ok := host[name]; ok && name != file {
+						with = append(with, name)
+					}
+				}
+				if with != nil {
+					file += " (with " + strings.Join(with, ", ") + ")"
+				}
 				// The error of a Render inside starts "notify: " too.
 				return nil, fmt.Errorf("%w: %s: %s", ErrConfig, file, strings.TrimPrefix(err.Error(), "notify: "))
 			}
