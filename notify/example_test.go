@@ -117,8 +117,8 @@ func ExampleRenderSMS() {
 }
 
 // A portal writes its reset codes in its own words; every other message
-// stays masuk's. In production the files come from the host's own
-// go:embed or os.DirFS("templates"), laid out as masuk's are.
+// stays masuk's. In production the files come from the host's embedded
+// files or os.DirFS("templates"), laid out as masuk's are.
 func ExampleNewTemplates() {
 	tm, err := notify.NewTemplates(fstest.MapFS{
 		"id/reset_code.tmpl": {Data: []byte(`
