@@ -135,6 +135,11 @@ type Config struct {
 	// codes only), no notices, and none of the flows that send links or
 	// codes.
 	Sender notify.Sender
+	// Templates write every message Sender sends: notify.NewTemplates
+	// gives masuk's with a host's wording in place of any of them, checked
+	// when it is built. Nil, and a nil *notify.Templates, means masuk's
+	// own.
+	Templates *notify.Templates
 	// Captcha verifies the captchas of the realms whose CaptchaPolicy asks
 	// for one: captcha.Checker(svc) for masuk's own challenges,
 	// captcha.HostedChecker(v) for a hosted service. Nil means no captcha;
@@ -232,6 +237,8 @@ type Authenticator struct {
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
 	dummy string
+	// templates write the messages; nil is masuk's own.
+	templates *notify.Templates
 
 	logins   *Logins
 	accounts *Accounts
@@ -265,6 +272,8 @@ func New(cfg Config) (*Authenticator, error) {
 		tokens:  rs.tokens,
 		sender:  cfg.Sender,
 		keyring: cfg.Keyring,
+
+		templates: cfg.Templates,
 	}
 	if a.hasher == nil {
 		h, err := password.New(password.Config{})

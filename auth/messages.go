@@ -41,12 +41,12 @@ func (a *Authenticator) send(ctx context.Context, realm string, c notify.Channel
 	if !d.Until.IsZero() {
 		d.Until = d.Until.In(m.Location)
 	}
-	render := notify.Render
+	render := a.templates.Render
 	switch c {
 	case notify.SMS:
-		render = notify.RenderSMS
+		render = a.templates.RenderSMS
 	case notify.WhatsApp:
-		render = notify.RenderWhatsApp
+		render = a.templates.RenderWhatsApp
 	}
 	if locale == "" {
 		// notify reads "" as Indonesian: the realm's language must be

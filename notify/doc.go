@@ -67,8 +67,41 @@
 // Codes come first, where phones offer to copy them. Links are never sent
 // by SMS: Indonesians are taught, rightly, not to open them.
 //
-// A host that wants its own wording writes its own [Message] and sends it
-// through the same Sender.
+// # Your own wording
+//
+// A portal that wants its own wording for some messages gives
+// [NewTemplates] an fs.FS (its own go:embed, or os.DirFS) laid out as
+// masuk's templates are: layout.html, id/common.tmpl and en/common.tmpl,
+// and {locale}/{purpose}.tmpl, such as id/reset_code.tmpl. It holds only
+// the files it changes; every other is masuk's. Start from masuk's file
+// (templates/ in the source), which shows the templates each file
+// defines ("subject", "text", "html" and, for codes and alerts, "sms")
+// and the shared pieces it may use ("salutation", "footer", "contact",
+// "html_code", ...). A purpose's file may redefine a shared piece for
+// itself alone; a common.tmpl changes it for every message of its
+// locale.
+//
+// NewTemplates checks everything before a message is sent: every
+// purpose in both locales parses, defines what it must, and writes a
+// message [Message.Validate] accepts from sample data, once with every
+// field its purpose has and once with only those it needs, so that the
+// branches for an empty optional field run too. The templates are given
+// only their purpose's fields, so a reset code's email that shows a Link
+// is refused here; so is a file whose name masuk does not read, such as
+// id/reset_codes.tmpl, which would otherwise change nothing. The error
+// wraps [ErrConfig] and names the file.
+//
+// [Templates.Render], [Templates.RenderSMS] and [Templates.RenderWhatsApp]
+// then work as the package's functions do, which use masuk's own
+// templates (as does a nil *Templates). In auth, set Config.Templates.
+// Keep what masuk's wording promises: one SMS of at most 160 characters,
+// the code first in an SMS and on a line of its own in an email (where
+// [ExtractCode] and the test kit find it), the advice never to give a
+// code away, and no password. html/template escapes every value in the
+// HTML; text bodies and SMS are plain text.
+//
+// A host can also write a [Message] of its own and send it through the
+// same Sender.
 //
 // # SMS gateways
 //

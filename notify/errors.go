@@ -35,9 +35,10 @@ var (
 	ErrInvalidData = errors.New("notify: invalid data")
 )
 
-// ErrConfig means [NewSMTP] was given a configuration it refuses: a
-// missing or malformed field, or a setting that would send mail or
-// credentials unprotected.
+// ErrConfig means [NewSMTP], [NewGateway] or [NewWhatsAppCloud] was given
+// a configuration it refuses (a missing or malformed field, or a setting
+// that would send mail or credentials unprotected), or [NewTemplates]
+// templates it refuses.
 var ErrConfig = errors.New("notify: invalid configuration")
 
 // DataError says which field of [Data] a purpose's message could not be

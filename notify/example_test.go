@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"testing/fstest"
 	"time"
 
 	"github.com/masuk-id/masuk/notify"
@@ -113,6 +114,65 @@ func ExampleRenderSMS() {
 	// 730155 adalah kode verifikasi masuk SIPP BPJS Anda. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas.
 	// 730155 is your SIPP BPJS login code. Valid for 5 minutes. Do not share this code with anyone, including our staff.
 	// SIPP BPJS: akun Anda dikunci karena terlalu banyak percobaan masuk yang gagal, hingga 2 Maret 2026 pukul 14.35 WIB.
+}
+
+// A portal writes its reset codes in its own words; every other message
+// stays masuk's. In production the files come from the host's embedded
+// files or os.DirFS("templates"), laid out as masuk's are.
+func ExampleNewTemplates() {
+	tm, err := notify.NewTemplates(fstest.MapFS{
+		"id/reset_code.tmpl": {Data: []byte(`
+{{define "subject"}}Kode reset {{.PortalName}}{{end}}
+
+{{define "text"}}
+{{template "salutation" .}}
+
+Kode reset kata sandi Anda: {{.Code}}. Berlaku {{.ExpiresIn}}; jangan berikan kepada siapa pun.
+{{template "footer" .}}
+{{end}}
+
+{{define "sms"}}{{.Code}}: kode reset {{.PortalName}}, berlaku {{.ExpiresIn}}. Jangan berikan kepada siapa pun.{{end}}
+
+{{define "html"}}
+{{template "html_salutation" .}}
+<p>Kode reset kata sandi Anda:</p>
+{{template "html_code" .}}
+<p>Berlaku {{.ExpiresIn}}; jangan berikan kepada siapa pun.</p>
+{{end}}
+`)},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := notify.Data{PortalName: "SIPP BPJS", Code: "730155", ExpiresIn: 5 * time.Minute}
+	m, err := tm.Render(notify.ResetCode, "id", d)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Subject)
+	sms, err := tm.RenderSMS(notify.ResetCode, "id", d)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(sms.Text)
+	m, err = tm.Render(notify.ResetCode, "en", d)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Subject)
+
+	// A file that leaves out what its purpose needs is refused, and so
+	// is one that shows a field its purpose does not have: before any
+	// message is sent.
+	_, err = notify.NewTemplates(fstest.MapFS{
+		"en/factor_added.tmpl": {Data: []byte(`{{define "subject"}}{{.Factor}} added{{end}}`)},
+	})
+	fmt.Println(err)
+	// Output:
+	// Kode reset SIPP BPJS
+	// 730155: kode reset SIPP BPJS, berlaku 5 menit. Jangan berikan kepada siapa pun.
+	// Your SIPP BPJS password reset code
+	// notify: invalid configuration: en/factor_added.tmpl: defines no "text"
 }
 
 // Code under test sends in the background; the test waits for the

@@ -2,19 +2,15 @@ package notify
 
 import (
 	"embed"
-	"fmt"
-	htmltemplate "html/template"
 	"io"
-	"slices"
 	"strings"
-	"sync"
-	texttemplate "text/template"
 )
 
 // templateFS holds the message templates: templates/layout.html, the
 // HTML frame of every email, and for each locale a common.tmpl and one
 // <purpose>.tmpl per purpose defining "subject", "text", "html" and,
-// for purposes also sent as SMS, "sms".
+// for purposes also sent as SMS, "sms". [NewTemplates] reads a host's
+// files in the same layout.
 //
 //go:embed templates
 var templateFS embed.FS
@@ -70,27 +66,7 @@ var purposes = [purposeEnd]purposeSpec{
 // text, and for every reader's search and preview. User-supplied fields
 // are escaped in the HTML body.
 func Render(p Purpose, locale string, d Data) (Message, error) {
-	t, loc, values, err := prepare(p, locale, &d)
-	if err != nil {
-		return Message{}, err
-	}
-	m := Message{Channel: Email, Purpose: p, Locale: localeTags[loc]}
-	subject, err := execute(t.text, "subject", values)
-	if err != nil {
-		return Message{}, err
-	}
-	m.Subject = strings.Join(strings.Fields(subject), " ")
-	text, err := execute(t.text, "text", values)
-	if err != nil {
-		return Message{}, err
-	}
-	m.Text = tidy(text)
-	html, err := execute(t.html, "layout", values)
-	if err != nil {
-		return Message{}, err
-	}
-	m.HTML = tidy(html)
-	return m, nil
+	return (*Templates)(nil).Render(p, locale, d)
 }
 
 // RenderSMS writes the SMS for purpose p: a Message with Channel SMS and
@@ -103,23 +79,7 @@ func Render(p Purpose, locale string, d Data) (Message, error) {
 // [ErrUnsupportedChannel].
 // Otherwise it works and fails like [Render].
 func RenderSMS(p Purpose, locale string, d Data) (Message, error) {
-	if p != 0 && p < purposeEnd && !purposes[p].sms {
-		return Message{}, fmt.Errorf("%w: %v has no SMS", ErrUnsupportedChannel, p)
-	}
-	t, loc, values, err := prepare(p, locale, &d)
-	if err != nil {
-		return Message{}, err
-	}
-	text, err := execute(t.text, "sms", values)
-	if err != nil {
-		return Message{}, err
-	}
-	return Message{
-		Channel: SMS,
-		Purpose: p,
-		Locale:  localeTags[loc],
-		Text:    strings.Join(strings.Fields(text), " "),
-	}, nil
+	return (*Templates)(nil).RenderSMS(p, locale, d)
 }
 
 // RenderWhatsApp writes the WhatsApp message for purpose p, which must
@@ -130,33 +90,14 @@ func RenderSMS(p Purpose, locale string, d Data) (Message, error) {
 // WhatsApp, Code set to d.Code, and the Text of p's SMS. Other purposes
 // give [ErrUnsupportedChannel].
 func RenderWhatsApp(p Purpose, locale string, d Data) (Message, error) {
-	if p != 0 && p < purposeEnd && !slices.Contains(purposes[p].needs, "Code") {
-		return Message{}, fmt.Errorf("%w: %v carries no code for WhatsApp", ErrUnsupportedChannel, p)
-	}
-	m, err := RenderSMS(p, locale, d)
-	if err != nil {
-		return Message{}, err
-	}
-	m.Channel, m.Code = WhatsApp, d.Code
-	return m, nil
+	return (*Templates)(nil).RenderWhatsApp(p, locale, d)
 }
 
-// prepare checks p, locale and d and returns the templates and the
-// values they are given: the fields p needs or uses, and Lang. A field
-// the templates are not given cannot be printed by mistake: the templates
-// run with missingkey=error.
-func prepare(p Purpose, locale string, d *Data) (*compiled, locale, map[string]string, error) {
-	if p == 0 || p >= purposeEnd {
-		return nil, 0, nil, fmt.Errorf("%w: %v", ErrUnknownPurpose, p)
-	}
-	loc, ok := parseLocale(locale)
-	if !ok {
-		return nil, 0, nil, fmt.Errorf("%w: %q", ErrUnsupportedLocale, locale)
-	}
-	all, err := loadTemplates()
-	if err != nil {
-		return nil, 0, nil, err
-	}
+// values checks d for purpose p in loc and returns what the templates
+// are given: the fields p needs or uses, and Lang. A field the templates
+// are not given cannot be printed by mistake: the templates run with
+// missingkey=error.
+func values(p Purpose, loc locale, d *Data) (map[string]string, error) {
 	spec := &purposes[p]
 	values := map[string]string{"Lang": localeTags[loc]}
 	set := func(field string, needed bool) error {
@@ -171,31 +112,31 @@ func prepare(p Purpose, locale string, d *Data) (*compiled, locale, map[string]s
 		return nil
 	}
 	if err := set("PortalName", true); err != nil {
-		return nil, 0, nil, err
+		return nil, err
 	}
 	for _, f := range spec.needs {
 		if err := set(f, true); err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
 	}
 	for _, fields := range [][]string{spec.uses, commonUses} {
 		for _, f := range fields {
 			if err := set(f, false); err != nil {
-				return nil, 0, nil, err
+				return nil, err
 			}
 		}
 	}
-	return all[p][loc], loc, values, nil
+	return values, nil
 }
 
-// execute runs the named template, turning a template error (a bug in a
-// template, which the tests rule out) into a plain error.
+// execute runs the named template. Its error is a bug in a template,
+// which the tests and NewTemplates rule out; it names the file and line.
 func execute(t interface {
 	ExecuteTemplate(io.Writer, string, any) error
 }, name string, values map[string]string) (string, error) {
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, name, values); err != nil {
-		return "", fmt.Errorf("notify: template %s: %w", name, err)
+		return "", err
 	}
 	return b.String(), nil
 }
@@ -221,40 +162,3 @@ func tidy(s string) string {
 	}
 	return b.String()
 }
-
-// compiled are one purpose's templates in one locale.
-type compiled struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
-}
-
-// loadTemplates parses every template once, on first use.
-var loadTemplates = sync.OnceValues(func() (*[purposeEnd][len(localeTags)]*compiled, error) {
-	var all [purposeEnd][len(localeTags)]*compiled
-	for p := Purpose(1); p < purposeEnd; p++ {
-		for loc, tag := range localeTags {
-			files := []string{
-				"templates/" + tag + "/common.tmpl",
-				"templates/" + tag + "/" + purposes[p].name + ".tmpl",
-			}
-			text, err := texttemplate.New(purposes[p].name).Option("missingkey=error").ParseFS(templateFS, files...)
-			if err != nil {
-				return nil, fmt.Errorf("notify: %w", err)
-			}
-			html, err := htmltemplate.New(purposes[p].name).Option("missingkey=error").ParseFS(templateFS, append(files, "templates/layout.html")...)
-			if err != nil {
-				return nil, fmt.Errorf("notify: %w", err)
-			}
-			for _, name := range []string{"subject", "text", "html"} {
-				if text.Lookup(name) == nil {
-					return nil, fmt.Errorf("notify: %s defines no %q", files[1], name)
-				}
-			}
-			if (text.Lookup("sms") != nil) != purposes[p].sms {
-				return nil, fmt.Errorf("notify: %s: SMS template does not match the purpose", files[1])
-			}
-			all[p][loc] = &compiled{text: text, html: html}
-		}
-	}
-	return &all, nil
-})

@@ -498,7 +498,7 @@ func TestTemplateFiles(t *testing.T) {
 		return err
 	}))
 	assert.ElementsMatch(t, want, got)
-	_, err := loadTemplates()
+	_, err := defaultTemplates()
 	require.NoError(t, err)
 }
 
