@@ -113,8 +113,9 @@
 // # Migrations
 //
 // The tables are created by versioned migrations embedded in the package,
-// one file per step, migrations/<dialect>/NNNN_name.sql. There are two ways
-// to apply them; choose one per database.
+// one file per step, migrations/<dialect>/NNNN_name.sql, with its revert
+// beside it in NNNN_name.down.sql, which Migrate never runs. There are two
+// ways to apply them; choose one per database.
 //
 // [Store.Migrate] applies the steps the database has not seen yet, all in
 // one transaction, and records them in the table <prefix>schema_migrations.
@@ -123,14 +124,15 @@
 // BEGIN IMMEDIATE on SQLite), and all but the first find nothing to do.
 // Calling it at startup is the simple choice.
 //
-// [MigrationSQL] returns the same steps as SQL text, rendered for a table
-// prefix, for hosts whose own migration tool (goose, golang-migrate, Atlas,
-// a DBA's review) must own every schema change: write each step into the
-// tool's directory under its version and apply them in order. The files
-// in the module source are the same text for the default prefix. A
-// database set up this way must not also be migrated with Migrate, which
-// does not know what the tool applied; call [Store.Check] at startup
-// instead.
+// [MigrationSQL] returns the same steps as SQL text, each with its revert,
+// rendered for a table prefix, for hosts whose own migration tool (goose,
+// golang-migrate, Atlas, a DBA's review) must own every schema change:
+// write each step into the tool's directory under its version and apply
+// them in order, or hand the tool the files of [GooseFS] or
+// [GolangMigrateFS] (see Migrating with your own tool below). The files in
+// the module source are the same text for the default prefix. A database
+// set up this way must not also be migrated with Migrate, which does not
+// know what the tool applied; call [Store.Check] at startup instead.
 //
 // A released step never changes. Later versions of masuk add tables and
 // columns as new numbered steps, as 0003_attempts added the attempt
@@ -144,6 +146,39 @@
 // when a session's owner last proved a secret, and 0011_passkeys the
 // passkeys, so upgrading masuk means
 // migrating again.
+//
+// # Migrating with your own tool
+//
+// [GooseFS] and [GolangMigrateFS] return the steps, rendered for a dialect
+// and table prefix, as an fs.FS in the layout goose
+// (github.com/pressly/goose) and golang-migrate
+// (github.com/golang-migrate/migrate) read: for goose a file per step
+// with the step under "-- +goose Up" and its revert under
+// "-- +goose Down", for golang-migrate NNNN_name.up.sql and
+// NNNN_name.down.sql. One layout cannot serve both: goose would read
+// golang-migrate's two files of a step as two migrations of one version.
+// Give the tool a version table of masuk's own, so that masuk's step
+// numbers never meet the host's. With goose:
+//
+//	fsys, err := sqlstore.GooseFS(sqlstore.Postgres, "")
+//	...
+//	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+//		goose.WithTableName("masuk_goose_db_version"))
+//	...
+//	_, err = p.Up(ctx)
+//
+// and golang-migrate reads [GolangMigrateFS] through its source/iofs, as
+// the example of GolangMigrateFS shows. The steps name no schema: on PostgreSQL, connect the
+// tool with [Config.Schema] first in its search_path (search_path=auth in
+// a pgx URL), and it creates the tables, and its version table, there.
+//
+// A revert drops what its step added, and the data in it: reverting
+// 0008_token_bindings_event_time deletes the bound tokens, as an account
+// then holds one token per purpose, and reverting 0001_accounts deletes
+// every account. Revert only what a downgrade of masuk needs, and back up
+// first. The package's tests apply the steps with golang-migrate on both
+// dialects, revert them one at a time, and check the schema after each
+// against the one the steps build by hand and the one Migrate builds.
 //
 // # Table prefix and schema
 //

@@ -5,11 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/golang-migrate/migrate/v4"
+	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/masuk-id/masuk/store"
@@ -102,4 +107,86 @@ func ExampleMigrationSQL() {
 	// 0009_masuk_attempt_leases.sql
 	// 0010_masuk_session_verified.sql
 	// 0011_masuk_passkeys.sql
+}
+
+// A host whose schema golang-migrate owns migrates masuk's tables with it,
+// keeping their versions in a table of their own, and checks the
+// connection at startup instead of calling Migrate.
+func ExampleGolangMigrateFS() {
+	dir, err := os.MkdirTemp("", "portal")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(dir, "masuk.db")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	fsys, err := sqlstore.GolangMigrateFS(sqlstore.SQLite, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := iofs.New(fsys, ".")
+	if err != nil {
+		log.Fatal(err)
+	}
+	drv, err := migratesqlite.WithInstance(db, &migratesqlite.Config{MigrationsTable: "masuk_schema_versions"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		log.Fatal(err)
+	}
+	version, dirty, err := m.Version()
+	fmt.Println("version:", version, "dirty:", dirty, err)
+
+	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.SQLite})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("check:", s.Check(context.Background()))
+	// Output:
+	// version: 11 dirty: false <nil>
+	// check: <nil>
+}
+
+// GooseFS lays each step out as one file that goose reads, the step and
+// its revert under goose's annotations. A host hands it to
+//
+//	goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithTableName("masuk_goose_db_version"))
+func ExampleGooseFS() {
+	fsys, err := sqlstore.GooseFS(sqlstore.Postgres, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(names[0], "...", names[len(names)-1])
+	b, err := fs.ReadFile(fsys, names[0])
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "-- +goose") || strings.HasPrefix(line, "DROP") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// 0001_accounts.sql ... 0011_passkeys.sql
+	// -- +goose Up
+	// -- +goose StatementBegin
+	// -- +goose StatementEnd
+	// -- +goose Down
+	// -- +goose StatementBegin
+	// DROP TABLE masuk_credentials;
+	// DROP TABLE masuk_accounts;
+	// -- +goose StatementEnd
 }

@@ -16,8 +16,8 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// Migration is one versioned step of the schema, from the embedded file
-// migrations/<dialect>/NNNN_name.sql.
+// Migration is one versioned step of the schema, from the embedded files
+// migrations/<dialect>/NNNN_name.sql and NNNN_name.down.sql.
 type Migration struct {
 	// Version is NNNN: 1, 2, ... without gaps, in the order to apply.
 	Version int
@@ -25,10 +25,14 @@ type Migration struct {
 	Name string
 	// SQL is the file's statements, with the table prefix applied.
 	SQL string
+	// Down is the statements that revert SQL, from NNNN_name.down.sql,
+	// with the table prefix applied: for a migration tool that can step
+	// back. Reverting a step drops what it added, and the data in it.
+	Down string
 }
 
 var (
-	migrationFile = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
+	migrationFile = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)(\.down)?\.sql$`)
 	// The files name every table and index with the default prefix.
 	defaultPrefixWord = regexp.MustCompile(`\b` + DefaultTablePrefix)
 )
@@ -38,7 +42,8 @@ var (
 // applies them with its own migration tool instead of [Store.Migrate].
 // Apply each once, in order, and each in a transaction where the dialect
 // allows. They create unqualified names, so on PostgreSQL they land in the
-// first schema of the search_path.
+// first schema of the search_path. [GooseFS] and [GolangMigrateFS] lay
+// them out as files those tools read.
 func MigrationSQL(d Dialect, prefix string) ([]Migration, error) {
 	if d != Postgres && d != SQLite {
 		return nil, fmt.Errorf("sqlstore: no migrations for %v", d)
@@ -52,25 +57,39 @@ func MigrationSQL(d Dialect, prefix string) ([]Migration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
-	ms := make([]Migration, 0, len(entries))
-	for i, e := range entries {
+	ms := make([]Migration, 0, len(entries)/2)
+	downs := make(map[string]string) // by NNNN_name
+	for _, e := range entries {
 		m := migrationFile.FindStringSubmatch(e.Name())
 		if m == nil {
-			return nil, fmt.Errorf("sqlstore: migration %s/%s is not named NNNN_name.sql", dir, e.Name())
-		}
-		version, _ := strconv.Atoi(m[1])
-		if version != i+1 {
-			return nil, fmt.Errorf("sqlstore: migration %s/%s is out of sequence, want version %d", dir, e.Name(), i+1)
+			return nil, fmt.Errorf("sqlstore: migration %s/%s is not named NNNN_name.sql or NNNN_name.down.sql", dir, e.Name())
 		}
 		b, err := migrationFS.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: %w", err)
 		}
-		ms = append(ms, Migration{
-			Version: version,
-			Name:    m[2],
-			SQL:     defaultPrefixWord.ReplaceAllLiteralString(string(b), prefix),
-		})
+		text := defaultPrefixWord.ReplaceAllLiteralString(string(b), prefix)
+		if m[3] != "" {
+			downs[m[1]+"_"+m[2]] = text
+			continue
+		}
+		version, _ := strconv.Atoi(m[1])
+		if version != len(ms)+1 {
+			return nil, fmt.Errorf("sqlstore: migration %s/%s is out of sequence, want version %d", dir, e.Name(), len(ms)+1)
+		}
+		ms = append(ms, Migration{Version: version, Name: m[2], SQL: text})
+	}
+	for i, m := range ms {
+		key := fmt.Sprintf("%04d_%s", m.Version, m.Name)
+		down, ok := downs[key]
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: migration %s/%s.sql has no %s.down.sql", dir, key, key)
+		}
+		ms[i].Down = down
+		delete(downs, key)
+	}
+	for key := range downs {
+		return nil, fmt.Errorf("sqlstore: migration %s/%s.down.sql has no %s.sql", dir, key, key)
 	}
 	return ms, nil
 }

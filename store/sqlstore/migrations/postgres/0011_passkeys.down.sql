@@ -1,0 +1,3 @@
+-- Reverts 0011_passkeys: drops the passkeys, with their index.
+
+DROP TABLE masuk_passkeys;

@@ -1,0 +1,3 @@
+-- Reverts 0004_challenges: drops the captcha challenges, with their index.
+
+DROP TABLE masuk_challenges;
