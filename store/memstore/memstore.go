@@ -346,6 +346,14 @@ func (s *Store) DeleteAccount(ctx context.Context, id string, state store.Accoun
 	defer s.tmu.Unlock()
 	s.smu.Lock()
 	defer s.smu.Unlock()
+	s.removeAccountLocked(a)
+	return nil
+}
+
+// removeAccountLocked removes the account a and everything keyed to it
+// but its events. The caller holds mu, tmu and smu.
+func (s *Store) removeAccountLocked(a store.Account) {
+	id := a.ID
 	delete(s.accounts, id)
 	delete(s.byUsername, realmKey{a.Realm, a.Username})
 	if a.Email != "" {
@@ -370,7 +378,6 @@ func (s *Store) DeleteAccount(ctx context.Context, id string, state store.Accoun
 		delete(s.sessions, sel)
 	}
 	delete(s.accountSessions, id)
-	return nil
 }
 
 // CredentialByAccount implements [store.Credentials].
@@ -446,10 +453,16 @@ func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
 	if err := store.CheckEvent(e); err != nil {
 		return 0, err
 	}
-	e.Time = e.Time.UTC()
-	e.Details = maps.Clone(e.Details)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.appendEventLocked(e), nil
+}
+
+// appendEventLocked appends e, checked, and returns its ID. The caller
+// holds mu.
+func (s *Store) appendEventLocked(e store.Event) int64 {
+	e.Time = e.Time.UTC()
+	e.Details = maps.Clone(e.Details)
 	s.lastEventID++
 	e.ID = s.lastEventID
 	if e.AccountID == "" {
@@ -464,7 +477,7 @@ func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
 			s.events = dropOldest(s.events)
 		}
 	}
-	return e.ID, nil
+	return e.ID
 }
 
 // dropOldest drops the first event of log. Its place is zeroed, so that it

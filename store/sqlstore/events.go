@@ -18,22 +18,28 @@ func (s *Store) AppendEvent(ctx context.Context, e store.Event) (int64, error) {
 	if err := store.CheckEvent(e); err != nil {
 		return 0, err
 	}
-	var details any // NULL
-	if len(e.Details) > 0 {
-		b, err := json.Marshal(e.Details)
-		if err != nil {
-			return 0, fmt.Errorf("sqlstore: AppendEvent: %w", err)
-		}
-		details = string(b)
-	}
-	var id int64
-	err := s.db.QueryRowContext(ctx, s.q[qAppendEvent],
-		e.Kind, e.Realm, e.AccountID, e.Username, s.timeArg(e.Time),
-		e.ClientAddr, e.UserAgent, details).Scan(&id)
+	id, err := s.appendEvent(ctx, s.db, e)
 	if err != nil {
 		return 0, s.fail(ctx, "AppendEvent", err)
 	}
 	return id, nil
+}
+
+// appendEvent inserts e, checked, with q and returns its ID.
+func (s *Store) appendEvent(ctx context.Context, q querier, e store.Event) (int64, error) {
+	var details any // NULL
+	if len(e.Details) > 0 {
+		b, err := json.Marshal(e.Details)
+		if err != nil {
+			return 0, err
+		}
+		details = string(b)
+	}
+	var id int64
+	err := q.QueryRowContext(ctx, s.q[qAppendEvent],
+		e.Kind, e.Realm, e.AccountID, e.Username, s.timeArg(e.Time),
+		e.ClientAddr, e.UserAgent, details).Scan(&id)
+	return id, err
 }
 
 // ListEvents implements [store.Events].

@@ -88,6 +88,9 @@ const (
 	qDeleteSession
 	qDeleteSessions
 	qPruneSessions
+	qEraseAccount
+	qDeleteAccountEvents
+	qPseudonymiseEvents
 	numQueries
 )
 
@@ -258,6 +261,14 @@ var queries = [numQueries]string{
 	qDeleteSession:  `DELETE FROM {p}sessions WHERE account_id = $1 AND selector = $2`,
 	qDeleteSessions: `DELETE FROM {p}sessions WHERE account_id = $1 AND selector <> $2`,
 	qPruneSessions:  `DELETE FROM {p}sessions WHERE idle_until <= $1 OR expires_at <= $1`,
+
+	// EraseAccount: the foreign keys take what they take for
+	// qDeleteAccount; the realm returned lets the events' statements use
+	// the index on (realm, account_id, id).
+	qEraseAccount:        `DELETE FROM {p}accounts WHERE id = $1 RETURNING realm`,
+	qDeleteAccountEvents: `DELETE FROM {p}events WHERE realm = $1 AND account_id = $2`,
+	qPseudonymiseEvents: `UPDATE {p}events SET account_id = $3, username = '', client_addr = '', user_agent = '', details = NULL
+		WHERE realm = $1 AND account_id = $2`,
 }
 
 // tokenReplace writes the new token over the old in IssueToken's upsert.

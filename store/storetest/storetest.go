@@ -62,12 +62,15 @@ func groups() []group {
 		// (redisstore keeps them apart from accounts).
 		{"Sessions", implements[store.Sessions], sessionClauses()},
 		{"AccountLister", implements2[store.Accounts, store.AccountLister], listerClauses()},
+		{"Erasure", implements3[store.Accounts, store.Events, store.Erasure], erasureClauses()},
 	}
 }
 
 func implements[I any](s any) bool { _, ok := s.(I); return ok }
 
 func implements2[I, J any](s any) bool { return implements[I](s) && implements[J](s) }
+
+func implements3[I, J, K any](s any) bool { return implements2[I, J](s) && implements[K](s) }
 
 // Run runs the conformance suite against the stores open returns.
 func Run(t *testing.T, open Opener) {
