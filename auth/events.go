@@ -114,6 +114,11 @@ const (
 	// Operators' actions, each with details "by" and "reason".
 	EventForcedReset EventKind = "operator.forced_reset"
 	EventDisabled    EventKind = "account.disabled"
+	// EventErased: an account was erased, by its owner or an operator
+	// (Accounts.Erase, Operator.Erase); detail "by" ("owner", or the
+	// operator's name, with "reason"). It names the account by
+	// store.Pseudonym, as the events the erasure kept do.
+	EventErased EventKind = "account.erased"
 	// EventPasskeyCloned: a login with a passkey was refused because the
 	// authenticator's signature counter went back (details "stored" and
 	// "sent", and the passkey's "factor_id"): two copies of its key may

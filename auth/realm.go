@@ -93,6 +93,9 @@ type Realm struct {
 	// phishing page cannot relay, and a login without a password where
 	// the realm offers it. Off unless RPID is set.
 	Passkeys PasskeyPolicy
+	// Retention says what an erasure does with the erased account's
+	// events.
+	Retention RetentionPolicy
 }
 
 // LoginPolicy says what a realm's login form accepts to name an account.
@@ -603,6 +606,8 @@ func (r Realm) check(name string) error {
 		return fmt.Errorf("unknown reset delivery %d", r.Reset.Delivery)
 	case r.SecondFactor.Requirement > SecondFactorOff:
 		return fmt.Errorf("unknown second-factor requirement %d", r.SecondFactor.Requirement)
+	case r.Retention.Events > ErasedEventsDelete:
+		return fmt.Errorf("unknown erased-events setting %d", r.Retention.Events)
 	}
 	return nil
 }

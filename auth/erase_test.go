@@ -1,0 +1,129 @@
+package auth_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/store"
+)
+
+// TestEraseOnEveryBackend: on every backend, sessions in Redis included,
+// a wrong password erases nothing; the owner's erasure (events
+// pseudonymised) and an operator's (events deleted) leave nothing of the
+// account: its login fails as for an unknown user, its sessions are gone,
+// its username registers again, and the erasure's event is kept.
+func TestEraseOnEveryBackend(t *testing.T) {
+	for _, b := range everyBackend() {
+		t.Run(b.name, func(t *testing.T) {
+			st, hot := b.open(t)
+			a, err := auth.New(auth.Config{
+				Store: st, Tokens: tokensOf(hot), Sessions: sessionsOf(hot), Hasher: &authtest.Hasher{},
+				Realm: auth.Realm{Messages: auth.Messages{PortalName: "LPSE Uji"}},
+				Realms: map[string]auth.Realm{
+					"lpse": {},
+					"sso":  {Retention: auth.RetentionPolicy{Events: auth.ErasedEventsDelete}},
+				},
+			})
+			require.NoError(t, err)
+			ctx := t.Context()
+			for _, tc := range []struct {
+				realm    string
+				operator bool
+			}{{"lpse", false}, {"sso", true}} {
+				reg, err := a.Accounts().Register(ctx, auth.Registration{Realm: tc.realm, Username: "budi", Password: goodPassword})
+				require.NoError(t, err)
+				acct := reg.Account
+				res, err := a.Logins().Login(ctx, auth.LoginRequest{Realm: tc.realm, Username: "budi", Password: goodPassword, Request: req})
+				require.NoError(t, err)
+				sess, err := a.Sessions().Start(ctx, auth.StartSession{Account: res.Account, Request: req})
+				require.NoError(t, err)
+
+				err = a.Accounts().Erase(ctx, auth.AccountErasure{AccountID: acct.ID, Password: "salah sekali kata sandinya", Request: req})
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+				_, err = a.Sessions().Load(ctx, sess.Token)
+				require.NoError(t, err, "a wrong password erases nothing")
+
+				by := "owner"
+				if tc.operator {
+					op, err := a.Operator(auth.OperatorIdentity{Name: "op-1", Realms: []string{auth.AnyRealm}})
+					require.NoError(t, err)
+					require.NoError(t, op.Erase(ctx, auth.OperatorAction{AccountID: acct.ID, Reason: "permintaan pemilik", Request: req}))
+					by = "op-1"
+				} else {
+					require.NoError(t, a.Accounts().Erase(ctx, auth.AccountErasure{AccountID: acct.ID, Password: goodPassword, Request: req}))
+				}
+
+				_, err = a.Sessions().Load(ctx, sess.Token)
+				require.Error(t, err, "the session of an erased account")
+				if hot != nil {
+					left, err := hot.Sessions(ctx, acct.ID, res.Account.CreatedAt)
+					require.NoError(t, err)
+					assert.Empty(t, left, "sessions in Redis")
+				}
+				_, err = st.AccountByID(ctx, acct.ID)
+				require.ErrorIs(t, err, store.ErrNotFound)
+				_, err = a.Logins().Login(ctx, auth.LoginRequest{Realm: tc.realm, Username: "budi", Password: goodPassword, Request: req})
+				require.ErrorIs(t, err, auth.ErrInvalidCredentials)
+
+				named, err := st.ListEvents(ctx, store.EventQuery{Realm: tc.realm, AccountID: acct.ID})
+				require.NoError(t, err)
+				assert.Empty(t, named, "events naming the erased account")
+				kept, err := st.ListEvents(ctx, store.EventQuery{Realm: tc.realm, AccountID: store.Pseudonym(acct.ID)})
+				require.NoError(t, err)
+				require.NotEmpty(t, kept)
+				assert.Equal(t, string(auth.EventErased), kept[0].Kind)
+				assert.Equal(t, by, kept[0].Details["by"])
+				for _, e := range kept {
+					assert.Empty(t, e.Username)
+				}
+				if tc.operator {
+					assert.Len(t, kept, 1, "events deleted")
+				} else {
+					assert.Greater(t, len(kept), 1, "events pseudonymised")
+					assert.Empty(t, kept[1].ClientAddr)
+				}
+
+				again, err := a.Accounts().Register(ctx, auth.Registration{Realm: tc.realm, Username: "budi", Password: goodPassword})
+				require.NoError(t, err, "the username is free again")
+				assert.NotEqual(t, acct.ID, again.Account.ID)
+			}
+		})
+	}
+}
+
+// TestExport: an export holds the profile, sessions and history of the
+// account, and no secret.
+func TestExport(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	acct := f.register(t, "lpse", "budi")
+	res, err := f.auth.Logins().Login(ctx, auth.LoginRequest{Realm: "lpse", Username: "budi", Password: goodPassword, Request: req})
+	require.NoError(t, err)
+	sess, err := f.auth.Sessions().Start(ctx, auth.StartSession{Account: res.Account, Request: req})
+	require.NoError(t, err)
+
+	x, err := f.auth.Accounts().Export(ctx, acct.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "budi", x.Username)
+	assert.Equal(t, store.StateActive, x.State)
+	require.Len(t, x.Sessions, 1)
+	assert.Equal(t, sess.ID, x.Sessions[0].ID)
+	require.NotEmpty(t, x.Activity)
+	assert.Equal(t, auth.EventLoginSucceeded, x.Activity[0].Kind)
+
+	b, err := json.Marshal(x)
+	require.NoError(t, err)
+	cred, err := f.store.CredentialByAccount(ctx, acct.ID)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), cred.Hash)
+	assert.NotContains(t, string(b), sess.Token)
+	assert.NotContains(t, string(b), acct.SecurityStamp)
+
+	_, err = f.auth.Accounts().Export(ctx, "no-such-account")
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
