@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"encoding/base32"
+	"encoding/hex"
 	"encoding/json"
 	"testing"
 
@@ -126,4 +128,46 @@ func TestExport(t *testing.T) {
 
 	_, err = f.auth.Accounts().Export(ctx, "no-such-account")
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// TestExportFactorsWithoutSecrets: an export lists the TOTP factor and the
+// number of recovery codes left, and holds neither the factor's secret
+// nor a recovery code.
+func TestExportFactorsWithoutSecrets(t *testing.T) {
+	f := newMFAFixture(t)
+	acct := f.register(t, "lpse", "budi")
+	secret, recovery := f.enroll(t, acct)
+	x, err := f.auth.Accounts().Export(t.Context(), acct.ID)
+	require.NoError(t, err)
+	require.Len(t, x.Factors.Factors, 1)
+	assert.Equal(t, store.FactorTOTP, x.Factors.Factors[0].Kind)
+	assert.Equal(t, len(recovery), x.Factors.RecoveryCodes)
+	b, err := json.Marshal(x)
+	require.NoError(t, err)
+	for _, s := range append([]string{
+		base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret),
+		hex.EncodeToString(secret),
+		string(secret),
+	}, recovery...) {
+		assert.NotContains(t, string(b), s)
+	}
+}
+
+// TestEraseNeedsErasure: a store without store.Erasure erases nothing,
+// and says so before the password is checked.
+func TestEraseNeedsErasure(t *testing.T) {
+	f := newFixture(t, func(c *auth.Config) {
+		ms := c.Store
+		c.Store = struct{ store.Store }{ms}
+		c.Attempts, c.Sessions, c.Tokens = ms.(store.Attempts), ms.(store.Sessions), ms.(store.Tokens)
+		c.Factors, c.Recovery, c.Devices = ms.(store.Factors), ms.(store.Recovery), ms.(store.Devices)
+	})
+	acct := f.register(t, "lpse", "budi")
+	err := f.auth.Accounts().Erase(t.Context(), auth.AccountErasure{AccountID: acct.ID, Password: goodPassword})
+	require.ErrorIs(t, err, auth.ErrNotConfigured)
+	op, err := f.auth.Operator(auth.OperatorIdentity{Name: "op-1", Realms: []string{auth.AnyRealm}})
+	require.NoError(t, err)
+	require.ErrorIs(t, op.Erase(t.Context(), auth.OperatorAction{AccountID: acct.ID}), auth.ErrNotConfigured)
+	_, err = f.store.AccountByID(t.Context(), acct.ID)
+	require.NoError(t, err)
 }
