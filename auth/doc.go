@@ -24,7 +24,10 @@
 //     ResendActivation for a new account's address, RequestReset and
 //     CompleteReset for a forgotten password, ChangePassword,
 //     RequestEmailChange and ConfirmEmailChange, RequestPhoneChange and
-//     ConfirmPhoneChange, and Get.
+//     ConfirmPhoneChange, Get, and the owner's rights over the data kept
+//     (Indonesia's UU 27/2022): Export, and Erase, which removes the
+//     account and everything keyed to it and deletes or pseudonymises its
+//     events as the realm's Retention says.
 //   - [Authenticator.Sessions] ([Sessions]): Start after a login, Load on
 //     every request, List, Logout, Revoke and RevokeOthers for the owner's
 //     sessions page, Reauthenticate before sensitive actions. Package auth/httpauth wraps them for net/http.
@@ -39,7 +42,7 @@
 //     actions, obtained with the operator's identity and the realms it may
 //     act in: Account, List and Activity to look; LockStatus and Unlock;
 //     Approve and Reject a registration; ForceReset, Disable, Enable and
-//     EndSessions; Passkeys and RemovePasskey.
+//     EndSessions; Passkeys and RemovePasskey; Erase.
 //   - The Authenticator itself: Close (waits for the messages sent after
 //     the answer), Background (counts that work) and PruneEvents.
 //   - [Classify] turns any error of these into a stable code, an HTTP
