@@ -189,7 +189,7 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 // session and then the account. Either way the caller compares the
 // account's state and stamp with the session's.
 func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, store.Account, error) {
-	if sa, ok := ss.(store.SessionAccounts); ok && sameStore(ss, a.store) {
+	if sa, ok := ss.(store.SessionAccounts); ok && sameStore(ss, a.roles.accounts) {
 		t, ok := secret.ParseToken(token)
 		if !ok {
 			return store.Session{}, store.Account{}, ErrNoSession
@@ -220,13 +220,14 @@ func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, t
 	return s, acct, nil
 }
 
-// sameStore reports whether the session store ss is the account store st,
-// the one pointer (a store of another kind is taken as another store).
-func sameStore(ss store.Sessions, st store.Store) bool {
-	if t := reflect.TypeOf(ss); t == nil || t.Kind() != reflect.Pointer || t != reflect.TypeOf(st) {
+// sameStore reports whether the session store ss is the accounts role's
+// store, the one pointer (a store of another kind is taken as another
+// store, so that comparing never panics).
+func sameStore(ss store.Sessions, accounts store.Accounts) bool {
+	if t := reflect.TypeOf(ss); t == nil || t.Kind() != reflect.Pointer || t != reflect.TypeOf(accounts) {
 		return false
 	}
-	return any(ss) == any(st)
+	return any(ss) == any(accounts)
 }
 
 // tokenSession returns the session a token names, live at now and whose
