@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/masuk-id/masuk/secret"
@@ -153,16 +154,9 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 		return nil, err
 	}
 	now := a.now().UTC()
-	s, err := tokenSession(ctx, ss, token, now)
+	s, acct, err := a.sessionAccount(ctx, ss, token, now)
 	if err != nil {
 		return nil, err
-	}
-	acct, err := a.store.AccountByID(ctx, s.AccountID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, ErrNoSession
-	case err != nil:
-		return nil, fmt.Errorf("auth: loading a session: %w", err)
 	}
 	if acct.State != store.StateActive || subtle.ConstantTimeCompare([]byte(acct.SecurityStamp), []byte(s.Stamp)) != 1 {
 		if err := ss.DeleteSession(context.WithoutCancel(ctx), s.AccountID, s.Selector); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -185,6 +179,55 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 		Session:     sessionInfo(s, s.Selector),
 		ReauthUntil: s.VerifiedAt.Add(a.settingsOf(s.Realm).Session.ReauthWithin),
 	}, nil
+}
+
+// sessionAccount returns the session a token names, live at now and whose
+// secret the token holds, and its account: ErrNoSession for any other
+// token or a session whose account is gone, a wrapped error when a store
+// fails. When the session store is also the account store and reads both
+// at once (store.SessionAccounts), that is one round trip; otherwise the
+// session and then the account. Either way the caller compares the
+// account's state and stamp with the session's.
+func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, store.Account, error) {
+	if sa, ok := ss.(store.SessionAccounts); ok && sameStore(ss, a.roles.accounts) {
+		t, ok := secret.ParseToken(token)
+		if !ok {
+			return store.Session{}, store.Account{}, ErrNoSession
+		}
+		s, acct, err := sa.SessionAccount(ctx, t.Selector(), now)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return store.Session{}, store.Account{}, ErrNoSession
+		case err != nil:
+			return store.Session{}, store.Account{}, fmt.Errorf("auth: loading a session: %w", err)
+		}
+		if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
+			return store.Session{}, store.Account{}, ErrNoSession
+		}
+		return s, acct, nil
+	}
+	s, err := tokenSession(ctx, ss, token, now)
+	if err != nil {
+		return store.Session{}, store.Account{}, err
+	}
+	acct, err := a.store.AccountByID(ctx, s.AccountID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Session{}, store.Account{}, ErrNoSession
+	case err != nil:
+		return store.Session{}, store.Account{}, fmt.Errorf("auth: loading a session: %w", err)
+	}
+	return s, acct, nil
+}
+
+// sameStore reports whether the session store ss is the accounts role's
+// store, the one pointer (a store of another kind is taken as another
+// store, so that comparing never panics).
+func sameStore(ss store.Sessions, accounts store.Accounts) bool {
+	if t := reflect.TypeOf(ss); t == nil || t.Kind() != reflect.Pointer || t != reflect.TypeOf(accounts) {
+		return false
+	}
+	return any(ss) == any(accounts)
 }
 
 // tokenSession returns the session a token names, live at now and whose

@@ -146,3 +146,18 @@ type AccountLister interface {
 	// not empty and not a valid state.
 	ListAccounts(ctx context.Context, q AccountQuery) ([]Account, error)
 }
+
+// SessionAccounts is implemented by a store that keeps both the sessions
+// and the accounts, and can read a session together with its account in
+// one step (sqlstore: one SELECT joining the two on their primary keys).
+// It only saves a round trip: the caller still compares the account's
+// state and security stamp with the session's, on every load, as it does
+// with Session and AccountByID. The Authenticator uses it when its
+// session store is also its account store.
+type SessionAccounts interface {
+	// SessionAccount returns the session with the selector if it is live
+	// at time at, and its account, as Session and AccountByID would
+	// return them, read at one moment; ErrNotFound when there is no such
+	// session or its account does not exist.
+	SessionAccount(ctx context.Context, selector string, at time.Time) (Session, Account, error)
+}

@@ -35,6 +35,7 @@ func sessionClauses() []clause {
 		{"AtBounds", testSessionBounds},
 		{"ReturnedCopies", testSessionCopies},
 		{"CanceledContext", testSessionsCanceled},
+		{"SessionWithAccount", testSessionAccount},
 	}
 }
 
@@ -652,4 +653,49 @@ func testConcurrentVerify(t *testing.T, open Opener) {
 	got, err := s.Session(ctx(t), a.Selector, at.Add(time.Minute))
 	noErr(t, err, "Session")
 	equal(t, got.VerifiedAt, at.Add(n*time.Second).UTC(), "VerifiedAt after parallel verifications")
+}
+
+// testSessionAccount: a store that implements store.SessionAccounts (and
+// store.Accounts) reads a live session and its account as Session and
+// AccountByID would, and neither when either is missing or the session is
+// dead. A new stamp shows at the next read.
+func testSessionAccount(t *testing.T, open Opener) {
+	st := open(t)
+	sa, ok1 := st.(store.SessionAccounts)
+	accts, ok2 := st.(store.Accounts)
+	ss, ok3 := st.(store.Sessions)
+	if !ok1 || !ok2 || !ok3 {
+		t.Skipf("%T does not implement store.SessionAccounts, store.Accounts and store.Sessions", st)
+	}
+	a := account(newID("realm-"), "budi")
+	a.Profile = map[string]string{"nip": "198503302010011001"}
+	noErr(t, accts.CreateAccount(ctx(t), a, nil), "CreateAccount")
+	x := session(a.ID)
+	x.Realm, x.Stamp = a.Realm, a.SecurityStamp
+	begin(t, ss, x)
+
+	when := at.Add(time.Minute)
+	gotS, gotA, err := sa.SessionAccount(ctx(t), x.Selector, when)
+	noErr(t, err, "SessionAccount")
+	wantA, err := accts.AccountByID(ctx(t), a.ID)
+	noErr(t, err, "AccountByID")
+	equal(t, readSession(t, gotS), sessionAt(t, ss, x.Selector, when), "SessionAccount's session")
+	equal(t, gotA, wantA, "SessionAccount's account")
+
+	_, _, err = sa.SessionAccount(ctx(t), x.Selector, x.IdleUntil)
+	isErr(t, err, store.ErrNotFound, "SessionAccount of a session idle at the time")
+	_, _, err = sa.SessionAccount(ctx(t), newID("session-"), when)
+	isErr(t, err, store.ErrNotFound, "SessionAccount(unknown)")
+	orphan := session(newID("acc-"))
+	begin(t, ss, orphan)
+	_, _, err = sa.SessionAccount(ctx(t), orphan.Selector, when)
+	isErr(t, err, store.ErrNotFound, "SessionAccount of a session whose account does not exist")
+
+	if creds, ok := st.(store.Credentials); ok {
+		stamp := newID("stamp-")
+		noErr(t, creds.SetCredential(ctx(t), store.Credential{AccountID: a.ID, Hash: "$test$new", ChangedAt: when}, stamp), "SetCredential")
+		_, gotA, err = sa.SessionAccount(ctx(t), x.Selector, when)
+		noErr(t, err, "SessionAccount after SetCredential")
+		equal(t, gotA.SecurityStamp, stamp, "account's stamp after SetCredential")
+	}
 }
