@@ -101,9 +101,12 @@ func (a *Authenticator) erasure() (store.Erasure, error) {
 	return e, nil
 }
 
-// sameStore reports whether x and y are the same store.
+// sameStore reports whether x and y are the same store: of one type, a
+// comparable one, and equal (a store of a type that cannot be compared is
+// taken as another store, so that comparing never panics).
 func sameStore(x, y any) bool {
-	return x != nil && reflect.TypeOf(x).Comparable() && x == y
+	t := reflect.TypeOf(x)
+	return t != nil && t == reflect.TypeOf(y) && t.Comparable() && x == y
 }
 
 // erase erases acct and records it with details, then ends what a

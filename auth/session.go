@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/masuk-id/masuk/secret"
@@ -218,16 +217,6 @@ func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, t
 		return store.Session{}, store.Account{}, fmt.Errorf("auth: loading a session: %w", err)
 	}
 	return s, acct, nil
-}
-
-// sameStore reports whether the session store ss is the accounts role's
-// store, the one pointer (a store of another kind is taken as another
-// store, so that comparing never panics).
-func sameStore(ss store.Sessions, accounts store.Accounts) bool {
-	if t := reflect.TypeOf(ss); t == nil || t.Kind() != reflect.Pointer || t != reflect.TypeOf(accounts) {
-		return false
-	}
-	return any(ss) == any(accounts)
 }
 
 // tokenSession returns the session a token names, live at now and whose
