@@ -2,8 +2,9 @@
 // mobile apps and single-page applications: login in one or two steps
 // with the captcha, registration and activation, forgotten passwords, the
 // password and email address, second factors, passkeys and recovery
-// codes, the phone number, sessions, activity and logout. [New] takes a
-// [Config] and returns a [Handler] the host mounts:
+// codes, the phone number, sessions, activity, logout, and the owner's
+// copy of the account's data and its erasure. [New] takes a [Config] and
+// returns a [Handler] the host mounts:
 //
 //	api, err := httpapi.New(httpapi.Config{
 //		Auth: a, BasePath: "/api", Realms: []string{"lpse", "sapk"},

@@ -49,6 +49,12 @@ func (h *Handler) factors(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	return 200, factorsSummary(s), nil
+}
+
+// factorsSummary is s as the API answers it: empty lists, not null, and
+// times in UTC.
+func factorsSummary(s auth.FactorsSummary) auth.FactorsSummary {
 	if s.Factors == nil {
 		s.Factors = []auth.FactorInfo{}
 	}
@@ -62,7 +68,7 @@ func (h *Handler) factors(c *call) (int, any, error) {
 		s.Devices[i].CreatedAt, s.Devices[i].ExpiresAt = s.Devices[i].CreatedAt.UTC(), s.Devices[i].ExpiresAt.UTC()
 	}
 	s.Passkeys = passkeyInfos(s.Passkeys)
-	return 200, s, nil
+	return s
 }
 
 // passwordBody is a change to the second factors, which needs the
@@ -249,23 +255,30 @@ func (h *Handler) activity(c *call) (int, any, error) {
 	}
 	v := activityView{Entries: make([]activityEntry, len(list))}
 	for i, e := range list {
-		details := e.Details
-		if _, by := details["by"]; !by && details["reason"] != "" {
-			details = make(map[string]string, len(e.Details))
-			for k, val := range e.Details {
-				if k != "reason" {
-					details[k] = val
-				}
-			}
-		}
-		if len(details) == 0 {
-			details = nil
-		}
-		v.Entries[i] = activityEntry{ID: e.ID, Kind: e.Kind, Time: e.Time.UTC(), ClientAddr: e.ClientAddr,
-			UserAgent: e.UserAgent, Device: auth.ParseDevice(e.UserAgent).Label(c.lang), Details: details}
+		v.Entries[i] = newActivityEntry(e, c.lang)
 	}
 	if len(list) == limit {
 		v.Before = list[len(list)-1].ID
 	}
 	return 200, v, nil
+}
+
+// newActivityEntry is e for its owner, the device named in lang: a
+// failed login's reason is left out, unless an operator acted and gave
+// it.
+func newActivityEntry(e auth.ActivityEntry, lang string) activityEntry {
+	details := e.Details
+	if _, by := details["by"]; !by && details["reason"] != "" {
+		details = make(map[string]string, len(e.Details))
+		for k, val := range e.Details {
+			if k != "reason" {
+				details[k] = val
+			}
+		}
+	}
+	if len(details) == 0 {
+		details = nil
+	}
+	return activityEntry{ID: e.ID, Kind: e.Kind, Time: e.Time.UTC(), ClientAddr: e.ClientAddr,
+		UserAgent: e.UserAgent, Device: auth.ParseDevice(e.UserAgent).Label(lang), Details: details}
 }

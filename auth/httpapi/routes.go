@@ -37,6 +37,8 @@ var routes = []route{
 	{"POST", "/email/confirm", public, requiredBody, with((*Handler).confirmEmail)},
 	// The owner's, behind a bearer session.
 	{"GET", "/account", bearer, noBody, (*Handler).me},
+	{"GET", "/account/export", bearer, noBody, (*Handler).export},
+	{"POST", "/account/erase", bearer, optionalBody, with((*Handler).erase)},
 	{"POST", "/password/change", bearer, requiredBody, with((*Handler).changePassword)},
 	{"POST", "/email/change", bearer, requiredBody, with((*Handler).changeEmail)},
 	{"POST", "/phone/change", bearer, requiredBody, with((*Handler).changePhone)},
