@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -319,8 +320,8 @@ func (a *Authenticator) passkeysOf(r *realmConfig) (*webauthn.WebAuthn, error) {
 	return r.webauthn, nil
 }
 
-// ceremony is a ceremony's state kept in a token: the session data, in
-// chunks that fit a token's data entries, and the realm.
+// ceremonyChunk is how much of a ceremony's session data (JSON) one of
+// its token's data entries holds: they hold at most 1 KiB each.
 const ceremonyChunk = 1000
 
 // saveCeremony stores a ceremony's session data in a single-use token
@@ -877,7 +878,7 @@ func (l *Logins) BeginPasskey(ctx context.Context, s PasskeyStart) (*PasskeyChal
 	if err != nil {
 		return nil, err
 	}
-	if !containsMethod(p.methods, MethodPasskey) {
+	if !slices.Contains(p.methods, MethodPasskey) {
 		return nil, ErrMethodUnavailable
 	}
 	keys, err := a.passkeys.Passkeys(ctx, p.acct.ID)
@@ -900,15 +901,6 @@ func (l *Logins) BeginPasskey(ctx context.Context, s PasskeyStart) (*PasskeyChal
 		return nil, err
 	}
 	return &PasskeyChallenge{Options: opts, ExpiresAt: t.ExpiresAt}, nil
-}
-
-func containsMethod(ms []Method, m Method) bool {
-	for _, x := range ms {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 // checkPasskeyStep checks the second step's passkey answer against the
@@ -1063,7 +1055,7 @@ func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*Lo
 	if err != nil {
 		return nil, err
 	}
-	res, reason, err := a.passkeyLogin(ctx, w, acct, sd, parsed, req.Request)
+	res, reason, err := a.passkeyLogin(ctx, w, acct, k, sd, parsed, req.Request)
 	if errors.Is(err, ErrPasskeyRefused) {
 		a.settle(ctx, att, ev, ErrInvalidCredentials)
 		ev = withReason(ev, reason)
@@ -1084,14 +1076,13 @@ func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*Lo
 // passkeyLogin verifies a login with a passkey alone, for an attempt the
 // guard let through; ErrPasskeyRefused, with the reason, when it does
 // not open the account.
-func (a *Authenticator) passkeyLogin(ctx context.Context, w *webauthn.WebAuthn, acct store.Account, sd webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, req Request) (*LoginResult, Reason, error) {
+func (a *Authenticator) passkeyLogin(ctx context.Context, w *webauthn.WebAuthn, acct store.Account, k store.Passkey, sd webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, req Request) (*LoginResult, Reason, error) {
 	if acct.State != store.StateActive {
 		return nil, ReasonDisabled, ErrPasskeyRefused
 	}
-	keys, err := a.passkeys.Passkeys(ctx, acct.ID)
-	if err != nil {
-		return nil, ReasonError, fmt.Errorf("auth: passkey login: %w", err)
-	}
+	// The passkey the answer names, read by its ID, is all the account
+	// need offer: no second read of the account's others.
+	keys := []store.Passkey{k}
 	u := passkeyUser{acct: acct, keys: keys}
 	found := func(rawID, handle []byte) (webauthn.User, error) {
 		if subtle.ConstantTimeCompare(handle, u.WebAuthnID()) != 1 {

@@ -188,35 +188,39 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 // session and then the account. Either way the caller compares the
 // account's state and stamp with the session's.
 func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, store.Account, error) {
-	if sa, ok := ss.(store.SessionAccounts); ok && sameStore(ss, a.roles.accounts) {
-		t, ok := secret.ParseToken(token)
-		if !ok {
-			return store.Session{}, store.Account{}, ErrNoSession
+	sa, joined := ss.(store.SessionAccounts)
+	if !joined || !sameStore(ss, a.roles.accounts) {
+		s, err := tokenSession(ctx, ss, token, now)
+		if err != nil {
+			return store.Session{}, store.Account{}, err
 		}
-		s, acct, err := sa.SessionAccount(ctx, t.Selector(), now)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return store.Session{}, store.Account{}, ErrNoSession
-		case err != nil:
-			return store.Session{}, store.Account{}, fmt.Errorf("auth: loading a session: %w", err)
-		}
-		if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
-			return store.Session{}, store.Account{}, ErrNoSession
-		}
-		return s, acct, nil
+		acct, err := a.store.AccountByID(ctx, s.AccountID)
+		return s, acct, sessionErr(err)
 	}
-	s, err := tokenSession(ctx, ss, token, now)
-	if err != nil {
+	t, ok := secret.ParseToken(token)
+	if !ok {
+		return store.Session{}, store.Account{}, ErrNoSession
+	}
+	s, acct, err := sa.SessionAccount(ctx, t.Selector(), now)
+	if err = sessionErr(err); err != nil {
 		return store.Session{}, store.Account{}, err
 	}
-	acct, err := a.store.AccountByID(ctx, s.AccountID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
 		return store.Session{}, store.Account{}, ErrNoSession
-	case err != nil:
-		return store.Session{}, store.Account{}, fmt.Errorf("auth: loading a session: %w", err)
 	}
 	return s, acct, nil
+}
+
+// sessionErr is a session read's error as Load answers it: ErrNoSession
+// for a session or account that is not there, wrapped otherwise.
+func sessionErr(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrNoSession
+	case err != nil:
+		return fmt.Errorf("auth: loading a session: %w", err)
+	}
+	return nil
 }
 
 // tokenSession returns the session a token names, live at now and whose
@@ -228,11 +232,8 @@ func tokenSession(ctx context.Context, ss store.Sessions, token string, now time
 		return store.Session{}, ErrNoSession
 	}
 	s, err := ss.Session(ctx, t.Selector(), now)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return store.Session{}, ErrNoSession
-	case err != nil:
-		return store.Session{}, fmt.Errorf("auth: loading a session: %w", err)
+	if err = sessionErr(err); err != nil {
+		return store.Session{}, err
 	}
 	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
 		return store.Session{}, ErrNoSession
