@@ -202,9 +202,10 @@ func golangMigrate(t *testing.T, b backend, db *sql.DB, schema string) *migrate.
 }
 
 // schemaOf describes the masuk tables of the test's database, by table:
-// its columns in order, its indexes, and on PostgreSQL its constraints and
-// storage options, or on SQLite its foreign keys. The migrations tables
-// are left out, and the schema's name too.
+// its columns in order, its indexes, its triggers, and on PostgreSQL its
+// constraints and storage options, or on SQLite its foreign keys; on
+// PostgreSQL also the schema's functions, under "(functions)". The
+// migrations tables are left out, and the schema's name too.
 func schemaOf(t *testing.T, b backend, db *sql.DB, schema string) map[string][]string {
 	t.Helper()
 	described := make(map[string][]string)
@@ -220,6 +221,7 @@ func schemaOf(t *testing.T, b backend, db *sql.DB, schema string) map[string][]s
 			d = append(d, column[string](t, db, `SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, schema, table)...)
 			d = append(d, column[string](t, db, `SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`, qualified)...)
 			d = append(d, column[string](t, db, `SELECT 'options ' || coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = $1::regclass`, qualified)...)
+			d = append(d, column[string](t, db, `SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY tgname`, qualified)...)
 			for i := range d {
 				d[i] = strings.ReplaceAll(d[i], schema+".", "")
 			}
@@ -228,8 +230,21 @@ func schemaOf(t *testing.T, b backend, db *sql.DB, schema string) map[string][]s
 				FROM pragma_table_info(?) ORDER BY cid`, table)...)
 			d = append(d, column[string](t, db, `SELECT 'index ' || name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name`, table)...)
 			d = append(d, column[string](t, db, `SELECT 'foreign key ' || "from" || ' ' || "table" || ' ' || "to" || ' ' || on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, table)...)
+			d = append(d, column[string](t, db, `SELECT 'trigger ' || name || ' ' || sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name`, table)...)
 		}
 		described[table] = d
+	}
+	if b.dialect == sqlstore.Postgres {
+		// The schema's functions (the triggers'), with the schema's name,
+		// which a function's search_path holds, left out.
+		fns := column[string](t, db, `SELECT 'function ' || pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+			WHERE n.nspname = $1 ORDER BY p.proname`, schema)
+		for i := range fns {
+			fns[i] = strings.ReplaceAll(fns[i], schema, "<schema>")
+		}
+		if len(fns) > 0 {
+			described["(functions)"] = fns
+		}
 	}
 	return described
 }

@@ -36,6 +36,7 @@ const (
 	qPruneChallenges
 	qLockAccount
 	qLockAccountSQLite
+	qLockAccountForSession
 	qAdvisoryLock
 	qInsertFactor
 	qCountFactors
@@ -80,6 +81,7 @@ const (
 	qCountSessions
 	qEvictSessions
 	qSession
+	qSessionAccount
 	qTouchSession
 	qTouchSessionSQLite
 	qVerifySession
@@ -159,6 +161,13 @@ var queries = [numQueries]string{
 	// does not hold it yet.
 	qLockAccount:       `SELECT 1 FROM {p}accounts WHERE id = $1 FOR NO KEY UPDATE`,
 	qLockAccountSQLite: `UPDATE {p}accounts SET state = state WHERE id = $1`,
+	// The lock CreateSession takes on PostgreSQL on the account's row,
+	// if any, before it writes a session, whose copy of the account an
+	// account write rewrites (see migrations/postgres/0012_session_account.sql):
+	// an UPDATE that changes nothing, so that under REPEATABLE READ a
+	// racing account write fails to serialize instead of missing the
+	// new session.
+	qLockAccountForSession: `UPDATE {p}accounts SET state = state WHERE id = $1`,
 	// A transaction-scoped advisory lock on PostgreSQL, on a key drawn from
 	// what it serializes, whether or not there is a row to lock: the
 	// creation of an account's sessions, the issue of an account's tokens
@@ -242,6 +251,14 @@ var queries = [numQueries]string{
 		SELECT selector FROM {p}sessions WHERE account_id = $1 AND selector <> $2 AND idle_until > $3 AND expires_at > $3
 		ORDER BY idle_until, created_at, selector LIMIT $4)`,
 	qSession: `SELECT ` + sessionSelect + ` FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
+	// A live session and its account, from the session's row, which
+	// keeps a copy of the account (see migrations/*/0012_session_account.sql):
+	// sessionSelect, then accountColumns. account_state is NULL when the
+	// account does not exist.
+	qSessionAccount: `SELECT ` + sessionSelect + `,
+		account_id, account_realm, account_username, account_display_username, account_email, account_phone,
+		account_state, account_security_stamp, account_profile, account_created_at, account_updated_at
+		FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2 AND account_state IS NOT NULL`,
 	// One UPDATE that moves each time only forward, computed from the row
 	// as it is when the UPDATE has locked it (PostgreSQL re-reads a row a
 	// concurrent UPDATE changed; SQLite has one writer), and only while

@@ -33,6 +33,12 @@ import (
 // earliest IdleUntil. Concurrent calls for one account never keep more
 // than the bound.
 //
+// The session's row keeps a copy of its account's, for SessionAccount,
+// which a trigger writes as the row is inserted; on PostgreSQL the
+// transaction locks the account's row first (by an UPDATE that changes
+// nothing), before it touches any session, so that a concurrent account
+// write waits for it and then rewrites the new session's copy.
+//
 // Data is stored as a JSON object; empty Data reads back nil. A key or
 // value that is not UTF-8 is ErrInvalid, as JSON cannot hold it.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
@@ -54,6 +60,11 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == Postgres {
 			if _, err := tx.ExecContext(ctx, s.q[qAdvisoryLock], s.sessionLockKey(sess.AccountID)); err != nil {
+				return err
+			}
+			// The account's row, before any session: an account write
+			// waits for this session and then rewrites its copy.
+			if _, err := tx.ExecContext(ctx, s.q[qLockAccountForSession], sess.AccountID); err != nil {
 				return err
 			}
 		}
@@ -103,20 +114,14 @@ func (s *Store) Session(ctx context.Context, selector string, at time.Time) (sto
 	return sess, nil
 }
 
-// sessionAccountQuery reads a live session and its account, the columns
-// of sessionSelect and then of accountColumns, in one SELECT joining the
-// two on their primary keys; rendered per Store by New's render.
-const sessionAccountQuery = `SELECT s.selector, s.account_id, s.realm, s.hash, s.stamp, s.client_addr, s.user_agent,
-	s.created_at, s.last_seen_at, s.idle_until, s.expires_at, s.data, coalesce(s.verified_at, s.created_at),
-	a.id, a.realm, a.username, a.display_username, a.email, a.phone, a.state, a.security_stamp, a.profile, a.created_at, a.updated_at
-	FROM {p}sessions s JOIN {p}accounts a ON a.id = s.account_id
-	WHERE s.selector = $1 AND s.idle_until > $2 AND s.expires_at > $2`
-
 var _ store.SessionAccounts = (*Store)(nil)
 
-// SessionAccount implements [store.SessionAccounts] with one SELECT of the
-// session, if it is live at time at, joined to its account by the
-// accounts' primary key: one round trip, and one snapshot of both rows.
+// SessionAccount implements [store.SessionAccounts] with one SELECT, by
+// its primary key, of the session's row, if it is live at time at: the
+// row keeps a copy of the account's, which the triggers of
+// migrations/*/0012_session_account.sql rewrite in every transaction that
+// writes the account, so it is never older than the last committed
+// account write. One round trip and one row, read at one moment.
 func (s *Store) SessionAccount(ctx context.Context, selector string, at time.Time) (store.Session, store.Account, error) {
 	if !s.text(selector) {
 		return store.Session{}, store.Account{}, store.ErrNotFound // never stored
@@ -126,7 +131,7 @@ func (s *Store) SessionAccount(ctx context.Context, selector string, at time.Tim
 		acct          store.Account
 		data, profile sql.NullString
 	)
-	err := s.db.QueryRowContext(ctx, render(s.dialect, s.tables, sessionAccountQuery), selector, s.timeArg(at)).Scan(
+	err := s.db.QueryRowContext(ctx, s.q[qSessionAccount], selector, s.timeArg(at)).Scan(
 		&sess.Selector, &sess.AccountID, &sess.Realm, &sess.Hash, &sess.Stamp, &sess.ClientAddr, &sess.UserAgent,
 		utcTime{&sess.CreatedAt}, utcTime{&sess.LastSeenAt}, utcTime{&sess.IdleUntil}, utcTime{&sess.ExpiresAt}, &data, utcTime{&sess.VerifiedAt},
 		&acct.ID, &acct.Realm, &acct.Username, &acct.DisplayUsername, &acct.Email, &acct.Phone,

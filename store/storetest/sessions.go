@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +38,8 @@ func sessionClauses() []clause {
 		{"ReturnedCopies", testSessionCopies},
 		{"CanceledContext", testSessionsCanceled},
 		{"SessionWithAccount", testSessionAccount},
+		{"SessionWithAccountAfterEachWrite", testSessionAccountWrites},
+		{"SessionWithAccountConcurrentWrites", testSessionAccountRace},
 	}
 }
 
@@ -698,4 +702,236 @@ func testSessionAccount(t *testing.T, open Opener) {
 		noErr(t, err, "SessionAccount after SetCredential")
 		equal(t, gotA.SecurityStamp, stamp, "account's stamp after SetCredential")
 	}
+}
+
+// sessionAccounts is what the SessionAccount clauses need.
+type sessionAccounts interface {
+	store.SessionAccounts
+	store.Accounts
+	store.Sessions
+}
+
+// asSessionAccounts skips the test unless the store implements
+// store.SessionAccounts, store.Accounts and store.Sessions.
+func asSessionAccounts(t *testing.T, open Opener) (sessionAccounts, any) {
+	t.Helper()
+	st := open(t)
+	s, ok := st.(sessionAccounts)
+	if !ok {
+		t.Skipf("%T does not implement store.SessionAccounts, store.Accounts and store.Sessions", st)
+	}
+	return s, st
+}
+
+// sameAccount checks that SessionAccount reads, through each selector,
+// the account AccountByID reads: every field, as of the last write.
+func sameAccount(t *testing.T, s sessionAccounts, id string, when time.Time, what string, selectors ...string) {
+	t.Helper()
+	want, err := s.AccountByID(ctx(t), id)
+	noErr(t, err, "AccountByID "+what)
+	for _, sel := range selectors {
+		_, got, err := s.SessionAccount(ctx(t), sel, when)
+		noErr(t, err, "SessionAccount "+what)
+		equal(t, got, want, "SessionAccount's account "+what)
+	}
+}
+
+// testSessionAccountWrites: SessionAccount reads the account as of every
+// kind of write to it, in each of the account's sessions: its creation
+// after a session named it, a new state, email and phone, a new
+// credential and stamp by SetCredential and SwapCredential, and a write
+// that only locks it (CreateFactor); after DeleteAccount and
+// EraseAccount, it finds nothing. A session begun after the writes reads
+// them too.
+func testSessionAccountWrites(t *testing.T, open Opener) {
+	s, st := asSessionAccounts(t, open)
+	a := account(newID("realm-"), "198503302010011001")
+	a.Email, a.Phone = "budi@example.id", "+6281234567890"
+	a.Profile = map[string]string{"instansi": "BKN", "nip": "198503302010011001"}
+	x, y := session(a.ID), session(a.ID)
+	x.Realm, y.Realm = a.Realm, a.Realm
+	begin(t, s, x, y) // before the account exists
+	when := at.Add(time.Minute)
+	for _, sel := range []string{x.Selector, y.Selector} {
+		_, _, err := s.SessionAccount(ctx(t), sel, when)
+		isErr(t, err, store.ErrNotFound, "SessionAccount before its account exists")
+	}
+	noErr(t, s.CreateAccount(ctx(t), a, &store.Credential{AccountID: a.ID, Hash: "$test$old", ChangedAt: at}), "CreateAccount")
+	sameAccount(t, s, a.ID, when, "after CreateAccount", x.Selector, y.Selector)
+
+	noErr(t, s.SetAccountState(ctx(t), a.ID, store.StateActive, store.StateDisabled, at.Add(time.Second)), "SetAccountState")
+	sameAccount(t, s, a.ID, when, "after SetAccountState", x.Selector, y.Selector)
+	isErr(t, s.SetAccountState(ctx(t), a.ID, store.StateActive, store.StatePendingApproval, at.Add(2*time.Second)), store.ErrStale, "SetAccountState from a stale state")
+	sameAccount(t, s, a.ID, when, "after a stale SetAccountState", x.Selector, y.Selector)
+	noErr(t, s.SetAccountState(ctx(t), a.ID, store.StateDisabled, store.StateActive, at.Add(3*time.Second)), "SetAccountState")
+	sameAccount(t, s, a.ID, when, "after SetAccountState back", x.Selector, y.Selector)
+
+	noErr(t, s.SetEmail(ctx(t), a.ID, a.Email, "budi.santoso@example.id", at.Add(4*time.Second)), "SetEmail")
+	sameAccount(t, s, a.ID, when, "after SetEmail", x.Selector, y.Selector)
+	noErr(t, s.SetEmail(ctx(t), a.ID, "budi.santoso@example.id", "", at.Add(5*time.Second)), "SetEmail to none")
+	sameAccount(t, s, a.ID, when, "after SetEmail to none", x.Selector, y.Selector)
+	noErr(t, s.SetPhone(ctx(t), a.ID, a.Phone, "+6285712345678", at.Add(6*time.Second)), "SetPhone")
+	sameAccount(t, s, a.ID, when, "after SetPhone", x.Selector, y.Selector)
+
+	if creds, ok := st.(store.Credentials); ok {
+		noErr(t, creds.SetCredential(ctx(t), store.Credential{AccountID: a.ID, Hash: "$test$new", ChangedAt: when}, newID("stamp-")), "SetCredential")
+		sameAccount(t, s, a.ID, when, "after SetCredential", x.Selector, y.Selector)
+		noErr(t, creds.SwapCredential(ctx(t), "$test$new", store.Credential{AccountID: a.ID, Hash: "$test$newer", ChangedAt: when}, newID("stamp-")), "SwapCredential")
+		sameAccount(t, s, a.ID, when, "after SwapCredential", x.Selector, y.Selector)
+		noErr(t, creds.SwapCredential(ctx(t), "$test$newer", store.Credential{AccountID: a.ID, Hash: "$test$upgraded", ChangedAt: when}, ""), "SwapCredential keeping the stamp")
+		sameAccount(t, s, a.ID, when, "after SwapCredential keeping the stamp", x.Selector, y.Selector)
+	}
+	if fs, ok := st.(store.Factors); ok {
+		noErr(t, fs.CreateFactor(ctx(t), totpFactor(a.ID)), "CreateFactor")
+		sameAccount(t, s, a.ID, when, "after CreateFactor", x.Selector, y.Selector)
+	}
+	z := session(a.ID)
+	z.Realm = a.Realm
+	begin(t, s, z)
+	sameAccount(t, s, a.ID, when, "in a session begun after the writes", x.Selector, y.Selector, z.Selector)
+
+	// A deleted account's sessions go, and read as nothing even if a
+	// store kept them.
+	noErr(t, s.SetAccountState(ctx(t), a.ID, store.StateActive, store.StatePendingConfirmation, at.Add(7*time.Second)), "SetAccountState")
+	noErr(t, s.DeleteAccount(ctx(t), a.ID, store.StatePendingConfirmation, at.Add(time.Hour)), "DeleteAccount")
+	for _, sel := range []string{x.Selector, y.Selector, z.Selector} {
+		_, _, err := s.SessionAccount(ctx(t), sel, when)
+		isErr(t, err, store.ErrNotFound, "SessionAccount after DeleteAccount")
+	}
+
+	if er, ok := st.(store.Erasure); ok {
+		b := account(newID("realm-"), "198503302010011002")
+		noErr(t, s.CreateAccount(ctx(t), b, nil), "CreateAccount")
+		w := session(b.ID)
+		w.Realm = b.Realm
+		begin(t, s, w)
+		sameAccount(t, s, b.ID, when, "before EraseAccount", w.Selector)
+		_, err := er.EraseAccount(ctx(t), b.ID, store.EventsDelete, erasureEvent(b))
+		noErr(t, err, "EraseAccount")
+		_, _, err = s.SessionAccount(ctx(t), w.Selector, when)
+		isErr(t, err, store.ErrNotFound, "SessionAccount after EraseAccount")
+	}
+}
+
+// testSessionAccountRace: account writes (state, email, phone, stamp)
+// race loads of the account's session and the creation of more of its
+// sessions. A load never reads an account older than a write that had
+// completed when the load began, and when all is done every session
+// reads the account as it is.
+func testSessionAccountRace(t *testing.T, open Opener) {
+	s, st := asSessionAccounts(t, open)
+	creds, _ := st.(store.Credentials)
+	a := account(newID("realm-"), "198503302010011001")
+	a.SecurityStamp = "stamp-0"
+	noErr(t, s.CreateAccount(ctx(t), a, &store.Credential{AccountID: a.ID, Hash: "$test$0", ChangedAt: at}), "CreateAccount")
+	x := session(a.ID)
+	x.Realm, x.IdleUntil = a.Realm, x.ExpiresAt // the last the new ones could evict
+	begin(t, s, x)
+	when := at.Add(time.Minute)
+
+	// Each write's UpdatedAt is at plus its number in seconds, each stamp
+	// "stamp-<number>"; done holds the numbers of the last completed.
+	const writes = 24
+	var doneUpdate, doneStamp atomic.Int64
+	stampNumber := func(stamp string) int64 {
+		n, err := strconv.ParseInt(strings.TrimPrefix(stamp, "stamp-"), 10, 64)
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	var (
+		wg       sync.WaitGroup
+		stop     atomic.Bool
+		mu       sync.Mutex
+		failures []string
+		created  []string
+	)
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+	}
+	for range 4 {
+		wg.Go(func() {
+			for !stop.Load() {
+				wantUpdate, wantStamp := doneUpdate.Load(), doneStamp.Load()
+				_, got, err := s.SessionAccount(ctx(t), x.Selector, when)
+				if err != nil {
+					fail("SessionAccount: %v", err)
+					return
+				}
+				if got.UpdatedAt.Before(at.Add(time.Duration(wantUpdate) * time.Second)) {
+					fail("a load read UpdatedAt %v after the write of %v completed", got.UpdatedAt, at.Add(time.Duration(wantUpdate)*time.Second))
+				}
+				if creds != nil && stampNumber(got.SecurityStamp) < wantStamp {
+					fail("a load read stamp %q after stamp-%d was set", got.SecurityStamp, wantStamp)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 8 {
+			if stop.Load() {
+				return
+			}
+			y := session(a.ID)
+			y.Realm = a.Realm
+			if err := s.CreateSession(ctx(t), y); err != nil {
+				fail("CreateSession: %v", err)
+				return
+			}
+			mu.Lock()
+			created = append(created, y.Selector)
+			mu.Unlock()
+		}
+	})
+	func() {
+		defer stop.Store(true)
+		state, email, phone := store.StateActive, "", ""
+		for i := int64(1); i <= writes; i++ {
+			updated := at.Add(time.Duration(i) * time.Second)
+			var err error
+			switch i % 4 {
+			case 0:
+				to := map[store.AccountState]store.AccountState{store.StateActive: store.StateDisabled, store.StateDisabled: store.StateActive}[state]
+				if err = s.SetAccountState(ctx(t), a.ID, state, to, updated); err == nil {
+					state = to
+				}
+			case 1:
+				to := fmt.Sprintf("budi%d@example.id", i)
+				if err = s.SetEmail(ctx(t), a.ID, email, to, updated); err == nil {
+					email = to
+				}
+			case 2:
+				to := fmt.Sprintf("+62812%08d", i)
+				if err = s.SetPhone(ctx(t), a.ID, phone, to, updated); err == nil {
+					phone = to
+				}
+			case 3:
+				if creds == nil {
+					continue
+				}
+				err = creds.SetCredential(ctx(t), store.Credential{AccountID: a.ID, Hash: fmt.Sprintf("$test$%d", i), ChangedAt: updated}, fmt.Sprintf("stamp-%d", i))
+				if err == nil {
+					doneStamp.Store(i)
+				}
+			}
+			if err != nil {
+				fail("write %d: %v", i, err)
+				return
+			}
+			if i%4 != 3 {
+				doneUpdate.Store(i)
+			}
+		}
+	}()
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	sameAccount(t, s, a.ID, when, "after the writes", append(created, x.Selector)...)
 }
