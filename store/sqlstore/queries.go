@@ -251,14 +251,16 @@ var queries = [numQueries]string{
 		SELECT selector FROM {p}sessions WHERE account_id = $1 AND selector <> $2 AND idle_until > $3 AND expires_at > $3
 		ORDER BY idle_until, created_at, selector LIMIT $4)`,
 	qSession: `SELECT ` + sessionSelect + ` FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
-	// A live session and its account, from the session's row, which
-	// keeps a copy of the account (see migrations/*/0012_session_account.sql):
-	// sessionSelect, then accountColumns. account_state is NULL when the
-	// account does not exist.
+	// A session and its account, from the session's row, which keeps a
+	// copy of the account (see migrations/*/0012_session_account.sql):
+	// sessionSelect, then accountColumns but the ID, which is the
+	// session's account_id. account_state is NULL when the account does
+	// not exist. The caller checks that the session is live: a query of
+	// the primary key alone, as cheap as a read can be.
 	qSessionAccount: `SELECT ` + sessionSelect + `,
-		account_id, account_realm, account_username, account_display_username, account_email, account_phone,
+		account_realm, account_username, account_display_username, account_email, account_phone,
 		account_state, account_security_stamp, account_profile, account_created_at, account_updated_at
-		FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2 AND account_state IS NOT NULL`,
+		FROM {p}sessions WHERE selector = $1 AND account_state IS NOT NULL`,
 	// One UPDATE that moves each time only forward, computed from the row
 	// as it is when the UPDATE has locked it (PostgreSQL re-reads a row a
 	// concurrent UPDATE changed; SQLite has one writer), and only while

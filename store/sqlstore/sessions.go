@@ -117,11 +117,12 @@ func (s *Store) Session(ctx context.Context, selector string, at time.Time) (sto
 var _ store.SessionAccounts = (*Store)(nil)
 
 // SessionAccount implements [store.SessionAccounts] with one SELECT, by
-// its primary key, of the session's row, if it is live at time at: the
-// row keeps a copy of the account's, which the triggers of
-// migrations/*/0012_session_account.sql rewrite in every transaction that
-// writes the account, so it is never older than the last committed
-// account write. One round trip and one row, read at one moment.
+// its primary key, of the session's row, which it returns if the session
+// is live at time at: the row keeps a copy of the account's, which the
+// triggers of migrations/*/0012_session_account.sql rewrite in every
+// transaction that writes the account, so it is never older than the
+// last committed account write. One round trip and one row, read at one
+// moment.
 func (s *Store) SessionAccount(ctx context.Context, selector string, at time.Time) (store.Session, store.Account, error) {
 	if !s.text(selector) {
 		return store.Session{}, store.Account{}, store.ErrNotFound // never stored
@@ -131,14 +132,20 @@ func (s *Store) SessionAccount(ctx context.Context, selector string, at time.Tim
 		acct          store.Account
 		data, profile sql.NullString
 	)
-	err := s.db.QueryRowContext(ctx, s.q[qSessionAccount], selector, s.timeArg(at)).Scan(
+	err := s.sessionAccountRow(ctx, selector).Scan(
 		&sess.Selector, &sess.AccountID, &sess.Realm, &sess.Hash, &sess.Stamp, &sess.ClientAddr, &sess.UserAgent,
 		utcTime{&sess.CreatedAt}, utcTime{&sess.LastSeenAt}, utcTime{&sess.IdleUntil}, utcTime{&sess.ExpiresAt}, &data, utcTime{&sess.VerifiedAt},
-		&acct.ID, &acct.Realm, &acct.Username, &acct.DisplayUsername, &acct.Email, &acct.Phone,
+		&acct.Realm, &acct.Username, &acct.DisplayUsername, &acct.Email, &acct.Phone,
 		&acct.State, &acct.SecurityStamp, &profile, utcTime{&acct.CreatedAt}, utcTime{&acct.UpdatedAt})
+	// Live at at, as the queries of the other reads decide it: both
+	// times after at, to the microsecond the store keeps.
+	if err == nil && (!sess.IdleUntil.After(s.storedTime(at)) || !sess.ExpiresAt.After(s.storedTime(at))) {
+		err = sql.ErrNoRows
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, store.Account{}, store.ErrNotFound
 	}
+	acct.ID = sess.AccountID
 	if err == nil {
 		err = unmarshalMap(data, &sess.Data, "data of session", sess.Selector)
 	}
@@ -149,6 +156,35 @@ func (s *Store) SessionAccount(ctx context.Context, selector string, at time.Tim
 		return store.Session{}, store.Account{}, s.fail(ctx, "SessionAccount", err)
 	}
 	return sess, acct, nil
+}
+
+// sessionAccountRow runs qSessionAccount. On SQLite it runs it as a
+// statement prepared once per Store (on each connection it meets, until
+// the connection closes): SQLite parses its two dozen columns in more
+// time than it takes to run it, and database/sql would have it parsed
+// anew on every call. When preparing fails, it runs the query as it is,
+// which reports the trouble if it lasts, and prepares again next time.
+// On PostgreSQL, where pgx keeps prepared statements of its own, it runs
+// the query as it is.
+func (s *Store) sessionAccountRow(ctx context.Context, selector string) *sql.Row {
+	if s.dialect != SQLite {
+		return s.db.QueryRowContext(ctx, s.q[qSessionAccount], selector)
+	}
+	stmt := s.sessionAccount.Load()
+	if stmt == nil {
+		s.prepare.Lock()
+		if stmt = s.sessionAccount.Load(); stmt == nil {
+			if p, err := s.db.pool.PrepareContext(ctx, s.q[qSessionAccount]); err == nil {
+				s.sessionAccount.Store(p)
+				stmt = p
+			}
+		}
+		s.prepare.Unlock()
+		if stmt == nil {
+			return s.db.QueryRowContext(ctx, s.q[qSessionAccount], selector)
+		}
+	}
+	return stmt.QueryRowContext(ctx, selector)
 }
 
 // unmarshalMap decodes the JSON object v into m, leaving m nil when v is

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/masuk-id/masuk/store"
@@ -79,6 +81,10 @@ type Store struct {
 	// maxChallenges is Config.MaxChallenges, DefaultMaxChallenges for
 	// zero; negative for no bound.
 	maxChallenges int
+	// sessionAccount is qSessionAccount prepared, on SQLite, once
+	// SessionAccount has first run; prepare serializes its preparation.
+	sessionAccount atomic.Pointer[sql.Stmt]
+	prepare        sync.Mutex
 }
 
 var (
@@ -309,6 +315,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) timeArg(t time.Time) any {
 	if s.dialect == SQLite {
 		return t.UnixMicro()
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// storedTime returns t as timeArg stores it, as a time: to the
+// microsecond, in UTC.
+func (s *Store) storedTime(t time.Time) time.Time {
+	if s.dialect == SQLite {
+		return time.UnixMicro(t.UnixMicro()).UTC()
 	}
 	return t.UTC().Truncate(time.Microsecond)
 }

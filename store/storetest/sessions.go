@@ -662,7 +662,8 @@ func testConcurrentVerify(t *testing.T, open Opener) {
 // testSessionAccount: a store that implements store.SessionAccounts (and
 // store.Accounts) reads a live session and its account as Session and
 // AccountByID would, and neither when either is missing or the session is
-// dead. A new stamp shows at the next read.
+// dead (idle or expired, to the microsecond). A new stamp shows at the
+// next read.
 func testSessionAccount(t *testing.T, open Opener) {
 	st := open(t)
 	sa, ok1 := st.(store.SessionAccounts)
@@ -688,6 +689,15 @@ func testSessionAccount(t *testing.T, open Opener) {
 
 	_, _, err = sa.SessionAccount(ctx(t), x.Selector, x.IdleUntil)
 	isErr(t, err, store.ErrNotFound, "SessionAccount of a session idle at the time")
+	_, _, err = sa.SessionAccount(ctx(t), x.Selector, x.IdleUntil.Add(-time.Microsecond))
+	noErr(t, err, "SessionAccount a microsecond before the session goes idle")
+	y := session(a.ID)
+	y.Realm, y.Stamp, y.IdleUntil = a.Realm, a.SecurityStamp, y.ExpiresAt
+	begin(t, ss, y)
+	_, _, err = sa.SessionAccount(ctx(t), y.Selector, y.ExpiresAt.Add(-time.Microsecond))
+	noErr(t, err, "SessionAccount a microsecond before the session expires")
+	_, _, err = sa.SessionAccount(ctx(t), y.Selector, y.ExpiresAt)
+	isErr(t, err, store.ErrNotFound, "SessionAccount of a session expired at the time")
 	_, _, err = sa.SessionAccount(ctx(t), newID("session-"), when)
 	isErr(t, err, store.ErrNotFound, "SessionAccount(unknown)")
 	orphan := session(newID("acc-"))
