@@ -149,7 +149,10 @@ type AccountLister interface {
 
 // SessionAccounts is implemented by a store that keeps both the sessions
 // and the accounts, and can read a session together with its account in
-// one step (sqlstore: one SELECT joining the two on their primary keys).
+// one step (sqlstore: one SELECT of the session's row, which keeps a copy
+// of its account that every account write rewrites in its transaction).
+// A store that keeps such a copy must never return it older than the
+// last completed write of the account, whichever method wrote it.
 // It only saves a round trip: the caller still compares the account's
 // state and security stamp with the session's, on every load, as it does
 // with Session and AccountByID. The Authenticator uses it when its

@@ -143,9 +143,10 @@
 // accounts bytewise), 0008_token_bindings_event_time the tokens'
 // bindings and an index on the events' time, 0009_attempt_leases the
 // attempt counters' leases on charges in flight, 0010_session_verified
-// when a session's owner last proved a secret, and 0011_passkeys the
-// passkeys, so upgrading masuk means
-// migrating again.
+// when a session's owner last proved a secret, 0011_passkeys the
+// passkeys, and 0012_session_account each session's copy of its account
+// and the triggers that keep it, so upgrading masuk means migrating
+// again.
 //
 // # Migrating with your own tool
 //
@@ -458,6 +459,30 @@
 // HOT update. Sessions gone idle or expired stay until CreateSession
 // deletes an account's own or [Store.PruneSessions] deletes them: run it
 // with PruneAttempts. It scans the table.
+//
+// [Store.SessionAccount], what every request of a logged-in person costs,
+// reads one row by its primary key: each session's row keeps a copy of
+// its account's columns (account_realm, account_username, ...,
+// account_state NULL when there is no such account), so that a load need
+// not join the accounts. Triggers, from 0012_session_account, keep the
+// copy in the statement that writes: an INSERT, UPDATE or DELETE of an
+// account rewrites the copies in its sessions, and a new session copies
+// its account. Every writer of the accounts, Store's own or a host's
+// (an operator's UPDATE by hand), so keeps its sessions current in its
+// own transaction, and a load never reads an account older than the last
+// committed write. An UPDATE that changes nothing leaves the copies
+// alone. On PostgreSQL, where the trigger functions keep the search_path
+// of the migration that made them, CreateSession locks the account's row
+// (an UPDATE that changes nothing) before it touches a session, and the
+// trigger that copies the account into a new session locks it FOR SHARE:
+// an account write that races a new session waits for it and then,
+// reading with a snapshot of its own, rewrites its copy; under REPEATABLE
+// READ it fails to serialize instead. A session whose account is created
+// while the session is being created (nothing in masuk does that) may
+// read as having no account: an error, never a stale account. On SQLite
+// writes take turns and the question does not arise; there the query is
+// prepared once per Store, as SQLite takes longer to parse it than to run
+// it.
 //
 // On PostgreSQL a text column cannot hold every Go string (not invalid
 // UTF-8, not NUL): a factor, device, token or session with such a field is

@@ -17,9 +17,10 @@ import (
 )
 
 // The sessions' table is <prefix>sessions, one row per session; see
-// migrations/*/0007_sessions.sql. A session is live at a time t when its
-// idle_until and its expires_at are both after t, by the caller's clock,
-// checked on every read.
+// migrations/*/0007_sessions.sql, and 0012_session_account.sql for the
+// copy of its account that each row keeps. A session is live at a time t
+// when its idle_until and its expires_at are both after t, by the
+// caller's clock, checked on every read.
 
 // CreateSession implements [store.Sessions] in one transaction that
 // serializes the creation of the account's sessions (on PostgreSQL by a
