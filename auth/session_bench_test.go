@@ -145,7 +145,15 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 	require.NoError(b, db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
 		WHERE table_schema = $1 AND table_name = 'masuk_sessions' AND column_name = 'account_state')`, schema).Scan(&copied))
 	scanAny := func(query string, args ...any) func(context.Context) error {
-		dest := make([]any, 24)
+		if query == rawRow && !copied {
+			return nil // dropped below
+		}
+		rows, err := db.QueryContext(ctx, query, args...)
+		require.NoError(b, err)
+		columns, err := rows.Columns()
+		require.NoError(b, err)
+		require.NoError(b, rows.Close())
+		dest := make([]any, len(columns))
 		for i := range dest {
 			dest[i] = new(any)
 		}
