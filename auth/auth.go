@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -172,6 +175,14 @@ type Config struct {
 	// means DefaultEventBuffer.
 	EventSink   EventSink
 	EventBuffer int
+
+	// MeterProvider and TracerProvider receive masuk's metrics and spans
+	// (see "Telemetry" in the package documentation); masuk uses the
+	// OpenTelemetry API only, the host brings the SDK and the exporter.
+	// Nil means none: nothing is measured, nothing is wrapped, nothing
+	// allocates for it.
+	MeterProvider  metric.MeterProvider
+	TracerProvider trace.TracerProvider
 }
 
 // ErrConfig is wrapped by every error New returns for a configuration it
@@ -233,6 +244,7 @@ type Authenticator struct {
 	bg       background
 	events   eventLog
 	sink     sink
+	tel      telemetry
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -261,6 +273,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.TracerProvider != nil {
+		rs = rs.traced(cfg.TracerProvider.Tracer(InstrumentationName))
+	}
 	a := &Authenticator{
 		store:   durable{rs.accounts, rs.credentials, rs.events},
 		roles:   rs,
@@ -276,7 +291,7 @@ func New(cfg Config) (*Authenticator, error) {
 		templates: cfg.Templates,
 	}
 	if a.hasher == nil {
-		h, err := password.New(password.Config{})
+		h, err := password.New(password.Config{MeterProvider: cfg.MeterProvider})
 		if err != nil {
 			return nil, fmt.Errorf("auth: default hasher: %w", err)
 		}
@@ -326,6 +341,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if err := a.sink.init(cfg.EventSink, cfg.EventBuffer, func(err error) {
 		a.log.Error("masuk: the event sink failed", "error", err)
 	}); err != nil {
+		return nil, err
+	}
+	if err := a.tel.init(a, cfg.MeterProvider, cfg.TracerProvider); err != nil {
 		return nil, err
 	}
 	a.bg.init(a.backgroundPanicked)

@@ -57,10 +57,12 @@ type AccountErasure struct {
 // implement store.Erasure; an EventErased that says the owner did it is
 // kept. The username and email are then free. A wrong password erases
 // nothing and counts toward the lock.
-func (s *Accounts) Erase(ctx context.Context, r AccountErasure) error {
+func (s *Accounts) Erase(ctx context.Context, r AccountErasure) (err error) {
 	if s.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Erase")
+	defer sp.end(&err)
 	a := s.a
 	if _, err := a.erasure(); err != nil {
 		return err
@@ -76,10 +78,12 @@ func (s *Accounts) Erase(ctx context.Context, r AccountErasure) error {
 // Erase erases the account for good, as Accounts.Erase does, at an
 // operator's hands; the EventErased kept names the operator and the
 // reason.
-func (o *Operator) Erase(ctx context.Context, op OperatorAction) error {
+func (o *Operator) Erase(ctx context.Context, op OperatorAction) (err error) {
 	if o.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Erase")
+	defer sp.end(&err)
 	if _, err := o.a.erasure(); err != nil {
 		return err
 	}
@@ -94,11 +98,10 @@ func (o *Operator) Erase(ctx context.Context, op OperatorAction) error {
 // which must keep the activity log too, so that the account and its
 // events go in one step.
 func (a *Authenticator) erasure() (store.Erasure, error) {
-	e, ok := a.roles.accounts.(store.Erasure)
-	if !ok || !sameStore(a.roles.accounts, a.roles.events) {
+	if a.roles.erasure == nil {
 		return nil, fmt.Errorf("%w: erasure needs an Accounts store that implements store.Erasure and is also the Events store", ErrNotConfigured)
 	}
-	return e, nil
+	return a.roles.erasure, nil
 }
 
 // sameStore reports whether x and y are the same store: of one type, a
@@ -174,10 +177,12 @@ type AccountExport struct {
 // Export returns the account's data, for its owner to download: the
 // profile, second factors and passkeys without their secrets, the live
 // sessions and the whole history.
-func (s *Accounts) Export(ctx context.Context, accountID string) (AccountExport, error) {
+func (s *Accounts) Export(ctx context.Context, accountID string) (_ AccountExport, err error) {
 	if s.unset() {
 		return AccountExport{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Export")
+	defer sp.end(&err)
 	a := s.a
 	acct, err := a.store.AccountByID(ctx, accountID)
 	if err != nil {

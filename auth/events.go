@@ -221,6 +221,7 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	if err == nil {
 		a.recordedOne(ctx)
 	}
+	a.tel.event(ctx, e)
 	// The sink gets the event even when the store refused it: a SIEM is
 	// where an operator looks when the database is in trouble.
 	se := e

@@ -22,6 +22,14 @@ type roles struct {
 	devices     store.Devices
 	lister      store.AccountLister
 	passkeys    store.Passkeys
+	// erasure is the accounts role's store.Erasure when that store also
+	// keeps the events, so that an account and its events go in one
+	// step; nil otherwise.
+	erasure store.Erasure
+	// joined is the sessions role's store.SessionAccounts when that store
+	// also keeps the accounts: a session and its account in one read;
+	// nil otherwise.
+	joined store.SessionAccounts
 }
 
 // durable is the accounts, credentials and events roles as one
@@ -61,6 +69,7 @@ func typedNil(cfg Config) error {
 		{"Sessions", cfg.Sessions}, {"Factors", cfg.Factors}, {"Recovery", cfg.Recovery},
 		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Passkeys", cfg.Passkeys}, {"Hasher", cfg.Hasher},
 		{"Realm.Policy", cfg.Realm.Policy}, {"Rand", cfg.Rand}, {"Captcha", cfg.Captcha}, {"Sender", cfg.Sender},
+		{"MeterProvider", cfg.MeterProvider}, {"TracerProvider", cfg.TracerProvider},
 	} {
 		if f.v != nil && isNil(f.v) {
 			return fmt.Errorf("%w: Config.%s holds a nil %T", ErrConfig, f.name, f.v)
@@ -93,6 +102,12 @@ func resolveRoles(cfg Config) (roles, error) {
 		devices:     role(cfg.Devices, s),
 		lister:      role(cfg.Lister, s),
 		passkeys:    role(cfg.Passkeys, s),
+	}
+	if e, ok := r.accounts.(store.Erasure); ok && sameStore(r.accounts, r.events) {
+		r.erasure = e
+	}
+	if j, ok := r.sessions.(store.SessionAccounts); ok && sameStore(r.sessions, r.accounts) {
+		r.joined = j
 	}
 	sf, remember := secondFactorsOn(cfg), rememberOn(cfg)
 	for _, need := range []struct {
