@@ -24,6 +24,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for -postgres
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/metric"
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
 	"github.com/masuk-id/masuk/auth"
@@ -111,6 +112,12 @@ type config struct {
 	// should keep two. False, the default, lets operators log in with the
 	// password, and a second factor if they added one.
 	OperatorPasskeys bool
+	// MetricsAddr, when set, is where main serves masuk's metrics to
+	// Prometheus at /metrics, apart from the portal. Without
+	// MetricsToken it must be this machine only (a loopback address);
+	// with it, a scraper sends the token as a bearer token. Empty, the
+	// default, measures nothing.
+	MetricsAddr, MetricsToken string
 }
 
 // realmInfo is one of the portal's realms: masuk's settings for it, as
@@ -332,6 +339,9 @@ type app struct {
 	sessions     *httpauth.Sessions
 	// api serves every flow as JSON under /api/, for mobile apps.
 	api     http.Handler
+	// metrics serves masuk's metrics to Prometheus on a listener of its
+	// own (config.MetricsAddr); nil when there is none.
+	metrics http.Handler
 	captcha *captcha.Service
 	// realms are the portal's realms, by name.
 	realms map[string]realmInfo
@@ -390,11 +400,23 @@ func newApp(cfg config) (*app, http.Handler, error) {
 			return nil, nil, err
 		}
 	}
+	var mp metric.MeterProvider
+	if cfg.MetricsAddr != "" {
+		if err := checkMetrics(cfg.MetricsAddr, cfg.MetricsToken); err != nil {
+			return nil, nil, err
+		}
+		sdk, h, err := newMetrics()
+		if err != nil {
+			return nil, nil, err
+		}
+		mp, a.metrics = sdk, metricsOnly(h, cfg.MetricsToken)
+		a.closers = append(a.closers, func() error { return sdk.Shutdown(context.Background()) })
+	}
 	gen, err := captcha.NewGenerator(captcha.Config{Rand: cfg.CaptchaRand})
 	if err != nil {
 		return nil, nil, err
 	}
-	if a.captcha, err = captcha.NewService(captcha.ServiceConfig{Store: hot, Generator: gen, Now: a.now}); err != nil {
+	if a.captcha, err = captcha.NewService(captcha.ServiceConfig{Store: hot, Generator: gen, Now: a.now, MeterProvider: mp}); err != nil {
 		return nil, nil, err
 	}
 	sender, err := a.sender()
@@ -446,6 +468,8 @@ func newApp(cfg config) (*app, http.Handler, error) {
 		Keyring:  keyring,
 		Realm:    a.realmDefaults(policy),
 		Realms:   authRealms,
+
+		MeterProvider: mp,
 	})
 	if err != nil {
 		return nil, nil, err
