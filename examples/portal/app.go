@@ -338,7 +338,7 @@ type app struct {
 	auth         *auth.Authenticator
 	sessions     *httpauth.Sessions
 	// api serves every flow as JSON under /api/, for mobile apps.
-	api     http.Handler
+	api http.Handler
 	// metrics serves masuk's metrics to Prometheus on a listener of its
 	// own (config.MetricsAddr); nil when there is none.
 	metrics http.Handler
