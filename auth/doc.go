@@ -301,6 +301,52 @@
 // the account has not logged in from recently tells the owner by email,
 // with a link to [Links.Activity].
 //
+// # Telemetry
+//
+// masuk speaks OpenTelemetry through its API only; the host brings the
+// SDK and an exporter (Prometheus, OTLP) and passes its providers as
+// Config.MeterProvider and Config.TracerProvider. Left nil, nothing is
+// measured and nothing is wrapped: a login costs what it did without.
+//
+// The metrics (meter [InstrumentationName]):
+//
+//   - masuk.logins: login attempts by masuk.realm, masuk.login.step
+//     (password, second_step, passkey) and masuk.outcome (succeeded, or
+//     the [Code] of the error: invalid_credentials, locked,
+//     captcha_required, second_factor_required, ...);
+//   - masuk.lockout.locks and masuk.lockout.unlocks, by realm;
+//   - masuk.captchas: captchas asked for and answers checked at login,
+//     by realm and outcome;
+//   - masuk.messages: emails, SMS and WhatsApp messages handed to the
+//     Sender, by channel, purpose and outcome (sent, failed);
+//   - masuk.resets: by realm and stage (requested, completed);
+//   - masuk.sessions.loaded: by realm and outcome;
+//   - masuk.events: every event recorded, by realm and kind;
+//   - masuk.background.running, .dropped and .panics, and
+//     masuk.events.dropped, the events Config.EventSink never received.
+//
+// The default Hasher reports to the same MeterProvider
+// (masuk.password.duration, the time of each hash by algorithm;
+// masuk.password.wait, the wait for a slot of the concurrency limit;
+// masuk.password.rejected, the refusals of a full queue); a Hasher of the
+// host's own takes password.Config.MeterProvider, and a captcha.Service
+// captcha.ServiceConfig.MeterProvider (challenges issued, answers
+// verified).
+//
+// The traces: every public call of a service is a span named
+// masuk.<Service>.<Method> ("masuk.Logins.Login"), and every store call
+// it makes a child span named masuk.store.<role>.<Method>. A span's
+// attributes are its realm, its outcome (the error's [Code]) and, for a
+// store call, its result (ok, not_found, conflict, stale, invalid, error).
+// Only a failure of the service (a store down, a busy hasher, a bad
+// configuration: a 5xx of [Classify]) sets a span's status to Error.
+//
+// No metric or span carries a username, an email or phone number, an
+// account ID, a client address, an error's text or a secret. Realm labels
+// are the names in Config.Realms ("unknown" for others); with Realms nil,
+// at most 64 names are kept apart and the rest counted as "other", so that
+// invented realm names cannot grow a metric without end.
+//
 // # Operators
 //
 // [Authenticator.Operator] takes an [OperatorIdentity]: a name, the
