@@ -69,6 +69,31 @@ type telemetry struct {
 	configured map[string]*realmConfig
 	seenMu     sync.Mutex
 	seen       map[string]bool
+	// sets are the attribute sets measured so far, each made once: the
+	// labels are few (realms × outcomes), and making a set sorts and
+	// allocates.
+	sets sync.Map // labels → metric.MeasurementOption
+}
+
+// labels are up to three attributes, unset keys left empty.
+type labels struct {
+	keys [3]attribute.Key
+	vals [3]string
+}
+
+// with returns the measurement option of l's attribute set.
+func (t *telemetry) with(l labels) metric.MeasurementOption {
+	if o, ok := t.sets.Load(l); ok {
+		return o.(metric.MeasurementOption)
+	}
+	kvs := make([]attribute.KeyValue, 0, len(l.keys))
+	for i, k := range l.keys {
+		if k != "" {
+			kvs = append(kvs, k.String(l.vals[i]))
+		}
+	}
+	o, _ := t.sets.LoadOrStore(l, metric.WithAttributeSet(attribute.NewSet(kvs...)))
+	return o.(metric.MeasurementOption)
 }
 
 // init makes the instruments of cfg's providers. It runs after the
@@ -143,28 +168,28 @@ func unitOf(name string) string {
 // realm is the label of realm name: the name when Config.Realms lists it
 // (or, with Realms nil, for the first maxRealmLabels names), "" for none,
 // "unknown" for a name Realms does not list, and "other" past the bound.
-func (t *telemetry) realm(name string) attribute.KeyValue {
+func (t *telemetry) realm(name string) string {
 	switch {
 	case name == "":
-		return attrRealm.String("")
+		return ""
 	case t.configured != nil:
 		if _, ok := t.configured[name]; ok {
-			return attrRealm.String(name)
+			return name
 		}
-		return attrRealm.String("unknown")
+		return "unknown"
 	}
 	t.seenMu.Lock()
 	defer t.seenMu.Unlock()
 	if !t.seen[name] {
 		if len(t.seen) >= maxRealmLabels {
-			return attrRealm.String("other")
+			return "other"
 		}
 		if t.seen == nil {
 			t.seen = make(map[string]bool)
 		}
 		t.seen[name] = true
 	}
-	return attrRealm.String(name)
+	return name
 }
 
 // outcome is the label of a call's result: succeeded, or the error's code.
@@ -180,9 +205,10 @@ func (t *telemetry) login(ctx context.Context, realm, step string, err error) {
 	if !t.metrics {
 		return
 	}
-	t.logins.Add(ctx, 1, metric.WithAttributes(t.realm(realm), attrStep.String(step), attrOutcome.String(outcome(err))))
+	r, o := t.realm(realm), outcome(err)
+	t.logins.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrStep, attrOutcome}, [3]string{r, step, o}}))
 	if errors.Is(err, ErrCaptchaRequired) {
-		t.captchas.Add(ctx, 1, metric.WithAttributes(t.realm(realm), attrOutcome.String(string(CodeCaptchaRequired))))
+		t.captchas.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{r, o}}))
 	}
 }
 
@@ -191,7 +217,7 @@ func (t *telemetry) captcha(ctx context.Context, realm string, err error) {
 	if !t.metrics {
 		return
 	}
-	t.captchas.Add(ctx, 1, metric.WithAttributes(t.realm(realm), attrOutcome.String(outcome(err))))
+	t.captchas.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{t.realm(realm), outcome(err)}}))
 }
 
 // message counts a message handed to the sender.
@@ -203,7 +229,7 @@ func (t *telemetry) message(ctx context.Context, m notify.Message, err error) {
 	if err != nil {
 		o = outcomeFailed
 	}
-	t.messages.Add(ctx, 1, metric.WithAttributes(attrChannel.String(m.Channel.String()), attrPurpose.String(m.Purpose.String()), attrOutcome.String(o)))
+	t.messages.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrChannel, attrPurpose, attrOutcome}, [3]string{m.Channel.String(), m.Purpose.String(), o}}))
 }
 
 // session counts a session load.
@@ -211,7 +237,7 @@ func (t *telemetry) session(ctx context.Context, realm string, err error) {
 	if !t.metrics {
 		return
 	}
-	t.sessions.Add(ctx, 1, metric.WithAttributes(t.realm(realm), attrOutcome.String(outcome(err))))
+	t.sessions.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{t.realm(realm), outcome(err)}}))
 }
 
 // event counts an event recorded, and what it means: a lock, an unlock, a
@@ -220,17 +246,18 @@ func (t *telemetry) event(ctx context.Context, e store.Event) {
 	if !t.metrics {
 		return
 	}
-	realm := t.realm(e.Realm)
-	t.events.Add(ctx, 1, metric.WithAttributes(realm, attrKind.String(e.Kind)))
+	r := t.realm(e.Realm)
+	t.events.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrKind}, [3]string{r, e.Kind}}))
+	realm := t.with(labels{[3]attribute.Key{attrRealm}, [3]string{r}})
 	switch EventKind(e.Kind) {
 	case EventLocked:
-		t.locks.Add(ctx, 1, metric.WithAttributes(realm))
+		t.locks.Add(ctx, 1, realm)
 	case EventUnlocked:
-		t.unlocks.Add(ctx, 1, metric.WithAttributes(realm))
+		t.unlocks.Add(ctx, 1, realm)
 	case EventResetRequested:
-		t.resets.Add(ctx, 1, metric.WithAttributes(realm, attrStage.String("requested")))
+		t.resets.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrStage}, [3]string{r, "requested"}}))
 	case EventPasswordReset:
-		t.resets.Add(ctx, 1, metric.WithAttributes(realm, attrStage.String("completed")))
+		t.resets.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrStage}, [3]string{r, "completed"}}))
 	}
 }
 
@@ -250,7 +277,7 @@ func (a *Authenticator) span(ctx context.Context, name string) (context.Context,
 // realm labels the call with the realm it concerns.
 func (c call) realm(a *Authenticator, name string) {
 	if c.span != nil {
-		c.span.SetAttributes(a.tel.realm(name))
+		c.span.SetAttributes(attrRealm.String(a.tel.realm(name)))
 	}
 }
 
