@@ -18,7 +18,7 @@ import (
 type discardSpans struct{}
 
 func (discardSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
-func (discardSpans) Shutdown(context.Context) error                            { return nil }
+func (discardSpans) Shutdown(context.Context) error                             { return nil }
 
 // BenchmarkTelemetry is what masuk's telemetry adds to a session load and
 // to a failed login, on memstore (where nothing else hides it) and the
