@@ -376,3 +376,19 @@ func fn2sel(c *ast.CallExpr, ok bool) (string, bool) {
 	}
 	return sel.Sel.Name, true
 }
+
+// TestTelemetryEventsDropped: the events a slow sink never received are
+// a metric, as BackgroundStats counts them.
+func TestTelemetryEventsDropped(t *testing.T) {
+	s := &stuckSink{release: make(chan struct{})}
+	k := newTelemetryKit(t, func(c *auth.Config) { c.EventSink, c.EventBuffer = s, 2 })
+	for range 10 {
+		_, err := k.login("bpn", "siapa", "salah", auth.CaptchaAnswer{})
+		require.Error(t, err)
+	}
+	dropped := k.Auth.Background().EventsDropped
+	require.Positive(t, dropped)
+	assert.Equal(t, map[string]int64{"": dropped}, k.counts(t, "masuk.events.dropped"))
+	close(s.release)
+	require.NoError(t, k.Auth.Close())
+}
