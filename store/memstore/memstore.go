@@ -490,6 +490,20 @@ func dropOldest(log []store.Event) []store.Event {
 
 // PruneEvents implements [store.Events]. It scans the whole log.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return s.pruneEvents(ctx, "", before, limit)
+}
+
+// PruneRealmEvents implements [store.Events]. It scans the whole log.
+func (s *Store) PruneRealmEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
+	if realm == "" {
+		return 0, store.ErrInvalid
+	}
+	return s.pruneEvents(ctx, realm, before, limit)
+}
+
+// pruneEvents deletes the oldest limit events before before, of realm, or
+// of every realm when realm is empty.
+func (s *Store) pruneEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -502,7 +516,7 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (i
 	var old []store.Event
 	for _, log := range [][]store.Event{s.events, s.anonymous} {
 		for _, e := range log {
-			if e.Time.Before(before) {
+			if e.Time.Before(before) && (realm == "" || e.Realm == realm) {
 				old = append(old, e)
 			}
 		}
