@@ -19,7 +19,8 @@
 // oldest as new ones come, which at about 700 bytes an event (a login's,
 // with its user agent and a detail or two) is about 70 MB.
 // [NewWithConfig] sets another bound, or none, with [Config.MaxEvents].
-// [Store.PruneEvents] deletes events by age, as with any store.
+// [Store.PruneEvents] and [Store.PruneRealmEvents] delete events by age,
+// as with any store.
 //
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
