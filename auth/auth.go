@@ -168,6 +168,8 @@ type Config struct {
 	// EventRetention is how long the activity log keeps an event: older
 	// ones are pruned as new ones are written. Zero means 400 days; a
 	// negative value keeps every event (the host prunes the log itself).
+	// It is the default of every realm's Retention.EventsFor: a realm
+	// that sets its own (or takes Config.Realm's) is pruned by that.
 	EventRetention time.Duration
 	// EventSink receives every event as it is recorded (JSONLines writes
 	// them for a SIEM). Nil means none. EventBuffer is how many events
@@ -318,6 +320,10 @@ func New(cfg Config) (*Authenticator, error) {
 	if passkeysOn(cfg) {
 		a.passkeys = rs.passkeys
 	}
+	// The realms' retentions default to Config.EventRetention.
+	if err := a.events.init(cfg.EventRetention); err != nil {
+		return nil, err
+	}
 	if a.defaults, err = a.resolveRealm("", Realm{}, cfg.Realm, cfg); err != nil {
 		return nil, err
 	}
@@ -332,9 +338,7 @@ func New(cfg Config) (*Authenticator, error) {
 			}
 		}
 	}
-	if err := a.events.init(cfg.EventRetention); err != nil {
-		return nil, err
-	}
+	a.events.plan(a.defaults, a.realms)
 	if cfg.EventSink != nil && isNil(cfg.EventSink) {
 		return nil, fmt.Errorf("%w: Config.EventSink holds a nil %T", ErrConfig, cfg.EventSink)
 	}

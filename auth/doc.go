@@ -296,8 +296,12 @@
 // Config.Logger, with the client address and user agent from [Request].
 // Neither ever holds a password or a secret. A failure to record is
 // logged, not returned, so a full audit table cannot stop logins. The log
-// keeps events for Config.EventRetention (400 days by default) and prunes
-// older ones as new ones are written. A login from a browser or network
+// keeps a realm's events for its [RetentionPolicy].EventsFor, or
+// Config.EventRetention (400 days by default), and prunes older ones as
+// new ones are written, each realm by its own cutoff: a social-security
+// portal that keeps two years beside a partner portal that keeps one.
+// With Config.Realms, the events of realms it does not list are left
+// alone ([Authenticator.PruneEvents]). A login from a browser or network
 // the account has not logged in from recently tells the owner by email,
 // with a link to [Links.Activity].
 //

@@ -25,11 +25,32 @@ const (
 	ErasedEventsDelete
 )
 
-// RetentionPolicy is what a realm keeps of an erased account.
+// RetentionPolicy is what a realm keeps of its activity log: for how
+// long, and what of an erased account's events.
 type RetentionPolicy struct {
 	// Events is what an erasure does with the account's events. The zero
 	// value pseudonymises them.
 	Events ErasedEvents
+	// EventsFor is how long the realm's events are kept: older ones are
+	// pruned as new ones are written ([Authenticator.PruneEvents]), by
+	// the realm's own cutoff, so that a portal that keeps its activity
+	// two years loses none of it to a realm that keeps one. Zero means
+	// Config.EventRetention (400 days unless set); New refuses less than
+	// 30 days; a negative value keeps every event of the realm (the host
+	// prunes them itself, with store.Events.PruneRealmEvents).
+	EventsFor time.Duration
+}
+
+// fill gives EventsFor its default, def (Config.EventRetention's, checked),
+// and checks it.
+func (p *RetentionPolicy) fill(def time.Duration) error {
+	if p.EventsFor == 0 {
+		p.EventsFor = def
+	}
+	if p.EventsFor > 0 && p.EventsFor < minEventRetention {
+		return errors.New("Retention.EventsFor is below 30 days")
+	}
+	return nil
 }
 
 func (e ErasedEvents) store() store.EventErasure {

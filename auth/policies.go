@@ -376,6 +376,7 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 		m.Reset.fill,
 		m.EmailChange.fill,
 		m.Session.fill,
+		func() error { return m.Retention.fill(a.events.retention) },
 		func() error { return m.SecondFactor.fill(m.Messages) },
 		// A closure, not the method value m.checkGuessing: that would
 		// copy m now, before the fills above give it its defaults.

@@ -93,8 +93,8 @@ type Realm struct {
 	// phishing page cannot relay, and a login without a password where
 	// the realm offers it. Off unless RPID is set.
 	Passkeys PasskeyPolicy
-	// Retention says what an erasure does with the erased account's
-	// events.
+	// Retention says how long the realm keeps its events, and what an
+	// erasure does with an erased account's.
 	Retention RetentionPolicy
 }
 

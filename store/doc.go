@@ -21,8 +21,8 @@
 //     unconditionally together with a new security stamp (a password change
 //     or reset) or conditionally on the hash the caller read (an upgrade of
 //     an old hash at login, which must never undo a concurrent change).
-//   - [Events]: the activity log, appended to and pruned by age, never
-//     changed.
+//   - [Events]: the activity log, appended to and pruned by age (the
+//     whole log, or one realm by a retention of its own), never changed.
 //   - [Attempts]: lockout counters, charged before a password is hashed.
 //   - [Challenges]: captcha challenges, each used once.
 //   - [Factors]: second factors; a TOTP factor's last accepted time step

@@ -19,7 +19,8 @@
 // oldest as new ones come, which at about 700 bytes an event (a login's,
 // with its user agent and a detail or two) is about 70 MB.
 // [NewWithConfig] sets another bound, or none, with [Config.MaxEvents].
-// [Store.PruneEvents] deletes events by age, as with any store.
+// [Store.PruneEvents] and [Store.PruneRealmEvents] delete events by age,
+// as with any store.
 //
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
@@ -490,6 +491,20 @@ func dropOldest(log []store.Event) []store.Event {
 
 // PruneEvents implements [store.Events]. It scans the whole log.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return s.pruneEvents(ctx, "", before, limit)
+}
+
+// PruneRealmEvents implements [store.Events]. It scans the whole log.
+func (s *Store) PruneRealmEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
+	if realm == "" {
+		return 0, store.ErrInvalid
+	}
+	return s.pruneEvents(ctx, realm, before, limit)
+}
+
+// pruneEvents deletes the oldest limit events before before, of realm, or
+// of every realm when realm is empty.
+func (s *Store) pruneEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -502,7 +517,7 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (i
 	var old []store.Event
 	for _, log := range [][]store.Event{s.events, s.anonymous} {
 		for _, e := range log {
-			if e.Time.Before(before) {
+			if e.Time.Before(before) && (realm == "" || e.Realm == realm) {
 				old = append(old, e)
 			}
 		}

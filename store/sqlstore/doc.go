@@ -253,7 +253,11 @@
 // commits late can carry a smaller ID than one already visible.
 // PruneEvents is one DELETE by the events' time, which an index on it
 // (from 0008_token_bindings_event_time) serves: run it daily, say, so
-// that each run deletes a day's events.
+// that each run deletes a day's events. PruneRealmEvents, one realm's
+// pruning, is one DELETE too, which reads the index entries of the
+// events before its time that other realms keep longer (PostgreSQL) or
+// of the realm's events (SQLite): there is no index on a realm's events
+// by time, which PostgreSQL's planner would not choose when few are old.
 //
 // Times are stored to the microsecond (timestamptz on PostgreSQL, integer
 // Unix microseconds on SQLite) and returned in UTC.

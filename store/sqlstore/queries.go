@@ -25,6 +25,7 @@ const (
 	qListEvents
 	qListAccountEvents
 	qPruneEvents
+	qPruneRealmEvents
 	qAttempt
 	qDeleteAttempt
 	qPruneAttempts
@@ -138,6 +139,8 @@ var queries = [numQueries]string{
 		WHERE realm = $1 AND account_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4`,
 	qPruneEvents: `DELETE FROM {p}events WHERE id IN (
 		SELECT id FROM {p}events WHERE occurred_at < $1 ORDER BY occurred_at, id LIMIT $2)`,
+	qPruneRealmEvents: `DELETE FROM {p}events WHERE id IN (
+		SELECT id FROM {p}events WHERE realm = $1 AND occurred_at < $2 ORDER BY occurred_at, id LIMIT $3)`,
 
 	qAttempt:       `SELECT ` + attemptColumns + ` FROM {p}attempts WHERE key = $1`,
 	qDeleteAttempt: `DELETE FROM {p}attempts WHERE key = $1 RETURNING ` + attemptColumns,
