@@ -211,6 +211,12 @@ func (w tracedEvents) PruneEvents(ctx context.Context, before time.Time, limit i
 	return v, endStore(sp, err)
 }
 
+func (w tracedEvents) PruneRealmEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.events.PruneRealmEvents")
+	v, err := w.s.PruneRealmEvents(ctx, realm, before, limit)
+	return v, endStore(sp, err)
+}
+
 // tracedAttempts is a store.Attempts whose every call is a span.
 type tracedAttempts struct {
 	s store.Attempts
