@@ -103,6 +103,17 @@ func TestBrowserErase(t *testing.T) {
 			assert.Equal(t, "sapk", x.Realm)
 			assert.Equal(t, "/akun/keamanan", b.path(), "the page stays")
 
+			// Past the confirmation's window, the download waits for the
+			// password, as the page's other forms do.
+			p.clock.Advance(11 * time.Minute)
+			b.open("/akun/keamanan")
+			assert.True(t, eval[bool](b, `document.querySelector('form[action="/akun/data/unduh"] button').matches(":disabled")`), "the download is disabled")
+			b.do(chromedp.ScrollIntoView(chromedp.CSS(`#data`)))
+			page(b, "keamanan-data-konfirmasi")
+			b.fill("#reauth-password", sapkPass)
+			b.click(`form[action="/akun/keamanan/konfirmasi"] > button`)
+			assert.False(t, eval[bool](b, `document.querySelector('form[action="/akun/data/unduh"] button').matches(":disabled")`), "the download is enabled again")
+
 			// The erasure: a wrong password first.
 			b.click(`a[href="/akun/hapus"]`)
 			assert.Contains(t, b.text(), t2(lang, "erase.kept.pseudonymise"))
@@ -140,7 +151,7 @@ func TestBrowserErase(t *testing.T) {
 			op.open("/operator/akun?id=" + lpseID)
 			op.do(chromedp.ScrollIntoView(chromedp.CSS(`#hapus`)))
 			page(op, "operator-akun")
-			name, content = op.download(opDir, `form[action="/operator/akun/ekspor"] > button`)
+			name, content = op.download(opDir, `form[action="/operator/akun/ekspor"] button`)
 			assert.Equal(t, "data-akun-lpse-"+today+".json", name)
 			require.NoError(t, json.Unmarshal(content, &x))
 			assert.Equal(t, lpseID, x.AccountID)

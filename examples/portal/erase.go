@@ -208,7 +208,7 @@ func (a *app) operatorErase(w http.ResponseWriter, r *http.Request) {
 	}
 	if reason == "" {
 		v.fail("erase-reason", v.T("err.reason"))
-	} else if msg := v.tooLong("field.reason", reason, inputLimits.Reason); msg != "" {
+	} else if msg := v.tooLong("op.erase.reason", reason, inputLimits.Reason); msg != "" {
 		v.fail("erase-reason", msg)
 	}
 	if r.PostFormValue("confirm") != "1" {

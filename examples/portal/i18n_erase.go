@@ -24,7 +24,7 @@ var erasureMessages = map[string][2]string{
 	"erase.password.hint":     {"Masukkan kata sandi Anda lagi, meskipun baru saja dikonfirmasi.", "Enter your password again, even if you confirmed it a moment ago."},
 	"erase.confirm":           {"Saya mengerti bahwa akun saya dihapus untuk selamanya.", "I understand that my account is deleted for good."},
 	"erase.button":            {"Hapus akun saya", "Delete my account"},
-	"erase.cancel":            {"Batal, kembali ke keamanan akun", "Cancel, back to the security page"},
+	"erase.cancel":            {"Batal, kembali ke Data saya", "Cancel, back to My data"},
 	"erase.err.password":      {"Masukkan kata sandi Anda.", "Enter your password."},
 	"erase.err.confirm":       {"Centang kotak ini jika Anda ingin menghapus akun.", "Tick this box if you want to delete the account."},
 
@@ -39,6 +39,7 @@ var erasureMessages = map[string][2]string{
 	"op.data":                    {"Data akun", "Account data"},
 	"op.export.hint":             {"Salinan data akun dalam JSON, untuk permintaan pemiliknya; tanpa rahasia apa pun.", "A copy of the account's data as JSON, for its owner's request; it holds no secret."},
 	"op.export":                  {"Ekspor data", "Export data"},
+	"op.erase.reason":            {"Alasan penghapusan", "Reason for the erasure"},
 	"op.erase.title":             {"Hapus akun", "Erase account"},
 	"op.erase.hint":              {"Akun beserta kata sandi, faktor kedua, passkey, dan sesinya dihapus untuk selamanya. Catatan penghapusan menyimpan nama Anda dan alasannya.", "The account with its password, second factors, passkeys and sessions is deleted for good. The record of the erasure keeps your name and the reason."},
 	"op.erase.kept.pseudonymise": {"Riwayatnya disimpan tanpa data pribadi.", "Its history is kept without personal data."},
