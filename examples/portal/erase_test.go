@@ -240,6 +240,7 @@ func TestOwnerErase(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "the old cookie opens nothing")
 	status, body = p.browser().login("sapk", nip, sapkPass)
 	assert.Equal(t, http.StatusUnauthorized, status, "the NIP logs in no more")
+	assert.Contains(t, body, tf("id", "login.invalid", "NIP"))
 
 	evs := erasedEvents(t, p, "sapk", id)
 	require.NotEmpty(t, evs)
@@ -336,6 +337,7 @@ func TestOperatorEraseAndExport(t *testing.T) {
 	assert.Contains(t, body, `<p class="field-error" id="erase-confirm-error"><span>`+t2("id", "op.erase.err.confirm")+`</span></p>`)
 	assert.Contains(t, inputTagOf(t, body, "erase-reason"), `value="Permintaan pemilik, surat 12/2026"`, "the reason stays")
 	status, _ = owner.get("/akun")
+	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "/akun", owner.url.Path, "not erased")
 
 	form := url.Values{"id": {id}, "realm": {"sapk"}, "reason": {"Permintaan pemilik, surat 12/2026"}, "confirm": {"1"}}
