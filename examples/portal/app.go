@@ -921,11 +921,19 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /akun/sesi/akhiri", must(http.HandlerFunc(a.sessionRevoke)))
 	mux.Handle("POST /akun/sesi/lainnya", must(http.HandlerFunc(a.sessionsRevokeOthers)))
 	mux.Handle("GET /akun/aktivitas", must(http.HandlerFunc(a.activityPage)))
+	mux.Handle("POST /akun/data/unduh", must(http.HandlerFunc(a.exportOwn)))
+	mux.Handle("GET /akun/hapus", must(http.HandlerFunc(a.erasePage)))
+	// Not behind RequireAuth: the form sent a second time, after the
+	// erasure ended its session, is told so on a page (eraseOwn).
+	mux.HandleFunc("POST /akun/hapus", a.eraseOwn)
+	mux.HandleFunc("GET /akun/dihapus", a.erasedPage)
 
 	op := func(h http.HandlerFunc) http.Handler { return must(a.requireOperator(h)) }
 	mux.Handle("GET /operator", op(a.operatorList))
 	mux.Handle("GET /operator/akun", op(a.operatorAccount))
 	mux.Handle("POST /operator/akun", op(a.operatorAction))
+	mux.Handle("POST /operator/akun/ekspor", op(a.operatorExport))
+	mux.Handle("POST /operator/akun/hapus", op(a.operatorErase))
 
 	if a.outbox != nil {
 		// outboxPage answers 404 but to this machine.
