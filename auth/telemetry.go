@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"weak"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -127,11 +128,17 @@ func (t *telemetry) init(a *Authenticator, mp metric.MeterProvider, tp trace.Tra
 	sinkDropped, err4 := m.Int64ObservableCounter("masuk.events.dropped", metric.WithDescription("Events Config.EventSink never received because too many were waiting for it."), metric.WithUnit("{event}"))
 	errs = append(errs, err1, err2, err3, err4)
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("auth: making the metrics: %w", err)
+		return fmt.Errorf("%w: making the metrics: %w", ErrConfig, err)
 	}
-	// The callback lives as long as the MeterProvider: Close leaves the
-	// Authenticator usable, and so its metrics.
+	// The callback lives as long as the MeterProvider (Close leaves the
+	// Authenticator usable, and so its metrics), but does not keep the
+	// Authenticator alive: one that is gone observes nothing.
+	wa := weak.Make(a)
 	_, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		a := wa.Value()
+		if a == nil {
+			return nil
+		}
 		s := a.Background()
 		o.ObserveInt64(running, int64(s.Running))
 		o.ObserveInt64(dropped, s.Dropped)
@@ -140,7 +147,7 @@ func (t *telemetry) init(a *Authenticator, mp metric.MeterProvider, tp trace.Tra
 		return nil
 	}, running, dropped, panicked, sinkDropped)
 	if err != nil {
-		return fmt.Errorf("auth: registering the metrics' callback: %w", err)
+		return fmt.Errorf("%w: registering the metrics' callback: %w", ErrConfig, err)
 	}
 	t.metrics = true
 	return nil
@@ -165,13 +172,20 @@ func unitOf(name string) string {
 	return "session"
 }
 
-// realm is the label of realm name: the name when Config.Realms lists it
-// (or, with Realms nil, for the first maxRealmLabels names), "" for none,
-// "unknown" for a name Realms does not list, and "other" past the bound.
-func (t *telemetry) realm(name string) string {
+// realm is the label of realm name: "" for none; "invalid" for a name
+// no realm can have (what a client typed: never recorded); with
+// Config.Realms, the name when it lists it and "unknown" otherwise; with
+// Realms nil, where every well-formed name is a realm, the name once
+// something proved the realm real (proven: a login succeeded, a session
+// loaded, an account was made in it), for at most maxRealmLabels names,
+// and "other" for the rest, so that invented names neither grow a
+// metric nor crowd the real realms out of their labels.
+func (t *telemetry) realm(name string, proven bool) string {
 	switch {
 	case name == "":
 		return ""
+	case checkRealm(name) != nil:
+		return "invalid"
 	case t.configured != nil:
 		if _, ok := t.configured[name]; ok {
 			return name
@@ -180,15 +194,16 @@ func (t *telemetry) realm(name string) string {
 	}
 	t.seenMu.Lock()
 	defer t.seenMu.Unlock()
-	if !t.seen[name] {
-		if len(t.seen) >= maxRealmLabels {
-			return "other"
-		}
-		if t.seen == nil {
-			t.seen = make(map[string]bool)
-		}
-		t.seen[name] = true
+	switch {
+	case t.seen[name]:
+		return name
+	case !proven || len(t.seen) >= maxRealmLabels:
+		return "other"
 	}
+	if t.seen == nil {
+		t.seen = make(map[string]bool)
+	}
+	t.seen[name] = true
 	return name
 }
 
@@ -205,7 +220,7 @@ func (t *telemetry) login(ctx context.Context, realm, step string, err error) {
 	if !t.metrics {
 		return
 	}
-	r, o := t.realm(realm), outcome(err)
+	r, o := t.realm(realm, err == nil), outcome(err)
 	t.logins.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrStep, attrOutcome}, [3]string{r, step, o}}))
 	if errors.Is(err, ErrCaptchaRequired) {
 		t.captchas.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{r, o}}))
@@ -217,7 +232,7 @@ func (t *telemetry) captcha(ctx context.Context, realm string, err error) {
 	if !t.metrics {
 		return
 	}
-	t.captchas.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{t.realm(realm), outcome(err)}}))
+	t.captchas.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{t.realm(realm, false), outcome(err)}}))
 }
 
 // message counts a message handed to the sender.
@@ -237,7 +252,7 @@ func (t *telemetry) session(ctx context.Context, realm string, err error) {
 	if !t.metrics {
 		return
 	}
-	t.sessions.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{t.realm(realm), outcome(err)}}))
+	t.sessions.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrOutcome}, [3]string{t.realm(realm, err == nil), outcome(err)}}))
 }
 
 // event counts an event recorded, and what it means: a lock, an unlock, a
@@ -246,10 +261,11 @@ func (t *telemetry) event(ctx context.Context, e store.Event) {
 	if !t.metrics {
 		return
 	}
-	r := t.realm(e.Realm)
+	k := EventKind(e.Kind)
+	r := t.realm(e.Realm, k == EventLoginSucceeded || k == EventRegistered)
 	t.events.Add(ctx, 1, t.with(labels{[3]attribute.Key{attrRealm, attrKind}, [3]string{r, e.Kind}}))
 	realm := t.with(labels{[3]attribute.Key{attrRealm}, [3]string{r}})
-	switch EventKind(e.Kind) {
+	switch k {
 	case EventLocked:
 		t.locks.Add(ctx, 1, realm)
 	case EventUnlocked:
@@ -277,7 +293,7 @@ func (a *Authenticator) span(ctx context.Context, name string) (context.Context,
 // realm labels the call with the realm it concerns.
 func (c call) realm(a *Authenticator, name string) {
 	if c.span != nil {
-		c.span.SetAttributes(attrRealm.String(a.tel.realm(name)))
+		c.span.SetAttributes(attrRealm.String(a.tel.realm(name, false)))
 	}
 }
 

@@ -296,17 +296,37 @@ func TestTracingKeepsOptionalRoles(t *testing.T) {
 	assert.Error(t, err, "erased")
 }
 
-// TestTelemetryRealmLabelsBounded: with any realm name accepted, metrics
-// label at most 64 realms; the rest are "other".
+// TestTelemetryRealmLabelsBounded: with any realm name accepted, a realm
+// is labelled by its name only once something proved it real (an account
+// registered, a login succeeded), and at most 64 are: invented names are
+// "other", and names no realm can have "invalid".
 func TestTelemetryRealmLabelsBounded(t *testing.T) {
 	k := newTelemetryKit(t, func(c *auth.Config) { c.Realms = nil })
+	ctx := context.Background()
 	for i := range 100 {
 		_, err := k.login(fmt.Sprintf("realm%d", i), "siapa", "salah", auth.CaptchaAnswer{})
 		require.Error(t, err)
 	}
-	realms := k.counts(t, "masuk.logins", "masuk.realm")
-	assert.Len(t, realms, 65)
-	assert.Equal(t, int64(36), realms["masuk.realm=other"])
+	_, err := k.login("Bukan Realm!", "siapa", "salah", auth.CaptchaAnswer{})
+	require.ErrorIs(t, err, auth.ErrInvalidRealm)
+	assert.Equal(t, map[string]int64{"masuk.realm=other": 100, "masuk.realm=invalid": 1}, k.counts(t, "masuk.logins", "masuk.realm"), "nothing proved those realms")
+
+	for i := range 70 {
+		realm := fmt.Sprintf("nyata%d", i)
+		_, err := k.Auth.Accounts().Register(ctx, auth.Registration{Realm: realm, Username: telUser, Password: telPassword})
+		require.NoError(t, err)
+		_, err = k.login(realm, telUser, telPassword, auth.CaptchaAnswer{})
+		require.NoError(t, err)
+	}
+	realms := k.counts(t, "masuk.logins", "masuk.realm", "masuk.outcome")
+	named := 0
+	for key := range realms {
+		if strings.HasPrefix(key, "masuk.realm=nyata") {
+			named++
+		}
+	}
+	assert.Equal(t, 64, named)
+	assert.Equal(t, int64(6), realms["masuk.realm=other,masuk.outcome=succeeded"])
 }
 
 // TestTelemetryTypedNil: a provider holding a nil pointer is refused.
@@ -327,7 +347,7 @@ func TestEveryPublicCallIsTraced(t *testing.T) {
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("*.go")
 	require.NoError(t, err)
-	services := map[string]bool{"Logins": true, "Accounts": true, "Sessions": true, "Factors": true, "Activity": true, "Operator": true}
+	services := map[string]bool{"Logins": true, "Accounts": true, "Sessions": true, "Factors": true, "Activity": true, "Operator": true, "Federation": true}
 	checked := 0
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
