@@ -51,7 +51,7 @@ func (v *Accounts) RequestEmailChange(ctx context.Context, c EmailChange) (err e
 	if err != nil {
 		return err
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionEmailChange, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return err
 	}

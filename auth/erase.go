@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"reflect"
 	"time"
 
@@ -88,7 +89,7 @@ func (s *Accounts) Erase(ctx context.Context, r AccountErasure) (err error) {
 	if _, err := a.erasure(); err != nil {
 		return err
 	}
-	acct, err := a.checkOwner(ctx, r.AccountID, r.Password, r.Request)
+	acct, err := a.checkOwner(ctx, actionErase, r.AccountID, r.Password, r.Request)
 	if err != nil {
 		return err
 	}
@@ -113,6 +114,33 @@ func (o *Operator) Erase(ctx context.Context, op OperatorAction) (err error) {
 		return err
 	}
 	return o.a.erase(ctx, acct, map[string]string{"by": o.id.Name, "reason": op.Reason}, op.Request)
+}
+
+// Export returns an account's data as Accounts.Export does, for an
+// operator answering an owner's request for it (UU 27/2022) or an
+// authority's; it needs a reason, and records an EventExported that names
+// the operator and the reason, so that the owner's history shows who took
+// a copy. ErrReasonRequired without a reason, ErrOutOfScope for an
+// account of another realm.
+func (o *Operator) Export(ctx context.Context, op OperatorAction) (_ AccountExport, err error) {
+	if o.unset() {
+		return AccountExport{}, errNoAuthenticator
+	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Export")
+	defer sp.end(&err)
+	if strings.TrimSpace(op.Reason) == "" {
+		return AccountExport{}, ErrReasonRequired
+	}
+	acct, err := o.account(ctx, op.AccountID, op.Reason, false)
+	if err != nil {
+		return AccountExport{}, err
+	}
+	x, err := (&Accounts{o.a}).Export(ctx, acct.ID)
+	if err != nil {
+		return AccountExport{}, err
+	}
+	o.record(ctx, EventExported, acct, op.Reason, op.Request)
+	return x, nil
 }
 
 // erasure returns the store that erases accounts: the accounts role's,

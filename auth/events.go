@@ -105,7 +105,8 @@ const (
 	EventLogout EventKind = "session.logout"
 	// EventReauthenticated: the owner proved the password again in a
 	// session (Sessions.Reauthenticate); EventReauthFailed: the password
-	// was wrong.
+	// was wrong, there or before an action that asks for it (detail
+	// "action": email_change, phone_change, erase).
 	EventReauthenticated EventKind = "session.reauthenticated"
 	EventReauthFailed    EventKind = "session.reauth_failed"
 	// EventSessionsRevoked: sessions were ended, details "which" (one,
@@ -119,6 +120,9 @@ const (
 	// operator's name, with "reason"). It names the account by
 	// store.Pseudonym, as the events the erasure kept do.
 	EventErased EventKind = "account.erased"
+	// EventExported: an operator took a copy of the account's data
+	// (Operator.Export); details "by" and "reason".
+	EventExported EventKind = "account.exported"
 	// EventPasskeyCloned: a login with a passkey was refused because the
 	// authenticator's signature counter went back (details "stored" and
 	// "sent", and the passkey's "factor_id"): two copies of its key may

@@ -147,7 +147,7 @@ type enrollee struct {
 // (counted like a login's), or a live pending enrollment of method.
 func (a *Authenticator) enrollee(ctx context.Context, c FactorChange, m Method) (enrollee, error) {
 	if c.Pending == "" {
-		acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+		acct, err := a.checkOwner(ctx, actionFactor, c.AccountID, c.Password, c.Request)
 		if err != nil {
 			return enrollee{}, err
 		}
@@ -536,7 +536,7 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) (err error) {
 	if c.Pending != "" {
 		return ErrNoPendingLogin
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionFactor, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return err
 	}
@@ -644,7 +644,7 @@ func (v *Factors) RegenerateRecoveryCodes(ctx context.Context, c FactorChange) (
 	if c.Pending != "" {
 		return RecoveryCodes{}, ErrNoPendingLogin
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionFactor, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return RecoveryCodes{}, err
 	}
@@ -716,9 +716,12 @@ func checkLabel(label string) error {
 	return nil
 }
 
-// checkOwner verifies the current password of an active account before a
-// change to how it logs in, counting a wrong one toward the lock.
-func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, req Request) (store.Account, error) {
+// checkOwner verifies the current password of an active account before
+// action (a change to how it logs in, its address or phone, its erasure),
+// counting a wrong one toward the lock and recording it: a failed factor
+// change for the factors' actions, a failed re-authentication naming the
+// action for the others.
+func (a *Authenticator) checkOwner(ctx context.Context, action, accountID, pw string, req Request) (store.Account, error) {
 	acct, err := a.store.AccountByID(ctx, accountID)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("auth: %w", err)
@@ -729,8 +732,13 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 		}
 		return acct, nil
 	}
-	ev := a.event(EventFactorChangeFailed, acct.Realm, req)
+	kind := EventFactorChangeFailed
+	if action != actionFactor {
+		kind = EventReauthFailed
+	}
+	ev := a.event(kind, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
+	ev.Details = map[string]string{"action": action}
 	att, err := a.begin(ctx, a.realmOf(acct.Realm), lockout.Password, ev)
 	if err != nil {
 		return store.Account{}, err
@@ -742,6 +750,14 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 	}
 	return acct, err
 }
+
+// The actions checkOwner guards, as its events name them.
+const (
+	actionFactor      = "factor"
+	actionEmailChange = "email_change"
+	actionPhoneChange = "phone_change"
+	actionErase       = "erase"
+)
 
 // factorAD is the additional data a factor's secret is sealed with, so
 // that a sealed secret copied to another factor or account does not open.

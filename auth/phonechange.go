@@ -76,7 +76,7 @@ func (v *Accounts) RequestPhoneChange(ctx context.Context, c PhoneChange) (_ Pho
 	if err != nil {
 		return PhoneChangeStarted{}, err
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionPhoneChange, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return PhoneChangeStarted{}, err
 	}

@@ -151,6 +151,7 @@ func TestBrowserErase(t *testing.T) {
 			op.open("/operator/akun?id=" + lpseID)
 			op.do(chromedp.ScrollIntoView(chromedp.CSS(`#hapus`)))
 			page(op, "operator-akun")
+			op.fill("#export-reason", "Permintaan pemilik, surat 11/2026")
 			name, content = op.download(opDir, `form[action="/operator/akun/ekspor"] button`)
 			assert.Equal(t, "data-akun-lpse-"+today+".json", name)
 			require.NoError(t, json.Unmarshal(content, &x))

@@ -156,28 +156,39 @@ func (a *app) erasedPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // operatorExport answers an account's data as a JSON file, for an
-// operator who handles its owner's request. Only accounts the operator
-// may read (Operator.Account) are exported; the log names the operator.
+// operator who handles its owner's request, with the reason the form
+// gives: Operator.Export keeps only the accounts the operator may read,
+// and records who took the copy and why in the account's history.
 func (a *app) operatorExport(w http.ResponseWriter, r *http.Request) {
+	v := a.view(r, operatorRealm)
+	id, reason := r.PostFormValue("id"), strings.TrimSpace(r.PostFormValue("reason"))
+	v.D["ExportReason"] = reason
 	op, err := a.operator(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	acct, err := op.Account(r.Context(), r.PostFormValue("id"))
+	acct, err := op.Account(r.Context(), id)
 	if a.operatorRead(w, r, err) {
 		return
 	}
-	x, err := a.auth.Accounts().Export(r.Context(), acct.ID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
+	if reason == "" {
+		v.fail("export-reason", v.T("err.reason"))
+	} else if msg := v.tooLong("op.export.reason", reason, inputLimits.Reason); msg != "" {
+		v.fail("export-reason", msg)
 	}
-	// masuk records no event for an export; the portal's log keeps who
-	// took one.
-	p := principal(r)
-	a.log.InfoContext(r.Context(), "portal: operator exported an account's data", "operator", p.Username+"#"+p.AccountID, "realm", acct.Realm, "account", acct.ID)
-	a.sendExport(w, r, x)
+	if v.Errors == nil {
+		x, err := op.Export(r.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: reason, Request: a.sessions.Request(r)})
+		if err == nil {
+			a.sendExport(w, r, x)
+			return
+		}
+		if v.Errors = a.problems(v, err, fieldIDs{"reason": "export-reason"}); v.Errors == nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	a.renderOperatorAccount(w, r, op, v, id, http.StatusUnprocessableEntity)
 }
 
 // operatorErase erases an account, with the reason the form gives and a

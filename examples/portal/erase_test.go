@@ -62,12 +62,19 @@ func accountID(t *testing.T, p *portal, realm string) string {
 // first, read from the portal's SQLite database.
 func erasedEvents(t *testing.T, p *portal, realm, id string) []store.Event {
 	t.Helper()
+	return eventsOf(t, p, realm, store.Pseudonym(id))
+}
+
+// eventsOf are an account's events, newest first, read from the portal's
+// SQLite database.
+func eventsOf(t *testing.T, p *portal, realm, accountID string) []store.Event {
+	t.Helper()
 	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(p.app.cfg.SQLite))
 	require.NoError(t, err)
 	defer db.Close()
 	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.SQLite})
 	require.NoError(t, err)
-	evs, err := s.ListEvents(context.Background(), store.EventQuery{Realm: realm, AccountID: store.Pseudonym(id)})
+	evs, err := s.ListEvents(context.Background(), store.EventQuery{Realm: realm, AccountID: accountID})
 	require.NoError(t, err)
 	return evs
 }
@@ -271,7 +278,7 @@ func TestEraseCrossOriginRefused(t *testing.T) {
 		{b, "/akun/hapus", url.Values{"password": {sapkPass}, "confirm": {"1"}}},
 		{b, "/akun/data/unduh", nil},
 		{op, "/operator/akun/hapus", url.Values{"id": {id}, "realm": {"sapk"}, "reason": {"Permintaan pemilik"}, "confirm": {"1"}}},
-		{op, "/operator/akun/ekspor", url.Values{"id": {id}}},
+		{op, "/operator/akun/ekspor", url.Values{"id": {id}, "reason": {"Permintaan pemilik"}}},
 	} {
 		req, err := http.NewRequest(http.MethodPost, p.srv.URL+c.path, strings.NewReader(c.form.Encode()))
 		require.NoError(t, err)
@@ -312,18 +319,26 @@ func TestOperatorEraseAndExport(t *testing.T) {
 	assert.Contains(t, body, `<h2 id="data">`+t2("id", "op.data")+`</h2>`)
 	assert.Contains(t, body, t2("id", "op.erase.kept.pseudonymise"))
 
-	resp, raw := op.download("/operator/akun/ekspor", url.Values{"id": {id}})
+	// An export needs a reason, which the owner's history shows.
+	status, body := op.post("/operator/akun/ekspor", url.Values{"id": {id}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, `<p class="field-error" id="export-reason-error"><span>`+t2("id", "err.reason")+`</span></p>`)
+	resp, raw := op.download("/operator/akun/ekspor", url.Values{"id": {id}, "reason": {"Permintaan pemilik, surat 11/2026"}})
 	x := isExport(t, p, resp, raw, "sapk")
 	assert.Equal(t, id, x.AccountID)
 	assert.Equal(t, nip, x.Username)
+	evs := eventsOf(t, p, "sapk", id)
+	require.NotEmpty(t, evs)
+	assert.Equal(t, string(auth.EventExported), evs[0].Kind)
+	assert.Equal(t, "Permintaan pemilik, surat 11/2026", evs[0].Details["reason"])
 
 	// The owner may not; nor may an operator take an operator's account.
-	status, _ := owner.post("/operator/akun/ekspor", url.Values{"id": {id}})
+	status, _ = owner.post("/operator/akun/ekspor", url.Values{"id": {id}, "reason": {"x"}})
 	assert.Equal(t, http.StatusForbidden, status)
 	status, _ = owner.post("/operator/akun/hapus", url.Values{"id": {id}, "reason": {"x"}, "confirm": {"1"}})
 	assert.Equal(t, http.StatusForbidden, status)
 	opID := principalID(t, p, op)
-	resp, _ = op.download("/operator/akun/ekspor", url.Values{"id": {opID}})
+	resp, _ = op.download("/operator/akun/ekspor", url.Values{"id": {opID}, "reason": {"x"}})
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	status, _ = op.post("/operator/akun/hapus", url.Values{"id": {opID}, "reason": {"x"}, "confirm": {"1"}})
 	assert.Equal(t, http.StatusForbidden, status)
@@ -355,7 +370,7 @@ func TestOperatorEraseAndExport(t *testing.T) {
 
 	owner.get("/akun")
 	assert.Equal(t, "/", owner.url.Path, "the owner's session ended")
-	evs := erasedEvents(t, p, "sapk", id)
+	evs = erasedEvents(t, p, "sapk", id)
 	require.NotEmpty(t, evs)
 	assert.Equal(t, string(auth.EventErased), evs[0].Kind)
 	assert.Equal(t, map[string]string{"by": operatorUsername + "#" + opID, "reason": "Permintaan pemilik, surat 12/2026"}, evs[0].Details)

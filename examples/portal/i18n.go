@@ -313,6 +313,7 @@ var eventLabels = map[auth.EventKind][2]string{
 	auth.EventReauthenticated:      {"Kata sandi dikonfirmasi", "Password confirmed"},
 	auth.EventReauthFailed:         {"Gagal mengonfirmasi kata sandi", "Failed password confirmation"},
 	auth.EventErased:               {"Akun dihapus", "Account erased"},
+	auth.EventExported:             {"Salinan data diambil petugas", "Data copied by an operator"},
 	auth.EventPasskeyCloned:        {"Passkey ditolak: penghitungnya mundur, mungkin telah disalin", "Passkey refused: its counter went back; it may have been copied"},
 }
 

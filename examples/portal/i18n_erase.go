@@ -39,6 +39,7 @@ var erasureMessages = map[string][2]string{
 	"op.data":                    {"Data akun", "Account data"},
 	"op.export.hint":             {"Salinan data akun dalam JSON, untuk permintaan pemiliknya; tanpa rahasia apa pun.", "A copy of the account's data as JSON, for its owner's request; it holds no secret."},
 	"op.export":                  {"Ekspor data", "Export data"},
+	"op.export.reason":           {"Alasan ekspor", "Reason for the export"},
 	"op.erase.reason":            {"Alasan penghapusan", "Reason for the erasure"},
 	"op.erase.title":             {"Hapus akun", "Erase account"},
 	"op.erase.hint":              {"Akun beserta kata sandi, faktor kedua, passkey, dan sesinya dihapus untuk selamanya. Catatan penghapusan menyimpan nama Anda dan alasannya.", "The account with its password, second factors, passkeys and sessions is deleted for good. The record of the erasure keeps your name and the reason."},
