@@ -36,7 +36,7 @@ const (
 	qsFederatedIdentity = `SELECT ` + federatedColumns + ` FROM {p}federated_identities WHERE realm = $1 AND issuer = $2 AND subject = $3`
 	// In the order of the issuers' bytes after the time ({c} is COLLATE
 	// "C" on PostgreSQL; SQLite's default collation is bytewise).
-	qsFederatedIdentities = `SELECT ` + federatedColumns + ` FROM {p}federated_identities WHERE account_id = $1 ORDER BY created_at, issuer{c}`
+	qsFederatedIdentities  = `SELECT ` + federatedColumns + ` FROM {p}federated_identities WHERE account_id = $1 ORDER BY created_at, issuer{c}`
 	qsUseFederatedIdentity = `UPDATE {p}federated_identities SET last_used_at = $4 WHERE realm = $1 AND issuer = $2 AND subject = $3`
 	qsUnlinkIdentity       = `DELETE FROM {p}federated_identities WHERE account_id = $1 AND issuer = $2 AND subject = $3`
 	// The ways to log in an account has left: its credential, its
