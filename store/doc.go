@@ -31,6 +31,10 @@
 //     and checked without being used, so that a code is spent only
 //     together with the login it completes.
 //   - [Devices]: browsers remembered after a second factor.
+//   - [Federation]: an account's identities at OpenID Connect providers,
+//     each the provider's issuer and subject, linked once per realm and
+//     once per provider per account, and unlinked, when asked, only while
+//     the account keeps another way to log in.
 //   - [Sessions]: server-side sessions with an idle and an absolute
 //     expiry, touched forward only, revoked one by one or all at once.
 //   - [AccountLister]: accounts by state and by username or email prefix,

@@ -147,8 +147,9 @@ type Accounts interface {
 	// DeleteAccount deletes the account, only if it is still in state
 	// state and its UpdatedAt is before updatedBefore, together with its
 	// credential and every record the store keeps keyed to it (its
-	// factors, recovery codes and remembered devices, and its tokens and
-	// sessions when the store keeps those too), in one atomic step; the
+	// factors, recovery codes, remembered devices, passkeys and federated
+	// identities, and its tokens and sessions when the store keeps those
+	// too), in one atomic step; the
 	// account's username and email are then free for CreateAccount. The
 	// activity log keeps the account's events. Otherwise it writes nothing
 	// and returns ErrStale when the account is in another state or was

@@ -67,15 +67,17 @@ type Store struct {
 	cmu        sync.Mutex
 	challenges map[string]store.Challenge
 
-	// Factors, recovery codes, devices and passkeys are kept under mu,
-	// with the accounts they belong to.
-	factors         map[string]store.Factor  // by ID
-	accountFactors  map[string][]string      // account ID → factor IDs
-	recovery        map[string]recoverySet   // by account ID
-	devices         map[string]store.Device  // by selector
-	accountDevices  map[string][]string      // account ID → selectors
-	passkeys        map[string]store.Passkey // by credential ID, as a string
-	accountPasskeys map[string][]string      // account ID → credential IDs
+	// Factors, recovery codes, devices, passkeys and federated
+	// identities are kept under mu, with the accounts they belong to.
+	factors          map[string]store.Factor                  // by ID
+	accountFactors   map[string][]string                      // account ID → factor IDs
+	recovery         map[string]recoverySet                   // by account ID
+	devices          map[string]store.Device                  // by selector
+	accountDevices   map[string][]string                      // account ID → selectors
+	passkeys         map[string]store.Passkey                 // by credential ID, as a string
+	accountPasskeys  map[string][]string                      // account ID → credential IDs
+	federated        map[federatedKey]store.FederatedIdentity // by (realm, issuer, subject)
+	accountFederated map[string][]federatedKey                // account ID → its identities
 
 	tmu    sync.Mutex
 	tokens map[string]store.Token                  // by selector
@@ -142,6 +144,9 @@ func NewWithConfig(cfg Config) *Store {
 
 		passkeys:        make(map[string]store.Passkey),
 		accountPasskeys: make(map[string][]string),
+
+		federated:        make(map[federatedKey]store.FederatedIdentity),
+		accountFederated: make(map[string][]federatedKey),
 
 		tokens: make(map[string]store.Token),
 		owners: make(map[string]map[string]map[string]string),
@@ -374,6 +379,10 @@ func (s *Store) removeAccountLocked(a store.Account) {
 		delete(s.passkeys, k)
 	}
 	delete(s.accountPasskeys, id)
+	for _, k := range s.accountFederated[id] {
+		delete(s.federated, k)
+	}
+	delete(s.accountFederated, id)
 	s.voidTokensLocked(id)
 	for _, sel := range s.accountSessions[id] {
 		delete(s.sessions, sel)

@@ -1,7 +1,8 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
 // the activity log, attempt counters and locks, captcha challenges, second
-// factors, recovery codes, remembered devices, passkeys, one-time tokens
-// and sessions) in PostgreSQL or SQLite, through database/sql.
+// factors, recovery codes, remembered devices, passkeys, federated
+// identities, one-time tokens and sessions) in PostgreSQL or SQLite,
+// through database/sql.
 //
 // The package imports no driver. The host opens the database with the
 // driver it chooses, names the dialect, and brings the tables up to date:
@@ -14,8 +15,9 @@
 //
 // A [*Store] implements store.Store, store.AccountLister, store.Attempts,
 // store.Challenges, store.Factors, store.Recovery, store.Devices,
-// store.Passkeys, store.Tokens and store.Sessions, and passes the storetest conformance
-// suite on both dialects.
+// store.Passkeys, store.Federation, store.Erasure, store.Tokens and
+// store.Sessions, and passes the storetest conformance suite on both
+// dialects.
 //
 // # Choosing a dialect
 //
@@ -143,9 +145,9 @@
 // accounts bytewise), 0008_token_bindings_event_time the tokens'
 // bindings and an index on the events' time, 0009_attempt_leases the
 // attempt counters' leases on charges in flight, 0010_session_verified
-// when a session's owner last proved a secret, and 0011_passkeys the
-// passkeys, so upgrading masuk means
-// migrating again.
+// when a session's owner last proved a secret, 0011_passkeys the
+// passkeys, and 0012_federated_identities the links to identities at
+// OpenID Connect providers, so upgrading masuk means migrating again.
 //
 // # Migrating with your own tool
 //
@@ -202,7 +204,8 @@
 //   - SetAccountState is one UPDATE conditional on the current state.
 //   - DeleteAccount is one DELETE conditional on the state and the time
 //     of the last update, whose foreign keys cascade to the credential,
-//     factors, recovery codes and devices, followed in its transaction by
+//     factors, recovery codes, devices, passkeys and federated
+//     identities, followed in its transaction by
 //     the DELETEs of the account's tokens and sessions: of it and a
 //     concurrent SetAccountState out of that state, exactly one succeeds.
 //   - SetEmail is one UPDATE conditional on the current address (the
@@ -227,6 +230,16 @@
 //   - CreateFactor and RememberDevice lock the account's row (on SQLite,
 //     take the write lock) before they count the account's factors or
 //     devices, so that no race takes an account past its bound.
+//   - LinkIdentity is one INSERT ... SELECT that inserts only when the
+//     account exists in the identity's realm; the primary key on (realm,
+//     issuer, subject) and the unique index on (account_id, issuer) let
+//     exactly one of concurrent links of one identity, or of one issuer
+//     to one account, through. UnlinkIdentity, when it must keep the
+//     account a way to log in, locks the account's row (on SQLite, takes
+//     the write lock), deletes the identity and counts the credential,
+//     identities and passkeys left, and rolls back when there are none,
+//     so that concurrent unlinks of an account's last identities take
+//     turns and the second sees what the first left.
 //   - UseRecoveryCode deletes the code and counts those left in one
 //     transaction, which on PostgreSQL first locks the set's row, as
 //     SetRecoveryCodes does when it replaces the set.
@@ -274,7 +287,8 @@
 //
 // [Store.DeleteAccount] deletes an account's row, and with it, through
 // the foreign keys' ON DELETE CASCADE, its credential, factors, recovery
-// codes, remembered devices and passkeys, then its tokens and sessions, in one
+// codes, remembered devices, passkeys and federated identities, then its
+// tokens and sessions, in one
 // transaction. The events stay: the log is the record of what happened.
 //
 // [Store.ListAccounts] is one SELECT in the order of the usernames' bytes:

@@ -107,6 +107,7 @@ func ExampleMigrationSQL() {
 	// 0009_masuk_attempt_leases.sql
 	// 0010_masuk_session_verified.sql
 	// 0011_masuk_passkeys.sql
+	// 0012_masuk_federated_identities.sql
 }
 
 // A host whose schema golang-migrate owns migrates masuk's tables with it,
@@ -152,7 +153,7 @@ func ExampleGolangMigrateFS() {
 	}
 	fmt.Println("check:", s.Check(context.Background()))
 	// Output:
-	// version: 11 dirty: false <nil>
+	// version: 12 dirty: false <nil>
 	// check: <nil>
 }
 
@@ -180,7 +181,7 @@ func ExampleGooseFS() {
 		}
 	}
 	// Output:
-	// 0001_accounts.sql ... 0011_passkeys.sql
+	// 0001_accounts.sql ... 0012_federated_identities.sql
 	// -- +goose Up
 	// -- +goose StatementBegin
 	// -- +goose StatementEnd

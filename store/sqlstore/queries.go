@@ -118,8 +118,9 @@ var queries = [numQueries]string{
 	qSetEmail:          `UPDATE {p}accounts SET email = $3, updated_at = $4 WHERE id = $1 AND email = $2`,
 	qSetPhone:          `UPDATE {p}accounts SET phone = $3, updated_at = $4 WHERE id = $1 AND phone = $2`,
 	// The foreign keys' ON DELETE CASCADE deletes the account's
-	// credential, factors, recovery codes, devices and passkeys; its tokens and
-	// sessions, which have none, are deleted by account_id.
+	// credential, factors, recovery codes, devices, passkeys and federated
+	// identities; its tokens and sessions, which have none, are deleted by
+	// account_id.
 	qDeleteAccount:         `DELETE FROM {p}accounts WHERE id = $1 AND state = $2 AND updated_at < $3`,
 	qDeleteAccountSessions: `DELETE FROM {p}sessions WHERE account_id = $1`,
 	qAccountExists:         `SELECT 1 FROM {p}accounts WHERE id = $1`,
