@@ -120,6 +120,10 @@ type Config struct {
 	// are kept by Tokens, so that any instance can finish what another
 	// began.
 	Passkeys store.Passkeys
+	// Federation keeps the identities at OpenID providers linked to
+	// accounts. Nil means Store. Required when a realm has
+	// Federation.Providers; the logins under way are kept by Tokens.
+	Federation store.Federation
 
 	// Hasher hashes and verifies passwords. Nil means password.New with
 	// its defaults (argon2id, m=19456 KiB, t=2, p=1).
@@ -243,10 +247,12 @@ type Authenticator struct {
 	devices  store.Devices
 	// passkeys is nil unless a realm has passkeys.
 	passkeys store.Passkeys
-	bg       background
-	events   eventLog
-	sink     sink
-	tel      telemetry
+	// fed is nil unless a realm logs in through a provider.
+	fed    store.Federation
+	bg     background
+	events eventLog
+	sink   sink
+	tel    telemetry
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -259,6 +265,7 @@ type Authenticator struct {
 	sessSvc  *Sessions
 	factSvc  *Factors
 	actSvc   *Activity
+	fedSvc   *Federation
 }
 
 // New returns an Authenticator for cfg. It computes one password hash, the
@@ -320,6 +327,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if passkeysOn(cfg) {
 		a.passkeys = rs.passkeys
 	}
+	if federationOn(cfg) {
+		a.fed = rs.federation
+	}
 	// The realms' retentions default to Config.EventRetention.
 	if err := a.events.init(cfg.EventRetention); err != nil {
 		return nil, err
@@ -351,7 +361,7 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, err
 	}
 	a.bg.init(a.backgroundPanicked)
-	a.logins, a.accounts, a.sessSvc, a.factSvc, a.actSvc = &Logins{a}, &Accounts{a}, &Sessions{a}, &Factors{a}, &Activity{a}
+	a.logins, a.accounts, a.sessSvc, a.factSvc, a.actSvc, a.fedSvc = &Logins{a}, &Accounts{a}, &Sessions{a}, &Factors{a}, &Activity{a}, &Federation{a}
 	secret, err := a.randomHex(32)
 	if err != nil {
 		return nil, err

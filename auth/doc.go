@@ -218,6 +218,45 @@
 // [Operator.RemovePasskey]). Package auth/authtest has a software
 // authenticator for tests ([github.com/masuk-id/masuk/auth/authtest.NewSoftAuthenticator]).
 //
+// # Logging in through a provider (INApas)
+//
+// A realm logs in through OpenID Connect providers listed in
+// Realm.Federation: INApas, Indonesia's national digital identity, a
+// ministry's single sign-on, Google or Microsoft for staff. Each [Provider]
+// names its issuer (discovered and kept), the realm's client and its
+// authentication (private_key_jwt with an ECDSA key, whose public half
+// [Authenticator.JWKS] publishes for the provider, or a client secret),
+// and its own callback URL:
+//
+//	"sapk": {Username: identifiers.NIP, Federation: auth.FederationPolicy{Providers: []auth.Provider{{
+//		Name: "inapas", Label: "INApas", Issuer: "https://…", ClientID: "mysapk",
+//		ClientKey: key, ClientKeyID: "mysapk-2026", RedirectURL: "https://sapk.example.go.id/sapk/inapas/kembali",
+//		Link: auth.LinkByClaim, UsernameClaim: "nip", AcceptMFA: []string{"mfa"},
+//	}}}},
+//
+// [Federation.Begin] returns the provider's URL and a binding to keep in
+// the browser; [Federation.Callback] takes the answer back. Between them
+// masuk runs the authorization code flow with PKCE (S256), a single-use
+// state and a nonce bound to the browser (derived from the binding, so
+// that neither is kept), RFC 9207's issuer check against mix-ups, and
+// every check of the ID token (signature by the provider's current keys,
+// refetched on an unknown key ID; issuer, audience, authorized party,
+// expiry, issue time, nonce, access-token hash). Every failure is one
+// answer, [ErrFederationRefused].
+//
+// An identity (issuer and subject) links to one account of the realm
+// (store.Federation). [LinkSignedIn], the default, links only an account
+// whose owner signed in and proved the password; [LinkByClaim] also links
+// or makes, at the first login, the account whose username (a NIK or NIP
+// claim) or verified email the provider vouches for, but never one that
+// has a password, which a squatter could have registered first. A login
+// through a provider then ends where a password login does: the account's
+// state, its lock, the realm's second factor (unless the ID token's "amr"
+// holds a method of Provider.AcceptMFA), the activity log, the new-device
+// alert; the host starts a session. Links and unlinks are events and
+// notices to the owner; [Federation.Unlink] keeps at least one way in.
+// [Federation.LogoutURL] logs out at the provider too.
+//
 // # Registration, activation and approval
 //
 // A realm's [Realm.Activation] makes new accounts confirm their email

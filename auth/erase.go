@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/masuk-id/masuk/store"
@@ -217,6 +217,8 @@ type AccountExport struct {
 	// Factors are the second factors, recovery codes left, remembered
 	// devices and passkeys; empty when second factors are off.
 	Factors FactorsSummary `json:"factors"`
+	// Identities are the identity providers linked to the account.
+	Identities []LinkedIdentity `json:"identities"`
 	// Sessions are the live sessions.
 	Sessions []SessionInfo `json:"sessions"`
 	// Activity is the account's whole history, newest first.
@@ -241,7 +243,7 @@ func (s *Accounts) Export(ctx context.Context, accountID string) (_ AccountExpor
 		AccountID: acct.ID, Realm: acct.Realm, Username: acct.Username, DisplayUsername: acct.DisplayUsername,
 		Email: acct.Email, Phone: acct.Phone, State: acct.State, Profile: acct.Profile,
 		CreatedAt: acct.CreatedAt, UpdatedAt: acct.UpdatedAt,
-		Sessions: []SessionInfo{}, Activity: []ActivityEntry{},
+		Identities: []LinkedIdentity{}, Sessions: []SessionInfo{}, Activity: []ActivityEntry{},
 	}
 	x.Factors, err = (&Factors{a}).Summary(ctx, acct.ID)
 	switch {
@@ -250,6 +252,9 @@ func (s *Accounts) Export(ctx context.Context, accountID string) (_ AccountExpor
 			return AccountExport{}, err
 		}
 	case err != nil:
+		return AccountExport{}, err
+	}
+	if x.Identities, err = a.identities(ctx, acct); err != nil {
 		return AccountExport{}, err
 	}
 	if a.sessions != nil {

@@ -106,7 +106,7 @@ const (
 	// EventReauthenticated: the owner proved the password again in a
 	// session (Sessions.Reauthenticate); EventReauthFailed: the password
 	// was wrong, there or before an action that asks for it (detail
-	// "action": email_change, phone_change, erase).
+	// "action": email_change, phone_change, erase, federation).
 	EventReauthenticated EventKind = "session.reauthenticated"
 	EventReauthFailed    EventKind = "session.reauth_failed"
 	// EventSessionsRevoked: sessions were ended, details "which" (one,
@@ -130,6 +130,13 @@ const (
 	// remove it.
 	EventPasskeyCloned EventKind = "passkey.cloned"
 	EventEnabled       EventKind = "account.enabled"
+	// EventIdentityLinked: an identity at an OpenID provider was linked
+	// to the account; details "provider" and "how" ("signed_in", or
+	// "claim" at a first login through a provider that links by claim).
+	EventIdentityLinked EventKind = "federation.linked"
+	// EventIdentityUnlinked: the owner removed a provider; detail
+	// "provider".
+	EventIdentityUnlinked EventKind = "federation.unlinked"
 )
 
 // Reason says why an attempt failed or did less than asked: an event's

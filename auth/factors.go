@@ -757,6 +757,7 @@ const (
 	actionEmailChange = "email_change"
 	actionPhoneChange = "phone_change"
 	actionErase       = "erase"
+	actionFederation  = "federation"
 )
 
 // factorAD is the additional data a factor's secret is sealed with, so

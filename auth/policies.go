@@ -399,6 +399,9 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 			return fail(err)
 		}
 		rc.webauthn = w
+		if rc.providers, err = rc.Federation.fill(); err != nil {
+			return fail(err)
+		}
 	}
 	g, err := lockout.New(lockout.Config{Store: a.roles.attempts, Policy: m.Lockout, Now: a.now})
 	if err != nil {

@@ -80,6 +80,9 @@ func (rs roles) traced(t trace.Tracer) roles {
 	if rs.passkeys != nil {
 		w.passkeys = tracedPasskeys{rs.passkeys, t}
 	}
+	if rs.federation != nil {
+		w.federation = tracedFederation{rs.federation, t}
+	}
 	if rs.erasure != nil {
 		w.erasure = tracedErasure{rs.erasure, t}
 	}
@@ -471,4 +474,37 @@ func (w tracedSessionAccounts) SessionAccount(ctx context.Context, selector stri
 	ctx, sp := startStore(ctx, w.t, "masuk.store.sessionaccounts.SessionAccount")
 	se, acct, err := w.s.SessionAccount(ctx, selector, at)
 	return se, acct, endStore(sp, err)
+}
+
+// tracedFederation is a store.Federation whose every call is a span.
+type tracedFederation struct {
+	s store.Federation
+	t trace.Tracer
+}
+
+func (w tracedFederation) LinkIdentity(ctx context.Context, f store.FederatedIdentity) error {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.federation.LinkIdentity")
+	return endStore(sp, w.s.LinkIdentity(ctx, f))
+}
+
+func (w tracedFederation) FederatedIdentity(ctx context.Context, realm, issuer, subject string) (store.FederatedIdentity, error) {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.federation.FederatedIdentity")
+	v, err := w.s.FederatedIdentity(ctx, realm, issuer, subject)
+	return v, endStore(sp, err)
+}
+
+func (w tracedFederation) FederatedIdentities(ctx context.Context, accountID string) ([]store.FederatedIdentity, error) {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.federation.FederatedIdentities")
+	v, err := w.s.FederatedIdentities(ctx, accountID)
+	return v, endStore(sp, err)
+}
+
+func (w tracedFederation) UseFederatedIdentity(ctx context.Context, realm, issuer, subject string, at time.Time) error {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.federation.UseFederatedIdentity")
+	return endStore(sp, w.s.UseFederatedIdentity(ctx, realm, issuer, subject, at))
+}
+
+func (w tracedFederation) UnlinkIdentity(ctx context.Context, accountID, issuer, subject string, keepAWay bool) error {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.federation.UnlinkIdentity")
+	return endStore(sp, w.s.UnlinkIdentity(ctx, accountID, issuer, subject, keepAWay))
 }
