@@ -45,10 +45,12 @@ type Accounts struct{ a *Authenticator }
 // Get returns the account with the ID as it is now, for a host that needs
 // it (after a password change, to start a new session under its new
 // security stamp). A wrapped store.ErrNotFound when there is none.
-func (s *Accounts) Get(ctx context.Context, accountID string) (store.Account, error) {
+func (s *Accounts) Get(ctx context.Context, accountID string) (_ store.Account, err error) {
 	if s.unset() {
 		return store.Account{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Get")
+	defer sp.end(&err)
 	acct, err := s.a.store.AccountByID(ctx, accountID)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("auth: %w", err)
@@ -104,10 +106,12 @@ type Registered struct {
 // password.ErrPolicy), password.ErrBusy, or ErrAccountExists when the
 // username or email is taken in a realm without confirmation. Of many
 // parallel registrations of one name, exactly one succeeds.
-func (s *Accounts) Register(ctx context.Context, r Registration) (Registered, error) {
+func (s *Accounts) Register(ctx context.Context, r Registration) (_ Registered, err error) {
 	if s.unset() {
 		return Registered{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Register")
+	defer sp.end(&err)
 	a := s.a
 	realm, err := a.realm(r.Realm)
 	if err != nil {
@@ -251,10 +255,12 @@ type PasswordChange struct {
 // for the new password; ErrConcurrentChange when the password was changed by
 // another request meanwhile; a wrapped store.ErrNotFound for an unknown
 // account ID.
-func (s *Accounts) ChangePassword(ctx context.Context, c PasswordChange) error {
+func (s *Accounts) ChangePassword(ctx context.Context, c PasswordChange) (err error) {
 	if s.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.ChangePassword")
+	defer sp.end(&err)
 	a := s.a
 	acct, err := a.store.AccountByID(ctx, c.AccountID)
 	if err != nil {

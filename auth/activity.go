@@ -44,10 +44,12 @@ type Activity struct{ a *Authenticator }
 // locks and unlocks, resets and password changes, factor changes, sessions
 // ended, links and codes tried wrong, and operators' actions with who did
 // them. Show it so owners can spot a login that was not theirs.
-func (v *Activity) List(ctx context.Context, q ActivityQuery) ([]ActivityEntry, error) {
+func (v *Activity) List(ctx context.Context, q ActivityQuery) (_ []ActivityEntry, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Activity.List")
+	defer sp.end(&err)
 	return v.a.activity(ctx, q)
 }
 

@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store"
@@ -117,6 +120,10 @@ type Config struct {
 	// are kept by Tokens, so that any instance can finish what another
 	// began.
 	Passkeys store.Passkeys
+	// Federation keeps the identities at OpenID providers linked to
+	// accounts. Nil means Store. Required when a realm has
+	// Federation.Providers; the logins under way are kept by Tokens.
+	Federation store.Federation
 
 	// Hasher hashes and verifies passwords. Nil means password.New with
 	// its defaults (argon2id, m=19456 KiB, t=2, p=1).
@@ -165,6 +172,8 @@ type Config struct {
 	// EventRetention is how long the activity log keeps an event: older
 	// ones are pruned as new ones are written. Zero means 400 days; a
 	// negative value keeps every event (the host prunes the log itself).
+	// It is the default of every realm's Retention.EventsFor: a realm
+	// that sets its own (or takes Config.Realm's) is pruned by that.
 	EventRetention time.Duration
 	// EventSink receives every event as it is recorded (JSONLines writes
 	// them for a SIEM). Nil means none. EventBuffer is how many events
@@ -172,6 +181,14 @@ type Config struct {
 	// means DefaultEventBuffer.
 	EventSink   EventSink
 	EventBuffer int
+
+	// MeterProvider and TracerProvider receive masuk's metrics and spans
+	// (see "Telemetry" in the package documentation); masuk uses the
+	// OpenTelemetry API only, the host brings the SDK and the exporter.
+	// Nil means none: nothing is measured, nothing is wrapped, nothing
+	// allocates for it.
+	MeterProvider  metric.MeterProvider
+	TracerProvider trace.TracerProvider
 }
 
 // ErrConfig is wrapped by every error New returns for a configuration it
@@ -230,9 +247,12 @@ type Authenticator struct {
 	devices  store.Devices
 	// passkeys is nil unless a realm has passkeys.
 	passkeys store.Passkeys
-	bg       background
-	events   eventLog
-	sink     sink
+	// fed is nil unless a realm logs in through a provider.
+	fed    store.Federation
+	bg     background
+	events eventLog
+	sink   sink
+	tel    telemetry
 	// dummy is a hash at the hasher's parameters that no password matches;
 	// logins for unknown usernames verify against it, so they cost what a
 	// known username costs.
@@ -245,6 +265,7 @@ type Authenticator struct {
 	sessSvc  *Sessions
 	factSvc  *Factors
 	actSvc   *Activity
+	fedSvc   *Federation
 }
 
 // New returns an Authenticator for cfg. It computes one password hash, the
@@ -261,6 +282,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.TracerProvider != nil {
+		rs = rs.traced(cfg.TracerProvider.Tracer(InstrumentationName))
+	}
 	a := &Authenticator{
 		store:   durable{rs.accounts, rs.credentials, rs.events},
 		roles:   rs,
@@ -276,7 +300,7 @@ func New(cfg Config) (*Authenticator, error) {
 		templates: cfg.Templates,
 	}
 	if a.hasher == nil {
-		h, err := password.New(password.Config{})
+		h, err := password.New(password.Config{MeterProvider: cfg.MeterProvider})
 		if err != nil {
 			return nil, fmt.Errorf("auth: default hasher: %w", err)
 		}
@@ -303,6 +327,13 @@ func New(cfg Config) (*Authenticator, error) {
 	if passkeysOn(cfg) {
 		a.passkeys = rs.passkeys
 	}
+	if federationOn(cfg) {
+		a.fed = rs.federation
+	}
+	// The realms' retentions default to Config.EventRetention.
+	if err := a.events.init(cfg.EventRetention); err != nil {
+		return nil, err
+	}
 	if a.defaults, err = a.resolveRealm("", Realm{}, cfg.Realm, cfg); err != nil {
 		return nil, err
 	}
@@ -317,9 +348,7 @@ func New(cfg Config) (*Authenticator, error) {
 			}
 		}
 	}
-	if err := a.events.init(cfg.EventRetention); err != nil {
-		return nil, err
-	}
+	a.events.plan(a.defaults, a.realms)
 	if cfg.EventSink != nil && isNil(cfg.EventSink) {
 		return nil, fmt.Errorf("%w: Config.EventSink holds a nil %T", ErrConfig, cfg.EventSink)
 	}
@@ -328,8 +357,11 @@ func New(cfg Config) (*Authenticator, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := a.tel.init(a, cfg.MeterProvider, cfg.TracerProvider); err != nil {
+		return nil, err
+	}
 	a.bg.init(a.backgroundPanicked)
-	a.logins, a.accounts, a.sessSvc, a.factSvc, a.actSvc = &Logins{a}, &Accounts{a}, &Sessions{a}, &Factors{a}, &Activity{a}
+	a.logins, a.accounts, a.sessSvc, a.factSvc, a.actSvc, a.fedSvc = &Logins{a}, &Accounts{a}, &Sessions{a}, &Factors{a}, &Activity{a}, &Federation{a}
 	secret, err := a.randomHex(32)
 	if err != nil {
 		return nil, err

@@ -54,10 +54,11 @@ type CaptchaRejection interface {
 	CaptchaRejected() bool
 }
 
-// checkAnswer asks the checker about ans: nil, ErrCaptchaInvalid, or the
-// checker's failure, wrapped.
-func (a *Authenticator) checkAnswer(ctx context.Context, ans CaptchaAnswer, clientAddr string) error {
-	err := a.captcha.CheckCaptcha(ctx, ans.ID, ans.Flow, ans.Answer, clientAddr)
+// checkAnswer asks the checker about ans, given in realm: nil,
+// ErrCaptchaInvalid, or the checker's failure, wrapped.
+func (a *Authenticator) checkAnswer(ctx context.Context, realm string, ans CaptchaAnswer, clientAddr string) (err error) {
+	defer func() { a.tel.captcha(ctx, realm, err) }()
+	err = a.captcha.CheckCaptcha(ctx, ans.ID, ans.Flow, ans.Answer, clientAddr)
 	var rej CaptchaRejection
 	switch {
 	case err == nil:
@@ -137,7 +138,7 @@ func (a *Authenticator) checkCaptcha(ctx context.Context, r *realmConfig, ev sto
 	// A captcha that came with the attempt is checked even when the counters
 	// read here did not ask for one: they may lag the charge, which
 	// enforceCaptcha then judges.
-	switch err := a.checkAnswer(ctx, ans, ev.ClientAddr); {
+	switch err := a.checkAnswer(ctx, ev.Realm, ans, ev.ClientAddr); {
 	case errors.Is(err, ErrCaptchaInvalid):
 		a.record(ctx, withReason(ev, ReasonCaptchaInvalid))
 		return false, err
@@ -172,7 +173,7 @@ func (a *Authenticator) registrationCaptcha(ctx context.Context, r *realmConfig,
 	if reg.Captcha.ID == "" && reg.Captcha.Answer == "" {
 		return ErrCaptchaRequired
 	}
-	return a.checkAnswer(ctx, reg.Captcha, reg.ClientAddr)
+	return a.checkAnswer(ctx, r.name, reg.Captcha, reg.ClientAddr)
 }
 
 // CaptchaQuery asks whether a login needs a captcha.
@@ -198,10 +199,12 @@ type CaptchaNeed struct {
 // the login form shows one. It changes nothing. When the account or the
 // address is locked it returns the *lockout.LockedError instead, so the
 // form can say until when.
-func (l *Logins) CaptchaNeeded(ctx context.Context, q CaptchaQuery) (CaptchaNeed, error) {
+func (l *Logins) CaptchaNeeded(ctx context.Context, q CaptchaQuery) (_ CaptchaNeed, err error) {
 	if l.unset() {
 		return CaptchaNeed{}, errNoAuthenticator
 	}
+	ctx, sp := l.a.span(ctx, "masuk.Logins.CaptchaNeeded")
+	defer sp.end(&err)
 	a := l.a
 	r, err := a.realm(q.Realm)
 	if err != nil {

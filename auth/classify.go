@@ -42,6 +42,11 @@ const (
 	CodeLastFactor             Code = "last_factor"
 	CodePasskeyRefused         Code = "passkey_refused"
 	CodePasskeysUnavailable    Code = "passkeys_unavailable"
+	CodeFederationRefused      Code = "federation_refused"
+	CodeUnknownProvider        Code = "unknown_provider"
+	CodeNotLinked              Code = "not_linked"
+	CodeAlreadyLinked          Code = "already_linked"
+	CodeLastWayIn              Code = "last_way_in"
 	CodeInvalidToken           Code = "invalid_token"
 	CodePolicy                 Code = "policy"
 	CodeUsernameInvalid        Code = "username_invalid"
@@ -157,6 +162,11 @@ var outcomes = []struct {
 	{ErrEnrollmentRequired, CodeEnrollmentRequired, http.StatusUnauthorized, nil, "Akun ini wajib memakai verifikasi dua langkah. Daftarkan satu metode untuk melanjutkan.", "This account must use two-step verification. Set up a method to continue."},
 	{ErrNoPendingLogin, CodeNoPendingLogin, http.StatusUnauthorized, nil, "Sesi masuk berakhir. Silakan masuk kembali.", "The login has expired. Please log in again."},
 	{ErrInvalidCode, CodeInvalidCode, http.StatusUnauthorized, []string{"code"}, "Kode salah atau sudah kedaluwarsa.", "The code is wrong or has expired."},
+	{ErrFederationRefused, CodeFederationRefused, http.StatusUnauthorized, nil, "Masuk melalui penyedia identitas tidak berhasil. Silakan coba lagi.", "Signing in through the identity provider did not succeed. Please try again."},
+	{ErrUnknownProvider, CodeUnknownProvider, http.StatusNotFound, nil, "Penyedia identitas tidak dikenal di portal ini.", "This portal does not know that identity provider."},
+	{ErrNotLinked, CodeNotLinked, http.StatusForbidden, nil, "Identitas ini belum terhubung ke akun di portal ini. Masuk dengan kata sandi, lalu hubungkan di halaman keamanan akun.", "This identity is not linked to an account on this portal yet. Log in with your password, then link it on your account's security page."},
+	{ErrAlreadyLinked, CodeAlreadyLinked, http.StatusConflict, nil, "Identitas ini sudah terhubung ke akun lain, atau akun ini sudah terhubung ke penyedia tersebut.", "This identity is already linked to another account, or this account is already linked to that provider."},
+	{ErrLastWayIn, CodeLastWayIn, http.StatusConflict, nil, "Ini satu-satunya cara masuk ke akun Anda. Buat kata sandi terlebih dahulu.", "This is the only way into your account. Set a password first."},
 	{ErrPasskeyRefused, CodePasskeyRefused, http.StatusUnauthorized, nil, "Passkey tidak diterima. Coba lagi, atau masuk dengan kata sandi.", "The passkey was not accepted. Try again, or log in with your password."},
 	{ErrMethodUnavailable, CodeMethodUnavailable, http.StatusBadRequest, []string{"method"}, "Metode verifikasi ini tidak tersedia.", "This verification method is not available."},
 	{ErrSecondFactorUnavailable, CodeNoUsableFactor, http.StatusForbidden, nil, "Tidak ada metode verifikasi yang dapat dipakai. Hubungi petugas.", "No verification method can be used. Contact the helpdesk."},

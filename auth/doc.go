@@ -218,6 +218,45 @@
 // [Operator.RemovePasskey]). Package auth/authtest has a software
 // authenticator for tests ([github.com/masuk-id/masuk/auth/authtest.NewSoftAuthenticator]).
 //
+// # Logging in through a provider (INApas)
+//
+// A realm logs in through OpenID Connect providers listed in
+// Realm.Federation: INApas, Indonesia's national digital identity, a
+// ministry's single sign-on, Google or Microsoft for staff. Each [Provider]
+// names its issuer (discovered and kept), the realm's client and its
+// authentication (private_key_jwt with an ECDSA key, whose public half
+// [Authenticator.JWKS] publishes for the provider, or a client secret),
+// and its own callback URL:
+//
+//	"sapk": {Username: identifiers.NIP, Federation: auth.FederationPolicy{Providers: []auth.Provider{{
+//		Name: "inapas", Label: "INApas", Issuer: "https://…", ClientID: "mysapk",
+//		ClientKey: key, ClientKeyID: "mysapk-2026", RedirectURL: "https://sapk.example.go.id/sapk/inapas/kembali",
+//		Link: auth.LinkByClaim, UsernameClaim: "nip", AcceptMFA: []string{"mfa"},
+//	}}}},
+//
+// [Federation.Begin] returns the provider's URL and a binding to keep in
+// the browser; [Federation.Callback] takes the answer back. Between them
+// masuk runs the authorization code flow with PKCE (S256), a single-use
+// state and a nonce bound to the browser (derived from the binding, so
+// that neither is kept), RFC 9207's issuer check against mix-ups, and
+// every check of the ID token (signature by the provider's current keys,
+// refetched on an unknown key ID; issuer, audience, authorized party,
+// expiry, issue time, nonce, access-token hash). Every failure is one
+// answer, [ErrFederationRefused].
+//
+// An identity (issuer and subject) links to one account of the realm
+// (store.Federation). [LinkSignedIn], the default, links only an account
+// whose owner signed in and proved the password; [LinkByClaim] also links
+// or makes, at the first login, the account whose username (a NIK or NIP
+// claim) or verified email the provider vouches for, but never one that
+// has a password, which a squatter could have registered first. A login
+// through a provider then ends where a password login does: the account's
+// state, its lock, the realm's second factor (unless the ID token's "amr"
+// holds a method of Provider.AcceptMFA), the activity log, the new-device
+// alert; the host starts a session. Links and unlinks are events and
+// notices to the owner; [Federation.Unlink] keeps at least one way in.
+// [Federation.LogoutURL] logs out at the provider too.
+//
 // # Registration, activation and approval
 //
 // A realm's [Realm.Activation] makes new accounts confirm their email
@@ -296,10 +335,60 @@
 // Config.Logger, with the client address and user agent from [Request].
 // Neither ever holds a password or a secret. A failure to record is
 // logged, not returned, so a full audit table cannot stop logins. The log
-// keeps events for Config.EventRetention (400 days by default) and prunes
-// older ones as new ones are written. A login from a browser or network
+// keeps a realm's events for its [RetentionPolicy].EventsFor, or
+// Config.EventRetention (400 days by default), and prunes older ones as
+// new ones are written, each realm by its own cutoff: a social-security
+// portal that keeps two years beside a partner portal that keeps one.
+// With Config.Realms, the events of realms it does not list are left
+// alone ([Authenticator.PruneEvents]). A login from a browser or network
 // the account has not logged in from recently tells the owner by email,
 // with a link to [Links.Activity].
+//
+// # Telemetry
+//
+// masuk speaks OpenTelemetry through its API only; the host brings the
+// SDK and an exporter (Prometheus, OTLP) and passes its providers as
+// Config.MeterProvider and Config.TracerProvider. Left nil, nothing is
+// measured and nothing is wrapped: a login costs what it did without.
+//
+// The metrics (meter [InstrumentationName]):
+//
+//   - masuk.logins: login attempts by masuk.realm, masuk.login.step
+//     (password, second_step, passkey) and masuk.outcome (succeeded, or
+//     the [Code] of the error: invalid_credentials, locked,
+//     captcha_required, second_factor_required, ...);
+//   - masuk.lockout.locks and masuk.lockout.unlocks, by realm;
+//   - masuk.captchas: captchas asked for and answers checked at login,
+//     by realm and outcome;
+//   - masuk.messages: emails, SMS and WhatsApp messages handed to the
+//     Sender, by channel, purpose and outcome (sent, failed);
+//   - masuk.resets: by realm and stage (requested, completed);
+//   - masuk.sessions.loaded: by realm and outcome;
+//   - masuk.events: every event recorded, by realm and kind;
+//   - masuk.background.running, .dropped and .panics, and
+//     masuk.events.dropped, the events Config.EventSink never received.
+//
+// The default Hasher reports to the same MeterProvider
+// (masuk.password.duration, the time of each hash by algorithm;
+// masuk.password.wait, the wait for a slot of the concurrency limit;
+// masuk.password.rejected, the refusals of a full queue); a Hasher of the
+// host's own takes password.Config.MeterProvider, and a captcha.Service
+// captcha.ServiceConfig.MeterProvider (challenges issued, answers
+// verified).
+//
+// The traces: every public call of a service is a span named
+// masuk.<Service>.<Method> ("masuk.Logins.Login"), and every store call
+// it makes a child span named masuk.store.<role>.<Method>. A span's
+// attributes are its realm, its outcome (the error's [Code]) and, for a
+// store call, its result (ok, not_found, conflict, stale, invalid, error).
+// Only a failure of the service (a store down, a busy hasher, a bad
+// configuration: a 5xx of [Classify]) sets a span's status to Error.
+//
+// No metric or span carries a username, an email or phone number, an
+// account ID, a client address, an error's text or a secret. Realm labels
+// are the names in Config.Realms ("unknown" for others); with Realms nil,
+// at most 64 names are kept apart and the rest counted as "other", so that
+// invented realm names cannot grow a metric without end.
 //
 // # Operators
 //

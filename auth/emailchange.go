@@ -37,10 +37,12 @@ type EmailChange struct {
 // Its errors: ErrInvalidCredentials, ErrInvalidEmail, a
 // *lockout.ThrottledError, ErrNotConfigured (no Sender or no
 // Links.ConfirmEmail).
-func (v *Accounts) RequestEmailChange(ctx context.Context, c EmailChange) error {
+func (v *Accounts) RequestEmailChange(ctx context.Context, c EmailChange) (err error) {
 	if v.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Accounts.RequestEmailChange")
+	defer sp.end(&err)
 	a := v.a
 	if a.sender == nil || a.tokens == nil {
 		return ErrNotConfigured
@@ -49,7 +51,7 @@ func (v *Accounts) RequestEmailChange(ctx context.Context, c EmailChange) error 
 	if err != nil {
 		return err
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionEmailChange, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return err
 	}
@@ -133,10 +135,12 @@ type EmailChanged struct {
 //
 // Its errors: ErrInvalidToken; ErrAccountExists when the address was taken
 // meanwhile; a *lockout.ThrottledError past the client address's tries.
-func (v *Accounts) ConfirmEmailChange(ctx context.Context, c EmailChangeConfirmation) (EmailChanged, error) {
+func (v *Accounts) ConfirmEmailChange(ctx context.Context, c EmailChangeConfirmation) (_ EmailChanged, err error) {
 	if v.unset() {
 		return EmailChanged{}, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Accounts.ConfirmEmailChange")
+	defer sp.end(&err)
 	a := v.a
 	budget := a.defaults
 	if c.Realm != "" {

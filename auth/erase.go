@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/masuk-id/masuk/store"
@@ -25,11 +26,32 @@ const (
 	ErasedEventsDelete
 )
 
-// RetentionPolicy is what a realm keeps of an erased account.
+// RetentionPolicy is what a realm keeps of its activity log: for how
+// long, and what of an erased account's events.
 type RetentionPolicy struct {
 	// Events is what an erasure does with the account's events. The zero
 	// value pseudonymises them.
 	Events ErasedEvents
+	// EventsFor is how long the realm's events are kept: older ones are
+	// pruned as new ones are written ([Authenticator.PruneEvents]), by
+	// the realm's own cutoff, so that a portal that keeps its activity
+	// two years loses none of it to a realm that keeps one. Zero means
+	// Config.EventRetention (400 days unless set); New refuses less than
+	// 30 days; a negative value keeps every event of the realm (the host
+	// prunes them itself, with store.Events.PruneRealmEvents).
+	EventsFor time.Duration
+}
+
+// fill gives EventsFor its default, def (Config.EventRetention's, checked),
+// and checks it.
+func (p *RetentionPolicy) fill(def time.Duration) error {
+	if p.EventsFor == 0 {
+		p.EventsFor = def
+	}
+	if p.EventsFor > 0 && p.EventsFor < minEventRetention {
+		return errors.New("Retention.EventsFor is below 30 days")
+	}
+	return nil
 }
 
 func (e ErasedEvents) store() store.EventErasure {
@@ -57,15 +79,17 @@ type AccountErasure struct {
 // implement store.Erasure; an EventErased that says the owner did it is
 // kept. The username and email are then free. A wrong password erases
 // nothing and counts toward the lock.
-func (s *Accounts) Erase(ctx context.Context, r AccountErasure) error {
+func (s *Accounts) Erase(ctx context.Context, r AccountErasure) (err error) {
 	if s.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Erase")
+	defer sp.end(&err)
 	a := s.a
 	if _, err := a.erasure(); err != nil {
 		return err
 	}
-	acct, err := a.checkOwner(ctx, r.AccountID, r.Password, r.Request)
+	acct, err := a.checkOwner(ctx, actionErase, r.AccountID, r.Password, r.Request)
 	if err != nil {
 		return err
 	}
@@ -76,10 +100,12 @@ func (s *Accounts) Erase(ctx context.Context, r AccountErasure) error {
 // Erase erases the account for good, as Accounts.Erase does, at an
 // operator's hands; the EventErased kept names the operator and the
 // reason.
-func (o *Operator) Erase(ctx context.Context, op OperatorAction) error {
+func (o *Operator) Erase(ctx context.Context, op OperatorAction) (err error) {
 	if o.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Erase")
+	defer sp.end(&err)
 	if _, err := o.a.erasure(); err != nil {
 		return err
 	}
@@ -90,15 +116,41 @@ func (o *Operator) Erase(ctx context.Context, op OperatorAction) error {
 	return o.a.erase(ctx, acct, map[string]string{"by": o.id.Name, "reason": op.Reason}, op.Request)
 }
 
+// Export returns an account's data as Accounts.Export does, for an
+// operator answering an owner's request for it (UU 27/2022) or an
+// authority's; it needs a reason, and records an EventExported that names
+// the operator and the reason, so that the owner's history shows who took
+// a copy. ErrReasonRequired without a reason, ErrOutOfScope for an
+// account of another realm.
+func (o *Operator) Export(ctx context.Context, op OperatorAction) (_ AccountExport, err error) {
+	if o.unset() {
+		return AccountExport{}, errNoAuthenticator
+	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Export")
+	defer sp.end(&err)
+	if strings.TrimSpace(op.Reason) == "" {
+		return AccountExport{}, ErrReasonRequired
+	}
+	acct, err := o.account(ctx, op.AccountID, op.Reason, false)
+	if err != nil {
+		return AccountExport{}, err
+	}
+	x, err := (&Accounts{o.a}).Export(ctx, acct.ID)
+	if err != nil {
+		return AccountExport{}, err
+	}
+	o.record(ctx, EventExported, acct, op.Reason, op.Request)
+	return x, nil
+}
+
 // erasure returns the store that erases accounts: the accounts role's,
 // which must keep the activity log too, so that the account and its
 // events go in one step.
 func (a *Authenticator) erasure() (store.Erasure, error) {
-	e, ok := a.roles.accounts.(store.Erasure)
-	if !ok || !sameStore(a.roles.accounts, a.roles.events) {
+	if a.roles.erasure == nil {
 		return nil, fmt.Errorf("%w: erasure needs an Accounts store that implements store.Erasure and is also the Events store", ErrNotConfigured)
 	}
-	return e, nil
+	return a.roles.erasure, nil
 }
 
 // sameStore reports whether x and y are the same store: of one type, a
@@ -165,6 +217,8 @@ type AccountExport struct {
 	// Factors are the second factors, recovery codes left, remembered
 	// devices and passkeys; empty when second factors are off.
 	Factors FactorsSummary `json:"factors"`
+	// Identities are the identity providers linked to the account.
+	Identities []LinkedIdentity `json:"identities"`
 	// Sessions are the live sessions.
 	Sessions []SessionInfo `json:"sessions"`
 	// Activity is the account's whole history, newest first.
@@ -174,10 +228,12 @@ type AccountExport struct {
 // Export returns the account's data, for its owner to download: the
 // profile, second factors and passkeys without their secrets, the live
 // sessions and the whole history.
-func (s *Accounts) Export(ctx context.Context, accountID string) (AccountExport, error) {
+func (s *Accounts) Export(ctx context.Context, accountID string) (_ AccountExport, err error) {
 	if s.unset() {
 		return AccountExport{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Export")
+	defer sp.end(&err)
 	a := s.a
 	acct, err := a.store.AccountByID(ctx, accountID)
 	if err != nil {
@@ -187,7 +243,7 @@ func (s *Accounts) Export(ctx context.Context, accountID string) (AccountExport,
 		AccountID: acct.ID, Realm: acct.Realm, Username: acct.Username, DisplayUsername: acct.DisplayUsername,
 		Email: acct.Email, Phone: acct.Phone, State: acct.State, Profile: acct.Profile,
 		CreatedAt: acct.CreatedAt, UpdatedAt: acct.UpdatedAt,
-		Sessions: []SessionInfo{}, Activity: []ActivityEntry{},
+		Identities: []LinkedIdentity{}, Sessions: []SessionInfo{}, Activity: []ActivityEntry{},
 	}
 	x.Factors, err = (&Factors{a}).Summary(ctx, acct.ID)
 	switch {
@@ -196,6 +252,9 @@ func (s *Accounts) Export(ctx context.Context, accountID string) (AccountExport,
 			return AccountExport{}, err
 		}
 	case err != nil:
+		return AccountExport{}, err
+	}
+	if x.Identities, err = a.identities(ctx, acct); err != nil {
 		return AccountExport{}, err
 	}
 	if a.sessions != nil {

@@ -171,3 +171,32 @@ func TestEraseNeedsErasure(t *testing.T) {
 	_, err = f.store.AccountByID(t.Context(), acct.ID)
 	require.NoError(t, err)
 }
+
+// TestOperatorExport: an operator's copy of an account's data needs a
+// reason, stays in the operator's realms, and is in the owner's history
+// with the operator's name.
+func TestOperatorExport(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	acct := f.register(t, "lpse", "budi")
+	op, err := f.auth.Operator(auth.OperatorIdentity{Name: "petugas.lpse", Realms: []string{"lpse"}})
+	require.NoError(t, err)
+	_, err = op.Export(ctx, auth.OperatorAction{AccountID: acct.ID, Reason: "  "})
+	require.ErrorIs(t, err, auth.ErrReasonRequired)
+	other, err := f.auth.Operator(auth.OperatorIdentity{Name: "petugas.sapk", Realms: []string{"sapk"}})
+	require.NoError(t, err)
+	_, err = other.Export(ctx, auth.OperatorAction{AccountID: acct.ID, Reason: "permintaan pemilik"})
+	require.ErrorIs(t, err, auth.ErrOutOfScope)
+	for _, e := range f.events(t, "lpse") {
+		require.NotEqual(t, string(auth.EventExported), e.Kind, "a refused export records none")
+	}
+
+	x, err := op.Export(ctx, auth.OperatorAction{AccountID: acct.ID, Reason: "permintaan pemilik lewat surat", Request: req})
+	require.NoError(t, err)
+	assert.Equal(t, "budi", x.Username)
+	e := f.events(t, "lpse")[0]
+	assert.Equal(t, string(auth.EventExported), e.Kind)
+	assert.Equal(t, acct.ID, e.AccountID)
+	assert.Equal(t, "petugas.lpse", e.Details["by"])
+	assert.Equal(t, "permintaan pemilik lewat surat", e.Details["reason"])
+}

@@ -105,7 +105,8 @@ const (
 	EventLogout EventKind = "session.logout"
 	// EventReauthenticated: the owner proved the password again in a
 	// session (Sessions.Reauthenticate); EventReauthFailed: the password
-	// was wrong.
+	// was wrong, there or before an action that asks for it (detail
+	// "action": email_change, phone_change, erase, federation).
 	EventReauthenticated EventKind = "session.reauthenticated"
 	EventReauthFailed    EventKind = "session.reauth_failed"
 	// EventSessionsRevoked: sessions were ended, details "which" (one,
@@ -119,6 +120,9 @@ const (
 	// operator's name, with "reason"). It names the account by
 	// store.Pseudonym, as the events the erasure kept do.
 	EventErased EventKind = "account.erased"
+	// EventExported: an operator took a copy of the account's data
+	// (Operator.Export); details "by" and "reason".
+	EventExported EventKind = "account.exported"
 	// EventPasskeyCloned: a login with a passkey was refused because the
 	// authenticator's signature counter went back (details "stored" and
 	// "sent", and the passkey's "factor_id"): two copies of its key may
@@ -126,6 +130,13 @@ const (
 	// remove it.
 	EventPasskeyCloned EventKind = "passkey.cloned"
 	EventEnabled       EventKind = "account.enabled"
+	// EventIdentityLinked: an identity at an OpenID provider was linked
+	// to the account; details "provider" and "how" ("signed_in", or
+	// "claim" at a first login through a provider that links by claim).
+	EventIdentityLinked EventKind = "federation.linked"
+	// EventIdentityUnlinked: the owner removed a provider; detail
+	// "provider".
+	EventIdentityUnlinked EventKind = "federation.unlinked"
 )
 
 // Reason says why an attempt failed or did less than asked: an event's
@@ -221,6 +232,7 @@ func (a *Authenticator) record(ctx context.Context, e store.Event) int64 {
 	if err == nil {
 		a.recordedOne(ctx)
 	}
+	a.tel.event(ctx, e)
 	// The sink gets the event even when the store refused it: a SIEM is
 	// where an operator looks when the database is in trouble.
 	se := e

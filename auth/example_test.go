@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/masuk-id/masuk/auth"
 	"github.com/masuk-id/masuk/auth/password"
@@ -216,4 +217,50 @@ func ExampleAuthenticator_Operator() {
 	// disabled: true
 	// account.disabled helpdesk-7 tiket #1207
 	// auth: account is outside the operator's realms
+}
+
+// Each realm keeps its activity log as long as its rules say: here a BPJS
+// member portal two years and a partner portal one. A pruning, which the
+// Authenticator also runs by itself as events are written, deletes each
+// realm's events by its own cutoff, so an event of 500 days goes from
+// the partner portal only.
+func ExampleRetentionPolicy() {
+	ctx := context.Background()
+	s := memstore.New()
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	a, err := auth.New(auth.Config{
+		Store: s,
+		Now:   func() time.Time { return now },
+		Realms: map[string]auth.Realm{
+			"bpjs":  {Retention: auth.RetentionPolicy{EventsFor: 2 * 365 * 24 * time.Hour}},
+			"mitra": {Retention: auth.RetentionPolicy{EventsFor: 365 * 24 * time.Hour}},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, realm := range []string{"bpjs", "mitra"} {
+		for _, days := range []int{30, 500, 800} {
+			e := store.Event{Kind: "login.succeeded", Realm: realm, Time: now.AddDate(0, 0, -days)}
+			if _, err := s.AppendEvent(ctx, e); err != nil {
+				panic(err)
+			}
+		}
+	}
+	n, err := a.PruneEvents(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("pruned", n)
+	for _, realm := range []string{"bpjs", "mitra"} {
+		evs, err := s.ListEvents(ctx, store.EventQuery{Realm: realm})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(realm, "keeps", len(evs))
+	}
+	// Output:
+	// pruned 3
+	// bpjs keeps 2
+	// mitra keeps 1
 }

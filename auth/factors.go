@@ -75,10 +75,12 @@ type Factors struct{ a *Authenticator }
 
 // Summary describes the account's second factors, recovery codes and
 // remembered devices.
-func (v *Factors) Summary(ctx context.Context, accountID string) (FactorsSummary, error) {
+func (v *Factors) Summary(ctx context.Context, accountID string) (_ FactorsSummary, err error) {
 	if v.unset() {
 		return FactorsSummary{}, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.Summary")
+	defer sp.end(&err)
 	a := v.a
 	var s FactorsSummary
 	if a.factors == nil {
@@ -145,7 +147,7 @@ type enrollee struct {
 // (counted like a login's), or a live pending enrollment of method.
 func (a *Authenticator) enrollee(ctx context.Context, c FactorChange, m Method) (enrollee, error) {
 	if c.Pending == "" {
-		acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+		acct, err := a.checkOwner(ctx, actionFactor, c.AccountID, c.Password, c.Request)
 		if err != nil {
 			return enrollee{}, err
 		}
@@ -184,10 +186,12 @@ type TOTPEnrollment struct {
 // 160-bit secret, seals it, and stores the factor unconfirmed. An earlier
 // unconfirmed enrollment of the account is dropped. The factor does not
 // log anyone in until ConfirmTOTP accepts a first code.
-func (v *Factors) BeginTOTP(ctx context.Context, c FactorChange) (*TOTPEnrollment, error) {
+func (v *Factors) BeginTOTP(ctx context.Context, c FactorChange) (_ *TOTPEnrollment, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.BeginTOTP")
+	defer sp.end(&err)
 	a := v.a
 	if a.factors == nil || a.keyring == nil {
 		return nil, ErrFactorsUnavailable
@@ -309,10 +313,12 @@ type Enrolled struct {
 // may be tried again), a wrapped store.ErrNotFound for an unknown factor,
 // ErrNoPendingLogin for a pending enrollment that no longer stands,
 // ErrFactorsUnavailable.
-func (v *Factors) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (*Enrolled, error) {
+func (v *Factors) ConfirmTOTP(ctx context.Context, c TOTPConfirmation) (_ *Enrolled, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.ConfirmTOTP")
+	defer sp.end(&err)
 	a := v.a
 	if a.factors == nil || a.keyring == nil {
 		return nil, ErrFactorsUnavailable
@@ -424,10 +430,12 @@ type CodeFactor struct {
 // Its errors: ErrMethodUnavailable for a kind that is not a factor of
 // codes, or an account without the address or phone it needs;
 // ErrInvalidCredentials; ErrFactorsUnavailable.
-func (v *Factors) AddCodes(ctx context.Context, c CodeFactor) (*Enrolled, error) {
+func (v *Factors) AddCodes(ctx context.Context, c CodeFactor) (_ *Enrolled, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.AddCodes")
+	defer sp.end(&err)
 	a := v.a
 	kind := c.Kind
 	if a.factors == nil || a.sender == nil || a.tokens == nil {
@@ -515,10 +523,12 @@ type FactorRemoval struct {
 // requires a factor (SecondFactorMandatory), the last confirmed factor
 // cannot be removed: Remove returns ErrLastFactor, and the owner adds
 // another first.
-func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
+func (v *Factors) Remove(ctx context.Context, c FactorRemoval) (err error) {
 	if v.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.Remove")
+	defer sp.end(&err)
 	a, factorID := v.a, c.FactorID
 	if a.factors == nil {
 		return ErrFactorsUnavailable
@@ -526,7 +536,7 @@ func (v *Factors) Remove(ctx context.Context, c FactorRemoval) error {
 	if c.Pending != "" {
 		return ErrNoPendingLogin
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionFactor, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return err
 	}
@@ -621,10 +631,12 @@ type RecoveryCodes struct {
 // RegenerateRecoveryCodes replaces the account's recovery codes with a new
 // set, after checking the current password; the old codes stop working at
 // once. Show the codes once. The owner is told.
-func (v *Factors) RegenerateRecoveryCodes(ctx context.Context, c FactorChange) (RecoveryCodes, error) {
+func (v *Factors) RegenerateRecoveryCodes(ctx context.Context, c FactorChange) (_ RecoveryCodes, err error) {
 	if v.unset() {
 		return RecoveryCodes{}, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.RegenerateRecoveryCodes")
+	defer sp.end(&err)
 	a := v.a
 	if a.recovery == nil {
 		return RecoveryCodes{}, ErrFactorsUnavailable
@@ -632,7 +644,7 @@ func (v *Factors) RegenerateRecoveryCodes(ctx context.Context, c FactorChange) (
 	if c.Pending != "" {
 		return RecoveryCodes{}, ErrNoPendingLogin
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionFactor, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return RecoveryCodes{}, err
 	}
@@ -704,9 +716,12 @@ func checkLabel(label string) error {
 	return nil
 }
 
-// checkOwner verifies the current password of an active account before a
-// change to how it logs in, counting a wrong one toward the lock.
-func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, req Request) (store.Account, error) {
+// checkOwner verifies the current password of an active account before
+// action (a change to how it logs in, its address or phone, its erasure),
+// counting a wrong one toward the lock and recording it: a failed factor
+// change for the factors' actions, a failed re-authentication naming the
+// action for the others.
+func (a *Authenticator) checkOwner(ctx context.Context, action, accountID, pw string, req Request) (store.Account, error) {
 	acct, err := a.store.AccountByID(ctx, accountID)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("auth: %w", err)
@@ -717,8 +732,13 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 		}
 		return acct, nil
 	}
-	ev := a.event(EventFactorChangeFailed, acct.Realm, req)
+	kind := EventFactorChangeFailed
+	if action != actionFactor {
+		kind = EventReauthFailed
+	}
+	ev := a.event(kind, acct.Realm, req)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
+	ev.Details = map[string]string{"action": action}
 	att, err := a.begin(ctx, a.realmOf(acct.Realm), lockout.Password, ev)
 	if err != nil {
 		return store.Account{}, err
@@ -730,6 +750,15 @@ func (a *Authenticator) checkOwner(ctx context.Context, accountID, pw string, re
 	}
 	return acct, err
 }
+
+// The actions checkOwner guards, as its events name them.
+const (
+	actionFactor      = "factor"
+	actionEmailChange = "email_change"
+	actionPhoneChange = "phone_change"
+	actionErase       = "erase"
+	actionFederation  = "federation"
+)
 
 // factorAD is the additional data a factor's secret is sealed with, so
 // that a sealed secret copied to another factor or account does not open.
@@ -845,10 +874,12 @@ type DeviceForget struct {
 
 // ForgetDevice forgets one remembered device of the account, or all of
 // them when DeviceID is empty.
-func (v *Factors) ForgetDevice(ctx context.Context, f DeviceForget) error {
+func (v *Factors) ForgetDevice(ctx context.Context, f DeviceForget) (err error) {
 	if v.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.ForgetDevice")
+	defer sp.end(&err)
 	a, accountID, id := v.a, f.AccountID, f.DeviceID
 	if a.devices == nil {
 		return ErrFactorsUnavailable

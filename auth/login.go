@@ -66,10 +66,14 @@ type Logins struct{ a *Authenticator }
 //
 // A successful login on an outdated hash upgrades it, through a conditional
 // update that a concurrent password change wins. Every attempt is recorded.
-func (l *Logins) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+func (l *Logins) Login(ctx context.Context, req LoginRequest) (_ *LoginResult, err error) {
 	if l.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := l.a.span(ctx, "masuk.Logins.Login")
+	defer sp.end(&err)
+	sp.realm(l.a, req.Realm)
+	defer func() { l.a.tel.login(ctx, req.Realm, "password", err) }()
 	a := l.a
 	realm, err := a.realm(req.Realm)
 	if err != nil {

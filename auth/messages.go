@@ -70,6 +70,7 @@ func (a *Authenticator) send(ctx context.Context, realm string, c notify.Channel
 			err = a.sender.Send(ctx, msg)
 		}
 	}
+	a.tel.message(ctx, msg, err)
 	if err != nil {
 		return fmt.Errorf("auth: sending the %v message: %w", p, err)
 	}

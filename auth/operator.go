@@ -139,10 +139,12 @@ func (o *Operator) record(ctx context.Context, kind EventKind, acct store.Accoun
 // Account returns the account with the ID, for the operator's page. A
 // wrapped store.ErrNotFound when there is none, ErrOutOfScope when it is
 // of another realm.
-func (o *Operator) Account(ctx context.Context, accountID string) (store.Account, error) {
+func (o *Operator) Account(ctx context.Context, accountID string) (_ store.Account, err error) {
 	if o.unset() {
 		return store.Account{}, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Account")
+	defer sp.end(&err)
 	return o.account(ctx, accountID, "", false)
 }
 
@@ -155,10 +157,12 @@ func (o *Operator) Account(ctx context.Context, accountID string) (store.Account
 //
 // Its errors: ErrOutOfScope; ErrNotConfigured when no store lists
 // accounts (Config.Lister).
-func (o *Operator) List(ctx context.Context, q store.AccountQuery) ([]store.Account, error) {
+func (o *Operator) List(ctx context.Context, q store.AccountQuery) (_ []store.Account, err error) {
 	if o.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.List")
+	defer sp.end(&err)
 	a := o.a
 	// Scope first: an operator learns nothing of realms outside its own,
 	// not even which exist.
@@ -185,10 +189,12 @@ func (o *Operator) List(ctx context.Context, q store.AccountQuery) ([]store.Acco
 
 // Activity returns an account's history, as Activity.List does for its
 // owner.
-func (o *Operator) Activity(ctx context.Context, q ActivityQuery) ([]ActivityEntry, error) {
+func (o *Operator) Activity(ctx context.Context, q ActivityQuery) (_ []ActivityEntry, err error) {
 	if o.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Activity")
+	defer sp.end(&err)
 	if _, err := o.account(ctx, q.AccountID, "", false); err != nil {
 		return nil, err
 	}
@@ -203,10 +209,12 @@ type LockQuery struct {
 
 // LockStatus returns the lockout counters of a username in a realm,
 // whether or not an account has it.
-func (o *Operator) LockStatus(ctx context.Context, q LockQuery) (lockout.Status, error) {
+func (o *Operator) LockStatus(ctx context.Context, q LockQuery) (_ lockout.Status, err error) {
 	if o.unset() {
 		return lockout.Status{}, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.LockStatus")
+	defer sp.end(&err)
 	realm, username, err := o.lockTarget(q.Realm, q.Username)
 	if err != nil {
 		return lockout.Status{}, err
@@ -250,10 +258,12 @@ type UnlockRequest struct {
 // and forgets their history, and records who did it. It works whether or
 // not an account has the username (an attacker may have locked a name
 // before its owner registered it) and returns the status before.
-func (o *Operator) Unlock(ctx context.Context, r UnlockRequest) (lockout.Status, error) {
+func (o *Operator) Unlock(ctx context.Context, r UnlockRequest) (_ lockout.Status, err error) {
 	if o.unset() {
 		return lockout.Status{}, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Unlock")
+	defer sp.end(&err)
 	a := o.a
 	if len(r.Reason) > maxReasonBytes {
 		return lockout.Status{}, &FieldError{Field: "reason", Max: maxReasonBytes}
@@ -303,10 +313,12 @@ type Decision struct {
 // Its errors: ErrWrongState when the account is not waiting for approval,
 // ErrOutOfScope, ErrSelfAction, a wrapped store.ErrNotFound for an unknown
 // account.
-func (o *Operator) Approve(ctx context.Context, d Decision) (store.Account, error) {
+func (o *Operator) Approve(ctx context.Context, d Decision) (_ store.Account, err error) {
 	if o.unset() {
 		return store.Account{}, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Approve")
+	defer sp.end(&err)
 	return o.decide(ctx, d, store.StateActive, EventApproved, notify.RegistrationApproved)
 }
 
@@ -316,10 +328,12 @@ func (o *Operator) Approve(ctx context.Context, d Decision) (store.Account, erro
 //
 // Its errors: ErrReasonRequired, ErrWrongState, ErrOutOfScope,
 // ErrSelfAction, a wrapped store.ErrNotFound.
-func (o *Operator) Reject(ctx context.Context, d Decision) (store.Account, error) {
+func (o *Operator) Reject(ctx context.Context, d Decision) (_ store.Account, err error) {
 	if o.unset() {
 		return store.Account{}, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Reject")
+	defer sp.end(&err)
 	if d.Reason == "" {
 		return store.Account{}, ErrReasonRequired
 	}
@@ -368,10 +382,12 @@ func (o *Operator) decide(ctx context.Context, d Decision, to store.AccountState
 // links) Links.Reset; ErrEmailRequired when the account has no address to
 // send the reset to (nothing is changed then); ErrOutOfScope,
 // ErrSelfAction.
-func (o *Operator) ForceReset(ctx context.Context, op OperatorAction) error {
+func (o *Operator) ForceReset(ctx context.Context, op OperatorAction) (err error) {
 	if o.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.ForceReset")
+	defer sp.end(&err)
 	a := o.a
 	acct, err := o.account(ctx, op.AccountID, op.Reason, true)
 	if err != nil {
@@ -424,10 +440,12 @@ func (a *Authenticator) sendForcedReset(ctx context.Context, realm *realmConfig,
 
 // Disable turns an account off: it cannot log in, its sessions end at
 // once, and logins to it answer as for a wrong password.
-func (o *Operator) Disable(ctx context.Context, op OperatorAction) error {
+func (o *Operator) Disable(ctx context.Context, op OperatorAction) (err error) {
 	if o.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Disable")
+	defer sp.end(&err)
 	a := o.a
 	acct, err := o.account(ctx, op.AccountID, op.Reason, true)
 	if err != nil {
@@ -457,10 +475,12 @@ func (o *Operator) Disable(ctx context.Context, op OperatorAction) error {
 }
 
 // Enable turns a disabled account back on.
-func (o *Operator) Enable(ctx context.Context, op OperatorAction) error {
+func (o *Operator) Enable(ctx context.Context, op OperatorAction) (err error) {
 	if o.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Enable")
+	defer sp.end(&err)
 	a := o.a
 	acct, err := o.account(ctx, op.AccountID, op.Reason, true)
 	if err != nil {
@@ -488,10 +508,12 @@ func (o *Operator) Enable(ctx context.Context, op OperatorAction) error {
 }
 
 // EndSessions ends every session of the account.
-func (o *Operator) EndSessions(ctx context.Context, op OperatorAction) (Revoked, error) {
+func (o *Operator) EndSessions(ctx context.Context, op OperatorAction) (_ Revoked, err error) {
 	if o.unset() {
 		return Revoked{}, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.EndSessions")
+	defer sp.end(&err)
 	a := o.a
 	acct, err := o.account(ctx, op.AccountID, op.Reason, true)
 	if err != nil {

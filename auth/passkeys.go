@@ -441,10 +441,12 @@ func checkResponse(resp []byte) error {
 // Its errors: ErrPasskeysUnavailable, the errors of the owner's check
 // (ErrInvalidCredentials, *lockout.LockedError, ErrReauthRequired,
 // ErrNoPendingLogin, ErrMethodUnavailable), ErrTooManyFactors.
-func (v *Factors) BeginPasskey(ctx context.Context, c FactorChange) (*PasskeyChallenge, error) {
+func (v *Factors) BeginPasskey(ctx context.Context, c FactorChange) (_ *PasskeyChallenge, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.BeginPasskey")
+	defer sp.end(&err)
 	a := v.a
 	if a.passkeys == nil {
 		return nil, ErrPasskeysUnavailable
@@ -523,10 +525,12 @@ type PasskeyConfirmation struct {
 // challenge expired or was used (begin again), or the passkey is
 // registered already; a *FieldError for a name or response too long;
 // ErrNoPendingLogin, ErrTooManyFactors, ErrPasskeysUnavailable.
-func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (*Enrolled, error) {
+func (v *Factors) ConfirmPasskey(ctx context.Context, c PasskeyConfirmation) (_ *Enrolled, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.ConfirmPasskey")
+	defer sp.end(&err)
 	a := v.a
 	if err := checkResponse(c.Response); err != nil {
 		return nil, err
@@ -695,10 +699,12 @@ type PasskeyRename struct {
 // RenamePasskey changes a passkey's name, which only its owner sees: no
 // password is asked. Its errors: a *FieldError for a name too long, a
 // wrapped store.ErrNotFound for a passkey the account does not have.
-func (v *Factors) RenamePasskey(ctx context.Context, r PasskeyRename) error {
+func (v *Factors) RenamePasskey(ctx context.Context, r PasskeyRename) (err error) {
 	if v.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.RenamePasskey")
+	defer sp.end(&err)
 	a := v.a
 	if a.passkeys == nil {
 		return ErrPasskeysUnavailable
@@ -834,10 +840,12 @@ type PasskeyStart struct {
 // Its errors: ErrPasskeysUnavailable, ErrNoPendingLogin,
 // ErrMethodUnavailable (the pending login has no passkey),
 // *lockout.ThrottledError.
-func (l *Logins) BeginPasskey(ctx context.Context, s PasskeyStart) (*PasskeyChallenge, error) {
+func (l *Logins) BeginPasskey(ctx context.Context, s PasskeyStart) (_ *PasskeyChallenge, err error) {
 	if l.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := l.a.span(ctx, "masuk.Logins.BeginPasskey")
+	defer sp.end(&err)
 	a := l.a
 	r, err := a.realm(s.Realm)
 	if err != nil {
@@ -1001,10 +1009,14 @@ type PasskeyLoginRequest struct {
 // answer: the reason is logged), *lockout.LockedError, a *FieldError for
 // a response too long, ErrPasskeysUnavailable, and wrapped store
 // failures.
-func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (*LoginResult, error) {
+func (l *Logins) PasskeyLogin(ctx context.Context, req PasskeyLoginRequest) (_ *LoginResult, err error) {
 	if l.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := l.a.span(ctx, "masuk.Logins.PasskeyLogin")
+	defer sp.end(&err)
+	sp.realm(l.a, req.Realm)
+	defer func() { l.a.tel.login(ctx, req.Realm, "passkey", err) }()
 	a := l.a
 	r, err := a.realm(req.Realm)
 	if err != nil {
@@ -1128,10 +1140,12 @@ func (a *Authenticator) addressFailed(ctx context.Context, r *realmConfig, ev st
 }
 
 // Passkeys lists an account's passkeys, for its owner's settings page.
-func (v *Factors) Passkeys(ctx context.Context, accountID string) ([]PasskeyInfo, error) {
+func (v *Factors) Passkeys(ctx context.Context, accountID string) (_ []PasskeyInfo, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Factors.Passkeys")
+	defer sp.end(&err)
 	return v.a.passkeyInfos(ctx, accountID)
 }
 
@@ -1151,10 +1165,12 @@ func (a *Authenticator) passkeyInfos(ctx context.Context, accountID string) ([]P
 }
 
 // Passkeys lists an account's passkeys, for the operator's page.
-func (o *Operator) Passkeys(ctx context.Context, accountID string) ([]PasskeyInfo, error) {
+func (o *Operator) Passkeys(ctx context.Context, accountID string) (_ []PasskeyInfo, err error) {
 	if o.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.Passkeys")
+	defer sp.end(&err)
 	acct, err := o.account(ctx, accountID, "", false)
 	if err != nil {
 		return nil, err
@@ -1177,10 +1193,12 @@ type PasskeyRemoval struct {
 // stops at an *EnrollmentRequired until a new factor is enrolled. Its
 // errors: ErrOutOfScope, ErrSelfAction, a *FieldError for a reason too
 // long, a wrapped store.ErrNotFound.
-func (o *Operator) RemovePasskey(ctx context.Context, r PasskeyRemoval) error {
+func (o *Operator) RemovePasskey(ctx context.Context, r PasskeyRemoval) (err error) {
 	if o.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := o.a.span(ctx, "masuk.Operator.RemovePasskey")
+	defer sp.end(&err)
 	a := o.a
 	if a.passkeys == nil {
 		return ErrPasskeysUnavailable

@@ -62,10 +62,12 @@ type PhoneChangeStarted struct {
 // number with those of the address); ErrNotConfigured without a Sender;
 // a *notify.GatewayError or another failure of the Sender, after which no
 // code is live.
-func (v *Accounts) RequestPhoneChange(ctx context.Context, c PhoneChange) (PhoneChangeStarted, error) {
+func (v *Accounts) RequestPhoneChange(ctx context.Context, c PhoneChange) (_ PhoneChangeStarted, err error) {
 	if v.unset() {
 		return PhoneChangeStarted{}, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Accounts.RequestPhoneChange")
+	defer sp.end(&err)
 	a := v.a
 	if a.sender == nil || a.tokens == nil {
 		return PhoneChangeStarted{}, ErrNotConfigured
@@ -74,7 +76,7 @@ func (v *Accounts) RequestPhoneChange(ctx context.Context, c PhoneChange) (Phone
 	if err != nil {
 		return PhoneChangeStarted{}, err
 	}
-	acct, err := a.checkOwner(ctx, c.AccountID, c.Password, c.Request)
+	acct, err := a.checkOwner(ctx, actionPhoneChange, c.AccountID, c.Password, c.Request)
 	if err != nil {
 		return PhoneChangeStarted{}, err
 	}
@@ -137,10 +139,12 @@ type PhoneChangeConfirmation struct {
 // out of tries, or whose change no longer applies; a
 // *lockout.ThrottledError past the client address's tries
 // (EmailChange.Tries).
-func (v *Accounts) ConfirmPhoneChange(ctx context.Context, c PhoneChangeConfirmation) (store.Account, error) {
+func (v *Accounts) ConfirmPhoneChange(ctx context.Context, c PhoneChangeConfirmation) (_ store.Account, err error) {
 	if v.unset() {
 		return store.Account{}, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Accounts.ConfirmPhoneChange")
+	defer sp.end(&err)
 	a := v.a
 	acct, err := a.store.AccountByID(ctx, c.AccountID)
 	if err != nil {

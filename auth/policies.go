@@ -376,6 +376,7 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 		m.Reset.fill,
 		m.EmailChange.fill,
 		m.Session.fill,
+		func() error { return m.Retention.fill(a.events.retention) },
 		func() error { return m.SecondFactor.fill(m.Messages) },
 		// A closure, not the method value m.checkGuessing: that would
 		// copy m now, before the fills above give it its defaults.
@@ -398,6 +399,9 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 			return fail(err)
 		}
 		rc.webauthn = w
+		if rc.providers, err = rc.Federation.fill(); err != nil {
+			return fail(err)
+		}
 	}
 	g, err := lockout.New(lockout.Config{Store: a.roles.attempts, Policy: m.Lockout, Now: a.now})
 	if err != nil {

@@ -93,8 +93,12 @@ type Realm struct {
 	// phishing page cannot relay, and a login without a password where
 	// the realm offers it. Off unless RPID is set.
 	Passkeys PasskeyPolicy
-	// Retention says what an erasure does with the erased account's
-	// events.
+	// Federation is the OpenID Connect providers the realm logs in
+	// through (INApas, a ministry's single sign-on), and their limits.
+	// Off while Providers is empty.
+	Federation FederationPolicy
+	// Retention says how long the realm keeps its events, and what an
+	// erasure does with an erased account's.
 	Retention RetentionPolicy
 }
 
@@ -553,6 +557,8 @@ type resolved struct {
 	resets, activations, emailChanges, phoneChanges *reset.Tokens
 	// webauthn is the realm's relying party; nil without passkeys.
 	webauthn *webauthn.WebAuthn
+	// providers are the realm's OpenID providers, by name.
+	providers map[string]*relyingParty
 }
 
 // atomicTypes are the struct types a Realm takes whole from its default:

@@ -36,10 +36,12 @@ type Reauthentication struct {
 //
 // Its errors: ErrNoSession; ErrWrongPassword (errors.Is
 // ErrInvalidCredentials); a *lockout.LockedError; wrapped store failures.
-func (v *Sessions) Reauthenticate(ctx context.Context, r Reauthentication) (*Principal, error) {
+func (v *Sessions) Reauthenticate(ctx context.Context, r Reauthentication) (_ *Principal, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.Reauthenticate")
+	defer sp.end(&err)
 	a := v.a
 	p, err := v.Load(ctx, r.Token)
 	if err != nil {

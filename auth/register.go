@@ -131,10 +131,12 @@ type Confirmed struct {
 // Its errors: ErrInvalidToken for every link or code that does not confirm
 // a pending account (a code redeems only with the flow of the request that
 // sent it); a *lockout.ThrottledError past the client address's tries.
-func (s *Accounts) Confirm(ctx context.Context, c Confirmation) (Confirmed, error) {
+func (s *Accounts) Confirm(ctx context.Context, c Confirmation) (_ Confirmed, err error) {
 	if s.unset() {
 		return Confirmed{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.Confirm")
+	defer sp.end(&err)
 	a := s.a
 	var realm *realmConfig
 	if c.Token == "" || c.Realm != "" {
@@ -205,10 +207,12 @@ type ActivationStarted struct {
 // silently), and a *lockout.ThrottledError when the client address asks
 // too often. An account unconfirmed for longer than
 // Registration.UnconfirmedFor gets nothing: it has expired.
-func (s *Accounts) ResendActivation(ctx context.Context, r ActivationRequest) (ActivationStarted, error) {
+func (s *Accounts) ResendActivation(ctx context.Context, r ActivationRequest) (_ ActivationStarted, err error) {
 	if s.unset() {
 		return ActivationStarted{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.ResendActivation")
+	defer sp.end(&err)
 	a := s.a
 	realm, err := a.realm(r.Realm)
 	if err != nil {

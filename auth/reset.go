@@ -109,10 +109,12 @@ type ResetStarted struct {
 // (errors.Is lockout.ErrThrottled) when the client address asks too often,
 // whatever it names; ErrNotConfigured without a Sender or without
 // Links.Reset in a realm that resets by link.
-func (s *Accounts) RequestReset(ctx context.Context, r ResetRequest) (ResetStarted, error) {
+func (s *Accounts) RequestReset(ctx context.Context, r ResetRequest) (_ ResetStarted, err error) {
 	if s.unset() {
 		return ResetStarted{}, errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.RequestReset")
+	defer sp.end(&err)
 	a := s.a
 	realm, err := a.realm(r.Realm)
 	if err != nil {
@@ -418,10 +420,12 @@ type ResetCompletion struct {
 //
 // Its errors: ErrInvalidToken for every link or code that does not open the
 // account; a *password.PolicyError; wrapped store failures.
-func (s *Accounts) CompleteReset(ctx context.Context, c ResetCompletion) error {
+func (s *Accounts) CompleteReset(ctx context.Context, c ResetCompletion) (err error) {
 	if s.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := s.a.span(ctx, "masuk.Accounts.CompleteReset")
+	defer sp.end(&err)
 	a := s.a
 	budget := a.defaults
 	if c.Token == "" || c.Realm != "" {

@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -22,15 +25,28 @@ const (
 	pruneGap   = time.Minute
 )
 
-// eventLog keeps the activity log within its retention: every pruneEvery
-// events recorded, the events older than the retention are deleted in
-// the background. Every instance of a portal does the same, which costs
-// one cheap delete each time; no goroutine runs on its own.
+// eventLog keeps the activity log within its retentions: every
+// pruneEvery events recorded, the events older than their realm's
+// retention are deleted in the background. Every instance of a portal
+// does the same, which costs one cheap delete a realm each time; no
+// goroutine runs on its own.
 type eventLog struct {
+	// retention is Config.EventRetention with its default, the default
+	// of every realm's Retention.EventsFor.
 	retention time.Duration
-	recorded  atomic.Int64
+	// prunes are what one pruning deletes, in the order of the realms'
+	// names; none when no realm is pruned.
+	prunes   []realmPrune
+	recorded atomic.Int64
 	// pruned is when the last pruning began, in Unix nanoseconds.
 	pruned atomic.Int64
+}
+
+// realmPrune is one realm's part of a pruning: its events older than keep
+// go. An empty realm is every realm's events, with Config.Realms nil.
+type realmPrune struct {
+	realm string
+	keep  time.Duration
 }
 
 func (l *eventLog) init(retention time.Duration) error {
@@ -44,10 +60,31 @@ func (l *eventLog) init(retention time.Duration) error {
 	return nil
 }
 
+// plan sets what a pruning deletes, from the realms' settings resolved.
+// With Config.Realms, each realm listed is pruned by its own retention and
+// the realms not listed are left alone: their events may be another
+// application's, in a database it shares, and a deletion cannot be undone.
+// With Config.Realms nil, every realm has def's retention, and one
+// pruning of the whole log applies it.
+func (l *eventLog) plan(def *realmConfig, realms map[string]*realmConfig) {
+	l.prunes = nil
+	if realms == nil {
+		if keep := def.Retention.EventsFor; keep > 0 {
+			l.prunes = []realmPrune{{"", keep}}
+		}
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(realms)) {
+		if keep := realms[name].Retention.EventsFor; keep > 0 {
+			l.prunes = append(l.prunes, realmPrune{name, keep})
+		}
+	}
+}
+
 // recordedOne counts an event recorded and, every pruneEvery, prunes the
 // log in the background.
 func (a *Authenticator) recordedOne(ctx context.Context) {
-	if a.events.retention < 0 || a.events.recorded.Add(1)%pruneEvery != 0 {
+	if len(a.events.prunes) == 0 || a.events.recorded.Add(1)%pruneEvery != 0 {
 		return
 	}
 	now := a.now()
@@ -67,24 +104,57 @@ func (a *Authenticator) recordedOne(ctx context.Context) {
 // transactions rather than one long one.
 const pruneBatch = 5000
 
-// PruneEvents deletes the events older than Config.EventRetention now, in
+// PruneEvents deletes the events older than their realm's retention now
+// (Realm.Retention.EventsFor, Config.EventRetention by default), in
 // batches, and returns how many went; ctx bounds the work, and what it
 // did not reach waits for the next pruning. The Authenticator also does
-// it by itself as events are recorded; a host with a negative retention,
-// which turns that off, may prune with the Events store directly.
+// it by itself as events are recorded.
+//
+// With Config.Realms, each realm listed is pruned by its own retention,
+// one store call (store.Events.PruneRealmEvents) per realm and batch, and
+// the events of realms not listed are left alone: they may be another
+// application's, in a database it shares, or a realm's since removed,
+// which the host prunes with the store directly. With Config.Realms nil,
+// every realm has Config.Realm's retention and the whole log is pruned by
+// it (store.Events.PruneEvents). A realm whose retention is negative is
+// never pruned. A realm that fails does not stop the others: the errors
+// come back joined, with the count of what did go.
 func (a *Authenticator) PruneEvents(ctx context.Context) (int, error) {
-	if a.events.retention < 0 {
-		return 0, nil
-	}
-	before := a.now().Add(-a.events.retention)
+	now := a.now()
 	total := 0
-	for {
-		n, err := a.store.PruneEvents(ctx, before, pruneBatch)
+	var errs []error
+	for _, p := range a.events.prunes {
+		n, err := a.pruneRealm(ctx, p.realm, now.Add(-p.keep))
 		total += n
 		if err != nil {
-			return total, fmt.Errorf("auth: pruning events: %w", err)
+			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
 		}
-		if n < pruneBatch {
+	}
+	return total, errors.Join(errs...)
+}
+
+// pruneRealm deletes realm's events before before, or every realm's when
+// realm is empty, in batches.
+func (a *Authenticator) pruneRealm(ctx context.Context, realm string, before time.Time) (int, error) {
+	total := 0
+	for {
+		var n int
+		var err error
+		if realm == "" {
+			n, err = a.store.PruneEvents(ctx, before, pruneBatch)
+		} else {
+			n, err = a.store.PruneRealmEvents(ctx, realm, before, pruneBatch)
+		}
+		total += n
+		switch {
+		case err != nil && realm == "":
+			return total, fmt.Errorf("auth: pruning events: %w", err)
+		case err != nil:
+			return total, fmt.Errorf("auth: pruning the events of realm %q: %w", realm, err)
+		case n < pruneBatch:
 			return total, nil
 		}
 	}

@@ -22,6 +22,15 @@ type roles struct {
 	devices     store.Devices
 	lister      store.AccountLister
 	passkeys    store.Passkeys
+	federation  store.Federation
+	// erasure is the accounts role's store.Erasure when that store also
+	// keeps the events, so that an account and its events go in one
+	// step; nil otherwise.
+	erasure store.Erasure
+	// joined is the sessions role's store.SessionAccounts when that store
+	// also keeps the accounts: a session and its account in one read;
+	// nil otherwise.
+	joined store.SessionAccounts
 }
 
 // durable is the accounts, credentials and events roles as one
@@ -59,8 +68,9 @@ func typedNil(cfg Config) error {
 		{"Store", cfg.Store}, {"Accounts", cfg.Accounts}, {"Credentials", cfg.Credentials},
 		{"Events", cfg.Events}, {"Attempts", cfg.Attempts}, {"Tokens", cfg.Tokens},
 		{"Sessions", cfg.Sessions}, {"Factors", cfg.Factors}, {"Recovery", cfg.Recovery},
-		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Passkeys", cfg.Passkeys}, {"Hasher", cfg.Hasher},
+		{"Devices", cfg.Devices}, {"Lister", cfg.Lister}, {"Passkeys", cfg.Passkeys}, {"Federation", cfg.Federation}, {"Hasher", cfg.Hasher},
 		{"Realm.Policy", cfg.Realm.Policy}, {"Rand", cfg.Rand}, {"Captcha", cfg.Captcha}, {"Sender", cfg.Sender},
+		{"MeterProvider", cfg.MeterProvider}, {"TracerProvider", cfg.TracerProvider},
 	} {
 		if f.v != nil && isNil(f.v) {
 			return fmt.Errorf("%w: Config.%s holds a nil %T", ErrConfig, f.name, f.v)
@@ -93,6 +103,13 @@ func resolveRoles(cfg Config) (roles, error) {
 		devices:     role(cfg.Devices, s),
 		lister:      role(cfg.Lister, s),
 		passkeys:    role(cfg.Passkeys, s),
+		federation:  role(cfg.Federation, s),
+	}
+	if e, ok := r.accounts.(store.Erasure); ok && sameStore(r.accounts, r.events) {
+		r.erasure = e
+	}
+	if j, ok := r.sessions.(store.SessionAccounts); ok && sameStore(r.sessions, r.accounts) {
+		r.joined = j
 	}
 	sf, remember := secondFactorsOn(cfg), rememberOn(cfg)
 	for _, need := range []struct {
@@ -112,6 +129,8 @@ func resolveRoles(cfg Config) (roles, error) {
 		{!cfg.SessionsOff, r.sessions == nil, "Sessions", "store.Sessions", "sessions (on unless Config.SessionsOff)"},
 		{passkeysOn(cfg), r.passkeys == nil, "Passkeys", "store.Passkeys", "passkeys (on in a realm whose Passkeys.RPID is set)"},
 		{passkeysOn(cfg), r.tokens == nil, "Tokens", "store.Tokens", "passkeys (on in a realm whose Passkeys.RPID is set)"},
+		{federationOn(cfg), r.federation == nil, "Federation", "store.Federation", "logins through identity providers (on in a realm with Federation.Providers)"},
+		{federationOn(cfg), r.tokens == nil, "Tokens", "store.Tokens", "logins through identity providers (on in a realm with Federation.Providers)"},
 	} {
 		if need.on && need.missing {
 			return roles{}, &MissingRoleError{Role: need.name, Feature: need.f, Interface: need.iface}
@@ -148,6 +167,16 @@ func secondFactorsOn(cfg Config) bool {
 func passkeysOn(cfg Config) bool {
 	for _, r := range everyRealm(cfg) {
 		if r.Passkeys.RPID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// federationOn reports whether any realm logs in through a provider.
+func federationOn(cfg Config) bool {
+	for _, r := range everyRealm(cfg) {
+		if len(r.Federation.Providers) > 0 {
 			return true
 		}
 	}

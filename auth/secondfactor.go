@@ -403,10 +403,14 @@ type SecondStepRequest struct {
 //
 // Its errors: ErrNoPendingLogin, ErrInvalidCode, ErrMethodUnavailable,
 // *lockout.LockedError, and wrapped store failures.
-func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (*LoginResult, error) {
+func (l *Logins) SecondStep(ctx context.Context, req SecondStepRequest) (_ *LoginResult, err error) {
 	if l.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := l.a.span(ctx, "masuk.Logins.SecondStep")
+	defer sp.end(&err)
+	sp.realm(l.a, req.Realm)
+	defer func() { l.a.tel.login(ctx, req.Realm, "second_step", err) }()
 	a := l.a
 	p, err := a.pending(ctx, req.Realm, purposePending, req.Pending)
 	if err != nil {
@@ -784,10 +788,12 @@ type SentCode struct {
 // *lockout.ThrottledError when codes are asked for the account, or from
 // the address, more often than the realm's SecondFactor.CodesPerAccount
 // and CodesPerAddress allow; a failure of the Sender, wrapped.
-func (l *Logins) SendCode(ctx context.Context, req SendCodeRequest) (SentCode, error) {
+func (l *Logins) SendCode(ctx context.Context, req SendCodeRequest) (_ SentCode, err error) {
 	if l.unset() {
 		return SentCode{}, errNoAuthenticator
 	}
+	ctx, sp := l.a.span(ctx, "masuk.Logins.SendCode")
+	defer sp.end(&err)
 	a := l.a
 	p, err := a.pending(ctx, req.Realm, purposePending, req.Pending)
 	if err != nil {

@@ -84,10 +84,12 @@ type StartSession struct {
 // account's realm. Call it again after any change of privilege (a
 // password change, an operator's elevation): a new token each time, so a
 // token seen before the change is worth nothing after it.
-func (v *Sessions) Start(ctx context.Context, st StartSession) (*NewSession, error) {
+func (v *Sessions) Start(ctx context.Context, st StartSession) (_ *NewSession, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.Start")
+	defer sp.end(&err)
 	a, acct, req := v.a, st.Account, st.Request
 	ss, err := a.sessionStore()
 	if err != nil {
@@ -143,11 +145,25 @@ func (v *Sessions) Start(ctx context.Context, st StartSession) (*NewSession, err
 // very next request, not at some later re-check.
 //
 // Its errors: ErrNoSession, and wrapped store failures (fail closed).
-func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
+func (v *Sessions) Load(ctx context.Context, token string) (p *Principal, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
-	a := v.a
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.Load")
+	defer sp.end(&err)
+	p, err = v.a.load(ctx, token)
+	if v.a.tel.metrics {
+		realm := ""
+		if p != nil {
+			realm = p.Realm
+		}
+		v.a.tel.session(ctx, realm, err)
+	}
+	return p, err
+}
+
+// load is Load's work.
+func (a *Authenticator) load(ctx context.Context, token string) (*Principal, error) {
 	ss, err := a.sessionStore()
 	if err != nil {
 		return nil, err
@@ -188,8 +204,8 @@ func (v *Sessions) Load(ctx context.Context, token string) (*Principal, error) {
 // session and then the account. Either way the caller compares the
 // account's state and stamp with the session's.
 func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, store.Account, error) {
-	sa, joined := ss.(store.SessionAccounts)
-	if !joined || !sameStore(ss, a.roles.accounts) {
+	sa := a.roles.joined
+	if sa == nil {
 		s, err := tokenSession(ctx, ss, token, now)
 		if err != nil {
 			return store.Session{}, store.Account{}, err
@@ -256,10 +272,12 @@ type SessionQuery struct {
 
 // List lists the account's live sessions, the most recently used first,
 // the one asking marked.
-func (v *Sessions) List(ctx context.Context, q SessionQuery) ([]SessionInfo, error) {
+func (v *Sessions) List(ctx context.Context, q SessionQuery) (_ []SessionInfo, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.List")
+	defer sp.end(&err)
 	a, accountID, current := v.a, q.AccountID, q.Current
 	ss, err := a.sessionStore()
 	if err != nil {
@@ -285,10 +303,12 @@ type LogoutRequest struct {
 
 // Logout ends the session the token names, if any: a token that names no
 // live session is not an error, so logging out twice is harmless.
-func (v *Sessions) Logout(ctx context.Context, l LogoutRequest) error {
+func (v *Sessions) Logout(ctx context.Context, l LogoutRequest) (err error) {
 	if v.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.Logout")
+	defer sp.end(&err)
 	a, token, req := v.a, l.Token, l.Request
 	ss, err := a.sessionStore()
 	if err != nil {
@@ -326,10 +346,12 @@ type Revocation struct {
 
 // Revoke ends one session of the account, by its ID from List (a session
 // on a device the owner no longer has).
-func (v *Sessions) Revoke(ctx context.Context, r Revocation) error {
+func (v *Sessions) Revoke(ctx context.Context, r Revocation) (err error) {
 	if v.unset() {
 		return errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.Revoke")
+	defer sp.end(&err)
 	a, accountID, id, req := v.a, r.AccountID, r.SessionID, r.Request
 	ss, err := a.sessionStore()
 	if err != nil {
@@ -359,10 +381,12 @@ type Revoked struct {
 // RevokeOthers ends every session of the account but Current ("log out
 // everywhere else"); with Current empty, every session ("log out
 // everywhere").
-func (v *Sessions) RevokeOthers(ctx context.Context, r OthersRevocation) (Revoked, error) {
+func (v *Sessions) RevokeOthers(ctx context.Context, r OthersRevocation) (_ Revoked, err error) {
 	if v.unset() {
 		return Revoked{}, errNoAuthenticator
 	}
+	ctx, sp := v.a.span(ctx, "masuk.Sessions.RevokeOthers")
+	defer sp.end(&err)
 	a := v.a
 	ss, err := a.sessionStore()
 	if err != nil {

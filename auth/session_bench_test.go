@@ -98,7 +98,7 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 	// columns, in bytes of text; a row of one key and that many bytes.
 	pg, pgSession := start(nil, "budi")
 	var size int
-	// The session's own columns, as many before 0012_session_account as
+	// The session's own columns, as many before 0013_session_account as
 	// after, which adds the account's copy to its row.
 	require.NoError(b, db.QueryRowContext(ctx, `SELECT octet_length(row(s.selector, s.account_id, s.realm, s.hash, s.stamp, s.client_addr,
 		s.user_agent, s.created_at, s.last_seen_at, s.idle_until, s.expires_at, s.data, s.verified_at)::text) + octet_length(a::text)
@@ -125,7 +125,7 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 	b.Cleanup(func() { client.Del(context.Background(), rawKey) })
 	b.Logf("Redis: session hash %d bytes", size)
 
-	// The load's own query before 0012_session_account, the session
+	// The load's own query before 0013_session_account, the session
 	// joined to its account, without Go's work around it: how much of
 	// the gap is the join on the server.
 	rawJoin := `SELECT s.selector, s.account_id, s.realm, s.hash, s.stamp, s.client_addr, s.user_agent,
@@ -163,7 +163,7 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 	// SQLite: the same load on a SQLite file, and a single-row
 	// primary-key SELECT there of a row of the same payload as
 	// PostgreSQL's, as any query and prepared once (as the load's own
-	// query is since 0012_session_account).
+	// query is since 0013_session_account).
 	lite := testdb.SQLite(b)
 	liteStore := sqlStore(b, lite, sqlstore.SQLite, "")
 	la, err := auth.New(auth.Config{Store: liteStore, Hasher: &authtest.Hasher{}, Now: clock.Now})

@@ -12,6 +12,8 @@ import (
 	"io"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/masuk-id/masuk/internal/typednil"
 	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
@@ -68,6 +70,10 @@ type ServiceConfig struct {
 	Now func() time.Time
 	// Rand is the source of challenge IDs. Nil means crypto/rand.Reader.
 	Rand io.Reader
+	// MeterProvider receives the counts of challenges issued and answers
+	// verified (masuk.captcha.issued, masuk.captcha.verified, by
+	// outcome). Nil means none.
+	MeterProvider metric.MeterProvider
 }
 
 // Service issues captcha challenges and verifies their answers: each
@@ -81,6 +87,7 @@ type Service struct {
 	limit   store.Limit
 	now     func() time.Time
 	rand    io.Reader
+	tel     telemetry
 }
 
 // Issued is a new challenge as a page shows it: its ID (for the form's
@@ -140,6 +147,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
+	if err := s.tel.init(cfg.MeterProvider); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -148,7 +158,8 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 // rendering its image and audio. It returns a *TooManyError (errors.Is
 // ErrTooMany) past the issuance limit and store.ErrCapacity when the store
 // is full.
-func (s *Service) Issue(ctx context.Context, flow, clientAddr string) (Issued, error) {
+func (s *Service) Issue(ctx context.Context, flow, clientAddr string) (_ Issued, err error) {
+	defer func() { s.tel.issue(ctx, err) }()
 	if flow == "" || len(flow) > maxFlow {
 		return Issued{}, errors.New("captcha: flow must be 1 to 256 bytes")
 	}
@@ -203,7 +214,8 @@ func (s *Service) Refresh(ctx context.Context, oldID, flow, clientAddr string) (
 // typed, solves it for flow: nil if it does, ErrWrong if not (or if there
 // is no such live challenge). Any other error is the store's; the caller
 // must treat it as not solved.
-func (s *Service) Verify(ctx context.Context, id, flow, answer string) error {
+func (s *Service) Verify(ctx context.Context, id, flow, answer string) (err error) {
+	defer func() { s.tel.verify(ctx, err) }()
 	if id == "" || len(id) > 128 {
 		return ErrWrong
 	}

@@ -68,6 +68,9 @@ type Data struct {
 	// Reason is why an operator rejected a registration, written for the
 	// applicant; it may span lines.
 	Reason string
+	// Provider is the name people know an identity provider by
+	// ("INApas").
+	Provider string
 }
 
 // Factor names a kind of second factor in [Data.Factor].
@@ -127,6 +130,8 @@ func (d *Data) value(field string, loc locale) (string, string) {
 		return plainText(d.Username, maxShortField)
 	case "Support":
 		return plainText(d.Support, maxShortField)
+	case "Provider":
+		return plainText(d.Provider, maxShortField)
 	case "ClientAddr":
 		return plainText(d.ClientAddr, maxShortField)
 	case "Device":

@@ -159,6 +159,13 @@ const (
 	// address, that the account's phone number was changed (NewPhone,
 	// masked, and Time). Also as SMS.
 	PhoneChanged
+	// IdentityLinked tells the owner that an identity provider (INApas,
+	// a ministry's single sign-on) now logs in to the account (Provider,
+	// Time). Also as SMS.
+	IdentityLinked
+	// IdentityUnlinked tells the owner that an identity provider no
+	// longer logs in to the account (Provider, Time). Also as SMS.
+	IdentityUnlinked
 
 	purposeEnd
 )

@@ -49,6 +49,8 @@ var purposes = [purposeEnd]purposeSpec{
 	ResetRequired:        {name: "reset_required", needs: []string{"Time"}, uses: []string{"Link"}},
 	PhoneChangeCode:      {name: "phone_change_code", needs: []string{"Code", "ExpiresIn"}, sms: true},
 	PhoneChanged:         {name: "phone_changed", needs: []string{"NewPhone", "Time"}, sms: true},
+	IdentityLinked:       {name: "identity_linked", needs: []string{"Provider", "Time"}, sms: true},
+	IdentityUnlinked:     {name: "identity_unlinked", needs: []string{"Provider", "Time"}, sms: true},
 }
 
 // Render writes the email for purpose p in the given locale from d: it

@@ -35,6 +35,7 @@ func fullData() Data {
 		NewAddress: "budi.baru@example.go.id",
 		NewPhone:   "+62812******90",
 		Reason:     "Dokumen NIB tidak terbaca.\nNPWP tidak sesuai dengan akta.",
+		Provider:   "INApas",
 	}
 }
 

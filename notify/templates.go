@@ -247,6 +247,7 @@ func sampleData(p Purpose, all bool) Data {
 		NewAddress: "budi.baru@example.go.id",
 		NewPhone:   "+62812******90",
 		Reason:     "Dokumen tidak terbaca.\nNPWP tidak sesuai.",
+		Provider:   "INApas",
 	}
 	if all {
 		return full
@@ -270,6 +271,8 @@ func sampleData(p Purpose, all bool) Data {
 			d.NewPhone = full.NewPhone
 		case "Reason":
 			d.Reason = full.Reason
+		case "Provider":
+			d.Provider = full.Provider
 		default:
 			panic("notify: no sample for Data." + f)
 		}

@@ -21,8 +21,8 @@
 //     unconditionally together with a new security stamp (a password change
 //     or reset) or conditionally on the hash the caller read (an upgrade of
 //     an old hash at login, which must never undo a concurrent change).
-//   - [Events]: the activity log, appended to and pruned by age, never
-//     changed.
+//   - [Events]: the activity log, appended to and pruned by age (the
+//     whole log, or one realm by a retention of its own), never changed.
 //   - [Attempts]: lockout counters, charged before a password is hashed.
 //   - [Challenges]: captcha challenges, each used once.
 //   - [Factors]: second factors; a TOTP factor's last accepted time step
@@ -31,6 +31,10 @@
 //     and checked without being used, so that a code is spent only
 //     together with the login it completes.
 //   - [Devices]: browsers remembered after a second factor.
+//   - [Federation]: an account's identities at OpenID Connect providers,
+//     each the provider's issuer and subject, linked once per realm and
+//     once per provider per account, and unlinked, when asked, only while
+//     the account keeps another way to log in.
 //   - [Sessions]: server-side sessions with an idle and an absolute
 //     expiry, touched forward only, revoked one by one or all at once.
 //   - [AccountLister]: accounts by state and by username or email prefix,

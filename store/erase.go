@@ -40,8 +40,9 @@ func Pseudonym(accountID string) string {
 type Erasure interface {
 	// EraseAccount deletes the account, whatever its state, together with
 	// its credential and every record the store keeps keyed to it (its
-	// factors, recovery codes, remembered devices and passkeys, and its
-	// tokens and sessions when the store keeps those too), erases its
+	// factors, recovery codes, remembered devices, passkeys and federated
+	// identities, and its tokens and sessions when the store keeps those
+	// too), erases its
 	// events as mode says, and appends e, the record of the erasure
 	// itself, in one atomic step, and returns the ID e was given. The
 	// account's username and email are then free for CreateAccount. e is

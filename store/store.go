@@ -147,8 +147,9 @@ type Accounts interface {
 	// DeleteAccount deletes the account, only if it is still in state
 	// state and its UpdatedAt is before updatedBefore, together with its
 	// credential and every record the store keeps keyed to it (its
-	// factors, recovery codes and remembered devices, and its tokens and
-	// sessions when the store keeps those too), in one atomic step; the
+	// factors, recovery codes, remembered devices, passkeys and federated
+	// identities, and its tokens and sessions when the store keeps those
+	// too), in one atomic step; the
 	// account's username and email are then free for CreateAccount. The
 	// activity log keeps the account's events. Otherwise it writes nothing
 	// and returns ErrStale when the account is in another state or was
@@ -254,6 +255,22 @@ type Events interface {
 	// IDs are never given again: an event appended afterwards gets an ID
 	// above every ID given before.
 	PruneEvents(ctx context.Context, before time.Time, limit int) (int, error)
+	// PruneRealmEvents is PruneEvents kept to one realm: it deletes at
+	// most limit of realm's events whose Time is before before, the
+	// oldest first, and returns how many it deleted, leaving every other
+	// realm's events as they are. It applies a retention of the realm's
+	// own (a portal that keeps its activity two years beside one that
+	// keeps it one) without the shorter cutoff reaching the longer realm;
+	// a caller runs it in batches of limit, as PruneEvents. An event at
+	// before stays; a zero before deletes nothing; calls that run at once
+	// delete each event once, their counts adding up to what went. An
+	// empty realm or a limit below 1 is ErrInvalid and deletes nothing: a
+	// realm lost on the way must not become a pruning of every realm,
+	// which is why this is a method of its own rather than a realm
+	// argument of PruneEvents. IDs are never given again, as with
+	// PruneEvents. It is required, not an optional interface, so that a
+	// store that wraps another cannot turn a realm's retention off.
+	PruneRealmEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error)
 }
 
 // EffectiveLimit returns the page size q asks for after applying the default and the

@@ -3,6 +3,7 @@ package store_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -63,5 +64,32 @@ func TestCheckAccountProfile(t *testing.T) {
 	} {
 		a.Profile = p
 		assert.ErrorIs(t, store.CheckAccount(a, nil), store.ErrInvalid, name)
+	}
+}
+
+func TestCheckFederatedIdentity(t *testing.T) {
+	at := time.Date(2026, 3, 17, 8, 30, 0, 0, time.UTC)
+	ok := store.FederatedIdentity{Realm: "lpse", Issuer: "https://sso.inapas.go.id", Subject: "3f1c9a", AccountID: "acc-1", CreatedAt: at}
+	assert.NoError(t, store.CheckFederatedIdentity(ok))
+	bounds := ok
+	bounds.Issuer = strings.Repeat("i", store.MaxIssuerBytes)
+	bounds.Subject = strings.Repeat("s", store.MaxSubjectBytes)
+	assert.NoError(t, store.CheckFederatedIdentity(bounds), "at the bounds")
+	for name, mutate := range map[string]func(*store.FederatedIdentity){
+		"no realm":         func(f *store.FederatedIdentity) { f.Realm = "" },
+		"no account":       func(f *store.FederatedIdentity) { f.AccountID = "" },
+		"no issuer":        func(f *store.FederatedIdentity) { f.Issuer = "" },
+		"long issuer":      func(f *store.FederatedIdentity) { f.Issuer = strings.Repeat("i", store.MaxIssuerBytes+1) },
+		"issuer not UTF-8": func(f *store.FederatedIdentity) { f.Issuer += "\xff" },
+		"no subject":       func(f *store.FederatedIdentity) { f.Subject = "" },
+		"long subject":     func(f *store.FederatedIdentity) { f.Subject = strings.Repeat("s", store.MaxSubjectBytes+1) },
+		"subject with NUL": func(f *store.FederatedIdentity) { f.Subject += "\x00" },
+		"no creation time": func(f *store.FederatedIdentity) { f.CreatedAt = time.Time{} },
+	} {
+		f := ok
+		mutate(&f)
+		err := store.CheckFederatedIdentity(f)
+		assert.ErrorIs(t, err, store.ErrInvalid, name)
+		assert.ErrorContains(t, err, "store: invalid record: federated identity ", name)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/unicode/norm"
+
+	"go.opentelemetry.io/otel/metric"
 )
 
 // Errors returned by [Hasher]. Each one is a sentinel to test with
@@ -156,6 +158,10 @@ type Config struct {
 	// Rand is the source of salts. Nil means crypto/rand.Reader. Reads are
 	// serialised, so it need not be safe for concurrent use.
 	Rand io.Reader
+	// MeterProvider receives the time of each hash, the waits for a slot
+	// and the refusals of a full queue (masuk.password.duration,
+	// masuk.password.wait, masuk.password.rejected). Nil means none.
+	MeterProvider metric.MeterProvider
 }
 
 // Hasher hashes new passwords with argon2id and verifies passwords against
@@ -166,6 +172,7 @@ type Hasher struct {
 	maxBytes int
 	legacy   LegacyConfig
 	lim      *limiter
+	tel      telemetry
 
 	randMu sync.Mutex
 	rand   io.Reader
@@ -220,7 +227,7 @@ func New(cfg Config) (*Hasher, error) {
 	if r == nil {
 		r = rand.Reader
 	}
-	return &Hasher{
+	h := &Hasher{
 		params:        params,
 		maxBytes:      maxBytes,
 		legacy:        cfg.Legacy,
@@ -229,7 +236,11 @@ func New(cfg Config) (*Hasher, error) {
 		argon2id:      argon2.IDKey,
 		argon2i:       argon2.Key,
 		bcryptCompare: bcrypt.CompareHashAndPassword,
-	}, nil
+	}
+	if err := h.tel.init(cfg.MeterProvider); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // Params returns the argon2id parameters of new hashes, defaults filled in.
@@ -266,12 +277,14 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("password: reading salt: %w", err)
 	}
-	if err := h.lim.acquireShared(ctx); err != nil {
+	if err := h.sharedSlot(ctx); err != nil {
 		return "", err
 	}
 	defer h.lim.releaseShared()
 	p := h.params
+	start := h.tel.now()
 	key := h.argon2id(normalize(password), salt, p.Time, p.Memory, p.Threads, p.KeyLength)
+	h.tel.hashed(ctx, algArgon2id, start)
 	return encodeArgon2(argon2idID, p, salt, key), nil
 }
 
@@ -344,12 +357,14 @@ var padSalt = []byte("masuk: cost pad!")
 // the concurrency limit, so that a verification that would otherwise be
 // cheap costs what a real one does.
 func (h *Hasher) padCost(ctx context.Context) error {
-	if err := h.lim.acquire(ctx); err != nil {
+	if err := h.slot(ctx); err != nil {
 		return err
 	}
 	defer h.lim.release()
 	p := h.params
+	start := h.tel.now()
 	h.argon2id([]byte("masuk"), padSalt, p.Time, p.Memory, p.Threads, p.KeyLength)
+	h.tel.hashed(ctx, algPad, start)
 	return nil
 }
 
@@ -369,16 +384,18 @@ func (h *Hasher) verifyArgon2(ctx context.Context, password, encoded string) (Ve
 	if password == "" {
 		return Verified{}, ErrMismatch
 	}
-	kdf := h.argon2id
+	kdf, alg := h.argon2id, algArgon2id
 	if a.id == argon2iID {
-		kdf = h.argon2i
+		kdf, alg = h.argon2i, algArgon2i
 	}
-	if err := h.lim.acquire(ctx); err != nil {
+	if err := h.slot(ctx); err != nil {
 		return Verified{}, err
 	}
 	defer h.lim.release()
 	p := a.params
+	start := h.tel.now()
 	key := kdf(normalize(password), a.salt, p.Time, p.Memory, p.Threads, p.KeyLength)
+	h.tel.hashed(ctx, alg, start)
 	if subtle.ConstantTimeCompare(key, a.key) != 1 {
 		return Verified{}, ErrMismatch
 	}
@@ -403,11 +420,13 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, password, encoded string) (Ve
 		// and refuse whatever it says.
 		pw = pw[:bcryptMaxBytes]
 	}
-	if err := h.lim.acquire(ctx); err != nil {
+	if err := h.slot(ctx); err != nil {
 		return Verified{}, err
 	}
 	defer h.lim.release()
+	start := h.tel.now()
 	err := h.bcryptCompare([]byte(encoded), pw)
+	h.tel.hashed(ctx, algBcrypt, start)
 	switch {
 	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) || (err == nil && tooLong):
 		return Verified{}, ErrMismatch

@@ -140,6 +140,7 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 	if pv := a.phoneSection(r, v, rs, s); pv != nil {
 		v.D["Phone"] = pv
 	}
+	a.dataSection(v, p.Realm)
 	a.render(w, status, "security", v)
 }
 

@@ -24,6 +24,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for -postgres
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/metric"
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
 	"github.com/masuk-id/masuk/auth"
@@ -111,6 +112,12 @@ type config struct {
 	// should keep two. False, the default, lets operators log in with the
 	// password, and a second factor if they added one.
 	OperatorPasskeys bool
+	// MetricsAddr, when set, is where main serves masuk's metrics to
+	// Prometheus at /metrics, apart from the portal. Without
+	// MetricsToken it must be this machine only (a loopback address);
+	// with it, a scraper sends the token as a bearer token. Empty, the
+	// default, measures nothing.
+	MetricsAddr, MetricsToken string
 }
 
 // realmInfo is one of the portal's realms: masuk's settings for it, as
@@ -331,7 +338,10 @@ type app struct {
 	auth         *auth.Authenticator
 	sessions     *httpauth.Sessions
 	// api serves every flow as JSON under /api/, for mobile apps.
-	api     http.Handler
+	api http.Handler
+	// metrics serves masuk's metrics to Prometheus on a listener of its
+	// own (config.MetricsAddr); nil when there is none.
+	metrics http.Handler
 	captcha *captcha.Service
 	// realms are the portal's realms, by name.
 	realms map[string]realmInfo
@@ -390,11 +400,23 @@ func newApp(cfg config) (*app, http.Handler, error) {
 			return nil, nil, err
 		}
 	}
+	var mp metric.MeterProvider
+	if cfg.MetricsAddr != "" {
+		if err := checkMetrics(cfg.MetricsAddr, cfg.MetricsToken); err != nil {
+			return nil, nil, err
+		}
+		sdk, h, err := newMetrics()
+		if err != nil {
+			return nil, nil, err
+		}
+		mp, a.metrics = sdk, metricsOnly(h, cfg.MetricsToken)
+		a.closers = append(a.closers, func() error { return sdk.Shutdown(context.Background()) })
+	}
 	gen, err := captcha.NewGenerator(captcha.Config{Rand: cfg.CaptchaRand})
 	if err != nil {
 		return nil, nil, err
 	}
-	if a.captcha, err = captcha.NewService(captcha.ServiceConfig{Store: hot, Generator: gen, Now: a.now}); err != nil {
+	if a.captcha, err = captcha.NewService(captcha.ServiceConfig{Store: hot, Generator: gen, Now: a.now, MeterProvider: mp}); err != nil {
 		return nil, nil, err
 	}
 	sender, err := a.sender()
@@ -446,6 +468,8 @@ func newApp(cfg config) (*app, http.Handler, error) {
 		Keyring:  keyring,
 		Realm:    a.realmDefaults(policy),
 		Realms:   authRealms,
+
+		MeterProvider: mp,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -897,11 +921,19 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /akun/sesi/akhiri", must(http.HandlerFunc(a.sessionRevoke)))
 	mux.Handle("POST /akun/sesi/lainnya", must(http.HandlerFunc(a.sessionsRevokeOthers)))
 	mux.Handle("GET /akun/aktivitas", must(http.HandlerFunc(a.activityPage)))
+	mux.Handle("POST /akun/data/unduh", must(http.HandlerFunc(a.exportOwn)))
+	mux.Handle("GET /akun/hapus", must(http.HandlerFunc(a.erasePage)))
+	// Not behind RequireAuth: the form sent a second time, after the
+	// erasure ended its session, is told so on a page (eraseOwn).
+	mux.HandleFunc("POST /akun/hapus", a.eraseOwn)
+	mux.HandleFunc("GET /akun/dihapus", a.erasedPage)
 
 	op := func(h http.HandlerFunc) http.Handler { return must(a.requireOperator(h)) }
 	mux.Handle("GET /operator", op(a.operatorList))
 	mux.Handle("GET /operator/akun", op(a.operatorAccount))
 	mux.Handle("POST /operator/akun", op(a.operatorAction))
+	mux.Handle("POST /operator/akun/ekspor", op(a.operatorExport))
+	mux.Handle("POST /operator/akun/hapus", op(a.operatorErase))
 
 	if a.outbox != nil {
 		// outboxPage answers 404 but to this machine.

@@ -12,7 +12,7 @@ import (
 // messages[key] = {id, en}. Templates reach it through view.T. It joins
 // the sets of each part of the portal; a key in two sets is a bug that
 // TestMessagesComplete reports.
-var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages)
+var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages, erasureMessages)
 
 // joinMessages returns one map of every set's messages, and remembers the
 // keys two sets define (duplicateMessages) for the test to report.
@@ -312,6 +312,8 @@ var eventLabels = map[auth.EventKind][2]string{
 	auth.EventPhoneChanged:         {"Nomor ponsel diubah", "Mobile number changed"},
 	auth.EventReauthenticated:      {"Kata sandi dikonfirmasi", "Password confirmed"},
 	auth.EventReauthFailed:         {"Gagal mengonfirmasi kata sandi", "Failed password confirmation"},
+	auth.EventErased:               {"Akun dihapus", "Account erased"},
+	auth.EventExported:             {"Salinan data diambil petugas", "Data copied by an operator"},
 	auth.EventPasskeyCloned:        {"Passkey ditolak: penghitungnya mundur, mungkin telah disalin", "Passkey refused: its counter went back; it may have been copied"},
 }
 

@@ -93,6 +93,13 @@
 //	                                   (default: the local rules alone, and a warning logged);
 //	                                   the first start then needs an answer too, for the
 //	                                   seeded operator's password
+//	-metrics-addr localhost:9464       masuk's metrics for Prometheus at /metrics on a
+//	                                   listener of its own, never the portal's: logins by
+//	                                   realm and outcome, locks, captchas, messages, resets,
+//	                                   session loads, hash times and waits, the Go runtime;
+//	                                   an address beyond this machine needs
+//	                                   MASUK_METRICS_TOKEN (32+ characters), which the
+//	                                   scraper sends as "Authorization: Bearer ..."
 //	-operator-passkeys                 operators complete their login with a passkey and
 //	                                   nothing else (no code, no recovery code, which a
 //	                                   phishing page can ask for too); each sets one up at
@@ -154,6 +161,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.BreachAPI, "breach-api", "", "refuse new passwords found by this Pwned Passwords range API, e.g. "+breach.DefaultBaseURL+" (default: no lookup)")
 	fs.StringVar(&cfg.BreachDir, "breach-dir", "", "refuse new passwords found in this directory of downloaded range files (00000.txt to FFFFF.txt)")
 	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", 0, "the fewest characters of a new password in every realm (default 8; at least 8)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address, apart from the portal: this machine only (e.g. localhost:9464) unless $MASUK_METRICS_TOKEN is set, which scrapers send as a bearer token (default: no metrics)")
 	fs.BoolVar(&cfg.OperatorPasskeys, "operator-passkeys", false, "operators complete their login with a passkey, and with nothing else (needs a -base-url whose host is a domain)")
 	fs.BoolVar(&cfg.BreachFailClosed, "breach-fail-closed", false, "while the breached-password lookup fails, refuse to set any password (default: let passwords through on the local rules, and log)")
 	fs.Func("trusted-proxy", "comma-separated `networks` of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8", func(v string) error {
@@ -176,6 +184,7 @@ func parseFlags(args []string) (config, error) {
 	cfg.SMTP.Password = os.Getenv("MASUK_SMTP_PASSWORD")
 	cfg.SMSToken = os.Getenv("MASUK_SMS_TOKEN")
 	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
+	cfg.MetricsToken = os.Getenv("MASUK_METRICS_TOKEN")
 	return cfg, nil
 }
 
@@ -207,19 +216,35 @@ func run(cfg config) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	servers := []*http.Server{srv}
+	if a.metrics != nil {
+		servers = append(servers, &http.Server{
+			Addr:              cfg.MetricsAddr,
+			Handler:           a.metrics,
+			ReadHeaderTimeout: 5 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			MaxHeaderBytes:    8 << 10,
+			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		})
+		cfg.Logger.Info("portal: metrics", "addr", cfg.MetricsAddr, "path", "/metrics")
+	}
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.ListenAndServe() }()
+	}
 	cfg.Logger.Info("portal: listening", "addr", cfg.Addr, "base_url", a.base.String())
+	var stopped error
 	select {
-	case err := <-errc:
-		return err
+	case stopped = <-errc:
 	case <-ctx.Done():
 	}
 	cfg.Logger.Info("portal: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
-	return nil
+	return stopped
 }

@@ -48,6 +48,9 @@ func (a *app) operatorList(w http.ResponseWriter, r *http.Request) {
 		state = ""
 	}
 	v := a.view(r, operatorRealm)
+	if q.Get("ok") == "erased" {
+		v.Notice = v.T("op.erased")
+	}
 	op, err := a.operator(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -125,6 +128,8 @@ func (a *app) renderOperatorAccount(w http.ResponseWriter, r *http.Request, op *
 		return
 	}
 	v.D["IdentityRequired"] = rs.Lockout.Account.UntilUnlocked || rs.Lockout.Account.PermanentAfter != 0
+	// What an erasure keeps of the account's history.
+	v.D["DeletesEvents"] = rs.Retention.Events == auth.ErasedEventsDelete
 	// The account's passkeys, where its realm has them, each with a form
 	// that removes it (a lost phone's, say).
 	on := a.passkeysOn(acct.Realm)

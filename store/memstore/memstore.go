@@ -19,7 +19,8 @@
 // oldest as new ones come, which at about 700 bytes an event (a login's,
 // with its user agent and a detail or two) is about 70 MB.
 // [NewWithConfig] sets another bound, or none, with [Config.MaxEvents].
-// [Store.PruneEvents] deletes events by age, as with any store.
+// [Store.PruneEvents] and [Store.PruneRealmEvents] delete events by age,
+// as with any store.
 //
 // [storetest]: https://pkg.go.dev/github.com/masuk-id/masuk/store/storetest
 package memstore
@@ -66,15 +67,17 @@ type Store struct {
 	cmu        sync.Mutex
 	challenges map[string]store.Challenge
 
-	// Factors, recovery codes, devices and passkeys are kept under mu,
-	// with the accounts they belong to.
-	factors         map[string]store.Factor  // by ID
-	accountFactors  map[string][]string      // account ID → factor IDs
-	recovery        map[string]recoverySet   // by account ID
-	devices         map[string]store.Device  // by selector
-	accountDevices  map[string][]string      // account ID → selectors
-	passkeys        map[string]store.Passkey // by credential ID, as a string
-	accountPasskeys map[string][]string      // account ID → credential IDs
+	// Factors, recovery codes, devices, passkeys and federated
+	// identities are kept under mu, with the accounts they belong to.
+	factors          map[string]store.Factor                  // by ID
+	accountFactors   map[string][]string                      // account ID → factor IDs
+	recovery         map[string]recoverySet                   // by account ID
+	devices          map[string]store.Device                  // by selector
+	accountDevices   map[string][]string                      // account ID → selectors
+	passkeys         map[string]store.Passkey                 // by credential ID, as a string
+	accountPasskeys  map[string][]string                      // account ID → credential IDs
+	federated        map[federatedKey]store.FederatedIdentity // by (realm, issuer, subject)
+	accountFederated map[string][]federatedKey                // account ID → its identities
 
 	tmu    sync.Mutex
 	tokens map[string]store.Token                  // by selector
@@ -141,6 +144,9 @@ func NewWithConfig(cfg Config) *Store {
 
 		passkeys:        make(map[string]store.Passkey),
 		accountPasskeys: make(map[string][]string),
+
+		federated:        make(map[federatedKey]store.FederatedIdentity),
+		accountFederated: make(map[string][]federatedKey),
 
 		tokens: make(map[string]store.Token),
 		owners: make(map[string]map[string]map[string]string),
@@ -373,6 +379,10 @@ func (s *Store) removeAccountLocked(a store.Account) {
 		delete(s.passkeys, k)
 	}
 	delete(s.accountPasskeys, id)
+	for _, k := range s.accountFederated[id] {
+		delete(s.federated, k)
+	}
+	delete(s.accountFederated, id)
 	s.voidTokensLocked(id)
 	for _, sel := range s.accountSessions[id] {
 		delete(s.sessions, sel)
@@ -490,6 +500,20 @@ func dropOldest(log []store.Event) []store.Event {
 
 // PruneEvents implements [store.Events]. It scans the whole log.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return s.pruneEvents(ctx, "", before, limit)
+}
+
+// PruneRealmEvents implements [store.Events]. It scans the whole log.
+func (s *Store) PruneRealmEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
+	if realm == "" {
+		return 0, store.ErrInvalid
+	}
+	return s.pruneEvents(ctx, realm, before, limit)
+}
+
+// pruneEvents deletes the oldest limit events before before, of realm, or
+// of every realm when realm is empty.
+func (s *Store) pruneEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -502,7 +526,7 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (i
 	var old []store.Event
 	for _, log := range [][]store.Event{s.events, s.anonymous} {
 		for _, e := range log {
-			if e.Time.Before(before) {
+			if e.Time.Before(before) && (realm == "" || e.Realm == realm) {
 				old = append(old, e)
 			}
 		}

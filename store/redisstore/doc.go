@@ -2,9 +2,12 @@
 // portals that run many instances: attempt counters and locks
 // ([store.Attempts]), captcha challenges ([store.Challenges]), short-lived
 // tokens ([store.Tokens]) and server-side sessions ([store.Sessions]),
-// which every request of every instance loads. Accounts, credentials and
-// the activity log belong in a database (store/sqlstore); a host combines
-// the two.
+// which every request of every instance loads. Accounts, credentials, the
+// activity log and what belongs to accounts (second factors, passkeys,
+// federated identities) belong in a database (store/sqlstore); a host
+// combines the two: a [*Store] implements none of store.Accounts,
+// store.Factors, store.Passkeys or store.Federation, and storetest skips
+// their clauses.
 //
 // The host opens the client with github.com/redis/go-redis/v9, as it
 // chooses (a single server, Sentinel, Cluster), and hands it to [New]:

@@ -287,7 +287,8 @@ func (s *Store) SetPhone(ctx context.Context, id, from, to string, at time.Time)
 // DeleteAccount implements [store.Accounts] in one transaction: one
 // DELETE of the account's row conditional on its state and UpdatedAt,
 // whose foreign keys' ON DELETE CASCADE take its credential, factors,
-// recovery codes, devices and passkeys with it (on SQLite only with foreign keys on,
+// recovery codes, devices, passkeys and federated identities with it (on
+// SQLite only with foreign keys on,
 // which [Store.Check] requires), then the DELETEs of its tokens and
 // sessions, which have no foreign key. A concurrent SetAccountState
 // waits for the row, or the DELETE for it, and the second re-checks its

@@ -1,7 +1,8 @@
 // Package sqlstore keeps the masuk store interfaces (accounts, credentials,
 // the activity log, attempt counters and locks, captcha challenges, second
-// factors, recovery codes, remembered devices, passkeys, one-time tokens
-// and sessions) in PostgreSQL or SQLite, through database/sql.
+// factors, recovery codes, remembered devices, passkeys, federated
+// identities, one-time tokens and sessions) in PostgreSQL or SQLite,
+// through database/sql.
 //
 // The package imports no driver. The host opens the database with the
 // driver it chooses, names the dialect, and brings the tables up to date:
@@ -14,8 +15,9 @@
 //
 // A [*Store] implements store.Store, store.AccountLister, store.Attempts,
 // store.Challenges, store.Factors, store.Recovery, store.Devices,
-// store.Passkeys, store.Tokens and store.Sessions, and passes the storetest conformance
-// suite on both dialects.
+// store.Passkeys, store.Federation, store.Erasure, store.Tokens and
+// store.Sessions, and passes the storetest conformance suite on both
+// dialects.
 //
 // # Choosing a dialect
 //
@@ -144,9 +146,10 @@
 // bindings and an index on the events' time, 0009_attempt_leases the
 // attempt counters' leases on charges in flight, 0010_session_verified
 // when a session's owner last proved a secret, 0011_passkeys the
-// passkeys, and 0012_session_account each session's copy of its account
-// and the triggers that keep it, so upgrading masuk means migrating
-// again.
+// passkeys, 0012_federated_identities the links to identities at OpenID
+// Connect providers, and 0013_session_account each session's copy of its
+// account and the triggers that keep it, so upgrading masuk means
+// migrating again.
 //
 // # Migrating with your own tool
 //
@@ -203,7 +206,8 @@
 //   - SetAccountState is one UPDATE conditional on the current state.
 //   - DeleteAccount is one DELETE conditional on the state and the time
 //     of the last update, whose foreign keys cascade to the credential,
-//     factors, recovery codes and devices, followed in its transaction by
+//     factors, recovery codes, devices, passkeys and federated
+//     identities, followed in its transaction by
 //     the DELETEs of the account's tokens and sessions: of it and a
 //     concurrent SetAccountState out of that state, exactly one succeeds.
 //   - SetEmail is one UPDATE conditional on the current address (the
@@ -228,6 +232,16 @@
 //   - CreateFactor and RememberDevice lock the account's row (on SQLite,
 //     take the write lock) before they count the account's factors or
 //     devices, so that no race takes an account past its bound.
+//   - LinkIdentity is one INSERT ... SELECT that inserts only when the
+//     account exists in the identity's realm; the primary key on (realm,
+//     issuer, subject) and the unique index on (account_id, issuer) let
+//     exactly one of concurrent links of one identity, or of one issuer
+//     to one account, through. UnlinkIdentity, when it must keep the
+//     account a way to log in, locks the account's row (on SQLite, takes
+//     the write lock), deletes the identity and counts the credential,
+//     identities and passkeys left, and rolls back when there are none,
+//     so that concurrent unlinks of an account's last identities take
+//     turns and the second sees what the first left.
 //   - UseRecoveryCode deletes the code and counts those left in one
 //     transaction, which on PostgreSQL first locks the set's row, as
 //     SetRecoveryCodes does when it replaces the set.
@@ -254,7 +268,11 @@
 // commits late can carry a smaller ID than one already visible.
 // PruneEvents is one DELETE by the events' time, which an index on it
 // (from 0008_token_bindings_event_time) serves: run it daily, say, so
-// that each run deletes a day's events.
+// that each run deletes a day's events. PruneRealmEvents, one realm's
+// pruning, is one DELETE too, which reads the index entries of the
+// events before its time that other realms keep longer (PostgreSQL) or
+// of the realm's events (SQLite): there is no index on a realm's events
+// by time, which PostgreSQL's planner would not choose when few are old.
 //
 // Times are stored to the microsecond (timestamptz on PostgreSQL, integer
 // Unix microseconds on SQLite) and returned in UTC.
@@ -271,7 +289,8 @@
 //
 // [Store.DeleteAccount] deletes an account's row, and with it, through
 // the foreign keys' ON DELETE CASCADE, its credential, factors, recovery
-// codes, remembered devices and passkeys, then its tokens and sessions, in one
+// codes, remembered devices, passkeys and federated identities, then its
+// tokens and sessions, in one
 // transaction. The events stay: the log is the record of what happened.
 //
 // [Store.ListAccounts] is one SELECT in the order of the usernames' bytes:
@@ -464,7 +483,7 @@
 // reads one row by its primary key: each session's row keeps a copy of
 // its account's columns (account_realm, account_username, ...,
 // account_state NULL when there is no such account), so that a load need
-// not join the accounts. Triggers, from 0012_session_account, keep the
+// not join the accounts. Triggers, from 0013_session_account, keep the
 // copy in the statement that writes: an INSERT, UPDATE or DELETE of an
 // account rewrites the copies in its sessions, and a new session copies
 // its account. Every writer of the accounts, Store's own or a host's

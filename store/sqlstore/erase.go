@@ -12,7 +12,8 @@ var _ store.Erasure = (*Store)(nil)
 
 // EraseAccount implements [store.Erasure] in one transaction: one DELETE
 // of the account's row, whose foreign keys' ON DELETE CASCADE take its
-// credential, factors, recovery codes, devices and passkeys with it, the
+// credential, factors, recovery codes, devices, passkeys and federated
+// identities with it, the
 // DELETEs of its tokens and sessions, one DELETE or UPDATE of its events,
 // and the INSERT of e. Of concurrent erasures of one account, the second
 // DELETE waits for the first's row and then finds none: ErrNotFound.

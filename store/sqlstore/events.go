@@ -84,6 +84,27 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (i
 	return int(n), nil
 }
 
+// PruneRealmEvents implements [store.Events] with one DELETE of at most
+// limit of the realm's rows. The schema has no index on (realm,
+// occurred_at), and adds none: measured on PostgreSQL with 860,000
+// events in two realms, the planner took the time index even with that
+// one present, its estimate of the realm's old rows far above the few
+// there are after the first pruning. So a call reads the index entries
+// of every realm's events before before (PostgreSQL, by the time index:
+// those a longer retention keeps) or of the realm's events (SQLite, by
+// the realm's index); 360,000 such entries took PostgreSQL a tenth of a
+// second.
+func (s *Store) PruneRealmEvents(ctx context.Context, realm string, before time.Time, limit int) (int, error) {
+	if realm == "" || limit < 1 {
+		return 0, store.ErrInvalid
+	}
+	n, err := rowsAffected(s.db.ExecContext(ctx, s.q[qPruneRealmEvents], realm, s.timeArg(before), limit))
+	if err != nil {
+		return 0, s.fail(ctx, "PruneRealmEvents", err)
+	}
+	return int(n), nil
+}
+
 func scanEvents(rows *sql.Rows) ([]store.Event, error) {
 	defer rows.Close()
 	var events []store.Event

@@ -107,7 +107,8 @@ func ExampleMigrationSQL() {
 	// 0009_masuk_attempt_leases.sql
 	// 0010_masuk_session_verified.sql
 	// 0011_masuk_passkeys.sql
-	// 0012_masuk_session_account.sql
+	// 0012_masuk_federated_identities.sql
+	// 0013_masuk_session_account.sql
 }
 
 // A host whose schema golang-migrate owns migrates masuk's tables with it,
@@ -153,7 +154,7 @@ func ExampleGolangMigrateFS() {
 	}
 	fmt.Println("check:", s.Check(context.Background()))
 	// Output:
-	// version: 12 dirty: false <nil>
+	// version: 13 dirty: false <nil>
 	// check: <nil>
 }
 
@@ -181,7 +182,7 @@ func ExampleGooseFS() {
 		}
 	}
 	// Output:
-	// 0001_accounts.sql ... 0012_session_account.sql
+	// 0001_accounts.sql ... 0013_session_account.sql
 	// -- +goose Up
 	// -- +goose StatementBegin
 	// -- +goose StatementEnd

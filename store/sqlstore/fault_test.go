@@ -53,6 +53,13 @@ func (f fixture) writes() []method {
 		{"SetAccountState", func(ctx context.Context, s *sqlstore.Store) error {
 			return s.SetAccountState(ctx, f.a.ID, store.StateActive, store.StateDisabled, t0.Add(time.Hour))
 		}},
+		// LinkIdentity is one statement outside a transaction: not the
+		// last write, so that the server has its cancel request before
+		// the test releases the lock it waits for (pgx returns at the
+		// deadline and cancels on another connection).
+		{"LinkIdentity", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.LinkIdentity(ctx, f.identity())
+		}},
 		{"SetCredential", func(ctx context.Context, s *sqlstore.Store) error {
 			return s.SetCredential(ctx, next, "stamp-next")
 		}},
@@ -202,6 +209,23 @@ func (f fixture) methods() []method {
 		method{"DeletePasskey", func(ctx context.Context, s *sqlstore.Store) error {
 			return s.DeletePasskey(ctx, f.a.ID, []byte("passkey-0123456789"))
 		}},
+		method{"FederatedIdentity", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.FederatedIdentity(ctx, f.a.Realm, f.identity().Issuer, f.identity().Subject)
+			return err
+		}},
+		method{"FederatedIdentities", func(ctx context.Context, s *sqlstore.Store) error {
+			_, err := s.FederatedIdentities(ctx, f.a.ID)
+			return err
+		}},
+		method{"UseFederatedIdentity", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.UseFederatedIdentity(ctx, f.a.Realm, f.identity().Issuer, f.identity().Subject, t0)
+		}},
+		method{"UnlinkIdentity", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.UnlinkIdentity(ctx, f.a.ID, f.identity().Issuer, f.identity().Subject, false)
+		}},
+		method{"UnlinkIdentity", func(ctx context.Context, s *sqlstore.Store) error {
+			return s.UnlinkIdentity(ctx, f.a.ID, f.identity().Issuer, f.identity().Subject, true)
+		}},
 		method{"PruneDevices", func(ctx context.Context, s *sqlstore.Store) error {
 			_, err := s.PruneDevices(ctx, t0)
 			return err
@@ -257,6 +281,11 @@ func (f fixture) methods() []method {
 	)
 }
 
+// identity is a link of the fixture's account to an INApas identity.
+func (f fixture) identity() store.FederatedIdentity {
+	return store.FederatedIdentity{Realm: f.a.Realm, Issuer: "https://sso.inapas.go.id", Subject: "sub-0123456789", AccountID: f.a.ID, CreatedAt: t0}
+}
+
 // attemptKeys are the fixture account's attempt counter and its client
 // address's.
 func (f fixture) attemptKeys() []store.AttemptKey {
@@ -297,7 +326,7 @@ func (f fixture) requireUnchanged(t *testing.T) {
 		require.Equal(t, store.Counter{Key: k.Key}, c, "attempt counter")
 	}
 	require.Empty(t, column[string](t, f.db, "SELECT id FROM "+table(f.schema, "challenges")), "challenges")
-	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "passkeys", "tokens", "sessions"} {
+	for _, name := range []string{"factors", "recovery_sets", "recovery_codes", "devices", "passkeys", "federated_identities", "tokens", "sessions"} {
 		require.Empty(t, column[string](t, f.db, "SELECT account_id FROM "+table(f.schema, name)), name)
 	}
 }

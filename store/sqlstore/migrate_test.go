@@ -182,9 +182,9 @@ func TestTablePrefix(t *testing.T) {
 			require.NoError(t, portal.Migrate(t.Context()))
 			require.Equal(t, []string{
 				"masuk_accounts", "masuk_attempts", "masuk_challenges", "masuk_credentials", "masuk_devices", "masuk_events",
-				"masuk_factors", "masuk_passkeys", "masuk_recovery_codes", "masuk_recovery_sets", "masuk_schema_migrations", "masuk_sessions", "masuk_tokens",
+				"masuk_factors", "masuk_federated_identities", "masuk_passkeys", "masuk_recovery_codes", "masuk_recovery_sets", "masuk_schema_migrations", "masuk_sessions", "masuk_tokens",
 				"portal_accounts", "portal_attempts", "portal_challenges", "portal_credentials", "portal_devices", "portal_events",
-				"portal_factors", "portal_passkeys", "portal_recovery_codes", "portal_recovery_sets", "portal_schema_migrations", "portal_sessions", "portal_tokens",
+				"portal_factors", "portal_federated_identities", "portal_passkeys", "portal_recovery_codes", "portal_recovery_sets", "portal_schema_migrations", "portal_sessions", "portal_tokens",
 			}, tables(t, b, db, schema))
 
 			a, c := newAccount("prefixed")

@@ -25,6 +25,7 @@ const (
 	qListEvents
 	qListAccountEvents
 	qPruneEvents
+	qPruneRealmEvents
 	qAttempt
 	qDeleteAttempt
 	qPruneAttempts
@@ -119,8 +120,9 @@ var queries = [numQueries]string{
 	qSetEmail:          `UPDATE {p}accounts SET email = $3, updated_at = $4 WHERE id = $1 AND email = $2`,
 	qSetPhone:          `UPDATE {p}accounts SET phone = $3, updated_at = $4 WHERE id = $1 AND phone = $2`,
 	// The foreign keys' ON DELETE CASCADE deletes the account's
-	// credential, factors, recovery codes, devices and passkeys; its tokens and
-	// sessions, which have none, are deleted by account_id.
+	// credential, factors, recovery codes, devices, passkeys and federated
+	// identities; its tokens and sessions, which have none, are deleted by
+	// account_id.
 	qDeleteAccount:         `DELETE FROM {p}accounts WHERE id = $1 AND state = $2 AND updated_at < $3`,
 	qDeleteAccountSessions: `DELETE FROM {p}sessions WHERE account_id = $1`,
 	qAccountExists:         `SELECT 1 FROM {p}accounts WHERE id = $1`,
@@ -140,6 +142,8 @@ var queries = [numQueries]string{
 		WHERE realm = $1 AND account_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4`,
 	qPruneEvents: `DELETE FROM {p}events WHERE id IN (
 		SELECT id FROM {p}events WHERE occurred_at < $1 ORDER BY occurred_at, id LIMIT $2)`,
+	qPruneRealmEvents: `DELETE FROM {p}events WHERE id IN (
+		SELECT id FROM {p}events WHERE realm = $1 AND occurred_at < $2 ORDER BY occurred_at, id LIMIT $3)`,
 
 	qAttempt:       `SELECT ` + attemptColumns + ` FROM {p}attempts WHERE key = $1`,
 	qDeleteAttempt: `DELETE FROM {p}attempts WHERE key = $1 RETURNING ` + attemptColumns,
@@ -163,7 +167,7 @@ var queries = [numQueries]string{
 	qLockAccountSQLite: `UPDATE {p}accounts SET state = state WHERE id = $1`,
 	// The lock CreateSession takes on PostgreSQL on the account's row,
 	// if any, before it writes a session, whose copy of the account an
-	// account write rewrites (see migrations/postgres/0012_session_account.sql):
+	// account write rewrites (see migrations/postgres/0013_session_account.sql):
 	// an UPDATE that changes nothing, so that under REPEATABLE READ a
 	// racing account write fails to serialize instead of missing the
 	// new session.
@@ -252,7 +256,7 @@ var queries = [numQueries]string{
 		ORDER BY idle_until, created_at, selector LIMIT $4)`,
 	qSession: `SELECT ` + sessionSelect + ` FROM {p}sessions WHERE selector = $1 AND idle_until > $2 AND expires_at > $2`,
 	// A session and its account, from the session's row, which keeps a
-	// copy of the account (see migrations/*/0012_session_account.sql):
+	// copy of the account (see migrations/*/0013_session_account.sql):
 	// sessionSelect, then accountColumns but the ID, which is the
 	// session's account_id. account_state is NULL when the account does
 	// not exist. The caller checks that the session is live: a query of

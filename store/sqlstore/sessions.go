@@ -17,7 +17,7 @@ import (
 )
 
 // The sessions' table is <prefix>sessions, one row per session; see
-// migrations/*/0007_sessions.sql, and 0012_session_account.sql for the
+// migrations/*/0007_sessions.sql, and 0013_session_account.sql for the
 // copy of its account that each row keeps. A session is live at a time t
 // when its idle_until and its expires_at are both after t, by the
 // caller's clock, checked on every read.
@@ -120,7 +120,7 @@ var _ store.SessionAccounts = (*Store)(nil)
 // SessionAccount implements [store.SessionAccounts] with one SELECT, by
 // its primary key, of the session's row, which it returns if the session
 // is live at time at: the row keeps a copy of the account's, which the
-// triggers of migrations/*/0012_session_account.sql rewrite in every
+// triggers of migrations/*/0013_session_account.sql rewrite in every
 // transaction that writes the account, so it is never older than the
 // last committed account write. One round trip and one row, read at one
 // moment.

@@ -11,8 +11,8 @@ import (
 )
 
 // Clauses of Accounts.DeleteAccount. A store that keeps more than
-// accounts (credentials, factors, recovery codes, devices, tokens,
-// sessions, events) is checked for each of them: the records keyed to the
+// accounts (credentials, factors, recovery codes, devices, federated
+// identities, tokens, sessions, events) is checked for each of them: the records keyed to the
 // account go with it, the log stays, and no other account's record goes.
 
 // accountRecords is what an account holds in a store, of the roles the
@@ -23,6 +23,7 @@ type accountRecords struct {
 	factor   store.Factor
 	recovery [][]byte
 	device   store.Device
+	fed      store.FederatedIdentity
 	token    store.Token
 	session  store.Session
 	event    int64
@@ -52,6 +53,10 @@ func withRecords(t *testing.T, s any, realm, username string, state store.Accoun
 	if d, ok := s.(store.Devices); ok {
 		r.device = device(r.account.ID)
 		remember(t, d, r.device)
+	}
+	if fd, ok := s.(store.Federation); ok {
+		r.fed = identity(realm, r.account.ID, issuerINApas)
+		link(t, fd, r.fed)
 	}
 	if tk, ok := s.(store.Tokens); ok {
 		r.token = token(r.account.ID, "activate")
@@ -89,6 +94,9 @@ func (r accountRecords) kept(t *testing.T, s any, what string) {
 	}
 	if d, ok := s.(store.Devices); ok {
 		equal(t, selectors(devicesOf(t, d, r.account.ID, at)), []string{r.device.Selector}, what+": devices")
+	}
+	if fd, ok := s.(store.Federation); ok {
+		equal(t, identitiesOf(t, fd, r.account.ID), []store.FederatedIdentity{normFederated(r.fed)}, what+": federated identities")
 	}
 	if tk, ok := s.(store.Tokens); ok {
 		// Charging an attempt is the only read: allow a few.
@@ -141,6 +149,9 @@ func (r accountRecords) recordsGone(t *testing.T, s any) {
 		equal(t, len(devicesOf(t, d, r.account.ID, at)), 0, "devices of a deleted account")
 		_, err := d.Device(ctx(t), r.device.Selector, at)
 		isErr(t, err, store.ErrNotFound, "Device of a deleted account")
+	}
+	if fd, ok := s.(store.Federation); ok {
+		federatedGone(t, fd, r.account.ID, r.fed)
 	}
 	if tk, ok := s.(store.Tokens); ok {
 		gone(t, tk, bySelector(r.token), at, "a token of a deleted account")

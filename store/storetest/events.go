@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,10 @@ func eventClauses() []clause {
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Prune", testPruneEvents},
 		{"PruneLimit", testPruneEventsLimit},
+		{"PruneRealm", testPruneRealmEvents},
+		{"PruneRealmLimit", testPruneRealmEventsLimit},
+		{"PruneRealmInvalid", testPruneRealmEventsInvalid},
+		{"PruneRealmConcurrent", testPruneRealmEventsConcurrent},
 	}
 }
 
@@ -296,4 +302,185 @@ func testPruneEventsLimit(t *testing.T, open Opener) {
 		_, err := s.PruneEvents(ctx(t), minute(10), limit)
 		isErr(t, err, store.ErrInvalid, "PruneEvents with a limit below 1")
 	}
+}
+
+// realmBase is the time around which the PruneRealm clauses put their
+// events: far after every time the clauses and a host's tests prune
+// every realm before, so that a store shared with them loses none of
+// them but to the realm's own pruning.
+var realmBase = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// realmLog appends events to s and reads back what is left.
+type realmLog struct {
+	t *testing.T
+	s store.Events
+}
+
+func (l realmLog) add(realm string, when time.Time) int64 {
+	e := event(realm, "login.succeeded", 0)
+	e.Time = when
+	id, err := l.s.AppendEvent(ctx(l.t), e)
+	noErr(l.t, err, "AppendEvent")
+	return id
+}
+
+// ids returns the IDs of realm's events, newest first.
+func (l realmLog) ids(realm string) []int64 {
+	es, err := l.s.ListEvents(ctx(l.t), store.EventQuery{Realm: realm, Limit: 1000})
+	noErr(l.t, err, "ListEvents")
+	got := []int64{}
+	for _, e := range es {
+		got = append(got, e.ID)
+	}
+	return got
+}
+
+// testPruneRealmEvents: PruneRealmEvents deletes the realm's events whose
+// Time is before the time given, whatever the order they were appended
+// in, counts them, keeps the one at that time, leaves every other realm's
+// events however old, and never gives an ID again.
+func testPruneRealmEvents(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	l := realmLog{t, s}
+	minute := func(i int) time.Time { return realmBase.Add(time.Duration(i) * time.Minute) }
+	r1, r2 := newID("realm-"), newID("realm-")
+	byMinute := map[int]int64{}
+	var other []int64
+	for _, i := range []int{5, 0, 3, 1, 4, 2} { // not in the order of time
+		byMinute[i] = l.add(r1, minute(i).In(wib))
+		other = append([]int64{l.add(r2, minute(i-60))}, other...)
+	}
+	highest := slices.Max(append(slices.Collect(maps.Values(byMinute)), other...))
+
+	n, err := s.PruneRealmEvents(ctx(t), r1, minute(3), 1000)
+	noErr(t, err, "PruneRealmEvents")
+	equal(t, n, 3, "events of the realm pruned before the 3rd minute")
+	equal(t, l.ids(r1), []int64{byMinute[4], byMinute[3], byMinute[5]}, "the realm's events left, by ID")
+	equal(t, l.ids(r2), other, "the other realm's events, all older")
+	n, err = s.PruneRealmEvents(ctx(t), r1, minute(3), 1000)
+	noErr(t, err, "PruneRealmEvents again")
+	equal(t, n, 0, "events pruned again before the 3rd minute")
+	n, err = s.PruneRealmEvents(ctx(t), r1, minute(3).Add(time.Microsecond).In(wib), 1000)
+	noErr(t, err, "PruneRealmEvents")
+	equal(t, n, 1, "events pruned before just after the 3rd minute: the one at it")
+	n, err = s.PruneRealmEvents(ctx(t), r1, time.Time{}, 1000)
+	noErr(t, err, "PruneRealmEvents(zero time)")
+	equal(t, n, 0, "events pruned before the zero time")
+	n, err = s.PruneRealmEvents(ctx(t), newID("realm-"), minute(60), 1000)
+	noErr(t, err, "PruneRealmEvents(a realm without events)")
+	equal(t, n, 0, "events pruned in a realm without any")
+	equal(t, l.ids(r2), other, "the other realm's events after every pruning of the first")
+
+	n, err = s.PruneRealmEvents(ctx(t), r1, minute(60), 1000)
+	noErr(t, err, "PruneRealmEvents")
+	equal(t, n, 2, "the realm's last events")
+	equal(t, l.ids(r1), []int64{}, "the realm's events left")
+	// No ID is given again, not even the newest pruned one's.
+	if next := l.add(r1, minute(30)); next <= highest {
+		t.Fatalf("an event appended after pruning got ID %d, not above %d, the highest given before", next, highest)
+	}
+
+	c, cancel := contextWithCancel(t)
+	cancel()
+	if _, err := s.PruneRealmEvents(c, r2, minute(60), 1000); err == nil {
+		t.Fatal("PruneRealmEvents with a canceled context succeeded")
+	}
+	equal(t, l.ids(r2), other, "events after PruneRealmEvents with a canceled context")
+}
+
+// testPruneRealmEventsLimit: PruneRealmEvents deletes at most limit events,
+// the oldest of the realm first whatever the order they were appended in,
+// even when another realm holds older ones.
+func testPruneRealmEventsLimit(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	l := realmLog{t, s}
+	realm, other := newID("realm-"), newID("realm-")
+	minute := func(i int) time.Time { return realmBase.Add(time.Duration(i) * time.Minute) }
+	for _, i := range []int{4, 0, 3, 1, 2} {
+		l.add(realm, minute(i))
+		l.add(other, minute(i-10))
+	}
+	left := func() []time.Time {
+		es, err := s.ListEvents(ctx(t), store.EventQuery{Realm: realm, Limit: 100})
+		noErr(t, err, "ListEvents")
+		ts := []time.Time{}
+		for _, e := range es {
+			ts = append(ts, e.Time.UTC())
+		}
+		slices.SortFunc(ts, time.Time.Compare)
+		return ts
+	}
+	for _, step := range []struct {
+		n    int
+		left []time.Time
+	}{
+		{2, []time.Time{minute(2), minute(3), minute(4)}},
+		{2, []time.Time{minute(4)}},
+		{1, []time.Time{}},
+		{0, []time.Time{}},
+	} {
+		n, err := s.PruneRealmEvents(ctx(t), realm, minute(10), 2)
+		noErr(t, err, "PruneRealmEvents(limit 2)")
+		equal(t, n, step.n, "events pruned with a limit of 2")
+		equal(t, left(), step.left, "the realm's events left: the oldest went first")
+	}
+	equal(t, len(l.ids(other)), 5, "the other realm's events")
+}
+
+// testPruneRealmEventsInvalid: an empty realm or a limit below 1 is
+// ErrInvalid and deletes nothing, of the realm or of any other.
+func testPruneRealmEventsInvalid(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	l := realmLog{t, s}
+	realm := newID("realm-")
+	want := []int64{l.add(realm, realmBase.Add(time.Minute)), l.add(realm, realmBase)}
+	for _, c := range []struct {
+		name  string
+		realm string
+		limit int
+	}{
+		{"an empty realm", "", 1000},
+		{"a limit of 0", realm, 0},
+		{"a negative limit", realm, -1},
+		{"an empty realm and a limit of 0", "", 0},
+	} {
+		n, err := s.PruneRealmEvents(ctx(t), c.realm, realmBase.Add(time.Hour), c.limit)
+		isErr(t, err, store.ErrInvalid, "PruneRealmEvents with "+c.name)
+		equal(t, n, 0, "events counted by PruneRealmEvents with "+c.name)
+	}
+	equal(t, l.ids(realm), []int64{want[1], want[0]}, "the realm's events after the invalid prunings")
+}
+
+// testPruneRealmEventsConcurrent: prunings of one realm that run at once
+// delete each event once: their counts add up to the events that were
+// old, and the rest stay.
+func testPruneRealmEventsConcurrent(t *testing.T, open Opener) {
+	s := as[store.Events](t, open)
+	l := realmLog{t, s}
+	realm := newID("realm-")
+	const old, kept, workers = 30, 5, 6
+	for i := range old + kept {
+		l.add(realm, realmBase.Add(time.Duration(i)*time.Second))
+	}
+	want := l.ids(realm)[:kept]
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				n, err := s.PruneRealmEvents(ctx(t), realm, realmBase.Add(old*time.Second), 4)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				total.Add(int64(n))
+				if n == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	equal(t, total.Load(), int64(old), "events the concurrent prunings counted")
+	equal(t, l.ids(realm), want, "the realm's events left")
 }

@@ -50,13 +50,14 @@ func groups() []group {
 		{"Events", implements[store.Events], eventClauses()},
 		{"Attempts", implements[store.Attempts], attemptClauses()},
 		{"Challenges", implements[store.Challenges], challengeClauses()},
-		// A factor, a recovery code, a device or a passkey needs an account
-		// to belong to; a token does not (redisstore keeps tokens without
-		// accounts).
+		// A factor, a recovery code, a device, a passkey or a federated
+		// identity needs an account to belong to; a token does not
+		// (redisstore keeps tokens without accounts).
 		{"Factors", implements2[store.Accounts, store.Factors], factorClauses()},
 		{"Recovery", implements2[store.Accounts, store.Recovery], recoveryClauses()},
 		{"Devices", implements2[store.Accounts, store.Devices], deviceClauses()},
 		{"Passkeys", implements2[store.Accounts, store.Passkeys], passkeyClauses()},
+		{"Federation", implements2[store.Accounts, store.Federation], federationClauses()},
 		{"Tokens", implements[store.Tokens], tokenClauses()},
 		// Sessions do not check that their account exists either
 		// (redisstore keeps them apart from accounts).

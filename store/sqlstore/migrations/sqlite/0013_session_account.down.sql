@@ -1,4 +1,4 @@
--- Reverts 0012_session_account: drops the triggers that keep each
+-- Reverts 0013_session_account: drops the triggers that keep each
 -- session's copy of its account, and the copy.
 
 DROP TRIGGER masuk_accounts_delete_copy;

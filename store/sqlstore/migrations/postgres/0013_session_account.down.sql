@@ -1,4 +1,4 @@
--- Reverts 0012_session_account: drops the triggers and functions that
+-- Reverts 0013_session_account: drops the triggers and functions that
 -- keep each session's copy of its account, and the copy.
 
 DROP TRIGGER masuk_accounts_update_copy ON masuk_accounts;
