@@ -26,6 +26,7 @@ type exportView struct {
 	CreatedAt       time.Time           `json:"created_at"`
 	UpdatedAt       time.Time           `json:"updated_at"`
 	Factors         auth.FactorsSummary `json:"factors"`
+	Identities      []identityView      `json:"identities"`
 	Sessions        []auth.SessionInfo  `json:"sessions"`
 	Activity        []activityEntry     `json:"activity"`
 }
@@ -40,7 +41,8 @@ func (h *Handler) export(c *call) (int, any, error) {
 	v := exportView{AccountID: x.AccountID, Realm: x.Realm, Username: x.Username, DisplayUsername: x.DisplayUsername,
 		Email: x.Email, Phone: x.Phone, State: x.State, Profile: x.Profile,
 		CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC(), Factors: factorsSummary(x.Factors),
-		Sessions: make([]auth.SessionInfo, len(x.Sessions)), Activity: make([]activityEntry, len(x.Activity))}
+		Identities: identityViews(x.Identities),
+		Sessions:   make([]auth.SessionInfo, len(x.Sessions)), Activity: make([]activityEntry, len(x.Activity))}
 	for i, s := range x.Sessions {
 		s.Current = s.ID == c.p.Session.ID
 		v.Sessions[i] = sessionInfo(s)

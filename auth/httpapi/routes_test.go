@@ -107,7 +107,7 @@ func TestEveryBodyIsStrict(t *testing.T) {
 		if rt.body == noBody {
 			continue
 		}
-		path := "/lpse" + strings.ReplaceAll(rt.path, "{id}", "x")
+		path := "/lpse" + strings.NewReplacer("{id}", "x", "{provider}", "inapas").Replace(rt.path)
 		r := httptest.NewRequest(rt.method, path, strings.NewReader(`{"zzz": 1}`))
 		r.Header.Set("Content-Type", "application/json")
 		r.Header.Set("Authorization", "Bearer "+ns.Token)
