@@ -2,8 +2,9 @@
 // mobile apps and single-page applications: login in one or two steps
 // with the captcha, registration and activation, forgotten passwords, the
 // password and email address, second factors, passkeys and recovery
-// codes, the phone number, sessions, activity, logout, and the owner's
-// copy of the account's data and its erasure. [New] takes a [Config] and
+// codes, the phone number, logins and links through identity providers,
+// sessions, activity, logout, and the owner's copy of the account's data
+// and its erasure. [New] takes a [Config] and
 // returns a [Handler] the host mounts:
 //
 //	api, err := httpapi.New(httpapi.Config{
@@ -109,6 +110,41 @@
 //     factor) and factors/passkey/confirm; GET passkeys; POST
 //     passkeys/{id}/rename; and removal, as for any factor, by POST
 //     factors/{id}/remove with the passkey's id.
+//
+// # Identity providers
+//
+// In a realm with providers (auth.Realm.Federation: INApas, a ministry's
+// single sign-on), an app logs in through one as mobile apps do OAuth
+// (RFC 8252): the authorization URL goes out, the code comes back. The
+// provider's redirect URL (auth.Provider.RedirectURL) is the app's own,
+// a claimed https link or the app's scheme, registered at the provider;
+// the API never receives the browser.
+//
+//   - GET login/providers lists the realm's providers, for the buttons.
+//   - POST login/providers/{provider}/start answers the URL, a binding
+//     and until when. The app keeps the binding in memory (no cookie is
+//     set: it ties the answer to this app, and the PKCE verifier and the
+//     nonce derive from it) and opens the URL in the system browser,
+//     never a web view.
+//   - POST login/providers/{provider}/finish takes the redirect's code,
+//     state, iss and error with the binding, and answers as POST login
+//     does: a session, or 401 second_factor_required or
+//     enrollment_required when the realm asks for its own second factor;
+//     with linked and created, when the answer found the account by a
+//     claim or made it. A cancelled, replayed, late or forged answer is
+//     one 401 federation_refused; an identity no account is linked to,
+//     403 not_linked.
+//   - The owner's, behind the bearer session: GET identities; POST
+//     identities/{provider}/start (with the password, as for a second
+//     factor) and identities/{provider}/finish link the provider; POST
+//     identities/{provider}/remove unlinks it, unless it is the
+//     account's last way in (409 last_way_in).
+//
+// A start's answer is finished where it began: a login's answer brought
+// to identities/{provider}/finish, or a link's to the login's finish,
+// starts no session and answers federation_refused (the link's is made
+// all the same: its owner began it, with the password). Each field of
+// an answer is at most 2 KiB.
 //
 // # Requests
 //
