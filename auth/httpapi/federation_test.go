@@ -20,7 +20,7 @@ const fedNIP = "198503302003121002"
 // fedEnv is an API whose realms log in through a local provider: "sapk"
 // links by the NIP the provider vouches for and makes accounts; "bpn"
 // links only to a signed-in account; "ketat" does too, and requires a
-// second factor.
+// second factor, for which the provider's fingerprint or "mfa" stands in.
 type fedEnv struct {
 	*env
 	op *oidcprovider.Provider
@@ -40,11 +40,13 @@ func newFedEnv(t *testing.T) *fedEnv {
 	}
 	sapk := provider("sapk")
 	sapk.Link, sapk.UsernameClaim, sapk.Create = auth.LinkByClaim, "nip", true
+	ketat := provider("ketat")
+	ketat.AcceptMFA = []string{"mfa", "fpt"}
 	rs := map[string]auth.Realm{
 		"sapk": {Links: links, Username: identifiers.NIP, Federation: auth.FederationPolicy{Providers: []auth.Provider{sapk}}},
 		"bpn":  {Links: links, Federation: auth.FederationPolicy{Providers: []auth.Provider{provider("bpn")}}},
 		"ketat": {Links: links, SecondFactor: auth.SecondFactorPolicy{Requirement: auth.SecondFactorMandatory},
-			Federation: auth.FederationPolicy{Providers: []auth.Provider{provider("ketat")}}},
+			Federation: auth.FederationPolicy{Providers: []auth.Provider{ketat}}},
 		"bebas": {Links: links},
 	}
 	e := newEnvOf(t, rs, []string{"sapk", "bpn", "ketat", "bebas"})
@@ -247,5 +249,31 @@ func TestProviderLoginSecondStep(t *testing.T) {
 
 	link("ani", "inapas-9")
 	a = e.expect(e.providerLogin("ketat", map[string]any{"sub": "inapas-9"}), http.StatusUnauthorized, "enrollment_required")
-	assert.NotEmpty(t, str(a.body, "error", "enrollment", "pending"))
+	pending := str(a.body, "error", "enrollment", "pending")
+	require.NotEmpty(t, pending)
+	en := e.expect(e.post("/ketat/login/enroll/totp", map[string]any{"pending": pending}, ""), http.StatusOK, "")
+	secret = totpSecret(t, str(en.body, "uri"))
+	done = e.expect(e.post("/ketat/login/enroll/totp/confirm", map[string]any{"pending": pending, "factor_id": en.body["factor_id"], "code": e.kit.TOTPCode(t, secret)}, ""), http.StatusOK, "")
+	assert.Len(t, done.body["recovery_codes"], 10, "the enrollment completes the provider's login")
+	assert.Equal(t, "ani", str(done.body, "account", "username"))
+
+	// A provider that vouches for a second factor the realm accepts
+	// stands in for it.
+	e.kit.Advance(t, 30*time.Second)
+	e.expect(e.providerLogin("ketat", map[string]any{"sub": "inapas-8", "amr": []string{"fpt"}}), http.StatusOK, "")
+}
+
+// TestProviderStartsThrottled: a client address starts a limited number
+// of logins through providers (30 in 10 minutes by default), and is told
+// when to try again.
+func TestProviderStartsThrottled(t *testing.T) {
+	e := newFedEnv(t)
+	for range 30 {
+		e.start("/bpn/login/providers/inapas/start", nil, "")
+	}
+	a := e.expect(e.post("/bpn/login/providers/inapas/start", nil, ""), http.StatusTooManyRequests, "throttled")
+	assert.NotEmpty(t, a.header.Get("Retry-After"))
+	assert.NotEmpty(t, str(a.body, "error", "retry_at"))
+	e.kit.Advance(t, 11*time.Minute)
+	e.start("/bpn/login/providers/inapas/start", nil, "")
 }
