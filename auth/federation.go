@@ -126,7 +126,8 @@ type Provider struct {
 	// provider, as after a password.
 	AcceptMFA []string
 	// HTTPClient makes the requests to the provider. Nil means a client
-	// with a 10-second timeout that follows no redirect.
+	// with a 10-second timeout that follows no redirect. Either way an
+	// answer larger than 1 MiB is refused unread.
 	HTTPClient *http.Client
 }
 
@@ -146,7 +147,7 @@ type FederationPolicy struct {
 var providerName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
 // fill checks the realm's providers and makes their relying parties.
-func (f *FederationPolicy) fill() (map[string]*relyingParty, error) {
+func (f *FederationPolicy) fill(sf SecondFactorPolicy) (map[string]*relyingParty, error) {
 	if f.PerAddress == (lockout.Rate{}) {
 		f.PerAddress = lockout.Rate{Requests: 30, Window: 10 * time.Minute}
 	}
@@ -169,6 +170,11 @@ func (f *FederationPolicy) fill() (map[string]*relyingParty, error) {
 		}
 		if rps[p.Name] != nil {
 			return nil, fmt.Errorf("Federation provider %q: named twice", p.Name)
+		}
+		if len(p.AcceptMFA) > 0 && sf.Requirement == SecondFactorPhishingResistant {
+			// A provider's "amr" says a second factor was used, not that
+			// a phishing page could not relay it.
+			return nil, fmt.Errorf("Federation provider %q: AcceptMFA in a realm whose second factor must resist phishing (a passkey of its own)", p.Name)
 		}
 		rps[p.Name] = newRelyingParty(p)
 	}
@@ -261,7 +267,7 @@ func newRelyingParty(p Provider) *relyingParty {
 	if c == nil {
 		c = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
-	return &relyingParty{p: p, client: c}
+	return &relyingParty{p: p, client: bounded(c)}
 }
 
 // discover returns the provider's configuration, read at the first use;
@@ -284,8 +290,12 @@ func (rp *relyingParty) discover(ctx context.Context, now func() time.Time) (*oi
 		// The key set outlives the request that first needed it: its
 		// fetches (and refetches on an unknown key ID) use the
 		// provider's client.
-		keys := oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), rp.client), endpointOf(rp.provider, "jwks_uri"))
-		rp.verifier = oidc.NewVerifier(rp.p.Issuer, keys, &oidc.Config{ClientID: rp.p.ClientID, Now: now, SupportedSigningAlgs: signingAlgs(rp.provider)})
+		algs := signingAlgs(rp.provider)
+		keys := &keySet{url: endpointOf(rp.provider, "jwks_uri"), client: rp.client}
+		for _, a := range algs {
+			keys.algs = append(keys.algs, jose.SignatureAlgorithm(a))
+		}
+		rp.verifier = oidc.NewVerifier(rp.p.Issuer, keys, &oidc.Config{ClientID: rp.p.ClientID, Now: now, SupportedSigningAlgs: algs})
 		rp.keysAt = t
 	}
 	return rp.provider, rp.verifier, rp.meta, nil
@@ -370,8 +380,12 @@ func (a *Authenticator) Federation() *Federation {
 }
 
 // purposeFederation is the token of a login or link started at a
-// provider.
-const purposeFederation = "federation"
+// provider, and federationAttempts the answers it takes: one is used up,
+// the others are answers from another browser, refused without using it.
+const (
+	purposeFederation  = "federation"
+	federationAttempts = 3
+)
 
 // The facts of a started login, in its token's Data.
 const (
@@ -421,7 +435,7 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 	if err := a.federationBudget(ctx, r, "federation_begin", s.ClientAddr); err != nil {
 		return nil, err
 	}
-	intent, accountID := "login", ""
+	intent, accountID, stamp := "login", "", ""
 	if s.AccountID != "" {
 		acct, err := a.checkOwner(ctx, actionFederation, s.AccountID, s.Password, s.Request)
 		if err != nil {
@@ -430,7 +444,7 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 		if acct.Realm != r.name {
 			return nil, ErrUnknownRealm
 		}
-		intent, accountID = "link", acct.ID
+		intent, accountID, stamp = "link", acct.ID, acct.SecurityStamp
 	}
 	pr, _, _, err := rp.discover(ctx, a.now)
 	if err != nil {
@@ -453,8 +467,14 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 	bh := sha256.Sum256([]byte(binding))
 	t := store.Token{
 		Selector: st.Selector(), AccountID: accountID, Purpose: purposeFederation, Binding: st.Selector(),
-		Hash: st.Hash(purposeFederation), MaxAttempts: 1, IssuedAt: now, ExpiresAt: now.Add(r.Federation.For),
+		Hash: st.Hash(purposeFederation), MaxAttempts: federationAttempts, IssuedAt: now, ExpiresAt: now.Add(r.Federation.For),
 		Data: map[string]string{dataRealm: r.name, dataProvider: rp.p.Name, dataIntent: intent, dataBinding: hex.EncodeToString(bh[:])},
+	}
+	if stamp != "" {
+		// A link begun before a password change (or an operator's
+		// disabling) is void after it: the owner proved a password that
+		// no longer holds.
+		t.Data[dataStamp] = stamp
 	}
 	if err := a.tokens.IssueToken(ctx, t, 0); err != nil {
 		return nil, fmt.Errorf("auth: starting a federated login: %w", err)
@@ -504,6 +524,12 @@ type FederationCallback struct {
 	Code, State, Issuer, Error string
 	// Binding is the value Begin gave, from the browser's cookie.
 	Binding string
+	// AccountID is the signed-in account whose link this answer
+	// completes; empty for a login. An answer of the other kind, or of a
+	// link another account began, is refused (ErrFederationRefused):
+	// neither a link completed at a login's callback nor a login at a
+	// link's.
+	AccountID string
 	Request
 }
 
@@ -561,6 +587,10 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 		a.record(ctx, fedReason(ev, ReasonNoCode))
 		return nil, ErrFederationRefused
 	}
+	if link := t.Data[dataIntent] == "link"; link != (c.AccountID != "") || (link && c.AccountID != t.AccountID) {
+		a.record(ctx, fedReason(ev, ReasonNoCode))
+		return nil, ErrFederationRefused
+	}
 	if t.Data[dataIntent] == "link" {
 		ev.Kind, ev.AccountID = string(EventFactorChangeFailed), t.AccountID
 	}
@@ -575,7 +605,7 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 		return nil, err
 	}
 	if t.Data[dataIntent] == "link" {
-		return a.linkSignedIn(ctx, r, rp, t.AccountID, id, c.Request)
+		return a.linkSignedIn(ctx, r, rp, t, id, ev, c.Request)
 	}
 	return a.federatedLogin(ctx, r, rp, id, claims, ev, c.Request)
 }
@@ -597,16 +627,19 @@ func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *
 	if t.Purpose != purposeFederation || st.Verify(t.Hash, t.Purpose) != nil {
 		return store.Token{}, false, nil
 	}
+	// The browser, realm and provider are checked before the state is
+	// used up, so that whoever saw a state in a URL cannot spend it for
+	// its owner; each such try is one of the token's few attempts.
+	bh := sha256.Sum256([]byte(c.Binding))
+	if t.Data[dataRealm] != r.name || t.Data[dataProvider] != rp.p.Name ||
+		subtle.ConstantTimeCompare([]byte(hex.EncodeToString(bh[:])), []byte(t.Data[dataBinding])) != 1 {
+		return store.Token{}, false, nil
+	}
 	switch err := a.tokens.ConsumeToken(ctx, t.Selector, t.Hash); {
 	case errors.Is(err, store.ErrNotFound):
 		return store.Token{}, false, nil
 	case err != nil:
 		return store.Token{}, false, fmt.Errorf("auth: federated login: %w", err)
-	}
-	bh := sha256.Sum256([]byte(c.Binding))
-	if t.Data[dataRealm] != r.name || t.Data[dataProvider] != rp.p.Name ||
-		subtle.ConstantTimeCompare([]byte(hex.EncodeToString(bh[:])), []byte(t.Data[dataBinding])) != 1 {
-		return store.Token{}, false, nil
 	}
 	return t, true, nil
 }
@@ -704,10 +737,14 @@ func (a *Authenticator) exchange(ctx context.Context, rp *relyingParty, c Federa
 }
 
 // linkSignedIn links the identity to the signed-in owner's account.
-func (a *Authenticator) linkSignedIn(ctx context.Context, r *realmConfig, rp *relyingParty, accountID string, id *oidc.IDToken, req Request) (*FederationResult, error) {
-	acct, err := a.store.AccountByID(ctx, accountID)
+func (a *Authenticator) linkSignedIn(ctx context.Context, r *realmConfig, rp *relyingParty, t store.Token, id *oidc.IDToken, ev store.Event, req Request) (*FederationResult, error) {
+	acct, err := a.store.AccountByID(ctx, t.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: linking %s: %w", rp.p.Name, err)
+	}
+	if acct.State != store.StateActive || subtle.ConstantTimeCompare([]byte(acct.SecurityStamp), []byte(t.Data[dataStamp])) != 1 {
+		a.record(ctx, fedReason(ev, ReasonPendingUsed))
+		return nil, ErrFederationRefused
 	}
 	if err := a.link(ctx, rp, acct, id.Subject, "signed_in", req); err != nil {
 		return nil, err
@@ -752,9 +789,6 @@ func (a *Authenticator) federatedLogin(ctx context.Context, r *realmConfig, rp *
 			}
 			return nil, err
 		}
-		if err := a.link(ctx, rp, acct, id.Subject, "claim", req); err != nil {
-			return nil, err
-		}
 		res.Linked = true
 	default:
 		a.record(ctx, fedReason(ev, ReasonError))
@@ -778,6 +812,13 @@ func (a *Authenticator) federatedLogin(ctx context.Context, r *realmConfig, rp *
 	} else if st.Locked() {
 		a.record(ctx, fedReason(ev, ReasonLocked))
 		return nil, &lockout.LockedError{Until: st.LockedUntil}
+	}
+	if res.Linked {
+		// Linked by its claim only now that the account may log in: a
+		// disabled or locked account gets no new way in.
+		if err := a.link(ctx, rp, acct, id.Subject, "claim", req); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.fed.UseFederatedIdentity(ctx, r.name, rp.p.Issuer, id.Subject, a.now().UTC()); err != nil {
 		a.log.ErrorContext(ctx, "masuk: recording a federated identity's use", "provider", rp.p.Name, "error", err)
@@ -884,7 +925,14 @@ func (a *Authenticator) createFederated(ctx context.Context, r *realmConfig, use
 		return store.Account{}, err
 	}
 	now := a.now().UTC()
-	acct := store.Account{ID: id, Realm: r.name, Username: username, DisplayUsername: username, Email: email, State: store.StateActive, SecurityStamp: stamp, CreatedAt: now, UpdatedAt: now}
+	state := store.StateActive
+	if r.Registration.Approval {
+		// The provider vouches for who the person is, not for what the
+		// realm's operators check before they approve (a company's
+		// documents): the account waits for them as any other does.
+		state = store.StatePendingApproval
+	}
+	acct := store.Account{ID: id, Realm: r.name, Username: username, DisplayUsername: username, Email: email, State: state, SecurityStamp: stamp, CreatedAt: now, UpdatedAt: now}
 	switch err := a.store.CreateAccount(ctx, acct, nil); {
 	case errors.Is(err, store.ErrConflict):
 		return store.Account{}, ErrNotLinked

@@ -399,7 +399,7 @@ func (a *Authenticator) resolveRealm(name string, r, def Realm, cfg Config) (*re
 			return fail(err)
 		}
 		rc.webauthn = w
-		if rc.providers, err = rc.Federation.fill(); err != nil {
+		if rc.providers, err = rc.Federation.fill(rc.SecondFactor); err != nil {
 			return fail(err)
 		}
 	}

@@ -140,11 +140,11 @@
 //     identities/{provider}/remove unlinks it, unless it is the
 //     account's last way in (409 last_way_in).
 //
-// A start's answer is finished where it began: a login's answer brought
-// to identities/{provider}/finish, or a link's to the login's finish,
-// starts no session and answers federation_refused (the link's is made
-// all the same: its owner began it, with the password). Each field of
-// an answer is at most 2 KiB.
+// A start's answer is finished where it began, by the account that began
+// it: a login's answer brought to identities/{provider}/finish, a link's
+// to the login's finish, or a link's to another account's finish does
+// nothing and answers federation_refused. Each field of an answer is at
+// most 2 KiB.
 //
 // # Requests
 //

@@ -95,8 +95,7 @@ type providerLoginView struct {
 // finishProviderLogin completes a login with the provider's answer. The
 // second step and the enrollment a realm asks for are errors, answered
 // as POST login answers them. An answer that belonged to a link (begun at
-// POST identities/{provider}/start) starts no session here: the link is
-// made, and the answer is federation_refused, since no login completed.
+// POST identities/{provider}/start) does nothing here: federation_refused.
 func (h *Handler) finishProviderLogin(c *call, b answerBody) (int, any, error) {
 	cb, err := h.callback(c, b)
 	if err != nil {
@@ -170,6 +169,7 @@ func (h *Handler) finishLink(c *call, b answerBody) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	cb.AccountID = c.p.AccountID
 	res, err := h.auth.Federation().Callback(c.ctx, cb)
 	if err != nil {
 		return 0, nil, err
