@@ -155,14 +155,16 @@ func tablePrefix(p string) (string, error) {
 // database file at path with the settings a Store needs on every
 // connection: write-ahead logging, so readers and the writer do not block
 // each other; a five-second busy timeout, so concurrent writers wait for
-// each other instead of failing; foreign keys on; and write transactions
-// that take the write lock when they begin. Open the database with
+// each other instead of failing; foreign keys on; recursive triggers on,
+// so that an INSERT OR REPLACE that deletes an account fires the trigger
+// that empties its sessions' copies of it; and write transactions that
+// take the write lock when they begin. Open the database with
 //
 //	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
 func SQLiteDSN(path string) string {
 	// The DSN is a SQLite URI, in which these three are not literal.
 	path = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=recursive_triggers(1)&_txlock=immediate"
 }
 
 // Check verifies that the connections to the database have the settings
@@ -181,13 +183,13 @@ func (s *Store) check(ctx context.Context, op string) error {
 		}
 		return nil
 	}
-	var fk, busy int
-	err := s.db.QueryRowContext(ctx, "SELECT foreign_keys, timeout FROM pragma_foreign_keys, pragma_busy_timeout").Scan(&fk, &busy)
+	var fk, busy, rec int
+	err := s.db.QueryRowContext(ctx, "SELECT foreign_keys, timeout, recursive_triggers FROM pragma_foreign_keys, pragma_busy_timeout, pragma_recursive_triggers").Scan(&fk, &busy, &rec)
 	if err != nil {
 		return dbError(ctx, op, err)
 	}
-	if fk != 1 || busy <= 0 {
-		return fmt.Errorf("sqlstore: %s: SQLite connection has foreign_keys=%d and busy_timeout=%d; open it with SQLiteDSN or the same pragmas", op, fk, busy)
+	if fk != 1 || busy <= 0 || rec != 1 {
+		return fmt.Errorf("sqlstore: %s: SQLite connection has foreign_keys=%d, busy_timeout=%d and recursive_triggers=%d; open it with SQLiteDSN or the same pragmas", op, fk, busy, rec)
 	}
 	return nil
 }

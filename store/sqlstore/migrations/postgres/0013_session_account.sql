@@ -83,6 +83,29 @@ CREATE TRIGGER masuk_accounts_update_copy
     FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*)
     EXECUTE FUNCTION masuk_accounts_copy_to_sessions();
 
+-- A TRUNCATE of the accounts fires no row trigger: this one empties
+-- every copy, so that no session loads an account that is gone.
+CREATE FUNCTION masuk_accounts_truncated() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    UPDATE masuk_sessions SET account_state = NULL WHERE account_state IS NOT NULL;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER masuk_accounts_truncate_copy
+    AFTER TRUNCATE ON masuk_accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION masuk_accounts_truncated();
+
+-- The copies are kept by writes of every origin, a replica's and a
+-- restore's too (session_replication_role = replica skips triggers that
+-- are merely enabled). Only ALTER TABLE ... DISABLE TRIGGER, by the
+-- tables' owner, stops them: do not, or end every session after.
+ALTER TABLE masuk_accounts ENABLE ALWAYS TRIGGER masuk_accounts_insert_delete_copy;
+ALTER TABLE masuk_accounts ENABLE ALWAYS TRIGGER masuk_accounts_update_copy;
+ALTER TABLE masuk_accounts ENABLE ALWAYS TRIGGER masuk_accounts_truncate_copy;
+ALTER TABLE masuk_sessions ENABLE ALWAYS TRIGGER masuk_sessions_copy_account;
+
 UPDATE masuk_sessions s SET (account_realm, account_username, account_display_username, account_email, account_phone,
         account_state, account_security_stamp, account_profile, account_created_at, account_updated_at)
     = (a.realm, a.username, a.display_username, a.email, a.phone,
