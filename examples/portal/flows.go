@@ -147,6 +147,7 @@ func (a *app) renderLogin(w http.ResponseWriter, r *http.Request, v *view, statu
 	if !a.beginPasswordless(w, r, v) {
 		return
 	}
+	v.D["INApas"] = a.inapasOn(v.Realm)
 	a.render(w, status, "login", v)
 }
 
@@ -274,6 +275,10 @@ func (a *app) loggedIn(w http.ResponseWriter, r *http.Request, res *auth.LoginRe
 // reports whether it did not.
 func (a *app) beginSession(w http.ResponseWriter, r *http.Request, res *auth.LoginResult) bool {
 	a.sessions.SetDevice(w, res.Device)
+	if a.cookie(r, fedLoginCookie) != "" {
+		// This session is not INApas's (fedCallback sets it again when it is).
+		a.clearCookie(w, fedLoginCookie)
+	}
 	if _, err := a.sessions.Begin(w, r, res.Account); err != nil {
 		a.fail(w, r, err)
 		return false
