@@ -275,7 +275,10 @@ func (a *app) fedCallback(w http.ResponseWriter, r *http.Request) {
 		a.setCookie(w, fedLoginCookie, ri.Slug, time.Time{})
 		http.Redirect(w, r, afterLogin(ri.Slug, ""), http.StatusSeeOther)
 	case errors.As(err, &sfr):
-		a.toSecondStep(w, r, ri.Slug, sfr, "", "")
+		// As toSecondStep, and the page says that INApas, not the
+		// password, was right.
+		a.setCookie(w, "masuk-2fa", sfr.Pending, sfr.ExpiresAt)
+		http.Redirect(w, r, "/"+ri.Slug+"/verifikasi?m="+methodList(sfr.Methods)+"&next=&via="+inapasName, http.StatusSeeOther)
 	case errors.As(err, &enr):
 		a.setEnrollment(w, enr)
 		http.Redirect(w, r, enrollChoice(ri.Slug, ""), http.StatusSeeOther)

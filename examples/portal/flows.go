@@ -346,6 +346,11 @@ func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view
 		v.D["Sent"] = ""
 	}
 	v.D["M"] = r.FormValue("m")
+	// After INApas (federation.go), the page does not say the password
+	// was right.
+	if r.FormValue("via") == inapasName {
+		v.D["Via"] = inapasName
+	}
 	v.D["Next"] = localPath(r.FormValue("next"), "")
 	// The language switch stays on the step, with its methods, also from
 	// the answer to a code sent or refused, which a POST gets.

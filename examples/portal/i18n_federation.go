@@ -12,6 +12,7 @@ var federationMessages = map[string][2]string{
 	"fed.notlinked":     {"Akun INApas Anda belum terhubung ke akun di portal ini. Masuk dengan %s dan kata sandi, lalu hubungkan INApas di halaman Keamanan akun.", "Your INApas is not linked to an account on this portal yet. Log in with your %s and password, then link INApas on your account's Security page."},
 	"fed.back.login":    {"Kembali ke halaman masuk", "Back to the login page"},
 	"fed.back.security": {"Kembali ke halaman keamanan", "Back to the security page"},
+	"fed.sf.intro":      {"INApas telah memastikan identitas Anda. Selesaikan dengan salah satu cara berikut.", "INApas has confirmed who you are. Finish with one of these."},
 	"fed.intro":         {"Hubungkan INApas, identitas digital nasional, agar Anda dapat masuk ke akun ini dengannya.", "Link INApas, the national digital identity, so that you can log in to this account with it."},
 	"fed.none":          {"INApas belum terhubung.", "INApas is not linked."},
 	"fed.link":          {"Hubungkan INApas", "Link INApas"},
