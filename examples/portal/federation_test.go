@@ -120,6 +120,8 @@ func TestINApasSAPKLogin(t *testing.T) {
 	assert.Equal(t, http.SameSiteLaxMode, ck.SameSite)
 	assert.True(t, ck.MaxAge > 0 && ck.MaxAge <= 600, "for the ten minutes at the provider: %d", ck.MaxAge)
 	assert.NotContains(t, resp.Header.Get("Location"), ck.Value[2:], "the binding never leaves the browser's cookie")
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "form-action 'self' "+p.op.Issuer+";",
+		"the forms that link INApas and log out lead there")
 
 	back := p.approve(p.start(b, http.MethodGet, "/sapk/inapas"))
 	status, body := b.get(back)
@@ -314,6 +316,15 @@ func TestINApasBPN(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, "/akun", anon.url.Path)
 	assert.Contains(t, body, "sari.notaris")
+
+	// Another partner cannot link the same INApas: the page says so and
+	// leads back to the security page.
+	other := p.browser()
+	p.bpnWithApp(other, "budi.ppat", "budi@ppat.example.id")
+	status, body = other.get(p.approve(p.start(other, http.MethodPost, "/akun/keamanan/inapas")))
+	assert.Equal(t, http.StatusConflict, status, body)
+	assert.Contains(t, body, t2("id", "fed.failed"))
+	assert.Contains(t, body, `href="/akun/keamanan#inapas"`)
 }
 
 // TestINApasAcceptMFA: with -inapas-accept-mfa, INApas's own second
