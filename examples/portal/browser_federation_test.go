@@ -108,6 +108,9 @@ func TestBrowserINApas(t *testing.T) {
 			b.click(`form:has(#code-totp) > button`)
 			require.Equal(t, "/akun", b.path())
 			assert.Contains(t, b.text(), "sari.notaris")
+			b.click(`header form[action="/keluar"] > button`)
+			require.Equal(t, "/bpn/masuk", strings.Split(b.path(), "?")[0], "back from INApas's logout")
+			assert.Len(t, p.op.Logouts(), 2)
 		})
 	})
 }

@@ -316,6 +316,13 @@ func TestINApasBPN(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, "/akun", anon.url.Path)
 	assert.Contains(t, body, "sari.notaris")
+	status, body = anon.post("/keluar", url.Values{})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "/bpn/masuk", anon.url.Path)
+	assert.Len(t, p.op.Logouts(), 1, "the session came from INApas, through the second step")
+	status, body = b.post("/keluar", url.Values{})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Len(t, p.op.Logouts(), 1, "the password's session does not go to INApas")
 
 	// Another partner cannot link the same INApas: the page says so and
 	// leads back to the security page.

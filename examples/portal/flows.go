@@ -401,7 +401,16 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		})
 		if err == nil {
 			a.clearCookie(w, "masuk-2fa")
-			a.loggedIn(w, r, res, ri.Slug, r.PostFormValue("next"))
+			if !a.beginSession(w, r, res) {
+				return
+			}
+			// After INApas (the step's address says so), the logout goes
+			// there too (federation.go). Claimed falsely, it only logs out
+			// of INApas as well.
+			if r.FormValue("via") == inapasName && a.inapasOn(ri.Slug) {
+				a.setCookie(w, fedLoginCookie, ri.Slug, time.Time{})
+			}
+			http.Redirect(w, r, afterLogin(ri.Slug, r.PostFormValue("next")), http.StatusSeeOther)
 			return
 		}
 		var enr *auth.EnrollmentRequired
