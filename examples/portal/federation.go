@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ecdsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -156,23 +157,28 @@ func (a *app) fedCookieName() string {
 	return "__Secure-" + fedCookie
 }
 
-// setBinding keeps a start's binding for the realm's callback alone, and
-// whether it links ("l") or logs in ("m").
-func (a *app) setBinding(w http.ResponseWriter, realm, intent string, fr *auth.FederationRedirect) {
-	http.SetCookie(w, &http.Cookie{Name: a.fedCookieName(), Value: intent + "." + fr.Binding, Path: "/" + realm + "/inapas/kembali",
+// setBinding keeps a start's binding for the realm's callback alone,
+// whether it links ("l") or logs in ("m"), and the page a login goes on
+// to.
+func (a *app) setBinding(w http.ResponseWriter, realm, intent, next string, fr *auth.FederationRedirect) {
+	v := intent + "." + fr.Binding + "." + base64.RawURLEncoding.EncodeToString([]byte(next))
+	http.SetCookie(w, &http.Cookie{Name: a.fedCookieName(), Value: v, Path: "/" + realm + "/inapas/kembali",
 		MaxAge: max(int(fr.ExpiresAt.Sub(a.now())/time.Second), 1), Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
-// takeBinding reads and clears the binding cookie.
-func (a *app) takeBinding(w http.ResponseWriter, r *http.Request, realm string) (intent, binding string) {
+// takeBinding reads and clears the binding cookie. next is a path of
+// the portal, or "".
+func (a *app) takeBinding(w http.ResponseWriter, r *http.Request, realm string) (intent, binding, next string) {
 	c, err := r.Cookie(a.fedCookieName())
 	if err != nil {
-		return "", ""
+		return "", "", ""
 	}
 	http.SetCookie(w, &http.Cookie{Name: a.fedCookieName(), Path: "/" + realm + "/inapas/kembali", MaxAge: -1,
 		Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	intent, binding, _ = strings.Cut(c.Value, ".")
-	return intent, binding
+	intent, rest, _ := strings.Cut(c.Value, ".")
+	binding, n, _ := strings.Cut(rest, ".")
+	b, _ := base64.RawURLEncoding.DecodeString(n)
+	return intent, binding, localPath(string(b), "")
 }
 
 // fedStart starts a login through INApas: GET /<realm>/inapas.
@@ -186,7 +192,7 @@ func (a *app) fedStart(w http.ResponseWriter, r *http.Request) {
 		a.fedFailed(w, r, ri.Slug, "/"+ri.Slug+"/masuk", err)
 		return
 	}
-	a.setBinding(w, ri.Slug, "m", fr)
+	a.setBinding(w, ri.Slug, "m", localPath(r.URL.Query().Get("next"), ""), fr)
 	http.Redirect(w, r, fr.URL, http.StatusSeeOther)
 }
 
@@ -204,7 +210,7 @@ func (a *app) fedLink(w http.ResponseWriter, r *http.Request) {
 		a.fedSecurityError(w, r, err)
 		return
 	}
-	a.setBinding(w, p.Realm, "l", fr)
+	a.setBinding(w, p.Realm, "l", "", fr)
 	http.Redirect(w, r, fr.URL, http.StatusSeeOther)
 }
 
@@ -251,7 +257,7 @@ func (a *app) fedCallback(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	intent, binding := a.takeBinding(w, r, ri.Slug)
+	intent, binding, next := a.takeBinding(w, r, ri.Slug)
 	q := r.URL.Query()
 	res, err := a.auth.Federation().Callback(r.Context(), auth.FederationCallback{
 		Realm: ri.Slug, Provider: inapasName,
@@ -273,15 +279,15 @@ func (a *app) fedCallback(w http.ResponseWriter, r *http.Request) {
 		}
 		// The session came from INApas: the logout goes there too.
 		a.setCookie(w, fedLoginCookie, ri.Slug, time.Time{})
-		http.Redirect(w, r, afterLogin(ri.Slug, ""), http.StatusSeeOther)
+		http.Redirect(w, r, afterLogin(ri.Slug, next), http.StatusSeeOther)
 	case errors.As(err, &sfr):
 		// As toSecondStep, and the page says that INApas, not the
 		// password, was right.
 		a.setCookie(w, "masuk-2fa", sfr.Pending, sfr.ExpiresAt)
-		http.Redirect(w, r, "/"+ri.Slug+"/verifikasi?m="+methodList(sfr.Methods)+"&next=&via="+inapasName, http.StatusSeeOther)
+		http.Redirect(w, r, "/"+ri.Slug+"/verifikasi?m="+methodList(sfr.Methods)+"&next="+url.QueryEscape(next)+"&via="+inapasName, http.StatusSeeOther)
 	case errors.As(err, &enr):
 		a.setEnrollment(w, enr)
-		http.Redirect(w, r, enrollChoice(ri.Slug, ""), http.StatusSeeOther)
+		http.Redirect(w, r, enrollChoice(ri.Slug, next), http.StatusSeeOther)
 	default:
 		a.fedFailed(w, r, ri.Slug, back, err)
 	}
