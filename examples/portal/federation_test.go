@@ -381,3 +381,18 @@ func TestINApasConfig(t *testing.T) {
 	_, body = p.browser().get("/bpjs/masuk")
 	assert.Contains(t, body, `href="/bpjs/inapas"`)
 }
+
+// TestINApasFlags: the flags and the environment set INApas's
+// configuration; the secret comes from the environment only.
+func TestINApasFlags(t *testing.T) {
+	t.Setenv("MASUK_INAPAS_SECRET", "rahasia")
+	t.Setenv("MASUK_INAPAS_CLIENT_ID", "portal-env")
+	cfg, err := parseFlags([]string{"-inapas-issuer", "https://inapas.example.id", "-inapas-key", "k.pem", "-inapas-key-id", "k1", "-inapas-accept-mfa", "mfa, hwk,"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://inapas.example.id", cfg.INApasIssuer)
+	assert.Equal(t, "portal-env", cfg.INApasClientID)
+	assert.Equal(t, "k.pem", cfg.INApasKeyFile)
+	assert.Equal(t, "k1", cfg.INApasKeyID)
+	assert.Equal(t, "rahasia", cfg.INApasSecret)
+	assert.Equal(t, []string{"mfa", "hwk"}, cfg.INApasAcceptMFA)
+}
