@@ -396,3 +396,27 @@ func TestINApasFlags(t *testing.T) {
 	assert.Equal(t, "rahasia", cfg.INApasSecret)
 	assert.Equal(t, []string{"mfa", "hwk"}, cfg.INApasAcceptMFA)
 }
+
+// TestINApasLocked: INApas does not open an account that is locked: the
+// page says so, as the login form would.
+func TestINApasLocked(t *testing.T) {
+	p := newINApasPortal(t)
+	p.op.SignIn(map[string]any{"sub": "inapas-rahmat", "kpj": kpj})
+	b := p.browser()
+	_, _ = b.get(p.approve(p.start(b, http.MethodGet, "/bpjs/inapas")))
+	require.Equal(t, "/akun", b.url.Path)
+	_, _ = b.post("/keluar", url.Values{})
+
+	// Five wrong passwords (BPJS asks for the captcha every time; the
+	// test's captcha is all zeros) lock the member until an operator
+	// unlocks.
+	for range 5 {
+		_, body := b.get("/bpjs/masuk")
+		b.login("bpjs", kpj, "salah-sekali", "captcha_id", captchaID(body), "captcha", "000000")
+	}
+	status, body := b.get(p.approve(p.start(b, http.MethodGet, "/bpjs/inapas")))
+	assert.Equal(t, http.StatusTooManyRequests, status, body)
+	assert.Contains(t, body, t2("id", "fed.failed"))
+	_, body = b.get("/akun")
+	assert.Equal(t, "/", b.url.Path, "nobody signed in: %s", body)
+}
