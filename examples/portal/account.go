@@ -31,6 +31,12 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	// A session that came from INApas logs out there too, when INApas
+	// can (federation.go); it comes back to the login page.
+	if u := a.fedLogoutURL(w, r, p.Realm); u != "" {
+		http.Redirect(w, r, u, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/"+p.Realm+"/masuk?ok=loggedout", http.StatusSeeOther)
 }
 
@@ -92,7 +98,8 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 // securityNotices are the messages a redirect to the security page may ask
 // for.
 var securityNotices = map[string]string{"removed": "sec.removed", "forgotten": "sec.forgotten", "added": "sec.added",
-	"confirmed": "sec.confirmed", "phonechanged": "sec.phone.changed", "passkey": "pk.added", "renamed": "pk.renamed"}
+	"confirmed": "sec.confirmed", "phonechanged": "sec.phone.changed", "passkey": "pk.added", "renamed": "pk.renamed",
+	"linked": "fed.linked.done", "unlinked": "fed.unlinked.done"}
 
 func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, principal(r).Realm)
@@ -139,6 +146,14 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 	a.reauthNotes(v, p, rs.Session.ReauthWithin)
 	if pv := a.phoneSection(r, v, rs, s); pv != nil {
 		v.D["Phone"] = pv
+	}
+	if a.inapasOn(p.Realm) {
+		ids, err := a.auth.Federation().Identities(r.Context(), p.AccountID)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["INApas"], v.D["Identities"] = true, ids
 	}
 	a.dataSection(v, p.Realm)
 	a.render(w, status, "security", v)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"database/sql"
 	"embed"
@@ -118,6 +119,17 @@ type config struct {
 	// with it, a scraper sends the token as a bearer token. Empty, the
 	// default, measures nothing.
 	MetricsAddr, MetricsToken string
+	// INApasIssuer, when set, makes SAPK, BPJS and BPN log in through
+	// INApas (federation.go) as the client INApasClientID, which
+	// authenticates with the EC key in the PEM file INApasKeyFile
+	// (private_key_jwt, published under INApasKeyID at
+	// /.well-known/jwks.json) or with INApasSecret (client_secret_basic).
+	// Empty, the default, leaves INApas off.
+	INApasIssuer, INApasClientID, INApasKeyFile, INApasKeyID, INApasSecret string
+	// INApasAcceptMFA are the ID token's "amr" values that stand in for
+	// a realm's own second factor. Nil means none: the realm asks for
+	// its own after INApas, as after a password.
+	INApasAcceptMFA []string
 }
 
 // realmInfo is one of the portal's realms: masuk's settings for it, as
@@ -351,7 +363,9 @@ type app struct {
 	// seededPassword is the operator's password when this start created
 	// the account, for tests.
 	seededPassword string
-	closers        []func() error
+	// inapasKey is the INApas client's private_key_jwt key, or nil.
+	inapasKey *ecdsa.PrivateKey
+	closers   []func() error
 }
 
 // newApp wires the portal for cfg: it opens and migrates the database,
@@ -451,9 +465,14 @@ func newApp(cfg config) (*app, http.Handler, error) {
 	if p.bpn, p.bpnRules, err = policies(bpn, checker); err != nil {
 		return nil, nil, err
 	}
+	if err := a.loadINApas(); err != nil {
+		return nil, nil, err
+	}
 	a.realms = a.portalRealms(p)
 	authRealms := map[string]auth.Realm{}
 	for name, ri := range a.realms {
+		ri.Realm.Federation = a.federation(name)
+		a.realms[name] = ri
 		authRealms[name] = ri.Realm
 	}
 	a.auth, err = auth.New(auth.Config{
@@ -883,6 +902,10 @@ func (a *app) routes() http.Handler {
 		if ri.Realm.Passkeys.Passwordless {
 			page("POST /masuk/passkey", a.passkeyLogin)
 		}
+		if a.inapasOn(slug) {
+			page("GET /inapas", a.fedStart)
+			page("GET /inapas/kembali", a.fedCallback)
+		}
 		if !ri.Register {
 			continue
 		}
@@ -917,6 +940,11 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /akun/keamanan/ponsel", must(http.HandlerFunc(a.phoneRequest)))
 	mux.Handle("POST /akun/keamanan/ponsel/kode", must(http.HandlerFunc(a.phoneConfirm)))
 	mux.Handle("POST /akun/keamanan/ponsel/batal", must(http.HandlerFunc(a.phoneCancel)))
+	if a.cfg.INApasIssuer != "" {
+		mux.Handle("POST /akun/keamanan/inapas", must(http.HandlerFunc(a.fedLink)))
+		mux.Handle("POST /akun/keamanan/inapas/putuskan", must(http.HandlerFunc(a.fedUnlink)))
+		mux.HandleFunc("GET /.well-known/jwks.json", a.jwks)
+	}
 	mux.Handle("GET /akun/sesi", must(http.HandlerFunc(a.sessionsPage)))
 	mux.Handle("POST /akun/sesi/akhiri", must(http.HandlerFunc(a.sessionRevoke)))
 	mux.Handle("POST /akun/sesi/lainnya", must(http.HandlerFunc(a.sessionsRevokeOthers)))
@@ -1019,8 +1047,16 @@ func (a *app) secure(next http.Handler) http.Handler {
 	// options from its form's data-options): no inline script, no other
 	// site's. WebAuthn needs no connect-src: the browser's ceremony is no
 	// fetch of the page's.
-	const csp = "default-src 'none'; script-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; " +
-		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	//
+	// With INApas, the forms that link it and log out lead there (a
+	// browser holds a form's redirects to form-action too): its origin
+	// joins 'self'.
+	formAction := "'self'"
+	if o := a.inapasOrigin(); o != "" {
+		formAction += " " + o
+	}
+	csp := "default-src 'none'; script-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; " +
+		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)

@@ -147,6 +147,7 @@ func (a *app) renderLogin(w http.ResponseWriter, r *http.Request, v *view, statu
 	if !a.beginPasswordless(w, r, v) {
 		return
 	}
+	v.D["INApas"] = a.inapasOn(v.Realm)
 	a.render(w, status, "login", v)
 }
 
@@ -274,6 +275,10 @@ func (a *app) loggedIn(w http.ResponseWriter, r *http.Request, res *auth.LoginRe
 // reports whether it did not.
 func (a *app) beginSession(w http.ResponseWriter, r *http.Request, res *auth.LoginResult) bool {
 	a.sessions.SetDevice(w, res.Device)
+	if a.cookie(r, fedLoginCookie) != "" {
+		// This session is not INApas's (fedCallback sets it again when it is).
+		a.clearCookie(w, fedLoginCookie)
+	}
 	if _, err := a.sessions.Begin(w, r, res.Account); err != nil {
 		a.fail(w, r, err)
 		return false
@@ -341,6 +346,11 @@ func (a *app) renderSecondFactor(w http.ResponseWriter, r *http.Request, v *view
 		v.D["Sent"] = ""
 	}
 	v.D["M"] = r.FormValue("m")
+	// After INApas (federation.go), the page does not say the password
+	// was right.
+	if r.FormValue("via") == inapasName {
+		v.D["Via"] = inapasName
+	}
 	v.D["Next"] = localPath(r.FormValue("next"), "")
 	// The language switch stays on the step, with its methods, also from
 	// the answer to a code sent or refused, which a POST gets.
@@ -391,7 +401,16 @@ func (a *app) secondFactorPost(w http.ResponseWriter, r *http.Request) {
 		})
 		if err == nil {
 			a.clearCookie(w, "masuk-2fa")
-			a.loggedIn(w, r, res, ri.Slug, r.PostFormValue("next"))
+			if !a.beginSession(w, r, res) {
+				return
+			}
+			// After INApas (the step's address says so), the logout goes
+			// there too (federation.go). Claimed falsely, it only logs out
+			// of INApas as well.
+			if r.FormValue("via") == inapasName && a.inapasOn(ri.Slug) {
+				a.setCookie(w, fedLoginCookie, ri.Slug, time.Time{})
+			}
+			http.Redirect(w, r, afterLogin(ri.Slug, r.PostFormValue("next")), http.StatusSeeOther)
 			return
 		}
 		var enr *auth.EnrollmentRequired

@@ -350,7 +350,7 @@ func TestLoginMessages(t *testing.T) {
 			assert.Contains(t, messages, strings.Replace(k, "%s", string(m), 1))
 		}
 	}
-	for _, set := range []map[string][2]string{loginMessages, passkeyMessages} {
+	for _, set := range []map[string][2]string{loginMessages, passkeyMessages, federationMessages} {
 		for k := range set {
 			assert.Equal(t, strings.Count(messages[k][0], "%"), strings.Count(messages[k][1], "%"), k)
 		}

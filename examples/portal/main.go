@@ -108,6 +108,25 @@
 //	                                   needs the database. Default: a second factor of their
 //	                                   choice, if any
 //
+// # Masuk dengan INApas
+//
+//	-inapas-issuer https://...         INApas's issuer (or $MASUK_INAPAS_ISSUER): SAPK,
+//	                                   BPJS and BPN offer "Masuk dengan INApas"; register
+//	                                   <base-url>/<realm>/inapas/kembali as their
+//	                                   redirect URIs, <base-url>/<realm>/masuk?ok=loggedout
+//	                                   as the post-logout ones
+//	-inapas-client-id ID               the portal's client at INApas ($MASUK_INAPAS_CLIENT_ID)
+//	-inapas-key inapas.pem             the client's EC key (private_key_jwt), whose public
+//	-inapas-key-id 2026-1              half <base-url>/.well-known/jwks.json serves under
+//	                                   this id; or MASUK_INAPAS_SECRET for client_secret_basic
+//	-inapas-accept-mfa mfa             INApas's "amr" values that stand in for a realm's
+//	                                   second factor (default none)
+//
+// SAPK and BPJS find accounts by INApas's "nip" and "kpj" claims (which
+// INApas's claim list, confirmed at onboarding, must hold) and make them
+// for people who have none; BPN links INApas to a signed-in account only.
+// See federation.go.
+//
 // The session cookie is Secure with the __Host- prefix unless -base-url is
 // plain http on localhost (see newApp).
 package main
@@ -164,6 +183,18 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address, apart from the portal: this machine only (e.g. localhost:9464) unless $MASUK_METRICS_TOKEN is set, which scrapers send as a bearer token (default: no metrics)")
 	fs.BoolVar(&cfg.OperatorPasskeys, "operator-passkeys", false, "operators complete their login with a passkey, and with nothing else (needs a -base-url whose host is a domain)")
 	fs.BoolVar(&cfg.BreachFailClosed, "breach-fail-closed", false, "while the breached-password lookup fails, refuse to set any password (default: let passwords through on the local rules, and log)")
+	fs.StringVar(&cfg.INApasIssuer, "inapas-issuer", os.Getenv("MASUK_INAPAS_ISSUER"), "INApas's issuer URL: SAPK, BPJS and BPN log in through INApas (default $MASUK_INAPAS_ISSUER; empty: off)")
+	fs.StringVar(&cfg.INApasClientID, "inapas-client-id", os.Getenv("MASUK_INAPAS_CLIENT_ID"), "the portal's client ID at INApas (default $MASUK_INAPAS_CLIENT_ID)")
+	fs.StringVar(&cfg.INApasKeyFile, "inapas-key", "", "PEM file of the EC private key the portal authenticates to INApas with (private_key_jwt); or $MASUK_INAPAS_SECRET for client_secret_basic")
+	fs.StringVar(&cfg.INApasKeyID, "inapas-key-id", "", "the key's id (kid) in the portal's /.well-known/jwks.json")
+	fs.Func("inapas-accept-mfa", "comma-separated `amr` values of INApas's ID token that stand in for a realm's own second factor (default: none, the realm asks for its own)", func(v string) error {
+		for m := range strings.SplitSeq(v, ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				cfg.INApasAcceptMFA = append(cfg.INApasAcceptMFA, m)
+			}
+		}
+		return nil
+	})
 	fs.Func("trusted-proxy", "comma-separated `networks` of the reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8", func(v string) error {
 		for p := range strings.SplitSeq(v, ",") {
 			if p = strings.TrimSpace(p); p == "" {
@@ -185,6 +216,7 @@ func parseFlags(args []string) (config, error) {
 	cfg.SMSToken = os.Getenv("MASUK_SMS_TOKEN")
 	cfg.KeyringHex = os.Getenv("MASUK_KEYRING_KEY")
 	cfg.MetricsToken = os.Getenv("MASUK_METRICS_TOKEN")
+	cfg.INApasSecret = os.Getenv("MASUK_INAPAS_SECRET")
 	return cfg, nil
 }
 
