@@ -349,6 +349,9 @@ func New(cfg Config) (*Authenticator, error) {
 		}
 	}
 	a.events.plan(a.defaults, a.realms)
+	if err := a.checkClientKeys(); err != nil {
+		return nil, err
+	}
 	if cfg.EventSink != nil && isNil(cfg.EventSink) {
 		return nil, fmt.Errorf("%w: Config.EventSink holds a nil %T", ErrConfig, cfg.EventSink)
 	}

@@ -1095,6 +1095,26 @@ func (v *Federation) LogoutURL(ctx context.Context, l FederationLogout) (_ strin
 	return u.String(), nil
 }
 
+// checkClientKeys refuses one key ID given to two keys: JWKS publishes
+// one key per ID, and a provider would not verify the other's
+// assertions.
+func (a *Authenticator) checkClientKeys() error {
+	seen := map[string]*ecdsa.PrivateKey{}
+	for _, r := range append([]*realmConfig{a.defaults}, slices.Collect(maps.Values(a.realms))...) {
+		for _, rp := range r.providers {
+			k := rp.p.ClientKey
+			if k == nil {
+				continue
+			}
+			if other, ok := seen[rp.p.ClientKeyID]; ok && !other.Equal(k) {
+				return fmt.Errorf("%w: Federation providers: ClientKeyID %q names two different keys", ErrConfig, rp.p.ClientKeyID)
+			}
+			seen[rp.p.ClientKeyID] = k
+		}
+	}
+	return nil
+}
+
 // JWKS returns the public keys of every realm's private_key_jwt
 // providers as a JSON Web Key Set, for the URL registered at the
 // providers (INApas asks for one).

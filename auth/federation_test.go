@@ -483,6 +483,22 @@ func TestFederationConfig(t *testing.T) {
 	}
 	_, err = auth.New(auth.Config{Store: authtest.New(t, auth.Config{}).Store, Hasher: &authtest.Hasher{}, Realms: map[string]auth.Realm{"sapk": {Federation: auth.FederationPolicy{Providers: []auth.Provider{good, good}}}}})
 	assert.ErrorIs(t, err, auth.ErrConfig, "a name twice")
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	second := good
+	second.ClientKey = other
+	_, err = auth.New(auth.Config{Store: authtest.New(t, auth.Config{}).Store, Hasher: &authtest.Hasher{}, Realms: map[string]auth.Realm{
+		"sapk": {Federation: auth.FederationPolicy{Providers: []auth.Provider{good}}},
+		"bpjs": {Federation: auth.FederationPolicy{Providers: []auth.Provider{second}}},
+	}})
+	assert.ErrorIs(t, err, auth.ErrConfig, "one key ID for two keys")
+	assert.ErrorContains(t, err, "ClientKeyID")
+	second.ClientKey = key
+	_, err = auth.New(auth.Config{Store: authtest.New(t, auth.Config{}).Store, Hasher: &authtest.Hasher{}, Realms: map[string]auth.Realm{
+		"sapk": {Federation: auth.FederationPolicy{Providers: []auth.Provider{good}}},
+		"bpjs": {Federation: auth.FederationPolicy{Providers: []auth.Provider{second}}},
+	}})
+	assert.NoError(t, err, "one key shared by two realms")
 	_, err = auth.New(auth.Config{Store: authtest.New(t, auth.Config{}).Store, Hasher: &authtest.Hasher{}, Realms: map[string]auth.Realm{"sapk": {Federation: auth.FederationPolicy{Providers: []auth.Provider{good}}}}})
 	assert.NoError(t, err)
 	assert.False(t, errors.Is(err, auth.ErrConfig))
