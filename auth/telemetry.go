@@ -109,19 +109,19 @@ func (t *telemetry) init(a *Authenticator, mp metric.MeterProvider, tp trace.Tra
 	}
 	m := mp.Meter(InstrumentationName)
 	var errs []error
-	counter := func(name, desc string) metric.Int64Counter {
-		c, err := m.Int64Counter(name, metric.WithDescription(desc), metric.WithUnit("{"+unitOf(name)+"}"))
+	counter := func(name, unit, desc string) metric.Int64Counter {
+		c, err := m.Int64Counter(name, metric.WithDescription(desc), metric.WithUnit(unit))
 		errs = append(errs, err)
 		return c
 	}
-	t.logins = counter("masuk.logins", "Login attempts by realm, step (password, second_step, passkey) and outcome (succeeded, or the error's code).")
-	t.events = counter("masuk.events", "Events recorded in the activity log, by realm and kind.")
-	t.locks = counter("masuk.lockout.locks", "Accounts locked by failed attempts, by realm.")
-	t.unlocks = counter("masuk.lockout.unlocks", "Locks ended by an operator, by realm.")
-	t.resets = counter("masuk.resets", "Password resets by realm and stage (requested, completed).")
-	t.captchas = counter("masuk.captchas", "Captcha answers checked at login, by realm and outcome (succeeded, or the error's code), and captchas asked for (captcha_required).")
-	t.messages = counter("masuk.messages", "Emails, SMS and WhatsApp messages handed to the sender, by channel, purpose and outcome (sent, failed).")
-	t.sessions = counter("masuk.sessions.loaded", "Sessions loaded by realm and outcome (succeeded, or the error's code; the realm is empty when no session was found).")
+	t.logins = counter("masuk.logins", "{attempt}", "Login attempts by realm, step (password, second_step, passkey) and outcome (succeeded, or the error's code).")
+	t.events = counter("masuk.events", "{event}", "Events recorded in the activity log, by realm and kind.")
+	t.locks = counter("masuk.lockout.locks", "{lock}", "Accounts locked by failed attempts, by realm.")
+	t.unlocks = counter("masuk.lockout.unlocks", "{lock}", "Locks ended by an operator, by realm.")
+	t.resets = counter("masuk.resets", "{reset}", "Password resets by realm and stage (requested, completed).")
+	t.captchas = counter("masuk.captchas", "{captcha}", "Captcha answers checked at login, by realm and outcome (succeeded, or the error's code), and captchas asked for (captcha_required).")
+	t.messages = counter("masuk.messages", "{message}", "Emails, SMS and WhatsApp messages handed to the sender, by channel, purpose and outcome (sent, failed).")
+	t.sessions = counter("masuk.sessions.loaded", "{session}", "Sessions loaded by realm and outcome (succeeded, or the error's code; the realm is empty when no session was found).")
 	running, err1 := m.Int64ObservableGauge("masuk.background.running", metric.WithDescription("Background jobs running now."), metric.WithUnit("{job}"))
 	dropped, err2 := m.Int64ObservableCounter("masuk.background.dropped", metric.WithDescription("Background jobs not run because too many were running."), metric.WithUnit("{job}"))
 	panicked, err3 := m.Int64ObservableCounter("masuk.background.panics", metric.WithDescription("Background jobs that panicked (a bug: each is logged with its stack)."), metric.WithUnit("{job}"))
@@ -151,25 +151,6 @@ func (t *telemetry) init(a *Authenticator, mp metric.MeterProvider, tp trace.Tra
 	}
 	t.metrics = true
 	return nil
-}
-
-// unitOf is the annotation unit of a counter: what it counts.
-func unitOf(name string) string {
-	switch name {
-	case "masuk.logins":
-		return "attempt"
-	case "masuk.events":
-		return "event"
-	case "masuk.lockout.locks", "masuk.lockout.unlocks":
-		return "lock"
-	case "masuk.resets":
-		return "reset"
-	case "masuk.captchas":
-		return "captcha"
-	case "masuk.messages":
-		return "message"
-	}
-	return "session"
 }
 
 // realm is the label of realm name: "" for none; "invalid" for a name
