@@ -285,13 +285,18 @@ func New(cfg Config) (*Authenticator, error) {
 	if cfg.TracerProvider != nil {
 		rs = rs.traced(cfg.TracerProvider.Tracer(InstrumentationName))
 	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	rs = rs.copying(logger)
 	a := &Authenticator{
 		store:   durable{rs.accounts, rs.credentials, rs.events},
 		roles:   rs,
 		hasher:  cfg.Hasher,
 		now:     cfg.Now,
 		rand:    cfg.Rand,
-		log:     cfg.Logger,
+		log:     logger,
 		captcha: cfg.Captcha,
 		tokens:  rs.tokens,
 		sender:  cfg.Sender,
@@ -314,9 +319,6 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	if a.rand == nil {
 		a.rand = rand.Reader
-	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
 	}
 	if !cfg.SessionsOff {
 		a.sessions = rs.sessions

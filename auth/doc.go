@@ -319,6 +319,14 @@
 // minute. A password change ends every session, so start a new one after
 // it.
 //
+// A load is one read of the session store when that store also keeps the
+// accounts (sqlstore: the session's row keeps a copy of its account), or
+// keeps copies of them beside the sessions ([store.AccountCopies]:
+// redisstore with the accounts in SQL). In the second case every account
+// write of the Authenticator drops the account's copies first and is
+// refused when it cannot; a write made around masuk shows in the
+// account's sessions within redisstore's Config.AccountCopyFor.
+//
 // Sensitive actions (second factors, recovery codes, the email address,
 // the phone number) take the owner's password. Given [Request].Session
 // instead, they go through without it when the owner proved the password

@@ -31,6 +31,11 @@ type roles struct {
 	// also keeps the accounts: a session and its account in one read;
 	// nil otherwise.
 	joined store.SessionAccounts
+	// copies is the sessions role's store.AccountCopies when that store
+	// keeps copies and is apart from the accounts (and does not read
+	// both at once): a session and its account's copy in one read; nil
+	// otherwise.
+	copies store.AccountCopies
 }
 
 // durable is the accounts, credentials and events roles as one
@@ -110,6 +115,9 @@ func resolveRoles(cfg Config) (roles, error) {
 	}
 	if j, ok := r.sessions.(store.SessionAccounts); ok && sameStore(r.sessions, r.accounts) {
 		r.joined = j
+	}
+	if c, ok := r.sessions.(store.AccountCopies); ok && r.joined == nil && !sameStore(r.sessions, r.accounts) && c.CopyFor() > 0 {
+		r.copies = c
 	}
 	sf, remember := secondFactorsOn(cfg), rememberOn(cfg)
 	for _, need := range []struct {

@@ -111,9 +111,12 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 	b.Logf("PostgreSQL: session and account row %d bytes of text", size)
 	pgSize := size
 
-	// Redis: the session's hash, in bytes of fields and values; a string
-	// of that many bytes.
+	// Redis: the session's hash with its account's copy, in bytes of
+	// fields and values; a string of that many bytes.
 	hot, hotSession := start(rs, "wati")
+	// The first load keeps the account's copy in the session's hash,
+	// which every later load reads with it.
+	require.NoError(b, load(hot, hotSession.Token)(ctx))
 	fields, err := client.HGetAll(ctx, prefix+"session:"+hotSession.ID).Result()
 	require.NoError(b, err)
 	size = 0
@@ -203,6 +206,11 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 		}},
 		{"PostgreSQL+Redis/load", load(hot, hotSession.Token)},
 		{"PostgreSQL+Redis/raw-get", func(ctx context.Context) error { return client.Get(ctx, rawKey).Err() }},
+		// The load's own command sent by hand, without Go's work around
+		// it: how much of the gap is the hash's fields.
+		{"PostgreSQL+Redis/raw-hgetall", func(ctx context.Context) error {
+			return client.HGetAll(ctx, prefix+"session:"+hotSession.ID).Err()
+		}},
 	}
 	if !copied {
 		ops = slices.DeleteFunc(ops, func(o benchOp) bool { return o.name == "PostgreSQL/raw-row" })
@@ -256,6 +264,8 @@ func BenchmarkLoadSessionVsRaw(b *testing.B) {
 			{"SQLite/load", "SQLite/raw-select"},
 			{"SQLite/load", "SQLite/raw-select-prepared"},
 			{"PostgreSQL+Redis/load", "PostgreSQL+Redis/raw-get"},
+			{"PostgreSQL+Redis/load", "PostgreSQL+Redis/raw-hgetall"},
+			{"PostgreSQL+Redis/raw-hgetall", "PostgreSQL+Redis/raw-get"},
 		} {
 			x, ok1 := index[p[0]]
 			y, ok2 := index[p[1]]

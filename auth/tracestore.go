@@ -16,7 +16,7 @@ import (
 // traced one of the same role, whose calls are each a span named
 // "masuk.store.<role>.<method>". The wrappers embed nothing: a method
 // added to a role does not compile until it is traced here, and an
-// optional role (store.Erasure, store.SessionAccounts) is found on the
+// optional role (store.Erasure, store.SessionAccounts, store.AccountCopies) is found on the
 // host's store before wrapping, so that tracing never hides one.
 
 // attrStoreResult is a store call's result: ok, or the sentinel it
@@ -88,6 +88,9 @@ func (rs roles) traced(t trace.Tracer) roles {
 	}
 	if rs.joined != nil {
 		w.joined = tracedSessionAccounts{rs.joined, t}
+	}
+	if rs.copies != nil {
+		w.copies = tracedAccountCopies{rs.copies, t}
 	}
 	return w
 }
@@ -507,4 +510,41 @@ func (w tracedFederation) UseFederatedIdentity(ctx context.Context, realm, issue
 func (w tracedFederation) UnlinkIdentity(ctx context.Context, accountID, issuer, subject string, keepAWay bool) error {
 	ctx, sp := startStore(ctx, w.t, "masuk.store.federation.UnlinkIdentity")
 	return endStore(sp, w.s.UnlinkIdentity(ctx, accountID, issuer, subject, keepAWay))
+}
+
+// tracedAccountCopies is a store.AccountCopies whose every call but
+// CopyFor (a setting) is a span.
+type tracedAccountCopies struct {
+	s store.AccountCopies
+	t trace.Tracer
+}
+
+func (w tracedAccountCopies) CopyFor() time.Duration { return w.s.CopyFor() }
+
+func (w tracedAccountCopies) SessionCopy(ctx context.Context, selector string, at time.Time) (store.Session, store.Account, bool, error) {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.accountcopies.SessionCopy")
+	se, acct, ok, err := w.s.SessionCopy(ctx, selector, at)
+	return se, acct, ok, endStore(sp, err)
+}
+
+func (w tracedAccountCopies) CopyGeneration(ctx context.Context, accountID string) (uint64, error) {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.accountcopies.CopyGeneration")
+	v, err := w.s.CopyGeneration(ctx, accountID)
+	return v, endStore(sp, err)
+}
+
+func (w tracedAccountCopies) KeepCopy(ctx context.Context, selector string, a store.Account, gen uint64, at time.Time) (bool, error) {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.accountcopies.KeepCopy")
+	v, err := w.s.KeepCopy(ctx, selector, a, gen, at)
+	return v, endStore(sp, err)
+}
+
+func (w tracedAccountCopies) BeginAccountWrite(ctx context.Context, accountID string) error {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.accountcopies.BeginAccountWrite")
+	return endStore(sp, w.s.BeginAccountWrite(ctx, accountID))
+}
+
+func (w tracedAccountCopies) EndAccountWrite(ctx context.Context, accountID string) error {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.accountcopies.EndAccountWrite")
+	return endStore(sp, w.s.EndAccountWrite(ctx, accountID))
 }

@@ -365,3 +365,26 @@ func ChallengeCapacity(t *testing.T, s store.Challenges, t0 time.Time) []store.C
 	create(Challenge(t0, time.Minute), store.ErrCapacity, "full, nothing expired")
 	return cs
 }
+
+// RoundTrips is a go-redis hook that counts the commands and pipelines a
+// client sends: its round trips to Redis. Add it with client.AddHook.
+type RoundTrips struct{ N atomic.Int64 }
+
+// DialHook implements redis.Hook.
+func (h *RoundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook implements redis.Hook.
+func (h *RoundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.N.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook implements redis.Hook.
+func (h *RoundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.N.Add(1)
+		return next(ctx, cmds)
+	}
+}

@@ -1,9 +1,7 @@
 package redisstore_test
 
 import (
-	"context"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,31 +13,11 @@ import (
 	"github.com/masuk-id/masuk/store/redisstore"
 )
 
-// roundTrips counts the commands and pipelines a client sends: its round
-// trips to Redis.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
-
 // countedStore returns a store whose client counts its round trips.
-func countedStore(t testing.TB) (*redisstore.Store, *redis.Client, *roundTrips) {
+func countedStore(t testing.TB) (*redisstore.Store, *redis.Client, *testdb.RoundTrips) {
 	t.Helper()
 	client, prefix := testdb.Redis(t)
-	h := new(roundTrips)
+	h := new(testdb.RoundTrips)
 	client.AddHook(h)
 	s, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
 	require.NoError(t, err)
@@ -58,20 +36,20 @@ func TestRoundTrips(t *testing.T) {
 	c.ID = challengeID
 	require.NoError(t, s.CreateChallenge(ctx, c), "the challenge the methods read and take")
 	for _, m := range methods {
-		h.n.Store(0)
+		h.N.Store(0)
 		require.NoError(t, m.call(ctx, s), m.name)
-		require.EqualValues(t, 1, h.n.Load(), m.name)
+		require.EqualValues(t, 1, h.N.Load(), m.name)
 	}
 	require.NoError(t, client.ScriptFlush(ctx).Err())
-	h.n.Store(0)
+	h.N.Store(0)
 	tk, err := s.TakeAttempt(ctx, t0, keys)
 	require.NoError(t, err)
 	require.True(t, tk.Allowed)
-	require.EqualValues(t, 2, h.n.Load(), "EVALSHA, then EVAL")
-	h.n.Store(0)
+	require.EqualValues(t, 2, h.N.Load(), "EVALSHA, then EVAL")
+	h.N.Store(0)
 	_, err = s.TakeAttempt(ctx, t0, keys)
 	require.NoError(t, err)
-	require.EqualValues(t, 1, h.n.Load(), "EVALSHA")
+	require.EqualValues(t, 1, h.N.Load(), "EVALSHA")
 }
 
 var (
@@ -98,7 +76,7 @@ func BenchmarkFailedAttempt(b *testing.B) {
 	s, _, h := countedStore(b)
 	ctx := b.Context()
 	at := time.Now()
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ResetTimer()
 	for i := range b.N {
 		keys := failedLoginKeys("serial", i)
@@ -109,7 +87,7 @@ func BenchmarkFailedAttempt(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(h.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkFailedAttemptParallel records failed logins from 8×GOMAXPROCS
@@ -117,9 +95,9 @@ func BenchmarkFailedAttempt(b *testing.B) {
 // accounts and an address of its own).
 func BenchmarkFailedAttemptParallel(b *testing.B) {
 	s, _, h := countedStore(b)
-	h.n.Store(0)
+	h.N.Store(0)
 	testdb.BenchmarkFailures(b, s, false)
-	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(h.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkRefuseLocked refuses attempts at a locked account.
@@ -134,14 +112,14 @@ func BenchmarkRefuseLocked(b *testing.B) {
 		_, err = s.FailAttempt(ctx, at, keys)
 		require.NoError(b, err)
 	}
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ResetTimer()
 	for range b.N {
 		if t, err := s.TakeAttempt(ctx, at, keys); err != nil || t.Allowed {
 			b.Fatal(t, err)
 		}
 	}
-	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(h.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkSession loads one session, as every request of a logged-in
@@ -151,7 +129,7 @@ func BenchmarkSession(b *testing.B) {
 	ctx := b.Context()
 	sess := newSession("acc-bench", 30*time.Minute, 12*time.Hour)
 	require.NoError(b, s.CreateSession(ctx, sess))
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -159,7 +137,7 @@ func BenchmarkSession(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(h.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkTouchSession records a use of one session, each a microsecond
@@ -170,7 +148,7 @@ func BenchmarkTouchSession(b *testing.B) {
 	sess := newSession("acc-bench", 30*time.Minute, 12*time.Hour)
 	require.NoError(b, s.CreateSession(ctx, sess))
 	require.NoError(b, s.TouchSession(ctx, sess.Selector, t0, sess.IdleUntil)) // loads the script
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -179,5 +157,5 @@ func BenchmarkTouchSession(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(h.N.Load())/float64(b.N), "roundtrips/op")
 }

@@ -100,10 +100,14 @@
 //
 //	<prefix>session:<selector>
 //
-// with the fields account, realm, hash (binary, as given), stamp, addr
-// (ClientAddr), agent (UserAgent), created, seen, idle and expires
-// (CreatedAt, LastSeenAt, IdleUntil and ExpiresAt, in Unix microseconds),
-// and data:<key> for each entry of its Data. The sorted set
+// with the fields account, created, seen, idle, expires and verified
+// (CreatedAt, LastSeenAt, IdleUntil, ExpiresAt and VerifiedAt, in Unix
+// microseconds), which scripts read and move; s, the parts that never
+// change (realm, hash, stamp, ClientAddr, UserAgent and Data) packed in
+// one value, so that a load reads few fields; and acct, the copy of its
+// account, when one is kept (see "Copies of accounts" below). A session
+// stored by an earlier version, with a field per part, reads as it did.
+// The sorted set
 //
 //	<prefix>sessions:<account ID>
 //
@@ -114,6 +118,10 @@
 // never shortened, and, as IdleUntil is at most ExpiresAt, never past its
 // absolute end; but a TTL is at least a minute. The index expires when
 // the longest-lived session written into it would.
+//
+// Beside them, per account, <prefix>account-gen:<account ID> and
+// <prefix>account-writes:<account ID>, the counters of the copies'
+// protocol.
 //
 // # Captcha challenges
 //
@@ -175,6 +183,35 @@
 // store.MaxTokensPerPurpose per purpose, so the tokens' memory grows with
 // the accounts that ask for them, not with the requests, and every key
 // has a TTL. No data reads back nil.
+//
+// # Copies of accounts
+//
+// A request's session is loaded with its account: with the accounts in a
+// database and the sessions here, that would be two round trips to two
+// servers. A [*Store] implements [store.AccountCopies] instead: a
+// session's hash keeps a copy of its account, so that a load is one
+// HGETALL (measured at about 1.4 times a GET of as many bytes on a
+// loaded machine, against 5 times for the two reads; see BENCHMARKS.md).
+// The Authenticator uses it by itself when its sessions are here and its
+// accounts elsewhere, and follows the protocol store.AccountCopies
+// describes around each write of an account: a write that cannot first
+// drop the account's copies here is not made, and a copy is never older
+// than the last write that completed. Both settings are in [Config]:
+//
+//   - AccountCopyFor (a minute by default) is how long a copy serves.
+//     It bounds how long a write of an account made around masuk (a
+//     host's own SQL, an administrative script) goes unseen by the
+//     account's sessions. A host that writes accounts itself either
+//     calls BeginAccountWrite and EndAccountWrite around its writes, or
+//     accepts that bound, or turns copies off with a negative value
+//     (every load then reads the session here and the account there).
+//   - AccountWriteFor (a minute by default) is how long a write that
+//     began and never ended (its instance died between the two) holds
+//     back new copies of the account; loads meanwhile read the account
+//     from its store.
+//
+// Every instance that shares the sessions must share the copies: the
+// same server and prefix, as it must anyway.
 //
 // # Sessions
 //

@@ -28,6 +28,19 @@ type Config struct {
 	// host that relies on the challenges' TTL and the captcha package's
 	// per-address issuance limit alone. See the package documentation.
 	MaxChallenges int
+	// AccountCopyFor is how long a copy of an account kept in a session
+	// (store.AccountCopies) serves before the next load reads the account
+	// again: the longest that a write of the account made without the
+	// copies' protocol (a host's own SQL) goes unseen by its sessions.
+	// Zero means DefaultAccountCopyFor; a negative value keeps no copies,
+	// and every load reads the session here and the account from its own
+	// store.
+	AccountCopyFor time.Duration
+	// AccountWriteFor is how long an account write that began and never
+	// ended (its instance died, or Redis failed, between the two) holds
+	// back new copies of the account. Zero means DefaultAccountWriteFor.
+	// It must be longer than any account write takes.
+	AccountWriteFor time.Duration
 }
 
 // DefaultMaxChallenges is how many live captcha challenges a Store keeps
@@ -44,6 +57,10 @@ type Store struct {
 	// maxChallenges is Config.MaxChallenges, DefaultMaxChallenges for
 	// zero; negative for no bound.
 	maxChallenges int
+	// copyFor is Config.AccountCopyFor, defaulted; zero for none.
+	copyFor time.Duration
+	// writeFor is Config.AccountWriteFor, defaulted.
+	writeFor time.Duration
 }
 
 // New returns a store that keeps its state in the Redis server or cluster
@@ -66,6 +83,20 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	s := &Store{client: client, prefix: prefix, maxChallenges: cfg.MaxChallenges}
 	if s.maxChallenges == 0 {
 		s.maxChallenges = DefaultMaxChallenges
+	}
+	switch {
+	case cfg.AccountCopyFor == 0:
+		s.copyFor = DefaultAccountCopyFor
+	case cfg.AccountCopyFor > 0:
+		s.copyFor = cfg.AccountCopyFor
+	}
+	switch {
+	case cfg.AccountWriteFor == 0:
+		s.writeFor = DefaultAccountWriteFor
+	case cfg.AccountWriteFor < time.Millisecond:
+		return nil, fmt.Errorf("redisstore: Config.AccountWriteFor is %v, less than a millisecond", cfg.AccountWriteFor)
+	default:
+		s.writeFor = cfg.AccountWriteFor
 	}
 	return s, nil
 }

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,11 +18,14 @@ import (
 var _ store.Sessions = (*Store)(nil)
 
 // A session is the hash <prefix>session:<selector> with the fields
-// account, realm, hash (binary, as given), stamp, addr, agent, created,
-// seen, idle, expires and verified (Unix microseconds: CreatedAt,
-// LastSeenAt, IdleUntil, ExpiresAt, VerifiedAt; a session stored without
-// verified reads it as created), and data:<key> for each entry of its
-// Data. It
+// account, created, seen, idle, expires and verified (Unix microseconds:
+// CreatedAt, LastSeenAt, IdleUntil, ExpiresAt, VerifiedAt), which the
+// scripts read and move, and s, the rest, which never changes and no
+// script reads, packed in one value (see packSession): a load's HGETALL
+// then returns a few fields rather than one per part. A session stored
+// before s (with the fields realm, hash, stamp, addr, agent and
+// data:<key> for each entry of its Data, and perhaps no verified, read as
+// created) reads as it did. It
 // expires (PEXPIRE) when it goes idle: its TTL is IdleUntil less the
 // caller's time, set when it is created and lengthened, never shortened,
 // when a touch moves IdleUntil on. As IdleUntil is at most ExpiresAt, that
@@ -52,8 +56,8 @@ const (
 // frees memory, and what is live is decided by the caller's time.
 const minSessionTTL = time.Minute
 
-// sessionFields are the fields of a session's hash besides its data.
-var sessionFields = []string{"account", "realm", "hash", "stamp", "addr", "agent", "created", "seen", "idle", "expires", "verified"}
+// sessionFields are the fields CreateSession writes.
+var sessionFields = []string{"account", "created", "seen", "idle", "expires", "verified", "s"}
 
 // luaSessions is the start of the session scripts: the keys, and prune.
 // ARGV[1] is the prefix.
@@ -245,14 +249,10 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	}
 	created, seen, idle, expires, verified := us[0], us[1], us[2], us[3], us[4]
 	ttlMillis := max((idle-created+999)/1000, minSessionTTL.Milliseconds())
-	args := make([]any, 0, 7+2*(len(sessionFields)+len(sess.Data)))
+	args := make([]any, 0, 7+2*len(sessionFields))
 	args = append(args, s.prefix, sess.Selector, sess.AccountID, created, idle, ttlMillis, store.MaxSessionsPerAccount,
-		"account", sess.AccountID, "realm", sess.Realm, "hash", sess.Hash, "stamp", sess.Stamp,
-		"addr", sess.ClientAddr, "agent", sess.UserAgent,
-		"created", created, "seen", seen, "idle", idle, "expires", expires, "verified", verified)
-	for k, v := range sess.Data {
-		args = append(args, dataField+k, v)
-	}
+		"account", sess.AccountID, "created", created, "seen", seen, "idle", idle, "expires", expires, "verified", verified,
+		"s", packSession(sess))
 	keys := []string{s.sessionKey(sess.Selector), s.sessionIndexKey(sess.AccountID)}
 	r, err := run(ctx, s.client, createSessionScript, keys, args...).Int()
 	if err != nil {
@@ -430,14 +430,24 @@ func replySession(selector, fields any) (store.Session, error) {
 // fieldsSession returns the session with the selector whose hash is
 // fields.
 func fieldsSession(selector string, fields map[string]string) (store.Session, error) {
-	sess := store.Session{
-		Selector:   selector,
-		AccountID:  fields["account"],
-		Realm:      fields["realm"],
-		Hash:       []byte(fields["hash"]),
-		Stamp:      fields["stamp"],
-		ClientAddr: fields["addr"],
-		UserAgent:  fields["agent"],
+	sess := store.Session{Selector: selector, AccountID: fields["account"]}
+	if packed, ok := fields["s"]; ok {
+		if !unpackSession(packed, &sess) {
+			return store.Session{}, fmt.Errorf("field s of session %q does not read", selector)
+		}
+	} else {
+		sess.Realm, sess.Hash, sess.Stamp = fields["realm"], []byte(fields["hash"]), fields["stamp"]
+		sess.ClientAddr, sess.UserAgent = fields["addr"], fields["agent"]
+		for f, v := range fields {
+			key, ok := strings.CutPrefix(f, dataField)
+			if !ok {
+				continue
+			}
+			if sess.Data == nil {
+				sess.Data = make(map[string]string)
+			}
+			sess.Data[key] = v
+		}
 	}
 	for _, t := range []struct {
 		field string
@@ -456,15 +466,54 @@ func fieldsSession(selector string, fields map[string]string) (store.Session, er
 		}
 		*t.to = microTime(us)
 	}
-	for f, v := range fields {
-		key, ok := strings.CutPrefix(f, dataField)
-		if !ok {
-			continue
-		}
-		if sess.Data == nil {
-			sess.Data = make(map[string]string)
-		}
-		sess.Data[key] = v
-	}
 	return sess, nil
+}
+
+// packVersion begins a session's field s: its encoding.
+const packVersion = 1
+
+// packSession returns a session's field s: packVersion; the realm, hash,
+// stamp, client address and user agent, each its length (uvarint) and
+// bytes; the Data's entries (uvarint), each key and value so.
+func packSession(sess store.Session) []byte {
+	n := 16 + len(sess.Realm) + len(sess.Hash) + len(sess.Stamp) + len(sess.ClientAddr) + len(sess.UserAgent)
+	for k, v := range sess.Data {
+		n += len(k) + len(v) + 4
+	}
+	b := make([]byte, 0, n)
+	b = append(b, packVersion)
+	for _, v := range []string{sess.Realm, string(sess.Hash), sess.Stamp, sess.ClientAddr, sess.UserAgent} {
+		b = appendString(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(sess.Data)))
+	for k, v := range sess.Data {
+		b = appendString(appendString(b, k), v)
+	}
+	return b
+}
+
+// unpackSession reads what packSession wrote into sess, or reports
+// false.
+func unpackSession(packed string, sess *store.Session) bool {
+	if len(packed) == 0 || packed[0] != packVersion {
+		return false
+	}
+	d := copyDecoder{raw: packed[1:]}
+	var hash string
+	for _, to := range []*string{&sess.Realm, &hash, &sess.Stamp, &sess.ClientAddr, &sess.UserAgent} {
+		*to = d.string()
+	}
+	sess.Hash = []byte(hash)
+	n := d.uvarint()
+	if n > store.MaxSessionData {
+		return false
+	}
+	if n > 0 {
+		sess.Data = make(map[string]string, n)
+		for range n {
+			k := d.string()
+			sess.Data[k] = d.string()
+		}
+	}
+	return !d.bad && d.raw == ""
 }

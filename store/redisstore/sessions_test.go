@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/store"
 	"github.com/masuk-id/masuk/store/redisstore"
 )
@@ -391,4 +392,46 @@ func sessionLifecycle(t *testing.T, s *redisstore.Store) {
 
 func TestSessionLifecycle(t *testing.T) {
 	sessionLifecycle(t, newStore(t))
+}
+
+// TestSessionOldLayout: a session stored before its static parts were
+// packed in one field (one field per part, its data as data:<key>, no
+// verified) reads as it did, by its selector and in its account's list,
+// and can be touched, verified and keep its account's copy.
+func TestSessionOldLayout(t *testing.T) {
+	client, prefix := testdb.Redis(t)
+	s, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
+	require.NoError(t, err)
+	ctx := t.Context()
+	sess := newSession(randomString("acc-"), 30*time.Minute, 12*time.Hour)
+	us := func(t time.Time) int64 { return t.UnixMicro() }
+	require.NoError(t, client.HSet(ctx, prefix+"session:"+sess.Selector,
+		"account", sess.AccountID, "realm", sess.Realm, "hash", sess.Hash, "stamp", sess.Stamp,
+		"addr", sess.ClientAddr, "agent", sess.UserAgent,
+		"created", us(sess.CreatedAt), "seen", us(sess.LastSeenAt), "idle", us(sess.IdleUntil), "expires", us(sess.ExpiresAt),
+		"data:amr", sess.Data["amr"], "data:binary", sess.Data["binary"], "data:empty", "").Err())
+	require.NoError(t, client.ZAdd(ctx, prefix+"sessions:"+sess.AccountID, redis.Z{Score: float64(us(sess.IdleUntil)), Member: sess.Selector}).Err())
+	want := sess
+	want.VerifiedAt = sess.CreatedAt
+	got, err := s.Session(ctx, sess.Selector, t0)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	list, err := s.Sessions(ctx, sess.AccountID, t0)
+	require.NoError(t, err)
+	require.Equal(t, []store.Session{want}, list)
+
+	require.NoError(t, s.TouchSession(ctx, sess.Selector, t0.Add(time.Minute), t0.Add(31*time.Minute)))
+	require.NoError(t, s.VerifySession(ctx, sess.Selector, t0.Add(time.Minute)))
+	acct := store.Account{ID: sess.AccountID, Realm: sess.Realm, Username: "budi", State: store.StateActive, SecurityStamp: sess.Stamp}
+	gen, err := s.CopyGeneration(ctx, acct.ID)
+	require.NoError(t, err)
+	kept, err := s.KeepCopy(ctx, sess.Selector, acct, gen, t0.Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, kept)
+	got, copied, ok, err := s.SessionCopy(ctx, sess.Selector, t0.Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, acct, copied)
+	want.LastSeenAt, want.IdleUntil, want.VerifiedAt = t0.Add(time.Minute), t0.Add(31*time.Minute), t0.Add(time.Minute)
+	require.Equal(t, want, got)
 }

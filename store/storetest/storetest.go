@@ -62,6 +62,9 @@ func groups() []group {
 		// Sessions do not check that their account exists either
 		// (redisstore keeps them apart from accounts).
 		{"Sessions", implements[store.Sessions], sessionClauses()},
+		// Copies of accounts in sessions need no account store either:
+		// the clauses keep the accounts, as the caller would.
+		{"AccountCopies", implements2[store.Sessions, store.AccountCopies], accountCopyClauses()},
 		{"AccountLister", implements2[store.Accounts, store.AccountLister], listerClauses()},
 		{"Erasure", implements3[store.Accounts, store.Events, store.Erasure], erasureClauses()},
 	}
