@@ -24,6 +24,7 @@ import (
 	"github.com/masuk-id/masuk/captcha"
 	"github.com/masuk-id/masuk/internal/testdb"
 	"github.com/masuk-id/masuk/lockout"
+	"github.com/masuk-id/masuk/notify"
 	"github.com/masuk-id/masuk/store/memstore"
 	"github.com/masuk-id/masuk/store/sqlstore"
 )
@@ -162,6 +163,9 @@ func TestTelemetryMetrics(t *testing.T) {
 	require.NoError(t, err)
 	_, err = op.Unlock(ctx, auth.UnlockRequest{Realm: "bpn", Username: telUser, Reason: "telepon ke kantor"})
 	require.NoError(t, err)
+	// The lock's notice is sent in the background, as the reset's link
+	// below is: wait for it, so that the link is the last message.
+	require.Equal(t, notify.AccountLocked, k.LastMessage(t, telEmail).Purpose)
 
 	// bpjs: a captcha at every login: none, a wrong one, a right one.
 	_, err = k.login("bpjs", "12345678901", telPassword, auth.CaptchaAnswer{})
