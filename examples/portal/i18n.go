@@ -12,7 +12,7 @@ import (
 // messages[key] = {id, en}. Templates reach it through view.T. It joins
 // the sets of each part of the portal; a key in two sets is a bug that
 // TestMessagesComplete reports.
-var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages, erasureMessages, federationMessages)
+var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages, erasureMessages, federationMessages, reauthMessages)
 
 // joinMessages returns one map of every set's messages, and remembers the
 // keys two sets define (duplicateMessages) for the test to report.
