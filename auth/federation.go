@@ -422,7 +422,8 @@ type FederationRedirect struct {
 	ExpiresAt time.Time
 }
 
-// Begin starts a login or a link through a provider: a state, a nonce and
+// Begin starts a login, a link or a re-authentication (see
+// FederationStart) through a provider: a state, a nonce and
 // a PKCE verifier, bound to the browser, single use, for
 // Realm.Federation.For. Neither the nonce nor the verifier is kept: both
 // are derived from the browser's Binding, which only its hash is kept of.
