@@ -299,3 +299,32 @@ func TestFirstPasswordNeverReplaces(t *testing.T) {
 	}
 	assert.Equal(t, 1, won, "exactly one first password")
 }
+
+// TestFreshAuth: "auth_time" must be a number of seconds after the start
+// (less half a minute of clock skew) and not in the future.
+func TestFreshAuth(t *testing.T) {
+	begun := time.Date(2026, 12, 7, 3, 0, 0, 500_000_000, time.UTC)
+	now := begun.Add(2 * time.Minute)
+	sec := func(t time.Time) float64 { return float64(t.Unix()) }
+	for _, tc := range []struct {
+		name string
+		v    any
+		want bool
+	}{
+		{"signed in after the start", sec(begun.Add(time.Minute)), true},
+		{"in the start's second", sec(begun), true},
+		{"within the skew before it", sec(begun.Add(-29 * time.Second)), true},
+		{"past the skew before it", sec(begun.Add(-31 * time.Second)), false},
+		{"an hour before", sec(begun.Add(-time.Hour)), false},
+		{"in the future", sec(now.Add(2 * time.Minute)), false},
+		{"missing", nil, false},
+		{"a string", "1796612400", false},
+		{"a boolean", true, false},
+		{"negative", -1.0, false},
+		{"huge", 1e300, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, auth.FreshAuth(tc.v, begun, now))
+		})
+	}
+}
