@@ -263,8 +263,8 @@
 // its owner through the provider instead: [Federation.Begin] with
 // FederationStart.Reauthenticate, the account and its signed-in session
 // (Request.Session), asks the provider for a fresh sign-in ("prompt=login",
-// "max_age=0"); [Federation.Callback], given the account and that same
-// session, records the proof in the session only when the ID token passes
+// "max_age=0"); [Federation.Callback], given the account, that same
+// session and FederationCallback.Reauthenticate, records the proof in the session only when the ID token passes
 // every check above, names the very identity linked to the account, and
 // says ("auth_time") that the person signed in at the provider after
 // Begin, so that a long single sign-on session there proves nothing.

@@ -545,6 +545,11 @@ type FederationCallback struct {
 	// neither a link completed at a login's callback nor a login at a
 	// link's.
 	AccountID string
+	// Reauthenticate, with AccountID, completes a re-authentication
+	// (FederationStart.Reauthenticate). A re-authentication's answer
+	// without it, or another's with it, is refused: an answer completes
+	// only the kind of flow that began it.
+	Reauthenticate bool
 	Request
 }
 
@@ -611,7 +616,8 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 		a.record(ctx, fedReason(ev, ReasonNoCode))
 		return nil, ErrFederationRefused
 	}
-	if signedIn := forAccount(t.Data[dataIntent]); signedIn != (c.AccountID != "") || (signedIn && c.AccountID != t.AccountID) {
+	if signedIn := forAccount(t.Data[dataIntent]); signedIn != (c.AccountID != "") || (signedIn && c.AccountID != t.AccountID) ||
+		(t.Data[dataIntent] == intentReauth) != c.Reauthenticate {
 		a.record(ctx, fedReason(ev, ReasonNoCode))
 		return nil, ErrFederationRefused
 	}

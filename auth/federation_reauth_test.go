@@ -62,7 +62,7 @@ func (k *fedKit) reauthAnswer(t *testing.T, realm, accountID, session string) au
 		Request: auth.Request{ClientAddr: fedAddr, Session: session}})
 	require.NoError(t, err)
 	c := k.answer(t, realm, r)
-	c.AccountID, c.Session = accountID, session
+	c.AccountID, c.Session, c.Reauthenticate = accountID, session, true
 	return c
 }
 
@@ -96,7 +96,7 @@ func TestFederationReauthThenFirstPassword(t *testing.T) {
 	assert.Equal(t, "login", u.Query().Get("prompt"), "the provider is asked for a fresh sign-in")
 	assert.Equal(t, "0", u.Query().Get("max_age"))
 	c := k.answer(t, "bpjs", r)
-	c.AccountID, c.Session = acct.ID, sess
+	c.AccountID, c.Session, c.Reauthenticate = acct.ID, sess, true
 	res, err := k.Auth.Federation().Callback(ctx, c)
 	require.NoError(t, err)
 	assert.True(t, res.Reauthenticated)
@@ -222,6 +222,24 @@ func TestFederationReauthRefusals(t *testing.T) {
 		res, err := k.Auth.Federation().Callback(ctx, c)
 		require.ErrorIs(t, err, auth.ErrFederationRefused, "a re-authentication's answer at a login's callback logs nobody in")
 		assert.Nil(t, res)
+
+		c = k.reauthAnswer(t, "bpjs", acct.ID, sess)
+		c.Reauthenticate = false
+		_, err = k.Auth.Federation().Callback(ctx, c)
+		require.ErrorIs(t, err, auth.ErrFederationRefused, "nor, taken for a link's, does it prove anything")
+		assert.ErrorIs(t, phoneChange(k, acct.ID, sess), auth.ErrReauthRequired)
+
+		// A link's answer taken for a re-authentication's proves nothing
+		// and links nothing.
+		id := k.register(t, "bpn", "notaris.jaya")
+		k.op.SignIn(map[string]any{"sub": "inapas-notaris"})
+		lc := k.linkAnswer(t, "bpn", id)
+		lc.Reauthenticate = true
+		_, err = k.Auth.Federation().Callback(ctx, lc)
+		require.ErrorIs(t, err, auth.ErrFederationRefused)
+		ids, err := k.Auth.Federation().Identities(ctx, id)
+		require.NoError(t, err)
+		assert.Empty(t, ids)
 	})
 }
 

@@ -31,7 +31,7 @@ func (h *Handler) finishProviderReauth(c *call, b answerBody) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	cb.AccountID = c.p.AccountID
+	cb.AccountID, cb.Reauthenticate = c.p.AccountID, true
 	res, err := h.auth.Federation().Callback(c.ctx, cb)
 	if err != nil {
 		return 0, nil, err

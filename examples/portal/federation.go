@@ -268,7 +268,7 @@ func (a *app) fedCallback(w http.ResponseWriter, r *http.Request) {
 		// A link, or a verification ("v"), completes for the signed-in
 		// account that began it (the session cookie is SameSite=Lax, so
 		// the provider's redirect carries it); masuk refuses any other.
-		cb.AccountID = p.AccountID
+		cb.AccountID, cb.Reauthenticate = p.AccountID, intent == "v"
 	}
 	res, err := a.auth.Federation().Callback(r.Context(), cb)
 	back := "/" + ri.Slug + "/masuk"
