@@ -24,12 +24,14 @@ const fedEmail = "wulan@example.go.id"
 
 // withMailRealm adds a realm "bpjs" whose provider links and makes
 // accounts by a verified email, so that their notices have an address.
+// Its AuthParams ask for no fresh sign-in, which a re-authentication's
+// start overrides.
 func withMailRealm(issuer string) func(*auth.Config) {
 	return func(c *auth.Config) {
 		c.Realms["bpjs"] = auth.Realm{Federation: auth.FederationPolicy{Providers: []auth.Provider{{
 			Name: "inapas", Label: "INApas", Issuer: issuer, ClientID: "bpjs", ClientSecret: "rahasia-klien-bpjs",
 			RedirectURL: "http://localhost:8080/bpjs/inapas/kembali", Scopes: []string{"email"},
-			Link: auth.LinkByClaim, ByEmail: true, Create: true,
+			Link: auth.LinkByClaim, ByEmail: true, Create: true, AuthParams: map[string]string{"prompt": "consent", "max_age": "86400"},
 		}}}}
 	}
 }
