@@ -149,7 +149,9 @@
 // A start's answer is finished where it began, by the account that began
 // it: a login's answer brought to identities/{provider}/finish, a link's
 // to the login's finish, or a link's to another account's finish does
-// nothing and answers federation_refused. Each field of an answer is at
+// nothing and answers federation_refused, as does a re-authentication's
+// answer brought anywhere but reauthenticate/providers/{provider}/finish,
+// or another's brought there. Each field of an answer is at
 // most 2 KiB.
 //
 // # Requests

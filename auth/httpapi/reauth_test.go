@@ -43,6 +43,9 @@ func TestProviderReauthThenFirstPassword(t *testing.T) {
 	// Nor a login's answer.
 	u, binding = e.start("/sapk/login/providers/inapas/start", nil, "")
 	e.expect(e.post("/sapk/reauthenticate/providers/inapas/finish", e.approve(u, binding, who), tok), http.StatusUnauthorized, "federation_refused")
+	// Nor a re-authentication's answer brought to a link's finish.
+	u, binding = e.start("/sapk/reauthenticate/providers/inapas/start", nil, tok)
+	e.expect(e.post("/sapk/identities/inapas/finish", e.approve(u, binding, who), tok), http.StatusUnauthorized, "federation_refused")
 	e.expect(e.post("/sapk/password/set", map[string]any{"new": "Teh-Manis-Hangat-2026"}, tok), http.StatusUnauthorized, "reauth_required")
 
 	u, binding = e.start("/sapk/reauthenticate/providers/inapas/start", nil, tok)
