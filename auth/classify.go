@@ -47,6 +47,7 @@ const (
 	CodeNotLinked              Code = "not_linked"
 	CodeAlreadyLinked          Code = "already_linked"
 	CodeLastWayIn              Code = "last_way_in"
+	CodeHasPassword            Code = "has_password"
 	CodeInvalidToken           Code = "invalid_token"
 	CodePolicy                 Code = "policy"
 	CodeUsernameInvalid        Code = "username_invalid"
@@ -167,6 +168,7 @@ var outcomes = []struct {
 	{ErrNotLinked, CodeNotLinked, http.StatusForbidden, nil, "Identitas ini belum terhubung ke akun di portal ini. Masuk dengan kata sandi, lalu hubungkan di halaman keamanan akun.", "This identity is not linked to an account on this portal yet. Log in with your password, then link it on your account's security page."},
 	{ErrAlreadyLinked, CodeAlreadyLinked, http.StatusConflict, nil, "Identitas ini sudah terhubung ke akun lain, atau akun ini sudah terhubung ke penyedia tersebut.", "This identity is already linked to another account, or this account is already linked to that provider."},
 	{ErrLastWayIn, CodeLastWayIn, http.StatusConflict, nil, "Ini satu-satunya cara masuk ke akun Anda. Buat kata sandi terlebih dahulu.", "This is the only way into your account. Set a password first."},
+	{ErrHasPassword, CodeHasPassword, http.StatusConflict, nil, "Akun ini sudah memiliki kata sandi. Ubah kata sandi dengan memasukkan kata sandi saat ini.", "This account already has a password. Change it by entering the current one."},
 	{ErrPasskeyRefused, CodePasskeyRefused, http.StatusUnauthorized, nil, "Passkey tidak diterima. Coba lagi, atau masuk dengan kata sandi.", "The passkey was not accepted. Try again, or log in with your password."},
 	{ErrMethodUnavailable, CodeMethodUnavailable, http.StatusBadRequest, []string{"method"}, "Metode verifikasi ini tidak tersedia.", "This verification method is not available."},
 	{ErrSecondFactorUnavailable, CodeNoUsableFactor, http.StatusForbidden, nil, "Tidak ada metode verifikasi yang dapat dipakai. Hubungi petugas.", "No verification method can be used. Contact the helpdesk."},

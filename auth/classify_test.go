@@ -76,6 +76,7 @@ var classified = map[string]classification{
 	"auth.ErrNotLinked":               {auth.ErrNotLinked, auth.CodeNotLinked, true},
 	"auth.ErrAlreadyLinked":           {auth.ErrAlreadyLinked, auth.CodeAlreadyLinked, true},
 	"auth.ErrLastWayIn":               {auth.ErrLastWayIn, auth.CodeLastWayIn, true},
+	"auth.ErrHasPassword":             {auth.ErrHasPassword, auth.CodeHasPassword, true},
 	"auth.ErrPasskeysUnavailable":     {auth.ErrPasskeysUnavailable, auth.CodePasskeysUnavailable, true},
 	"auth.ErrInvalidField":            {auth.ErrInvalidField, auth.CodeFieldInvalid, true},
 	"auth.ErrInvalidUsername":         {auth.ErrInvalidUsername, auth.CodeUsernameInvalid, true},

@@ -257,6 +257,25 @@
 // notices to the owner; [Federation.Unlink] keeps at least one way in.
 // [Federation.LogoutURL] logs out at the provider too.
 //
+// An account a provider made (Provider.Create) has no password
+// ([Accounts.HasPassword]), so it cannot prove one before the sensitive
+// actions (links, factors, address and phone changes, erasure). It proves
+// its owner through the provider instead: [Federation.Begin] with
+// FederationStart.Reauthenticate, the account and its signed-in session
+// (Request.Session), asks the provider for a fresh sign-in ("prompt=login",
+// "max_age=0"); [Federation.Callback], given the account, that same
+// session and FederationCallback.Reauthenticate, records the proof in the session only when the ID token passes
+// every check above, names the very identity linked to the account, and
+// says ("auth_time") that the person signed in at the provider after
+// Begin, so that a long single sign-on session there proves nothing.
+// Anything else is [ErrFederationRefused], recorded as
+// [EventReauthFailed] (reasons [ReasonOtherIdentity],
+// [ReasonStaleAuthentication]). Within Session.ReauthWithin of the proof,
+// [Accounts.SetFirstPassword] gives such an account a first password (the
+// realm's policy applies; [ErrHasPassword] when it has one; stored only if
+// none exists, atomically), with [EventPasswordSet] and the notice
+// notify.PasswordSet; the other sessions go on, since no secret changed.
+//
 // # Registration, activation and approval
 //
 // A realm's [Realm.Activation] makes new accounts confirm their email

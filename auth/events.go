@@ -20,6 +20,9 @@ const (
 	EventRegistered           EventKind = "account.registered"
 	EventPasswordChanged      EventKind = "password.changed"
 	EventPasswordChangeFailed EventKind = "password.change_failed"
+	// EventPasswordSet: an account without a password (one a provider
+	// made) got its first one (Accounts.SetFirstPassword).
+	EventPasswordSet EventKind = "password.set"
 	// EventPasswordUpgraded: an outdated hash (bcrypt, a legacy digest,
 	// older argon2id parameters) was replaced at login. The password did
 	// not change, and neither did the security stamp.
@@ -199,6 +202,13 @@ const (
 	// stood still, from the one stored: its key may have been copied out
 	// of the authenticator (see EventPasskeyCloned).
 	ReasonPasskeyCloned Reason = "passkey_cloned"
+	// ReasonStaleAuthentication: a re-authentication through a provider
+	// came back with a sign-in older than its start ("auth_time"), or
+	// none: the provider's single sign-on, not a proof made now.
+	ReasonStaleAuthentication Reason = "stale_authentication"
+	// ReasonOtherIdentity: a re-authentication through a provider came
+	// back signed in as an identity that is not the account's.
+	ReasonOtherIdentity Reason = "other_identity"
 )
 
 // Request describes where a request came from, for the activity log.

@@ -401,6 +401,12 @@ type FederationStart struct {
 	// logging in: the owner proves the password (Password) or a recent
 	// re-authentication (Request.Session) first.
 	AccountID, Password string
+	// Reauthenticate, with AccountID and the owner's signed-in session
+	// (Request.Session), re-authenticates the owner through a provider
+	// already linked to the account instead, without a password: the
+	// proof, recorded in that session by Callback, lets the sensitive
+	// actions through for Session.ReauthWithin as a password would.
+	Reauthenticate bool
 	Request
 }
 
@@ -416,7 +422,8 @@ type FederationRedirect struct {
 	ExpiresAt time.Time
 }
 
-// Begin starts a login or a link through a provider: a state, a nonce and
+// Begin starts a login, a link or a re-authentication (see
+// FederationStart) through a provider: a state, a nonce and
 // a PKCE verifier, bound to the browser, single use, for
 // Realm.Federation.For. Neither the nonce nor the verifier is kept: both
 // are derived from the browser's Binding, which only its hash is kept of.
@@ -436,7 +443,13 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 		return nil, err
 	}
 	intent, accountID, stamp := "login", "", ""
-	if s.AccountID != "" {
+	var re *reauthStart
+	if s.Reauthenticate {
+		if re, err = a.beginReauth(ctx, r, rp, s); err != nil {
+			return nil, err
+		}
+		intent, accountID, stamp = intentReauth, re.accountID, re.stamp
+	} else if s.AccountID != "" {
 		acct, err := a.checkOwner(ctx, actionFederation, s.AccountID, s.Password, s.Request)
 		if err != nil {
 			return nil, err
@@ -476,6 +489,7 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 		// no longer holds.
 		t.Data[dataStamp] = stamp
 	}
+	re.keep(t.Data)
 	if err := a.tokens.IssueToken(ctx, t, 0); err != nil {
 		return nil, fmt.Errorf("auth: starting a federated login: %w", err)
 	}
@@ -483,6 +497,7 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 	for k, val := range rp.p.AuthParams {
 		opts = append(opts, oauth2.SetAuthURLParam(k, val))
 	}
+	opts = append(opts, re.authOptions()...)
 	return &FederationRedirect{URL: rp.oauth(pr).AuthCodeURL(st.String(), opts...), Binding: binding, ExpiresAt: t.ExpiresAt}, nil
 }
 
@@ -530,6 +545,11 @@ type FederationCallback struct {
 	// neither a link completed at a login's callback nor a login at a
 	// link's.
 	AccountID string
+	// Reauthenticate, with AccountID, completes a re-authentication
+	// (FederationStart.Reauthenticate). A re-authentication's answer
+	// without it, or another's with it, is refused: an answer completes
+	// only the kind of flow that began it.
+	Reauthenticate bool
 	Request
 }
 
@@ -543,6 +563,11 @@ type FederationResult struct {
 	Linked bool
 	// Created is true when the answer made the account.
 	Created bool
+	// Reauthenticated is true when the answer re-authenticated the
+	// signed-in owner (FederationStart.Reauthenticate), whose session's
+	// sensitive actions need no password until ReauthUntil.
+	Reauthenticated bool
+	ReauthUntil     time.Time
 	// Provider is the provider's name.
 	Provider string
 }
@@ -561,7 +586,11 @@ type FederationResult struct {
 // account that is not active or whose lock is in force, and asks for the
 // realm's second factor (a *SecondFactorRequired) unless the provider's
 // "amr" holds one of Provider.AcceptMFA. A link links the identity to the
-// signed-in owner's account (ErrAlreadyLinked when either is taken).
+// signed-in owner's account (ErrAlreadyLinked when either is taken). A
+// re-authentication (FederationStart.Reauthenticate) records the proof in the
+// session that began it, given again in Request.Session, when the
+// provider signed the person in after Begin ("auth_time") as the very
+// identity linked to the account; otherwise ErrFederationRefused.
 func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *FederationResult, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
@@ -587,12 +616,16 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 		a.record(ctx, fedReason(ev, ReasonNoCode))
 		return nil, ErrFederationRefused
 	}
-	if link := t.Data[dataIntent] == "link"; link != (c.AccountID != "") || (link && c.AccountID != t.AccountID) {
+	if signedIn := forAccount(t.Data[dataIntent]); signedIn != (c.AccountID != "") || (signedIn && c.AccountID != t.AccountID) ||
+		(t.Data[dataIntent] == intentReauth) != c.Reauthenticate {
 		a.record(ctx, fedReason(ev, ReasonNoCode))
 		return nil, ErrFederationRefused
 	}
-	if t.Data[dataIntent] == "link" {
+	switch t.Data[dataIntent] {
+	case "link":
 		ev.Kind, ev.AccountID = string(EventFactorChangeFailed), t.AccountID
+	case intentReauth:
+		ev = reauthEvent(ev, t)
 	}
 	id, claims, err := a.exchange(ctx, rp, c)
 	if err != nil {
@@ -604,8 +637,11 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 		a.record(ctx, fedReason(ev, ReasonError))
 		return nil, err
 	}
-	if t.Data[dataIntent] == "link" {
+	switch t.Data[dataIntent] {
+	case "link":
 		return a.linkSignedIn(ctx, r, rp, t, id, ev, c.Request)
+	case intentReauth:
+		return a.reauthenticated(ctx, r, rp, t, id, claims, ev, c.Request)
 	}
 	return a.federatedLogin(ctx, r, rp, id, claims, ev, c.Request)
 }

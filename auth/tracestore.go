@@ -193,6 +193,11 @@ func (w tracedCredentials) SwapCredential(ctx context.Context, oldHash string, c
 	return endStore(sp, w.s.SwapCredential(ctx, oldHash, c, stamp))
 }
 
+func (w tracedCredentials) AddCredential(ctx context.Context, c store.Credential, stamp string) error {
+	ctx, sp := startStore(ctx, w.t, "masuk.store.credentials.AddCredential")
+	return endStore(sp, w.s.AddCredential(ctx, c, stamp))
+}
+
 // tracedEvents is a store.Events whose every call is a span.
 type tracedEvents struct {
 	s store.Events

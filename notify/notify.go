@@ -166,6 +166,10 @@ const (
 	// IdentityUnlinked tells the owner that an identity provider no
 	// longer logs in to the account (Provider, Time). Also as SMS.
 	IdentityUnlinked
+	// PasswordSet tells the owner that an account that logged in only
+	// through an identity provider now has a password too (Time;
+	// optional ClientAddr, Device). Also as SMS.
+	PasswordSet
 
 	purposeEnd
 )

@@ -51,6 +51,7 @@ var purposes = [purposeEnd]purposeSpec{
 	PhoneChanged:         {name: "phone_changed", needs: []string{"NewPhone", "Time"}, sms: true},
 	IdentityLinked:       {name: "identity_linked", needs: []string{"Provider", "Time"}, sms: true},
 	IdentityUnlinked:     {name: "identity_unlinked", needs: []string{"Provider", "Time"}, sms: true},
+	PasswordSet:          {name: "password_set", needs: []string{"Time"}, uses: []string{"ClientAddr", "Device"}, sms: true},
 }
 
 // Render writes the email for purpose p in the given locale from d: it

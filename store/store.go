@@ -195,6 +195,15 @@ type Credentials interface {
 	// change made meanwhile; ErrNotFound when the account does not exist;
 	// ErrInvalid when the hash is empty.
 	SwapCredential(ctx context.Context, oldHash string, c Credential, stamp string) error
+	// AddCredential stores c only if the account has no credential yet,
+	// and then, when stamp is not empty, gives the account that security
+	// stamp, in one atomic step: the first password of an account made
+	// by an identity provider. It returns ErrConflict when the account
+	// has a credential (which it leaves as it is), so that of two
+	// parallel first passwords exactly one is stored and neither
+	// replaces a password without the current one; ErrNotFound when the
+	// account does not exist; ErrInvalid when the hash is empty.
+	AddCredential(ctx context.Context, c Credential, stamp string) error
 }
 
 // Event is one entry of the activity log.

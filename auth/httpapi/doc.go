@@ -139,11 +139,19 @@
 //     factor) and identities/{provider}/finish link the provider; POST
 //     identities/{provider}/remove unlinks it, unless it is the
 //     account's last way in (409 last_way_in).
+//   - An account a provider made has no password (GET account:
+//     has_password false). POST reauthenticate/providers/{provider}/start
+//     and reauthenticate/providers/{provider}/finish prove its owner
+//     again through the linked provider, with a fresh sign-in there,
+//     as POST reauthenticate does with the password; POST password/set
+//     then sets a first password (409 has_password when there is one).
 //
 // A start's answer is finished where it began, by the account that began
 // it: a login's answer brought to identities/{provider}/finish, a link's
 // to the login's finish, or a link's to another account's finish does
-// nothing and answers federation_refused. Each field of an answer is at
+// nothing and answers federation_refused, as does a re-authentication's
+// answer brought anywhere but reauthenticate/providers/{provider}/finish,
+// or another's brought there. Each field of an answer is at
 // most 2 KiB.
 //
 // # Requests

@@ -18,10 +18,17 @@ type meView struct {
 	// ReauthUntil is until when the sensitive actions may leave the
 	// password out (auth.Principal.ReauthUntil).
 	ReauthUntil time.Time `json:"reauth_until"`
+	// HasPassword is false for an account a provider made: it proves
+	// itself through the provider and may set a first password.
+	HasPassword bool `json:"has_password"`
 }
 
 func (h *Handler) me(c *call) (int, any, error) {
-	return 200, meView{Account: newAccount(c.p.Account), Session: sessionInfo(c.p.Session), ReauthUntil: c.p.ReauthUntil.UTC()}, nil
+	has, err := h.auth.Accounts().HasPassword(c.ctx, c.p.AccountID)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, meView{Account: newAccount(c.p.Account), Session: sessionInfo(c.p.Session), ReauthUntil: c.p.ReauthUntil.UTC(), HasPassword: has}, nil
 }
 
 type reauthView struct {

@@ -99,7 +99,7 @@ func (a *app) passwordPost(w http.ResponseWriter, r *http.Request) {
 // for.
 var securityNotices = map[string]string{"removed": "sec.removed", "forgotten": "sec.forgotten", "added": "sec.added",
 	"confirmed": "sec.confirmed", "phonechanged": "sec.phone.changed", "passkey": "pk.added", "renamed": "pk.renamed",
-	"linked": "fed.linked.done", "unlinked": "fed.unlinked.done"}
+	"linked": "fed.linked.done", "unlinked": "fed.unlinked.done", "verified": "fed.reauth.done", "passwordset": "fed.pw.done"}
 
 func (a *app) securityPage(w http.ResponseWriter, r *http.Request) {
 	v := a.view(r, principal(r).Realm)
@@ -154,6 +154,14 @@ func (a *app) renderSecurity(w http.ResponseWriter, r *http.Request, v *view, st
 			return
 		}
 		v.D["INApas"], v.D["Identities"] = true, ids
+		// An account INApas made has no password: INApas verifies its
+		// owner instead, and the page offers a first password.
+		none, err := a.noPassword(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.D["NoPassword"] = none && len(ids) > 0
 	}
 	a.dataSection(v, p.Realm)
 	a.render(w, status, "security", v)

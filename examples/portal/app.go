@@ -937,12 +937,14 @@ func (a *app) routes() http.Handler {
 	mux.Handle("POST /akun/keamanan/kode-pemulihan/unduh", must(http.HandlerFunc(a.recoveryDownload)))
 	mux.Handle("POST /akun/keamanan/lupakan-perangkat", must(http.HandlerFunc(a.devicesForget)))
 	mux.Handle("POST /akun/keamanan/konfirmasi", must(http.HandlerFunc(a.reauthPost)))
+	mux.Handle("POST /akun/keamanan/kata-sandi", must(http.HandlerFunc(a.firstPassword)))
 	mux.Handle("POST /akun/keamanan/ponsel", must(http.HandlerFunc(a.phoneRequest)))
 	mux.Handle("POST /akun/keamanan/ponsel/kode", must(http.HandlerFunc(a.phoneConfirm)))
 	mux.Handle("POST /akun/keamanan/ponsel/batal", must(http.HandlerFunc(a.phoneCancel)))
 	if a.cfg.INApasIssuer != "" {
 		mux.Handle("POST /akun/keamanan/inapas", must(http.HandlerFunc(a.fedLink)))
 		mux.Handle("POST /akun/keamanan/inapas/putuskan", must(http.HandlerFunc(a.fedUnlink)))
+		mux.Handle("POST /akun/keamanan/inapas/verifikasi", must(http.HandlerFunc(a.fedReauth)))
 		mux.HandleFunc("GET /.well-known/jwks.json", a.jwks)
 	}
 	mux.Handle("GET /akun/sesi", must(http.HandlerFunc(a.sessionsPage)))

@@ -264,20 +264,22 @@ func (a *app) fedCallback(w http.ResponseWriter, r *http.Request) {
 		Code: q.Get("code"), State: q.Get("state"), Issuer: q.Get("iss"), Error: q.Get("error"),
 		Binding: binding, Request: a.sessions.Request(r),
 	}
-	if p := principal(r); intent == "l" && p != nil {
-		// A link completes for the signed-in account that began it (the
-		// session cookie is SameSite=Lax, so the provider's redirect
-		// carries it); masuk refuses any other.
-		cb.AccountID = p.AccountID
+	if p := principal(r); (intent == "l" || intent == "v") && p != nil {
+		// A link, or a verification ("v"), completes for the signed-in
+		// account that began it (the session cookie is SameSite=Lax, so
+		// the provider's redirect carries it); masuk refuses any other.
+		cb.AccountID, cb.Reauthenticate = p.AccountID, intent == "v"
 	}
 	res, err := a.auth.Federation().Callback(r.Context(), cb)
 	back := "/" + ri.Slug + "/masuk"
-	if intent == "l" {
+	if intent == "l" || intent == "v" {
 		back = "/akun/keamanan#inapas"
 	}
 	var sfr *auth.SecondFactorRequired
 	var enr *auth.EnrollmentRequired
 	switch {
+	case err == nil && res.Reauthenticated:
+		http.Redirect(w, r, "/akun/keamanan?ok=verified", http.StatusSeeOther)
 	case err == nil && res.Login == nil:
 		http.Redirect(w, r, "/akun/keamanan?ok=linked#inapas", http.StatusSeeOther)
 	case err == nil:

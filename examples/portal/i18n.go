@@ -12,7 +12,7 @@ import (
 // messages[key] = {id, en}. Templates reach it through view.T. It joins
 // the sets of each part of the portal; a key in two sets is a bug that
 // TestMessagesComplete reports.
-var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages, erasureMessages, federationMessages)
+var messages = joinMessages(baseMessages, realmMessages, loginMessages, securityMessages, passkeyMessages, erasureMessages, federationMessages, reauthMessages)
 
 // joinMessages returns one map of every set's messages, and remembers the
 // keys two sets define (duplicateMessages) for the test to report.
@@ -287,6 +287,7 @@ var eventLabels = map[auth.EventKind][2]string{
 	auth.EventDisabled:             {"Akun dinonaktifkan", "Account disabled"},
 	auth.EventEnabled:              {"Akun diaktifkan", "Account enabled"},
 	auth.EventPasswordChanged:      {"Kata sandi diubah", "Password changed"},
+	auth.EventPasswordSet:          {"Kata sandi dibuat", "Password set"},
 	auth.EventPasswordChangeFailed: {"Gagal mengubah kata sandi", "Failed password change"},
 	auth.EventPasswordUpgraded:     {"Penyimpanan kata sandi diperbarui", "Password storage upgraded"},
 	auth.EventResetRequested:       {"Atur ulang kata sandi diminta", "Password reset requested"},
@@ -378,6 +379,8 @@ var detailValues = map[string][2]string{
 	"reason." + string(auth.ReasonNotVerified):         {"perangkat tidak memverifikasi pengguna", "the device did not verify its user"},
 	"reason." + string(auth.ReasonUnknownPasskey):      {"passkey tidak dikenal", "unknown passkey"},
 	"reason." + string(auth.ReasonPasskeyCloned):       {"penghitung passkey mundur", "the passkey's counter went back"},
+	"reason." + string(auth.ReasonOtherIdentity):       {"identitas lain di penyedia", "another identity at the provider"},
+	"reason." + string(auth.ReasonStaleAuthentication): {"masuk di penyedia sebelum permintaan", "signed in at the provider before the request"},
 	"scope.account":        {"akun", "account"},
 	"scope.address":        {"alamat", "address"},
 	"scope.pair":           {"akun dari alamat ini", "account from this address"},

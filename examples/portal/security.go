@@ -51,7 +51,11 @@ func (a *app) reauthRequired(w http.ResponseWriter, r *http.Request, err error) 
 		return false
 	}
 	v := a.view(r, principal(r).Realm)
-	v.fail(reauthField, v.T("sec.reauth.expired"))
+	if none, _ := a.noPassword(r); none {
+		v.fail(fedReauthField, v.T("fed.reauth.expired"))
+	} else {
+		v.fail(reauthField, v.T("sec.reauth.expired"))
+	}
 	v.D["Reauth"] = false
 	a.renderSecurity(w, r, v, http.StatusUnprocessableEntity)
 	return true

@@ -439,6 +439,25 @@ func (s *Store) SwapCredential(ctx context.Context, oldHash string, c store.Cred
 	return s.putCredentialLocked(c, stamp)
 }
 
+// AddCredential implements [store.Credentials].
+func (s *Store) AddCredential(ctx context.Context, c store.Credential, stamp string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckCredential(c); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.accountLocked(c.AccountID); err != nil {
+		return err
+	}
+	if _, ok := s.creds[c.AccountID]; ok {
+		return store.ErrConflict
+	}
+	return s.putCredentialLocked(c, stamp)
+}
+
 // putCredentialLocked stores c and, when stamp is not empty, the account's
 // new security stamp.
 func (s *Store) putCredentialLocked(c store.Credential, stamp string) error {

@@ -67,6 +67,31 @@ func (s *Store) SwapCredential(ctx context.Context, oldHash string, c store.Cred
 	return s.fail(ctx, "SwapCredential", err)
 }
 
+// AddCredential implements [store.Credentials]: one transaction checks
+// that the account exists and inserts the credential, which the
+// credentials' primary key refuses (store.ErrConflict) when the account
+// has one already, then sets the security stamp when one is given.
+// Concurrent first passwords serialize on that key: one inserts, the
+// others conflict.
+func (s *Store) AddCredential(ctx context.Context, c store.Credential, stamp string) error {
+	if err := store.CheckCredential(c); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.accountExists(ctx, tx, c.AccountID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q[qInsertCredential], c.AccountID, c.Hash, s.timeArg(c.ChangedAt)); err != nil {
+			return err
+		}
+		if stamp == "" {
+			return nil
+		}
+		return s.setStamp(ctx, tx, c.AccountID, stamp)
+	})
+	return s.fail(ctx, "AddCredential", err)
+}
+
 // setStamp gives the account a new security stamp, or returns
 // store.ErrNotFound when there is no such account.
 func (s *Store) setStamp(ctx context.Context, tx *sql.Tx, accountID, stamp string) error {

@@ -17,6 +17,11 @@ func credentialClauses() []clause {
 		{"SwapStaleWritesNothing", testSwapStale},
 		{"UpgradeCannotUndoChange", testUpgradeCannotUndoChange},
 		{"ConcurrentSwap", testConcurrentSwap},
+		{"AddFirst", testAddCredential},
+		{"AddNeverReplaces", testAddCredentialConflict},
+		{"AddUnknownAccount", testAddCredentialUnknown},
+		{"AddInvalid", testAddCredentialInvalid},
+		{"ConcurrentAdd", testConcurrentAdd},
 	}
 }
 
@@ -157,4 +162,90 @@ func testConcurrentSwap(t *testing.T, open Opener) {
 	if won != 1 {
 		t.Fatalf("%d of %d parallel swaps succeeded, want exactly 1", won, n)
 	}
+}
+
+// testAddCredential: an account without a credential gets its first one;
+// an empty stamp keeps the account's, a given one replaces it.
+func testAddCredential(t *testing.T, open Opener) {
+	s := as[accountsAndCredentials](t, open)
+	a := account(newID("realm-"), "sari")
+	noErr(t, s.CreateAccount(ctx(t), a, nil), "CreateAccount")
+	c := store.Credential{AccountID: a.ID, Hash: "$argon2id$first", ChangedAt: at.Add(time.Minute)}
+	noErr(t, s.AddCredential(ctx(t), c, ""), "AddCredential")
+	got, err := s.CredentialByAccount(ctx(t), a.ID)
+	noErr(t, err, "CredentialByAccount")
+	equal(t, got, c, "credential")
+	equal(t, stampOf(t, s, a.ID), a.SecurityStamp, "stamp kept")
+
+	b := account(newID("realm-"), "tono")
+	noErr(t, s.CreateAccount(ctx(t), b, nil), "CreateAccount")
+	noErr(t, s.AddCredential(ctx(t), store.Credential{AccountID: b.ID, Hash: "$argon2id$b", ChangedAt: at}, "stamp-b"), "AddCredential (new stamp)")
+	equal(t, stampOf(t, s, b.ID), "stamp-b", "stamp given")
+}
+
+// testAddCredentialConflict: an account that has a credential keeps it and
+// its stamp; AddCredential is never a way to replace a password.
+func testAddCredentialConflict(t *testing.T, open Opener) {
+	s := as[accountsAndCredentials](t, open)
+	a := withAccount(t, s, "$argon2id$owner")
+	err := s.AddCredential(ctx(t), store.Credential{AccountID: a.ID, Hash: "$argon2id$intruder", ChangedAt: at}, "stamp-intruder")
+	isErr(t, err, store.ErrConflict, "AddCredential on an account with a credential")
+	got, err := s.CredentialByAccount(ctx(t), a.ID)
+	noErr(t, err, "CredentialByAccount")
+	equal(t, got.Hash, "$argon2id$owner", "hash after refused add")
+	equal(t, stampOf(t, s, a.ID), a.SecurityStamp, "stamp after refused add")
+}
+
+func testAddCredentialUnknown(t *testing.T, open Opener) {
+	s := as[accountsAndCredentials](t, open)
+	id := newID("acc-")
+	isErr(t, s.AddCredential(ctx(t), store.Credential{AccountID: id, Hash: "$argon2id$x", ChangedAt: at}, ""), store.ErrNotFound, "AddCredential(unknown account)")
+	isErr(t, s.AddCredential(ctx(t), store.Credential{AccountID: id, Hash: "$argon2id$x", ChangedAt: at}, "stamp"), store.ErrNotFound, "AddCredential(unknown account, stamp)")
+	_, err := s.CredentialByAccount(ctx(t), id)
+	isErr(t, err, store.ErrNotFound, "CredentialByAccount after failed add")
+}
+
+func testAddCredentialInvalid(t *testing.T, open Opener) {
+	s := as[accountsAndCredentials](t, open)
+	a := account(newID("realm-"), "wati")
+	noErr(t, s.CreateAccount(ctx(t), a, nil), "CreateAccount")
+	isErr(t, s.AddCredential(ctx(t), store.Credential{AccountID: a.ID, Hash: "", ChangedAt: at}, ""), store.ErrInvalid, "empty hash")
+	_, err := s.CredentialByAccount(ctx(t), a.ID)
+	isErr(t, err, store.ErrNotFound, "CredentialByAccount after invalid add")
+}
+
+// testConcurrentAdd: of many parallel first passwords, exactly one is
+// stored, and it is the winner's.
+func testConcurrentAdd(t *testing.T, open Opener) {
+	s := as[accountsAndCredentials](t, open)
+	a := account(newID("realm-"), "budi")
+	noErr(t, s.CreateAccount(ctx(t), a, nil), "CreateAccount")
+	const n = 20
+	errs := make([]error, n)
+	hashes := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		hashes[i] = newID("$argon2id$")
+		wg.Go(func() {
+			errs[i] = s.AddCredential(ctx(t), store.Credential{AccountID: a.ID, Hash: hashes[i], ChangedAt: at}, "")
+		})
+	}
+	wg.Wait()
+	won := -1
+	for i, err := range errs {
+		if err == nil {
+			if won >= 0 {
+				t.Fatalf("two parallel AddCredential calls succeeded")
+			}
+			won = i
+			continue
+		}
+		isErr(t, err, store.ErrConflict, "loser")
+	}
+	if won < 0 {
+		t.Fatalf("none of %d parallel AddCredential calls succeeded", n)
+	}
+	got, err := s.CredentialByAccount(ctx(t), a.ID)
+	noErr(t, err, "CredentialByAccount")
+	equal(t, got.Hash, hashes[won], "the winner's hash")
 }

@@ -8,8 +8,8 @@
 //
 // A conforming provider never misbehaves; this one can, when a test sets
 // Faults: a wrong issuer or nonce, an extra audience, an expired or
-// unsigned token, a key rotated out, a callback without "iss". Each is a
-// refusal masuk must make.
+// unsigned token, a key rotated out, a callback without "iss", a sign-in
+// older than the request ("auth_time"). Each is a refusal masuk must make.
 //
 // Never in production: it trusts whoever reaches it, keeps everything in
 // memory and signs in whomever the test says.
@@ -76,6 +76,11 @@ type Faults struct {
 	Unsigned bool
 	// AccessTokenHash, when set, is the ID token's "at_hash".
 	AccessTokenHash string
+	// StaleAuthTime makes "auth_time" an hour before the approval, as a
+	// provider that let a single sign-on session stand despite
+	// "prompt=login" and "max_age=0" would; NoAuthTime leaves it out.
+	StaleAuthTime bool
+	NoAuthTime    bool
 }
 
 // Provider is a running OpenID provider. Its methods are safe for
@@ -112,6 +117,8 @@ type grant struct {
 	client, redirect, nonce, challenge string
 	claims                             map[string]any
 	used                               bool
+	// authTime is when the person signed in: the approval.
+	authTime time.Time
 }
 
 // New starts a provider; Close stops it.
@@ -269,7 +276,7 @@ func (p *Provider) approve(w http.ResponseWriter, r *http.Request) {
 	}
 	code := random()
 	p.mu.Lock()
-	p.codes[code] = &grant{client: c.ID, redirect: q.Get("redirect_uri"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), claims: maps.Clone(p.claims)}
+	p.codes[code] = &grant{client: c.ID, redirect: q.Get("redirect_uri"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), claims: maps.Clone(p.claims), authTime: p.now()}
 	iss := p.Issuer
 	switch {
 	case p.faults.NoCallbackIssuer:
@@ -417,6 +424,13 @@ func (p *Provider) idToken(g *grant, clientID, access string, f Faults, key cryp
 	claims["exp"] = now.Add(5 * time.Minute).Unix()
 	claims["nonce"] = g.nonce
 	claims["at_hash"] = base64.RawURLEncoding.EncodeToString(sum[:16])
+	switch {
+	case f.NoAuthTime:
+	case f.StaleAuthTime:
+		claims["auth_time"] = g.authTime.Add(-time.Hour).Unix()
+	default:
+		claims["auth_time"] = g.authTime.Unix()
+	}
 	if f.Issuer != "" {
 		claims["iss"] = f.Issuer
 	}
