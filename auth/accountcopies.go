@@ -128,6 +128,13 @@ func (w copyingCredentials) SwapCredential(ctx context.Context, oldHash string, 
 	return w.p.write(ctx, c.AccountID, func() error { return w.s.SwapCredential(ctx, oldHash, c, stamp) })
 }
 
+func (w copyingCredentials) AddCredential(ctx context.Context, c store.Credential, stamp string) error {
+	if stamp == "" {
+		return w.s.AddCredential(ctx, c, stamp)
+	}
+	return w.p.write(ctx, c.AccountID, func() error { return w.s.AddCredential(ctx, c, stamp) })
+}
+
 // copyingErasure is a store.Erasure whose erasures follow the protocol.
 type copyingErasure struct {
 	s store.Erasure

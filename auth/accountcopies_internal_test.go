@@ -74,6 +74,11 @@ func (r recordedWrites) SwapCredential(_ context.Context, _ string, _ store.Cred
 	return nil
 }
 
+func (r recordedWrites) AddCredential(_ context.Context, _ store.Credential, stamp string) error {
+	r.add("add credential " + stamp)
+	return nil
+}
+
 func (r recordedWrites) EraseAccount(context.Context, string, store.EventErasure, store.Event) (int64, error) {
 	r.add("erase")
 	return 7, nil
@@ -103,6 +108,8 @@ func TestCopyingWrappersFollowTheProtocol(t *testing.T) {
 		{func() error { return rs.credentials.SetCredential(ctx, cred, "s2") }, []string{"begin a1", "set credential", "end a1"}},
 		{func() error { return rs.credentials.SwapCredential(ctx, "$old", cred, "s3") }, []string{"begin a1", "swap credential s3", "end a1"}},
 		{func() error { return rs.credentials.SwapCredential(ctx, "$old", cred, "") }, []string{"swap credential "}},
+		{func() error { return rs.credentials.AddCredential(ctx, cred, "s4") }, []string{"begin a1", "add credential s4", "end a1"}},
+		{func() error { return rs.credentials.AddCredential(ctx, cred, "") }, []string{"add credential "}},
 		{func() error {
 			id, err := rs.erasure.EraseAccount(ctx, "a1", store.EventsDelete, store.Event{})
 			if id != 7 {
