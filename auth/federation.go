@@ -71,7 +71,10 @@ const (
 	// none exists. It never links an account that has a password: a
 	// squatter who registered someone's NIK or address first must not
 	// receive that person's logins (pre-account hijacking); such an
-	// account links while signed in.
+	// account links while signed in. Create does take the place of a
+	// registration that never confirmed its address and is older than
+	// Registration.UnconfirmedFor, as Register does: the store deletes it
+	// only if it is still unconfirmed and that old.
 	LinkByClaim
 )
 
@@ -887,6 +890,13 @@ func (a *Authenticator) byClaim(ctx context.Context, r *realmConfig, rp *relying
 		}
 		acct, err = a.store.AccountByEmail(ctx, r.name, email)
 	}
+	if err == nil && p.Create && a.expired(acct) {
+		// A registration that never confirmed its address and is past
+		// Registration.UnconfirmedFor holds the name as a registration
+		// would find it: createFederated takes its place, as Register
+		// does.
+		err = store.ErrNotFound
+	}
 	switch {
 	case err == nil:
 		_, cerr := a.store.CredentialByAccount(ctx, acct.ID)
@@ -933,7 +943,16 @@ func (a *Authenticator) createFederated(ctx context.Context, r *realmConfig, use
 		state = store.StatePendingApproval
 	}
 	acct := store.Account{ID: id, Realm: r.name, Username: username, DisplayUsername: username, Email: email, State: state, SecurityStamp: stamp, CreatedAt: now, UpdatedAt: now}
-	switch err := a.store.CreateAccount(ctx, acct, nil); {
+	err = a.store.CreateAccount(ctx, acct, nil)
+	if errors.Is(err, store.ErrConflict) && a.freeUnconfirmed(ctx, r, Registration{Realm: r.name, Request: req}, username, email) {
+		// The name or address was held by a registration that never
+		// confirmed it and has expired: the store deleted it only if it
+		// still was unconfirmed and that old (an account confirmed,
+		// active, waiting for approval or not yet stale stays), and the
+		// provider's person takes its place, as a registration would.
+		err = a.store.CreateAccount(ctx, acct, nil)
+	}
+	switch {
 	case errors.Is(err, store.ErrConflict):
 		return store.Account{}, ErrNotLinked
 	case err != nil:

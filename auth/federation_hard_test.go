@@ -1,0 +1,90 @@
+package auth_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/store"
+)
+
+// confirming makes the kit's sapk realm confirm new accounts by a link,
+// so that a registration waits unconfirmed.
+func confirming(c *auth.Config) {
+	r := c.Realms["sapk"]
+	r.Activation.Mode = auth.ActivationLink
+	r.Links.Activate = "http://localhost:8080/sapk/aktivasi"
+	c.Realms["sapk"] = r
+}
+
+// TestFederationCreateReplacesStaleSquatter: a registration of someone's
+// NIP that never confirmed its address and is past
+// Registration.UnconfirmedFor gives way to the person the provider
+// vouches for, as it would to a registration; an account that confirmed,
+// or is not yet stale, stays and blocks.
+func TestFederationCreateReplacesStaleSquatter(t *testing.T) {
+	ctx := context.Background()
+	k := newFedKit(t, confirming)
+	squatter := k.register(t, "sapk", fedNIP)
+	held, err := k.Store.AccountByID(ctx, squatter)
+	require.NoError(t, err)
+	require.Equal(t, store.StatePendingConfirmation, held.State)
+
+	who := map[string]any{"sub": "inapas-owner", "nip": fedNIP}
+	_, err = k.signIn(t, "sapk", who)
+	require.ErrorIs(t, err, auth.ErrNotLinked, "a fresh registration is not replaced")
+	_, err = k.Store.AccountByID(ctx, squatter)
+	require.NoError(t, err)
+
+	k.Advance(t, 7*24*time.Hour+time.Minute)
+	res, err := k.signIn(t, "sapk", who)
+	require.NoError(t, err, "a stale unconfirmed registration gives way")
+	assert.True(t, res.Created)
+	assert.NotEqual(t, squatter, res.Login.Account.ID)
+	assert.Equal(t, fedNIP, res.Login.Account.Username)
+	_, err = k.Store.AccountByID(ctx, squatter)
+	assert.ErrorIs(t, err, store.ErrNotFound, "the squatter is deleted")
+	var expired bool
+	for _, e := range k.Events(t, "sapk") {
+		expired = expired || (e.Kind == string(auth.EventExpired) && e.AccountID == squatter)
+	}
+	assert.True(t, expired, "the deletion is recorded as registration's is")
+}
+
+// TestFederationCreateKeepsConfirmedAndStaleNotPending: Create never
+// replaces an account that is active, waiting for approval, or disabled,
+// however old, and a stale unconfirmed account confirmed meanwhile (the
+// store's state guard) stays.
+func TestFederationCreateKeepsConfirmedAndStaleNotPending(t *testing.T) {
+	ctx := context.Background()
+	for _, state := range []store.AccountState{store.StateActive, store.StatePendingApproval, store.StateDisabled} {
+		t.Run(string(state), func(t *testing.T) {
+			k := newFedKit(t, confirming)
+			id := k.register(t, "sapk", fedNIP)
+			require.NoError(t, k.Store.SetAccountState(ctx, id, store.StatePendingConfirmation, state, k.Now()))
+			k.Advance(t, 30*24*time.Hour)
+			_, err := k.signIn(t, "sapk", map[string]any{"sub": "inapas-owner", "nip": fedNIP})
+			require.ErrorIs(t, err, auth.ErrNotLinked)
+			acct, err := k.Store.AccountByID(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, state, acct.State)
+		})
+	}
+	t.Run("realm without Create", func(t *testing.T) {
+		k := newFedKit(t, confirming, func(c *auth.Config) {
+			r := c.Realms["sapk"]
+			r.Federation.Providers[0].Create = false
+			c.Realms["sapk"] = r
+		})
+		id := k.register(t, "sapk", fedNIP)
+		k.Advance(t, 30*24*time.Hour)
+		_, err := k.signIn(t, "sapk", map[string]any{"sub": "inapas-owner", "nip": fedNIP})
+		require.ErrorIs(t, err, auth.ErrNotLinked)
+		_, err = k.Store.AccountByID(ctx, id)
+		assert.NoError(t, err, "nothing is deleted when nothing would take its place")
+	})
+}
