@@ -142,6 +142,13 @@ type FederationPolicy struct {
 	// PerAddress limits the logins through a provider one client address
 	// may start and finish. Zero means 30 per 10 minutes.
 	PerAddress lockout.Rate
+	// PerRealm limits the logins and links through the realm's providers
+	// that all client addresses together may start, each of which writes
+	// a token: many addresses within their PerAddress must not fill the
+	// token store. It is charged after PerAddress, before the provider is
+	// asked anything, and refuses with a *lockout.ThrottledError. Zero
+	// means 100 per second.
+	PerRealm lockout.Rate
 	// For is how long a person may take at the provider. Zero means 10
 	// minutes; at most 30.
 	For time.Duration
@@ -156,6 +163,12 @@ func (f *FederationPolicy) fill(sf SecondFactorPolicy) (map[string]*relyingParty
 	}
 	if f.PerAddress.Requests < 1 || f.PerAddress.Requests > 100 || f.PerAddress.Window <= 0 {
 		return nil, errors.New("Federation.PerAddress must allow 1 to 100 requests in a positive window")
+	}
+	if f.PerRealm == (lockout.Rate{}) {
+		f.PerRealm = lockout.Rate{Requests: 100, Window: time.Second}
+	}
+	if f.PerRealm.Requests < 1 || f.PerRealm.Requests > 100 || f.PerRealm.Window <= 0 {
+		return nil, errors.New("Federation.PerRealm must allow 1 to 100 requests in a positive window")
 	}
 	switch {
 	case f.For == 0:
@@ -423,7 +436,9 @@ type FederationRedirect struct {
 // a PKCE verifier, bound to the browser, single use, for
 // Realm.Federation.For. Neither the nonce nor the verifier is kept: both
 // are derived from the browser's Binding, which only its hash is kept of.
-// A client address starts at most Federation.PerAddress of these.
+// A client address starts at most Federation.PerAddress of these, and
+// the realm at most Federation.PerRealm (a *lockout.ThrottledError,
+// before the provider is asked anything and before the token is kept).
 func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *FederationRedirect, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
@@ -436,6 +451,9 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 		return nil, err
 	}
 	if err := a.federationBudget(ctx, r, "federation_begin", s.ClientAddr); err != nil {
+		return nil, err
+	}
+	if err := a.federationRealmBudget(ctx, r); err != nil {
 		return nil, err
 	}
 	intent, accountID, stamp := "login", "", ""
@@ -516,6 +534,13 @@ func (a *Authenticator) federationBudget(ctx context.Context, r *realmConfig, ac
 		sub.Username, perSubject = "~no-address", r.Federation.PerAddress
 	}
 	return r.guard.Throttle(ctx, action, sub, perSubject, r.Federation.PerAddress)
+}
+
+// federationRealmBudget charges a start to the realm, whichever address
+// asked: Federation.PerRealm.
+func (a *Authenticator) federationRealmBudget(ctx context.Context, r *realmConfig) error {
+	sub := lockout.Subject{Realm: a.budgetRealm(r.name), Username: "~realm"}
+	return r.guard.Throttle(ctx, "federation_begin_realm", sub, r.Federation.PerRealm, lockout.Rate{})
 }
 
 // FederationCallback is the provider's answer, as the browser brought it

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/masuk-id/masuk/auth"
+	"github.com/masuk-id/masuk/auth/authtest"
+	"github.com/masuk-id/masuk/lockout"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -87,4 +90,44 @@ func TestFederationCreateKeepsConfirmedAndStaleNotPending(t *testing.T) {
 		_, err = k.Store.AccountByID(ctx, id)
 		assert.NoError(t, err, "nothing is deleted when nothing would take its place")
 	})
+}
+
+// TestFederationRealmBudget: many addresses, each within its own
+// PerAddress, start at most Federation.PerRealm logins in the realm;
+// another realm keeps its own budget, and the window's end restores it.
+func TestFederationRealmBudget(t *testing.T) {
+	k := newFedKit(t, func(c *auth.Config) {
+		r := c.Realms["sapk"]
+		r.Federation.PerRealm = lockout.Rate{Requests: 3, Window: time.Minute}
+		c.Realms["sapk"] = r
+	})
+	ctx := context.Background()
+	begin := func(realm string, i int) error {
+		_, err := k.Auth.Federation().Begin(ctx, auth.FederationStart{Realm: realm, Provider: "inapas", Request: auth.Request{ClientAddr: fmt.Sprintf("198.51.%d.7", i)}})
+		return err
+	}
+	for i := range 3 {
+		require.NoError(t, begin("sapk", i))
+	}
+	err := begin("sapk", 3)
+	var te *lockout.ThrottledError
+	require.ErrorAs(t, err, &te, "a fresh address finds the realm's budget spent")
+	assert.Equal(t, k.Now().Add(time.Minute).Unix(), te.RetryAt.Unix())
+	assert.Equal(t, auth.CodeThrottled, auth.Classify(err).Code)
+	require.NoError(t, begin("bpn", 3), "another realm's budget is its own")
+	k.Advance(t, time.Minute)
+	require.NoError(t, begin("sapk", 4))
+}
+
+// TestFederationRealmBudgetConfig: a realm budget the guard could not
+// count is refused at New.
+func TestFederationRealmBudgetConfig(t *testing.T) {
+	for _, rate := range []lockout.Rate{{Requests: 101, Window: time.Second}, {Requests: 5}} {
+		k := newFedKit(t)
+		_, err := auth.New(auth.Config{Store: k.Store, Hasher: &authtest.Hasher{}, Realms: map[string]auth.Realm{"bpn": {Federation: auth.FederationPolicy{
+			PerRealm: rate, Providers: []auth.Provider{{Name: "inapas", Label: "INApas", Issuer: k.op.Issuer, ClientID: "c", ClientSecret: "s",
+				RedirectURL: "http://localhost:8080/bpn/inapas/kembali"}}}}}})
+		assert.ErrorIs(t, err, auth.ErrConfig)
+		assert.ErrorContains(t, err, "PerRealm")
+	}
 }
