@@ -254,11 +254,11 @@ func curveAlg(c elliptic.Curve) jose.SignatureAlgorithm {
 type relyingParty struct {
 	p      Provider
 	client *http.Client
+	// disc is the discovery document (federationdiscovery.go).
+	disc discovery
 
 	mu       sync.Mutex
-	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
-	meta     providerMeta
 	// keysAt is when the key set was made: it is made again after
 	// keySetMaxAge, so that a key the provider stopped publishing is
 	// trusted no longer than that, even when no token names a new one
@@ -286,35 +286,42 @@ func newRelyingParty(p Provider) *relyingParty {
 	return &relyingParty{p: p, client: bounded(c)}
 }
 
-// discover returns the provider's configuration, read at the first use;
-// a failed read is tried again at the next.
+// discover returns the provider's configuration, read at the first use
+// (see discovery: one read at a time, none held under a lock, a pause
+// after a failure).
 func (rp *relyingParty) discover(ctx context.Context, now func() time.Time) (*oidc.Provider, *oidc.IDTokenVerifier, providerMeta, error) {
+	pr, meta, err := rp.disc.get(ctx, now, rp.readDiscovery)
+	if err != nil {
+		return nil, nil, providerMeta{}, err
+	}
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	if rp.provider == nil {
-		pr, err := oidc.NewProvider(oidc.ClientContext(ctx, rp.client), rp.p.Issuer)
-		if err != nil {
-			return nil, nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
-		}
-		var meta providerMeta
-		if err := pr.Claims(&meta); err != nil {
-			return nil, nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
-		}
-		rp.provider, rp.meta = pr, meta
-	}
 	if t := now(); rp.verifier == nil || t.Sub(rp.keysAt) >= keySetMaxAge || t.Before(rp.keysAt) {
 		// The key set outlives the request that first needed it: its
 		// fetches (and refetches on an unknown key ID) use the
 		// provider's client.
-		algs := signingAlgs(rp.provider)
-		keys := &keySet{url: endpointOf(rp.provider, "jwks_uri"), client: rp.client}
+		algs := signingAlgs(pr)
+		keys := &keySet{url: endpointOf(pr, "jwks_uri"), client: rp.client}
 		for _, a := range algs {
 			keys.algs = append(keys.algs, jose.SignatureAlgorithm(a))
 		}
 		rp.verifier = oidc.NewVerifier(rp.p.Issuer, keys, &oidc.Config{ClientID: rp.p.ClientID, Now: now, SupportedSigningAlgs: algs})
 		rp.keysAt = t
 	}
-	return rp.provider, rp.verifier, rp.meta, nil
+	return pr, rp.verifier, meta, nil
+}
+
+// readDiscovery reads the provider's discovery document.
+func (rp *relyingParty) readDiscovery(ctx context.Context) (*oidc.Provider, providerMeta, error) {
+	pr, err := oidc.NewProvider(oidc.ClientContext(ctx, rp.client), rp.p.Issuer)
+	if err != nil {
+		return nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
+	}
+	var meta providerMeta
+	if err := pr.Claims(&meta); err != nil {
+		return nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
+	}
+	return pr, meta, nil
 }
 
 // endpointOf returns one endpoint of a discovery document.
