@@ -434,6 +434,12 @@ type FederationRedirect struct {
 	// Binding ties the answer to this browser: set it in a cookie
 	// (HttpOnly, Secure, SameSite=Lax, so that the provider's redirect
 	// back carries it) and pass it back in FederationCallback.Binding.
+	// A browser may begin several at once (a login in two tabs): keep
+	// each start's binding rather than overwrite the last (at most
+	// MaxFederationBindings, the oldest dropped, each until its
+	// ExpiresAt), and pass them all back in FederationCallback.Bindings,
+	// or pick the start's own by the answer's state where the host keeps
+	// them by it.
 	Binding string
 	// ExpiresAt is when the person must be back.
 	ExpiresAt time.Time
@@ -558,7 +564,13 @@ type FederationCallback struct {
 	// "iss" and "error" parameters.
 	Code, State, Issuer, Error string
 	// Binding is the value Begin gave, from the browser's cookie.
-	Binding string
+	// Bindings are more of them, for a browser that began several
+	// logins or links at once (one per tab) and keeps each one's: the
+	// answer is checked against every one, in constant time and within
+	// its one attempt, and completes with its own. At most
+	// MaxFederationBindings in all; more refuse the answer.
+	Binding  string
+	Bindings []string
 	// AccountID is the signed-in account whose link this answer
 	// completes; empty for a login. An answer of the other kind, or of a
 	// link another account began, is refused (ErrFederationRefused):
@@ -614,7 +626,7 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 	}
 	ev := a.event(EventLoginFailed, r.name, c.Request)
 	ev.Details = map[string]string{"method": "federation", "provider": rp.p.Name}
-	t, ok, err := a.takeFederation(ctx, r, rp, c)
+	t, ok, err := a.takeFederation(ctx, r, rp, &c)
 	if err != nil {
 		return nil, err
 	}
@@ -646,10 +658,12 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 }
 
 // takeFederation uses up the state's token and checks that the answer
-// belongs to it: this realm and provider, this browser.
-func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *relyingParty, c FederationCallback) (store.Token, bool, error) {
+// belongs to it: this realm and provider, this browser (one of the
+// bindings offered, which becomes c.Binding).
+func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *relyingParty, c *FederationCallback) (store.Token, bool, error) {
 	st, ok := secret.ParseToken(c.State)
-	if !ok || c.Binding == "" {
+	candidates, fit := bindingCandidates(c)
+	if !ok || !fit {
 		return store.Token{}, false, nil
 	}
 	t, err := a.tokens.AttemptToken(ctx, store.TokenKey{Selector: st.Selector()}, a.now().UTC())
@@ -665,11 +679,11 @@ func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *
 	// The browser, realm and provider are checked before the state is
 	// used up, so that whoever saw a state in a URL cannot spend it for
 	// its owner; each such try is one of the token's few attempts.
-	bh := sha256.Sum256([]byte(c.Binding))
-	if t.Data[dataRealm] != r.name || t.Data[dataProvider] != rp.p.Name ||
-		subtle.ConstantTimeCompare([]byte(hex.EncodeToString(bh[:])), []byte(t.Data[dataBinding])) != 1 {
+	binding, matched := matchBinding(candidates, t.Data[dataBinding])
+	if t.Data[dataRealm] != r.name || t.Data[dataProvider] != rp.p.Name || !matched {
 		return store.Token{}, false, nil
 	}
+	c.Binding = binding
 	switch err := a.tokens.ConsumeToken(ctx, t.Selector, t.Hash); {
 	case errors.Is(err, store.ErrNotFound):
 		return store.Token{}, false, nil

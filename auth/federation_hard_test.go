@@ -131,3 +131,46 @@ func TestFederationRealmBudgetConfig(t *testing.T) {
 		assert.ErrorContains(t, err, "PerRealm")
 	}
 }
+
+// TestFederationTwoTabs: a browser that began two logins (two tabs) and
+// keeps both bindings completes both, each answer finding its own among
+// the bindings offered; wrong bindings cost one attempt per answer, not
+// one per binding; more than MaxFederationBindings refuse the answer
+// without spending it.
+func TestFederationTwoTabs(t *testing.T) {
+	k := newFedKit(t)
+	ctx := context.Background()
+	k.op.SignIn(map[string]any{"sub": "inapas-tabs", "nip": fedNIP})
+	first := k.begin(t, "sapk", "", "")
+	second := k.begin(t, "sapk", "", "")
+	kept := []string{second.Binding, first.Binding} // newest first, as a cookie keeps them
+
+	a1 := k.answer(t, "sapk", first)
+	a2 := k.answer(t, "sapk", second)
+	a1.Binding, a1.Bindings = "", kept
+	a2.Binding, a2.Bindings = "", kept
+
+	res, err := k.Auth.Federation().Callback(ctx, a1)
+	require.NoError(t, err, "the first tab's answer completes though the second began later")
+	require.NotNil(t, res.Login)
+	res, err = k.Auth.Federation().Callback(ctx, a2)
+	require.NoError(t, err, "and so does the second's")
+	require.NotNil(t, res.Login)
+
+	// Wrong bindings: each answer is one attempt of the state's three.
+	third := k.begin(t, "sapk", "", "")
+	a3 := k.answer(t, "sapk", third)
+	wrong := a3
+	wrong.Binding, wrong.Bindings = "", []string{"salah-1", "salah-2", "salah-3", "salah-4"}
+	for range 2 {
+		_, err = k.Auth.Federation().Callback(ctx, wrong)
+		require.ErrorIs(t, err, auth.ErrFederationRefused)
+	}
+	tooMany := a3
+	tooMany.Bindings = []string{"a", "b", "c", "d"}
+	_, err = k.Auth.Federation().Callback(ctx, tooMany)
+	require.ErrorIs(t, err, auth.ErrFederationRefused, "five bindings are more than a browser keeps")
+	a3.Bindings = []string{"salah-1", "salah-2", "salah-3"}
+	_, err = k.Auth.Federation().Callback(ctx, a3)
+	require.NoError(t, err, "the owner's answer, with its binding among others, still completes on the last attempt")
+}
