@@ -41,17 +41,17 @@ type discovery struct {
 	retryAt  time.Time
 }
 
-// errDiscoveryPaused wraps the last failure while reads pause.
-type errDiscoveryPaused struct {
+// discoveryPausedError wraps the last failure while reads pause.
+type discoveryPausedError struct {
 	err   error
 	until time.Time
 }
 
-func (e *errDiscoveryPaused) Error() string {
+func (e *discoveryPausedError) Error() string {
 	return fmt.Sprintf("%v (not asked again before %s)", e.err, e.until.UTC().Format(time.RFC3339))
 }
 
-func (e *errDiscoveryPaused) Unwrap() error { return e.err }
+func (e *discoveryPausedError) Unwrap() error { return e.err }
 
 // get returns the document, reading it with read when no one has yet.
 func (d *discovery) get(ctx context.Context, now func() time.Time, read func(context.Context) (*oidc.Provider, providerMeta, error)) (*oidc.Provider, providerMeta, error) {
@@ -64,7 +64,7 @@ func (d *discovery) get(ctx context.Context, now func() time.Time, read func(con
 		}
 		if d.failures > 0 {
 			if t := now(); t.Before(d.retryAt) && !t.Before(d.retryAt.Add(-discoveryBackoffMax)) {
-				err := &errDiscoveryPaused{err: d.lastErr, until: d.retryAt}
+				err := &discoveryPausedError{err: d.lastErr, until: d.retryAt}
 				d.mu.Unlock()
 				return nil, providerMeta{}, err
 			}
