@@ -174,3 +174,30 @@ func TestFederationTwoTabs(t *testing.T) {
 	_, err = k.Auth.Federation().Callback(ctx, a3)
 	require.NoError(t, err, "the owner's answer, with its binding among others, still completes on the last attempt")
 }
+
+// TestFederationCreateReplacesStaleSquatterByEmail: the same by a
+// verified email: a stale unconfirmed registration that holds the address
+// gives way.
+func TestFederationCreateReplacesStaleSquatterByEmail(t *testing.T) {
+	ctx := context.Background()
+	k := newFedKit(t, func(c *auth.Config) {
+		r := c.Realms["bpn"]
+		r.Activation.Mode = auth.ActivationLink
+		r.Links.Activate = "http://localhost:8080/bpn/aktivasi"
+		p := &r.Federation.Providers[0]
+		p.Link, p.ByEmail, p.Create, p.Scopes = auth.LinkByClaim, true, true, []string{"email"}
+		c.Realms["bpn"] = r
+	})
+	reg, err := k.Auth.Accounts().Register(ctx, auth.Registration{Realm: "bpn", Username: "penyerobot", Email: "siti@example.go.id", Password: fedPassword})
+	require.NoError(t, err)
+	who := map[string]any{"sub": "inapas-siti", "email": "siti@example.go.id", "email_verified": true}
+	_, err = k.signIn(t, "bpn", who)
+	require.ErrorIs(t, err, auth.ErrNotLinked)
+	k.Advance(t, 7*24*time.Hour+time.Minute)
+	res, err := k.signIn(t, "bpn", who)
+	require.NoError(t, err)
+	assert.True(t, res.Created)
+	assert.Equal(t, "siti@example.go.id", res.Login.Account.Email)
+	_, err = k.Store.AccountByID(ctx, reg.Account.ID)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
