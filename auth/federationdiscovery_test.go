@@ -111,3 +111,20 @@ func TestFederationDiscoveryFailureBacksOff(t *testing.T) {
 	require.NoError(t, err, "a login completes after the recovery")
 	assert.Equal(t, n, k.op.Discoveries())
 }
+
+// TestFederationRealmBudgetBeforeDiscovery: a start the realm's budget
+// refuses asks the provider nothing.
+func TestFederationRealmBudgetBeforeDiscovery(t *testing.T) {
+	k := newFedKit(t, func(c *auth.Config) {
+		r := c.Realms["sapk"]
+		r.Federation.PerRealm.Requests, r.Federation.PerRealm.Window = 1, time.Hour
+		c.Realms["sapk"] = r
+	})
+	k.op.SetFaults(oidcprovider.Faults{DiscoveryDown: true})
+	require.Error(t, k.beginFrom(context.Background(), 1))
+	require.Equal(t, 1, k.op.Discoveries())
+	k.Advance(t, 10*time.Minute)
+	err := k.beginFrom(context.Background(), 2)
+	require.Equal(t, auth.CodeThrottled, auth.Classify(err).Code, "%v", err)
+	assert.Equal(t, 1, k.op.Discoveries(), "past the pause, but refused before discovery")
+}
