@@ -244,12 +244,33 @@
 // expiry, issue time, nonce, access-token hash). Every failure is one
 // answer, [ErrFederationRefused].
 //
+// A browser may begin several logins at once, one per tab. Keep each
+// start's binding ([FederationRedirect].Binding) rather than overwrite the
+// last: at most [MaxFederationBindings] per browser, the oldest dropped,
+// each until its ExpiresAt. Either pick the answer's own by its state (the
+// example portal keys each entry of its cookie by a hash of the state in
+// the URL, and keeps the intent and the page to go on to beside it), or
+// pass them all in [FederationCallback].Bindings: the answer is checked
+// against every one in constant time, as one of the state's few attempts.
+//
+// Starts are budgeted per client address (FederationPolicy.PerAddress)
+// and for the realm as a whole (FederationPolicy.PerRealm), before the
+// provider is asked anything and before the state is kept. The provider's
+// discovery document is read by one caller at a time, with no lock held
+// over the network: the others wait each until its own context ends. A
+// failed read pauses the provider's logins for a few seconds, growing
+// with each failure in a row up to a minute, so that a provider that is
+// down is not asked again by every login; they fail at once meanwhile
+// (code "unavailable").
+//
 // An identity (issuer and subject) links to one account of the realm
 // (store.Federation). [LinkSignedIn], the default, links only an account
 // whose owner signed in and proved the password; [LinkByClaim] also links
 // or makes, at the first login, the account whose username (a NIK or NIP
 // claim) or verified email the provider vouches for, but never one that
-// has a password, which a squatter could have registered first. A login
+// has a password, which a squatter could have registered first (a
+// registration that never confirmed its address and has expired gives way
+// to the account Provider.Create makes, as it would to a registration). A login
 // through a provider then ends where a password login does: the account's
 // state, its lock, the realm's second factor (unless the ID token's "amr"
 // holds a method of Provider.AcceptMFA), the activity log, the new-device

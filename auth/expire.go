@@ -8,7 +8,8 @@ import (
 )
 
 // freeUnconfirmed deletes the accounts that hold the username or email of
-// a registration and have waited for their email confirmation longer than
+// a registration (or of an account a provider's claim makes, see
+// createFederated) and have waited for their email confirmation longer than
 // Registration.UnconfirmedFor, and reports whether it deleted any: the
 // registration may then take their place. The store deletes each only if
 // it is still unconfirmed and that old, so a confirmation that lands
@@ -16,10 +17,16 @@ import (
 func (a *Authenticator) freeUnconfirmed(ctx context.Context, realm *realmConfig, r Registration, username, email string) bool {
 	cutoff := a.now().UTC().Add(-realm.Registration.UnconfirmedFor)
 	freed := false
-	for _, find := range []func() (store.Account, error){
+	for i, find := range []func() (store.Account, error){
 		func() (store.Account, error) { return a.store.AccountByUsername(ctx, r.Realm, username) },
 		func() (store.Account, error) { return a.store.AccountByEmail(ctx, r.Realm, email) },
 	} {
+		if (i == 0 && username == "") || (i == 1 && email == "") {
+			// No name to free (an account a provider makes by a
+			// username claim has no address): an empty key must not
+			// find some other account.
+			continue
+		}
 		holder, err := find()
 		if err != nil || !a.expired(holder) {
 			continue

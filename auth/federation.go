@@ -71,7 +71,10 @@ const (
 	// none exists. It never links an account that has a password: a
 	// squatter who registered someone's NIK or address first must not
 	// receive that person's logins (pre-account hijacking); such an
-	// account links while signed in.
+	// account links while signed in. Create does take the place of a
+	// registration that never confirmed its address and is older than
+	// Registration.UnconfirmedFor, as Register does: the store deletes it
+	// only if it is still unconfirmed and that old.
 	LinkByClaim
 )
 
@@ -139,6 +142,13 @@ type FederationPolicy struct {
 	// PerAddress limits the logins through a provider one client address
 	// may start and finish. Zero means 30 per 10 minutes.
 	PerAddress lockout.Rate
+	// PerRealm limits the logins and links through the realm's providers
+	// that all client addresses together may start, each of which writes
+	// a token: many addresses within their PerAddress must not fill the
+	// token store. It is charged after PerAddress, before the provider is
+	// asked anything, and refuses with a *lockout.ThrottledError. Zero
+	// means 100 per second.
+	PerRealm lockout.Rate
 	// For is how long a person may take at the provider. Zero means 10
 	// minutes; at most 30.
 	For time.Duration
@@ -153,6 +163,12 @@ func (f *FederationPolicy) fill(sf SecondFactorPolicy) (map[string]*relyingParty
 	}
 	if f.PerAddress.Requests < 1 || f.PerAddress.Requests > 100 || f.PerAddress.Window <= 0 {
 		return nil, errors.New("Federation.PerAddress must allow 1 to 100 requests in a positive window")
+	}
+	if f.PerRealm == (lockout.Rate{}) {
+		f.PerRealm = lockout.Rate{Requests: 100, Window: time.Second}
+	}
+	if f.PerRealm.Requests < 1 || f.PerRealm.Requests > 100 || f.PerRealm.Window <= 0 {
+		return nil, errors.New("Federation.PerRealm must allow 1 to 100 requests in a positive window")
 	}
 	switch {
 	case f.For == 0:
@@ -238,11 +254,11 @@ func curveAlg(c elliptic.Curve) jose.SignatureAlgorithm {
 type relyingParty struct {
 	p      Provider
 	client *http.Client
+	// disc is the discovery document (federationdiscovery.go).
+	disc discovery
 
 	mu       sync.Mutex
-	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
-	meta     providerMeta
 	// keysAt is when the key set was made: it is made again after
 	// keySetMaxAge, so that a key the provider stopped publishing is
 	// trusted no longer than that, even when no token names a new one
@@ -270,35 +286,42 @@ func newRelyingParty(p Provider) *relyingParty {
 	return &relyingParty{p: p, client: bounded(c)}
 }
 
-// discover returns the provider's configuration, read at the first use;
-// a failed read is tried again at the next.
+// discover returns the provider's configuration, read at the first use
+// (see discovery: one read at a time, none held under a lock, a pause
+// after a failure).
 func (rp *relyingParty) discover(ctx context.Context, now func() time.Time) (*oidc.Provider, *oidc.IDTokenVerifier, providerMeta, error) {
+	pr, meta, err := rp.disc.get(ctx, now, rp.readDiscovery)
+	if err != nil {
+		return nil, nil, providerMeta{}, err
+	}
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	if rp.provider == nil {
-		pr, err := oidc.NewProvider(oidc.ClientContext(ctx, rp.client), rp.p.Issuer)
-		if err != nil {
-			return nil, nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
-		}
-		var meta providerMeta
-		if err := pr.Claims(&meta); err != nil {
-			return nil, nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
-		}
-		rp.provider, rp.meta = pr, meta
-	}
 	if t := now(); rp.verifier == nil || t.Sub(rp.keysAt) >= keySetMaxAge || t.Before(rp.keysAt) {
 		// The key set outlives the request that first needed it: its
 		// fetches (and refetches on an unknown key ID) use the
 		// provider's client.
-		algs := signingAlgs(rp.provider)
-		keys := &keySet{url: endpointOf(rp.provider, "jwks_uri"), client: rp.client}
+		algs := signingAlgs(pr)
+		keys := &keySet{url: endpointOf(pr, "jwks_uri"), client: rp.client}
 		for _, a := range algs {
 			keys.algs = append(keys.algs, jose.SignatureAlgorithm(a))
 		}
 		rp.verifier = oidc.NewVerifier(rp.p.Issuer, keys, &oidc.Config{ClientID: rp.p.ClientID, Now: now, SupportedSigningAlgs: algs})
 		rp.keysAt = t
 	}
-	return rp.provider, rp.verifier, rp.meta, nil
+	return pr, rp.verifier, meta, nil
+}
+
+// readDiscovery reads the provider's discovery document.
+func (rp *relyingParty) readDiscovery(ctx context.Context) (*oidc.Provider, providerMeta, error) {
+	pr, err := oidc.NewProvider(oidc.ClientContext(ctx, rp.client), rp.p.Issuer)
+	if err != nil {
+		return nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
+	}
+	var meta providerMeta
+	if err := pr.Claims(&meta); err != nil {
+		return nil, providerMeta{}, fmt.Errorf("auth: discovering %s: %w", rp.p.Name, err)
+	}
+	return pr, meta, nil
 }
 
 // endpointOf returns one endpoint of a discovery document.
@@ -417,6 +440,12 @@ type FederationRedirect struct {
 	// Binding ties the answer to this browser: set it in a cookie
 	// (HttpOnly, Secure, SameSite=Lax, so that the provider's redirect
 	// back carries it) and pass it back in FederationCallback.Binding.
+	// A browser may begin several at once (a login in two tabs): keep
+	// each start's binding rather than overwrite the last (at most
+	// MaxFederationBindings, the oldest dropped, each until its
+	// ExpiresAt), and pass them all back in FederationCallback.Bindings,
+	// or pick the start's own by the answer's state where the host keeps
+	// them by it.
 	Binding string
 	// ExpiresAt is when the person must be back.
 	ExpiresAt time.Time
@@ -427,7 +456,9 @@ type FederationRedirect struct {
 // a PKCE verifier, bound to the browser, single use, for
 // Realm.Federation.For. Neither the nonce nor the verifier is kept: both
 // are derived from the browser's Binding, which only its hash is kept of.
-// A client address starts at most Federation.PerAddress of these.
+// A client address starts at most Federation.PerAddress of these, and
+// the realm at most Federation.PerRealm (a *lockout.ThrottledError,
+// before the provider is asked anything and before the token is kept).
 func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *FederationRedirect, err error) {
 	if v.unset() {
 		return nil, errNoAuthenticator
@@ -440,6 +471,9 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 		return nil, err
 	}
 	if err := a.federationBudget(ctx, r, "federation_begin", s.ClientAddr); err != nil {
+		return nil, err
+	}
+	if err := a.federationRealmBudget(ctx, r); err != nil {
 		return nil, err
 	}
 	intent, accountID, stamp := "login", "", ""
@@ -530,6 +564,13 @@ func (a *Authenticator) federationBudget(ctx context.Context, r *realmConfig, ac
 	return r.guard.Throttle(ctx, action, sub, perSubject, r.Federation.PerAddress)
 }
 
+// federationRealmBudget charges a start to the realm, whichever address
+// asked: Federation.PerRealm.
+func (a *Authenticator) federationRealmBudget(ctx context.Context, r *realmConfig) error {
+	sub := lockout.Subject{Realm: a.budgetRealm(r.name), Username: "~realm"}
+	return r.guard.Throttle(ctx, "federation_begin_realm", sub, r.Federation.PerRealm, lockout.Rate{})
+}
+
 // FederationCallback is the provider's answer, as the browser brought it
 // to Provider.RedirectURL.
 type FederationCallback struct {
@@ -538,7 +579,13 @@ type FederationCallback struct {
 	// "iss" and "error" parameters.
 	Code, State, Issuer, Error string
 	// Binding is the value Begin gave, from the browser's cookie.
-	Binding string
+	// Bindings are more of them, for a browser that began several
+	// logins or links at once (one per tab) and keeps each one's: the
+	// answer is checked against every one, in constant time and within
+	// its one attempt, and completes with its own. At most
+	// MaxFederationBindings in all; more refuse the answer.
+	Binding  string
+	Bindings []string
 	// AccountID is the signed-in account whose link this answer
 	// completes; empty for a login. An answer of the other kind, or of a
 	// link another account began, is refused (ErrFederationRefused):
@@ -608,7 +655,7 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 	}
 	ev := a.event(EventLoginFailed, r.name, c.Request)
 	ev.Details = map[string]string{"method": "federation", "provider": rp.p.Name}
-	t, ok, err := a.takeFederation(ctx, r, rp, c)
+	t, ok, err := a.takeFederation(ctx, r, rp, &c)
 	if err != nil {
 		return nil, err
 	}
@@ -647,10 +694,12 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 }
 
 // takeFederation uses up the state's token and checks that the answer
-// belongs to it: this realm and provider, this browser.
-func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *relyingParty, c FederationCallback) (store.Token, bool, error) {
+// belongs to it: this realm and provider, this browser (one of the
+// bindings offered, which becomes c.Binding).
+func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *relyingParty, c *FederationCallback) (store.Token, bool, error) {
 	st, ok := secret.ParseToken(c.State)
-	if !ok || c.Binding == "" {
+	candidates, fit := bindingCandidates(c)
+	if !ok || !fit {
 		return store.Token{}, false, nil
 	}
 	t, err := a.tokens.AttemptToken(ctx, store.TokenKey{Selector: st.Selector()}, a.now().UTC())
@@ -666,11 +715,11 @@ func (a *Authenticator) takeFederation(ctx context.Context, r *realmConfig, rp *
 	// The browser, realm and provider are checked before the state is
 	// used up, so that whoever saw a state in a URL cannot spend it for
 	// its owner; each such try is one of the token's few attempts.
-	bh := sha256.Sum256([]byte(c.Binding))
-	if t.Data[dataRealm] != r.name || t.Data[dataProvider] != rp.p.Name ||
-		subtle.ConstantTimeCompare([]byte(hex.EncodeToString(bh[:])), []byte(t.Data[dataBinding])) != 1 {
+	binding, matched := matchBinding(candidates, t.Data[dataBinding])
+	if t.Data[dataRealm] != r.name || t.Data[dataProvider] != rp.p.Name || !matched {
 		return store.Token{}, false, nil
 	}
+	c.Binding = binding
 	switch err := a.tokens.ConsumeToken(ctx, t.Selector, t.Hash); {
 	case errors.Is(err, store.ErrNotFound):
 		return store.Token{}, false, nil
@@ -923,6 +972,13 @@ func (a *Authenticator) byClaim(ctx context.Context, r *realmConfig, rp *relying
 		}
 		acct, err = a.store.AccountByEmail(ctx, r.name, email)
 	}
+	if err == nil && p.Create && a.expired(acct) {
+		// A registration that never confirmed its address and is past
+		// Registration.UnconfirmedFor holds the name as a registration
+		// would find it: createFederated takes its place, as Register
+		// does.
+		err = store.ErrNotFound
+	}
 	switch {
 	case err == nil:
 		_, cerr := a.store.CredentialByAccount(ctx, acct.ID)
@@ -969,7 +1025,16 @@ func (a *Authenticator) createFederated(ctx context.Context, r *realmConfig, use
 		state = store.StatePendingApproval
 	}
 	acct := store.Account{ID: id, Realm: r.name, Username: username, DisplayUsername: username, Email: email, State: state, SecurityStamp: stamp, CreatedAt: now, UpdatedAt: now}
-	switch err := a.store.CreateAccount(ctx, acct, nil); {
+	err = a.store.CreateAccount(ctx, acct, nil)
+	if errors.Is(err, store.ErrConflict) && a.freeUnconfirmed(ctx, r, Registration{Realm: r.name, Request: req}, username, email) {
+		// The name or address was held by a registration that never
+		// confirmed it and has expired: the store deleted it only if it
+		// still was unconfirmed and that old (an account confirmed,
+		// active, waiting for approval or not yet stale stays), and the
+		// provider's person takes its place, as a registration would.
+		err = a.store.CreateAccount(ctx, acct, nil)
+	}
+	switch {
 	case errors.Is(err, store.ErrConflict):
 		return store.Account{}, ErrNotLinked
 	case err != nil:

@@ -145,6 +145,16 @@
 //     again through the linked provider, with a fresh sign-in there,
 //     as POST reauthenticate does with the password; POST password/set
 //     then sets a first password (409 has_password when there is one).
+//   - POST logout with {"provider": "inapas"}, for a session that began
+//     through that provider, ends it as logout does and answers 200 with
+//     logout_url, the provider's end-session URL (RP-initiated logout),
+//     for the app to open in the system browser. It is left out when the
+//     provider has none, the account has no identity of that provider,
+//     or the provider cannot be reached; an unknown provider ends nothing
+//     (404 unknown_provider).
+//
+// An app may begin several logins at once and keeps each one's binding;
+// every answer is finished with its own.
 //
 // A start's answer is finished where it began, by the account that began
 // it: a login's answer brought to identities/{provider}/finish, a link's

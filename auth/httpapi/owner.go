@@ -201,9 +201,15 @@ func (h *Handler) revokeOthers(c *call, _ struct{}) (int, any, error) {
 type logoutBody struct {
 	// Everywhere ends every session of the account, this one included.
 	Everywhere bool `json:"everywhere"`
+	// Provider, for a session that began with a login through that
+	// provider, asks for its logout URL too (federation_logout.go).
+	Provider string `json:"provider"`
 }
 
 func (h *Handler) logout(c *call, b logoutBody) (int, any, error) {
+	if b.Provider != "" {
+		return h.logoutProvider(c, b)
+	}
 	if b.Everywhere {
 		_, err := h.auth.Sessions().RevokeOthers(c.ctx, auth.OthersRevocation{AccountID: c.p.AccountID, Request: h.req(c)})
 		return http.StatusNoContent, nil, err

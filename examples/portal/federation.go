@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/ecdsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -38,8 +37,9 @@ import (
 //     operators use passwords and passkeys only.
 //
 // The start (GET /<realm>/inapas) keeps the binding masuk gives in a
-// cookie that only the realm's callback receives, for as long as the
-// person may take at INApas; the callback clears it, whatever the answer.
+// cookie that only the realm's start and callback receive, for as long as the
+// person may take at INApas, beside those of starts in other tabs (at
+// most four); the callback takes its own out, whatever the answer.
 
 // inapasName is the provider's name in masuk's requests and events.
 const inapasName = "inapas"
@@ -148,37 +148,40 @@ func (a *app) inapasOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// fedCookieName is the binding cookie's name: "__Secure-" over https
-// (not "__Host-", which would need the path "/").
-func (a *app) fedCookieName() string {
-	if a.insecure {
-		return fedCookie
+// setBinding keeps a start's binding for the realm's callback, whether
+// it links ("l") or logs in ("m"), and the page a login goes on to: a
+// login's beside the bindings of the logins still running in the
+// browser's other tabs (see fedbinding.go).
+func (a *app) setBinding(w http.ResponseWriter, r *http.Request, realm, intent, next string, fr *auth.FederationRedirect) {
+	logins, link := a.fedJars(realm)
+	e := fedEntry{intent: intent, binding: fr.Binding, next: next, key: stateKeyOf(fr.URL), exp: fr.ExpiresAt.Unix()}
+	if intent == "l" {
+		a.writeFedEntries(w, link, []fedEntry{e})
+		return
 	}
-	return "__Secure-" + fedCookie
+	a.writeFedEntries(w, logins, append([]fedEntry{e}, a.fedEntries(r, logins)...))
 }
 
-// setBinding keeps a start's binding for the realm's callback alone,
-// whether it links ("l") or logs in ("m"), and the page a login goes on
-// to.
-func (a *app) setBinding(w http.ResponseWriter, realm, intent, next string, fr *auth.FederationRedirect) {
-	v := intent + "." + fr.Binding + "." + base64.RawURLEncoding.EncodeToString([]byte(next))
-	http.SetCookie(w, &http.Cookie{Name: a.fedCookieName(), Value: v, Path: "/" + realm + "/inapas/kembali",
-		MaxAge: max(int(fr.ExpiresAt.Sub(a.now())/time.Second), 1), Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-// takeBinding reads and clears the binding cookie. next is a path of
-// the portal, or "".
+// takeBinding takes the entry of the answer's start (by its state) out of
+// its binding cookie, clearing the cookie when it was the last. next is
+// a path of the portal, or "".
 func (a *app) takeBinding(w http.ResponseWriter, r *http.Request, realm string) (intent, binding, next string) {
-	c, err := r.Cookie(a.fedCookieName())
-	if err != nil {
+	key := stateKey(r.URL.Query().Get("state"))
+	if key == "" {
 		return "", "", ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: a.fedCookieName(), Path: "/" + realm + "/inapas/kembali", MaxAge: -1,
-		Secure: !a.insecure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	intent, rest, _ := strings.Cut(c.Value, ".")
-	binding, n, _ := strings.Cut(rest, ".")
-	b, _ := base64.RawURLEncoding.DecodeString(n)
-	return intent, binding, localPath(string(b), "")
+	logins, link := a.fedJars(realm)
+	for _, jar := range []fedJar{logins, link} {
+		entries := a.fedEntries(r, jar)
+		for i, e := range entries {
+			if e.key != key {
+				continue
+			}
+			a.writeFedEntries(w, jar, append(entries[:i:i], entries[i+1:]...))
+			return e.intent, e.binding, localPath(e.next, "")
+		}
+	}
+	return "", "", ""
 }
 
 // fedStart starts a login through INApas: GET /<realm>/inapas.
@@ -192,7 +195,7 @@ func (a *app) fedStart(w http.ResponseWriter, r *http.Request) {
 		a.fedFailed(w, r, ri.Slug, "/"+ri.Slug+"/masuk", err)
 		return
 	}
-	a.setBinding(w, ri.Slug, "m", localPath(r.URL.Query().Get("next"), ""), fr)
+	a.setBinding(w, r, ri.Slug, "m", localPath(r.URL.Query().Get("next"), ""), fr)
 	http.Redirect(w, r, fr.URL, http.StatusSeeOther)
 }
 
@@ -210,7 +213,7 @@ func (a *app) fedLink(w http.ResponseWriter, r *http.Request) {
 		a.fedSecurityError(w, r, err)
 		return
 	}
-	a.setBinding(w, p.Realm, "l", "", fr)
+	a.setBinding(w, r, p.Realm, "l", "", fr)
 	http.Redirect(w, r, fr.URL, http.StatusSeeOther)
 }
 

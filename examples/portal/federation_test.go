@@ -94,7 +94,7 @@ func (p *inapasPortal) approve(authURL string) string {
 
 // TestINApasSAPKLogin: the login page offers "Masuk dengan INApas"; its
 // start keeps the binding in an HttpOnly, SameSite=Lax cookie that only
-// the realm's callback receives, for the time at the provider; approved
+// the realm's start and callback receive, for the time at the provider; approved
 // there, a civil servant whose NIP has no account gets one and is signed
 // in; the cookie is cleared. The portal's JWKS publishes the client's key.
 func TestINApasSAPKLogin(t *testing.T) {
@@ -115,7 +115,7 @@ func TestINApasSAPKLogin(t *testing.T) {
 	require.Len(t, resp.Cookies(), 1)
 	ck := resp.Cookies()[0]
 	assert.Equal(t, "masuk-inapas", ck.Name, "plain http on localhost: no __Secure- prefix")
-	assert.Equal(t, "/sapk/inapas/kembali", ck.Path)
+	assert.Equal(t, "/sapk/inapas", ck.Path, "the start (for a second tab's) and the callback only")
 	assert.True(t, ck.HttpOnly)
 	assert.Equal(t, http.SameSiteLaxMode, ck.SameSite)
 	assert.True(t, ck.MaxAge > 0 && ck.MaxAge <= 600, "for the ten minutes at the provider: %d", ck.MaxAge)

@@ -81,6 +81,11 @@ type Faults struct {
 	// "prompt=login" and "max_age=0" would; NoAuthTime leaves it out.
 	StaleAuthTime bool
 	NoAuthTime    bool
+	// DiscoveryDown answers the discovery document with 503 Service
+	// Unavailable; DiscoveryDelay answers it after that long (or when
+	// the client gives up), as a provider that is down or slow would.
+	DiscoveryDown  bool
+	DiscoveryDelay time.Duration
 }
 
 // Provider is a running OpenID provider. Its methods are safe for
@@ -110,6 +115,8 @@ type Provider struct {
 	faults  Faults
 	logouts []url.Values
 	serial  int
+	// discoveries counts the requests for the discovery document.
+	discoveries int
 }
 
 // grant is an authorization code's request.
@@ -198,7 +205,32 @@ func (p *Provider) Logouts() []url.Values {
 	return slices.Clone(p.logouts)
 }
 
-func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
+// Discoveries returns how many times the discovery document was asked
+// for, answered or not.
+func (p *Provider) Discoveries() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.discoveries
+}
+
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.discoveries++
+	f := p.faults
+	p.mu.Unlock()
+	if f.DiscoveryDelay > 0 {
+		t := time.NewTimer(f.DiscoveryDelay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if f.DiscoveryDown {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                         p.Issuer,
 		"authorization_endpoint":                         p.Issuer + "/authorize",
