@@ -21,7 +21,8 @@ import (
 // (/<realm>/inapas/kembali) receives them; a link, begun on the security
 // page, keeps its one entry in a cookie of its own that only the callback
 // receives (a second link begun replaces the first). An entry is
-// "intent.binding.next.key.expiry": the intent ("m" a login, "l" a link),
+// "intent.binding.next.key.expiry": the intent ("m" a login, "l" a link,
+// "v" a verification, which keeps its entry where a link does),
 // masuk's binding, the page a login goes on to (base64url), the first 8
 // bytes of the state's SHA-256 in hex (the answer's state names its
 // entry; the binding stays in the cookie alone) and when the start
@@ -87,7 +88,7 @@ func (a *app) fedEntries(r *http.Request, jar fedJar) []fedEntry {
 			break
 		}
 		f := strings.Split(raw, ".")
-		if len(f) != 5 || (f[0] != "m" && f[0] != "l") || f[1] == "" || f[3] == "" {
+		if len(f) != 5 || (f[0] != "m" && f[0] != "l" && f[0] != "v") || f[1] == "" || f[3] == "" {
 			continue
 		}
 		next, err := base64.RawURLEncoding.DecodeString(f[2])

@@ -61,7 +61,7 @@ func (a *app) fedReauth(w http.ResponseWriter, r *http.Request) {
 		a.fedSecurityError(w, r, err)
 		return
 	}
-	a.setBinding(w, p.Realm, "v", "", fr)
+	a.setBinding(w, r, p.Realm, "v", "", fr)
 	http.Redirect(w, r, fr.URL, http.StatusSeeOther)
 }
 
