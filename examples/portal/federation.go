@@ -150,9 +150,8 @@ func (a *app) inapasOrigin() string {
 
 // setBinding keeps a start's binding for the realm's callback, whether
 // it links ("l"), verifies the owner ("v") or logs in ("m"), and the page
-// a login goes on to: a
-// login's beside the bindings of the logins still running in the
-// browser's other tabs (see fedbinding.go).
+// a login goes on to: a login's beside the bindings of the logins still
+// running in the browser's other tabs (see fedbinding.go).
 func (a *app) setBinding(w http.ResponseWriter, r *http.Request, realm, intent, next string, fr *auth.FederationRedirect) {
 	logins, link := a.fedJars(realm)
 	e := fedEntry{intent: intent, binding: fr.Binding, next: next, key: stateKeyOf(fr.URL), exp: fr.ExpiresAt.Unix()}
