@@ -151,6 +151,10 @@ type failingCopies struct {
 
 var errCopies = errors.New("copies: injected failure")
 
+// CopyStore returns s, so that the Authenticator uses its failing steps
+// (a decorator that embeds the store and overrides the protocol says so).
+func (s *failingCopies) CopyStore() store.AccountCopies { return s }
+
 func (s *failingCopies) BeginAccountWrite(ctx context.Context, id string) error {
 	if s.failBegin.Load() {
 		return errCopies
@@ -252,4 +256,128 @@ func TestAccountCopiesOff(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, reads+1, f.accounts.byID.Load(), "account reads of a load without copies")
 	}
+}
+
+// An Authenticator that reads no copies itself (an administrative
+// service, its sessions off) still drops the portal's copies around its
+// writes, when it is given the portal's session store: its disabling ends
+// the portal's session at the next load. Found in review: it wrote
+// around the protocol, and the session went on for a minute.
+func TestAccountCopiesWriterWithoutSessions(t *testing.T) {
+	portal := newCopiesFixture(t, redisstore.Config{}, withoutSecondFactor)
+	acct := portal.register(t, "lpse", "budi")
+	tok := portal.session(t, "lpse", "budi")
+	_, err := portal.auth.Sessions().Load(t.Context(), tok)
+	require.NoError(t, err)
+	admin := newMFAFixture(t, withoutSecondFactor, func(c *auth.Config) {
+		c.Store, c.Sessions, c.SessionsOff = portal.store, portal.redis, true
+	})
+	require.NoError(t, admin.operator(t, "admin", "lpse").Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: "dicuri", Request: req}))
+	_, err = portal.auth.Sessions().Load(t.Context(), tok)
+	assert.ErrorIs(t, err, auth.ErrNoSession, "a session of an account another Authenticator disabled")
+}
+
+// revokingSessions is a host's decorator written the common Go way: it
+// embeds the store and overrides Session, to refuse sessions it revoked.
+type revokingSessions struct {
+	*redisstore.Store
+	revoked atomic.Value // string: a selector
+}
+
+func (h *revokingSessions) Session(ctx context.Context, selector string, at time.Time) (store.Session, error) {
+	if h.revoked.Load() == selector {
+		return store.Session{}, store.ErrNotFound
+	}
+	return h.Store.Session(ctx, selector, at)
+}
+
+// A decorator that embeds the Redis store promotes its copies, but loads
+// go through the decorator's Session (copies are read only from the
+// store itself), and writes still follow the protocol on the inner store.
+// Found in review: loads read the copies and skipped the host's check.
+func TestAccountCopiesDecoratorSessionRuns(t *testing.T) {
+	client, prefix := testdb.Redis(t)
+	rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
+	require.NoError(t, err)
+	hs := &revokingSessions{Store: rs}
+	f := newMFAFixture(t, withoutSecondFactor, func(c *auth.Config) { c.Sessions = hs })
+	acct := f.register(t, "lpse", "budi")
+	tok := f.sessionWith(t, "lpse", "budi", goodPassword)
+	_, err = f.auth.Sessions().Load(t.Context(), tok)
+	require.NoError(t, err)
+	hs.revoked.Store(sessionSelector(t, tok))
+	_, err = f.auth.Sessions().Load(t.Context(), tok)
+	assert.ErrorIs(t, err, auth.ErrNoSession, "a session the host's decorator refuses")
+
+	// The portal beside it reads copies from the store itself; the
+	// decorated Authenticator's write drops them.
+	portal := newMFAFixture(t, withoutSecondFactor, func(c *auth.Config) { c.Store, c.Sessions = f.store, rs })
+	other := portal.sessionWith(t, "lpse", "budi", goodPassword)
+	_, err = portal.auth.Sessions().Load(t.Context(), other)
+	require.NoError(t, err)
+	require.NoError(t, f.operator(t, "admin", "lpse").Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: "uji", Request: req}))
+	_, err = portal.auth.Sessions().Load(t.Context(), other)
+	assert.ErrorIs(t, err, auth.ErrNoSession, "a portal's session after the decorated Authenticator disabled the account")
+}
+
+// A copy kept by an instance whose clock runs ahead is not trusted by one
+// whose clock is right, which reads the account again: a clock ahead does
+// not stretch AccountCopyFor for the others. Found in review.
+func TestAccountCopiesClockAhead(t *testing.T) {
+	f := newCopiesFixture(t, redisstore.Config{}, withoutSecondFactor)
+	acct := f.register(t, "lpse", "budi")
+	tok := f.session(t, "lpse", "budi")
+	fast := newMFAFixture(t, withoutSecondFactor, func(c *auth.Config) { c.Store, c.Sessions = f.store, f.redis })
+	fast.clock.Set(f.clock.Now().Add(10 * time.Minute))
+	_, err := fast.auth.Sessions().Load(t.Context(), tok)
+	require.NoError(t, err)
+	require.NoError(t, f.store.SetAccountState(t.Context(), acct.ID, store.StateActive, store.StateDisabled, f.clock.Now()))
+	_, err = f.auth.Sessions().Load(t.Context(), tok)
+	assert.ErrorIs(t, err, auth.ErrNoSession, "a load trusting a copy kept by a clock ten minutes ahead")
+}
+
+// slowAccounts runs after once, between its read of an account by ID and
+// the read's return: a reader slow between its read and its KeepCopy.
+type slowAccounts struct {
+	store.Accounts
+	after atomic.Pointer[func()]
+}
+
+func (h *slowAccounts) AccountByID(ctx context.Context, id string) (store.Account, error) {
+	a, err := h.Accounts.AccountByID(ctx, id)
+	if f := h.after.Swap(nil); f != nil {
+		(*f)()
+	}
+	return a, err
+}
+
+// A reader slow between its reads while a disable completes and Redis
+// then loses the account's generation (evicted, or a restart): the copy
+// it offers is refused, because the generation it read is gone and a new
+// one is random. Found in review: a lost generation read as 0 again, and
+// the copy from before the disable was kept.
+func TestAccountCopiesGenerationLost(t *testing.T) {
+	client, prefix := testdb.Redis(t)
+	rs, err := redisstore.New(client, redisstore.Config{Prefix: prefix})
+	require.NoError(t, err)
+	f := newMFAFixture(t, withoutSecondFactor, func(c *auth.Config) { c.Sessions = rs })
+	slow := &slowAccounts{Accounts: f.store}
+	g := newMFAFixture(t, withoutSecondFactor, func(c *auth.Config) { c.Store, c.Accounts, c.Sessions = f.store, slow, rs })
+	acct := f.register(t, "lpse", "budi")
+	tok := f.sessionWith(t, "lpse", "budi", goodPassword)
+	sel := sessionSelector(t, tok)
+	fields, err := client.HGetAll(t.Context(), prefix+"session:"+sel).Result()
+	require.NoError(t, err)
+	after := func() {
+		require.NoError(t, f.operator(t, "admin", "lpse").Disable(t.Context(), auth.OperatorAction{AccountID: acct.ID, Reason: "dicuri", Request: req}))
+		// Redis loses the generation, and (as a restore would) the
+		// session comes back.
+		require.NoError(t, client.Del(t.Context(), prefix+"account-gen:"+acct.ID).Err())
+		require.NoError(t, client.HSet(t.Context(), prefix+"session:"+sel, fields).Err())
+	}
+	slow.after.Store(&after)
+	_, err = g.auth.Sessions().Load(t.Context(), tok)
+	require.NoError(t, err, "the slow reader read the account before the disable")
+	_, err = f.auth.Sessions().Load(t.Context(), tok)
+	assert.ErrorIs(t, err, auth.ErrNoSession, "a load after a completed disable")
 }

@@ -31,11 +31,16 @@ type roles struct {
 	// also keeps the accounts: a session and its account in one read;
 	// nil otherwise.
 	joined store.SessionAccounts
-	// copies is the sessions role's store.AccountCopies when that store
-	// keeps copies and is apart from the accounts (and does not read
-	// both at once): a session and its account's copy in one read; nil
-	// otherwise.
+	// copies is the store that keeps copies of accounts in the sessions
+	// role's sessions (store.AccountCopies), when that store is apart
+	// from the accounts: every account write follows its protocol, even
+	// when this Authenticator reads no copies (its sessions off, copies
+	// off, or a decorator around the store). nil otherwise.
 	copies store.AccountCopies
+	// copyReads is true when loads read the copies: sessions are on, the
+	// store keeps copies (CopyFor), and the sessions role is that store
+	// itself, not a decorator whose own Session would be skipped.
+	copyReads bool
 }
 
 // durable is the accounts, credentials and events roles as one
@@ -116,8 +121,9 @@ func resolveRoles(cfg Config) (roles, error) {
 	if j, ok := r.sessions.(store.SessionAccounts); ok && sameStore(r.sessions, r.accounts) {
 		r.joined = j
 	}
-	if c, ok := r.sessions.(store.AccountCopies); ok && r.joined == nil && !sameStore(r.sessions, r.accounts) && c.CopyFor() > 0 {
-		r.copies = c
+	if c, ok := r.sessions.(store.AccountCopies); ok && r.joined == nil && !sameStore(r.sessions, r.accounts) && !isNil(c.CopyStore()) {
+		r.copies = c.CopyStore()
+		r.copyReads = !cfg.SessionsOff && r.copies.CopyFor() > 0 && sameStore(r.copies, r.sessions)
 	}
 	sf, remember := secondFactorsOn(cfg), rememberOn(cfg)
 	for _, need := range []struct {

@@ -204,7 +204,7 @@ func (a *Authenticator) load(ctx context.Context, token string) (*Principal, err
 // session and then the account. Either way the caller compares the
 // account's state and stamp with the session's.
 func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, store.Account, error) {
-	if c := a.roles.copies; c != nil {
+	if c := a.roles.copies; c != nil && a.roles.copyReads {
 		return a.copiedSessionAccount(ctx, c, token, now)
 	}
 	sa := a.roles.joined

@@ -518,13 +518,16 @@ func (w tracedFederation) UnlinkIdentity(ctx context.Context, accountID, issuer,
 }
 
 // tracedAccountCopies is a store.AccountCopies whose every call but
-// CopyFor (a setting) is a span.
+// CopyFor and CopyStore (settings) is a span.
 type tracedAccountCopies struct {
 	s store.AccountCopies
 	t trace.Tracer
 }
 
 func (w tracedAccountCopies) CopyFor() time.Duration { return w.s.CopyFor() }
+
+// CopyStore returns w: the roles are resolved before they are traced.
+func (w tracedAccountCopies) CopyStore() store.AccountCopies { return w }
 
 func (w tracedAccountCopies) SessionCopy(ctx context.Context, selector string, at time.Time) (store.Session, store.Account, bool, error) {
 	ctx, sp := startStore(ctx, w.t, "masuk.store.accountcopies.SessionCopy")

@@ -2,8 +2,9 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -98,7 +99,7 @@ return 0
 
 // keepCopyScript keeps the copy ARGV[4] (which holds when it lapses) in the
 // session KEYS[1] when it is a session of the account ARGV[1] live at
-// ARGV[3], the account's generation KEYS[2] is ARGV[2] (none is "0") and
+// ARGV[3], the account's generation KEYS[2] is there and is ARGV[2], and
 // no write of it is under way (KEYS[3]). It returns 1 if it kept it.
 var keepCopyScript = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'account', 'idle', 'expires')
@@ -109,7 +110,7 @@ local at = tonumber(ARGV[3])
 if not (at < tonumber(v[2]) and at < tonumber(v[3])) then
   return 0
 end
-if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return 0
 end
 if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then
@@ -122,6 +123,20 @@ return 1
 // copyVersion begins every copy: its encoding, which a later one may
 // change (a copy of another encoding reads as none, and is replaced).
 const copyVersion = 1
+
+// generationScript returns the account's generation KEYS[1], first
+// setting it to ARGV[1], a random number, when there is none (for ARGV[2]
+// milliseconds). A generation that Redis loses (evicted, or expired) comes
+// back as another random number, never one a reader read before: a
+// reader's copy is then refused rather than taken for current.
+var generationScript = redis.NewScript(`
+local g = redis.call('GET', KEYS[1])
+if not g then
+  g = ARGV[1]
+  redis.call('SET', KEYS[1], g, 'PX', ARGV[2])
+end
+return g
+`)
 
 // encodeCopy returns a as a session keeps it until the time until (Unix
 // microseconds): copyVersion; until (varint); the ID, realm,
@@ -276,26 +291,39 @@ func (s *Store) sessionsCopy(sess store.Session, fields map[string]string, at ti
 		return store.Account{}, false
 	}
 	a, until, ok := decodeCopy(raw)
-	if !ok || at.UnixMicro() >= until || a.ID != sess.AccountID {
+	// A copy is trusted from when it was kept (until less CopyFor) by the
+	// caller's clock: one kept by a clock ahead of it is as none, and is
+	// replaced by the caller's, so that a fast clock does not stretch
+	// CopyFor for the others.
+	if now := at.UnixMicro(); !ok || now >= until || now < until-s.copyFor.Microseconds() || a.ID != sess.AccountID {
 		return store.Account{}, false
 	}
 	return a, true
 }
 
-// CopyGeneration implements [store.AccountCopies] with one GET.
+// CopyGeneration implements [store.AccountCopies] with one script, one
+// round trip: an account that has none is given a random generation.
 func (s *Store) CopyGeneration(ctx context.Context, accountID string) (uint64, error) {
-	if err := ctx.Err(); err != nil {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("redisstore: CopyGeneration: %w", err)
+	}
+	// Far from the top of Redis's integers, so that increments never
+	// overflow.
+	start := binary.BigEndian.Uint64(b[:]) >> 2
+	v, err := run(ctx, s.client, generationScript, []string{s.prefix + accountGenKeyPart + accountID}, start, accountGenTTL.Milliseconds()).Text()
+	if err != nil {
 		return 0, fail(ctx, "CopyGeneration", err)
 	}
-	v, err := s.client.Get(ctx, s.prefix+accountGenKeyPart+accountID).Uint64()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return 0, nil
-	case err != nil:
+	g, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
 		return 0, fail(ctx, "CopyGeneration", err)
 	}
-	return v, nil
+	return g, nil
 }
+
+// CopyStore implements [store.AccountCopies]: s itself.
+func (s *Store) CopyStore() store.AccountCopies { return s }
 
 // KeepCopy implements [store.AccountCopies] with one script, one round
 // trip. Time at must fall in the years 1970 to 2112, or it is

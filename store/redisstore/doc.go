@@ -211,7 +211,28 @@
 //     from its store.
 //
 // Every instance that shares the sessions must share the copies: the
-// same server and prefix, as it must anyway.
+// same server and prefix, as it must anyway. A service that writes the
+// same accounts without sessions of its own (an operators' console)
+// passes this store as its Config.Sessions with Config.SessionsOff: it
+// then drops the copies around its writes too. A decorator that embeds
+// a [*Store] is read through its own Session (copies are read from the
+// store itself, see store.AccountCopies.CopyStore). Three consequences
+// to know:
+//
+//   - While Redis is unreachable, account writes (a disable, a reset, a
+//     confirmation) are refused, as sessions and logins are: a write
+//     that cannot drop the copies first is not made.
+//   - Losing Redis's writes (a failover to a lagging replica, a restore
+//     from a snapshot) can bring back a copy a lost write had dropped, as
+//     it brings back a session a lost logout had ended: end every
+//     session after such an event. A lost or evicted generation is
+//     safe: it comes back as a new random number.
+//   - Sessions begun by this version store their unchanging parts in one
+//     field, which versions before it do not read: during a rolling
+//     upgrade (or after a rollback) a session begun on a new instance
+//     does not load on an old one, and instances of the old version
+//     write accounts without the protocol, seen within AccountCopyFor.
+//     Upgrade every instance at once, or accept that.
 //
 // # Sessions
 //

@@ -39,6 +39,9 @@ func asCopies(t *testing.T, open Opener) copySessions {
 	if s.CopyFor() <= 0 {
 		t.Skipf("%T keeps no copies (CopyFor is %v)", s, s.CopyFor())
 	}
+	if s.CopyStore() != store.AccountCopies(s) {
+		t.Fatalf("%T's CopyStore is %T, not the store itself", s, s.CopyStore())
+	}
 	return s
 }
 
@@ -120,6 +123,13 @@ func testKeepCopy(t *testing.T, open Opener) {
 		_, ok = copyOf(t, s, ss[0].Selector, until)
 		equal(t, ok, false, "a copy at the time it lapses")
 	}
+	// A copy kept by a clock ahead of the reader's is as none.
+	ahead := when.Add(time.Second)
+	keep(t, s, ss[1].Selector, a, ahead)
+	_, ok := copyOf(t, s, ss[1].Selector, when)
+	equal(t, ok, false, "a copy kept a second after the time read at")
+	_, ok = copyOf(t, s, ss[1].Selector, ahead)
+	equal(t, ok, true, "a copy at the time it was kept")
 	// A later keep replaces the copy.
 	b := a
 	b.Email, b.UpdatedAt = "budi.santoso@example.id", at.Add(time.Second)
