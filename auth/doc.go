@@ -270,9 +270,12 @@
 // claim) or verified email the provider vouches for, but never one that
 // has a password, which a squatter could have registered first (a
 // registration that never confirmed its address and has expired gives way
-// to the account Provider.Create makes, as it would to a registration). A login
-// through a provider then ends where a password login does: the account's
-// state, its lock, the realm's second factor (unless the ID token's "amr"
+// to the account Provider.Create makes, as it would to a registration).
+// A login through a provider asks for a sign-in there within the realm's
+// Session.ReauthWithin ("max_age") and is refused when the ID token's
+// "auth_time" is older (the session it starts holds a proof of its
+// owner, as a password login's does), then ends where a password login
+// does: the account's state, its lock, the realm's second factor (unless the ID token's "amr"
 // holds a method of Provider.AcceptMFA), the activity log, the new-device
 // alert; the host starts a session. Links and unlinks are events and
 // notices to the owner; [Federation.Unlink] keeps at least one way in.
@@ -285,8 +288,8 @@
 // FederationStart.Reauthenticate, the account and its signed-in session
 // (Request.Session), asks the provider for a fresh sign-in ("prompt=login",
 // "max_age=0"); [Federation.Callback], given the account, that same
-// session and FederationCallback.Reauthenticate, records the proof in the session only when the ID token passes
-// every check above, names the very identity linked to the account, and
+// session and FederationCallback.Reauthenticate, records the proof in
+// the session only when the ID token passes every check above, names the very identity linked to the account, and
 // says ("auth_time") that the person signed in at the provider after
 // Begin, so that a long single sign-on session there proves nothing.
 // Anything else is [ErrFederationRefused], recorded as
@@ -295,7 +298,8 @@
 // [Accounts.SetFirstPassword] gives such an account a first password (the
 // realm's policy applies; [ErrHasPassword] when it has one; stored only if
 // none exists, atomically), with [EventPasswordSet] and the notice
-// notify.PasswordSet; the other sessions go on, since no secret changed.
+// notify.PasswordSet; the other sessions go on, since no secret changed
+// (but for an account no notice reaches, whose other sessions end).
 //
 // # Registration, activation and approval
 //

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -473,8 +474,13 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 	if err := a.federationBudget(ctx, r, "federation_begin", s.ClientAddr); err != nil {
 		return nil, err
 	}
-	if err := a.federationRealmBudget(ctx, r); err != nil {
-		return nil, err
+	if s.AccountID == "" && !s.Reauthenticate {
+		// Only anonymous starts share the realm's budget: a flood of
+		// them must not stop signed-in owners from linking or proving
+		// themselves (the only proof an account a provider made has).
+		if err := a.federationRealmBudget(ctx, r); err != nil {
+			return nil, err
+		}
 	}
 	intent, accountID, stamp := "login", "", ""
 	var re *reauthStart
@@ -532,6 +538,10 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 		opts = append(opts, oauth2.SetAuthURLParam(k, val))
 	}
 	opts = append(opts, re.authOptions()...)
+	if intent == "login" {
+		// After the provider's AuthParams, which cannot lengthen it.
+		opts = append(opts, oauth2.SetAuthURLParam("max_age", strconv.Itoa(int(a.settingsOf(r.name).Session.ReauthWithin/time.Second))))
+	}
 	return &FederationRedirect{URL: rp.oauth(pr).AuthCodeURL(st.String(), opts...), Binding: binding, ExpiresAt: t.ExpiresAt}, nil
 }
 
@@ -650,6 +660,11 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 	if err != nil {
 		return nil, err
 	}
+	if len(c.Code) > maxAnswerParam || len(c.State) > maxAnswerParam || len(c.Issuer) > maxAnswerParam || len(c.Error) > maxAnswerParam {
+		// Nothing this long is an answer; none of it goes to the
+		// provider's token endpoint.
+		return nil, ErrFederationRefused
+	}
 	if err := a.federationBudget(ctx, r, "federation_answer", c.ClientAddr); err != nil {
 		return nil, err
 	}
@@ -689,6 +704,15 @@ func (v *Federation) Callback(ctx context.Context, c FederationCallback) (_ *Fed
 		return a.linkSignedIn(ctx, r, rp, t, id, ev, c.Request)
 	case intentReauth:
 		return a.reauthenticated(ctx, r, rp, t, id, claims, ev, c.Request)
+	}
+	// A login starts a session that holds a proof of its owner for the
+	// realm's ReauthWithin, as a password login's does: the sign-in at
+	// the provider must be that recent (Begin asked for it with max_age),
+	// not a single sign-on session left open for hours on a shared
+	// computer.
+	if !recentAuth(claims.raw["auth_time"], a.now(), a.settingsOf(r.name).Session.ReauthWithin) {
+		a.record(ctx, fedReason(ev, ReasonStaleAuthentication))
+		return nil, ErrFederationRefused
 	}
 	return a.federatedLogin(ctx, r, rp, id, claims, ev, c.Request)
 }
@@ -739,6 +763,10 @@ type idClaims struct {
 	AMR           []string `json:"amr"`
 	raw           map[string]any
 }
+
+// maxAnswerParam bounds each of an answer's parameters (code, state, iss,
+// error), in bytes.
+const maxAnswerParam = 4096
 
 // maxIDTokenAge is how old an ID token's "iat" may be.
 const maxIDTokenAge = 10 * time.Minute

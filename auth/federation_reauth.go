@@ -205,3 +205,11 @@ func freshAuth(v any, begun, now time.Time) bool {
 	at := time.Unix(int64(f), 0)
 	return !at.Before(begun.Add(-authTimeLeeway).Truncate(time.Second)) && !at.After(now.Add(time.Minute))
 }
+
+// recentAuth reports whether the ID token's "auth_time" says the person
+// signed in at the provider within the last within (less authTimeLeeway
+// of clock difference) and not in the future beyond a minute. A token
+// without one is not recent.
+func recentAuth(v any, now time.Time, within time.Duration) bool {
+	return freshAuth(v, now.Add(-within), now)
+}

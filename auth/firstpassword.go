@@ -7,6 +7,7 @@ import (
 
 	"github.com/masuk-id/masuk/auth/password"
 	"github.com/masuk-id/masuk/notify"
+	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -66,7 +67,8 @@ func (s *Accounts) HasPassword(ctx context.Context, accountID string) (_ bool, e
 // themselves through the provider moments ago, and the new way in is
 // told to the owner by a notice (notify.PasswordSet) and in the
 // activity log. An owner who suspects another session ends it from the
-// list of sessions.
+// list of sessions. An account no notice can reach (no email, no phone)
+// keeps only the session that set the password: its others end.
 //
 // Its errors: ErrReauthRequired when the session holds no recent proof
 // (or is not the owner's, or is missing); ErrInvalidCredentials when the
@@ -117,6 +119,22 @@ func (s *Accounts) SetFirstPassword(ctx context.Context, f FirstPassword) (err e
 	ev := a.event(EventPasswordSet, acct.Realm, f.Request)
 	ev.AccountID, ev.Username = acct.ID, acct.Username
 	a.record(ctx, ev)
+	if acct.Email == "" && acct.Phone == "" && a.sessions != nil {
+		// No notice can reach this owner (an account a claim such as a
+		// NIP made): the account's other sessions end, so that a password
+		// set by whoever held one of them does not go unseen beside the
+		// owner's.
+		if t, ok := secret.ParseToken(f.Session); ok {
+			n, err := a.sessions.DeleteSessions(context.WithoutCancel(ctx), acct.ID, t.Selector())
+			if err != nil {
+				return fmt.Errorf("auth: first password: the password is set, but the account's other sessions could not be ended: %w", err)
+			}
+			if n > 0 {
+				a.sessionsRevoked(ctx, acct.ID, n, "others", "", f.Request)
+			}
+		}
+		return nil
+	}
 	a.notice(ctx, acct, notify.PasswordSet, f.Request, notify.Data{})
 	return nil
 }

@@ -267,10 +267,14 @@ func (a *app) view(r *http.Request, realm string) *view {
 		v.User = p
 	}
 	if r.URL.RawQuery != "" && r.Method == http.MethodGet {
-		// Keep the query when switching languages, except tokens, which
-		// do not belong in a link that can end up anywhere.
+		// Keep the query when switching languages, except tokens and a
+		// provider's answer (its code, state and issuer, still unspent on
+		// a page that refused them), which do not belong in a link that
+		// can end up anywhere.
 		q := r.URL.Query()
-		q.Del("token")
+		for _, k := range []string{"token", "code", "state", "iss", "session_state"} {
+			q.Del(k)
+		}
 		if len(q) > 0 {
 			v.Path += "?" + q.Encode()
 		}
