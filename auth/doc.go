@@ -276,7 +276,8 @@
 // "auth_time" is older (the session it starts holds a proof of its
 // owner, as a password login's does), then ends where a password login
 // does: the account's state, its lock, the realm's second factor (unless the ID token's "amr"
-// holds a method of Provider.AcceptMFA), the activity log, the new-device
+// holds a method of Provider.AcceptMFA, or its "acr" a level of
+// Provider.AcceptACR), the activity log, the new-device
 // alert; the host starts a session. Links and unlinks are events and
 // notices to the owner; [Federation.Unlink] keeps at least one way in.
 // [Federation.LogoutURL] logs out at the provider too.

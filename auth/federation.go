@@ -129,6 +129,12 @@ type Provider struct {
 	// own second factor; nil means the realm asks for its own after the
 	// provider, as after a password.
 	AcceptMFA []string
+	// AcceptACR are the "acr" values of the ID token (the levels of
+	// assurance the provider defines: a level that needs a second factor
+	// there) that stand in for the realm's second factor, as AcceptMFA's
+	// do. A login asks for them ("acr_values", which a provider may
+	// ignore: the ID token's "acr" is what counts).
+	AcceptACR []string
 	// HTTPClient makes the requests to the provider. Nil means a client
 	// with a 10-second timeout that follows no redirect. Either way an
 	// answer larger than 1 MiB is refused unread.
@@ -188,10 +194,10 @@ func (f *FederationPolicy) fill(sf SecondFactorPolicy) (map[string]*relyingParty
 		if rps[p.Name] != nil {
 			return nil, fmt.Errorf("Federation provider %q: named twice", p.Name)
 		}
-		if len(p.AcceptMFA) > 0 && sf.Requirement == SecondFactorPhishingResistant {
-			// A provider's "amr" says a second factor was used, not that
-			// a phishing page could not relay it.
-			return nil, fmt.Errorf("Federation provider %q: AcceptMFA in a realm whose second factor must resist phishing (a passkey of its own)", p.Name)
+		if len(p.AcceptMFA)+len(p.AcceptACR) > 0 && sf.Requirement == SecondFactorPhishingResistant {
+			// A provider's "amr" or "acr" says a second factor was used,
+			// not that a phishing page could not relay it.
+			return nil, fmt.Errorf("Federation provider %q: AcceptMFA or AcceptACR in a realm whose second factor must resist phishing (a passkey of its own)", p.Name)
 		}
 		rps[p.Name] = newRelyingParty(p)
 	}
@@ -541,6 +547,9 @@ func (v *Federation) Begin(ctx context.Context, s FederationStart) (_ *Federatio
 	if intent == "login" {
 		// After the provider's AuthParams, which cannot lengthen it.
 		opts = append(opts, oauth2.SetAuthURLParam("max_age", strconv.Itoa(int(a.settingsOf(r.name).Session.ReauthWithin/time.Second))))
+		if len(rp.p.AcceptACR) > 0 {
+			opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(rp.p.AcceptACR, " ")))
+		}
 	}
 	return &FederationRedirect{URL: rp.oauth(pr).AuthCodeURL(st.String(), opts...), Binding: binding, ExpiresAt: t.ExpiresAt}, nil
 }
@@ -761,7 +770,10 @@ type idClaims struct {
 	// "true", as some providers send, is not.
 	EmailVerified any      `json:"email_verified"`
 	AMR           []string `json:"amr"`
-	raw           map[string]any
+	// ACR is the "acr" claim; a value that is not a string counts as
+	// none.
+	ACR any `json:"acr"`
+	raw map[string]any
 }
 
 // maxAnswerParam bounds each of an answer's parameters (code, state, iss,
@@ -937,7 +949,7 @@ func (a *Authenticator) federatedLogin(ctx context.Context, r *realmConfig, rp *
 		a.log.ErrorContext(ctx, "masuk: recording a federated identity's use", "provider", rp.p.Name, "error", err)
 	}
 	how := ""
-	if !mfaAccepted(rp.p.AcceptMFA, cl.AMR) {
+	if acr, _ := cl.ACR.(string); !mfaAccepted(rp.p.AcceptMFA, cl.AMR) && (acr == "" || !slices.Contains(rp.p.AcceptACR, acr)) {
 		if how, err = a.secondStep(ctx, r, acct, ""); err != nil {
 			return nil, a.secondStepFailed(ctx, ev, err)
 		}

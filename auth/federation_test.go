@@ -376,6 +376,36 @@ func TestFederationSecondFactor(t *testing.T) {
 	assert.Equal(t, id, res.Login.Account.ID)
 }
 
+// TestFederationAcceptACR: a level of assurance the realm accepts (the
+// ID token's "acr") stands in for its second factor; another level, or an
+// "acr" that is not a string, does not. A login asks for the levels.
+func TestFederationAcceptACR(t *testing.T) {
+	k := newFedKit(t, func(c *auth.Config) {
+		r := c.Realms["bpn"]
+		r.SecondFactor.Requirement = auth.SecondFactorMandatory
+		r.Federation.Providers[0].AcceptACR = []string{"urn:inapas:loa:3", "urn:inapas:loa:4"}
+		c.Realms["bpn"] = r
+	})
+	id := k.register(t, "bpn", "notaris.jaya")
+	k.EnrollTOTP(t, id, fedPassword)
+	k.op.SignIn(map[string]any{"sub": "inapas-9"})
+	_, err := k.Auth.Federation().Callback(context.Background(), k.linkAnswer(t, "bpn", id))
+	require.NoError(t, err)
+
+	start := k.begin(t, "bpn", "", "")
+	u, err := url.Parse(start.URL)
+	require.NoError(t, err)
+	assert.Equal(t, "urn:inapas:loa:3 urn:inapas:loa:4", u.Query().Get("acr_values"))
+	var sfr *auth.SecondFactorRequired
+	for _, acr := range []any{"urn:inapas:loa:2", 3, ""} {
+		_, err = k.signIn(t, "bpn", map[string]any{"sub": "inapas-9", "acr": acr})
+		require.ErrorAs(t, err, &sfr, "acr %v", acr)
+	}
+	res, err := k.signIn(t, "bpn", map[string]any{"sub": "inapas-9", "acr": "urn:inapas:loa:3"})
+	require.NoError(t, err, "a level the realm accepts")
+	assert.Equal(t, id, res.Login.Account.ID)
+}
+
 // TestFederationLockAndState: a lock in force and an account that is not
 // active refuse the provider's login as they refuse a password.
 func TestFederationLockAndState(t *testing.T) {
