@@ -228,7 +228,9 @@ func TestReview20LongParameters(t *testing.T) {
 				}
 			}
 			k.op.SignIn(map[string]any{"sub": "inapas-long", "nip": fedNIP})
-			c := k.answer(t, "sapk", k.begin(t, "sapk", "", ""))
+			// Each on an answer of its own: one that spends its state
+			// (a long session, refused after the state is taken) must not
+			// decide the next one's outcome, in whatever order they run.
 			for name, mod := range map[string]func(*auth.FederationCallback){
 				"state":   func(c *auth.FederationCallback) { c.State = long },
 				"binding": func(c *auth.FederationCallback) { c.Binding = long },
@@ -236,9 +238,15 @@ func TestReview20LongParameters(t *testing.T) {
 				"session": func(c *auth.FederationCallback) { c.Session, c.AccountID, c.Reauthenticate = long, long, true },
 				"addr":    func(c *auth.FederationCallback) { c.ClientAddr = long },
 			} {
-				x := c
+				x := k.answer(t, "sapk", k.begin(t, "sapk", "", ""))
 				mod(&x)
 				_, err := k.Auth.Federation().Callback(ctx, x)
+				if name == "addr" {
+					// As Begin takes a long address, so does the answer:
+					// the address is the budget's key, not a value kept.
+					assert.NoError(t, err, name)
+					continue
+				}
 				if assert.Error(t, err, name) {
 					assert.NotEqual(t, 500, auth.Classify(err).Status, "%s: %v", name, err)
 				}
