@@ -2,12 +2,10 @@ package auth
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/masuk-id/masuk/secret"
 	"github.com/masuk-id/masuk/store"
 )
 
@@ -149,30 +147,15 @@ func (w copyingErasure) EraseAccount(ctx context.Context, id string, events stor
 	return v, err
 }
 
-// copiedSessionAccount is sessionAccount with copies: the session and its
-// account's copy in one read; without a current copy, the account's
-// generation, then the account from its store, then the copy kept.
-func (a *Authenticator) copiedSessionAccount(ctx context.Context, c store.AccountCopies, token string, now time.Time) (store.Session, store.Account, error) {
-	t, ok := secret.ParseToken(token)
-	if !ok {
-		return store.Session{}, store.Account{}, ErrNoSession
-	}
-	s, acct, ok, err := c.SessionCopy(ctx, t.Selector(), now)
-	if err = sessionErr(err); err != nil {
-		return store.Session{}, store.Account{}, err
-	}
-	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
-		return store.Session{}, store.Account{}, ErrNoSession
-	}
-	if ok {
-		return s, acct, nil
-	}
-	// The generation is read before the account: a write that begins
-	// after it moves it on, and the copy is not kept.
+// keptCopy reads the account of session s, which held no current copy,
+// and keeps it as the session's copy: the generation is read before the
+// account, so that a write that begins after it moves it on and the copy
+// is not kept. A failure to keep it costs the next load a read, no more.
+func (a *Authenticator) keptCopy(ctx context.Context, c store.AccountCopies, s store.Session, now time.Time) (store.Account, error) {
 	gen, gerr := c.CopyGeneration(ctx, s.AccountID)
-	acct, err = a.store.AccountByID(ctx, s.AccountID)
+	acct, err := a.store.AccountByID(ctx, s.AccountID)
 	if err = sessionErr(err); err != nil {
-		return store.Session{}, store.Account{}, err
+		return store.Account{}, err
 	}
 	if gerr == nil {
 		_, gerr = c.KeepCopy(ctx, s.Selector, acct, gen, now)
@@ -180,5 +163,5 @@ func (a *Authenticator) copiedSessionAccount(ctx context.Context, c store.Accoun
 	if gerr != nil {
 		a.log.WarnContext(ctx, "masuk: keeping a copy of a session's account failed; the next load reads it again", "account", s.AccountID, "error", gerr)
 	}
-	return s, acct, nil
+	return acct, nil
 }

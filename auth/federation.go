@@ -1165,15 +1165,11 @@ func (v *Federation) Unlink(ctx context.Context, u FederationUnlink) (err error)
 	if rp == nil {
 		return ErrUnknownProvider
 	}
-	fis, err := a.fed.FederatedIdentities(ctx, acct.ID)
+	subject, err := a.linkedSubject(ctx, acct, rp)
 	if err != nil {
-		return fmt.Errorf("auth: %w", err)
+		return err
 	}
-	i := slices.IndexFunc(fis, func(f store.FederatedIdentity) bool { return f.Issuer == rp.p.Issuer })
-	if i < 0 {
-		return ErrNotLinked
-	}
-	switch err := a.fed.UnlinkIdentity(ctx, acct.ID, fis[i].Issuer, fis[i].Subject, true); {
+	switch err := a.fed.UnlinkIdentity(ctx, acct.ID, rp.p.Issuer, subject, true); {
 	case errors.Is(err, store.ErrStale):
 		return ErrLastWayIn
 	case errors.Is(err, store.ErrNotFound):

@@ -354,12 +354,15 @@ func TestFederationMixUp(t *testing.T) {
 }
 
 // TestFederationSecondFactor: the realm's second factor is asked after
-// the provider unless the provider's amr holds a method it accepts.
+// the provider unless the provider's amr holds a method it accepts, or
+// its acr a level it accepts (an acr that is not a string is none). A
+// login asks for the levels.
 func TestFederationSecondFactor(t *testing.T) {
 	k := newFedKit(t, func(c *auth.Config) {
 		r := c.Realms["bpn"]
 		r.SecondFactor.Requirement = auth.SecondFactorMandatory
 		r.Federation.Providers[0].AcceptMFA = []string{"mfa", "fpt"}
+		r.Federation.Providers[0].AcceptACR = []string{"urn:inapas:loa:3", "urn:inapas:loa:4"}
 		c.Realms["bpn"] = r
 	})
 	id := k.register(t, "bpn", "notaris.jaya")
@@ -374,34 +377,15 @@ func TestFederationSecondFactor(t *testing.T) {
 	res, err := k.signIn(t, "bpn", map[string]any{"sub": "inapas-8", "amr": []string{"fpt", "pin"}})
 	require.NoError(t, err, "a fingerprint at INApas is")
 	assert.Equal(t, id, res.Login.Account.ID)
-}
 
-// TestFederationAcceptACR: a level of assurance the realm accepts (the
-// ID token's "acr") stands in for its second factor; another level, or an
-// "acr" that is not a string, does not. A login asks for the levels.
-func TestFederationAcceptACR(t *testing.T) {
-	k := newFedKit(t, func(c *auth.Config) {
-		r := c.Realms["bpn"]
-		r.SecondFactor.Requirement = auth.SecondFactorMandatory
-		r.Federation.Providers[0].AcceptACR = []string{"urn:inapas:loa:3", "urn:inapas:loa:4"}
-		c.Realms["bpn"] = r
-	})
-	id := k.register(t, "bpn", "notaris.jaya")
-	k.EnrollTOTP(t, id, fedPassword)
-	k.op.SignIn(map[string]any{"sub": "inapas-9"})
-	_, err := k.Auth.Federation().Callback(context.Background(), k.linkAnswer(t, "bpn", id))
-	require.NoError(t, err)
-
-	start := k.begin(t, "bpn", "", "")
-	u, err := url.Parse(start.URL)
+	u, err := url.Parse(k.begin(t, "bpn", "", "").URL)
 	require.NoError(t, err)
 	assert.Equal(t, "urn:inapas:loa:3 urn:inapas:loa:4", u.Query().Get("acr_values"))
-	var sfr *auth.SecondFactorRequired
 	for _, acr := range []any{"urn:inapas:loa:2", 3, ""} {
-		_, err = k.signIn(t, "bpn", map[string]any{"sub": "inapas-9", "acr": acr})
+		_, err = k.signIn(t, "bpn", map[string]any{"sub": "inapas-8", "acr": acr})
 		require.ErrorAs(t, err, &sfr, "acr %v", acr)
 	}
-	res, err := k.signIn(t, "bpn", map[string]any{"sub": "inapas-9", "acr": "urn:inapas:loa:3"})
+	res, err = k.signIn(t, "bpn", map[string]any{"sub": "inapas-8", "acr": "urn:inapas:loa:3"})
 	require.NoError(t, err, "a level the realm accepts")
 	assert.Equal(t, id, res.Login.Account.ID)
 }

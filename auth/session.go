@@ -199,35 +199,49 @@ func (a *Authenticator) load(ctx context.Context, token string) (*Principal, err
 // sessionAccount returns the session a token names, live at now and whose
 // secret the token holds, and its account: ErrNoSession for any other
 // token or a session whose account is gone, a wrapped error when a store
-// fails. When the session store is also the account store and reads both
-// at once (store.SessionAccounts), that is one round trip; otherwise the
-// session and then the account. Either way the caller compares the
-// account's state and stamp with the session's.
+// fails. It is one read when the session store also reads the account
+// (store.SessionAccounts) or holds a current copy of it
+// (store.AccountCopies); otherwise the session, then the account, which
+// is kept as the session's copy when the store keeps copies (see
+// accountcopies.go). Either way the caller compares the account's state
+// and stamp with the session's.
 func (a *Authenticator) sessionAccount(ctx context.Context, ss store.Sessions, token string, now time.Time) (store.Session, store.Account, error) {
-	if c := a.roles.copies; c != nil && a.roles.copyReads {
-		return a.copiedSessionAccount(ctx, c, token, now)
-	}
-	sa := a.roles.joined
-	if sa == nil {
-		s, err := tokenSession(ctx, ss, token, now)
-		if err != nil {
-			return store.Session{}, store.Account{}, err
-		}
-		acct, err := a.store.AccountByID(ctx, s.AccountID)
-		return s, acct, sessionErr(err)
-	}
 	t, ok := secret.ParseToken(token)
 	if !ok {
 		return store.Session{}, store.Account{}, ErrNoSession
 	}
-	s, acct, err := sa.SessionAccount(ctx, t.Selector(), now)
+	var (
+		s    store.Session
+		acct store.Account
+		read bool // acct was read with s
+		err  error
+	)
+	copies := a.roles.copies
+	switch {
+	case copies != nil && a.roles.copyReads:
+		s, acct, read, err = copies.SessionCopy(ctx, t.Selector(), now)
+	case a.roles.joined != nil:
+		s, acct, err = a.roles.joined.SessionAccount(ctx, t.Selector(), now)
+		read = true
+	default:
+		copies = nil
+		s, err = ss.Session(ctx, t.Selector(), now)
+	}
 	if err = sessionErr(err); err != nil {
 		return store.Session{}, store.Account{}, err
 	}
 	if subtle.ConstantTimeCompare(s.Hash, t.Hash(purposeSession)) != 1 {
 		return store.Session{}, store.Account{}, ErrNoSession
 	}
-	return s, acct, nil
+	if read {
+		return s, acct, nil
+	}
+	if copies == nil {
+		acct, err = a.store.AccountByID(ctx, s.AccountID)
+		return s, acct, sessionErr(err)
+	}
+	acct, err = a.keptCopy(ctx, copies, s, now)
+	return s, acct, err
 }
 
 // sessionErr is a session read's error as Load answers it: ErrNoSession

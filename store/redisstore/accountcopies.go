@@ -257,22 +257,9 @@ func (s *Store) CopyFor() time.Duration { return s.copyFor }
 // SessionCopy implements [store.AccountCopies] with one HGETALL, the
 // read Session makes: the copy is in the session's hash.
 func (s *Store) SessionCopy(ctx context.Context, selector string, at time.Time) (store.Session, store.Account, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return store.Session{}, store.Account{}, false, fail(ctx, "SessionCopy", err)
-	}
-	fields, err := s.client.HGetAll(ctx, s.sessionKey(selector)).Result()
+	sess, fields, err := s.readSession(ctx, "SessionCopy", selector, at)
 	if err != nil {
-		return store.Session{}, store.Account{}, false, fail(ctx, "SessionCopy", err)
-	}
-	if len(fields) == 0 {
-		return store.Session{}, store.Account{}, false, store.ErrNotFound
-	}
-	sess, err := fieldsSession(selector, fields)
-	if err != nil {
-		return store.Session{}, store.Account{}, false, fail(ctx, "SessionCopy", err)
-	}
-	if !sessionLive(sess, at) {
-		return store.Session{}, store.Account{}, false, store.ErrNotFound
+		return store.Session{}, store.Account{}, false, err
 	}
 	acct, ok := s.sessionsCopy(sess, fields, at)
 	return sess, acct, ok, nil

@@ -268,24 +268,32 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 // nothing: a session dead at time at is not found, and Redis drops it by
 // its TTL.
 func (s *Store) Session(ctx context.Context, selector string, at time.Time) (store.Session, error) {
+	sess, _, err := s.readSession(ctx, "Session", selector, at)
+	return sess, err
+}
+
+// readSession reads the session with the selector, if it is live at time
+// at, with one HGETALL, and returns it with its hash's fields; op names
+// the caller in errors.
+func (s *Store) readSession(ctx context.Context, op, selector string, at time.Time) (store.Session, map[string]string, error) {
 	if err := ctx.Err(); err != nil {
-		return store.Session{}, fail(ctx, "Session", err)
+		return store.Session{}, nil, fail(ctx, op, err)
 	}
 	fields, err := s.client.HGetAll(ctx, s.sessionKey(selector)).Result()
 	if err != nil {
-		return store.Session{}, fail(ctx, "Session", err)
+		return store.Session{}, nil, fail(ctx, op, err)
 	}
 	if len(fields) == 0 {
-		return store.Session{}, store.ErrNotFound
+		return store.Session{}, nil, store.ErrNotFound
 	}
 	sess, err := fieldsSession(selector, fields)
 	if err != nil {
-		return store.Session{}, fail(ctx, "Session", err)
+		return store.Session{}, nil, fail(ctx, op, err)
 	}
 	if !sessionLive(sess, at) {
-		return store.Session{}, store.ErrNotFound
+		return store.Session{}, nil, store.ErrNotFound
 	}
-	return sess, nil
+	return sess, fields, nil
 }
 
 // TouchSession implements [store.Sessions] with one script, one round
